@@ -1,0 +1,171 @@
+import type { Role } from './roles';
+
+/**
+ * The socket.io wire contract, shared by the server and the web app. docs/protocol.md is the
+ * prose version of this file; change both together.
+ */
+
+/** Events a client emits. The first four keep the Flask prototype's names. */
+export const ClientEvents = {
+  VerifyUser: 'verify_user',
+  SendMessage: 'send_message',
+  Sync: 'sync',
+  History: 'history',
+  Roster: 'roster',
+} as const;
+
+/** Events the server emits. */
+export const ServerEvents = {
+  MessageFromUser: 'message_from_user',
+  UpdateWebApp: 'update_web_app',
+  RosterDiff: 'roster_diff',
+  /** Sent when a client emitted without an ack callback and the request failed. */
+  ParleyError: 'parley_error',
+} as const;
+
+export const ErrorCodes = {
+  /** The payload does not match the event's schema (wrong type, missing field, ...). */
+  InvalidPayload: 'INVALID_PAYLOAD',
+  /** The event needs a verified socket; call verify_user first. */
+  NotVerified: 'NOT_VERIFIED',
+  /** verify_user refused: no session, or the claimed role/name do not match it. */
+  NotAuthorised: 'NOT_AUTHORISED',
+  /** The account exists but an admin disabled it. */
+  AccountDisabled: 'ACCOUNT_DISABLED',
+  /** The permission table does not allow this sender to reach this target. */
+  Forbidden: 'FORBIDDEN',
+  /** recipients / conversation names no group, connected socket or user. */
+  UnknownRecipient: 'UNKNOWN_RECIPIENT',
+  /** Message text is longer than the server's limit (bytes of UTF-8). */
+  MessageTooLong: 'MESSAGE_TOO_LONG',
+  /** The event name is not part of this protocol. */
+  UnknownEvent: 'UNKNOWN_EVENT',
+  /** The message could not be stored; it was not delivered, resend it (same client_id). */
+  StorageFailed: 'STORAGE_FAILED',
+  /** Anything else; details are in the server log, never on the wire. */
+  Internal: 'INTERNAL',
+  // REST-only codes
+  InvalidCredentials: 'INVALID_CREDENTIALS',
+  Unauthenticated: 'UNAUTHENTICATED',
+  NotFound: 'NOT_FOUND',
+  UsernameTaken: 'USERNAME_TAKEN',
+} as const;
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
+
+export type Verification = 'VERIFIED' | 'NOT VERIFIED' | 'NOT AUTHORISED';
+
+// ---- client -> server payloads ----
+
+export interface VerifyUserPayload {
+  user_type: string;
+  user_name: string;
+}
+
+export interface SendMessagePayload {
+  message: string;
+  /** 'admin' | 'staff' | 'client', 'group:<role>', 'user:<name>', a user name or a socket id. */
+  recipients: string;
+  /** Client-chosen id; a resend with the same id is stored and delivered once. */
+  client_id?: string;
+}
+
+export interface SyncPayload {
+  /** Last message id the client has; the server replays every visible message after it. */
+  since: number;
+  limit?: number;
+}
+
+export interface HistoryPayload {
+  /** Same forms as send_message's recipients, except socket ids. */
+  conversation: string;
+  /** Only messages with a smaller id; omit for the newest page. */
+  before?: number;
+  limit?: number;
+}
+
+// ---- server -> client payloads ----
+
+/** A stored message as delivered live (message_from_user) and replayed (sync, history). */
+export interface WireMessage {
+  // The prototype's three fields, unchanged.
+  message: string;
+  /** Socket id the message was sent from; a prototype client replies to it. */
+  sender: string;
+  sender_name: string;
+  // Parley additions.
+  id: number;
+  sent_at: string;
+  sender_role: Role;
+  target_kind: 'group' | 'user';
+  /** The group ('staff') or the recipient's user name. */
+  target: string;
+  client_id: string | null;
+}
+
+export interface VerifyUserAck {
+  user: PublicUser;
+  /** Highest stored message id; a fresh client can sync from here. */
+  latest_id: number;
+}
+
+export interface SendMessageAck {
+  id: number;
+  sent_at: string;
+  client_id: string | null;
+  /** True when this client_id was already stored: nothing was stored or delivered again. */
+  duplicate: boolean;
+}
+
+export interface MessagePageAck {
+  messages: WireMessage[];
+  /** More messages wait beyond this page. */
+  more: boolean;
+}
+
+export interface PublicUser {
+  username: string;
+  display_name: string;
+  role: Role;
+}
+
+/** The prototype's roster entry, field names and spelling kept exactly. */
+export interface LegacyRosterEntry {
+  IP: string;
+  Connected_at: string;
+  Varification: Verification;
+  user_type: string;
+  user_name?: string;
+}
+
+export interface UpdateWebAppPayload {
+  message: string;
+  users: Record<string, LegacyRosterEntry>;
+}
+
+export interface RosterEntry {
+  socket_id: string;
+  user_name: string | null;
+  display_name: string | null;
+  role: Role | null;
+  ip: string;
+  user_agent: string;
+  connected_at: string;
+  verification: Verification;
+}
+
+export interface RosterSnapshotAck {
+  version: number;
+  connections: RosterEntry[];
+}
+
+export interface RosterDiffPayload {
+  version: number;
+  upserted: RosterEntry[];
+  removed: string[];
+}

@@ -1,0 +1,117 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type MigrationProvider } from 'kysely';
+import { Pool, types as pgTypes } from 'pg';
+import { AppConfig } from '../config/app-config';
+import type { Database } from './database.types';
+import { initialMigration } from './migrations/0001-initial';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DatabaseOptions {
+  sqlitePath: string;
+  postgresUrl?: string;
+  postgresSchema: string;
+}
+
+/** The Kysely handle shared by every repository, its dialect, and the schema migrations. */
+@Injectable()
+export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(DatabaseService.name);
+  readonly db: Kysely<Database>;
+  readonly dialect: DialectName;
+  readonly location: string;
+  private readonly schema?: string;
+
+  constructor(config: AppConfig) {
+    const env = config.values;
+    const opened = openDatabase({
+      sqlitePath: env.PARLEY_SQLITE_PATH,
+      postgresUrl: env.PARLEY_DATABASE_URL,
+      postgresSchema: env.PARLEY_DATABASE_SCHEMA,
+    });
+    this.db = opened.db;
+    this.dialect = opened.dialect;
+    this.location = opened.location;
+    this.schema = opened.schema;
+  }
+
+  async onModuleInit(): Promise<void> {
+    await migrateToLatest(this.db, this.dialect, this.schema);
+    this.logger.log(`Storage ready: ${this.dialect} ${this.location}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+// int8 columns (ids, epoch-ms timestamps) stay far below 2^53, so numbers are exact.
+const pgTypeParsers = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pgTypes.builtins.INT8
+      ? (value: string) => Number(value)
+      : pgTypes.getTypeParser(oid, format as 'text')) as typeof pgTypes.getTypeParser,
+};
+
+export function openDatabase(options: DatabaseOptions): {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  location: string;
+  /** PostgreSQL schema holding Parley's tables (SQLite has none). */
+  schema?: string;
+} {
+  if (options.postgresUrl) {
+    const pool = new Pool({
+      connectionString: options.postgresUrl,
+      // Every connection resolves unqualified table names in Parley's schema.
+      options: `-c search_path=${options.postgresSchema}`,
+      types: pgTypeParsers,
+      max: 10,
+    });
+    const url = new URL(options.postgresUrl);
+    return {
+      db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+      dialect: 'postgres',
+      location: `${url.host}${url.pathname} schema ${options.postgresSchema}`,
+      schema: options.postgresSchema,
+    };
+  }
+  const file = resolve(options.sqlitePath);
+  mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  sqlite.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before send_message is acknowledged (NORMAL could lose the
+  // last commits on power loss).
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return {
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+    dialect: 'sqlite',
+    location: file,
+  };
+}
+
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  schema?: string,
+): Promise<void> {
+  if (dialect === 'postgres' && schema) {
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  }
+  const provider: MigrationProvider = {
+    getMigrations: async () => ({ '0001-initial': initialMigration(dialect) }),
+  };
+  const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((result) => result.status === 'Error');
+  if (error || failed) {
+    throw new Error(
+      `Database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}

@@ -1,0 +1,60 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Role } from '../contract/roles';
+
+/**
+ * Table shapes. Timestamps are epoch milliseconds (bigint in PostgreSQL, integer in SQLite):
+ * one representation that sorts, compares and crosses both dialects without time-zone rules.
+ */
+export interface UsersTable {
+  id: Generated<number>;
+  /** Lower-case, unique, never changes: messages keep it as the sender's name. */
+  username: string;
+  display_name: string;
+  role: Role;
+  /** null: an open-mode account that has never had a password (cannot log in over REST). */
+  password_hash: string | null;
+  disabled: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  /** sha256 of the token: a stolen database does not yield usable sessions. */
+  token_hash: string;
+  user_id: number;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface MessagesTable {
+  /** Monotonic; clients sync from the last id they saw. */
+  id: Generated<number>;
+  client_id: string | null;
+  sender_id: number;
+  sender_username: string;
+  sender_role: Role;
+  /** Socket the message came from: the prototype's `sender`, which its clients reply to. */
+  sender_socket: string;
+  target_kind: 'group' | 'user';
+  /** Group name, or the recipient's user name. */
+  target: string;
+  recipient_id: number | null;
+  /** 'group:<role>' or 'dm:<lower id>:<higher id>'; history pages along it. */
+  conversation: string;
+  body: string;
+  sent_at: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  messages: MessagesTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUserRow = Insertable<UsersTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type NewMessageRow = Insertable<MessagesTable>;

@@ -1,0 +1,146 @@
+import { Injectable } from '@nestjs/common';
+import type { Role } from '../contract/roles';
+import { DatabaseService } from './database.service';
+import type { MessageRow, NewMessageRow } from './database.types';
+
+export interface InsertedMessage {
+  row: MessageRow;
+  /** The (sender, client_id) pair was already stored: `row` is the earlier message. */
+  duplicate: boolean;
+}
+
+export interface ConversationFilter {
+  conversation: string;
+  /** Only this sender's messages (a group the viewer posts to but does not belong to). */
+  senderId?: number;
+}
+
+const idempotencyKey = (m: { sender_id: number; client_id?: string | null }): string | null =>
+  m.client_id == null ? null : `${m.sender_id}\u0000${m.client_id}`;
+
+@Injectable()
+export class MessageRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  /**
+   * Stores a batch in one transaction (one fsync for all: group commit). Results come back in
+   * input order. A message whose (sender, client_id) is already stored, or repeats an earlier
+   * one in the same batch, is not stored again; its result is the first copy, marked duplicate.
+   */
+  async insertBatch(messages: readonly NewMessageRow[]): Promise<InsertedMessage[]> {
+    if (messages.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      const firstIndexByKey = new Map<string, number>();
+      const aliasOf: number[] = [];
+      const toInsert: number[] = [];
+      messages.forEach((message, i) => {
+        const key = idempotencyKey(message);
+        const first = key === null ? undefined : firstIndexByKey.get(key);
+        if (first !== undefined) {
+          aliasOf[i] = first;
+          return;
+        }
+        if (key !== null) firstIndexByKey.set(key, i);
+        aliasOf[i] = i;
+        toInsert.push(i);
+      });
+
+      const inserted = await trx
+        .insertInto('messages')
+        .values(toInsert.map((i) => messages[i]))
+        .onConflict((oc) => oc.columns(['sender_id', 'client_id']).doNothing())
+        .returningAll()
+        .execute();
+      // A multi-row insert assigns ids in VALUES order in both dialects; RETURNING's order is
+      // not promised, so sort before pairing rows with inputs.
+      inserted.sort((a, b) => a.id - b.id);
+      const insertedKeys = new Set(inserted.map(idempotencyKey).filter((k) => k !== null));
+
+      const results: InsertedMessage[] = new Array(messages.length);
+      const conflicted: number[] = [];
+      let next = 0;
+      for (const i of toInsert) {
+        const key = idempotencyKey(messages[i]);
+        if (key === null || insertedKeys.has(key)) {
+          results[i] = { row: inserted[next++], duplicate: false };
+        } else {
+          conflicted.push(i);
+        }
+      }
+      if (conflicted.length > 0) {
+        const existing = await trx
+          .selectFrom('messages')
+          .selectAll()
+          .where((eb) =>
+            eb.or(
+              conflicted.map((i) =>
+                eb.and([
+                  eb('sender_id', '=', messages[i].sender_id),
+                  eb('client_id', '=', messages[i].client_id as string),
+                ]),
+              ),
+            ),
+          )
+          .execute();
+        const byKey = new Map(existing.map((row) => [idempotencyKey(row), row]));
+        for (const i of conflicted) {
+          results[i] = { row: byKey.get(idempotencyKey(messages[i]))!, duplicate: true };
+        }
+      }
+      messages.forEach((_, i) => {
+        if (aliasOf[i] !== i) results[i] = { row: results[aliasOf[i]].row, duplicate: true };
+      });
+      return results;
+    });
+  }
+
+  /**
+   * Messages a user may see with id > since, oldest first: their role's group, everything they
+   * sent, and every DM to them. Three index range scans merged here rather than one OR, so
+   * each stays an index walk of at most `limit` rows.
+   */
+  async findVisibleAfter(
+    viewer: { id: number; role: Role },
+    since: number,
+    limit: number,
+  ): Promise<MessageRow[]> {
+    const base = () =>
+      this.db.selectFrom('messages').selectAll().where('id', '>', since).orderBy('id').limit(limit);
+    const [group, sent, received] = await Promise.all([
+      base().where('conversation', '=', `group:${viewer.role}`).execute(),
+      base().where('sender_id', '=', viewer.id).execute(),
+      base().where('recipient_id', '=', viewer.id).execute(),
+    ]);
+    const byId = new Map<number, MessageRow>();
+    for (const row of [...group, ...sent, ...received]) byId.set(row.id, row);
+    return [...byId.values()].sort((a, b) => a.id - b.id).slice(0, limit);
+  }
+
+  /** One page of a conversation before a given id, returned oldest first. */
+  async findConversationBefore(
+    filter: ConversationFilter,
+    before: number | undefined,
+    limit: number,
+  ): Promise<MessageRow[]> {
+    let query = this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation', '=', filter.conversation);
+    if (filter.senderId !== undefined) query = query.where('sender_id', '=', filter.senderId);
+    if (before !== undefined) query = query.where('id', '<', before);
+    const rows = await query.orderBy('id', 'desc').limit(limit).execute();
+    return rows.reverse();
+  }
+
+  async latestId(): Promise<number> {
+    const row = await this.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.max('id').as('max'))
+      .executeTakeFirst();
+    return Number(row?.max ?? 0);
+  }
+}

@@ -1,0 +1,161 @@
+import type { NewMessageRow, UserRow } from './database.types';
+import { MessageRepository } from './message.repository';
+import { SessionRepository } from './session.repository';
+import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from './testing/test-databases';
+import { UserRepository } from './user.repository';
+
+// The same repository code must behave identically on the embedded SQLite file and on PostgreSQL.
+describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
+  let testDb: TestDatabase;
+  let users: UserRepository;
+  let sessions: SessionRepository;
+  let messages: MessageRepository;
+  let alice: UserRow;
+  let bob: UserRow;
+  let carol: UserRow;
+
+  beforeAll(async () => {
+    testDb = await openTestDatabase(dialect);
+    users = new UserRepository(testDb.database);
+    sessions = new SessionRepository(testDb.database);
+    messages = new MessageRepository(testDb.database);
+    const user = (username: string, role: UserRow['role']) =>
+      users.create({
+        username,
+        display_name: username.toUpperCase(),
+        role,
+        password_hash: 'x',
+        created_at: 1,
+        updated_at: 1,
+      });
+    alice = await user('alice', 'admin');
+    bob = await user('bob', 'staff');
+    carol = await user('carol', 'client');
+  });
+
+  afterAll(() => testDb.dispose());
+
+  const msg = (over: Partial<NewMessageRow> & { body: string }): NewMessageRow => ({
+    client_id: null,
+    sender_id: alice.id,
+    sender_username: 'alice',
+    sender_role: 'admin',
+    sender_socket: 'sock-a',
+    target_kind: 'group',
+    target: 'staff',
+    recipient_id: null,
+    conversation: 'group:staff',
+    sent_at: 1000,
+    ...over,
+  });
+
+  describe('UserRepository', () => {
+    it('finds users by name and id, rejects a duplicate name, and updates fields', async () => {
+      expect((await users.findByUsername('bob'))?.id).toBe(bob.id);
+      expect((await users.findById(carol.id))?.username).toBe('carol');
+      expect(await users.findByUsername('nobody')).toBeUndefined();
+      await expect(
+        users.create({ username: 'bob', display_name: 'B', role: 'staff', password_hash: null, created_at: 1, updated_at: 1 }),
+      ).rejects.toThrow();
+      const updated = await users.update(bob.id, { display_name: 'Bobby', disabled: true }, 5);
+      expect(updated).toMatchObject({ display_name: 'Bobby', disabled: 1, updated_at: 5, role: 'staff' });
+      await users.update(bob.id, { disabled: false }, 6);
+      expect((await users.list()).map((u) => u.username)).toEqual(['alice', 'bob', 'carol']);
+      expect(await users.count()).toBe(3);
+    });
+  });
+
+  describe('SessionRepository', () => {
+    it('finds a live session with its user, and not once revoked or expired', async () => {
+      const live = await sessions.create({ token_hash: `h1-${dialect}`, user_id: bob.id, created_at: 10, expires_at: 100 });
+      const found = await sessions.findActive(`h1-${dialect}`, 50);
+      expect(found?.user.username).toBe('bob');
+      expect(found?.session.id).toBe(live.id);
+      expect(await sessions.findActive(`h1-${dialect}`, 100)).toBeUndefined();
+      await sessions.revoke(live.id, 60);
+      expect(await sessions.findActive(`h1-${dialect}`, 50)).toBeUndefined();
+    });
+
+    it('revokes every live session of one user and no other', async () => {
+      const a = await sessions.create({ token_hash: `a-${dialect}`, user_id: carol.id, created_at: 1, expires_at: 1e12 });
+      const b = await sessions.create({ token_hash: `b-${dialect}`, user_id: carol.id, created_at: 1, expires_at: 1e12 });
+      await sessions.create({ token_hash: `c-${dialect}`, user_id: alice.id, created_at: 1, expires_at: 1e12 });
+      expect((await sessions.revokeAllForUser(carol.id, 5)).sort()).toEqual([a.id, b.id].sort());
+      expect(await sessions.findActive(`a-${dialect}`, 2)).toBeUndefined();
+      expect(await sessions.findActive(`c-${dialect}`, 2)).toBeDefined();
+    });
+  });
+
+  describe('MessageRepository', () => {
+    it('stores a batch in order with increasing ids and pairs each result with its input', async () => {
+      const before = await messages.latestId();
+      const results = await messages.insertBatch([
+        msg({ body: 'one' }),
+        msg({ body: 'two', client_id: 'c2' }),
+        msg({ body: 'three' }),
+      ]);
+      expect(results.map((r) => r.row.body)).toEqual(['one', 'two', 'three']);
+      expect(results.every((r) => !r.duplicate)).toBe(true);
+      const ids = results.map((r) => r.row.id);
+      expect(ids[0]).toBeGreaterThan(before);
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      expect(await messages.latestId()).toBe(ids[2]);
+    });
+
+    it('stores a (sender, client_id) once, across batches and within one batch', async () => {
+      const [first] = await messages.insertBatch([msg({ body: 'hello', client_id: 'dup-1' })]);
+      const again = await messages.insertBatch([
+        msg({ body: 'new', client_id: 'dup-2' }),
+        msg({ body: 'hello resent', client_id: 'dup-1' }),
+        msg({ body: 'new resent', client_id: 'dup-2' }),
+        // The same client_id from another sender is a different message.
+        msg({ body: 'bob says', client_id: 'dup-1', sender_id: bob.id, sender_username: 'bob' }),
+      ]);
+      expect(again[0]).toMatchObject({ duplicate: false, row: { body: 'new' } });
+      expect(again[1]).toEqual({ duplicate: true, row: first.row });
+      expect(again[2]).toEqual({ duplicate: true, row: again[0].row });
+      expect(again[3]).toMatchObject({ duplicate: false, row: { body: 'bob says', sender_id: bob.id } });
+    });
+
+    it('returns what a user may see after an id: own group, own sends, DMs to them', async () => {
+      const start = await messages.latestId();
+      const dm = (from: UserRow, to: UserRow, body: string) =>
+        msg({
+          body,
+          sender_id: from.id,
+          sender_username: from.username,
+          sender_role: from.role,
+          target_kind: 'user',
+          target: to.username,
+          recipient_id: to.id,
+          conversation: `dm:${Math.min(from.id, to.id)}:${Math.max(from.id, to.id)}`,
+        });
+      await messages.insertBatch([
+        msg({ body: 'to clients', target: 'client', conversation: 'group:client' }),
+        dm(alice, bob, 'alice->bob'),
+        dm(bob, carol, 'bob->carol'),
+        msg({ body: 'carol to staff', sender_id: carol.id, sender_username: 'carol', sender_role: 'client' }),
+        msg({ body: 'to admins', target: 'admin', conversation: 'group:admin' }),
+      ]);
+      const seenBy = async (user: UserRow, limit = 50) =>
+        (await messages.findVisibleAfter(user, start, limit)).map((m) => m.body);
+      expect(await seenBy(carol)).toEqual(['to clients', 'bob->carol', 'carol to staff']);
+      expect(await seenBy(bob)).toEqual(['alice->bob', 'bob->carol', 'carol to staff']);
+      expect(await seenBy(alice)).toEqual(['to clients', 'alice->bob', 'to admins']);
+      expect(await seenBy(carol, 2)).toEqual(['to clients', 'bob->carol']);
+    });
+
+    it('pages a conversation backwards, oldest first within a page', async () => {
+      const rows = await messages.insertBatch(
+        Array.from({ length: 5 }, (_, i) => msg({ body: `p${i}`, target: 'admin', conversation: 'group:paging' })),
+      );
+      const newest = await messages.findConversationBefore({ conversation: 'group:paging' }, undefined, 2);
+      expect(newest.map((m) => m.body)).toEqual(['p3', 'p4']);
+      const older = await messages.findConversationBefore({ conversation: 'group:paging' }, newest[0].id, 10);
+      expect(older.map((m) => m.body)).toEqual(['p0', 'p1', 'p2']);
+      const mine = await messages.findConversationBefore({ conversation: 'group:paging', senderId: bob.id }, undefined, 10);
+      expect(mine).toEqual([]);
+      expect(rows).toHaveLength(5);
+    });
+  });
+});

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { AppConfig } from '../../config/app-config';
+import { DatabaseService } from '../database.service';
+
+/** The PostgreSQL that every session and CI run starts on this machine. */
+export const TEST_POSTGRES_URL = process.env.PARLEY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestDatabase {
+  database: DatabaseService;
+  /** Drops the PostgreSQL schema or deletes the SQLite folder. */
+  dispose(): Promise<void>;
+}
+
+/** A migrated, empty database of each supported dialect, isolated from every other run. */
+export const TEST_DIALECTS = ['sqlite', 'postgres'] as const;
+
+export async function openTestDatabase(dialect: (typeof TEST_DIALECTS)[number]): Promise<TestDatabase> {
+  if (dialect === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-db-'));
+    const database = new DatabaseService(
+      AppConfig.fromEnv({ PARLEY_SQLITE_PATH: join(dir, 'parley.sqlite') }),
+    );
+    await database.onModuleInit();
+    return {
+      database,
+      dispose: async () => {
+        await database.onApplicationShutdown();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const schema = `parley_test_${randomBytes(6).toString('hex')}`;
+  const database = new DatabaseService(
+    AppConfig.fromEnv({ PARLEY_DATABASE_URL: TEST_POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema }),
+  );
+  await database.onModuleInit();
+  return {
+    database,
+    dispose: async () => {
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(database.db);
+      await database.onApplicationShutdown();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import type { Role } from '../contract/roles';
+import { DatabaseService } from './database.service';
+import type { NewUserRow, UserRow } from './database.types';
+
+export interface UserPatch {
+  display_name?: string;
+  role?: Role;
+  disabled?: boolean;
+  password_hash?: string | null;
+}
+
+@Injectable()
+export class UserRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  async create(user: NewUserRow): Promise<UserRow> {
+    return this.db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow();
+  }
+
+  async findById(id: number): Promise<UserRow | undefined> {
+    return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async findByUsername(username: string): Promise<UserRow | undefined> {
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('username', '=', username)
+      .executeTakeFirst();
+  }
+
+  async list(): Promise<UserRow[]> {
+    return this.db.selectFrom('users').selectAll().orderBy('username').execute();
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async update(id: number, patch: UserPatch, now: number): Promise<UserRow | undefined> {
+    const { disabled, ...rest } = patch;
+    return this.db
+      .updateTable('users')
+      .set({
+        ...rest,
+        ...(disabled === undefined ? {} : { disabled: disabled ? 1 : 0 }),
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+  }
+}
