@@ -30,3 +30,19 @@ export function canSendToUser(table: PermissionTable, from: Role, toRole: Role):
 export function groupsFor(table: PermissionTable, role: Role): Role[] {
   return ROLES.filter((group) => canSendToGroup(table, role, group));
 }
+
+/** What each role may do beyond messaging; the REST guards and the web app both read this. */
+export interface RoleCapabilities {
+  readonly manageUsers: boolean;
+  readonly watchRoster: boolean;
+}
+
+export const CAPABILITIES: Readonly<Record<Role, RoleCapabilities>> = {
+  admin: { manageUsers: true, watchRoster: true },
+  staff: { manageUsers: false, watchRoster: false },
+  client: { manageUsers: false, watchRoster: false },
+};
+
+export function hasCapability(role: Role, capability: keyof RoleCapabilities): boolean {
+  return CAPABILITIES[role][capability];
+}

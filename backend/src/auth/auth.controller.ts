@@ -1,0 +1,49 @@
+import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { AppConfig } from '../config/app-config';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { toPublicUser } from '../users/user.mapper';
+import { AuthService, type AuthContext } from './auth.service';
+import { loginSchema, type LoginDto } from './dto/login.dto';
+import { Authenticated, CurrentAuth } from './session.guard';
+import { SESSION_COOKIE } from './session-token';
+
+@Controller('api')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Sets the httpOnly cookie for browsers and returns the token for other clients. */
+  @Post('auth/login')
+  @HttpCode(200)
+  async login(
+    @Body(new ZodValidationPipe(loginSchema)) body: LoginDto,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { user, token, expiresAt } = await this.auth.login(body.username, body.password);
+    response.cookie(SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: this.config.values.PARLEY_COOKIE_SECURE,
+      path: '/',
+      expires: new Date(expiresAt),
+    });
+    return { user: toPublicUser(user), token, expires_at: new Date(expiresAt).toISOString() };
+  }
+
+  @Post('auth/logout')
+  @HttpCode(204)
+  @Authenticated()
+  async logout(@CurrentAuth() auth: AuthContext, @Res({ passthrough: true }) response: Response) {
+    if (auth.sessionId !== null) await this.auth.logout(auth.sessionId);
+    response.clearCookie(SESSION_COOKIE, { path: '/' });
+  }
+
+  @Get('me')
+  @Authenticated()
+  me(@CurrentAuth() auth: AuthContext) {
+    return { user: toPublicUser(auth.user) };
+  }
+}

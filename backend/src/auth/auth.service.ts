@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { ErrorCodes } from '../contract/protocol';
+import { ParleyError } from '../common/parley-error';
+import type { UserRow } from '../storage/database.types';
+import { SessionRepository } from '../storage/session.repository';
+import { UserRepository } from '../storage/user.repository';
+import { AccountEvents } from './account-events';
+import { PasswordService } from './password.service';
+import { hashSessionToken, newSessionToken } from './session-token';
+import { normalizeUsername } from './username';
+
+export interface AuthContext {
+  user: UserRow;
+  /** null for an open-mode socket, which has no session to revoke. */
+  sessionId: number | null;
+}
+
+export interface LoginResult {
+  user: UserRow;
+  token: string;
+  expiresAt: number;
+}
+
+@Injectable()
+export class AuthService {
+  /** Compared against when the user does not exist, so timing does not reveal valid names. */
+  private dummyHash: Promise<string> | null = null;
+
+  constructor(
+    private readonly users: UserRepository,
+    private readonly sessions: SessionRepository,
+    private readonly passwords: PasswordService,
+    private readonly events: AccountEvents,
+    private readonly config: AppConfig,
+  ) {}
+
+  async login(username: string, password: string): Promise<LoginResult> {
+    const user = await this.users.findByUsername(normalizeUsername(username));
+    const hash = user?.password_hash ?? (await (this.dummyHash ??= this.passwords.hash('not a password')));
+    const valid = await this.passwords.verify(password, hash);
+    if (!user || !user.password_hash || !valid) {
+      throw new ParleyError(ErrorCodes.InvalidCredentials, 'Wrong user name or password');
+    }
+    if (user.disabled) throw new ParleyError(ErrorCodes.AccountDisabled, 'This account is disabled');
+    const token = newSessionToken();
+    const now = Date.now();
+    const expiresAt = now + this.config.values.PARLEY_SESSION_TTL_HOURS * 3_600_000;
+    await this.sessions.create({ token_hash: hashSessionToken(token), user_id: user.id, created_at: now, expires_at: expiresAt });
+    return { user, token, expiresAt };
+  }
+
+  /** The signed-in user behind a token, or null if it is unknown, revoked, expired or disabled. */
+  async authenticate(token: string): Promise<AuthContext | null> {
+    const found = await this.sessions.findActive(hashSessionToken(token), Date.now());
+    if (!found || found.user.disabled) return null;
+    return { user: found.user, sessionId: found.session.id };
+  }
+
+  async logout(sessionId: number): Promise<void> {
+    await this.sessions.revoke(sessionId, Date.now());
+    this.events.emit({ kind: 'sessions-revoked', sessionIds: [sessionId] });
+  }
+
+  /** Ends every session and connection of a user (disable, password reset, role change). */
+  async signOutEverywhere(userId: number): Promise<void> {
+    const revoked = await this.sessions.revokeAllForUser(userId, Date.now());
+    if (revoked.length > 0) this.events.emit({ kind: 'sessions-revoked', sessionIds: revoked });
+    this.events.emit({ kind: 'user-changed', userId });
+  }
+}

@@ -1,0 +1,36 @@
+import { Catch, Logger, type ArgumentsHost, type WsExceptionFilter } from '@nestjs/common';
+import type { Socket } from 'socket.io';
+import { ErrorCodes, ServerEvents, type ErrorBody } from '../contract/protocol';
+import { ParleyError } from '../common/parley-error';
+
+const logger = new Logger('ChatGateway');
+
+/**
+ * Answers a failed request: through its ack callback when the client passed one, otherwise
+ * (prototype clients never do) as a `parley_error` event naming the request.
+ */
+export function replyWithError(socket: Socket, event: string, ack: unknown, error: ErrorBody): void {
+  if (typeof ack === 'function') ack({ ok: false, error });
+  else socket.emit(ServerEvents.ParleyError, { event, ...error });
+}
+
+/** Every socket handler's errors end here: a coded reply to the client, one log line here. */
+@Catch()
+export class ChatExceptionFilter implements WsExceptionFilter {
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const args = host.getArgs<unknown[]>();
+    const socket = args[0] as Socket;
+    const event = String(host.switchToWs().getPattern());
+    // Nest passes [socket, data, ack?, pattern]; the ack is the only function among them.
+    const ack = args.slice(1, -1).find((arg) => typeof arg === 'function');
+    let error: ErrorBody;
+    if (exception instanceof ParleyError) {
+      error = exception.toBody();
+      logger.warn(`${event} from ${socket.id} refused: ${error.code} ${error.message}`);
+    } else {
+      error = { code: ErrorCodes.Internal, message: 'Internal error' };
+      logger.error(`${event} from ${socket.id} failed`, exception instanceof Error ? exception.stack : String(exception));
+    }
+    replyWithError(socket, event, ack, error);
+  }
+}

@@ -1,0 +1,158 @@
+import { Logger, UseFilters } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import { AuthService, type AuthContext } from '../auth/auth.service';
+import { tokenFromHeaders } from '../auth/session-token';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { ParleyError } from '../common/parley-error';
+import { hasCapability } from '../contract/permissions';
+import { ClientEvents, ErrorCodes } from '../contract/protocol';
+import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
+import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
+import { RosterService } from '../roster/roster.service';
+import { toPublicUser } from '../users/user.mapper';
+import { ChatExceptionFilter, replyWithError } from './chat-exception.filter';
+import {
+  historySchema,
+  syncSchema,
+  verifyUserSchema,
+  type HistoryDto,
+  type SendMessageDto,
+  type SyncDto,
+  type VerifyUserDto,
+} from './dto/chat.schemas';
+import { MessageHistoryService } from './message-history.service';
+import { MessageRoutingService } from './message-routing.service';
+import { SendMessagePipe } from './send-message.pipe';
+import { VerificationService } from './verification.service';
+
+interface SocketData {
+  auth: AuthContext | null;
+}
+type ChatSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
+
+const KNOWN_EVENTS = new Set<string>(Object.values(ClientEvents));
+
+/**
+ * The socket.io edge. Each handler validates its payload (pipes), hands the work to a
+ * service, and returns the ack; errors become coded acks in ChatExceptionFilter.
+ */
+@WebSocketGateway()
+@UseFilters(ChatExceptionFilter)
+export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<ChatSocket>, OnGatewayDisconnect<ChatSocket> {
+  private readonly logger = new Logger(ChatGateway.name);
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly registry: UserRegistryService,
+    private readonly verification: VerificationService,
+    private readonly routing: MessageRoutingService,
+    private readonly history: MessageHistoryService,
+    private readonly roster: RosterService,
+    private readonly broadcaster: Broadcaster,
+  ) {}
+
+  afterInit(server: Server): void {
+    this.broadcaster.attach(server);
+    // Middleware runs before 'connection', so a socket's session is known before its first event.
+    server.use((socket: ChatSocket, next) => {
+      const token = tokenFromHeaders(socket.handshake.headers, (socket.handshake.auth as { token?: unknown })?.token);
+      if (!token) {
+        socket.data.auth = null;
+        return next();
+      }
+      this.auth.authenticate(token).then(
+        (auth) => {
+          socket.data.auth = auth;
+          next();
+        },
+        (error: unknown) => {
+          this.logger.error(`Session lookup failed: ${String(error)}`);
+          next(new Error('Session check failed, try again'));
+        },
+      );
+    });
+  }
+
+  handleConnection(socket: ChatSocket): void {
+    const sessionId = socket.data.auth?.sessionId ?? null;
+    this.registry.connect({
+      socketId: socket.id,
+      ip: socket.handshake.address.replace(/^::ffff:/, ''),
+      userAgent: String(socket.handshake.headers['user-agent'] ?? '').slice(0, 256),
+      sessionId,
+    });
+    if (sessionId !== null) void socket.join(Rooms.session(sessionId));
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && KNOWN_EVENTS.has(event)) return;
+      replyWithError(socket, String(event).slice(0, 64), args.at(-1), {
+        code: ErrorCodes.UnknownEvent,
+        message: `Unknown event; known events: ${[...KNOWN_EVENTS].join(', ')}`,
+      });
+    });
+  }
+
+  handleDisconnect(socket: ChatSocket): void {
+    this.registry.disconnect(socket.id);
+  }
+
+  @SubscribeMessage(ClientEvents.VerifyUser)
+  async verifyUser(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody(new ZodValidationPipe(verifyUserSchema)) body: VerifyUserDto,
+  ) {
+    // A socket has one identity at a time: drop the rooms of any earlier one first.
+    for (const room of socket.rooms) {
+      if (room !== socket.id && !room.startsWith('session:')) void socket.leave(room);
+    }
+    const { user } = await this.verification.verify(socket.id, socket.data.auth, body);
+    const rooms = [Rooms.user(user.id), Rooms.group(user.role)];
+    if (hasCapability(user.role, 'watchRoster')) rooms.push(Rooms.rosterLegacy);
+    await socket.join(rooms);
+    return { ok: true, user: toPublicUser(user), latest_id: await this.history.latestId() };
+  }
+
+  @SubscribeMessage(ClientEvents.SendMessage)
+  async sendMessage(@ConnectedSocket() socket: ChatSocket, @MessageBody(SendMessagePipe) body: SendMessageDto) {
+    return { ok: true, ...(await this.routing.send(this.verified(socket), body)) };
+  }
+
+  @SubscribeMessage(ClientEvents.Sync)
+  async sync(@ConnectedSocket() socket: ChatSocket, @MessageBody(new ZodValidationPipe(syncSchema)) body: SyncDto) {
+    return { ok: true, ...(await this.history.sync(this.verified(socket).user, body)) };
+  }
+
+  @SubscribeMessage(ClientEvents.History)
+  async historyPage(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody(new ZodValidationPipe(historySchema)) body: HistoryDto,
+  ) {
+    return { ok: true, ...(await this.history.history(this.verified(socket).user, body)) };
+  }
+
+  /** Opt-in to the snapshot + diff roster; the socket stops receiving update_web_app. */
+  @SubscribeMessage(ClientEvents.Roster)
+  async rosterSnapshot(@ConnectedSocket() socket: ChatSocket) {
+    const { user } = this.verified(socket);
+    if (!hasCapability(user.role, 'watchRoster')) {
+      throw new ParleyError(ErrorCodes.Forbidden, 'Only admins may watch the roster');
+    }
+    await socket.leave(Rooms.rosterLegacy);
+    await socket.join(Rooms.rosterDiff);
+    return { ok: true, ...this.roster.snapshot() };
+  }
+
+  private verified(socket: ChatSocket): VerifiedConnection {
+    const connection = this.registry.getVerified(socket.id);
+    if (!connection) throw new ParleyError(ErrorCodes.NotVerified, 'Call verify_user first');
+    return connection;
+  }
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/**
+ * Socket payload schemas: the edge where untrusted input becomes typed. Objects are parsed
+ * into fresh objects holding only the known keys, so `__proto__` and extra keys never travel
+ * further. Limits here are about shape; the message-size limit is configurable and checked
+ * by SendMessagePipe.
+ */
+export const verifyUserSchema = z.object({
+  user_type: z.string().max(64),
+  user_name: z.string().max(64),
+});
+export type VerifyUserDto = z.infer<typeof verifyUserSchema>;
+
+export const sendMessageSchema = z.object({
+  message: z.string().min(1, 'must not be empty'),
+  recipients: z.string().min(1).max(128),
+  client_id: z.string().min(1).max(64).optional(),
+});
+export type SendMessageDto = z.infer<typeof sendMessageSchema>;
+
+const messageId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const SYNC_PAGE = { default: 100, max: 500 } as const;
+export const syncSchema = z.object({
+  since: messageId,
+  limit: z.number().int().min(1).max(SYNC_PAGE.max).default(SYNC_PAGE.default),
+});
+export type SyncDto = z.infer<typeof syncSchema>;
+
+export const HISTORY_PAGE = { default: 50, max: 200 } as const;
+export const historySchema = z.object({
+  conversation: z.string().min(1).max(128),
+  before: messageId.optional(),
+  limit: z.number().int().min(1).max(HISTORY_PAGE.max).default(HISTORY_PAGE.default),
+});
+export type HistoryDto = z.infer<typeof historySchema>;

@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCodes, ServerEvents, type SendMessageAck } from '../contract/protocol';
+import { ParleyError } from '../common/parley-error';
+import { PermissionPolicy } from '../permissions/permission-policy';
+import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
+import type { VerifiedConnection } from '../registry/user-registry.service';
+import type { MessageRow, NewMessageRow } from '../storage/database.types';
+import type { SendMessageDto } from './dto/chat.schemas';
+import { toWireMessage } from './message.mapper';
+import { MessageWriter } from './message-writer.service';
+import { RecipientResolver, type Target } from './recipient-resolver.service';
+
+export function dmConversation(a: number, b: number): string {
+  return `dm:${Math.min(a, b)}:${Math.max(a, b)}`;
+}
+
+/**
+ * One message's path: resolve the target, check the permission table, commit it (group
+ * commit), then one emit to every socket of every recipient and the sender's other devices.
+ */
+@Injectable()
+export class MessageRoutingService {
+  constructor(
+    private readonly resolver: RecipientResolver,
+    private readonly policy: PermissionPolicy,
+    private readonly writer: MessageWriter,
+    private readonly broadcaster: Broadcaster,
+  ) {}
+
+  async send(sender: VerifiedConnection, dto: SendMessageDto): Promise<SendMessageAck> {
+    const target = await this.resolver.resolve(dto.recipients, { allowSocketId: true });
+    this.authorize(sender, target);
+    const { row, duplicate } = await this.writer.write(this.toRow(sender, dto, target));
+    // A duplicate was delivered when first stored; delivering again would show it twice.
+    if (!duplicate) this.deliver(row, target, sender);
+    return {
+      id: row.id,
+      sent_at: new Date(row.sent_at).toISOString(),
+      client_id: row.client_id,
+      duplicate,
+    };
+  }
+
+  private authorize(sender: VerifiedConnection, target: Target): void {
+    const allowed =
+      target.kind === 'group'
+        ? this.policy.canSendToGroup(sender.user, target.group)
+        : this.policy.canSendToUser(sender.user, target.user);
+    if (!allowed) {
+      const what = target.kind === 'group' ? `the ${target.group} group` : `${target.user.role} users`;
+      throw new ParleyError(ErrorCodes.Forbidden, `A ${sender.user.role} may not message ${what}`);
+    }
+  }
+
+  private toRow(sender: VerifiedConnection, dto: SendMessageDto, target: Target): NewMessageRow {
+    const common = {
+      client_id: dto.client_id ?? null,
+      sender_id: sender.user.id,
+      sender_username: sender.user.username,
+      sender_role: sender.user.role,
+      sender_socket: sender.socketId,
+      body: dto.message,
+      sent_at: Date.now(),
+    };
+    return target.kind === 'group'
+      ? { ...common, target_kind: 'group', target: target.group, recipient_id: null, conversation: `group:${target.group}` }
+      : {
+          ...common,
+          target_kind: 'user',
+          target: target.user.username,
+          recipient_id: target.user.id,
+          conversation: dmConversation(sender.user.id, target.user.id),
+        };
+  }
+
+  private deliver(row: MessageRow, target: Target, sender: VerifiedConnection): void {
+    const senderDevices = Rooms.user(sender.user.id);
+    if (target.kind === 'group') {
+      // As in the prototype, a member posting to their own group receives it too.
+      const echo = sender.user.role === target.group;
+      this.broadcaster.emit(
+        [Rooms.group(target.group), senderDevices],
+        ServerEvents.MessageFromUser,
+        toWireMessage(row),
+        echo ? undefined : sender.socketId,
+      );
+    } else {
+      this.broadcaster.emit(
+        [Rooms.user(target.user.id), senderDevices],
+        ServerEvents.MessageFromUser,
+        toWireMessage(row),
+        sender.socketId,
+      );
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import type { WireMessage } from '../contract/protocol';
+import type { MessageRow } from '../storage/database.types';
+
+export function toWireMessage(row: MessageRow): WireMessage {
+  return {
+    message: row.body,
+    sender: row.sender_socket,
+    sender_name: row.sender_username,
+    id: row.id,
+    sent_at: new Date(row.sent_at).toISOString(),
+    sender_role: row.sender_role,
+    target_kind: row.target_kind,
+    target: row.target,
+    client_id: row.client_id,
+  };
+}

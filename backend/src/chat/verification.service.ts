@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthContext } from '../auth/auth.service';
+import { normalizeUsername } from '../auth/username';
+import { AppConfig } from '../config/app-config';
+import { ErrorCodes } from '../contract/protocol';
+import { ParleyError } from '../common/parley-error';
+import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
+import type { UserRow } from '../storage/database.types';
+import { UsersService } from '../users/users.service';
+import type { VerifyUserDto } from './dto/chat.schemas';
+
+/**
+ * Decides verify_user. A claim is only ever accepted when it matches the socket's session, or,
+ * with PARLEY_AUTH=open, names a staff or client account that has no password. Anything else
+ * marks the socket NOT AUTHORISED and it gets no role.
+ */
+@Injectable()
+export class VerificationService {
+  constructor(
+    private readonly registry: UserRegistryService,
+    private readonly users: UsersService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async verify(socketId: string, auth: AuthContext | null, claim: VerifyUserDto): Promise<VerifiedConnection> {
+    let user: UserRow;
+    try {
+      user = await this.identify(auth, claim);
+    } catch (error) {
+      this.registry.refuse(socketId, claim.user_type, claim.user_name);
+      throw error;
+    }
+    const verified = this.registry.verify(socketId, user);
+    if (!verified) throw new ParleyError(ErrorCodes.NotAuthorised, 'The connection closed while verifying');
+    return verified;
+  }
+
+  private async identify(auth: AuthContext | null, claim: VerifyUserDto): Promise<UserRow> {
+    if (auth) {
+      if (auth.user.role === claim.user_type && auth.user.username === normalizeUsername(claim.user_name)) {
+        return auth.user;
+      }
+      throw new ParleyError(
+        ErrorCodes.NotAuthorised,
+        `This connection is signed in as ${auth.user.role} ${auth.user.username}`,
+      );
+    }
+    if (this.config.values.PARLEY_AUTH === 'open') {
+      if (claim.user_type === 'staff' || claim.user_type === 'client') {
+        return this.users.findOrCreateOpenAccount(claim.user_name, claim.user_type);
+      }
+      if (claim.user_type === 'admin') {
+        throw new ParleyError(ErrorCodes.NotAuthorised, 'Admins must sign in with a password');
+      }
+      throw new ParleyError(ErrorCodes.NotAuthorised, 'user_type must be admin, staff or client');
+    }
+    throw new ParleyError(ErrorCodes.NotAuthorised, 'Sign in first: this connection has no session');
+  }
+}

@@ -1,0 +1,38 @@
+import { ErrorCodes, type ErrorBody, type ErrorCode } from '../contract/protocol';
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  [ErrorCodes.InvalidPayload]: 400,
+  [ErrorCodes.MessageTooLong]: 400,
+  [ErrorCodes.InvalidCredentials]: 401,
+  [ErrorCodes.Unauthenticated]: 401,
+  [ErrorCodes.NotAuthorised]: 403,
+  [ErrorCodes.AccountDisabled]: 403,
+  [ErrorCodes.Forbidden]: 403,
+  [ErrorCodes.NotFound]: 404,
+  [ErrorCodes.UnknownRecipient]: 404,
+  [ErrorCodes.UsernameTaken]: 409,
+  [ErrorCodes.StorageFailed]: 503,
+  [ErrorCodes.Internal]: 500,
+};
+
+/**
+ * An expected failure with a stable code. Services throw it; the HTTP filter turns it into a
+ * status and body, the socket filter into an error ack. Its message is safe to show a client.
+ */
+export class ParleyError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ParleyError';
+  }
+
+  get httpStatus(): number {
+    return HTTP_STATUS[this.code] ?? 400;
+  }
+
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message };
+  }
+}

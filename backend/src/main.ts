@@ -1,0 +1,49 @@
+import { networkInterfaces } from 'node:os';
+import { Logger } from '@nestjs/common';
+import { createParleyApp } from './app.factory';
+import { AdminBootstrapService } from './auth/admin-bootstrap.service';
+import { AppConfig } from './config/app-config';
+import { DatabaseService } from './storage/database.service';
+
+/** Addresses a person on the LAN can type: every non-internal IPv4 when bound to all interfaces. */
+function reachableUrls(host: string, port: number): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [`http://${host}:${port}`];
+  const urls = [`http://localhost:${port}`];
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (address.family === 'IPv4' && !address.internal) urls.push(`http://${address.address}:${port}`);
+    }
+  }
+  return urls;
+}
+
+async function main(): Promise<void> {
+  let app;
+  try {
+    app = await createParleyApp();
+  } catch (error) {
+    console.error(`Parley could not start.\n${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+  app.enableShutdownHooks();
+  const config = app.get(AppConfig).values;
+  await app.listen(config.PARLEY_PORT, config.PARLEY_HOST);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.PARLEY_PORT;
+  const logger = new Logger('Parley');
+  logger.log(`Storage: ${app.get(DatabaseService).dialect} ${app.get(DatabaseService).location}`);
+  logger.log(`Auth mode: ${config.PARLEY_AUTH}`);
+  const lines = ['Parley is running. Open it at:', ...reachableUrls(config.PARLEY_HOST, port).map((u) => `  ${u}`)];
+  const password = app.get(AdminBootstrapService).generatedPassword;
+  if (password) {
+    lines.push(
+      '',
+      'First start: created the account "admin" with this one-time password (shown only now):',
+      `  ${password}`,
+      'Sign in and change it, or set PARLEY_ADMIN_PASSWORD before the first start.',
+    );
+  }
+  console.log(`\n${lines.join('\n')}\n`);
+}
+
+void main();

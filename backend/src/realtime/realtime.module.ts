@@ -1,0 +1,10 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { overridableModule } from '../common/provider-overrides';
+import { Broadcaster } from './broadcaster.service';
+
+@Module({})
+export class RealtimeModule {
+  static forRoot(overrides: Provider[] = []): DynamicModule {
+    return overridableModule(RealtimeModule, [Broadcaster], overrides);
+  }
+}

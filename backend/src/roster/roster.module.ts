@@ -1,0 +1,10 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { overridableModule } from '../common/provider-overrides';
+import { RosterService } from './roster.service';
+
+@Module({})
+export class RosterModule {
+  static forRoot(overrides: Provider[] = []): DynamicModule {
+    return overridableModule(RosterModule, [RosterService], overrides);
+  }
+}

@@ -1,0 +1,17 @@
+import type { PublicUser } from '../contract/protocol';
+import type { UserRow } from '../storage/database.types';
+
+export function toPublicUser(user: UserRow): PublicUser {
+  return { username: user.username, display_name: user.display_name, role: user.role };
+}
+
+/** What an admin sees in the user list. */
+export function toAdminUser(user: UserRow) {
+  return {
+    ...toPublicUser(user),
+    disabled: user.disabled === 1,
+    has_password: user.password_hash !== null,
+    created_at: new Date(user.created_at).toISOString(),
+    updated_at: new Date(user.updated_at).toISOString(),
+  };
+}

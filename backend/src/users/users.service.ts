@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import { AuthService } from '../auth/auth.service';
+import { PasswordService } from '../auth/password.service';
+import { normalizeUsername, USERNAME_PATTERN } from '../auth/username';
+import { ErrorCodes } from '../contract/protocol';
+import type { Role } from '../contract/roles';
+import { ParleyError } from '../common/parley-error';
+import type { UserRow } from '../storage/database.types';
+import { UserRepository } from '../storage/user.repository';
+import type { CreateUserDto, UpdateUserDto } from './dto/user.dto';
+
+/**
+ * Accounts. Keeps a by-name cache so that routing a DM costs no database round trip; every
+ * write goes through here and refreshes it.
+ */
+@Injectable()
+export class UsersService {
+  private readonly byName = new Map<string, UserRow>();
+
+  constructor(
+    private readonly users: UserRepository,
+    private readonly passwords: PasswordService,
+    private readonly auth: AuthService,
+  ) {}
+
+  async findByUsername(username: string): Promise<UserRow | undefined> {
+    const name = normalizeUsername(username);
+    const cached = this.byName.get(name);
+    if (cached) return cached;
+    const user = await this.users.findByUsername(name);
+    if (user) this.byName.set(name, user);
+    return user;
+  }
+
+  list(): Promise<UserRow[]> {
+    return this.users.list();
+  }
+
+  count(): Promise<number> {
+    return this.users.count();
+  }
+
+  async create(dto: CreateUserDto): Promise<UserRow> {
+    if (await this.findByUsername(dto.username)) {
+      throw new ParleyError(ErrorCodes.UsernameTaken, `The user name ${dto.username} is taken`);
+    }
+    const now = Date.now();
+    const user = await this.users.create({
+      username: dto.username,
+      display_name: dto.display_name ?? dto.username,
+      role: dto.role,
+      password_hash: await this.passwords.hash(dto.password),
+      created_at: now,
+      updated_at: now,
+    });
+    this.byName.set(user.username, user);
+    return user;
+  }
+
+  /**
+   * A prototype-style account for PARLEY_AUTH=open: created on first use with no password.
+   * Refuses a name that belongs to a password account or to another role: open mode must
+   * never hand those out.
+   */
+  async findOrCreateOpenAccount(rawName: string, role: Role): Promise<UserRow> {
+    const username = normalizeUsername(rawName);
+    if (!USERNAME_PATTERN.test(username)) {
+      throw new ParleyError(ErrorCodes.InvalidPayload, 'user_name must be 1-32 letters, digits, dot, dash or underscore');
+    }
+    const existing = await this.findByUsername(username);
+    if (existing) return this.checkOpenAccount(existing, role);
+    const now = Date.now();
+    try {
+      const user = await this.users.create({
+        username,
+        display_name: rawName.trim().slice(0, 64) || username,
+        role,
+        password_hash: null,
+        created_at: now,
+        updated_at: now,
+      });
+      this.byName.set(username, user);
+      return user;
+    } catch (error) {
+      // Two sockets may race to create the same name; then the other one's account stands.
+      const winner = await this.users.findByUsername(username);
+      if (!winner) throw error;
+      this.byName.set(username, winner);
+      return this.checkOpenAccount(winner, role);
+    }
+  }
+
+  private checkOpenAccount(existing: UserRow, role: Role): UserRow {
+    if (existing.password_hash !== null) {
+      throw new ParleyError(ErrorCodes.NotAuthorised, 'This account has a password: sign in first');
+    }
+    if (existing.role !== role) {
+      throw new ParleyError(ErrorCodes.NotAuthorised, `${existing.username} is not a ${role} account`);
+    }
+    if (existing.disabled) throw new ParleyError(ErrorCodes.AccountDisabled, 'This account is disabled');
+    return existing;
+  }
+
+  async update(username: string, dto: UpdateUserDto): Promise<UserRow> {
+    const user = await this.require(username);
+    const updated = (await this.users.update(user.id, dto, Date.now()))!;
+    this.byName.set(updated.username, updated);
+    // A new role changes which rooms the user's sockets belong in; disabling ends access.
+    if (dto.disabled === true || (dto.role !== undefined && dto.role !== user.role)) {
+      await this.auth.signOutEverywhere(user.id);
+    }
+    return updated;
+  }
+
+  async resetPassword(username: string, password: string): Promise<UserRow> {
+    const user = await this.require(username);
+    const updated = (await this.users.update(user.id, { password_hash: await this.passwords.hash(password) }, Date.now()))!;
+    this.byName.set(updated.username, updated);
+    await this.auth.signOutEverywhere(user.id);
+    return updated;
+  }
+
+  private async require(username: string): Promise<UserRow> {
+    const user = await this.findByUsername(username);
+    if (!user) throw new ParleyError(ErrorCodes.NotFound, `No user named ${normalizeUsername(username)}`);
+    return user;
+  }
+}

@@ -1,0 +1,70 @@
+import type { Socket } from 'socket.io-client';
+import { closeAllClients, connect, emitAck, nextEvent, record, settle, type Json } from './support/clients';
+import { startServer, type TestServer } from './support/server';
+
+/**
+ * A prototype page, unchanged: default transports (polling, then upgrade), no ack callbacks,
+ * the exact payloads of ../shared/seed/README-prototype.md. Open mode, as the prototype had.
+ */
+describe('prototype clients against Parley (PARLEY_AUTH=open)', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startServer({ PARLEY_AUTH: 'open' });
+  });
+  afterEach(closeAllClients);
+  afterAll(() => server.stop());
+
+  async function prototypePage(userType: string, userName: string): Promise<Socket> {
+    const socket = await connect(server, { polling: true });
+    // The prototype emits without an ack; wait for the roster or an error to know it landed.
+    socket.emit('verify_user', { user_type: userType, user_name: userName });
+    await settle(socket);
+    return socket;
+  }
+
+  it('delivers group messages with exactly {message, sender, sender_name} (plus additions)', async () => {
+    const staff1 = await prototypePage('staff', 'sam');
+    const staff2 = await prototypePage('staff', 'sue');
+    const client = await prototypePage('client', 'cat');
+    const clientInbox = record(client, 'message_from_user');
+
+    const received = nextEvent<Json>(staff2, 'message_from_user');
+    const echoed = nextEvent<Json>(staff1, 'message_from_user');
+    staff1.emit('send_message', { message: 'hello staff', recipients: 'staff' });
+    const payload = await received;
+    expect(payload).toMatchObject({ message: 'hello staff', sender: staff1.id, sender_name: 'sam' });
+    expect(typeof payload.id).toBe('number');
+    // The prototype echoes a group message to a sender who is in that group.
+    expect((await echoed).message).toBe('hello staff');
+    await settle(client);
+    expect(clientInbox).toEqual([]);
+  });
+
+  it('replies to the sender socket id from message_from_user (the prototype DM form)', async () => {
+    const staff = await prototypePage('staff', 'sid');
+    const client = await prototypePage('client', 'cid');
+    const toStaff = nextEvent<Json>(staff, 'message_from_user');
+    client.emit('send_message', { message: 'question', recipients: 'staff' });
+    const question = await toStaff;
+
+    const toClient = nextEvent<Json>(client, 'message_from_user');
+    staff.emit('send_message', { message: 'answer', recipients: question.sender });
+    expect(await toClient).toMatchObject({ message: 'answer', sender: staff.id, sender_name: 'sid' });
+  });
+
+  it('sends no role to a claim open mode cannot grant, and tells the page why', async () => {
+    const socket = await connect(server, { polling: true });
+    const error = nextEvent<Json>(socket, 'parley_error');
+    socket.emit('verify_user', { user_type: 'admin', user_name: 'mallory' });
+    expect(await error).toMatchObject({ event: 'verify_user', code: 'NOT_AUTHORISED' });
+    const ack = await emitAck(socket, 'send_message', { message: 'x', recipients: 'admin' });
+    expect(ack).toMatchObject({ ok: false, error: { code: 'NOT_VERIFIED' } });
+  });
+
+  it('refuses an unknown user_type as NOT AUTHORISED, as the prototype marks it', async () => {
+    const socket = await connect(server);
+    const ack = await emitAck(socket, 'verify_user', { user_type: 'guest', user_name: 'gus' });
+    expect(ack).toMatchObject({ ok: false, error: { code: 'NOT_AUTHORISED' } });
+  });
+});
