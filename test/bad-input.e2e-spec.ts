@@ -1,0 +1,130 @@
+import type { Socket } from 'socket.io-client';
+import {
+  adminToken,
+  closeAllClients,
+  connect,
+  connectAs,
+  createUser,
+  emitAck,
+  nextEvent,
+  type Json,
+} from './support/clients';
+import { startServer, type TestServer } from './support/server';
+
+const huge = 'x'.repeat(200_000);
+const deep = JSON.parse('['.repeat(500) + ']'.repeat(500)) as unknown;
+
+/** [event, payload, expected code]: sent by a verified staff socket. */
+const CASES: Array<[string, unknown, string]> = [
+  ['verify_user', undefined, 'INVALID_PAYLOAD'],
+  ['verify_user', null, 'INVALID_PAYLOAD'],
+  ['verify_user', 'staff', 'INVALID_PAYLOAD'],
+  ['verify_user', ['staff', 'sam'], 'INVALID_PAYLOAD'],
+  ['verify_user', { user_type: 'staff' }, 'INVALID_PAYLOAD'],
+  ['verify_user', { user_type: 1, user_name: 2 }, 'INVALID_PAYLOAD'],
+  ['verify_user', { user_type: huge, user_name: 'sam' }, 'INVALID_PAYLOAD'],
+  ['send_message', undefined, 'INVALID_PAYLOAD'],
+  ['send_message', 42, 'INVALID_PAYLOAD'],
+  ['send_message', { message: 'hi' }, 'INVALID_PAYLOAD'],
+  ['send_message', { recipients: 'staff' }, 'INVALID_PAYLOAD'],
+  ['send_message', { message: '', recipients: 'staff' }, 'INVALID_PAYLOAD'],
+  ['send_message', { message: ['a'], recipients: 'staff' }, 'INVALID_PAYLOAD'],
+  ['send_message', { message: { toString: 'x' }, recipients: 'staff' }, 'INVALID_PAYLOAD'],
+  ['send_message', { message: 'hi', recipients: ['staff'] }, 'INVALID_PAYLOAD'],
+  ['send_message', { message: 'hi', recipients: 'staff', client_id: 7 }, 'INVALID_PAYLOAD'],
+  ['send_message', { message: 'hi', recipients: 'nobody-by-that-name' }, 'UNKNOWN_RECIPIENT'],
+  ['send_message', { message: 'hi', recipients: 'group:managers' }, 'UNKNOWN_RECIPIENT'],
+  ['send_message', { message: 'hi', recipients: 'user:' }, 'UNKNOWN_RECIPIENT'],
+  ['send_message', { message: 'hi', recipients: huge }, 'INVALID_PAYLOAD'],
+  ['send_message', { message: 'x'.repeat(16 * 1024 + 1), recipients: 'staff' }, 'MESSAGE_TOO_LONG'],
+  ['send_message', { message: 'é'.repeat(9000), recipients: 'staff' }, 'MESSAGE_TOO_LONG'],
+  ['send_message', { message: huge, recipients: 'staff' }, 'MESSAGE_TOO_LONG'],
+  ['send_message', JSON.parse('{"__proto__": {"admin": true}, "message": 1, "recipients": "staff"}'), 'INVALID_PAYLOAD'],
+  ['send_message', deep, 'INVALID_PAYLOAD'],
+  ['send_message', Buffer.from('binary bytes'), 'INVALID_PAYLOAD'],
+  ['send_message', { message: Buffer.from('hi'), recipients: 'staff' }, 'INVALID_PAYLOAD'],
+  ['sync', {}, 'INVALID_PAYLOAD'],
+  ['sync', { since: -1 }, 'INVALID_PAYLOAD'],
+  ['sync', { since: '0' }, 'INVALID_PAYLOAD'],
+  ['sync', { since: 1.5 }, 'INVALID_PAYLOAD'],
+  ['sync', { since: 0, limit: 100_000 }, 'INVALID_PAYLOAD'],
+  ['history', { conversation: 'staff', before: 'yesterday' }, 'INVALID_PAYLOAD'],
+  ['history', { conversation: 'no-such-user' }, 'UNKNOWN_RECIPIENT'],
+  ['history', null, 'INVALID_PAYLOAD'],
+  ['roster', {}, 'FORBIDDEN'],
+  ['make_me_admin', { please: true }, 'UNKNOWN_EVENT'],
+  ['constructor', {}, 'UNKNOWN_EVENT'],
+  ['__proto__', {}, 'UNKNOWN_EVENT'],
+];
+
+describe('bad input of any shape', () => {
+  let server: TestServer;
+  let staffToken: string;
+  let bystander: Socket;
+  let listener: Socket;
+
+  beforeAll(async () => {
+    server = await startServer();
+    const admin = await adminToken(server);
+    staffToken = await createUser(server, admin, 'sam', 'staff');
+    bystander = await connectAs(server, await createUser(server, admin, 'bea', 'staff'), 'staff', 'bea');
+    listener = await connectAs(server, staffToken, 'staff', 'sam');
+  });
+  afterAll(async () => {
+    closeAllClients();
+    await server.stop();
+  });
+
+  /** The bystander keeps chatting; every message must still arrive. */
+  async function bystanderStillChats(label: string): Promise<void> {
+    const arrived = nextEvent<Json>(listener, 'message_from_user', (m) => m.message === label);
+    const ack = await emitAck<Json>(bystander, 'send_message', { message: label, recipients: 'staff' });
+    expect(ack.ok).toBe(true);
+    await arrived;
+  }
+
+  it.each(CASES.map(([event, payload, code], i) => [i, event, code, payload] as const))(
+    'case %i: %s answered with %s',
+    async (i, event, code, payload) => {
+      const attacker = await connectAs(server, staffToken, 'staff', 'sam');
+      const ack =
+        payload === undefined ? await emitAck<Json>(attacker, event) : await emitAck<Json>(attacker, event, payload);
+      expect(ack).toEqual({ ok: false, error: { code, message: expect.any(String) } });
+      expect((ack.error as Json).message as string).not.toMatch(/\n\s+at /);
+      expect(((ack.error as Json).message as string).length).toBeLessThan(400);
+      expect(attacker.connected).toBe(true);
+      await bystanderStillChats(`still here after case ${i}`);
+      attacker.disconnect();
+    },
+  );
+
+  it('answers events sent before verify_user with NOT_VERIFIED', async () => {
+    const socket = await connect(server, { token: staffToken });
+    for (const [event, payload] of [
+      ['send_message', { message: 'hi', recipients: 'staff' }],
+      ['sync', { since: 0 }],
+      ['history', { conversation: 'staff' }],
+      ['roster', {}],
+    ] as const) {
+      expect(await emitAck(socket, event, payload)).toMatchObject({ ok: false, error: { code: 'NOT_VERIFIED' } });
+    }
+  });
+
+  it('tells a client without an ack callback through parley_error', async () => {
+    const socket = await connectAs(server, staffToken, 'staff', 'sam');
+    const error = nextEvent<Json>(socket, 'parley_error');
+    socket.emit('send_message', { message: 'hi', recipients: 'nowhere-at-all' });
+    expect(await error).toEqual({ event: 'send_message', code: 'UNKNOWN_RECIPIENT', message: expect.any(String) });
+    const unknown = nextEvent<Json>(socket, 'parley_error');
+    socket.emit('no_such_event');
+    expect(await unknown).toMatchObject({ event: 'no_such_event', code: 'UNKNOWN_EVENT' });
+  });
+
+  it('survives a frame beyond the transport limit: that socket is closed, others go on', async () => {
+    const socket = await connectAs(server, staffToken, 'staff', 'sam');
+    const closed = new Promise((resolve) => socket.on('disconnect', resolve));
+    socket.emit('send_message', { message: 'y'.repeat(2 * 1024 * 1024), recipients: 'staff' });
+    await closed;
+    await bystanderStillChats('after the giant frame');
+  });
+});
