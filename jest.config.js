@@ -20,6 +20,8 @@ const common = {
   transform: { '^.+\\.ts$': swcTs, '^.+\\.m?js$': swcJs },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  // A cold CI run transpiles @nestjs on first import inside a hook; give it room.
+  testTimeout: 30_000,
 };
 
 /** @type {import('jest').Config} */

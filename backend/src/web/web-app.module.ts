@@ -3,8 +3,11 @@ import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServeStaticModule } from '@nestjs/serve-static';
 
-/** Where `ng build` puts the web app (angular.json outputPath). */
-export const WEB_APP_DIR = join(__dirname, '..', '..', 'frontend', 'browser');
+/**
+ * Where `ng build` puts the web app (angular.json outputPath). Three levels up is the project
+ * root both from backend/src/web (tests) and from dist/backend/web (npm start).
+ */
+export const WEB_APP_DIR = join(__dirname, '..', '..', '..', 'dist', 'frontend', 'browser');
 
 /**
  * Serves the built Angular app on the same port as the API and the socket, so one URL is all

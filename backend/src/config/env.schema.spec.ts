@@ -1,0 +1,38 @@
+import { DEFAULT_PERMISSIONS } from '../contract/permissions';
+import { validateEnv } from './env.schema';
+
+describe('validateEnv', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    expect(validateEnv({})).toMatchObject({
+      PARLEY_HOST: '0.0.0.0',
+      PARLEY_PORT: 8080,
+      PARLEY_SQLITE_PATH: './data/parley.sqlite',
+      PARLEY_AUTH: 'password',
+      PARLEY_MAX_MESSAGE_BYTES: 16384,
+      PARLEY_PERMISSIONS: DEFAULT_PERMISSIONS,
+      PARLEY_COOKIE_SECURE: false,
+    });
+  });
+
+  it.each([
+    ['PARLEY_PORT', 'eighty'],
+    ['PARLEY_PORT', '70000'],
+    ['PARLEY_AUTH', 'none'],
+    ['PARLEY_ADMIN_PASSWORD', 'short'],
+    ['PARLEY_DATABASE_URL', 'mysql://x'],
+    ['PARLEY_MAX_MESSAGE_BYTES', '0'],
+    ['PARLEY_PERMISSIONS', '{not json'],
+    ['PARLEY_PERMISSIONS', '{"admin":{"groups":["all"],"users":[]}}'],
+  ])('names %s when it is %p', (name, value) => {
+    expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`Invalid configuration:\\n.*${name}`));
+  });
+
+  it('takes a replacement permission table as JSON', () => {
+    const table = {
+      admin: { groups: ['admin'], users: ['admin'] },
+      staff: { groups: ['staff'], users: [] },
+      client: { groups: ['client'], users: [] },
+    };
+    expect(validateEnv({ PARLEY_PERMISSIONS: JSON.stringify(table) }).PARLEY_PERMISSIONS).toEqual(table);
+  });
+});

@@ -1,0 +1,67 @@
+import type { UserRow } from '../storage/database.types';
+import { UserRegistryService, type RegistryChange } from './user-registry.service';
+
+const user = (id: number, role: UserRow['role'] = 'staff'): UserRow => ({
+  id,
+  username: `u${id}`,
+  display_name: `U${id}`,
+  role,
+  password_hash: null,
+  disabled: 0,
+  created_at: 0,
+  updated_at: 0,
+});
+
+describe('UserRegistryService', () => {
+  let registry: UserRegistryService;
+  let changes: RegistryChange[];
+
+  beforeEach(() => {
+    registry = new UserRegistryService();
+    changes = [];
+    registry.changes$.subscribe((c) => changes.push(c));
+  });
+
+  const connect = (socketId: string) => registry.connect({ socketId, ip: '10.0.0.9', userAgent: 'test', sessionId: null });
+
+  it('tracks every device of a user and forgets each on disconnect', () => {
+    connect('a');
+    connect('b');
+    registry.verify('a', user(1));
+    registry.verify('b', user(1));
+    expect(registry.socketsOf(1).sort()).toEqual(['a', 'b']);
+    registry.disconnect('a');
+    expect(registry.socketsOf(1)).toEqual(['b']);
+    expect(registry.get('a')).toBeUndefined();
+    registry.disconnect('b');
+    expect(registry.socketsOf(1)).toEqual([]);
+    expect(registry.size).toBe(0);
+  });
+
+  it('gives a refused socket no identity, even if it had one', () => {
+    connect('a');
+    registry.verify('a', user(1));
+    registry.refuse('a', 'admin', 'root');
+    expect(registry.getVerified('a')).toBeUndefined();
+    expect(registry.get('a')).toMatchObject({ verification: 'NOT AUTHORISED', user: null, claimedType: 'admin' });
+    expect(registry.socketsOf(1)).toEqual([]);
+  });
+
+  it('moves a re-verified socket from its old user to the new one', () => {
+    connect('a');
+    registry.verify('a', user(1));
+    registry.verify('a', user(2));
+    expect(registry.socketsOf(1)).toEqual([]);
+    expect(registry.socketsOf(2)).toEqual(['a']);
+  });
+
+  it('announces every change, and ignores sockets it does not know', () => {
+    connect('a');
+    registry.verify('a', user(1));
+    registry.disconnect('a');
+    expect(registry.verify('zz', user(1))).toBeUndefined();
+    registry.refuse('zz', null, null);
+    expect(registry.disconnect('zz')).toBeUndefined();
+    expect(changes.map((c) => c.kind)).toEqual(['upsert', 'upsert', 'remove']);
+  });
+});

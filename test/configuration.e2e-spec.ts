@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { createParleyApp } from '../backend/src/app.factory';
+import { PermissionPolicy, type PolicyUser } from '../backend/src/permissions/permission-policy';
+import type { Role } from '../backend/src/contract/roles';
+import { adminToken, closeAllClients, connectAs, createUser, emitAck, type Json } from './support/clients';
+import { startServer, type TestServer } from './support/server';
+
+describe('configuration', () => {
+  afterEach(closeAllClients);
+
+  it('refuses to start on a bad variable and names it', async () => {
+    await expect(createParleyApp({ env: { PARLEY_PORT: 'eighty' }, logger: false })).rejects.toThrow(
+      /Invalid configuration:\n\s+PARLEY_PORT:/,
+    );
+  });
+
+  it('takes a permission table from PARLEY_PERMISSIONS', async () => {
+    const server = await startServer({
+      PARLEY_PERMISSIONS: JSON.stringify({
+        admin: { groups: ['admin', 'staff', 'client'], users: ['admin', 'staff', 'client'] },
+        staff: { groups: ['staff'], users: ['admin', 'staff'] },
+        client: { groups: ['client'], users: ['admin', 'staff', 'client'] },
+      }),
+    });
+    try {
+      const admin = await adminToken(server);
+      const client = await connectAs(server, await createUser(server, admin, 'cy', 'client'), 'client', 'cy');
+      const staff = await connectAs(server, await createUser(server, admin, 'st', 'staff'), 'staff', 'st');
+      expect(await emitAck(client, 'send_message', { message: 'hi all', recipients: 'client' })).toMatchObject({ ok: true });
+      expect(await emitAck(staff, 'send_message', { message: 'hi', recipients: 'client' })).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      });
+    } finally {
+      closeAllClients();
+      await server.stop();
+    }
+  });
+
+  describe('an integrator\'s PermissionPolicy bound through Nest DI', () => {
+    /** Example policy: nobody may write to the admin group, everything else is allowed. */
+    @Injectable()
+    class NoAdminGroupPolicy extends PermissionPolicy {
+      canSendToGroup(_sender: PolicyUser, group: Role): boolean {
+        return group !== 'admin';
+      }
+      canSendToUser(): boolean {
+        return true;
+      }
+    }
+
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startServer({}, [{ provide: PermissionPolicy, useClass: NoAdminGroupPolicy }]);
+    });
+    afterAll(() => server.stop());
+
+    it('replaces the default table everywhere messages are routed', async () => {
+      const admin = await adminToken(server);
+      const adminSocket = await connectAs(server, admin, 'admin', 'admin');
+      const client = await connectAs(server, await createUser(server, admin, 'cx', 'client'), 'client', 'cx');
+      expect(await emitAck<Json>(adminSocket, 'send_message', { message: 'x', recipients: 'admin' })).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      });
+      // The default table forbids this; the custom policy allows it.
+      expect(await emitAck<Json>(client, 'send_message', { message: 'x', recipients: 'client' })).toMatchObject({ ok: true });
+    });
+  });
+});
