@@ -1,6 +1,7 @@
 import type { NewMessageRow, UserRow } from './database.types';
 import { MessageRepository } from './message.repository';
 import { SessionRepository } from './session.repository';
+import { DuplicateKeyError } from './storage-errors';
 import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from './testing/test-databases';
 import { UserRepository } from './user.repository';
 
@@ -56,7 +57,7 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
       expect(await users.findByUsername('nobody')).toBeUndefined();
       await expect(
         users.create({ username: 'bob', display_name: 'B', role: 'staff', password_hash: null, created_at: 1, updated_at: 1 }),
-      ).rejects.toThrow();
+      ).rejects.toBeInstanceOf(DuplicateKeyError);
       const updated = await users.update(bob.id, { display_name: 'Bobby', disabled: true }, 5);
       expect(updated).toMatchObject({ display_name: 'Bobby', disabled: 1, updated_at: 5, role: 'staff' });
       await users.update(bob.id, { disabled: false }, 6);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Role } from '../contract/roles';
 import { DatabaseService } from './database.service';
 import type { NewUserRow, UserRow } from './database.types';
+import { DuplicateKeyError, isUniqueViolation } from './storage-errors';
 
 export interface UserPatch {
   display_name?: string;
@@ -18,8 +19,14 @@ export class UserRepository {
     return this.database.db;
   }
 
+  /** Throws DuplicateKeyError when the user name is taken. */
   async create(user: NewUserRow): Promise<UserRow> {
-    return this.db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow();
+    try {
+      return await this.db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DuplicateKeyError('users.username');
+      throw error;
+    }
   }
 
   async findById(id: number): Promise<UserRow | undefined> {

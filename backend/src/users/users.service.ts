@@ -6,6 +6,7 @@ import { ErrorCodes } from '../contract/protocol';
 import type { Role } from '../contract/roles';
 import { ParleyError } from '../common/parley-error';
 import type { UserRow } from '../storage/database.types';
+import { DuplicateKeyError } from '../storage/storage-errors';
 import { UserRepository } from '../storage/user.repository';
 import type { CreateUserDto, UpdateUserDto } from './dto/user.dto';
 
@@ -41,20 +42,25 @@ export class UsersService {
   }
 
   async create(dto: CreateUserDto): Promise<UserRow> {
-    if (await this.findByUsername(dto.username)) {
-      throw new ParleyError(ErrorCodes.UsernameTaken, `The user name ${dto.username} is taken`);
-    }
+    const taken = () => new ParleyError(ErrorCodes.UsernameTaken, `The user name ${dto.username} is taken`);
+    if (await this.findByUsername(dto.username)) throw taken();
     const now = Date.now();
-    const user = await this.users.create({
-      username: dto.username,
-      display_name: dto.display_name ?? dto.username,
-      role: dto.role,
-      password_hash: await this.passwords.hash(dto.password),
-      created_at: now,
-      updated_at: now,
-    });
-    this.byName.set(user.username, user);
-    return user;
+    try {
+      const user = await this.users.create({
+        username: dto.username,
+        display_name: dto.display_name ?? dto.username,
+        role: dto.role,
+        password_hash: await this.passwords.hash(dto.password),
+        created_at: now,
+        updated_at: now,
+      });
+      this.byName.set(user.username, user);
+      return user;
+    } catch (error) {
+      // Two admins created the same name at once.
+      if (error instanceof DuplicateKeyError) throw taken();
+      throw error;
+    }
   }
 
   /**
@@ -83,6 +89,7 @@ export class UsersService {
       return user;
     } catch (error) {
       // Two sockets may race to create the same name; then the other one's account stands.
+      if (!(error instanceof DuplicateKeyError)) throw error;
       const winner = await this.users.findByUsername(username);
       if (!winner) throw error;
       this.byName.set(username, winner);

@@ -1,0 +1,13 @@
+/** A write hit a unique constraint; repositories throw this instead of a driver-specific error. */
+export class DuplicateKeyError extends Error {
+  constructor(readonly constraint: string) {
+    super(`Duplicate key for ${constraint}`);
+    this.name = 'DuplicateKeyError';
+  }
+}
+
+/** better-sqlite3 and pg report a unique violation differently; this knows both. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// A complete Parley client in one file: sign in, verify, send, print what arrives.
+//
+//   node docs/examples/chat-client.mjs --user sam --password sam-password --role staff
+//   then type lines like   staff: hello everyone   or   cleo: hi Cleo   (recipients: text)
+//
+// Options: --url (default http://localhost:8080), --to <recipients> --text <text> to send one
+// message, --wait <ms> to exit after that long, --since <id> to replay missed messages first.
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { io } from 'socket.io-client';
+
+const { values: opt } = parseArgs({
+  options: {
+    url: { type: 'string', default: 'http://localhost:8080' },
+    user: { type: 'string' },
+    password: { type: 'string' },
+    role: { type: 'string' },
+    to: { type: 'string' },
+    text: { type: 'string' },
+    wait: { type: 'string' },
+    since: { type: 'string' },
+  },
+});
+if (!opt.user || !opt.password || !opt.role) {
+  console.error('usage: chat-client.mjs --user NAME --password PASSWORD --role admin|staff|client [--to R --text T] [--wait MS]');
+  process.exit(2);
+}
+
+const login = await fetch(`${opt.url}/api/auth/login`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ username: opt.user, password: opt.password }),
+});
+const body = await login.json();
+if (!login.ok) {
+  console.error(`sign-in failed: ${body.code}: ${body.message}`);
+  process.exit(1);
+}
+
+const socket = io(opt.url, { auth: { token: body.token }, transports: ['websocket'] });
+const print = (m) => console.log(`RECEIVED #${m.id} [${m.target_kind === 'group' ? m.target : 'dm'}] ${m.sender_name}: ${m.message}`);
+socket.on('message_from_user', print);
+socket.on('disconnect', (reason) => console.log(`DISCONNECTED ${reason}`));
+
+const verified = await socket.emitWithAck('verify_user', { user_type: opt.role, user_name: opt.user });
+if (!verified.ok) {
+  console.error(`verify failed: ${verified.error.code}: ${verified.error.message}`);
+  process.exit(1);
+}
+console.log(`VERIFIED ${verified.user.role} ${verified.user.username}`);
+
+if (opt.since !== undefined) {
+  let since = Number(opt.since);
+  for (;;) {
+    const page = await socket.emitWithAck('sync', { since });
+    page.messages.forEach(print);
+    if (!page.more || page.messages.length === 0) break;
+    since = page.messages.at(-1).id;
+  }
+}
+
+async function send(recipients, message) {
+  const ack = await socket.emitWithAck('send_message', { message, recipients, client_id: crypto.randomUUID() });
+  console.log(ack.ok ? `SENT #${ack.id} to ${recipients}` : `REFUSED ${ack.error.code}: ${ack.error.message}`);
+}
+
+if (opt.to && opt.text) await send(opt.to, opt.text);
+
+if (opt.wait) {
+  setTimeout(() => {
+    socket.close();
+    process.exit(0);
+  }, Number(opt.wait));
+} else if (!(opt.to && opt.text)) {
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    const at = line.indexOf(':');
+    if (at > 0) void send(line.slice(0, at).trim(), line.slice(at + 1).trim());
+  });
+} else {
+  socket.close();
+}
