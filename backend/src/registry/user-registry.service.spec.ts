@@ -1,16 +1,5 @@
-import type { UserRow } from '../storage/database.types';
+import { userRow as user } from '../storage/testing/fixtures';
 import { UserRegistryService, type RegistryChange } from './user-registry.service';
-
-const user = (id: number, role: UserRow['role'] = 'staff'): UserRow => ({
-  id,
-  username: `u${id}`,
-  display_name: `U${id}`,
-  role,
-  password_hash: null,
-  disabled: 0,
-  created_at: 0,
-  updated_at: 0,
-});
 
 describe('UserRegistryService', () => {
   let registry: UserRegistryService;

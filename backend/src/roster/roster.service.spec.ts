@@ -2,7 +2,7 @@ import { AppConfig } from '../config/app-config';
 import type { Broadcaster } from '../realtime/broadcaster.service';
 import { Rooms } from '../realtime/broadcaster.service';
 import { UserRegistryService } from '../registry/user-registry.service';
-import type { UserRow } from '../storage/database.types';
+import { userRow as user } from '../storage/testing/fixtures';
 import { RosterService } from './roster.service';
 
 /** Records what would go out on the wire; rooms are "occupied" as the test says. */
@@ -16,17 +16,6 @@ class RecordingBroadcaster {
     return this.occupied.has(room) ? 1 : 0;
   }
 }
-
-const user = (id: number): UserRow => ({
-  id,
-  username: `u${id}`,
-  display_name: `U${id}`,
-  role: 'staff',
-  password_hash: null,
-  disabled: 0,
-  created_at: 0,
-  updated_at: 0,
-});
 
 describe('RosterService', () => {
   let registry: UserRegistryService;

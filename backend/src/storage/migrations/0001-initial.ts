@@ -1,4 +1,4 @@
-import { type Kysely, type Migration } from 'kysely';
+import type { ColumnDefinitionBuilder, Kysely, Migration } from 'kysely';
 
 /**
  * Dialect differences are confined to the id column: SQLite's AUTOINCREMENT guarantees ids
@@ -7,17 +7,15 @@ import { type Kysely, type Migration } from 'kysely';
 export function initialMigration(dialect: 'sqlite' | 'postgres'): Migration {
   const idColumn = dialect === 'sqlite' ? 'integer' : 'bigint';
   const epochMs = 'bigint';
+  const primaryKey = (col: ColumnDefinitionBuilder) =>
+    dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey().generatedAlwaysAsIdentity();
   return {
     // Kysely's Migration API takes Kysely<any>: migrations must not depend on today's schema.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     async up(db: Kysely<any>): Promise<void> {
       await db.schema
         .createTable('users')
-        .addColumn('id', idColumn, (col) =>
-          dialect === 'sqlite'
-            ? col.primaryKey().autoIncrement()
-            : col.primaryKey().generatedAlwaysAsIdentity(),
-        )
+        .addColumn('id', idColumn, primaryKey)
         .addColumn('username', 'text', (col) => col.notNull().unique())
         .addColumn('display_name', 'text', (col) => col.notNull())
         .addColumn('role', 'text', (col) => col.notNull())
@@ -29,11 +27,7 @@ export function initialMigration(dialect: 'sqlite' | 'postgres'): Migration {
 
       await db.schema
         .createTable('sessions')
-        .addColumn('id', idColumn, (col) =>
-          dialect === 'sqlite'
-            ? col.primaryKey().autoIncrement()
-            : col.primaryKey().generatedAlwaysAsIdentity(),
-        )
+        .addColumn('id', idColumn, primaryKey)
         .addColumn('token_hash', 'text', (col) => col.notNull().unique())
         .addColumn('user_id', idColumn, (col) =>
           col.notNull().references('users.id').onDelete('cascade'),
@@ -46,11 +40,7 @@ export function initialMigration(dialect: 'sqlite' | 'postgres'): Migration {
 
       await db.schema
         .createTable('messages')
-        .addColumn('id', idColumn, (col) =>
-          dialect === 'sqlite'
-            ? col.primaryKey().autoIncrement()
-            : col.primaryKey().generatedAlwaysAsIdentity(),
-        )
+        .addColumn('id', idColumn, primaryKey)
         .addColumn('client_id', 'text')
         .addColumn('sender_id', idColumn, (col) => col.notNull().references('users.id'))
         .addColumn('sender_username', 'text', (col) => col.notNull())
