@@ -69,7 +69,7 @@ describe('MessageWriter (group commit, on a real SQLite file)', () => {
 
   it('flushes everything pending before shutdown completes', async () => {
     const pending = Array.from({ length: 10 }, (_, i) => writer.write(message(`p${i}`, `k${i}`)));
-    await writer.onApplicationShutdown();
+    await writer.beforeApplicationShutdown();
     expect(await repository.latestId()).toBe(10);
     await Promise.all(pending);
   });

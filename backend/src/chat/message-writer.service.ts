@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { ErrorCodes } from '../contract/protocol';
 import { ParleyError } from '../common/parley-error';
 import type { NewMessageRow } from '../storage/database.types';
@@ -19,7 +19,7 @@ const MAX_BATCH = 500;
  * resolves only once its message is committed.
  */
 @Injectable()
-export class MessageWriter implements OnApplicationShutdown {
+export class MessageWriter implements BeforeApplicationShutdown {
   private readonly logger = new Logger(MessageWriter.name);
   private queue: Pending[] = [];
   private running: Promise<void> | null = null;
@@ -39,7 +39,8 @@ export class MessageWriter implements OnApplicationShutdown {
     while (this.running) await this.running;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before, not on, shutdown: every module's onApplicationShutdown may already close the database. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.flush();
   }
 

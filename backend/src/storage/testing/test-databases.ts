@@ -2,12 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { sql } from 'kysely';
 import { AppConfig } from '../../config/app-config';
 import { DatabaseService } from '../database.service';
 
 /** The PostgreSQL that every session and CI run starts on this machine. */
 export const TEST_POSTGRES_URL = process.env.PARLEY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+// Specs build services directly, outside Nest; keep their start-up chatter out of test output.
+Logger.overrideLogger(['fatal']);
 
 export interface TestDatabase {
   database: DatabaseService;
