@@ -32,8 +32,6 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
       // Big enough that an over-long message reaches validation and gets MESSAGE_TOO_LONG;
       // beyond this socket.io itself closes the connection (it has no way to reply).
       maxHttpBufferSize: Math.max(1024 * 1024, 4 * config.PARLEY_MAX_MESSAGE_BYTES + 64 * 1024),
-      // Prototype pages may still load a socket.io v2 client.
-      allowEIO3: true,
     }),
   );
   return app;
