@@ -14,23 +14,28 @@ import { tokenFromHeaders } from '../auth/session-token';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ParleyError } from '../common/parley-error';
 import { hasCapability } from '../contract/permissions';
-import { ClientEvents, ErrorCodes } from '../contract/protocol';
+import { ClientEvents, ErrorCodes, ServerEvents } from '../contract/protocol';
 import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
 import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
 import { RosterService } from '../roster/roster.service';
 import { toPublicUser } from '../users/user.mapper';
 import { ChatExceptionFilter, replyWithError } from './chat-exception.filter';
 import {
+  conversationSchema,
   historySchema,
+  markReadSchema,
   syncSchema,
   verifyUserSchema,
+  type ConversationDto,
   type HistoryDto,
+  type MarkReadDto,
   type SendMessageDto,
   type SyncDto,
   type VerifyUserDto,
 } from './dto/chat.schemas';
 import { MessageHistoryService } from './message-history.service';
 import { MessageRoutingService } from './message-routing.service';
+import { PresenceService } from './presence.service';
 import { SendMessagePipe } from './send-message.pipe';
 import { VerificationService } from './verification.service';
 
@@ -57,6 +62,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     private readonly routing: MessageRoutingService,
     private readonly history: MessageHistoryService,
     private readonly roster: RosterService,
+    private readonly presence: PresenceService,
     private readonly broadcaster: Broadcaster,
   ) {}
 
@@ -148,6 +154,39 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     await socket.leave(Rooms.rosterLegacy);
     await socket.join(Rooms.rosterDiff);
     return { ok: true, ...this.roster.snapshot() };
+  }
+
+  /** The user's conversations, newest first, with unread counts from their read marks. */
+  @SubscribeMessage(ClientEvents.Conversations)
+  async conversations(@ConnectedSocket() socket: ChatSocket) {
+    return { ok: true, conversations: await this.history.conversations(this.verified(socket).user) };
+  }
+
+  @SubscribeMessage(ClientEvents.MarkRead)
+  async markRead(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody(new ZodValidationPipe(markReadSchema)) body: MarkReadDto,
+  ) {
+    const { user } = this.verified(socket);
+    const conversation = await this.history.markRead(user, body);
+    // The user's other devices clear the same unread count.
+    this.broadcaster.emit([Rooms.user(user.id)], ServerEvents.Read, { conversation, up_to: body.up_to }, socket.id);
+    return { ok: true, conversation };
+  }
+
+  @SubscribeMessage(ClientEvents.Directory)
+  async directory(@ConnectedSocket() socket: ChatSocket) {
+    return { ok: true, users: await this.presence.directory(this.verified(socket).user) };
+  }
+
+  @SubscribeMessage(ClientEvents.Typing)
+  async typing(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody(new ZodValidationPipe(conversationSchema)) body: ConversationDto,
+  ) {
+    const sender = this.verified(socket);
+    this.presence.typing(sender, await this.routing.authorizedTarget(sender, body.conversation));
+    return { ok: true };
   }
 
   private verified(socket: ChatSocket): VerifiedConnection {

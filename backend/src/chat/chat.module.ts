@@ -4,6 +4,7 @@ import { ChatGateway } from './chat.gateway';
 import { MessageHistoryService } from './message-history.service';
 import { MessageRoutingService } from './message-routing.service';
 import { MessageWriter } from './message-writer.service';
+import { PresenceService } from './presence.service';
 import { RecipientResolver } from './recipient-resolver.service';
 import { SendMessagePipe } from './send-message.pipe';
 import { SessionEnforcer } from './session-enforcer.service';
@@ -22,6 +23,7 @@ export class ChatModule {
         VerificationService,
         SessionEnforcer,
         SendMessagePipe,
+        PresenceService,
       ],
       overrides,
     );

@@ -1,17 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import type { MessagePageAck } from '../contract/protocol';
-import type { UserRow } from '../storage/database.types';
+import type { ConversationSummary, MessagePageAck } from '../contract/protocol';
+import type { MessageRow, UserRow } from '../storage/database.types';
 import { MessageRepository, type ConversationFilter } from '../storage/message.repository';
-import type { HistoryDto, SyncDto } from './dto/chat.schemas';
+import { ReadMarkRepository } from '../storage/read-mark.repository';
+import type { HistoryDto, MarkReadDto, SyncDto } from './dto/chat.schemas';
 import { toWireMessage } from './message.mapper';
 import { dmConversation } from './message-routing.service';
 import { RecipientResolver } from './recipient-resolver.service';
 
-/** Replays stored messages: forward from an id (sync) and backward through one conversation. */
+/**
+ * Stored messages as one user sees them: forward from an id (sync), backward through one
+ * conversation (history), the list of conversations with unread counts, and read marks.
+ */
 @Injectable()
 export class MessageHistoryService {
   constructor(
     private readonly messages: MessageRepository,
+    private readonly readMarks: ReadMarkRepository,
     private readonly resolver: RecipientResolver,
   ) {}
 
@@ -26,18 +31,56 @@ export class MessageHistoryService {
   }
 
   async history(viewer: UserRow, dto: HistoryDto): Promise<MessagePageAck> {
-    const target = await this.resolver.resolve(dto.conversation, { allowSocketId: false });
-    let filter: ConversationFilter;
-    if (target.kind === 'user') {
-      filter = { conversation: dmConversation(viewer.id, target.user.id) };
-    } else if (target.group === viewer.role) {
-      filter = { conversation: `group:${target.group}` };
-    } else {
-      // A group the viewer posts to but is not in: they see only what they sent there.
-      filter = { conversation: `group:${target.group}`, senderId: viewer.id };
-    }
+    const { filter } = await this.locate(viewer, dto.conversation);
     const rows = await this.messages.findConversationBefore(filter, dto.before, dto.limit + 1);
     const more = rows.length > dto.limit;
     return { messages: (more ? rows.slice(1) : rows).map(toWireMessage), more };
+  }
+
+  async conversations(viewer: UserRow): Promise<ConversationSummary[]> {
+    const [latest, marks] = await Promise.all([
+      this.messages.latestPerConversation(viewer),
+      this.readMarks.marksOf(viewer.id),
+    ]);
+    return Promise.all(
+      latest.map(async (row) => {
+        const lastRead = marks.get(row.conversation) ?? 0;
+        // In a group the viewer only posts to, everything there is their own: nothing unread.
+        const member = row.target_kind === 'user' || row.target === viewer.role;
+        return {
+          conversation: this.nameFor(viewer, row),
+          last: toWireMessage(row),
+          unread: member ? await this.messages.countUnread(row.conversation, lastRead, viewer.id) : 0,
+          last_read_id: lastRead,
+        };
+      }),
+    );
+  }
+
+  /** Records how far the user read; returns the canonical conversation name for other devices. */
+  async markRead(viewer: UserRow, dto: MarkReadDto): Promise<string> {
+    const { filter, name } = await this.locate(viewer, dto.conversation);
+    await this.readMarks.markRead(viewer.id, filter.conversation, dto.up_to, Date.now());
+    return name;
+  }
+
+  /**
+   * The stored conversation key (and filter) behind a conversation name for this viewer, and
+   * its canonical name ('group:<role>' / 'user:<name>').
+   */
+  private async locate(viewer: UserRow, conversation: string): Promise<{ filter: ConversationFilter; name: string }> {
+    const target = await this.resolver.resolve(conversation, { allowSocketId: false });
+    if (target.kind === 'user') {
+      return { filter: { conversation: dmConversation(viewer.id, target.user.id) }, name: `user:${target.user.username}` };
+    }
+    const name = `group:${target.group}`;
+    if (target.group === viewer.role) return { filter: { conversation: name }, name };
+    // A group the viewer posts to but is not in: they see only what they sent there.
+    return { filter: { conversation: name, senderId: viewer.id }, name };
+  }
+
+  private nameFor(viewer: UserRow, row: MessageRow): string {
+    if (row.target_kind === 'group') return `group:${row.target}`;
+    return `user:${row.sender_id === viewer.id ? row.target : row.sender_username}`;
   }
 }

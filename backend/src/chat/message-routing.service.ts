@@ -28,8 +28,7 @@ export class MessageRoutingService {
   ) {}
 
   async send(sender: VerifiedConnection, dto: SendMessageDto): Promise<SendMessageAck> {
-    const target = await this.resolver.resolve(dto.recipients, { allowSocketId: true });
-    this.authorize(sender, target);
+    const target = await this.authorizedTarget(sender, dto.recipients);
     const { row, duplicate } = await this.writer.write(this.toRow(sender, dto, target));
     // A duplicate was delivered when first stored; delivering again would show it twice.
     if (!duplicate) this.deliver(row, target, sender);
@@ -39,6 +38,13 @@ export class MessageRoutingService {
       client_id: row.client_id,
       duplicate,
     };
+  }
+
+  /** Resolves `recipients` and checks the policy lets this sender reach it. */
+  async authorizedTarget(sender: VerifiedConnection, recipients: string): Promise<Target> {
+    const target = await this.resolver.resolve(recipients, { allowSocketId: true });
+    this.authorize(sender, target);
+    return target;
   }
 
   private authorize(sender: VerifiedConnection, target: Target): void {

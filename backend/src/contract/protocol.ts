@@ -12,6 +12,10 @@ export const ClientEvents = {
   Sync: 'sync',
   History: 'history',
   Roster: 'roster',
+  Conversations: 'conversations',
+  MarkRead: 'mark_read',
+  Directory: 'directory',
+  Typing: 'typing',
 } as const;
 
 /** Events the server emits. */
@@ -19,6 +23,12 @@ export const ServerEvents = {
   MessageFromUser: 'message_from_user',
   UpdateWebApp: 'update_web_app',
   RosterDiff: 'roster_diff',
+  /** A user's first device connected or their last one left. */
+  Presence: 'presence',
+  /** Someone is typing in a conversation the receiver is part of. */
+  Typing: 'typing',
+  /** This user read a conversation on another device. */
+  Read: 'read',
   /** Sent when a client emitted without an ack callback and the request failed. */
   ParleyError: 'parley_error',
 } as const;
@@ -89,6 +99,16 @@ export interface HistoryPayload {
   limit?: number;
 }
 
+export interface ConversationPayload {
+  /** 'group:<role>' or 'user:<name>' (also accepted: the other forms of `recipients`). */
+  conversation: string;
+}
+
+export interface MarkReadPayload extends ConversationPayload {
+  /** Id of the newest message the user has seen in it. */
+  up_to: number;
+}
+
 // ---- server -> client payloads ----
 
 /** A stored message as delivered live (message_from_user) and replayed (sync, history). */
@@ -126,6 +146,46 @@ export interface MessagePageAck {
   messages: WireMessage[];
   /** More messages wait beyond this page. */
   more: boolean;
+}
+
+/** A conversation as one user sees it. */
+export interface ConversationSummary {
+  /** 'group:<role>' or 'user:<the other user's name>'. */
+  conversation: string;
+  last: WireMessage;
+  /** Messages from others after the user's read mark. */
+  unread: number;
+  last_read_id: number;
+}
+
+export interface ConversationsAck {
+  conversations: ConversationSummary[];
+}
+
+export interface DirectoryEntry extends PublicUser {
+  online: boolean;
+}
+
+export interface DirectoryAck {
+  /** Everyone this user may message directly, except themselves. */
+  users: DirectoryEntry[];
+}
+
+export interface PresencePayload {
+  user_name: string;
+  online: boolean;
+}
+
+export interface TypingPayload {
+  user_name: string;
+  target_kind: 'group' | 'user';
+  /** The group, or the user being typed to. */
+  target: string;
+}
+
+export interface ReadPayload {
+  conversation: string;
+  up_to: number;
 }
 
 export interface PublicUser {

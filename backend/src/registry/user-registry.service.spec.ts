@@ -54,3 +54,21 @@ describe('UserRegistryService', () => {
     expect(changes.map((c) => c.kind)).toEqual(['upsert', 'upsert', 'remove']);
   });
 });
+
+describe('UserRegistryService presence', () => {
+  it('announces a user online with their first device and offline after their last', () => {
+    const registry = new UserRegistryService();
+    const seen: string[] = [];
+    registry.presence$.subscribe((p) => seen.push(`${p.user.username}:${p.online ? 'on' : 'off'}`));
+    for (const id of ['a', 'b']) registry.connect({ socketId: id, ip: '', userAgent: '', sessionId: null });
+    registry.verify('a', user(1));
+    registry.verify('b', user(1));
+    registry.verify('a', user(1)); // re-verifying the same identity is no change
+    expect(registry.isOnline(1)).toBe(true);
+    registry.disconnect('a');
+    expect(seen).toEqual(['u1:on']);
+    registry.disconnect('b');
+    expect(seen).toEqual(['u1:on', 'u1:off']);
+    expect(registry.isOnline(1)).toBe(false);
+  });
+});

@@ -24,6 +24,12 @@ export type RegistryChange =
   | { kind: 'upsert'; connection: Connection }
   | { kind: 'remove'; socketId: string };
 
+/** A user's first device came online, or their last one went away. */
+export interface PresenceChange {
+  user: UserRow;
+  online: boolean;
+}
+
 export interface NewConnection {
   socketId: string;
   ip: string;
@@ -39,6 +45,8 @@ export class UserRegistryService {
   private readonly changeSubject = new Subject<RegistryChange>();
   /** Every connect, verify, refusal and disconnect, as it happens. */
   readonly changes$ = this.changeSubject.asObservable();
+  private readonly presenceSubject = new Subject<PresenceChange>();
+  readonly presence$ = this.presenceSubject.asObservable();
 
   connect(info: NewConnection): Connection {
     const connection: Connection = {
@@ -57,7 +65,8 @@ export class UserRegistryService {
   verify(socketId: string, user: UserRow): VerifiedConnection | undefined {
     const connection = this.connections.get(socketId);
     if (!connection) return undefined;
-    this.unlinkUser(connection);
+    const sameUser = connection.user?.id === user.id;
+    if (!sameUser) this.unlinkUser(connection);
     connection.user = user;
     connection.verification = 'VERIFIED';
     connection.claimedType = user.role;
@@ -66,6 +75,7 @@ export class UserRegistryService {
     if (!sockets) this.socketsByUser.set(user.id, (sockets = new Set()));
     sockets.add(socketId);
     this.changeSubject.next({ kind: 'upsert', connection });
+    if (!sameUser && sockets.size === 1) this.presenceSubject.next({ user, online: true });
     return connection as VerifiedConnection;
   }
 
@@ -99,6 +109,10 @@ export class UserRegistryService {
     return connection?.verification === 'VERIFIED' ? (connection as VerifiedConnection) : undefined;
   }
 
+  isOnline(userId: number): boolean {
+    return this.socketsByUser.has(userId);
+  }
+
   /** Socket ids of every device a user has verified on. */
   socketsOf(userId: number): string[] {
     return [...(this.socketsByUser.get(userId) ?? [])];
@@ -115,7 +129,10 @@ export class UserRegistryService {
   private unlinkUser(connection: Connection): void {
     if (!connection.user) return;
     const sockets = this.socketsByUser.get(connection.user.id);
-    sockets?.delete(connection.socketId);
-    if (sockets?.size === 0) this.socketsByUser.delete(connection.user.id);
+    if (!sockets?.delete(connection.socketId)) return;
+    if (sockets.size === 0) {
+      this.socketsByUser.delete(connection.user.id);
+      this.presenceSubject.next({ user: connection.user, online: false });
+    }
   }
 }

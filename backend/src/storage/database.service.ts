@@ -7,6 +7,7 @@ import { Pool, types as pgTypes } from 'pg';
 import { AppConfig } from '../config/app-config';
 import type { Database } from './database.types';
 import { initialMigration } from './migrations/0001-initial';
+import { readMarksMigration } from './migrations/0002-read-marks';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -104,7 +105,10 @@ export async function migrateToLatest(
     await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
   }
   const provider: MigrationProvider = {
-    getMigrations: async () => ({ '0001-initial': initialMigration(dialect) }),
+    getMigrations: async () => ({
+      '0001-initial': initialMigration(dialect),
+      '0002-read-marks': readMarksMigration(),
+    }),
   };
   const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
   const { error, results } = await migrator.migrateToLatest();

@@ -47,10 +47,19 @@ export interface MessagesTable {
   sent_at: number;
 }
 
+export interface ReadMarksTable {
+  user_id: number;
+  /** The storage key ('group:staff', 'dm:1:2'), as in messages.conversation. */
+  conversation: string;
+  last_read_id: number;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   messages: MessagesTable;
+  read_marks: ReadMarksTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

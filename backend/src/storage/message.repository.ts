@@ -136,6 +136,40 @@ export class MessageRepository {
     return rows.reverse();
   }
 
+  /**
+   * The newest message of every conversation the user can see (the same visibility as
+   * findVisibleAfter), newest conversation first.
+   */
+  async latestPerConversation(viewer: { id: number; role: Role }): Promise<MessageRow[]> {
+    const latest = await this.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .where((eb) =>
+        eb.or([
+          eb('conversation', '=', `group:${viewer.role}`),
+          eb('sender_id', '=', viewer.id),
+          eb('recipient_id', '=', viewer.id),
+        ]),
+      )
+      .groupBy('conversation')
+      .execute();
+    const ids = latest.map((row) => Number(row.id));
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('messages').selectAll().where('id', 'in', ids).orderBy('id', 'desc').execute();
+  }
+
+  /** Messages in a conversation after an id that someone other than `viewerId` sent. */
+  async countUnread(conversation: string, afterId: number, viewerId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('conversation', '=', conversation)
+      .where('id', '>', afterId)
+      .where('sender_id', '!=', viewerId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async latestId(): Promise<number> {
     const row = await this.db
       .selectFrom('messages')

@@ -1,5 +1,6 @@
 import type { NewMessageRow, UserRow } from './database.types';
 import { MessageRepository } from './message.repository';
+import { ReadMarkRepository } from './read-mark.repository';
 import { SessionRepository } from './session.repository';
 import { DuplicateKeyError } from './storage-errors';
 import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from './testing/test-databases';
@@ -157,6 +158,43 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
       const mine = await messages.findConversationBefore({ conversation: 'group:paging', senderId: bob.id }, undefined, 10);
       expect(mine).toEqual([]);
       expect(rows).toHaveLength(5);
+    });
+  });
+  describe('conversation summaries and read marks', () => {
+    it('finds the newest message of each visible conversation and counts what is unread', async () => {
+      const marks = new ReadMarkRepository(testDb.database);
+      const dave = await users.create({ username: 'dave', display_name: 'D', role: 'client', password_hash: null, created_at: 1, updated_at: 1 });
+      const erin = await users.create({ username: 'erin', display_name: 'E', role: 'staff', password_hash: null, created_at: 1, updated_at: 1 });
+      const dm = (from: UserRow, to: UserRow, body: string) =>
+        msg({
+          body,
+          sender_id: from.id,
+          sender_username: from.username,
+          sender_role: from.role,
+          target_kind: 'user',
+          target: to.username,
+          recipient_id: to.id,
+          conversation: `dm:${Math.min(from.id, to.id)}:${Math.max(from.id, to.id)}`,
+        });
+      const [first, , , last] = await messages.insertBatch([
+        dm(erin, dave, 'e1'),
+        dm(dave, erin, 'd1'),
+        msg({ body: 'clients all', target: 'client', conversation: 'group:client' }),
+        dm(erin, dave, 'e2'),
+      ]);
+      const summary = await messages.latestPerConversation(dave);
+      const dmKey = first.row.conversation;
+      expect(summary.find((m) => m.conversation === dmKey)?.body).toBe('e2');
+      expect(summary.find((m) => m.conversation === 'group:client')?.body).toBe('clients all');
+      expect(summary[0].id).toBe(last.row.id);
+
+      expect(await messages.countUnread(dmKey, 0, dave.id)).toBe(2);
+      await marks.markRead(dave.id, dmKey, first.row.id, 10);
+      await marks.markRead(dave.id, dmKey, first.row.id - 1, 11); // never moves back
+      const mark = (await marks.marksOf(dave.id)).get(dmKey)!;
+      expect(mark).toBe(first.row.id);
+      expect(await messages.countUnread(dmKey, mark, dave.id)).toBe(1);
+      expect((await marks.marksOf(erin.id)).size).toBe(0);
     });
   });
 });

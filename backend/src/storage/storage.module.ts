@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { overridableModule } from '../common/provider-overrides';
 import { DatabaseService } from './database.service';
 import { MessageRepository } from './message.repository';
+import { ReadMarkRepository } from './read-mark.repository';
 import { SessionRepository } from './session.repository';
 import { UserRepository } from './user.repository';
 
@@ -11,7 +12,7 @@ export class StorageModule {
   static forRoot(overrides: Provider[] = []): DynamicModule {
     return overridableModule(
       StorageModule,
-      [DatabaseService, UserRepository, SessionRepository, MessageRepository],
+      [DatabaseService, UserRepository, SessionRepository, MessageRepository, ReadMarkRepository],
       overrides,
     );
   }

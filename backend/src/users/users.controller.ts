@@ -37,6 +37,13 @@ export class UsersController {
     return { user: toAdminUser(await this.users.update(username, body)) };
   }
 
+  /** Ends every session and closes every connection of the user; they must sign in again. */
+  @Post(':username/sign-out')
+  @HttpCode(204)
+  async signOut(@Param('username', new ZodValidationPipe(usernameParamSchema)) username: string) {
+    await this.users.signOutEverywhere(username);
+  }
+
   /** Sets a new password and signs the user out everywhere. */
   @Post(':username/password')
   @HttpCode(200)

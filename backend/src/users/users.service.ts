@@ -127,6 +127,10 @@ export class UsersService {
     return updated;
   }
 
+  async signOutEverywhere(username: string): Promise<void> {
+    await this.auth.signOutEverywhere((await this.require(username)).id);
+  }
+
   private async require(username: string): Promise<UserRow> {
     const user = await this.findByUsername(username);
     if (!user) throw new ParleyError(ErrorCodes.NotFound, `No user named ${normalizeUsername(username)}`);

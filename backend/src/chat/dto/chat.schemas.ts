@@ -35,3 +35,9 @@ export const historySchema = z.object({
   limit: z.number().int().min(1).max(HISTORY_PAGE.max).default(HISTORY_PAGE.default),
 });
 export type HistoryDto = z.infer<typeof historySchema>;
+
+export const conversationSchema = z.object({ conversation: z.string().min(1).max(128) });
+export type ConversationDto = z.infer<typeof conversationSchema>;
+
+export const markReadSchema = z.object({ conversation: z.string().min(1).max(128), up_to: messageId });
+export type MarkReadDto = z.infer<typeof markReadSchema>;
