@@ -10,6 +10,9 @@ import {
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { AuthService, type AuthContext } from '../auth/auth.service';
+import { AppConfig } from '../config/app-config';
+import { ROLES } from '../contract/roles';
+import { PermissionPolicy } from '../permissions/permission-policy';
 import { tokenFromHeaders } from '../auth/session-token';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ParleyError } from '../common/parley-error';
@@ -64,6 +67,8 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     private readonly roster: RosterService,
     private readonly presence: PresenceService,
     private readonly broadcaster: Broadcaster,
+    private readonly config: AppConfig,
+    private readonly policy: PermissionPolicy,
   ) {}
 
   afterInit(server: Server): void {
@@ -123,7 +128,14 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     const rooms = [Rooms.user(user.id), Rooms.group(user.role)];
     if (hasCapability(user.role, 'watchRoster')) rooms.push(Rooms.rosterLegacy);
     await socket.join(rooms);
-    return { ok: true, user: toPublicUser(user), latest_id: await this.history.latestId() };
+    return {
+      ok: true,
+      user: toPublicUser(user),
+      latest_id: await this.history.latestId(),
+      max_message_bytes: this.config.values.PARLEY_MAX_MESSAGE_BYTES,
+      // The policy's answer, so the web app offers exactly the groups the server will accept.
+      groups: ROLES.filter((group) => this.policy.canSendToGroup(user, group)),
+    };
   }
 
   @SubscribeMessage(ClientEvents.SendMessage)

@@ -132,6 +132,10 @@ export interface VerifyUserAck {
   user: PublicUser;
   /** Highest stored message id; a fresh client can sync from here. */
   latest_id: number;
+  /** The server's message size limit, in UTF-8 bytes. */
+  max_message_bytes: number;
+  /** The groups this user may post to. */
+  groups: Role[];
 }
 
 export interface SendMessageAck {

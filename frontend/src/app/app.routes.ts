@@ -1,0 +1,29 @@
+import type { Routes } from '@angular/router';
+import { homeRedirect, roleGuard } from './core/role.guard';
+
+export const routes: Routes = [
+  { path: '', pathMatch: 'full', canActivate: [homeRedirect], children: [] },
+  { path: 'login', title: 'Sign in · Parley', loadComponent: () => import('./login/login.component').then((m) => m.LoginComponent) },
+  // The prototype's page addresses, kept: /<role>/<name>.
+  ...(['admin', 'staff', 'client'] as const).map((role) => ({
+    path: `${role}/:name`,
+    canActivate: [roleGuard],
+    data: { role },
+    loadComponent: () => import('./chat/chat-page.component').then((m) => m.ChatPageComponent),
+  })),
+  {
+    path: 'admin/:name/roster',
+    title: 'Roster · Parley',
+    canActivate: [roleGuard],
+    data: { role: 'admin', capability: 'watchRoster' },
+    loadComponent: () => import('./roster/roster.component').then((m) => m.RosterComponent),
+  },
+  {
+    path: 'admin/:name/users',
+    title: 'Users · Parley',
+    canActivate: [roleGuard],
+    data: { role: 'admin', capability: 'manageUsers' },
+    loadComponent: () => import('./users/users-admin.component').then((m) => m.UsersAdminComponent),
+  },
+  { path: '**', redirectTo: '' },
+];

@@ -1,0 +1,92 @@
+import type { Role } from '@parley/contract/roles';
+import type { WireMessage } from '@parley/contract/protocol';
+
+export type DeliveryState = 'sending' | 'sent' | 'failed';
+
+export interface ChatMessage {
+  /** Stable across sending -> sent: the client_id, or the server id for others' messages. */
+  key: string;
+  id: number | null;
+  clientId: string | null;
+  text: string;
+  senderName: string;
+  senderRole: Role;
+  sentAt: string;
+  mine: boolean;
+  state: DeliveryState;
+  error?: string;
+}
+
+export interface Conversation {
+  /** 'group:<role>' or 'user:<name>': also what send_message and history take. */
+  id: string;
+  kind: 'group' | 'user';
+  /** The group or the other user's name. */
+  name: string;
+  messages: ChatMessage[];
+  unread: number;
+  lastReadId: number;
+  /** Older messages can still be loaded from history. */
+  olderAvailable: boolean;
+  historyLoaded: boolean;
+}
+
+/** The conversation a message belongs to, seen from `me`. */
+export function conversationIdOf(message: WireMessage, me: string): string {
+  if (message.target_kind === 'group') return `group:${message.target}`;
+  return `user:${message.sender_name === me ? message.target : message.sender_name}`;
+}
+
+export function toChatMessage(message: WireMessage, me: string): ChatMessage {
+  return {
+    key: message.client_id && message.sender_name === me ? message.client_id : `id:${message.id}`,
+    id: message.id,
+    clientId: message.client_id,
+    text: message.message,
+    senderName: message.sender_name,
+    senderRole: message.sender_role,
+    sentAt: message.sent_at,
+    mine: message.sender_name === me,
+    state: 'sent',
+  };
+}
+
+export function newConversation(id: string): Conversation {
+  const [kind, name] = id.split(':', 2) as ['group' | 'user', string];
+  return { id, kind, name, messages: [], unread: 0, lastReadId: 0, olderAvailable: true, historyLoaded: false };
+}
+
+/** Inserts by id, keeping pending (id-less) messages last; returns null if the id is known. */
+export function insertMessage(messages: ChatMessage[], message: ChatMessage): ChatMessage[] | null {
+  if (message.id !== null && messages.some((m) => m.id === message.id)) return null;
+  const pendingIndex = message.clientId ? messages.findIndex((m) => m.mine && m.clientId === message.clientId) : -1;
+  const rest = pendingIndex >= 0 ? messages.filter((_, i) => i !== pendingIndex) : messages;
+  const next = [...rest];
+  let at = next.length;
+  while (at > 0 && (next[at - 1].id === null || (message.id !== null && next[at - 1].id! > message.id))) at--;
+  if (message.id === null) at = next.length;
+  next.splice(at, 0, message);
+  return next;
+}
+
+/** Day separators between messages: the list the virtual scroller renders. */
+export type ChatRow = { kind: 'day'; key: string; label: string } | { kind: 'message'; key: string; message: ChatMessage };
+
+export function withDaySeparators(messages: ChatMessage[], locale?: string): ChatRow[] {
+  const rows: ChatRow[] = [];
+  let lastDay = '';
+  for (const message of messages) {
+    const date = new Date(message.sentAt);
+    const day = date.toDateString();
+    if (day !== lastDay) {
+      lastDay = day;
+      rows.push({
+        kind: 'day',
+        key: `day:${day}`,
+        label: date.toLocaleDateString(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }),
+      });
+    }
+    rows.push({ kind: 'message', key: message.key, message });
+  }
+  return rows;
+}

@@ -1,0 +1,376 @@
+import { Injectable, computed, inject, signal, type OnDestroy } from '@angular/core';
+import { Subscription } from 'rxjs';
+import { DEFAULT_PERMISSIONS, groupsFor } from '@parley/contract/permissions';
+import type {
+  ConversationsAck,
+  DirectoryAck,
+  DirectoryEntry,
+  MessagePageAck,
+  PresencePayload,
+  PublicUser,
+  ReadPayload,
+  SendMessageAck,
+  TypingPayload,
+  VerifyUserAck,
+  WireMessage,
+} from '@parley/contract/protocol';
+import { ChatConnection } from '../core/socket.service';
+import { NOTIFIER, STORAGE, WINDOW } from '../core/tokens';
+import {
+  conversationIdOf,
+  insertMessage,
+  newConversation,
+  toChatMessage,
+  type ChatMessage,
+  type Conversation,
+} from './chat.model';
+
+/** How long "x is typing" stays up without a new typing event. */
+const TYPING_SHOWN_MS = 5_000;
+/** A client sends at most one typing event per this interval. */
+const TYPING_THROTTLE_MS = 3_000;
+
+/**
+ * The chat's state for one signed-in user: conversations, their messages and unread counts,
+ * delivery states, presence and typing. Components read its signals and call its methods.
+ * On every (re)connect it verifies, then replays with `sync` from the last id it has seen, so
+ * nothing is missed and, ids being unique, nothing is shown twice.
+ */
+@Injectable()
+export class ChatStore implements OnDestroy {
+  private readonly connection = inject(ChatConnection);
+  private readonly storage = inject(STORAGE);
+  private readonly notifier = inject(NOTIFIER);
+  private readonly window = inject(WINDOW);
+  private readonly subscriptions = new Subscription();
+  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private lastTypingSent = 0;
+
+  private readonly conversationMap = signal<ReadonlyMap<string, Conversation>>(new Map());
+  readonly me = signal<PublicUser | null>(null);
+  readonly activeId = signal<string | null>(null);
+  readonly directory = signal<DirectoryEntry[]>([]);
+  readonly online = signal<ReadonlySet<string>>(new Set());
+  /** conversation id -> names typing there now. */
+  readonly typing = signal<ReadonlyMap<string, string[]>>(new Map());
+  readonly error = signal<string | null>(null);
+  readonly maxMessageBytes = signal(16 * 1024);
+  /** True from the first successful verify: a later disconnect shows the reconnect banner. */
+  readonly hasConnected = signal(false);
+  readonly syncing = signal(false);
+  readonly notificationsEnabled = signal(false);
+  /** Groups this user may post to (the shared table at first, then the server's answer). */
+  readonly postableGroups = signal<readonly string[]>([]);
+
+  readonly status = computed(() => this.connection.status());
+  readonly reconnecting = computed(() => this.hasConnected() && this.status() !== 'online');
+  readonly conversations = computed(() => {
+    const all = [...this.conversationMap().values()];
+    const lastId = (c: Conversation) => c.messages.findLast((m) => m.id !== null)?.id ?? 0;
+    return all.sort((a, b) => (a.kind === b.kind ? lastId(b) - lastId(a) : a.kind === 'group' ? -1 : 1));
+  });
+  readonly active = computed(() => {
+    const id = this.activeId();
+    return id ? (this.conversationMap().get(id) ?? null) : null;
+  });
+  /** Whether the composer may send to the active conversation. */
+  readonly canPost = computed(() => {
+    const active = this.active();
+    return !!active && (active.kind === 'user' || this.postableGroups().includes(active.name));
+  });
+  readonly unreadTotal = computed(() => this.conversations().reduce((sum, c) => sum + c.unread, 0));
+
+  /** Starts listening and connecting as this user. */
+  start(user: PublicUser): void {
+    this.me.set(user);
+    this.notificationsEnabled.set(this.storage.getItem(this.key('notify')) === 'on' && this.notifier.permission() === 'granted');
+    // The shared table gives the groups at once; the server's answer to verify_user confirms them.
+    this.postableGroups.set(groupsFor(DEFAULT_PERMISSIONS, user.role));
+    for (const group of [user.role, ...this.postableGroups()]) this.ensure(`group:${group}`);
+    this.subscriptions.add(this.connection.connected$.subscribe(() => void this.onConnected()));
+    this.subscriptions.add(this.connection.on<WireMessage>('message_from_user').subscribe((m) => this.ingest(m, true)));
+    this.subscriptions.add(this.connection.on<PresencePayload>('presence').subscribe((p) => this.onPresence(p)));
+    this.subscriptions.add(this.connection.on<TypingPayload>('typing').subscribe((t) => this.onTyping(t)));
+    this.subscriptions.add(this.connection.on<ReadPayload>('read').subscribe((r) => this.onRead(r)));
+  }
+
+  ngOnDestroy(): void {
+    this.subscriptions.unsubscribe();
+    for (const timer of this.typingTimers.values()) clearTimeout(timer);
+  }
+
+  /** The highest message id this user has seen, kept across reloads. */
+  get lastSeenId(): number | null {
+    const raw = this.storage.getItem(this.key('lastSeen'));
+    return raw === null ? null : Number(raw);
+  }
+
+  private set lastSeenId(id: number) {
+    this.storage.setItem(this.key('lastSeen'), String(id));
+  }
+
+  async onConnected(): Promise<void> {
+    const me = this.me();
+    if (!me) return;
+    const verified = await this.connection.request<VerifyUserAck>('verify_user', { user_type: me.role, user_name: me.username });
+    if (!verified.ok) {
+      this.error.set(verified.error.message);
+      return;
+    }
+    this.error.set(null);
+    this.hasConnected.set(true);
+    this.maxMessageBytes.set(verified.max_message_bytes);
+    this.postableGroups.set(verified.groups);
+    for (const group of verified.groups) this.ensure(`group:${group}`);
+    // A first visit on this device starts from now; older messages come from history.
+    if (this.lastSeenId === null) this.lastSeenId = verified.latest_id;
+    await Promise.all([this.refreshConversations(), this.refreshDirectory()]);
+    await this.syncMissed();
+    await this.resendPending();
+  }
+
+  /** Replays, page by page, every message after the last one seen. */
+  async syncMissed(): Promise<void> {
+    this.syncing.set(true);
+    try {
+      for (;;) {
+        const page = await this.connection.request<MessagePageAck>('sync', { since: this.lastSeenId ?? 0 });
+        if (!page.ok) return;
+        for (const message of page.messages) this.ingest(message, false);
+        if (!page.more || page.messages.length === 0) return;
+      }
+    } finally {
+      this.syncing.set(false);
+    }
+  }
+
+  private async refreshConversations(): Promise<void> {
+    const ack = await this.connection.request<ConversationsAck>('conversations', {});
+    if (!ack.ok) return;
+    this.update((map) => {
+      for (const summary of ack.conversations) {
+        const conversation = map.get(summary.conversation) ?? newConversation(summary.conversation);
+        const messages = insertMessage(conversation.messages, toChatMessage(summary.last, this.me()!.username));
+        map.set(summary.conversation, {
+          ...conversation,
+          messages: messages ?? conversation.messages,
+          unread: summary.unread,
+          lastReadId: summary.last_read_id,
+        });
+      }
+    });
+  }
+
+  async refreshDirectory(): Promise<void> {
+    const ack = await this.connection.request<DirectoryAck>('directory', {});
+    if (!ack.ok) return;
+    this.directory.set(ack.users);
+    this.online.set(new Set(ack.users.filter((u) => u.online).map((u) => u.username)));
+  }
+
+  /** Adds a stored message (live or replayed) once; counts it unread unless it is being read. */
+  ingest(wire: WireMessage, live: boolean): void {
+    const me = this.me()!.username;
+    const id = conversationIdOf(wire, me);
+    const message = toChatMessage(wire, me);
+    let added = false;
+    this.update((map) => {
+      const conversation = map.get(id) ?? newConversation(id);
+      const messages = insertMessage(conversation.messages, message);
+      if (!messages) return;
+      added = true;
+      const counts = !message.mine && wire.id > conversation.lastReadId && !this.isBeingRead(id);
+      map.set(id, { ...conversation, messages, unread: conversation.unread + (counts ? 1 : 0) });
+    });
+    if (wire.id > (this.lastSeenId ?? 0)) this.lastSeenId = wire.id;
+    if (!added || message.mine) return;
+    if (this.isBeingRead(id)) void this.markRead(id);
+    else if (live && this.notificationsEnabled() && this.window.document.visibilityState === 'hidden') {
+      this.notifier.show(`${wire.sender_name}${wire.target_kind === 'group' ? ` in ${wire.target}` : ''}`, wire.message.slice(0, 140));
+    }
+  }
+
+  open(id: string): void {
+    this.ensure(id);
+    this.activeId.set(id);
+    const conversation = this.conversationMap().get(id)!;
+    if (!conversation.historyLoaded) void this.loadOlder(id);
+    void this.markRead(id);
+  }
+
+  /** Loads the page of history before the oldest message held. */
+  async loadOlder(id: string): Promise<void> {
+    const conversation = this.conversationMap().get(id);
+    if (!conversation || (!conversation.olderAvailable && conversation.historyLoaded)) return;
+    const oldest = conversation.messages.find((m) => m.id !== null)?.id;
+    const ack = await this.connection.request<MessagePageAck>('history', {
+      conversation: id,
+      ...(oldest !== undefined && conversation.historyLoaded ? { before: oldest } : {}),
+    });
+    if (!ack.ok) return;
+    const me = this.me()!.username;
+    this.update((map) => {
+      const current = map.get(id)!;
+      let messages = current.messages;
+      for (const wire of ack.messages) messages = insertMessage(messages, toChatMessage(wire, me)) ?? messages;
+      map.set(id, { ...current, messages, olderAvailable: ack.more, historyLoaded: true });
+    });
+  }
+
+  /** Marks everything held in a conversation read, here and on the server. */
+  async markRead(id: string): Promise<void> {
+    const conversation = this.conversationMap().get(id);
+    const newest = conversation?.messages.findLast((m) => m.id !== null)?.id ?? null;
+    if (!conversation || newest === null || (conversation.unread === 0 && newest <= conversation.lastReadId)) return;
+    this.update((map) => map.set(id, { ...conversation, unread: 0, lastReadId: Math.max(newest, conversation.lastReadId) }));
+    await this.connection.request('mark_read', { conversation: id, up_to: newest });
+  }
+
+  startConversation(username: string): void {
+    this.open(`user:${username}`);
+  }
+
+  /** Sends text to the active conversation; the message shows as sending until acknowledged. */
+  async send(text: string): Promise<void> {
+    const id = this.activeId();
+    const me = this.me();
+    if (!id || !me || text.trim() === '') return;
+    const message: ChatMessage = {
+      key: crypto.randomUUID(),
+      id: null,
+      clientId: null,
+      text,
+      senderName: me.username,
+      senderRole: me.role,
+      sentAt: new Date().toISOString(),
+      mine: true,
+      state: 'sending',
+    };
+    message.clientId = message.key;
+    this.replaceMessage(id, message.key, () => message);
+    await this.deliver(id, message);
+  }
+
+  /** Sends a failed message again with the same client_id: the server stores it at most once. */
+  async retry(conversationId: string, key: string): Promise<void> {
+    const message = this.conversationMap().get(conversationId)?.messages.find((m) => m.key === key);
+    if (!message || message.state !== 'failed') return;
+    this.replaceMessage(conversationId, key, (m) => ({ ...m, state: 'sending', error: undefined }));
+    await this.deliver(conversationId, { ...message, state: 'sending' });
+  }
+
+  /** Tells the others in the active conversation that this user is typing (throttled). */
+  noteTyping(): void {
+    const id = this.activeId();
+    const now = Date.now();
+    if (!id || now - this.lastTypingSent < TYPING_THROTTLE_MS || this.status() !== 'online') return;
+    this.lastTypingSent = now;
+    void this.connection.request('typing', { conversation: id });
+  }
+
+  async enableNotifications(on: boolean): Promise<void> {
+    if (on && this.notifier.permission() !== 'granted') {
+      if ((await this.notifier.requestPermission()) !== 'granted') on = false;
+    }
+    this.notificationsEnabled.set(on);
+    this.storage.setItem(this.key('notify'), on ? 'on' : 'off');
+  }
+
+  private async deliver(conversationId: string, message: ChatMessage): Promise<void> {
+    const ack = await this.connection.request<SendMessageAck>('send_message', {
+      message: message.text,
+      recipients: conversationId,
+      client_id: message.clientId,
+    });
+    if (!ack.ok) {
+      // Not connected: leave it sending; resendPending() delivers it after the reconnect.
+      if (this.status() !== 'online') return;
+      this.replaceMessage(conversationId, message.key, (m) => ({ ...m, state: 'failed', error: ack.error.message }));
+      return;
+    }
+    this.update((map) => {
+      const conversation = map.get(conversationId)!;
+      const sent = { ...message, id: ack.id, sentAt: ack.sent_at, state: 'sent' as const };
+      // An echo of this message (same client_id) may have arrived first; insertMessage dedupes.
+      const messages = insertMessage(conversation.messages, sent);
+      if (messages) map.set(conversationId, { ...conversation, messages });
+      else map.set(conversationId, { ...conversation, messages: conversation.messages.filter((m) => m.key !== message.key || m.id !== null) });
+    });
+    if (ack.id > (this.lastSeenId ?? 0)) this.lastSeenId = ack.id;
+  }
+
+  private async resendPending(): Promise<void> {
+    for (const conversation of this.conversationMap().values()) {
+      for (const message of conversation.messages) {
+        if (message.state === 'sending') await this.deliver(conversation.id, message);
+      }
+    }
+  }
+
+  private onPresence(presence: PresencePayload): void {
+    this.online.update((set) => {
+      const next = new Set(set);
+      if (presence.online) next.add(presence.user_name);
+      else next.delete(presence.user_name);
+      return next;
+    });
+  }
+
+  private onTyping(typing: TypingPayload): void {
+    const id = typing.target_kind === 'group' ? `group:${typing.target}` : `user:${typing.user_name}`;
+    const timerKey = `${id}|${typing.user_name}`;
+    clearTimeout(this.typingTimers.get(timerKey));
+    this.setTyping(id, typing.user_name, true);
+    this.typingTimers.set(
+      timerKey,
+      setTimeout(() => this.setTyping(id, typing.user_name, false), TYPING_SHOWN_MS),
+    );
+  }
+
+  private setTyping(id: string, name: string, on: boolean): void {
+    this.typing.update((map) => {
+      const next = new Map(map);
+      const names = (next.get(id) ?? []).filter((n) => n !== name);
+      next.set(id, on ? [...names, name] : names);
+      return next;
+    });
+  }
+
+  private onRead(read: ReadPayload): void {
+    const conversation = this.conversationMap().get(read.conversation);
+    if (!conversation || read.up_to < conversation.lastReadId) return;
+    const unread = conversation.messages.filter((m) => !m.mine && m.id !== null && m.id > read.up_to).length;
+    this.update((map) => map.set(read.conversation, { ...conversation, lastReadId: read.up_to, unread }));
+  }
+
+  private isBeingRead(id: string): boolean {
+    return this.activeId() === id && this.window.document.visibilityState === 'visible';
+  }
+
+  private ensure(id: string): void {
+    if (!this.conversationMap().has(id)) this.update((map) => map.set(id, newConversation(id)));
+  }
+
+  private replaceMessage(conversationId: string, key: string, change: (m: ChatMessage) => ChatMessage): void {
+    this.update((map) => {
+      const conversation = map.get(conversationId) ?? newConversation(conversationId);
+      const index = conversation.messages.findIndex((m) => m.key === key);
+      const messages = [...conversation.messages];
+      if (index >= 0) messages[index] = change(messages[index]);
+      else messages.push(change(undefined as unknown as ChatMessage));
+      map.set(conversationId, { ...conversation, messages });
+    });
+  }
+
+  private update(change: (map: Map<string, Conversation>) => void): void {
+    this.conversationMap.update((current) => {
+      const next = new Map(current);
+      change(next);
+      return next;
+    });
+  }
+
+  private key(name: string): string {
+    return `parley.${name}.${this.me()?.username ?? ''}`;
+  }
+}

@@ -1,0 +1,91 @@
+import { ChangeDetectionStrategy, Component, computed, input, output } from '@angular/core';
+import { MatBadgeModule } from '@angular/material/badge';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatSelectModule } from '@angular/material/select';
+import type { DirectoryEntry } from '@parley/contract/protocol';
+import type { Conversation } from './chat.model';
+
+/** The conversations column: groups first, then direct conversations, each with unread count. */
+@Component({
+  selector: 'parley-conversation-list',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [MatBadgeModule, MatFormFieldModule, MatSelectModule],
+  template: `
+    <nav aria-label="Conversations">
+      <ul>
+        @for (conversation of conversations(); track conversation.id) {
+          <li>
+            <button
+              type="button"
+              class="conversation"
+              [class.active]="conversation.id === activeId()"
+              [attr.aria-current]="conversation.id === activeId() ? 'true' : null"
+              [attr.data-conversation]="conversation.id"
+              (click)="opened.emit(conversation.id)"
+            >
+              <span class="name">
+                @if (conversation.kind === 'group') {
+                  <span class="material-symbols-outlined" aria-hidden="true">group</span> {{ conversation.name }}
+                } @else {
+                  <span class="presence" [class.online]="online().has(conversation.name)"
+                    [attr.aria-label]="online().has(conversation.name) ? 'online' : 'offline'"></span>
+                  {{ conversation.name }}
+                }
+                @if (conversation.unread > 0) {
+                  <span class="unread" [attr.aria-label]="conversation.unread + ' unread'">{{ conversation.unread }}</span>
+                }
+              </span>
+              <span class="last">{{ lastText(conversation) }}</span>
+            </button>
+          </li>
+        }
+      </ul>
+      @if (people().length > 0) {
+        <mat-form-field appearance="outline" subscriptSizing="dynamic" class="new">
+          <mat-label>New direct message</mat-label>
+          <mat-select (selectionChange)="started.emit($event.value)" [value]="null">
+            @for (person of people(); track person.username) {
+              <mat-option [value]="person.username">
+                {{ person.display_name }} ({{ person.username }}, {{ person.role }}){{ online().has(person.username) ? ' · online' : '' }}
+              </mat-option>
+            }
+          </mat-select>
+        </mat-form-field>
+      }
+    </nav>
+  `,
+  styles: `
+    ul { list-style: none; margin: 0; padding: 0; }
+    .conversation { width: 100%; text-align: left; border: 0; background: none; padding: 0.6rem 0.75rem;
+      border-radius: 8px; cursor: pointer; display: flex; flex-direction: column; gap: 0.15rem; font: inherit; color: inherit; }
+    .conversation:hover, .conversation:focus-visible { background: var(--mat-sys-surface-container-high); }
+    .conversation.active { background: var(--mat-sys-secondary-container); }
+    .name { display: flex; align-items: center; gap: 0.4rem; font-weight: 500; }
+    .name .material-symbols-outlined { font-size: 18px; }
+    .last { font-size: 0.85rem; color: var(--mat-sys-on-surface-variant); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+    .unread { margin-left: auto; background: var(--mat-sys-primary); color: var(--mat-sys-on-primary);
+      border-radius: 999px; min-width: 1.4rem; padding: 0 0.4rem; font-size: 0.8rem; text-align: center; }
+    .presence { width: 0.6rem; height: 0.6rem; border-radius: 50%; background: var(--mat-sys-outline); display: inline-block; }
+    .presence.online { background: #2e7d32; }
+    .new { width: 100%; margin-top: 0.75rem; }
+  `,
+})
+export class ConversationListComponent {
+  readonly conversations = input.required<Conversation[]>();
+  readonly activeId = input<string | null>(null);
+  readonly online = input<ReadonlySet<string>>(new Set());
+  readonly directory = input<DirectoryEntry[]>([]);
+  readonly opened = output<string>();
+  readonly started = output<string>();
+
+  /** People without a conversation yet, for the picker. */
+  readonly people = computed(() => {
+    const open = new Set(this.conversations().map((c) => c.id));
+    return this.directory().filter((p) => !open.has(`user:${p.username}`));
+  });
+
+  lastText(conversation: Conversation): string {
+    const last = conversation.messages.at(-1);
+    return last ? `${last.mine ? 'You' : last.senderName}: ${last.text}` : 'No messages yet';
+  }
+}

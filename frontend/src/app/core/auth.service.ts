@@ -1,0 +1,53 @@
+import { HttpClient, HttpErrorResponse } from '@angular/common/http';
+import { Injectable, inject, signal } from '@angular/core';
+import { firstValueFrom } from 'rxjs';
+import type { PublicUser } from '@parley/contract/protocol';
+
+export function homeOf(user: PublicUser): string {
+  return `/${user.role}/${user.username}`;
+}
+
+/** The REST error body's message, or a generic one. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof HttpErrorResponse) {
+    const body = error.error as { message?: unknown } | null;
+    if (body && typeof body.message === 'string') return body.message;
+    return error.status === 0 ? 'The server cannot be reached' : `Request failed (${error.status})`;
+  }
+  return error instanceof Error ? error.message : 'Something went wrong';
+}
+
+/** Who is signed in. The session itself is an httpOnly cookie the app never sees. */
+@Injectable({ providedIn: 'root' })
+export class AuthService {
+  private readonly http = inject(HttpClient);
+  readonly user = signal<PublicUser | null>(null);
+  private known: Promise<PublicUser | null> | null = null;
+
+  /** Asks the server once per page load; later calls reuse the answer. */
+  whoAmI(): Promise<PublicUser | null> {
+    this.known ??= firstValueFrom(this.http.get<{ user: PublicUser }>('/api/me')).then(
+      ({ user }) => {
+        this.user.set(user);
+        return user;
+      },
+      () => null,
+    );
+    return this.known;
+  }
+
+  async login(username: string, password: string): Promise<PublicUser> {
+    const { user } = await firstValueFrom(
+      this.http.post<{ user: PublicUser }>('/api/auth/login', { username, password }),
+    );
+    this.user.set(user);
+    this.known = Promise.resolve(user);
+    return user;
+  }
+
+  async logout(): Promise<void> {
+    await firstValueFrom(this.http.post('/api/auth/logout', {})).catch(() => undefined);
+    this.user.set(null);
+    this.known = Promise.resolve(null);
+  }
+}

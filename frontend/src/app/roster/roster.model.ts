@@ -1,0 +1,15 @@
+import type { RosterDiffPayload, RosterEntry } from '@parley/contract/protocol';
+
+export type RosterColumn = 'user_name' | 'role' | 'ip' | 'connected_at' | 'verification';
+
+export function applyRosterDiff(current: RosterEntry[], diff: RosterDiffPayload): RosterEntry[] {
+  const removed = new Set(diff.removed);
+  const byId = new Map(current.filter((c) => !removed.has(c.socket_id)).map((c) => [c.socket_id, c]));
+  for (const entry of diff.upserted) byId.set(entry.socket_id, entry);
+  return [...byId.values()];
+}
+
+export function sortRoster(rows: RosterEntry[], column: RosterColumn, direction: 'asc' | 'desc'): RosterEntry[] {
+  const sign = direction === 'asc' ? 1 : -1;
+  return [...rows].sort((a, b) => sign * String(a[column] ?? '').localeCompare(String(b[column] ?? '')));
+}

@@ -1,0 +1,133 @@
+import { HttpClient } from '@angular/common/http';
+import { ChangeDetectionStrategy, Component, inject, input, signal, type OnInit } from '@angular/core';
+import { FormsModule } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatSelectModule } from '@angular/material/select';
+import { RouterLink } from '@angular/router';
+import { firstValueFrom } from 'rxjs';
+import { ROLES, type Role } from '@parley/contract/roles';
+import { errorMessage } from '../core/auth.service';
+
+interface AdminUser {
+  username: string;
+  display_name: string;
+  role: Role;
+  disabled: boolean;
+  has_password: boolean;
+}
+
+/** List, create, disable/enable, reset password: the admin REST API in a page. */
+@Component({
+  selector: 'parley-users-admin',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [FormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule],
+  template: `
+    <header class="top">
+      <a mat-button [routerLink]="['/admin', name()]">← Chat</a>
+      <h1>Users</h1>
+    </header>
+    @if (message(); as text) { <p role="status">{{ text }}</p> }
+    <form class="create" (ngSubmit)="create()" aria-label="Create a user">
+      <mat-form-field appearance="outline" subscriptSizing="dynamic">
+        <mat-label>User name</mat-label>
+        <input matInput name="username" required [(ngModel)]="draft.username" />
+      </mat-form-field>
+      <mat-form-field appearance="outline" subscriptSizing="dynamic">
+        <mat-label>Display name</mat-label>
+        <input matInput name="display_name" [(ngModel)]="draft.display_name" />
+      </mat-form-field>
+      <mat-form-field appearance="outline" subscriptSizing="dynamic">
+        <mat-label>Role</mat-label>
+        <mat-select name="role" [(ngModel)]="draft.role">
+          @for (role of roles; track role) { <mat-option [value]="role">{{ role }}</mat-option> }
+        </mat-select>
+      </mat-form-field>
+      <mat-form-field appearance="outline" subscriptSizing="dynamic">
+        <mat-label>Initial password</mat-label>
+        <input matInput name="password" type="password" autocomplete="new-password" required [(ngModel)]="draft.password" />
+      </mat-form-field>
+      <button mat-flat-button type="submit">Create user</button>
+    </form>
+    <div class="table-wrap">
+      <table aria-label="Users">
+        <thead><tr><th>User</th><th>Display name</th><th>Role</th><th>Status</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
+        <tbody>
+          @for (user of users(); track user.username) {
+            <tr [attr.data-user]="user.username">
+              <td>{{ user.username }}</td>
+              <td>{{ user.display_name }}</td>
+              <td>{{ user.role }}</td>
+              <td>{{ user.disabled ? 'disabled' : 'active' }}{{ user.has_password ? '' : ' (no password)' }}</td>
+              <td class="actions">
+                <button mat-button type="button" (click)="setDisabled(user, !user.disabled)">{{ user.disabled ? 'Enable' : 'Disable' }}</button>
+                <button mat-button type="button" (click)="resetPassword(user)">Reset password</button>
+              </td>
+            </tr>
+          }
+        </tbody>
+      </table>
+    </div>
+  `,
+  styles: `
+    :host { display: block; padding: 0 1rem 1rem; }
+    .top { display: flex; align-items: center; gap: 1rem; }
+    h1 { font-size: 1.25rem; font-weight: 500; }
+    .create { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-bottom: 1rem; }
+    .table-wrap { overflow-x: auto; }
+    table { border-collapse: collapse; width: 100%; }
+    th, td { text-align: left; padding: 0.4rem 0.6rem; border-bottom: 1px solid var(--mat-sys-outline-variant); }
+  `,
+})
+export class UsersAdminComponent implements OnInit {
+  private readonly http = inject(HttpClient);
+  readonly name = input<string>();
+  readonly roles = ROLES;
+  readonly users = signal<AdminUser[]>([]);
+  readonly message = signal<string | null>(null);
+  draft = { username: '', display_name: '', role: 'staff' as Role, password: '' };
+
+  ngOnInit(): void {
+    void this.load();
+  }
+
+  async load(): Promise<void> {
+    const { users } = await firstValueFrom(this.http.get<{ users: AdminUser[] }>('/api/users'));
+    this.users.set(users);
+  }
+
+  async create(): Promise<void> {
+    const { display_name, ...rest } = this.draft;
+    await this.run(async () => {
+      await firstValueFrom(this.http.post('/api/users', display_name.trim() ? this.draft : rest));
+      this.message.set(`Created ${this.draft.username}`);
+      this.draft = { username: '', display_name: '', role: this.draft.role, password: '' };
+    });
+  }
+
+  async setDisabled(user: AdminUser, disabled: boolean): Promise<void> {
+    await this.run(async () => {
+      await firstValueFrom(this.http.patch(`/api/users/${encodeURIComponent(user.username)}`, { disabled }));
+      this.message.set(`${disabled ? 'Disabled' : 'Enabled'} ${user.username}`);
+    });
+  }
+
+  async resetPassword(user: AdminUser): Promise<void> {
+    const password = globalThis.prompt?.(`New password for ${user.username} (at least 8 characters)`);
+    if (!password) return;
+    await this.run(async () => {
+      await firstValueFrom(this.http.post(`/api/users/${encodeURIComponent(user.username)}/password`, { password }));
+      this.message.set(`New password set for ${user.username}; they were signed out`);
+    });
+  }
+
+  private async run(action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+      await this.load();
+    } catch (error) {
+      this.message.set(errorMessage(error));
+    }
+  }
+}
