@@ -42,6 +42,8 @@ const CASES: Array<[string, unknown, string]> = [
   ['send_message', JSON.parse('{"__proto__": {"admin": true}, "message": 1, "recipients": "staff"}'), 'INVALID_PAYLOAD'],
   ['send_message', deep, 'INVALID_PAYLOAD'],
   ['send_message', Buffer.from('binary bytes'), 'INVALID_PAYLOAD'],
+  ['send_message', { message: 'nul \u0000 inside', recipients: 'staff' }, 'INVALID_PAYLOAD'],
+  ['send_message', { message: 'hi', recipients: 'staff', client_id: 'a\u0000' }, 'INVALID_PAYLOAD'],
   ['send_message', { message: Buffer.from('hi'), recipients: 'staff' }, 'INVALID_PAYLOAD'],
   ['sync', {}, 'INVALID_PAYLOAD'],
   ['sync', { since: -1 }, 'INVALID_PAYLOAD'],

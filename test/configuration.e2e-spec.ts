@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { io } from 'socket.io-client';
 import { createParleyApp } from '../backend/src/app.factory';
 import { PermissionPolicy, type PolicyUser } from '../backend/src/permissions/permission-policy';
 import type { Role } from '../backend/src/contract/roles';
@@ -35,6 +36,30 @@ describe('configuration', () => {
       closeAllClients();
       await server.stop();
     }
+  });
+
+  describe('socket origins', () => {
+    const tryOrigin = (server: TestServer, origin: string) =>
+      new Promise<'connected' | 'refused'>((resolve) => {
+        const socket = io(server.url, { transports: ['websocket'], extraHeaders: { origin }, reconnection: false, forceNew: true });
+        socket.on('connect', () => {
+          socket.disconnect();
+          resolve('connected');
+        });
+        socket.on('connect_error', () => resolve('refused'));
+      });
+
+    it('lets pages of its own origin in and refuses other sites unless configured', async () => {
+      const server = await startServer({ PARLEY_CORS_ORIGINS: 'http://intranet.example, null' });
+      try {
+        expect(await tryOrigin(server, server.url)).toBe('connected');
+        expect(await tryOrigin(server, 'http://evil.example')).toBe('refused');
+        expect(await tryOrigin(server, 'http://intranet.example')).toBe('connected');
+        expect(await tryOrigin(server, 'null')).toBe('connected');
+      } finally {
+        await server.stop();
+      }
+    });
   });
 
   describe('an integrator\'s PermissionPolicy bound through Nest DI', () => {

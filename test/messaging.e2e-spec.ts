@@ -73,6 +73,15 @@ describe('messaging', () => {
     );
   });
 
+  it('applies the table to the socket-id form too: a client cannot DM a client by socket id', async () => {
+    const cal = await as('cal');
+    const cleo = await as('cleo');
+    expect(await emitAck(cal, 'send_message', { message: 'psst', recipients: cleo.id })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+  });
+
   it('delivers a DM to every device of the recipient and the sender\'s other devices', async () => {
     const [samPhone, samLaptop] = [await as('sam'), await as('sam')];
     const [calPhone, calLaptop] = [await as('cal'), await as('cal')];

@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io-client';
-import { closeAllClients, connect, emitAck, nextEvent, record, settle, type Json } from './support/clients';
+import { adminToken, api, closeAllClients, connect, emitAck, nextEvent, record, settle, type Json } from './support/clients';
 import { startServer, type TestServer } from './support/server';
 
 /**
@@ -60,6 +60,47 @@ describe('prototype clients against Parley (PARLEY_AUTH=open)', () => {
     expect(await error).toMatchObject({ event: 'verify_user', code: 'NOT_AUTHORISED' });
     const ack = await emitAck(socket, 'send_message', { message: 'x', recipients: 'admin' });
     expect(ack).toMatchObject({ ok: false, error: { code: 'NOT_VERIFIED' } });
+  });
+
+  it('accepts any name a prototype page claims, mapped to a valid user name', async () => {
+    const john = await connect(server);
+    const ack = await emitAck<Json>(john, 'verify_user', { user_type: 'staff', user_name: 'John Smith' });
+    expect(ack).toMatchObject({ ok: true, user: { username: 'john-smith', display_name: 'John Smith', role: 'staff' } });
+    const jose = await connect(server);
+    expect(await emitAck(jose, 'verify_user', { user_type: 'client', user_name: 'José' })).toMatchObject({
+      ok: true,
+      user: { username: 'jose' },
+    });
+    const cyrillic = await connect(server);
+    expect(await emitAck(cyrillic, 'verify_user', { user_type: 'client', user_name: 'Иван' })).toMatchObject({
+      ok: true,
+      user: { username: expect.stringMatching(/^user-[0-9a-f]{10}$/) },
+    });
+  });
+
+  it('delivers a reply to a sender socket id that has since disconnected to that user', async () => {
+    const client = await prototypePage('client', 'ria');
+    const staff = await prototypePage('staff', 'stan');
+    const toStaff = nextEvent<Json>(staff, 'message_from_user');
+    client.emit('send_message', { message: 'anyone?', recipients: 'staff' });
+    const question = await toStaff;
+    client.disconnect();
+    const back = await prototypePage('client', 'ria');
+    const answer = nextEvent<Json>(back, 'message_from_user');
+    const ack = await emitAck(staff, 'send_message', { message: 'yes', recipients: question.sender });
+    expect(ack).toMatchObject({ ok: true });
+    expect(await answer).toMatchObject({ message: 'yes', target: 'ria' });
+  });
+
+  it('locks out an open-mode account once an admin disables it', async () => {
+    await prototypePage('client', 'dora');
+    const admin = await adminToken(server);
+    await api(server, 'PATCH', '/api/users/dora', { token: admin, body: { disabled: true } });
+    const again = await connect(server);
+    expect(await emitAck(again, 'verify_user', { user_type: 'client', user_name: 'dora' })).toMatchObject({
+      ok: false,
+      error: { code: 'ACCOUNT_DISABLED' },
+    });
   });
 
   it('refuses an unknown user_type as NOT AUTHORISED, as the prototype marks it', async () => {

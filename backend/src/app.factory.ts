@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { LogLevel } from '@nestjs/common';
 import { AppModule, type ParleyModuleOptions } from './app.module';
+import { originAllowed } from './chat/origin-check';
 import { ParleyIoAdapter } from './chat/parley-io.adapter';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { AppConfig } from './config/app-config';
@@ -32,6 +33,9 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
       // Big enough that an over-long message reaches validation and gets MESSAGE_TOO_LONG;
       // beyond this socket.io itself closes the connection (it has no way to reply).
       maxHttpBufferSize: Math.max(1024 * 1024, 4 * config.PARLEY_MAX_MESSAGE_BYTES + 64 * 1024),
+      allowRequest: (request, callback) => callback(null, originAllowed(request, config.PARLEY_CORS_ORIGINS)),
+      // Closed unless origins are configured; then their pages may also use long-polling.
+      ...(config.PARLEY_CORS_ORIGINS.length > 0 ? { cors: { origin: config.PARLEY_CORS_ORIGINS, credentials: true } } : {}),
     }),
   );
   return app;

@@ -14,6 +14,8 @@ export interface AuthContext {
   user: UserRow;
   /** null for an open-mode socket, which has no session to revoke. */
   sessionId: number | null;
+  /** When the session ends (epoch ms); null without a session. */
+  expiresAt: number | null;
 }
 
 export interface LoginResult {
@@ -54,7 +56,11 @@ export class AuthService {
   async authenticate(token: string): Promise<AuthContext | null> {
     const found = await this.sessions.findActive(hashSessionToken(token), Date.now());
     if (!found || found.user.disabled) return null;
-    return { user: found.user, sessionId: found.session.id };
+    return { user: found.user, sessionId: found.session.id, expiresAt: found.session.expires_at };
+  }
+
+  isSessionActive(sessionId: number): Promise<boolean> {
+    return this.sessions.isActive(sessionId, Date.now());
   }
 
   async logout(sessionId: number): Promise<void> {

@@ -44,7 +44,13 @@ import { VerificationService } from './verification.service';
 
 interface SocketData {
   auth: AuthContext | null;
+  /** Settles when this socket's previous verify_user has finished; verifies run one at a time. */
+  verifying?: Promise<unknown>;
+  expiryTimer?: NodeJS.Timeout;
 }
+
+/** setTimeout's ceiling (~24.8 days); a session expiring later is checked again at re-verify. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 type ChatSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
 
 const KNOWN_EVENTS = new Set<string>(Object.values(ClientEvents));
@@ -101,7 +107,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
       userAgent: String(socket.handshake.headers['user-agent'] ?? '').slice(0, 256),
       sessionId,
     });
-    if (sessionId !== null) void socket.join(Rooms.session(sessionId));
+    if (sessionId !== null) this.watchSession(socket, sessionId);
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if (typeof event === 'string' && KNOWN_EVENTS.has(event)) return;
       replyWithError(socket, String(event).slice(0, 64), args.at(-1), {
@@ -112,22 +118,41 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
   }
 
   handleDisconnect(socket: ChatSocket): void {
+    clearTimeout(socket.data.expiryTimer);
     this.registry.disconnect(socket.id);
   }
 
+  /** The socket closes when its session is revoked (via the session room) or expires. */
+  private watchSession(socket: ChatSocket, sessionId: number): void {
+    void socket.join(Rooms.session(sessionId));
+    const remaining = (socket.data.auth?.expiresAt ?? Infinity) - Date.now();
+    if (remaining < MAX_TIMER_MS) socket.data.expiryTimer = setTimeout(() => socket.disconnect(true), remaining);
+    // A logout between the handshake's session check and joining the room would be missed.
+    void this.auth.isSessionActive(sessionId).then((active) => {
+      if (!active) socket.disconnect(true);
+    });
+  }
+
   @SubscribeMessage(ClientEvents.VerifyUser)
-  async verifyUser(
-    @ConnectedSocket() socket: ChatSocket,
-    @MessageBody(new ZodValidationPipe(verifyUserSchema)) body: VerifyUserDto,
-  ) {
-    // A socket has one identity at a time: drop the rooms of any earlier one first.
-    for (const room of socket.rooms) {
-      if (room !== socket.id && !room.startsWith('session:')) void socket.leave(room);
+  verifyUser(@ConnectedSocket() socket: ChatSocket, @MessageBody(new ZodValidationPipe(verifyUserSchema)) body: VerifyUserDto) {
+    const run = (socket.data.verifying ?? Promise.resolve()).then(() => this.verifyNow(socket, body));
+    socket.data.verifying = run.catch(() => undefined);
+    return run;
+  }
+
+  private async verifyNow(socket: ChatSocket, body: VerifyUserDto) {
+    let user;
+    try {
+      ({ user } = await this.verification.verify(socket.id, socket.data.auth, body));
+    } catch (error) {
+      this.leaveIdentityRooms(socket);
+      throw error;
     }
-    const { user } = await this.verification.verify(socket.id, socket.data.auth, body);
+    // The registry changed in verify(); the rooms follow with no await in between.
+    this.leaveIdentityRooms(socket);
     const rooms = [Rooms.user(user.id), Rooms.group(user.role)];
     if (hasCapability(user.role, 'watchRoster')) rooms.push(Rooms.rosterLegacy);
-    await socket.join(rooms);
+    void socket.join(rooms);
     return {
       ok: true,
       user: toPublicUser(user),
@@ -136,6 +161,13 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
       // The policy's answer, so the web app offers exactly the groups the server will accept.
       groups: ROLES.filter((group) => this.policy.canSendToGroup(user, group)),
     };
+  }
+
+  /** A socket has one identity at a time: every room but its own id and its session's. */
+  private leaveIdentityRooms(socket: ChatSocket): void {
+    for (const room of socket.rooms) {
+      if (room !== socket.id && !room.startsWith('session:')) void socket.leave(room);
+    }
   }
 
   @SubscribeMessage(ClientEvents.SendMessage)

@@ -69,7 +69,7 @@ export class MessageHistoryService {
    * its canonical name ('group:<role>' / 'user:<name>').
    */
   private async locate(viewer: UserRow, conversation: string): Promise<{ filter: ConversationFilter; name: string }> {
-    const target = await this.resolver.resolve(conversation, { allowSocketId: false });
+    const target = await this.resolver.resolve(conversation, { allowSocketId: false, allowDisabled: true });
     if (target.kind === 'user') {
       return { filter: { conversation: dmConversation(viewer.id, target.user.id) }, name: `user:${target.user.username}` };
     }

@@ -10,6 +10,18 @@ import { toWireMessage } from './message.mapper';
 import { MessageWriter } from './message-writer.service';
 import { RecipientResolver, type Target } from './recipient-resolver.service';
 
+/**
+ * Unacknowledged messages one socket may have at once. A client that waits for acks never gets
+ * near it; one that floods gets RATE_LIMITED instead of queueing unbounded work for everyone.
+ */
+export const MAX_PENDING_PER_SOCKET = 256;
+
+interface Lane {
+  /** Settles when this socket's previous message has been queued for storage. */
+  tail: Promise<unknown>;
+  pending: number;
+}
+
 export function dmConversation(a: number, b: number): string {
   return `dm:${Math.min(a, b)}:${Math.max(a, b)}`;
 }
@@ -27,17 +39,32 @@ export class MessageRoutingService {
     private readonly broadcaster: Broadcaster,
   ) {}
 
+  private readonly lanes = new Map<string, Lane>();
+
   async send(sender: VerifiedConnection, dto: SendMessageDto): Promise<SendMessageAck> {
-    const target = await this.authorizedTarget(sender, dto.recipients);
-    const { row, duplicate } = await this.writer.write(this.toRow(sender, dto, target));
-    // A duplicate was delivered when first stored; delivering again would show it twice.
-    if (!duplicate) this.deliver(row, target, sender);
-    return {
-      id: row.id,
-      sent_at: new Date(row.sent_at).toISOString(),
-      client_id: row.client_id,
-      duplicate,
-    };
+    let lane = this.lanes.get(sender.socketId);
+    if (!lane) this.lanes.set(sender.socketId, (lane = { tail: Promise.resolve(), pending: 0 }));
+    if (lane.pending >= MAX_PENDING_PER_SOCKET) {
+      throw new ParleyError(ErrorCodes.RateLimited, `More than ${MAX_PENDING_PER_SOCKET} messages are waiting for their ack`);
+    }
+    lane.pending += 1;
+    try {
+      // Resolving a target may await the database; queueing through the lane keeps one
+      // socket's messages in the order it sent them, so their ids are in that order too.
+      const queued = lane.tail.then(async () => {
+        const target = await this.authorizedTarget(sender, dto.recipients);
+        return { target, stored: this.writer.write(this.toRow(sender, dto, target)) };
+      });
+      lane.tail = queued.catch(() => undefined);
+      const { target, stored } = await queued;
+      const { row, duplicate } = await stored;
+      // A duplicate was delivered when first stored; delivering again would show it twice.
+      if (!duplicate) this.deliver(row, target, sender);
+      return { id: row.id, sent_at: new Date(row.sent_at).toISOString(), client_id: row.client_id, duplicate };
+    } finally {
+      lane.pending -= 1;
+      if (lane.pending === 0) this.lanes.delete(sender.socketId);
+    }
   }
 
   /** Resolves `recipients` and checks the policy lets this sender reach it. */

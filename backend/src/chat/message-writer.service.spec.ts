@@ -58,13 +58,19 @@ describe('MessageWriter (group commit, on a real SQLite file)', () => {
     expect(insertBatch.mock.calls.map(([batch]) => batch.length)).toEqual([1, 5]);
   });
 
-  it('rejects every message of a failed commit with STORAGE_FAILED, then carries on', async () => {
+  it('fails only the bad row of a batch; the others are stored', async () => {
+    const bad = { ...message('from nobody'), sender_id: senderId + 1000 }; // violates the foreign key
+    const results = await Promise.allSettled([writer.write(message('a')), writer.write(bad), writer.write(message('b'))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'STORAGE_FAILED' });
+    const stored = await repository.findConversationBefore({ conversation: 'group:staff' }, undefined, 10);
+    expect(stored.map((m) => m.body)).toEqual(['a', 'b']);
+  });
+
+  it('answers STORAGE_FAILED when the database fails, then carries on', async () => {
     jest.spyOn(repository, 'insertBatch').mockRejectedValueOnce(new Error('disk full'));
-    const failed = await Promise.allSettled([writer.write(message('a')), writer.write(message('b'))]);
-    expect(failed.map((f) => f.status)).toEqual(['rejected', 'rejected']);
-    expect((failed[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'STORAGE_FAILED' });
+    await expect(writer.write(message('a'))).rejects.toMatchObject({ code: 'STORAGE_FAILED' });
     await expect(writer.write(message('c'))).resolves.toMatchObject({ row: { body: 'c' }, duplicate: false });
-    expect(await repository.latestId()).toBe(1);
   });
 
   it('flushes everything pending before shutdown completes', async () => {

@@ -44,6 +44,20 @@ export class MessageWriter implements BeforeApplicationShutdown {
     await this.flush();
   }
 
+  private async writeAlone(pending: Pending): Promise<void> {
+    try {
+      const [result] = await this.messages.insertBatch([pending.message]);
+      pending.resolve(result);
+    } catch (error) {
+      this.fail(pending, error);
+    }
+  }
+
+  private fail(pending: Pending, error: unknown): void {
+    this.logger.error(`Storing a message from ${pending.message.sender_username} failed: ${String(error)}`);
+    pending.reject(new ParleyError(ErrorCodes.StorageFailed, 'The message could not be stored; send it again'));
+  }
+
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
@@ -52,9 +66,9 @@ export class MessageWriter implements BeforeApplicationShutdown {
           const results = await this.messages.insertBatch(batch.map((p) => p.message));
           batch.forEach((pending, i) => pending.resolve(results[i]));
         } catch (error) {
-          this.logger.error(`Storing ${batch.length} messages failed: ${String(error)}`);
-          const failure = new ParleyError(ErrorCodes.StorageFailed, 'The message could not be stored; send it again');
-          batch.forEach((pending) => pending.reject(failure));
+          if (batch.length === 1) this.fail(batch[0], error);
+          // One bad row must not fail the others: store them one by one to find it.
+          else for (const pending of batch) await this.writeAlone(pending);
         }
       }
     } finally {

@@ -4,47 +4,63 @@ import { isRole, type Role } from '../contract/roles';
 import { ParleyError } from '../common/parley-error';
 import { UserRegistryService } from '../registry/user-registry.service';
 import type { UserRow } from '../storage/database.types';
+import { MessageRepository } from '../storage/message.repository';
 import { UsersService } from '../users/users.service';
 
 export type Target = { kind: 'group'; group: Role } | { kind: 'user'; user: UserRow };
 
+export interface ResolveOptions {
+  /** Accept a socket id (connected, or one a stored message came from) for its user. */
+  allowSocketId: boolean;
+  /** Accept a disabled user: reading old DMs with them is fine, writing to them is not. */
+  allowDisabled?: boolean;
+}
+
 /**
  * Turns a `recipients` / `conversation` string into a group or a user. Forms, in the order
- * tried: 'group:<role>', 'user:<name>', a bare role name, a connected socket id (the
- * prototype's DM form; it means that socket's user), a bare user name.
+ * tried: 'group:<role>', 'user:<name>', a bare role name, a user name, a socket id (the
+ * prototype's DM form: it means that socket's user; a socket that has since gone is found
+ * through the messages it sent).
  */
 @Injectable()
 export class RecipientResolver {
   constructor(
     private readonly registry: UserRegistryService,
     private readonly users: UsersService,
+    private readonly messages: MessageRepository,
   ) {}
 
-  async resolve(recipients: string, options: { allowSocketId: boolean }): Promise<Target> {
+  async resolve(recipients: string, options: ResolveOptions): Promise<Target> {
     if (recipients.startsWith('group:')) {
       const group = recipients.slice('group:'.length);
       if (isRole(group)) return { kind: 'group', group };
       throw this.unknown(recipients);
     }
-    if (recipients.startsWith('user:')) return this.user(recipients.slice('user:'.length), recipients);
+    if (recipients.startsWith('user:')) return this.user(await this.byName(recipients.slice(5)), recipients, options);
     if (isRole(recipients)) return { kind: 'group', group: recipients };
     if (options.allowSocketId) {
       const socket = this.registry.getVerified(recipients);
-      if (socket) return { kind: 'user', user: socket.user };
+      if (socket) return this.user(socket.user, recipients, options);
     }
-    return this.user(recipients, recipients);
+    const named = await this.byName(recipients);
+    if (named || !options.allowSocketId) return this.user(named, recipients, options);
+    const senderId = await this.messages.findSenderIdOfSocket(recipients);
+    return this.user(senderId === undefined ? undefined : await this.users.findById(senderId), recipients, options);
   }
 
-  private async user(name: string, original: string): Promise<Target> {
-    const user = name.length > 0 && name.length <= 64 ? await this.users.findByUsername(name) : undefined;
-    if (!user || user.disabled) throw this.unknown(original);
+  private byName(name: string): Promise<UserRow | undefined> {
+    return name.length > 0 && name.length <= 64 ? this.users.findByUsername(name) : Promise.resolve(undefined);
+  }
+
+  private user(user: UserRow | undefined, original: string, options: ResolveOptions): Target {
+    if (!user || (user.disabled && !options.allowDisabled)) throw this.unknown(original);
     return { kind: 'user', user };
   }
 
   private unknown(recipients: string): ParleyError {
     return new ParleyError(
       ErrorCodes.UnknownRecipient,
-      `No group, connected socket or user called "${recipients.slice(0, 64)}"`,
+      `No group, user or socket called "${recipients.slice(0, 64)}"`,
     );
   }
 }

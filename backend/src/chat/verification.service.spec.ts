@@ -1,4 +1,5 @@
-import type { AuthContext } from '../auth/auth.service';
+import { AuthService, type AuthContext } from '../auth/auth.service';
+import { SessionRepository } from '../storage/session.repository';
 import { UserRegistryService } from '../registry/user-registry.service';
 import { UsersService } from '../users/users.service';
 import { createChatTestContext, type ChatTestContext } from './testing/chat-test-module';
@@ -15,8 +16,9 @@ describe.each(['password', 'open'] as const)('VerificationService with PARLEY_AU
     ctx = await createChatTestContext({ PARLEY_AUTH: mode });
     verification = ctx.module.get(VerificationService);
     registry = ctx.module.get(UserRegistryService);
-    const rita = await ctx.module.get(UsersService).create({ username: 'rita', role: 'staff', password: 'rita-password' });
-    staffSession = { user: rita, sessionId: 1 };
+    await ctx.module.get(UsersService).create({ username: 'rita', role: 'staff', password: 'rita-password' });
+    const { token } = await ctx.module.get(AuthService).login('rita', 'rita-password');
+    staffSession = (await ctx.module.get(AuthService).authenticate(token))!;
   });
   afterAll(() => ctx.close());
 
@@ -43,6 +45,15 @@ describe.each(['password', 'open'] as const)('VerificationService with PARLEY_AU
       code: 'NOT_AUTHORISED',
     });
     expect(registry.get(id)).toMatchObject({ verification: 'NOT AUTHORISED', user: null, claimedType: type });
+  });
+
+  it('refuses a session that ended after the socket connected', async () => {
+    const { token } = await ctx.module.get(AuthService).login('rita', 'rita-password');
+    const session = (await ctx.module.get(AuthService).authenticate(token))!;
+    await ctx.module.get(SessionRepository).revoke(session.sessionId!, Date.now());
+    await expect(verification.verify(socket(), session, { user_type: 'staff', user_name: 'rita' })).rejects.toMatchObject({
+      code: 'NOT_AUTHORISED',
+    });
   });
 
   it('never grants admin without a session', async () => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthContext } from '../auth/auth.service';
+import { AuthService, type AuthContext } from '../auth/auth.service';
 import { normalizeUsername } from '../auth/username';
 import { AppConfig } from '../config/app-config';
 import { ErrorCodes } from '../contract/protocol';
@@ -20,6 +20,7 @@ export class VerificationService {
     private readonly registry: UserRegistryService,
     private readonly users: UsersService,
     private readonly config: AppConfig,
+    private readonly auth: AuthService,
   ) {}
 
   async verify(socketId: string, auth: AuthContext | null, claim: VerifyUserDto): Promise<VerifiedConnection> {
@@ -37,6 +38,10 @@ export class VerificationService {
 
   private async identify(auth: AuthContext | null, claim: VerifyUserDto): Promise<UserRow> {
     if (auth) {
+      // The session was checked at connect; it may have been revoked or expired since.
+      if (auth.sessionId !== null && !(await this.auth.isSessionActive(auth.sessionId))) {
+        throw new ParleyError(ErrorCodes.NotAuthorised, 'This session has ended: sign in again');
+      }
       if (auth.user.role === claim.user_type && auth.user.username === normalizeUsername(claim.user_name)) {
         return auth.user;
       }

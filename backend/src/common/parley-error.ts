@@ -12,6 +12,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.UnknownRecipient]: 404,
   [ErrorCodes.UsernameTaken]: 409,
   [ErrorCodes.StorageFailed]: 503,
+  [ErrorCodes.RateLimited]: 429,
   [ErrorCodes.Internal]: 500,
 };
 

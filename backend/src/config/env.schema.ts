@@ -57,6 +57,14 @@ export const envSchema = z.object({
       }
       return result.data;
     }),
+  /**
+   * Web origins (besides Parley's own) whose pages may open a socket, comma-separated, e.g.
+   * prototype pages hosted elsewhere; 'null' admits pages opened from a file.
+   */
+  PARLEY_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((raw) => raw.split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0)),
   /** Set to 'true' when Parley sits behind HTTPS (or a TLS proxy) so cookies are Secure. */
   PARLEY_COOKIE_SECURE: z
     .enum(['true', 'false'])

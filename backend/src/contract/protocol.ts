@@ -50,6 +50,8 @@ export const ErrorCodes = {
   MessageTooLong: 'MESSAGE_TOO_LONG',
   /** The event name is not part of this protocol. */
   UnknownEvent: 'UNKNOWN_EVENT',
+  /** Too many of this socket's messages are still waiting for their ack; wait, then resend. */
+  RateLimited: 'RATE_LIMITED',
   /** The message could not be stored; it was not delivered, resend it (same client_id). */
   StorageFailed: 'STORAGE_FAILED',
   /** Anything else; details are in the server log, never on the wire. */

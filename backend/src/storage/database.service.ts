@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app-config';
 import type { Database } from './database.types';
 import { initialMigration } from './migrations/0001-initial';
 import { readMarksMigration } from './migrations/0002-read-marks';
+import { senderSocketIndexMigration } from './migrations/0003-sender-socket-index';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -108,6 +109,7 @@ export async function migrateToLatest(
     getMigrations: async () => ({
       '0001-initial': initialMigration(dialect),
       '0002-read-marks': readMarksMigration(),
+      '0003-sender-socket-index': senderSocketIndexMigration(),
     }),
   };
   const migrator = new Migrator({ db, provider, migrationTableSchema: schema });

@@ -170,6 +170,17 @@ export class MessageRepository {
     return Number(row.n);
   }
 
+  /** Who sent from a socket id, from any message stored from it. */
+  async findSenderIdOfSocket(socketId: string): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('messages')
+      .select('sender_id')
+      .where('sender_socket', '=', socketId)
+      .limit(1)
+      .executeTakeFirst();
+    return row?.sender_id;
+  }
+
   async latestId(): Promise<number> {
     const row = await this.db
       .selectFrom('messages')

@@ -67,6 +67,20 @@ export class SessionRepository {
     };
   }
 
+  /** Whether a session is still live (not revoked, not expired) and its user enabled. */
+  async isActive(id: number, now: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select('sessions.id')
+      .where('sessions.id', '=', id)
+      .where('sessions.revoked_at', 'is', null)
+      .where('sessions.expires_at', '>', now)
+      .where('users.disabled', '=', 0)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async revoke(id: number, now: number): Promise<void> {
     await this.db
       .updateTable('sessions')

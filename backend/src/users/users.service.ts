@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service';
 import { PasswordService } from '../auth/password.service';
-import { normalizeUsername, USERNAME_PATTERN } from '../auth/username';
+import { normalizeUsername, usernameFromClaim } from '../auth/username';
 import { ErrorCodes } from '../contract/protocol';
 import type { Role } from '../contract/roles';
 import { ParleyError } from '../common/parley-error';
@@ -31,6 +31,10 @@ export class UsersService {
     const user = await this.users.findByUsername(name);
     if (user) this.byName.set(name, user);
     return user;
+  }
+
+  findById(id: number): Promise<UserRow | undefined> {
+    return this.users.findById(id);
   }
 
   list(): Promise<UserRow[]> {
@@ -69,10 +73,7 @@ export class UsersService {
    * never hand those out.
    */
   async findOrCreateOpenAccount(rawName: string, role: Role): Promise<UserRow> {
-    const username = normalizeUsername(rawName);
-    if (!USERNAME_PATTERN.test(username)) {
-      throw new ParleyError(ErrorCodes.InvalidPayload, 'user_name must be 1-32 letters, digits, dot, dash or underscore');
-    }
+    const username = usernameFromClaim(rawName);
     const existing = await this.findByUsername(username);
     if (existing) return this.checkOpenAccount(existing, role);
     const now = Date.now();
