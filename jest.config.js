@@ -20,12 +20,13 @@ const common = {
   transform: { '^.+\\.ts$': swcTs, '^.+\\.m?js$': swcJs },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
-  // A cold CI run transpiles @nestjs on first import inside a hook; give it room.
-  testTimeout: 30_000,
 };
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // A cold CI run transpiles @nestjs on first import inside a hook, and browser steps wait on
+  // real rendering; give both room (a hang still fails, it is not a speed check).
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/backend/src'], testMatch: ['**/*.spec.ts'] },
     { ...common, displayName: 'e2e', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'] },

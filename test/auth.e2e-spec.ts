@@ -61,6 +61,15 @@ describe('accounts and sessions', () => {
       expect(await api(server, 'GET', '/api/me')).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
       expect(await api(server, 'GET', '/api/me', { token: 'forged' })).toMatchObject({ status: 401 });
     });
+
+    it('tells a page who is signed in, or nobody, without an error status', async () => {
+      expect(await api(server, 'GET', '/api/session')).toEqual(expect.objectContaining({ status: 200, body: { user: null } }));
+      expect(await api(server, 'GET', '/api/session', { token: 'forged' })).toMatchObject({ status: 200, body: { user: null } });
+      expect(await api(server, 'GET', '/api/session', { token: admin })).toMatchObject({
+        status: 200,
+        body: { user: { username: 'admin', role: 'admin' } },
+      });
+    });
   });
 
   describe('verify_user against the session', () => {

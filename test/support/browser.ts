@@ -36,6 +36,8 @@ export async function openBrowser(baseUrl: string, viewport = { width: 1280, hei
     viewport,
     baseURL: baseUrl,
   });
+  // Fail a step with Playwright's own message well before jest's test timeout.
+  context.setDefaultTimeout(10_000);
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('console', (message) => {

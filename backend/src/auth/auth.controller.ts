@@ -1,12 +1,12 @@
-import { Body, Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { toPublicUser } from '../users/user.mapper';
 import { AuthService, type AuthContext } from './auth.service';
 import { loginSchema, type LoginDto } from './dto/login.dto';
 import { Authenticated, CurrentAuth } from './session.guard';
-import { SESSION_COOKIE } from './session-token';
+import { SESSION_COOKIE, tokenFromHeaders } from './session-token';
 
 @Controller('api')
 export class AuthController {
@@ -39,6 +39,14 @@ export class AuthController {
   async logout(@CurrentAuth() auth: AuthContext, @Res({ passthrough: true }) response: Response) {
     if (auth.sessionId !== null) await this.auth.logout(auth.sessionId);
     response.clearCookie(SESSION_COOKIE, { path: '/' });
+  }
+
+  /** Who is signed in, or `{user: null}`: for a page deciding where to go, not an error. */
+  @Get('session')
+  async session(@Req() request: Request) {
+    const token = tokenFromHeaders(request.headers);
+    const auth = token ? await this.auth.authenticate(token) : null;
+    return { user: auth ? toPublicUser(auth.user) : null };
   }
 
   @Get('me')

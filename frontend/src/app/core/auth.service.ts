@@ -26,7 +26,8 @@ export class AuthService {
 
   /** Asks the server once per page load; later calls reuse the answer. */
   whoAmI(): Promise<PublicUser | null> {
-    this.known ??= firstValueFrom(this.http.get<{ user: PublicUser }>('/api/me')).then(
+    // /api/session answers 200 either way, so a signed-out visit logs no failed request.
+    this.known ??= firstValueFrom(this.http.get<{ user: PublicUser | null }>('/api/session')).then(
       ({ user }) => {
         this.user.set(user);
         return user;

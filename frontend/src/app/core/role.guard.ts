@@ -23,6 +23,7 @@ export function decide(
 }
 
 export const roleGuard: CanActivateFn = async (route) => {
+  // inject() works only before the first await.
   const router = inject(Router);
   const user = await inject(AuthService).whoAmI();
   const decision = decide(user, route.data['role'] as string, route.paramMap.get('name'), route.data['capability']);
@@ -31,6 +32,7 @@ export const roleGuard: CanActivateFn = async (route) => {
 
 /** `/`: a signed-in user to their page, everyone else to the login page. */
 export const homeRedirect: CanActivateFn = async () => {
+  const router = inject(Router);
   const user = await inject(AuthService).whoAmI();
-  return inject(Router).parseUrl(user ? homeOf(user) : '/login');
+  return router.parseUrl(user ? homeOf(user) : '/login');
 };

@@ -1,4 +1,5 @@
 import { HttpClient } from '@angular/common/http';
+import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, input, signal, type OnDestroy, type OnInit } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -17,7 +18,7 @@ import { applyRosterDiff, sortRoster, type RosterColumn } from './roster.model';
 @Component({
   selector: 'parley-roster',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [FormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, MatSortModule],
+  imports: [DatePipe, FormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, MatSortModule],
   template: `
     <header class="top">
       <a mat-button [routerLink]="['/admin', name()]">← Chat</a>
@@ -53,7 +54,7 @@ import { applyRosterDiff, sortRoster, type RosterColumn } from './roster.model';
               <td>{{ row.user_name ?? '—' }}</td>
               <td>{{ row.role ?? '—' }}</td>
               <td>{{ row.ip }}</td>
-              <td>{{ row.connected_at }}</td>
+              <td><time [attr.datetime]="row.connected_at">{{ row.connected_at | date: 'medium' }}</time></td>
               <td>{{ row.verification }}</td>
               <td class="ua">{{ row.user_agent }}</td>
               <td>{{ row.user_name ? devices().get(row.user_name) : '' }}</td>

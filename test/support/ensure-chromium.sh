@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The browser tests drive Debian's Chromium (never a downloaded one). Install it when missing:
+# as root through apt, otherwise say what to run.
+set -euo pipefail
+browser="${PARLEY_CHROMIUM:-/usr/bin/chromium}"
+if [ -x "$browser" ]; then exit 0; fi
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+  echo "Installing Chromium for the browser tests (apt-get)..."
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  exit 0
+fi
+echo "The browser tests need Chromium at $browser: run 'sudo apt-get install chromium' (or set PARLEY_CHROMIUM)." >&2
+exit 1
