@@ -22,6 +22,8 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
 };
 
+const { createCjsPreset } = require('jest-preset-angular/presets');
+
 /** @type {import('jest').Config} */
 module.exports = {
   // A cold CI run transpiles @nestjs on first import inside a hook, and browser steps wait on
@@ -30,5 +32,13 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/backend/src'], testMatch: ['**/*.spec.ts'] },
     { ...common, displayName: 'e2e', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'] },
+    {
+      ...createCjsPreset({ tsconfig: '<rootDir>/frontend/tsconfig.spec.json' }),
+      displayName: 'web',
+      roots: ['<rootDir>/frontend/src'],
+      testMatch: ['**/*.spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/frontend/setup-jest.ts'],
+      moduleNameMapper: { '^@parley/contract/(.*)$': '<rootDir>/backend/src/contract/$1' },
+    },
   ],
 };

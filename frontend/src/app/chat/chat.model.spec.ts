@@ -1,0 +1,46 @@
+import { insertMessage, withDaySeparators, type ChatMessage } from './chat.model';
+
+const message = (over: Partial<ChatMessage>): ChatMessage => ({
+  key: `k${over.id ?? over.clientId}`,
+  id: null,
+  clientId: null,
+  text: 't',
+  senderName: 'sam',
+  senderRole: 'staff',
+  sentAt: '2026-11-25T09:00:00.000Z',
+  mine: false,
+  state: 'sent',
+  ...over,
+});
+
+describe('insertMessage', () => {
+  it('keeps messages in id order with pending ones last, and refuses a known id', () => {
+    let list = insertMessage([], message({ id: 5 }))!;
+    list = insertMessage(list, message({ id: null, clientId: 'p', mine: true, state: 'sending' }))!;
+    list = insertMessage(list, message({ id: 3 }))!;
+    list = insertMessage(list, message({ id: 9 }))!;
+    expect(list.map((m) => m.id ?? m.clientId)).toEqual([3, 5, 9, 'p']);
+    expect(insertMessage(list, message({ id: 5 }))).toBeNull();
+  });
+
+  it('replaces my pending message by its stored copy', () => {
+    const pending = message({ id: null, clientId: 'c1', mine: true, state: 'sending' });
+    const list = insertMessage([message({ id: 1 })], pending)!;
+    const stored = insertMessage(list, message({ id: 2, clientId: 'c1', mine: true }))!;
+    expect(stored.map((m) => [m.id, m.state])).toEqual([
+      [1, 'sent'],
+      [2, 'sent'],
+    ]);
+  });
+});
+
+describe('withDaySeparators', () => {
+  it('puts one separator before each new day', () => {
+    const rows = withDaySeparators([
+      message({ id: 1, sentAt: '2026-11-24T10:00:00Z' }),
+      message({ id: 2, sentAt: '2026-11-24T11:00:00Z' }),
+      message({ id: 3, sentAt: '2026-11-25T10:00:00Z' }),
+    ]);
+    expect(rows.map((r) => r.kind)).toEqual(['day', 'message', 'message', 'day', 'message']);
+  });
+});

@@ -1,0 +1,248 @@
+import { TestBed } from '@angular/core/testing';
+import { signal } from '@angular/core';
+import { Subject, type Observable } from 'rxjs';
+import type { Ack, PublicUser, WireMessage } from '@parley/contract/protocol';
+import { ChatConnection, type ConnectionStatus } from '../core/socket.service';
+import { NOTIFIER, STORAGE, WINDOW, type Notifier } from '../core/tokens';
+import { ChatStore } from './chat.store';
+
+// The double answers with whatever ack shape each event has; any keeps the handlers short.
+type AnyAck = Ack<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Handler = (payload: any) => AnyAck | Promise<AnyAck>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A connection the test drives: it answers requests with handlers and pushes events on demand. */
+class FakeConnection extends ChatConnection {
+  readonly statusSignal = signal<ConnectionStatus>('offline');
+  readonly status = this.statusSignal.asReadonly();
+  readonly connectedSubject = new Subject<void>();
+  readonly connected$ = this.connectedSubject.asObservable();
+  readonly events = new Map<string, Subject<unknown>>();
+  readonly requests: Array<{ event: string; payload: any }> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  handlers: Record<string, Handler> = {};
+
+  on<T>(event: string): Observable<T> {
+    if (!this.events.has(event)) this.events.set(event, new Subject());
+    return this.events.get(event)!.asObservable() as Observable<T>;
+  }
+  push(event: string, payload: unknown): void {
+    this.events.get(event)?.next(payload);
+  }
+  async request<T extends object>(event: string, payload: unknown): Promise<Ack<T>> {
+    this.requests.push({ event, payload });
+    if (this.statusSignal() !== 'online') return { ok: false, error: { code: 'INTERNAL', message: 'Not connected' } };
+    const handler = this.handlers[event];
+    return (handler ? await handler(payload) : { ok: true }) as Ack<T>;
+  }
+  async connect(): Promise<void> {
+    this.statusSignal.set('online');
+    this.connectedSubject.next();
+    await flush();
+  }
+}
+
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+const me: PublicUser = { username: 'cal', display_name: 'Cal', role: 'client' };
+let nextId = 100;
+function wire(over: Partial<WireMessage> = {}): WireMessage {
+  const id = over.id ?? ++nextId;
+  return {
+    message: `m${id}`,
+    sender: 'sock',
+    sender_name: 'sam',
+    id,
+    sent_at: '2026-11-25T09:00:00.000Z',
+    sender_role: 'staff',
+    target_kind: 'user',
+    target: 'cal',
+    client_id: null,
+    ...over,
+  };
+}
+
+describe('ChatStore', () => {
+  let connection: FakeConnection;
+  let store: ChatStore;
+  let storage: Map<string, string>;
+  let visibility: DocumentVisibilityState;
+
+  beforeEach(() => {
+    connection = new FakeConnection();
+    storage = new Map();
+    visibility = 'visible';
+    connection.handlers = {
+      verify_user: () => ({ ok: true, user: me, latest_id: 100, max_message_bytes: 16384, groups: ['admin', 'staff'] }),
+      conversations: () => ({ ok: true, conversations: [] }),
+      directory: () => ({ ok: true, users: [] }),
+      sync: () => ({ ok: true, messages: [], more: false }),
+      history: () => ({ ok: true, messages: [], more: false }),
+    };
+    const notifier: Notifier = { supported: false, permission: () => 'denied', requestPermission: async () => 'denied', show: () => undefined };
+    TestBed.configureTestingModule({
+      providers: [
+        ChatStore,
+        { provide: ChatConnection, useValue: connection },
+        { provide: NOTIFIER, useValue: notifier },
+        {
+          provide: STORAGE,
+          useValue: { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => storage.set(k, v) },
+        },
+        { provide: WINDOW, useValue: { document: { get visibilityState() { return visibility; } } } },
+      ],
+    });
+    store = TestBed.inject(ChatStore);
+    store.start(me);
+  });
+
+  const conversation = (id: string) => store.conversations().find((c) => c.id === id);
+
+  describe('message states', () => {
+    beforeEach(async () => {
+      await connection.connect();
+      store.open('user:sam');
+      await flush();
+    });
+
+    it('goes sending -> sent with the server id when acknowledged', async () => {
+      let ack!: (value: AnyAck) => void;
+      connection.handlers['send_message'] = () => new Promise((resolve) => (ack = resolve));
+      const sending = store.send('hello');
+      const [pending] = conversation('user:sam')!.messages;
+      expect(pending).toMatchObject({ state: 'sending', id: null, text: 'hello' });
+      ack({ ok: true, id: 500, sent_at: '2026-11-25T09:01:00.000Z', client_id: pending.clientId, duplicate: false });
+      await sending;
+      expect(conversation('user:sam')!.messages).toEqual([expect.objectContaining({ state: 'sent', id: 500, key: pending.key })]);
+    });
+
+    it('goes sending -> failed on an error, and retry reuses the client_id', async () => {
+      connection.handlers['send_message'] = () => ({ ok: false, error: { code: 'STORAGE_FAILED', message: 'disk' } });
+      await store.send('try me');
+      const [failed] = conversation('user:sam')!.messages;
+      expect(failed).toMatchObject({ state: 'failed', error: 'disk' });
+      connection.handlers['send_message'] = (p) => ({ ok: true, id: 501, sent_at: 'x', client_id: p.client_id, duplicate: true });
+      await store.retry('user:sam', failed.key);
+      const sends = connection.requests.filter((r) => r.event === 'send_message');
+      expect(sends.map((s) => s.payload.client_id)).toEqual([failed.clientId, failed.clientId]);
+      expect(conversation('user:sam')!.messages).toEqual([expect.objectContaining({ state: 'sent', id: 501 })]);
+    });
+
+    it('keeps a message sending while offline and sends it, same client_id, after the reconnect', async () => {
+      connection.statusSignal.set('offline');
+      await store.send('from the train');
+      const [pending] = conversation('user:sam')!.messages;
+      expect(pending.state).toBe('sending');
+      connection.handlers['send_message'] = (p) => ({ ok: true, id: 502, sent_at: 'x', client_id: p.client_id, duplicate: false });
+      await connection.connect();
+      await flush();
+      const sends = connection.requests.filter((r) => r.event === 'send_message');
+      expect(sends.at(-1)!.payload.client_id).toBe(pending.clientId);
+      expect(conversation('user:sam')!.messages).toEqual([expect.objectContaining({ state: 'sent', id: 502 })]);
+    });
+
+    it('shows a message once when its echo arrives before its ack', async () => {
+      let ack!: (value: AnyAck) => void;
+      connection.handlers['send_message'] = () => new Promise((resolve) => (ack = resolve));
+      const sending = store.send('echo');
+      const [pending] = conversation('user:sam')!.messages;
+      connection.push('message_from_user', wire({ id: 600, sender_name: 'cal', target: 'sam', message: 'echo', client_id: pending.clientId }));
+      ack({ ok: true, id: 600, sent_at: 'x', client_id: pending.clientId, duplicate: false });
+      await sending;
+      expect(conversation('user:sam')!.messages.map((m) => m.id)).toEqual([600]);
+    });
+  });
+
+  describe('unread counts', () => {
+    beforeEach(() => connection.connect());
+
+    it('counts others\' messages in conversations not being read, once per message', () => {
+      const message = wire({ id: 700 });
+      connection.push('message_from_user', message);
+      connection.push('message_from_user', message); // replayed twice: still one
+      connection.push('message_from_user', wire({ id: 701, target_kind: 'group', target: 'client', sender_name: 'ada' }));
+      connection.push('message_from_user', wire({ id: 702, sender_name: 'cal', target: 'sam' })); // my own
+      expect(conversation('user:sam')!.unread).toBe(1);
+      expect(conversation('group:client')!.unread).toBe(1);
+      expect(store.unreadTotal()).toBe(2);
+    });
+
+    it('does not count what arrives in the open conversation while the tab is visible', async () => {
+      store.open('user:sam');
+      connection.push('message_from_user', wire({ id: 710 }));
+      expect(conversation('user:sam')!.unread).toBe(0);
+      visibility = 'hidden';
+      connection.push('message_from_user', wire({ id: 711 }));
+      expect(conversation('user:sam')!.unread).toBe(1);
+    });
+
+    it('clears on open, telling the server how far it was read', async () => {
+      connection.push('message_from_user', wire({ id: 720 }));
+      connection.push('message_from_user', wire({ id: 721 }));
+      store.open('user:sam');
+      await flush();
+      expect(conversation('user:sam')!.unread).toBe(0);
+      expect(connection.requests.find((r) => r.event === 'mark_read')!.payload).toEqual({ conversation: 'user:sam', up_to: 721 });
+    });
+
+    it('clears when the user read the conversation on another device', () => {
+      connection.push('message_from_user', wire({ id: 730 }));
+      connection.push('message_from_user', wire({ id: 731 }));
+      connection.push('read', { conversation: 'user:sam', up_to: 730 });
+      expect(conversation('user:sam')!.unread).toBe(1);
+    });
+
+    it('starts from the server\'s counts', async () => {
+      connection.handlers['conversations'] = () => ({
+        ok: true,
+        conversations: [{ conversation: 'group:client', last: wire({ id: 740, target_kind: 'group', target: 'client' }), unread: 7, last_read_id: 0 }],
+      });
+      await connection.connect();
+      expect(conversation('group:client')!.unread).toBe(7);
+    });
+  });
+
+  describe('reconnect and sync', () => {
+    it('replays from the last id seen, page by page, and shows nothing twice', async () => {
+      await connection.connect();
+      expect(store.lastSeenId).toBe(100); // a first visit starts at the server's latest id
+      connection.push('message_from_user', wire({ id: 101 }));
+      expect(store.lastSeenId).toBe(101);
+
+      connection.statusSignal.set('offline');
+      expect(store.reconnecting()).toBe(true);
+      const pages = [
+        { ok: true as const, messages: [wire({ id: 101 }), wire({ id: 102 })], more: true },
+        { ok: true as const, messages: [wire({ id: 103 })], more: false },
+      ];
+      connection.handlers['sync'] = () => pages.shift()!;
+      await connection.connect();
+      await flush();
+
+      const syncs = connection.requests.filter((r) => r.event === 'sync').map((r) => r.payload.since);
+      expect(syncs.slice(-2)).toEqual([101, 102]);
+      expect(conversation('user:sam')!.messages.map((m) => m.id)).toEqual([101, 102, 103]);
+      expect(store.lastSeenId).toBe(103);
+      expect(store.reconnecting()).toBe(false);
+    });
+
+    it('remembers the last id across page loads', async () => {
+      storage.set('parley.lastSeen.cal', '250');
+      await connection.connect();
+      expect(connection.requests.find((r) => r.event === 'sync')!.payload).toEqual({ since: 250 });
+    });
+
+    it('shows the server\'s refusal when verify fails (signed out elsewhere)', async () => {
+      connection.handlers['verify_user'] = () => ({ ok: false, error: { code: 'NOT_AUTHORISED', message: 'This session has ended' } });
+      await connection.connect();
+      expect(store.error()).toBe('This session has ended');
+    });
+  });
+
+  it('offers the groups the server allows, plus the own group to read', async () => {
+    await connection.connect();
+    expect(store.conversations().filter((c) => c.kind === 'group').map((c) => c.name).sort()).toEqual(['admin', 'client', 'staff']);
+    store.open('group:client');
+    expect(store.canPost()).toBe(false);
+    store.open('group:staff');
+    expect(store.canPost()).toBe(true);
+  });
+});
