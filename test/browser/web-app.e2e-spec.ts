@@ -144,6 +144,28 @@ describe('the web app in a real browser', () => {
     await screenshot(client.page, '06-client-after-offline');
   });
 
+  it('shows a reconnect banner when the admin disconnects a socket, then catches up', async () => {
+    const row = admin.page.locator('[data-testid="roster-row"]', { hasText: 'cleo' }).first();
+    await row.getByRole('button', { name: 'Disconnect' }).click();
+    await client.page.getByRole('status').filter({ hasText: 'Reconnecting' }).waitFor();
+    await screenshot(client.page, '07-client-reconnecting');
+    await send(staff, 'After the reconnect');
+    await messages(client).filter({ hasText: 'After the reconnect' }).waitFor();
+    await client.page.getByRole('status').filter({ hasText: 'Reconnecting' }).waitFor({ state: 'detached' });
+  });
+
+  it('fits a phone screen', async () => {
+    const phone = await openBrowser(server.url, { width: 390, height: 844 });
+    people.push(phone);
+    await signIn(phone.page, 'cleo', 'cleo-password');
+    await phone.page.waitForURL('**/client/cleo');
+    await conversation(phone, 'user:sam').click();
+    await messages(phone).filter({ hasText: 'After the reconnect' }).waitFor();
+    const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(phone.page, '08-client-phone');
+  });
+
   it('logged no console errors in any browser', () => {
     expect(people.flatMap((p) => p.errors)).toEqual([]);
   });
