@@ -1,0 +1,410 @@
+#!/usr/bin/env node
+// `npm run bench`: the bare socket.io baseline and Parley (production build, SQLite on disk,
+// durable acks) under the same load, in one run on one machine, reported as ratios.
+//
+//   npm run bench                 full run (several minutes)
+//   npm run bench -- --quick      smaller numbers, under two minutes
+//   npm run bench -- --smoke      tiny numbers: does it work at all (used by the test suite)
+//   npm run bench -- --only group,dm
+import { fork, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { build, decodeFromCompressedBase64 } from 'hdr-histogram-js';
+import { io } from 'socket.io-client';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    smoke: { type: 'boolean' },
+    only: { type: 'string' },
+    workers: { type: 'string' },
+    'results-dir': { type: 'string' },
+  },
+});
+const mode = args.smoke ? 'smoke' : args.quick ? 'quick' : 'full';
+const SIZES = {
+  full: { group: [5, 45], dm: 25, seconds: 15, join: 1000, idle: 10_000, history: 1_000_000, historyRequests: 2000 },
+  quick: { group: [5, 45], dm: 25, seconds: 5, join: 1000, idle: 2000, history: 200_000, historyRequests: 500 },
+  smoke: { group: [2, 3], dm: 2, seconds: 1, join: 20, idle: 20, history: 2000, historyRequests: 20 },
+}[mode];
+const only = args.only ? new Set(args.only.split(',')) : null;
+const wants = (name) => !only || only.has(name);
+const WORKERS = Number(args.workers ?? Math.max(2, Math.min(4, cpus().length * 2)));
+const ADMIN_PASSWORD = 'bench-admin-password';
+const PADDING = 'x'.repeat(64); // a short chat line's worth of text after the timing header
+
+// ---------- processes ----------
+
+function rpcClient(child) {
+  let next = 0;
+  const waiting = new Map();
+  child.on('message', (message) => {
+    const entry = waiting.get(message.id);
+    if (!entry) return;
+    waiting.delete(message.id);
+    if (message.ok) entry.resolve(message.result);
+    else entry.reject(new Error(message.error));
+  });
+  return (command, args) =>
+    new Promise((resolve, reject) => {
+      const id = ++next;
+      waiting.set(id, { resolve, reject });
+      child.send({ id, command, args });
+    });
+}
+
+async function startWorkers() {
+  return Promise.all(
+    Array.from({ length: WORKERS }, async () => {
+      const child = fork(join(here, 'load-worker.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      return { child, rpc: rpcClient(child) };
+    }),
+  );
+}
+
+function startBaseline() {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(here, 'baseline-server.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    child.once('message', (m) => resolve({ name: 'baseline', child, url: `http://127.0.0.1:${m.port}`, pid: child.pid }));
+    child.once('exit', (code) => reject(new Error(`baseline exited ${code}`)));
+  });
+}
+
+function startParley(dataDir) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'dist', 'backend', 'main.js')], {
+      cwd: dataDir,
+      env: {
+        ...process.env,
+        PARLEY_HOST: '127.0.0.1',
+        PARLEY_PORT: '0',
+        PARLEY_AUTH: 'open',
+        PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        PARLEY_SQLITE_PATH: join(dataDir, 'parley.sqlite'),
+        PARLEY_LOG_LEVEL: 'error',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (match) resolve({ name: 'parley', child, url: `http://127.0.0.1:${match[1]}`, pid: child.pid, dataDir });
+    });
+    child.once('exit', (code) => reject(new Error(`parley exited ${code}: ${out}`)));
+  });
+}
+
+async function stop(server) {
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100 on Linux)
+}
+
+function rssBytes(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(line.split(/\s+/)[1]) * 1024;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------- measurement helpers ----------
+
+/** Spreads `count` clients over the workers; returns [{worker, indexes, names}]. */
+async function connectClients(workers, server, { count, prefix, role, receive }) {
+  const per = Math.ceil(count / workers.length);
+  const groups = await Promise.all(
+    workers.map(async (worker, w) => {
+      const start = w * per;
+      const clients = Math.max(0, Math.min(per, count - start));
+      if (clients === 0) return { worker, indexes: [], names: [] };
+      const { indexes } = await worker.rpc('connect', { url: server.url, clients, startIndex: start, namePrefix: prefix, role, receive });
+      return { worker, indexes, names: indexes.map((_, i) => `${prefix}${start + i}`) };
+    }),
+  );
+  return groups;
+}
+
+async function collect(workers) {
+  const histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const seen = new Map();
+  for (const worker of workers) {
+    const stats = await worker.rpc('stats');
+    histogram.add(decodeFromCompressedBase64(stats.histogram));
+    for (const [key, count] of stats.seen) seen.set(key, (seen.get(key) ?? 0) + count);
+  }
+  return { histogram, seen };
+}
+
+/** One traffic scenario against one server: closed loop, or open loop at `ratePerSec` per sender. */
+async function traffic(server, { senders, receivers, dm, ratePerSec }) {
+  const workers = await startWorkers();
+  try {
+    const tag = `${dm ? 'd' : 'g'}${Math.random().toString(36).slice(2, 6)}`;
+    const receiving = await connectClients(workers, server, { count: receivers, prefix: `${tag}r`, role: 'staff', receive: true });
+    const sending = await connectClients(workers, server, { count: senders, prefix: `${tag}s`, role: 'staff', receive: false });
+    let senderId = 0;
+    const plans = sending.map(({ worker, indexes }) => ({
+      worker,
+      senders: indexes.map((index) => {
+        const id = senderId++;
+        return { index, senderId: id, recipients: dm ? `${tag}r${id}` : 'staff' };
+      }),
+    }));
+    await sleep(300);
+    const cpuBefore = cpuSeconds(server.pid);
+    const started = performance.now();
+    const results = await Promise.all(
+      plans.map(({ worker, senders }) => worker.rpc('send', { senders, durationMs: SIZES.seconds * 1000, ratePerSec, padding: PADDING })),
+    );
+    const elapsed = (performance.now() - started) / 1000;
+    await sleep(1000); // let the last deliveries arrive
+    const cpu = cpuSeconds(server.pid) - cpuBefore;
+    const { histogram, seen } = await collect(workers);
+    const acked = results.reduce((sum, r) => sum + r.acked, 0);
+    const failed = results.reduce((sum, r) => sum + r.failed, 0);
+    const expected = acked * (dm ? 1 : receivers);
+    let received = 0;
+    let doubled = 0;
+    for (const count of seen.values()) {
+      received += 1;
+      doubled += count - 1;
+    }
+    const deliveries = received + doubled;
+    return {
+      messages_acked: acked,
+      messages_failed: failed,
+      messages_per_sec: acked / elapsed,
+      deliveries_per_sec: deliveries / elapsed,
+      p50_ms: histogram.getValueAtPercentile(50) / 1000,
+      p99_ms: histogram.getValueAtPercentile(99) / 1000,
+      max_ms: histogram.maxValue / 1000,
+      lost: Math.max(0, expected - received),
+      doubled,
+      cpu_us_per_delivery: deliveries ? (cpu * 1e6) / deliveries : null,
+    };
+  } finally {
+    await Promise.all(workers.map(async (w) => { await w.rpc('close').catch(() => {}); w.child.kill(); }));
+  }
+}
+
+/** Connects an admin that watches the roster; resolves each time the set of seen names grows. */
+async function rosterWatcher(server) {
+  const auth = {};
+  if (server.name === 'parley') {
+    const response = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
+    auth.token = (await response.json()).token;
+  }
+  const socket = io(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, auth });
+  await new Promise((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  await socket.emitWithAck('verify_user', { user_type: 'admin', user_name: 'admin' });
+  const verified = new Set();
+  let entries = 0;
+  socket.on('roster_diff', (diff) => {
+    entries += diff.upserted.length + diff.removed.length;
+    for (const e of diff.upserted) if (e.user_name && (e.verification ?? 'VERIFIED') === 'VERIFIED') verified.add(e.user_name);
+  });
+  await socket.emitWithAck('roster', {});
+  return { socket, verified, entries: () => entries };
+}
+
+async function joinStorm(server) {
+  const workers = await startWorkers();
+  const watcher = await rosterWatcher(server);
+  try {
+    const prefix = `j${Math.random().toString(36).slice(2, 6)}-`;
+    const started = performance.now();
+    const cpuBefore = cpuSeconds(server.pid);
+    await connectClients(workers, server, { count: SIZES.join, prefix, role: 'client', receive: false });
+    while ([...watcher.verified].filter((n) => n.startsWith(prefix)).length < SIZES.join) {
+      if (performance.now() - started > 120_000) throw new Error('join storm: roster incomplete after 120 s');
+      await sleep(5);
+    }
+    return {
+      clients: SIZES.join,
+      seconds_to_roster: (performance.now() - started) / 1000,
+      roster_entries_per_join: watcher.entries() / SIZES.join,
+      cpu_ms_per_join: ((cpuSeconds(server.pid) - cpuBefore) * 1000) / SIZES.join,
+    };
+  } finally {
+    watcher.socket.disconnect();
+    await Promise.all(workers.map(async (w) => { await w.rpc('close').catch(() => {}); w.child.kill(); }));
+  }
+}
+
+async function idle(server) {
+  const workers = await startWorkers();
+  try {
+    await sleep(500);
+    const before = rssBytes(server.pid);
+    const prefix = `i${Math.random().toString(36).slice(2, 6)}-`;
+    // In slices, so the measurement is of holding connections, not of a connect storm.
+    const slice = 1000;
+    for (let done = 0; done < SIZES.idle; done += slice) {
+      const count = Math.min(slice, SIZES.idle - done);
+      await Promise.all(
+        workers.map((worker, w) => {
+          const per = Math.ceil(count / workers.length);
+          const clients = Math.max(0, Math.min(per, count - w * per));
+          return clients ? worker.rpc('connect', { url: server.url, clients, startIndex: done + w * per, namePrefix: prefix, role: 'client', receive: false }) : null;
+        }),
+      );
+    }
+    await sleep(3000);
+    const after = rssBytes(server.pid);
+    return { connections: SIZES.idle, rss_before_mb: before / 2 ** 20, rss_after_mb: after / 2 ** 20, rss_kb_per_connection: (after - before) / 1024 / SIZES.idle };
+  } finally {
+    await Promise.all(workers.map(async (w) => { await w.rpc('close').catch(() => {}); w.child.kill(); }));
+  }
+}
+
+/** Parley only (the baseline stores nothing): one history page of 50 with many stored messages. */
+async function history(server) {
+  const socket = io(server.url, { transports: ['websocket'], forceNew: true, reconnection: false });
+  await new Promise((resolve) => socket.once('connect', resolve));
+  await socket.emitWithAck('verify_user', { user_type: 'staff', user_name: 'historian' });
+  const db = new Database(join(server.dataDir, 'parley.sqlite'));
+  db.pragma('busy_timeout = 10000');
+  const sender = db.prepare("select id from users where username = 'historian'").get();
+  const insert = db.prepare(
+    "insert into messages (client_id, sender_id, sender_username, sender_role, sender_socket, target_kind, target, recipient_id, conversation, body, sent_at) values (null, ?, 'historian', 'staff', 'bench', 'group', 'staff', null, 'group:staff', ?, ?)",
+  );
+  const fill = db.transaction((count) => {
+    for (let i = 0; i < count; i++) insert.run(sender.id, `history message ${i} ${PADDING}`, Date.now());
+  });
+  const prepStart = performance.now();
+  for (let done = 0; done < SIZES.history; done += 100_000) fill(Math.min(100_000, SIZES.history - done));
+  const { max } = db.prepare('select max(id) as max from messages').get();
+  db.close();
+  const prepSeconds = (performance.now() - prepStart) / 1000;
+
+  const histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  for (let i = 0; i < SIZES.historyRequests; i++) {
+    const before = 1 + Math.floor(Math.random() * max);
+    const t = performance.now();
+    const ack = await socket.emitWithAck('history', { conversation: 'staff', before, limit: 50 });
+    histogram.recordValue(Math.max(1, Math.round((performance.now() - t) * 1000)));
+    if (!ack.ok) throw new Error(`history: ${JSON.stringify(ack)}`);
+  }
+  socket.disconnect();
+  return {
+    stored_messages: SIZES.history,
+    fill_seconds: prepSeconds,
+    requests: SIZES.historyRequests,
+    p50_ms: histogram.getValueAtPercentile(50) / 1000,
+    p99_ms: histogram.getValueAtPercentile(99) / 1000,
+    max_ms: histogram.maxValue / 1000,
+  };
+}
+
+// ---------- the run ----------
+
+function ratio(parley, baseline) {
+  return typeof parley === 'number' && typeof baseline === 'number' && baseline !== 0 ? parley / baseline : null;
+}
+
+const fmt = (v) => (v === null || v === undefined ? '–' : typeof v === 'number' ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)) : String(v));
+
+async function main() {
+  const results = { mode, started: new Date().toISOString(), machine: { cpus: cpus().length, node: process.version }, scenarios: {} };
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
+  const baseline = await startBaseline();
+  const parley = await startParley(dataDir);
+  const both = async (name, run) => {
+    if (!wants(name)) return;
+    process.stderr.write(`${name}: baseline… `);
+    const b = await run(baseline);
+    process.stderr.write('parley… ');
+    const p = await run(parley);
+    process.stderr.write('done\n');
+    results.scenarios[name] = { baseline: b, parley: p };
+  };
+  try {
+    const [senders, receivers] = SIZES.group;
+    await both('group', (server) => traffic(server, { senders, receivers }));
+    await both('dm', (server) => traffic(server, { senders: SIZES.dm, receivers: SIZES.dm, dm: true }));
+    if (wants('group-fixed') && results.scenarios.group) {
+      // Half of Parley's saturation rate, offered to both: the latency a user sees at normal load.
+      const rate = results.scenarios.group.parley.messages_per_sec / senders / 2;
+      await both('group-fixed', (server) => traffic(server, { senders, receivers, ratePerSec: rate }));
+      results.scenarios['group-fixed'].offered_messages_per_sec = rate * senders;
+    }
+    await both('join', joinStorm);
+    await both('idle', idle);
+    if (wants('history')) {
+      process.stderr.write('history: parley… ');
+      results.scenarios.history = { parley: await history(parley) };
+      process.stderr.write('done\n');
+    }
+  } finally {
+    await stop(baseline);
+    await stop(parley);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const rows = [];
+  const add = (scenario, metric, key, target = '') => {
+    const s = results.scenarios[scenario];
+    if (!s) return;
+    rows.push([scenario, metric, fmt(s.baseline?.[key]), fmt(s.parley?.[key]), fmt(ratio(s.parley?.[key], s.baseline?.[key])), target]);
+  };
+  for (const scenario of ['group', 'dm']) {
+    add(scenario, 'deliveries/s', 'deliveries_per_sec', '≥ 0.8×');
+    add(scenario, 'p50 ms', 'p50_ms');
+    add(scenario, 'p99 ms', 'p99_ms');
+    add(scenario, 'max ms', 'max_ms');
+    add(scenario, 'lost', 'lost', '0');
+    add(scenario, 'doubled', 'doubled', '0');
+    add(scenario, 'server CPU µs/delivery', 'cpu_us_per_delivery');
+  }
+  add('group-fixed', 'deliveries/s', 'deliveries_per_sec');
+  add('group-fixed', 'p99 ms', 'p99_ms', 'Parley < 20 ms');
+  add('group-fixed', 'lost', 'lost', '0');
+  add('join', 'seconds to roster', 'seconds_to_roster', 'Parley < 10 s');
+  add('join', 'roster entries per join', 'roster_entries_per_join', 'constant');
+  add('join', 'server CPU ms/join', 'cpu_ms_per_join');
+  add('idle', 'server RSS KB/connection', 'rss_kb_per_connection', 'Parley ≤ 30 KB');
+  add('history', 'p50 ms', 'p50_ms');
+  add('history', 'p99 ms', 'p99_ms', 'Parley < 5 ms');
+  const table = [
+    `Parley bench (${mode}) ${results.started}, ${results.machine.cpus} CPUs, Node ${results.machine.node}`,
+    '',
+    '| scenario | metric | baseline | parley | parley/baseline | target |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+    `Sizes: group ${SIZES.group[0]} senders × ${SIZES.group[1]} receivers, dm ${SIZES.dm} pairs, ${SIZES.seconds} s each; join ${SIZES.join}; idle ${SIZES.idle}; history ${SIZES.history} stored.`,
+  ].join('\n');
+  const resultsDir = args['results-dir'] ?? join(here, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const stamp = results.started.replace(/[:.]/g, '-');
+  writeFileSync(join(resultsDir, `${stamp}-${mode}.json`), JSON.stringify(results, null, 2));
+  writeFileSync(join(resultsDir, `${stamp}-${mode}.md`), `${table}\n`);
+  console.log(table);
+  const lost = Object.values(results.scenarios).reduce((sum, s) => sum + (s.parley?.lost ?? 0) + (s.parley?.doubled ?? 0), 0);
+  if (lost > 0) process.exitCode = 1;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

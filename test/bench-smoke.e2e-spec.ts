@@ -1,0 +1,38 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * `npm run bench -- --smoke`: tiny numbers, checked only for completing and losing nothing.
+ * Speed is the benchmark's business (docs/performance.md), never a test's.
+ * Needs the production build (`npm test` builds it first).
+ */
+describe('the benchmark (smoke size)', () => {
+  it('runs every scenario against the baseline and Parley and loses or doubles nothing', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'parley-bench-results-'));
+    try {
+      const code = await new Promise<number | null>((resolve, reject) => {
+        const child = spawn(process.execPath, [join(__dirname, '..', 'bench', 'run.mjs'), '--smoke', '--results-dir', out], {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
+        child.on('error', reject);
+        child.on('exit', resolve);
+      });
+      expect(code).toBe(0);
+      const file = readdirSync(out).find((name) => name.endsWith('.json'))!;
+      const results = JSON.parse(readFileSync(join(out, file), 'utf8')) as {
+        scenarios: Record<string, { baseline?: Record<string, number>; parley: Record<string, number> }>;
+      };
+      expect(Object.keys(results.scenarios).sort()).toEqual(['dm', 'group', 'group-fixed', 'history', 'idle', 'join']);
+      for (const scenario of ['group', 'dm', 'group-fixed']) {
+        for (const server of ['baseline', 'parley'] as const) {
+          expect(results.scenarios[scenario][server]).toMatchObject({ lost: 0, doubled: 0 });
+          expect(results.scenarios[scenario][server]!.messages_acked).toBeGreaterThan(0);
+        }
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 240_000);
+});
