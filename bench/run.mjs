@@ -25,6 +25,8 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     workers: { type: 'string' },
     'results-dir': { type: 'string' },
+    /** Write V8 tick logs of the Parley process here (node --prof; read with --prof-process). */
+    profile: { type: 'string' },
   },
 });
 const mode = args.smoke ? 'smoke' : args.quick ? 'quick' : 'full';
@@ -78,7 +80,9 @@ function startBaseline() {
 
 function startParley(dataDir) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'dist', 'backend', 'main.js')], {
+    const profiling = args.profile ? ['--prof', `--logfile=${join(args.profile, 'parley-%p.log')}`, '--no-logfile-per-isolate'] : [];
+    if (args.profile) mkdirSync(args.profile, { recursive: true });
+    const child = spawn(process.execPath, [...profiling, join(root, 'dist', 'backend', 'main.js')], {
       cwd: dataDir,
       env: {
         ...process.env,
