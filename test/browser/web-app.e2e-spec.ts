@@ -1,4 +1,5 @@
 import { openBrowser, screenshot, signIn, type Person } from '../support/browser';
+import { adminToken, closeAllClients, connectAs, emitAck } from '../support/clients';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/server';
 
 /**
@@ -71,6 +72,7 @@ describe('the web app in a real browser', () => {
       await client.page.waitForURL('**/client/cleo');
     }
     await conversation(client, 'group:client').waitFor();
+    await screenshot(client.page, '03a-client-redirected');
   });
 
   it('shows everyone on the admin roster', async () => {
@@ -134,6 +136,8 @@ describe('the web app in a real browser', () => {
     await send(staff, 'While you were away 2');
 
     await client.page.goto('/client/cleo');
+    // The badge counts the two missed messages exactly once (server count + replay).
+    await conversation(client, 'user:sam').getByLabel('2 unread').waitFor();
     await conversation(client, 'user:sam').click();
     for (const text of ['While you were away 1', 'While you were away 2']) {
       await messages(client).filter({ hasText: text }).waitFor();
@@ -164,6 +168,63 @@ describe('the web app in a real browser', () => {
     const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(phone.page, '08-client-phone');
+  });
+
+  it('loads older messages when the reader scrolls up', async () => {
+    const script = await connectAs(server, await adminToken(server), 'admin', 'admin');
+    for (let i = 0; i < 120; i++) {
+      await emitAck(script, 'send_message', { message: `backlog ${String(i).padStart(3, '0')}`, recipients: 'cleo' });
+    }
+    closeAllClients();
+    await client.page.reload();
+    await conversation(client, 'user:admin').click();
+    await messages(client).filter({ hasText: 'backlog 119' }).waitFor();
+    expect(await messages(client).filter({ hasText: 'backlog 000' }).count()).toBe(0);
+    const viewport = client.page.getByRole('log', { name: 'Messages' });
+    for (let attempt = 0; attempt < 20; attempt++) {
+      if ((await messages(client).filter({ hasText: 'backlog 000' }).count()) > 0) break;
+      await viewport.evaluate((el) => el.scrollTo({ top: 0 }));
+      await client.page.waitForTimeout(150);
+    }
+    await messages(client).filter({ hasText: 'backlog 000' }).waitFor();
+    await screenshot(client.page, '07a-client-history');
+  });
+
+  it('works from a LAN host name (plain http, not a secure context)', async () => {
+    const port = new URL(server.url).port;
+    const onLan = await openBrowser(`http://parley.lan:${port}`, undefined, ['--host-resolver-rules=MAP parley.lan 127.0.0.1']);
+    people.push(onLan);
+    await signIn(onLan.page, 'sam', 'sam-password');
+    await onLan.page.waitForURL('**/staff/sam');
+    expect(await onLan.page.evaluate(() => window.isSecureContext)).toBe(false);
+    await conversation(onLan, 'group:staff').click();
+    await send(onLan, 'Sent over plain http');
+  });
+
+  it('filters the roster, and signing a user out sends their page to sign-in', async () => {
+    await admin.page.getByLabel('Filter').fill('cleo');
+    await admin.page.locator('[data-testid="roster-row"]', { hasText: 'sam' }).first().waitFor({ state: 'detached' });
+    await admin.page.locator('[data-testid="roster-row"]', { hasText: 'cleo' }).first().getByRole('button', { name: 'Sign out user' }).click();
+    await client.page.waitForURL('**/login');
+    await admin.page.getByLabel('Filter').fill('');
+  });
+
+  it('lets the admin disable and enable a user', async () => {
+    await admin.page.getByRole('link', { name: '← Chat' }).click();
+    await admin.page.getByRole('link', { name: 'Users' }).click();
+    const row = admin.page.locator('tr[data-user="cleo"]');
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await row.getByText('disabled').waitFor();
+    await signIn(client.page, 'cleo', 'cleo-password');
+    await client.page.getByRole('alert').filter({ hasText: 'disabled' }).waitFor();
+    // Chromium logs every 4xx response in the console; this refusal is the expected one.
+    const refused = client.errors.findIndex((e) => e.includes('/api/auth/login') && e.includes('403'));
+    expect(refused).toBeGreaterThanOrEqual(0);
+    client.errors.splice(refused, 1);
+    await row.getByRole('button', { name: 'Enable' }).click();
+    await row.getByText('active').waitFor();
+    await signIn(client.page, 'cleo', 'cleo-password');
+    await client.page.waitForURL('**/client/cleo');
   });
 
   it('logged no console errors in any browser', () => {

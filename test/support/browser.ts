@@ -27,12 +27,16 @@ export interface Person {
 }
 
 /** One person at one browser: their own profile, so their own session cookie. */
-export async function openBrowser(baseUrl: string, viewport = { width: 1280, height: 800 }): Promise<Person> {
+export async function openBrowser(
+  baseUrl: string,
+  viewport = { width: 1280, height: 800 },
+  extraArgs: string[] = [],
+): Promise<Person> {
   const profile = mkdtempSync(join(tmpdir(), 'parley-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: [...FLAGS, ...extraArgs],
     viewport,
     baseURL: baseUrl,
   });
@@ -41,7 +45,7 @@ export async function openBrowser(baseUrl: string, viewport = { width: 1280, hei
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
+    if (message.type() === 'error') errors.push(`${page.url()} ${message.text()} ${JSON.stringify(message.location())}`);
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return {

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, type OnDestroy, type OnInit } from '@angular/core';
 import { Title } from '@angular/platform-browser';
 import { MatButtonModule } from '@angular/material/button';
-import { MatSlideToggleModule } from '@angular/material/slide-toggle';
+import { MatSlideToggleModule, type MatSlideToggleChange } from '@angular/material/slide-toggle';
 import { Router, RouterLink } from '@angular/router';
 import { hasCapability } from '@parley/contract/permissions';
 import { AuthService } from '../core/auth.service';
@@ -27,7 +27,7 @@ import { MessageListComponent } from './message-list.component';
         <a mat-button [routerLink]="['/admin', user()!.username, 'users']">Users</a>
       }
       @if (notifierSupported) {
-        <mat-slide-toggle [checked]="store.notificationsEnabled()" (change)="store.enableNotifications($event.checked)">
+        <mat-slide-toggle [checked]="store.notificationsEnabled()" (change)="toggleNotifications($event)">
           Notifications
         </mat-slide-toggle>
       }
@@ -113,6 +113,19 @@ export class ChatPageComponent implements OnInit, OnDestroy {
       const unread = this.store.unreadTotal();
       this.title.setTitle(unread > 0 ? `(${unread}) Parley` : 'Parley');
     });
+    // Signed out elsewhere (logout, password reset, disabled): back to the sign-in page.
+    effect(() => {
+      if (!this.store.signedOut()) return;
+      this.socket.disconnect();
+      this.auth.forget();
+      void this.router.navigateByUrl('/login');
+    });
+  }
+
+  /** The switch shows what was granted, not what was clicked (the browser may refuse). */
+  async toggleNotifications(event: MatSlideToggleChange): Promise<void> {
+    await this.store.enableNotifications(event.checked);
+    event.source.checked = this.store.notificationsEnabled();
   }
 
   ngOnInit(): void {

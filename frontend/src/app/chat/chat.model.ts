@@ -26,6 +26,8 @@ export interface Conversation {
   messages: ChatMessage[];
   unread: number;
   lastReadId: number;
+  /** Messages up to this id are already included in `unread` (the server counted them). */
+  countedThrough: number;
   /** Older messages can still be loaded from history. */
   olderAvailable: boolean;
   historyLoaded: boolean;
@@ -53,7 +55,7 @@ export function toChatMessage(message: WireMessage, me: string): ChatMessage {
 
 export function newConversation(id: string): Conversation {
   const [kind, name] = id.split(':', 2) as ['group' | 'user', string];
-  return { id, kind, name, messages: [], unread: 0, lastReadId: 0, olderAvailable: true, historyLoaded: false };
+  return { id, kind, name, messages: [], unread: 0, lastReadId: 0, countedThrough: 0, olderAvailable: true, historyLoaded: false };
 }
 
 /** Inserts by id, keeping pending (id-less) messages last; returns null if the id is known. */

@@ -3,7 +3,7 @@ import { signal } from '@angular/core';
 import { Subject, type Observable } from 'rxjs';
 import type { Ack, PublicUser, WireMessage } from '@parley/contract/protocol';
 import { ChatConnection, type ConnectionStatus } from '../core/socket.service';
-import { NOTIFIER, STORAGE, WINDOW, type Notifier } from '../core/tokens';
+import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW, type Notifier } from '../core/tokens';
 import { ChatStore } from './chat.store';
 
 // The double answers with whatever ack shape each event has; any keeps the handlers short.
@@ -65,11 +65,14 @@ describe('ChatStore', () => {
   let store: ChatStore;
   let storage: Map<string, string>;
   let visibility: DocumentVisibilityState;
+  let visibilityListener: (() => void) | null;
 
   beforeEach(() => {
     connection = new FakeConnection();
     storage = new Map();
     visibility = 'visible';
+    visibilityListener = null;
+    let ids = 0;
     connection.handlers = {
       verify_user: () => ({ ok: true, user: me, latest_id: 100, max_message_bytes: 16384, groups: ['admin', 'staff'] }),
       conversations: () => ({ ok: true, conversations: [] }),
@@ -87,7 +90,19 @@ describe('ChatStore', () => {
           provide: STORAGE,
           useValue: { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => storage.set(k, v) },
         },
-        { provide: WINDOW, useValue: { document: { get visibilityState() { return visibility; } } } },
+        { provide: ID_GENERATOR, useValue: () => `cid-${++ids}` },
+        {
+          provide: WINDOW,
+          useValue: {
+            document: {
+              get visibilityState() {
+                return visibility;
+              },
+              addEventListener: (_: string, listener: () => void) => (visibilityListener = listener),
+              removeEventListener: () => (visibilityListener = null),
+            },
+          },
+        },
       ],
     });
     store = TestBed.inject(ChatStore);
@@ -139,6 +154,17 @@ describe('ChatStore', () => {
       expect(conversation('user:sam')!.messages).toEqual([expect.objectContaining({ state: 'sent', id: 502 })]);
     });
 
+    it('ends sent when a late failure of a first attempt follows a successful retry', async () => {
+      connection.handlers['send_message'] = () => ({ ok: false, error: { code: 'STORAGE_FAILED', message: 'disk' } });
+      await store.send('flaky');
+      const [failed] = conversation('user:sam')!.messages;
+      // The retry is stored; the server says duplicate because the first attempt did land.
+      connection.handlers['send_message'] = (p) => ({ ok: true, id: 650, sent_at: 'x', client_id: p.client_id, duplicate: true });
+      connection.push('message_from_user', wire({ id: 650, sender_name: 'cal', target: 'sam', message: 'flaky', client_id: failed.clientId }));
+      await store.retry('user:sam', failed.key);
+      expect(conversation('user:sam')!.messages).toEqual([expect.objectContaining({ id: 650, state: 'sent' })]);
+    });
+
     it('shows a message once when its echo arrives before its ack', async () => {
       let ack!: (value: AnyAck) => void;
       connection.handlers['send_message'] = () => new Promise((resolve) => (ack = resolve));
@@ -183,6 +209,17 @@ describe('ChatStore', () => {
       expect(connection.requests.find((r) => r.event === 'mark_read')!.payload).toEqual({ conversation: 'user:sam', up_to: 721 });
     });
 
+    it('reads the open conversation when the tab becomes visible again', async () => {
+      store.open('user:sam');
+      visibility = 'hidden';
+      connection.push('message_from_user', wire({ id: 750 }));
+      expect(conversation('user:sam')!.unread).toBe(1);
+      visibility = 'visible';
+      visibilityListener!();
+      await flush();
+      expect(conversation('user:sam')!.unread).toBe(0);
+    });
+
     it('clears when the user read the conversation on another device', () => {
       connection.push('message_from_user', wire({ id: 730 }));
       connection.push('message_from_user', wire({ id: 731 }));
@@ -222,6 +259,58 @@ describe('ChatStore', () => {
       expect(conversation('user:sam')!.messages.map((m) => m.id)).toEqual([101, 102, 103]);
       expect(store.lastSeenId).toBe(103);
       expect(store.reconnecting()).toBe(false);
+    });
+
+    it('misses nothing when a live message arrives before the catch-up runs', async () => {
+      await connection.connect(); // cursor 100
+      connection.statusSignal.set('offline');
+      // 101-103 were stored while offline; 104 arrives live during the reconnect, before sync.
+      connection.handlers['conversations'] = () => {
+        connection.push('message_from_user', wire({ id: 104 }));
+        return { ok: true, conversations: [] };
+      };
+      connection.handlers['sync'] = (p) => ({
+        ok: true,
+        messages: [101, 102, 103, 104].filter((id) => id > p.since).map((id) => wire({ id })),
+        more: false,
+      });
+      await connection.connect();
+      await flush();
+      expect(connection.requests.filter((r) => r.event === 'sync').at(-1)!.payload.since).toBe(100);
+      expect(conversation('user:sam')!.messages.map((m) => m.id)).toEqual([101, 102, 103, 104]);
+    });
+
+    it('does not count replayed messages the server already counted as unread', async () => {
+      await connection.connect();
+      connection.statusSignal.set('offline');
+      const missed = [201, 202, 203].map((id) => wire({ id }));
+      connection.handlers['conversations'] = () => ({
+        ok: true,
+        conversations: [{ conversation: 'user:sam', last: missed[2], unread: 3, last_read_id: 0 }],
+      });
+      connection.handlers['sync'] = () => ({ ok: true, messages: missed, more: false });
+      await connection.connect();
+      await flush();
+      expect(conversation('user:sam')!.unread).toBe(3);
+      expect(store.unreadTotal()).toBe(3);
+    });
+
+    it('loads and reads the conversation opened before the connection was up', async () => {
+      store.open('group:client'); // the page does this before connecting
+      connection.handlers['conversations'] = () => ({
+        ok: true,
+        conversations: [{ conversation: 'group:client', last: wire({ id: 300, target_kind: 'group', target: 'client' }), unread: 5, last_read_id: 0 }],
+      });
+      connection.handlers['history'] = () => ({
+        ok: true,
+        messages: [wire({ id: 299, target_kind: 'group', target: 'client' }), wire({ id: 300, target_kind: 'group', target: 'client' })],
+        more: false,
+      });
+      await connection.connect();
+      await flush();
+      expect(conversation('group:client')!.messages.map((m) => m.id)).toEqual([299, 300]);
+      expect(conversation('group:client')!.unread).toBe(0);
+      expect(connection.requests.find((r) => r.event === 'mark_read')!.payload).toEqual({ conversation: 'group:client', up_to: 300 });
     });
 
     it('remembers the last id across page loads', async () => {

@@ -15,7 +15,7 @@ import type {
   WireMessage,
 } from '@parley/contract/protocol';
 import { ChatConnection } from '../core/socket.service';
-import { NOTIFIER, STORAGE, WINDOW } from '../core/tokens';
+import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW } from '../core/tokens';
 import {
   conversationIdOf,
   insertMessage,
@@ -42,6 +42,14 @@ export class ChatStore implements OnDestroy {
   private readonly storage = inject(STORAGE);
   private readonly notifier = inject(NOTIFIER);
   private readonly window = inject(WINDOW);
+  private readonly newId = inject(ID_GENERATOR);
+  /**
+   * This tab's sync cursor: every message up to it has been received here. Moved by sync pages,
+   * and by live messages only once this connection has caught up (then they arrive in id
+   * order); never by another tab. Persisted so a reload resumes from it.
+   */
+  private cursor: number | null = null;
+  private caughtUp = false;
   private readonly subscriptions = new Subscription();
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private lastTypingSent = 0;
@@ -57,6 +65,8 @@ export class ChatStore implements OnDestroy {
   readonly maxMessageBytes = signal(16 * 1024);
   /** True from the first successful verify: a later disconnect shows the reconnect banner. */
   readonly hasConnected = signal(false);
+  /** The server no longer accepts this user's session: the page should go to sign-in. */
+  readonly signedOut = signal(false);
   readonly syncing = signal(false);
   readonly notificationsEnabled = signal(false);
   /** Groups this user may post to (the shared table at first, then the server's answer). */
@@ -76,7 +86,11 @@ export class ChatStore implements OnDestroy {
   /** Whether the composer may send to the active conversation. */
   readonly canPost = computed(() => {
     const active = this.active();
-    return !!active && (active.kind === 'user' || this.postableGroups().includes(active.name));
+    if (!active) return false;
+    if (active.kind === 'group') return this.postableGroups().includes(active.name);
+    // The directory lists exactly the people the policy lets this user message.
+    const directory = this.directory();
+    return directory.length === 0 || directory.some((person) => person.username === active.name);
   });
   readonly unreadTotal = computed(() => this.conversations().reduce((sum, c) => sum + c.unread, 0));
 
@@ -92,6 +106,13 @@ export class ChatStore implements OnDestroy {
     this.subscriptions.add(this.connection.on<PresencePayload>('presence').subscribe((p) => this.onPresence(p)));
     this.subscriptions.add(this.connection.on<TypingPayload>('typing').subscribe((t) => this.onTyping(t)));
     this.subscriptions.add(this.connection.on<ReadPayload>('read').subscribe((r) => this.onRead(r)));
+    // Coming back to the tab reads what arrived in the open conversation meanwhile.
+    const onVisible = () => {
+      const active = this.activeId();
+      if (active && this.window.document.visibilityState === 'visible') void this.markRead(active);
+    };
+    this.window.document.addEventListener?.('visibilitychange', onVisible);
+    this.subscriptions.add(() => this.window.document.removeEventListener?.('visibilitychange', onVisible));
   }
 
   ngOnDestroy(): void {
@@ -99,22 +120,26 @@ export class ChatStore implements OnDestroy {
     for (const timer of this.typingTimers.values()) clearTimeout(timer);
   }
 
-  /** The highest message id this user has seen, kept across reloads. */
+  /** The sync cursor as persisted for the next page load. */
   get lastSeenId(): number | null {
     const raw = this.storage.getItem(this.key('lastSeen'));
     return raw === null ? null : Number(raw);
   }
 
-  private set lastSeenId(id: number) {
-    this.storage.setItem(this.key('lastSeen'), String(id));
+  private advanceCursor(id: number): void {
+    if (this.cursor !== null && id <= this.cursor) return;
+    this.cursor = id;
+    if (id > (this.lastSeenId ?? 0)) this.storage.setItem(this.key('lastSeen'), String(id));
   }
 
   async onConnected(): Promise<void> {
     const me = this.me();
     if (!me) return;
+    this.caughtUp = false;
     const verified = await this.connection.request<VerifyUserAck>('verify_user', { user_type: me.role, user_name: me.username });
     if (!verified.ok) {
       this.error.set(verified.error.message);
+      if (verified.error.code === 'NOT_AUTHORISED' || verified.error.code === 'ACCOUNT_DISABLED') this.signedOut.set(true);
       return;
     }
     this.error.set(null);
@@ -123,22 +148,28 @@ export class ChatStore implements OnDestroy {
     this.postableGroups.set(verified.groups);
     for (const group of verified.groups) this.ensure(`group:${group}`);
     // A first visit on this device starts from now; older messages come from history.
-    if (this.lastSeenId === null) this.lastSeenId = verified.latest_id;
+    if (this.cursor === null) this.advanceCursor(this.lastSeenId ?? verified.latest_id);
     await Promise.all([this.refreshConversations(), this.refreshDirectory()]);
     await this.syncMissed();
     await this.resendPending();
+    // Whatever was opened while offline (the page opens one at once) is loaded and read now.
+    const active = this.activeId();
+    if (active) this.open(active);
   }
 
-  /** Replays, page by page, every message after the last one seen. */
+  /** Replays, page by page, every message after this tab's cursor. */
   async syncMissed(): Promise<void> {
     this.syncing.set(true);
     try {
       for (;;) {
-        const page = await this.connection.request<MessagePageAck>('sync', { since: this.lastSeenId ?? 0 });
+        const page = await this.connection.request<MessagePageAck>('sync', { since: this.cursor ?? 0 });
         if (!page.ok) return;
         for (const message of page.messages) this.ingest(message, false);
-        if (!page.more || page.messages.length === 0) return;
+        const last = page.messages.at(-1);
+        if (last) this.advanceCursor(last.id);
+        if (!page.more || !last) break;
       }
+      this.caughtUp = true;
     } finally {
       this.syncing.set(false);
     }
@@ -156,6 +187,9 @@ export class ChatStore implements OnDestroy {
           messages: messages ?? conversation.messages,
           unread: summary.unread,
           lastReadId: summary.last_read_id,
+          // The server's count covers everything up to its newest message; a replay of those
+          // must not count them again.
+          countedThrough: Math.max(conversation.countedThrough, summary.last.id),
         });
       }
     });
@@ -179,10 +213,16 @@ export class ChatStore implements OnDestroy {
       const messages = insertMessage(conversation.messages, message);
       if (!messages) return;
       added = true;
-      const counts = !message.mine && wire.id > conversation.lastReadId && !this.isBeingRead(id);
-      map.set(id, { ...conversation, messages, unread: conversation.unread + (counts ? 1 : 0) });
+      const counts =
+        !message.mine && wire.id > conversation.lastReadId && wire.id > conversation.countedThrough && !this.isBeingRead(id);
+      map.set(id, {
+        ...conversation,
+        messages,
+        unread: conversation.unread + (counts ? 1 : 0),
+        countedThrough: counts ? wire.id : conversation.countedThrough,
+      });
     });
-    if (wire.id > (this.lastSeenId ?? 0)) this.lastSeenId = wire.id;
+    if (live && this.caughtUp) this.advanceCursor(wire.id);
     if (!added || message.mine) return;
     if (this.isBeingRead(id)) void this.markRead(id);
     else if (live && this.notificationsEnabled() && this.window.document.visibilityState === 'hidden') {
@@ -236,7 +276,7 @@ export class ChatStore implements OnDestroy {
     const me = this.me();
     if (!id || !me || text.trim() === '') return;
     const message: ChatMessage = {
-      key: crypto.randomUUID(),
+      key: this.newId(),
       id: null,
       clientId: null,
       text,
@@ -285,18 +325,20 @@ export class ChatStore implements OnDestroy {
     if (!ack.ok) {
       // Not connected: leave it sending; resendPending() delivers it after the reconnect.
       if (this.status() !== 'online') return;
-      this.replaceMessage(conversationId, message.key, (m) => ({ ...m, state: 'failed', error: ack.error.message }));
+      const current = this.conversationMap().get(conversationId)?.messages.find((m) => m.key === message.key);
+      // A late failure (a timed-out first attempt) must not undo a later success.
+      if (current && current.id === null) {
+        this.replaceMessage(conversationId, message.key, (m) => ({ ...m, state: 'failed', error: ack.error.message }));
+      }
       return;
     }
     this.update((map) => {
       const conversation = map.get(conversationId)!;
-      const sent = { ...message, id: ack.id, sentAt: ack.sent_at, state: 'sent' as const };
-      // An echo of this message (same client_id) may have arrived first; insertMessage dedupes.
-      const messages = insertMessage(conversation.messages, sent);
-      if (messages) map.set(conversationId, { ...conversation, messages });
-      else map.set(conversationId, { ...conversation, messages: conversation.messages.filter((m) => m.key !== message.key || m.id !== null) });
+      const sent: ChatMessage = { ...message, id: ack.id, sentAt: ack.sent_at, state: 'sent', error: undefined };
+      // Drop the pending copy and any echo of it (same id) already filed, then file it once.
+      const others = conversation.messages.filter((m) => m.key !== message.key && m.id !== ack.id);
+      map.set(conversationId, { ...conversation, messages: insertMessage(others, sent) ?? others });
     });
-    if (ack.id > (this.lastSeenId ?? 0)) this.lastSeenId = ack.id;
   }
 
   private async resendPending(): Promise<void> {

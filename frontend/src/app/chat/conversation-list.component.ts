@@ -27,9 +27,9 @@ import type { Conversation } from './chat.model';
                 @if (conversation.kind === 'group') {
                   <span class="material-symbols-outlined" aria-hidden="true">group</span> {{ conversation.name }}
                 } @else {
-                  <span class="presence" [class.online]="online().has(conversation.name)"
-                    [attr.aria-label]="online().has(conversation.name) ? 'online' : 'offline'"></span>
+                  <span class="presence" [class.online]="online().has(conversation.name)" aria-hidden="true"></span>
                   {{ conversation.name }}
+                  <span class="visually-hidden">({{ online().has(conversation.name) ? 'online' : 'offline' }})</span>
                 }
                 @if (conversation.unread > 0) {
                   <span class="unread" [attr.aria-label]="conversation.unread + ' unread'">{{ conversation.unread }}</span>

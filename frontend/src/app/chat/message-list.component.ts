@@ -2,7 +2,7 @@ import { ScrollingModule } from '@angular/cdk/scrolling';
 import { ScrollingModule as ExperimentalScrollingModule } from '@angular/cdk-experimental/scrolling';
 import { CdkVirtualScrollViewport } from '@angular/cdk/scrolling';
 import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, computed, effect, input, output, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, afterNextRender, computed, effect, inject, input, output, untracked, viewChild } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { withDaySeparators, type ChatMessage } from './chat.model';
 
@@ -18,8 +18,7 @@ import { withDaySeparators, type ChatMessage } from './chat.model';
     @if (olderAvailable()) {
       <div class="older"><button mat-button type="button" (click)="loadOlder.emit()">Load older messages</button></div>
     }
-    <cdk-virtual-scroll-viewport autosize class="viewport" (scrolledIndexChange)="onScrolled($event)" role="log"
-      aria-label="Messages">
+    <cdk-virtual-scroll-viewport autosize class="viewport" role="log" aria-label="Messages" tabindex="0">
       <div *cdkVirtualFor="let row of rows(); trackBy: trackRow" class="row">
         @if (row.kind === 'day') {
           <div class="day" role="separator">{{ row.label }}</div>
@@ -71,20 +70,53 @@ export class MessageListComponent {
   readonly rows = computed(() => withDaySeparators(this.messages()));
   private readonly viewport = viewChild.required(CdkVirtualScrollViewport);
   private newestKey: string | undefined;
+  private oldestKey: string | undefined;
+  private readonly destroyRef = inject(DestroyRef);
+
+  /** Older messages are asked for when the reader is within this many pixels of the top. */
+  private static readonly LOAD_OLDER_WITHIN_PX = 80;
 
   constructor() {
-    // Follow a new newest message to the bottom; older ones prepended above leave it alone.
+    // A new newest message scrolls to the bottom; older ones prepended above keep the reader's
+    // place (scroll to where the previous first row now is).
     effect(() => {
-      const newest = this.rows().at(-1)?.key;
-      if (newest === this.newestKey) return;
-      this.newestKey = newest;
-      setTimeout(() => this.viewport().scrollTo({ bottom: 0 }));
+      const rows = this.rows();
+      const newest = rows.at(-1)?.key;
+      // The first message, not the first row: a day separator stays first when older
+      // messages of the same day are prepended.
+      const oldest = rows.find((row) => row.kind === 'message')?.key;
+      untracked(() => {
+        const viewport = this.viewport();
+        if (newest !== this.newestKey) {
+          // Autosize measures rows only as they render, so the first jump lands near, not at,
+          // the end; settle it over a couple of frames.
+          const toEnd = () => viewport.scrollTo({ bottom: 0 });
+          setTimeout(() => {
+            viewport.scrollToIndex(rows.length - 1);
+            requestAnimationFrame(toEnd);
+            setTimeout(toEnd, 100);
+          });
+        } else if (oldest !== this.oldestKey && this.oldestKey !== undefined) {
+          // Older messages went in above: keep the same distance from the bottom, so what the
+          // reader was looking at stays put. (The rows are not rendered yet at this point.)
+          const fromBottom = viewport.measureScrollOffset('bottom');
+          setTimeout(() => viewport.scrollTo({ bottom: fromBottom }));
+        }
+        this.newestKey = newest;
+        this.oldestKey = oldest;
+      });
+    });
+    afterNextRender(() => {
+      const subscription = this.viewport()
+        .elementScrolled()
+        .subscribe(() => {
+          if (this.olderAvailable() && this.viewport().measureScrollOffset('top') < MessageListComponent.LOAD_OLDER_WITHIN_PX) {
+            this.loadOlder.emit();
+          }
+        });
+      this.destroyRef.onDestroy(() => subscription.unsubscribe());
     });
   }
 
   trackRow = (_: number, row: { key: string }) => row.key;
-
-  onScrolled(index: number): void {
-    if (index === 0 && this.olderAvailable()) this.loadOlder.emit();
-  }
 }

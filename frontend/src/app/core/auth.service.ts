@@ -46,7 +46,14 @@ export class AuthService {
     return user;
   }
 
+  /** The server ended the session (sign-out elsewhere, disabled): forget it without asking. */
+  forget(): void {
+    this.user.set(null);
+    this.known = Promise.resolve(null);
+  }
+
   async logout(): Promise<void> {
+    // Fails harmlessly when the session has already ended on the server.
     await firstValueFrom(this.http.post('/api/auth/logout', {})).catch(() => undefined);
     this.user.set(null);
     this.known = Promise.resolve(null);

@@ -27,9 +27,25 @@ export const NOTIFIER = new InjectionToken<Notifier>('notifier', {
       permission: () => api?.permission ?? 'denied',
       requestPermission: () => api?.requestPermission() ?? Promise.resolve('denied'),
       show: (title, body) => {
-        if (api?.permission === 'granted') new api(title, { body, tag: 'parley' });
+        if (api?.permission !== 'granted') return;
+        try {
+          new api(title, { body, tag: 'parley' });
+        } catch {
+          // Android Chrome allows notifications only from a service worker; the title still counts.
+        }
       },
     };
+  },
+});
+
+/**
+ * Makes client_ids. crypto.randomUUID() exists only on secure pages (HTTPS, localhost), and
+ * Parley is usually opened as http://<LAN address>; getRandomValues works everywhere.
+ */
+export const ID_GENERATOR = new InjectionToken<() => string>('id generator', {
+  factory: () => {
+    const crypto = inject(WINDOW).crypto;
+    return () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
   },
 });
 

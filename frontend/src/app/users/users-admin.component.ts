@@ -75,7 +75,7 @@ interface AdminUser {
     .top { display: flex; align-items: center; gap: 1rem; }
     h1 { font-size: 1.25rem; font-weight: 500; }
     .create { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-bottom: 1rem; }
-    .table-wrap { overflow-x: auto; }
+    .table-wrap { overflow-x: auto; position: relative; }
     table { border-collapse: collapse; width: 100%; }
     th, td { text-align: left; padding: 0.4rem 0.6rem; border-bottom: 1px solid var(--mat-sys-outline-variant); }
   `,
