@@ -109,6 +109,21 @@ describe('the web app in a real browser', () => {
     await messages(client).filter({ hasText: 'Yes, come at 6' }).waitFor();
     await conversation(client, 'user:sam').getByLabel('1 unread').waitFor({ state: 'detached' });
 
+    // Staff-only talk stays with staff: the client's view of the staff group holds only its own posts.
+    await conversation(staff, 'group:staff').click();
+    await send(staff, 'Staff only: rota for Friday');
+    await conversation(client, 'group:staff').click();
+    await messages(client).filter({ hasText: 'Can I come at 6?' }).waitFor();
+    expect(await messages(client).filter({ hasText: 'Staff only' }).count()).toBe(0);
+
+    // Presence and typing: sam sees cleo online, and cleo sees sam typing.
+    await conversation(staff, 'user:cleo').getByText('(online)').waitFor({ state: 'attached' });
+    await conversation(client, 'user:sam').click();
+    await conversation(staff, 'user:cleo').click();
+    await staff.page.getByLabel('Message', { exact: true }).pressSequentially('typing something', { delay: 20 });
+    await client.page.getByText('sam is typing…').waitFor();
+    await staff.page.getByLabel('Message', { exact: true }).fill('');
+
     // The admin is in none of these conversations and saw none of it.
     await admin.page.getByRole('link', { name: '← Chat' }).click();
     await conversation(admin, 'group:admin').waitFor();
@@ -136,8 +151,10 @@ describe('the web app in a real browser', () => {
     await send(staff, 'While you were away 2');
 
     await client.page.goto('/client/cleo');
-    // The badge counts the two missed messages exactly once (server count + replay).
+    // The badge counts the two missed messages exactly once (server count + replay), and the
+    // tab title shows the total.
     await conversation(client, 'user:sam').getByLabel('2 unread').waitFor();
+    await client.page.waitForFunction(() => document.title === '(2) Parley');
     await conversation(client, 'user:sam').click();
     for (const text of ['While you were away 1', 'While you were away 2']) {
       await messages(client).filter({ hasText: text }).waitFor();
@@ -223,7 +240,10 @@ describe('the web app in a real browser', () => {
     client.errors.splice(refused, 1);
     await row.getByRole('button', { name: 'Enable' }).click();
     await row.getByText('active').waitFor();
-    await signIn(client.page, 'cleo', 'cleo-password');
+    admin.page.once('dialog', (dialog) => void dialog.accept('cleo-new-password'));
+    await row.getByRole('button', { name: 'Reset password' }).click();
+    await admin.page.getByRole('status').filter({ hasText: 'New password set for cleo' }).waitFor();
+    await signIn(client.page, 'cleo', 'cleo-new-password');
     await client.page.waitForURL('**/client/cleo');
   });
 

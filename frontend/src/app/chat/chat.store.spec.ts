@@ -66,6 +66,9 @@ describe('ChatStore', () => {
   let storage: Map<string, string>;
   let visibility: DocumentVisibilityState;
   let visibilityListener: (() => void) | null;
+  let permission: NotificationPermission;
+  let grant: NotificationPermission = 'granted';
+  let shown: string[];
 
   beforeEach(() => {
     connection = new FakeConnection();
@@ -80,7 +83,14 @@ describe('ChatStore', () => {
       sync: () => ({ ok: true, messages: [], more: false }),
       history: () => ({ ok: true, messages: [], more: false }),
     };
-    const notifier: Notifier = { supported: false, permission: () => 'denied', requestPermission: async () => 'denied', show: () => undefined };
+    permission = 'default';
+    shown = [];
+    const notifier: Notifier = {
+      supported: true,
+      permission: () => permission,
+      requestPermission: async () => (permission = grant),
+      show: (title, body) => shown.push(`${title}: ${body}`),
+    };
     TestBed.configureTestingModule({
       providers: [
         ChatStore,
@@ -323,6 +333,42 @@ describe('ChatStore', () => {
       connection.handlers['verify_user'] = () => ({ ok: false, error: { code: 'NOT_AUTHORISED', message: 'This session has ended' } });
       await connection.connect();
       expect(store.error()).toBe('This session has ended');
+    });
+  });
+
+  it('throttles typing per conversation, not across conversations', async () => {
+    await connection.connect();
+    store.open('user:sam');
+    store.noteTyping();
+    store.noteTyping();
+    store.open('group:staff');
+    store.noteTyping();
+    expect(connection.requests.filter((r) => r.event === 'typing').map((r) => r.payload.conversation)).toEqual([
+      'user:sam',
+      'group:staff',
+    ]);
+  });
+
+  describe('notifications', () => {
+    beforeEach(() => connection.connect());
+
+    it('asks for permission when switched on, and stays off if refused', async () => {
+      grant = 'denied';
+      await store.enableNotifications(true);
+      expect(store.notificationsEnabled()).toBe(false);
+      grant = 'granted';
+      await store.enableNotifications(true);
+      expect(store.notificationsEnabled()).toBe(true);
+      expect(storage.get('parley.notify.cal')).toBe('on');
+    });
+
+    it('notifies of new messages only while the tab is hidden', async () => {
+      await store.enableNotifications(true);
+      connection.push('message_from_user', wire({ id: 800, message: 'seen anyway' }));
+      visibility = 'hidden';
+      connection.push('message_from_user', wire({ id: 801, message: 'while away' }));
+      connection.push('message_from_user', wire({ id: 802, sender_name: 'cal', target: 'sam', message: 'mine' }));
+      expect(shown).toEqual(['sam: while away']);
     });
   });
 

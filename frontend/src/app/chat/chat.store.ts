@@ -52,7 +52,8 @@ export class ChatStore implements OnDestroy {
   private caughtUp = false;
   private readonly subscriptions = new Subscription();
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  private lastTypingSent = 0;
+  /** conversation id -> when this user last told it they were typing. */
+  private readonly typingSent = new Map<string, number>();
 
   private readonly conversationMap = signal<ReadonlyMap<string, Conversation>>(new Map());
   readonly me = signal<PublicUser | null>(null);
@@ -303,8 +304,8 @@ export class ChatStore implements OnDestroy {
   noteTyping(): void {
     const id = this.activeId();
     const now = Date.now();
-    if (!id || now - this.lastTypingSent < TYPING_THROTTLE_MS || this.status() !== 'online') return;
-    this.lastTypingSent = now;
+    if (!id || now - (this.typingSent.get(id) ?? 0) < TYPING_THROTTLE_MS || this.status() !== 'online') return;
+    this.typingSent.set(id, now);
     void this.connection.request('typing', { conversation: id });
   }
 
