@@ -25,6 +25,11 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   readonly db: Kysely<Database>;
   readonly dialect: DialectName;
   readonly location: string;
+  /**
+   * The raw better-sqlite3 handle (SQLite only), for the one hot path that needs cached
+   * prepared statements and a synchronous transaction: MessageRepository.insertBatch.
+   */
+  readonly sqlite: SqliteDatabase.Database | null;
   private readonly schema?: string;
 
   constructor(config: AppConfig) {
@@ -37,6 +42,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     this.db = opened.db;
     this.dialect = opened.dialect;
     this.location = opened.location;
+    this.sqlite = opened.sqlite ?? null;
     this.schema = opened.schema;
   }
 
@@ -64,6 +70,7 @@ export function openDatabase(options: DatabaseOptions): {
   location: string;
   /** PostgreSQL schema holding Parley's tables (SQLite has none). */
   schema?: string;
+  sqlite?: SqliteDatabase.Database;
 } {
   if (options.postgresUrl) {
     const pool = new Pool({
@@ -94,6 +101,7 @@ export function openDatabase(options: DatabaseOptions): {
     db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
     dialect: 'sqlite',
     location: file,
+    sqlite,
   };
 }
 

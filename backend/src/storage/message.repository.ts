@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Statement } from 'better-sqlite3';
 import type { Role } from '../contract/roles';
 import { DatabaseService } from './database.service';
 import type { MessageRow, NewMessageRow } from './database.types';
@@ -18,8 +19,24 @@ export interface ConversationFilter {
 const idempotencyKey = (m: { sender_id: number; client_id?: string | null }): string | null =>
   m.client_id == null ? null : `${m.sender_id}\u0000${m.client_id}`;
 
+const INSERT_COLUMNS = [
+  'client_id',
+  'sender_id',
+  'sender_username',
+  'sender_role',
+  'sender_socket',
+  'target_kind',
+  'target',
+  'recipient_id',
+  'conversation',
+  'body',
+  'sent_at',
+] as const;
+
 @Injectable()
 export class MessageRepository {
+  private sqliteInsert: ((messages: readonly NewMessageRow[]) => InsertedMessage[]) | null = null;
+
   constructor(private readonly database: DatabaseService) {}
 
   private get db() {
@@ -33,6 +50,7 @@ export class MessageRepository {
    */
   async insertBatch(messages: readonly NewMessageRow[]): Promise<InsertedMessage[]> {
     if (messages.length === 0) return [];
+    if (this.database.sqlite) return (this.sqliteInsert ??= this.prepareSqliteInsert())(messages);
     return this.db.transaction().execute(async (trx) => {
       const firstIndexByKey = new Map<string, number>();
       const aliasOf: number[] = [];
@@ -95,6 +113,37 @@ export class MessageRepository {
         if (aliasOf[i] !== i) results[i] = { row: results[aliasOf[i]].row, duplicate: true };
       });
       return results;
+    });
+  }
+
+  /**
+   * insertBatch for SQLite: the send path's one hot write, with statements prepared once and
+   * one synchronous transaction (Kysely would compile and prepare every statement each time).
+   * Row by row, so each row's id and conflict are known without pairing RETURNING rows.
+   * Safe beside Kysely because no other code holds a Kysely transaction open at runtime.
+   */
+  private prepareSqliteInsert(): (messages: readonly NewMessageRow[]) => InsertedMessage[] {
+    const sqlite = this.database.sqlite!;
+    const insert: Statement = sqlite.prepare(
+      `insert into messages (${INSERT_COLUMNS.join(', ')}) values (${INSERT_COLUMNS.map(() => '?').join(', ')})
+       on conflict (sender_id, client_id) do nothing returning *`,
+    );
+    const existing: Statement = sqlite.prepare('select * from messages where sender_id = ? and client_id = ?');
+    return sqlite.transaction((messages: readonly NewMessageRow[]) => {
+      const byKey = new Map<string, MessageRow>();
+      return messages.map((message) => {
+        const key = idempotencyKey(message);
+        const earlier = key === null ? undefined : byKey.get(key);
+        if (earlier) return { row: earlier, duplicate: true };
+        const row = insert.get(...INSERT_COLUMNS.map((column) => message[column] ?? null)) as MessageRow | undefined;
+        if (row) {
+          if (key !== null) byKey.set(key, row);
+          return { row, duplicate: false };
+        }
+        const stored = existing.get(message.sender_id, message.client_id) as MessageRow;
+        if (key !== null) byKey.set(key, stored);
+        return { row: stored, duplicate: true };
+      });
     });
   }
 
