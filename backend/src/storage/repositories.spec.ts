@@ -51,6 +51,18 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
     ...over,
   });
 
+  const dm = (from: UserRow, to: UserRow, body: string) =>
+    msg({
+      body,
+      sender_id: from.id,
+      sender_username: from.username,
+      sender_role: from.role,
+      target_kind: 'user',
+      target: to.username,
+      recipient_id: to.id,
+      conversation: `dm:${Math.min(from.id, to.id)}:${Math.max(from.id, to.id)}`,
+    });
+
   describe('UserRepository', () => {
     it('finds users by name and id, rejects a duplicate name, and updates fields', async () => {
       expect((await users.findByUsername('bob'))?.id).toBe(bob.id);
@@ -121,17 +133,6 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
 
     it('returns what a user may see after an id: own group, own sends, DMs to them', async () => {
       const start = await messages.latestId();
-      const dm = (from: UserRow, to: UserRow, body: string) =>
-        msg({
-          body,
-          sender_id: from.id,
-          sender_username: from.username,
-          sender_role: from.role,
-          target_kind: 'user',
-          target: to.username,
-          recipient_id: to.id,
-          conversation: `dm:${Math.min(from.id, to.id)}:${Math.max(from.id, to.id)}`,
-        });
       await messages.insertBatch([
         msg({ body: 'to clients', target: 'client', conversation: 'group:client' }),
         dm(alice, bob, 'alice->bob'),
@@ -165,17 +166,6 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
       const marks = new ReadMarkRepository(testDb.database);
       const dave = await users.create({ username: 'dave', display_name: 'D', role: 'client', password_hash: null, created_at: 1, updated_at: 1 });
       const erin = await users.create({ username: 'erin', display_name: 'E', role: 'staff', password_hash: null, created_at: 1, updated_at: 1 });
-      const dm = (from: UserRow, to: UserRow, body: string) =>
-        msg({
-          body,
-          sender_id: from.id,
-          sender_username: from.username,
-          sender_role: from.role,
-          target_kind: 'user',
-          target: to.username,
-          recipient_id: to.id,
-          conversation: `dm:${Math.min(from.id, to.id)}:${Math.max(from.id, to.id)}`,
-        });
       const [first, , , last] = await messages.insertBatch([
         dm(erin, dave, 'e1'),
         dm(dave, erin, 'd1'),

@@ -34,7 +34,7 @@ import { applyRosterDiff, sortRoster, type RosterColumn } from './roster.model';
       <mat-label>Filter</mat-label>
       <input matInput [ngModel]="filter()" (ngModelChange)="filter.set($event)" placeholder="name, role, IP…" />
     </mat-form-field>
-    <div class="table-wrap">
+    <div class="admin-table">
       <table matSort (matSortChange)="sort.set($event)" aria-label="Connections">
         <thead>
           <tr>
@@ -76,9 +76,7 @@ import { applyRosterDiff, sortRoster, type RosterColumn } from './roster.model';
     h1 { font-size: 1.25rem; font-weight: 500; }
     .counts { color: var(--mat-sys-on-surface-variant); }
     .filter { width: min(24rem, 100%); margin-bottom: 0.5rem; }
-    .table-wrap { overflow-x: auto; position: relative; }
-    table { border-collapse: collapse; width: 100%; }
-    th, td { text-align: left; padding: 0.4rem 0.6rem; border-bottom: 1px solid var(--mat-sys-outline-variant); white-space: nowrap; }
+    th, td { white-space: nowrap; }
     .ua { max-width: 16rem; overflow: hidden; text-overflow: ellipsis; }
   `,
 })

@@ -50,7 +50,7 @@ interface AdminUser {
       </mat-form-field>
       <button mat-flat-button type="submit">Create user</button>
     </form>
-    <div class="table-wrap">
+    <div class="admin-table">
       <table aria-label="Users">
         <thead><tr><th>User</th><th>Display name</th><th>Role</th><th>Status</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>
@@ -75,9 +75,6 @@ interface AdminUser {
     .top { display: flex; align-items: center; gap: 1rem; }
     h1 { font-size: 1.25rem; font-weight: 500; }
     .create { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-bottom: 1rem; }
-    .table-wrap { overflow-x: auto; position: relative; }
-    table { border-collapse: collapse; width: 100%; }
-    th, td { text-align: left; padding: 0.4rem 0.6rem; border-bottom: 1px solid var(--mat-sys-outline-variant); }
   `,
 })
 export class UsersAdminComponent implements OnInit {
