@@ -21,6 +21,7 @@ import { ClientEvents, ErrorCodes, ServerEvents } from '../contract/protocol';
 import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
 import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
 import { RosterService } from '../roster/roster.service';
+import type { UserRow } from '../storage/database.types';
 import { toPublicUser } from '../users/user.mapper';
 import { ChatExceptionFilter, replyWithError } from './chat-exception.filter';
 import {
@@ -141,7 +142,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
   }
 
   private async verifyNow(socket: ChatSocket, body: VerifyUserDto) {
-    let user;
+    let user: UserRow;
     try {
       ({ user } = await this.verification.verify(socket.id, socket.data.auth, body));
     } catch (error) {

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, type OnDestroy, type OnInit } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, type OnDestroy, type OnInit } from '@angular/core';
 import { Title } from '@angular/platform-browser';
 import { MatButtonModule } from '@angular/material/button';
 import { MatSlideToggleModule, type MatSlideToggleChange } from '@angular/material/slide-toggle';
@@ -97,8 +97,6 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   private readonly router = inject(Router);
   private readonly title = inject(Title);
   readonly notifierSupported = inject(NOTIFIER).supported;
-  /** Route parameter (the guard has checked it is the signed-in user). */
-  readonly name = input<string>();
   readonly user = this.auth.user;
   readonly isAdmin = computed(() => !!this.user() && hasCapability(this.user()!.role, 'watchRoster'));
   readonly typingText = computed(() => {

@@ -276,10 +276,11 @@ export class ChatStore implements OnDestroy {
     const id = this.activeId();
     const me = this.me();
     if (!id || !me || text.trim() === '') return;
+    const key = this.newId();
     const message: ChatMessage = {
-      key: this.newId(),
+      key,
       id: null,
-      clientId: null,
+      clientId: key,
       text,
       senderName: me.username,
       senderRole: me.role,
@@ -287,8 +288,11 @@ export class ChatStore implements OnDestroy {
       mine: true,
       state: 'sending',
     };
-    message.clientId = message.key;
-    this.replaceMessage(id, message.key, () => message);
+    // Pending messages go last; insertMessage appends one that has no id yet.
+    this.update((map) => {
+      const conversation = map.get(id) ?? newConversation(id);
+      map.set(id, { ...conversation, messages: insertMessage(conversation.messages, message) ?? conversation.messages });
+    });
     await this.deliver(id, message);
   }
 
@@ -394,14 +398,15 @@ export class ChatStore implements OnDestroy {
     if (!this.conversationMap().has(id)) this.update((map) => map.set(id, newConversation(id)));
   }
 
+  /** Changes one held message in place; nothing happens if it is not held. */
   private replaceMessage(conversationId: string, key: string, change: (m: ChatMessage) => ChatMessage): void {
     this.update((map) => {
-      const conversation = map.get(conversationId) ?? newConversation(conversationId);
-      const index = conversation.messages.findIndex((m) => m.key === key);
-      const messages = [...conversation.messages];
-      if (index >= 0) messages[index] = change(messages[index]);
-      else messages.push(change(undefined as unknown as ChatMessage));
-      map.set(conversationId, { ...conversation, messages });
+      const conversation = map.get(conversationId);
+      if (!conversation) return;
+      map.set(conversationId, {
+        ...conversation,
+        messages: conversation.messages.map((m) => (m.key === key ? change(m) : m)),
+      });
     });
   }
 
