@@ -6,6 +6,8 @@
 //   npm run bench -- --quick      smaller numbers, under two minutes
 //   npm run bench -- --smoke      tiny numbers: does it work at all (used by the test suite)
 //   npm run bench -- --only group,dm
+//   npm run bench -- --durability survive-process-crash-only   Parley with the opt-in faster commits
+//   npm run bench -- --profile <dir>   also write a CPU profile of Parley (bench/profile-summary.mjs)
 import { fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -25,8 +27,10 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     workers: { type: 'string' },
     'results-dir': { type: 'string' },
-    /** Write V8 tick logs of the Parley process here (node --prof; read with --prof-process). */
+    /** Write a V8 CPU profile of the Parley process here (node --cpu-prof; summarise with bench/profile-summary.mjs, or open in Chrome DevTools / speedscope for a flame graph). */
     profile: { type: 'string' },
+    /** Parley's PARLEY_SQLITE_DURABILITY for this run: full (default) or survive-process-crash-only. */
+    durability: { type: 'string', default: 'full' },
   },
 });
 const mode = args.smoke ? 'smoke' : args.quick ? 'quick' : 'full';
@@ -80,7 +84,7 @@ function startBaseline() {
 
 function startParley(dataDir) {
   return new Promise((resolve, reject) => {
-    const profiling = args.profile ? ['--prof', `--logfile=${join(args.profile, 'parley-%p.log')}`, '--no-logfile-per-isolate'] : [];
+    const profiling = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
     if (args.profile) mkdirSync(args.profile, { recursive: true });
     const child = spawn(process.execPath, [...profiling, join(root, 'dist', 'backend', 'main.js')], {
       cwd: dataDir,
@@ -91,6 +95,7 @@ function startParley(dataDir) {
         PARLEY_AUTH: 'open',
         PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
         PARLEY_SQLITE_PATH: join(dataDir, 'parley.sqlite'),
+        PARLEY_SQLITE_DURABILITY: args.durability,
         PARLEY_LOG_LEVEL: 'error',
       },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -329,7 +334,7 @@ function ratio(parley, baseline) {
 const fmt = (v) => (v === null || v === undefined ? '–' : typeof v === 'number' ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)) : String(v));
 
 async function main() {
-  const results = { mode, started: new Date().toISOString(), machine: { cpus: cpus().length, node: process.version }, scenarios: {} };
+  const results = { mode, durability: args.durability, started: new Date().toISOString(), machine: { cpus: cpus().length, node: process.version }, scenarios: {} };
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
   const baseline = await startBaseline();
   const parley = await startParley(dataDir);
@@ -390,7 +395,7 @@ async function main() {
   add('history', 'p50 ms', 'p50_ms');
   add('history', 'p99 ms', 'p99_ms', 'Parley < 5 ms');
   const table = [
-    `Parley bench (${mode}) ${results.started}, ${results.machine.cpus} CPUs, Node ${results.machine.node}`,
+    `Parley bench (${mode}, SQLite durability ${args.durability}) ${results.started}, ${results.machine.cpus} CPUs, Node ${results.machine.node}`,
     '',
     '| scenario | metric | baseline | parley | parley/baseline | target |',
     '| --- | --- | --- | --- | --- | --- |',
@@ -401,8 +406,9 @@ async function main() {
   const resultsDir = args['results-dir'] ?? join(here, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const stamp = results.started.replace(/[:.]/g, '-');
-  writeFileSync(join(resultsDir, `${stamp}-${mode}.json`), JSON.stringify(results, null, 2));
-  writeFileSync(join(resultsDir, `${stamp}-${mode}.md`), `${table}\n`);
+  const name = `${stamp}-${mode}${args.durability === 'full' ? '' : `-${args.durability}`}`;
+  writeFileSync(join(resultsDir, `${name}.json`), JSON.stringify(results, null, 2));
+  writeFileSync(join(resultsDir, `${name}.md`), `${table}\n`);
   console.log(table);
   const lost = Object.values(results.scenarios).reduce((sum, s) => sum + (s.parley?.lost ?? 0) + (s.parley?.doubled ?? 0), 0);
   if (lost > 0) process.exitCode = 1;

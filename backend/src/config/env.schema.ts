@@ -20,6 +20,11 @@ export const envSchema = z.object({
   PARLEY_PORT: int(0, 65535).default(8080),
   /** SQLite file; its folder is created on start. */
   PARLEY_SQLITE_PATH: z.string().min(1).default('./data/parley.sqlite'),
+  /**
+   * full: every acknowledged message is fsynced. survive-process-crash-only: faster commits
+   * (synchronous=NORMAL) that survive Parley being killed but not a power cut or OS crash.
+   */
+  PARLEY_SQLITE_DURABILITY: z.enum(['full', 'survive-process-crash-only']).default('full'),
   /** postgres://... to store everything in PostgreSQL instead of the SQLite file. */
   PARLEY_DATABASE_URL: z
     .string()

@@ -12,8 +12,12 @@ import { senderSocketIndexMigration } from './migrations/0003-sender-socket-inde
 
 export type DialectName = 'sqlite' | 'postgres';
 
+export type SqliteDurability = 'full' | 'survive-process-crash-only';
+
 export interface DatabaseOptions {
   sqlitePath: string;
+  /** See PARLEY_SQLITE_DURABILITY: 'full' unless an operator chose to trade power-loss safety. */
+  sqliteDurability?: SqliteDurability;
   postgresUrl?: string;
   postgresSchema: string;
 }
@@ -36,6 +40,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     const env = config.values;
     const opened = openDatabase({
       sqlitePath: env.PARLEY_SQLITE_PATH,
+      sqliteDurability: env.PARLEY_SQLITE_DURABILITY,
       postgresUrl: env.PARLEY_DATABASE_URL,
       postgresSchema: env.PARLEY_DATABASE_SCHEMA,
     });
@@ -92,9 +97,10 @@ export function openDatabase(options: DatabaseOptions): {
   mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
-  // FULL: a commit is on disk before send_message is acknowledged (NORMAL could lose the
-  // last commits on power loss).
-  sqlite.pragma('synchronous = FULL');
+  // FULL: a commit is on disk before send_message is acknowledged. NORMAL (opt-in, named for
+  // what it gives up) skips the WAL fsync per commit: still safe if Parley is killed, but the
+  // last commits can vanish on a power cut or OS crash.
+  sqlite.pragma(options.sqliteDurability === 'survive-process-crash-only' ? 'synchronous = NORMAL' : 'synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   return {
