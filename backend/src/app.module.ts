@@ -3,6 +3,7 @@ import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { ParleyConfigModule } from './config/config.module';
 import { PermissionsModule } from './permissions/permissions.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RegistryModule } from './registry/registry.module';
 import { RosterModule } from './roster/roster.module';
@@ -29,6 +30,7 @@ export class AppModule {
       imports: [
         ParleyConfigModule.forRoot(options.env),
         StorageModule.forRoot(overrides),
+        RateLimitModule.forRoot(overrides),
         RealtimeModule.forRoot(overrides),
         RegistryModule.forRoot(overrides),
         PermissionsModule.forRoot(overrides),

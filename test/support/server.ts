@@ -17,7 +17,8 @@ export interface TestServer {
 
 /**
  * The real server (HTTP + socket.io + a fresh SQLite file) on a free 127.0.0.1 port.
- * Roster updates are coalesced over 20 ms instead of 100 ms so tests wait less.
+ * Roster updates are coalesced over 20 ms instead of 100 ms so tests wait less, and rate limits
+ * are lifted unless a test sets them.
  */
 export async function startServer(
   env: Record<string, string> = {},
@@ -28,6 +29,13 @@ export async function startServer(
     PARLEY_SQLITE_PATH: join(dir, 'parley.sqlite'),
     PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
     PARLEY_ROSTER_INTERVAL_MS: '20',
+    // Tests send bursts and sign in often from one address; test/rate-limits.e2e-spec.ts checks
+    // the limits themselves with their defaults.
+    PARLEY_RATE_LIMIT_PER_SECOND: '100000',
+    PARLEY_RATE_LIMIT_BURST: '100000',
+    PARLEY_HTTP_RATE_LIMIT_PER_MINUTE: '1000000',
+    PARLEY_LOGIN_LIMIT_PER_USER: '100000',
+    PARLEY_LOGIN_LIMIT_PER_IP: '100000',
     ...env,
   };
   const boot = async () => {

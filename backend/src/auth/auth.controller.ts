@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common'
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { LoginAttempt } from '../rate-limit/http-throttling';
 import { toPublicUser } from '../users/user.mapper';
 import { AuthService, type AuthContext } from './auth.service';
 import { loginSchema, type LoginDto } from './dto/login.dto';
@@ -18,6 +19,7 @@ export class AuthController {
   /** Sets the httpOnly cookie for browsers and returns the token for other clients. */
   @Post('auth/login')
   @HttpCode(200)
+  @LoginAttempt()
   async login(
     @Body(new ZodValidationPipe(loginSchema)) body: LoginDto,
     @Res({ passthrough: true }) response: Response,

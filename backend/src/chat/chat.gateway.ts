@@ -20,6 +20,7 @@ import { hasCapability } from '../contract/permissions';
 import { ClientEvents, ErrorCodes, ServerEvents } from '../contract/protocol';
 import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
 import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
+import { SocketRateLimiter } from '../rate-limit/socket-rate-limiter.service';
 import { RosterService } from '../roster/roster.service';
 import type { UserRow } from '../storage/database.types';
 import { toPublicUser } from '../users/user.mapper';
@@ -76,6 +77,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     private readonly broadcaster: Broadcaster,
     private readonly config: AppConfig,
     private readonly policy: PermissionPolicy,
+    private readonly rateLimiter: SocketRateLimiter,
   ) {}
 
   afterInit(server: Server): void {
@@ -109,9 +111,24 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
       sessionId,
     });
     if (sessionId !== null) this.watchSession(socket, sessionId);
-    socket.onAny((event: unknown, ...args: unknown[]) => {
-      if (typeof event === 'string' && KNOWN_EVENTS.has(event)) return;
-      replyWithError(socket, String(event).slice(0, 64), args.at(-1), {
+    // Runs before any handler: a flood is refused here, before validation or storage see it.
+    socket.use(([event, ...args], next) => {
+      const name = String(event).slice(0, 64);
+      const ack = args.at(-1);
+      const verdict = this.rateLimiter.admit(socket.id, this.registry.getVerified(socket.id)?.user.id ?? null);
+      if (verdict !== 'admit') {
+        replyWithError(socket, name, ack, {
+          code: ErrorCodes.RateLimited,
+          message: verdict === 'disconnect' ? 'Too many events; disconnecting' : 'Too many events; slow down and resend',
+        });
+        if (verdict === 'disconnect') {
+          this.logger.warn(`Disconnected ${socket.id} (${socket.handshake.address}): kept flooding past the rate limit`);
+          socket.disconnect(true);
+        }
+        return;
+      }
+      if (typeof event === 'string' && KNOWN_EVENTS.has(event)) return next();
+      replyWithError(socket, name, ack, {
         code: ErrorCodes.UnknownEvent,
         message: `Unknown event; known events: ${[...KNOWN_EVENTS].join(', ')}`,
       });
@@ -120,6 +137,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
 
   handleDisconnect(socket: ChatSocket): void {
     clearTimeout(socket.data.expiryTimer);
+    this.rateLimiter.forget(socket.id);
     this.registry.disconnect(socket.id);
   }
 

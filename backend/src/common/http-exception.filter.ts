@@ -16,6 +16,7 @@ const CODE_FOR_STATUS: Record<number, ErrorCode> = {
   [HttpStatus.FORBIDDEN]: ErrorCodes.Forbidden,
   [HttpStatus.NOT_FOUND]: ErrorCodes.NotFound,
   [HttpStatus.PAYLOAD_TOO_LARGE]: ErrorCodes.InvalidPayload,
+  [HttpStatus.TOO_MANY_REQUESTS]: ErrorCodes.RateLimited,
 };
 
 /** Every REST error leaves as `{statusCode, code, message}`; stacks stay in the server log. */

@@ -76,6 +76,21 @@ export const envSchema = z.object({
     .default('false')
     .transform((v) => v === 'true'),
   PARLEY_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /**
+   * Socket events each socket may send per second, sustained (token bucket refill rate); a
+   * user's sockets together get three times this. Far above what a person types or clicks.
+   */
+  PARLEY_RATE_LIMIT_PER_SECOND: int(1, 1_000_000).default(20),
+  /** Events a socket may send at once before the per-second rate applies. */
+  PARLEY_RATE_LIMIT_BURST: int(1, 1_000_000).default(60),
+  /** Refused events in a row after which the socket is disconnected. */
+  PARLEY_RATE_LIMIT_DISCONNECT_AFTER: int(1, 1_000_000).default(100),
+  /** REST requests per IP address per minute. */
+  PARLEY_HTTP_RATE_LIMIT_PER_MINUTE: int(1, 10_000_000).default(600),
+  /** Sign-in attempts per user name per minute. */
+  PARLEY_LOGIN_LIMIT_PER_USER: int(1, 1_000_000).default(10),
+  /** Sign-in attempts per IP address per minute. */
+  PARLEY_LOGIN_LIMIT_PER_IP: int(1, 1_000_000).default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,23 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { overridableModule } from '../common/provider-overrides';
+import { AppConfig } from '../config/app-config';
+import { HttpThrottlerGuard, throttlerOptions } from './http-throttling';
+import { SocketRateLimiter } from './socket-rate-limiter.service';
+
+/** Rate limits: token buckets for socket events, @nestjs/throttler for REST and sign-in. */
+@Module({})
+export class RateLimitModule {
+  static forRoot(overrides: Provider[] = []): DynamicModule {
+    const module = overridableModule(RateLimitModule, [SocketRateLimiter], overrides, {
+      imports: [
+        ThrottlerModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => throttlerOptions(config.values),
+        }),
+      ],
+    });
+    return { ...module, providers: [...(module.providers ?? []), { provide: APP_GUARD, useClass: HttpThrottlerGuard }] };
+  }
+}

@@ -1,0 +1,79 @@
+import { AppConfig } from '../config/app-config';
+import { ACCOUNT_FACTOR, SocketRateLimiter } from './socket-rate-limiter.service';
+import { TokenBucket } from './token-bucket';
+
+describe('TokenBucket', () => {
+  it('gives a burst at once, then refills at the rate', () => {
+    const bucket = new TokenBucket(10, 3, 0);
+    expect([bucket.take(0), bucket.take(0), bucket.take(0), bucket.take(0)]).toEqual([true, true, true, false]);
+    expect(bucket.take(50)).toBe(false); // half a token
+    expect(bucket.take(100)).toBe(true);
+    expect(bucket.isFull(100)).toBe(false);
+    expect(bucket.isFull(10_000)).toBe(true);
+  });
+
+  it('never holds more than the burst, however long it rests', () => {
+    const bucket = new TokenBucket(1000, 2, 0);
+    expect([bucket.take(60_000), bucket.take(60_000), bucket.take(60_000)]).toEqual([true, true, false]);
+  });
+});
+
+describe('SocketRateLimiter', () => {
+  const limiter = (rate: number, burst: number, disconnectAfter: number) =>
+    new SocketRateLimiter(
+      AppConfig.fromEnv({
+        PARLEY_RATE_LIMIT_PER_SECOND: String(rate),
+        PARLEY_RATE_LIMIT_BURST: String(burst),
+        PARLEY_RATE_LIMIT_DISCONNECT_AFTER: String(disconnectAfter),
+      }),
+    );
+  let subject: SocketRateLimiter;
+  afterEach(() => subject.onModuleDestroy());
+
+  it('refuses a socket past its burst, and disconnects after enough refusals in a row', () => {
+    subject = limiter(1, 2, 3);
+    const verdicts = Array.from({ length: 5 }, () => subject.admit('s1', null, 0));
+    expect(verdicts).toEqual(['admit', 'admit', 'refuse', 'refuse', 'disconnect']);
+  });
+
+  it('forgives refusals once an event is admitted again', () => {
+    subject = limiter(1, 1, 3);
+    expect([subject.admit('s1', null, 0), subject.admit('s1', null, 0), subject.admit('s1', null, 0)]).toEqual(['admit', 'refuse', 'refuse']);
+    expect(subject.admit('s1', null, 1000)).toBe('admit');
+    expect([subject.admit('s1', null, 1000), subject.admit('s1', null, 1000)]).toEqual(['refuse', 'refuse']);
+  });
+
+  it('keeps each socket in its own bucket', () => {
+    subject = limiter(1, 1, 10);
+    expect(subject.admit('a', null, 0)).toBe('admit');
+    expect(subject.admit('a', null, 0)).toBe('refuse');
+    expect(subject.admit('b', null, 0)).toBe('admit');
+  });
+
+  it(`limits a user's sockets together at ${ACCOUNT_FACTOR}× one socket's burst`, () => {
+    subject = limiter(1, 2, 100);
+    const sockets = ['a', 'b', 'c', 'd'];
+    const admitted = sockets.flatMap((id) => [subject.admit(id, 7, 0), subject.admit(id, 7, 0)]).filter((v) => v === 'admit');
+    expect(admitted).toHaveLength(2 * ACCOUNT_FACTOR);
+    // Another user is not affected by user 7's flood.
+    expect(subject.admit('e', 8, 0)).toBe('admit');
+  });
+
+  it('does not charge a socket for an event its account refused', () => {
+    subject = limiter(1, 1, 100);
+    for (const id of ['a', 'b', 'c']) expect(subject.admit(id, 7, 0)).toBe('admit');
+    expect(subject.admit('d', 7, 0)).toBe('refuse');
+    // 'd' kept its own token: unverified traffic (no account) still gets through.
+    expect(subject.admit('d', null, 0)).toBe('admit');
+  });
+
+  it('forgets refilled account buckets on a sweep', () => {
+    subject = limiter(10, 2, 100);
+    subject.admit('a', 1, 0);
+    subject.admit('b', 2, 0);
+    subject.sweep(0);
+    expect(subject.trackedAccounts).toBe(2);
+    subject.sweep(60_000);
+    expect(subject.trackedAccounts).toBe(0);
+  });
+});

@@ -1,0 +1,65 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { TokenBucket } from './token-bucket';
+
+export type Verdict = 'admit' | 'refuse' | 'disconnect';
+
+/** A user's sockets together may send this many times one socket's rate and burst. */
+export const ACCOUNT_FACTOR = 3;
+const SWEEP_MS = 60_000;
+
+/**
+ * Per-socket and per-account token buckets for incoming socket events. A socket over its own
+ * rate, or whose user is over the account's rate (many tabs, many scripts), is refused; one
+ * that keeps flooding through refusals is cut off. Replaceable through DI like every service.
+ */
+@Injectable()
+export class SocketRateLimiter implements OnModuleDestroy {
+  private readonly sockets = new Map<string, { bucket: TokenBucket; refusedInARow: number }>();
+  private readonly accounts = new Map<number, TokenBucket>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly config: AppConfig) {
+    // Account buckets outlive sockets; full ones carry nothing and are dropped.
+    this.sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_MS).unref();
+  }
+
+  /** One incoming event from `socketId`, whose user is `userId` once verified. */
+  admit(socketId: string, userId: number | null, now = Date.now()): Verdict {
+    const { PARLEY_RATE_LIMIT_PER_SECOND: rate, PARLEY_RATE_LIMIT_BURST: burst } = this.config.values;
+    let entry = this.sockets.get(socketId);
+    if (!entry) this.sockets.set(socketId, (entry = { bucket: new TokenBucket(rate, burst, now), refusedInARow: 0 }));
+    let admitted = entry.bucket.take(now);
+    if (admitted && userId !== null) {
+      let account = this.accounts.get(userId);
+      if (!account) this.accounts.set(userId, (account = new TokenBucket(rate * ACCOUNT_FACTOR, burst * ACCOUNT_FACTOR, now)));
+      if (!account.take(now)) {
+        entry.bucket.giveBack();
+        admitted = false;
+      }
+    }
+    if (admitted) {
+      entry.refusedInARow = 0;
+      return 'admit';
+    }
+    entry.refusedInARow += 1;
+    return entry.refusedInARow >= this.config.values.PARLEY_RATE_LIMIT_DISCONNECT_AFTER ? 'disconnect' : 'refuse';
+  }
+
+  forget(socketId: string): void {
+    this.sockets.delete(socketId);
+  }
+
+  /** Drops account buckets that have refilled (exposed for tests). */
+  sweep(now: number): void {
+    for (const [userId, bucket] of this.accounts) if (bucket.isFull(now)) this.accounts.delete(userId);
+  }
+
+  get trackedAccounts(): number {
+    return this.accounts.size;
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * A token bucket: `burst` tokens at most, refilled at `perSecond`. Time is passed in so the
+ * bucket is a pure value and costs no timer.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private updatedAt: number;
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+    now: number,
+  ) {
+    this.tokens = burst;
+    this.updatedAt = now;
+  }
+
+  /** Takes one token if there is one. */
+  take(now: number): boolean {
+    this.refill(now);
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Puts back a token taken by mistake (another bucket refused the same event). */
+  giveBack(): void {
+    this.tokens = Math.min(this.burst, this.tokens + 1);
+  }
+
+  /** A full bucket holds no state worth keeping: dropping it and starting afresh is the same. */
+  isFull(now: number): boolean {
+    this.refill(now);
+    return this.tokens >= this.burst;
+  }
+
+  private refill(now: number): void {
+    const elapsed = Math.max(0, now - this.updatedAt) / 1000;
+    this.tokens = Math.min(this.burst, this.tokens + elapsed * this.perSecond);
+    this.updatedAt = now;
+  }
+}

@@ -1,0 +1,144 @@
+import type { Socket } from 'socket.io-client';
+import { ADMIN_PASSWORD, startServer, type TestServer } from './support/server';
+import { api, closeAllClients, connectAs, createUser, emitAck, eventually, login, nextEvent, settle, type Json } from './support/clients';
+
+/** The documented defaults (env.schema.ts), stated here so the test server uses them. */
+const DEFAULT_LIMITS = {
+  PARLEY_RATE_LIMIT_PER_SECOND: '20',
+  PARLEY_RATE_LIMIT_BURST: '60',
+  PARLEY_RATE_LIMIT_DISCONNECT_AFTER: '100',
+  PARLEY_HTTP_RATE_LIMIT_PER_MINUTE: '600',
+  PARLEY_LOGIN_LIMIT_PER_USER: '10',
+  PARLEY_LOGIN_LIMIT_PER_IP: '30',
+};
+
+type Ack = { ok: boolean; error?: { code: string; message: string } };
+
+describe('rate limits', () => {
+  describe('socket events', () => {
+    let server: TestServer;
+    const tokens: Record<string, string> = {};
+
+    beforeAll(async () => {
+      // Logins are lifted here; only the socket limits are under test.
+      server = await startServer({ ...DEFAULT_LIMITS, PARLEY_LOGIN_LIMIT_PER_IP: '1000', PARLEY_LOGIN_LIMIT_PER_USER: '1000' });
+      const admin = await login(server, 'admin', ADMIN_PASSWORD);
+      for (const name of ['flo', 'bea', 'bob', 'multi']) tokens[name] = await createUser(server, admin, name, 'staff');
+    });
+    afterEach(closeAllClients);
+    afterAll(() => server.stop());
+
+    it('refuses a flooding socket with RATE_LIMITED, then disconnects it, while others chat on', async () => {
+      const flooder = await connectAs(server, tokens.flo, 'staff', 'flo');
+      const bea = await connectAs(server, tokens.bea, 'staff', 'bea');
+      const bob = await connectAs(server, tokens.bob, 'staff', 'bob');
+      const disconnected = new Promise<string>((resolve) => flooder.once('disconnect', resolve));
+      const floodSeen: string[] = [];
+      bea.on('message_from_user', (m: Json) => {
+        if (String(m.message).startsWith('flood ')) floodSeen.push(String(m.message));
+      });
+
+      // 300 sends at once: the burst (60) is admitted, then refusals until the 100th in a row.
+      const acks = Array.from({ length: 300 }, (_, i) =>
+        flooder
+          .timeout(5_000)
+          .emitWithAck('send_message', { message: `flood ${i}`, recipients: 'user:bea', client_id: `f${i}` })
+          .then((ack: Ack) => ack)
+          .catch(() => ({ ok: false, error: { code: 'NO_ACK', message: '' } })),
+      );
+      // The bystanders talk while the flood is going on.
+      const received = nextEvent<Json>(bob, 'message_from_user', (m) => m.message === 'still here');
+      const sent = await emitAck<Ack>(bea, 'send_message', { message: 'still here', recipients: 'user:bob' });
+      expect(sent.ok).toBe(true);
+      await received;
+
+      const results = await Promise.all(acks);
+      const codes = results.map((r) => (r.ok ? 'OK' : r.error!.code));
+      expect(codes.filter((c) => c === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(99);
+      // Past the threshold the server closes the socket: later sends never get an ack.
+      expect(codes.slice(-100)).toEqual(Array(100).fill('NO_ACK'));
+      expect(await disconnected).toBe('io server disconnect');
+      const limited = results.find((r) => r.error?.code === 'RATE_LIMITED')!;
+      expect(limited.error!.message).toMatch(/slow down|disconnecting/);
+      // Every acknowledged flood message was stored and delivered, once. At most the burst
+      // (less verify_user's token) got through; admitted events still queued when the socket
+      // closed were dropped unacknowledged, for the client to resend with the same client_id.
+      const acked = results.flatMap((r, i) => (r.ok ? [`flood ${i}`] : []));
+      await eventually(() => acked.every((text) => floodSeen.includes(text)));
+      await settle(bea);
+      expect(floodSeen.length).toBeLessThanOrEqual(59);
+      expect(new Set(floodSeen).size).toBe(floodSeen.length);
+
+      // The bystanders are unaffected afterwards too.
+      const again = nextEvent<Json>(bea, 'message_from_user', (m) => m.message === 'and after');
+      expect((await emitAck<Ack>(bob, 'send_message', { message: 'and after', recipients: 'user:bea' })).ok).toBe(true);
+      await again;
+    }, 20_000);
+
+    it('answers an event without an ack callback with parley_error RATE_LIMITED', async () => {
+      const socket = await connectAs(server, tokens.bob, 'staff', 'bob');
+      const error = nextEvent<Json>(socket, 'parley_error', (e) => e.code === 'RATE_LIMITED');
+      for (let i = 0; i < 70; i++) socket.emit('typing', { conversation: 'staff' });
+      expect(await error).toMatchObject({ event: 'typing', code: 'RATE_LIMITED' });
+    });
+
+    it("limits one user's sockets together, each within its own burst", async () => {
+      const sockets: Socket[] = [];
+      for (let i = 0; i < 4; i++) sockets.push(await connectAs(server, tokens.multi, 'staff', 'multi'));
+      // 4 × 55 = 220 events: every socket is under its burst of 60, the account's is 180.
+      const acks = await Promise.all(
+        sockets.flatMap((socket) => Array.from({ length: 55 }, () => emitAck<Ack>(socket, 'conversations'))),
+      );
+      const limited = acks.filter((ack) => ack.error?.code === 'RATE_LIMITED').length;
+      expect(limited).toBeGreaterThan(0);
+      expect(acks.filter((ack) => ack.ok).length).toBeGreaterThanOrEqual(180 - 4 * 4); // verify_user took 4
+    });
+  });
+
+  describe('REST', () => {
+    let server: TestServer;
+
+    beforeAll(async () => {
+      server = await startServer(DEFAULT_LIMITS);
+    });
+    afterAll(() => server.stop());
+
+    it('limits sign-in attempts per user name, with 429, RATE_LIMITED and Retry-After', async () => {
+      const attempts = [];
+      for (let i = 0; i < 11; i++) {
+        attempts.push(await api(server, 'POST', '/api/auth/login', { body: { username: 'admin', password: `guess-${i}` } }));
+      }
+      expect(attempts.slice(0, 10).map((a) => a.status)).toEqual(Array(10).fill(401));
+      const refused = attempts[10];
+      expect(refused.status).toBe(429);
+      expect(refused.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
+      expect(refused.body.message).toMatch(/Too many sign-in attempts; try again in \d+ s/);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Even the right password is refused until the window passes: guessing cannot race it.
+      const right = await api(server, 'POST', '/api/auth/login', { body: { username: 'ADMIN', password: ADMIN_PASSWORD } });
+      expect(right.status).toBe(429);
+    });
+
+    it('limits sign-in attempts per IP address across user names', async () => {
+      // The 12 attempts on "admin" above count against this address too (30 per minute).
+      const statuses: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        statuses.push((await api(server, 'POST', '/api/auth/login', { body: { username: `nobody-${i}`, password: 'whatever1' } })).status);
+      }
+      expect(statuses).toEqual([...Array(18).fill(401), 429, 429]);
+    });
+
+    it('limits every REST request per IP address', async () => {
+      const small = await startServer({ ...DEFAULT_LIMITS, PARLEY_HTTP_RATE_LIMIT_PER_MINUTE: '5' });
+      try {
+        const statuses = [];
+        for (let i = 0; i < 6; i++) statuses.push((await api(small, 'GET', '/api/session')).status);
+        expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+        const refused = await api(small, 'GET', '/api/session');
+        expect(refused.body).toMatchObject({ code: 'RATE_LIMITED', message: expect.stringMatching(/Too many requests/) });
+      } finally {
+        await small.stop();
+      }
+    });
+  });
+});
