@@ -28,8 +28,8 @@ describe('accounts and sessions', () => {
       const response = await api(server, 'POST', '/api/auth/login', { body: { username: 'Admin', password: ADMIN_PASSWORD } });
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ user: { username: 'admin', role: 'admin' }, token: expect.any(String) });
-      const cookie = response.headers.get('set-cookie')!;
-      expect(cookie).toMatch(/parley_session=/);
+      const cookie = response.headers.getSetCookie().find((c) => c.startsWith('parley_session='))!;
+      expect(cookie).toBeDefined();
       expect(cookie).toMatch(/HttpOnly/i);
       expect(cookie).toMatch(/SameSite=Strict/i);
       const viaCookie = await api(server, 'GET', '/api/me', { headers: { cookie: cookie.split(';')[0] } });

@@ -6,6 +6,9 @@ import { originAllowed } from './chat/origin-check';
 import { ParleyIoAdapter } from './chat/parley-io.adapter';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { AppConfig } from './config/app-config';
+import { csrfProtection } from './security/csrf';
+import { securityHeaders } from './security/http-hardening';
+import { loadTls } from './security/tls';
 
 export interface ParleyAppOptions extends ParleyModuleOptions {
   /** Nest log levels; false silences Nest entirely. Defaults to PARLEY_LOG_LEVEL. */
@@ -16,9 +19,11 @@ const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose']
 
 /** Builds the whole server (HTTP, socket.io, storage) without listening; main.ts and tests share it. */
 export async function createParleyApp(options: ParleyAppOptions = {}): Promise<NestExpressApplication> {
+  const httpsOptions = loadTls(options.env);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
     // Fail with an exception (main.ts prints it) rather than abort the process on a bad start.
     abortOnError: false,
+    ...(httpsOptions ? { httpsOptions } : {}),
     logger: options.logger ?? ['fatal', 'error', 'warn', 'log'],
   });
   const config = app.get(AppConfig).values;
@@ -26,6 +31,9 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
     app.useLogger(LEVELS.slice(0, LEVELS.indexOf(config.PARLEY_LOG_LEVEL) + 1));
   }
   app.disable('x-powered-by');
+  const appConfig = app.get(AppConfig);
+  app.use(securityHeaders({ tls: appConfig.tls }));
+  app.use(csrfProtection({ secureCookie: appConfig.secureCookies }));
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useBodyParser('json', { limit: '64kb' });
   app.useWebSocketAdapter(

@@ -6,12 +6,12 @@ import { AppConfig } from './config/app-config';
 import { DatabaseService } from './storage/database.service';
 
 /** Addresses a person on the LAN can type: every non-internal IPv4 when bound to all interfaces. */
-function reachableUrls(host: string, port: number): string[] {
-  if (host !== '0.0.0.0' && host !== '::') return [`http://${host}:${port}`];
-  const urls = [`http://localhost:${port}`];
+function reachableUrls(scheme: 'http' | 'https', host: string, port: number): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [`${scheme}://${host}:${port}`];
+  const urls = [`${scheme}://localhost:${port}`];
   for (const addresses of Object.values(networkInterfaces())) {
     for (const address of addresses ?? []) {
-      if (address.family === 'IPv4' && !address.internal) urls.push(`http://${address.address}:${port}`);
+      if (address.family === 'IPv4' && !address.internal) urls.push(`${scheme}://${address.address}:${port}`);
     }
   }
   return urls;
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const logger = new Logger('Parley');
   logger.log(`Storage: ${app.get(DatabaseService).dialect} ${app.get(DatabaseService).location}`);
   logger.log(`Auth mode: ${config.PARLEY_AUTH}`);
-  const lines = ['Parley is running. Open it at:', ...reachableUrls(config.PARLEY_HOST, port).map((u) => `  ${u}`)];
+  const lines = ['Parley is running. Open it at:', ...reachableUrls(app.get(AppConfig).tls ? 'https' : 'http', config.PARLEY_HOST, port).map((u) => `  ${u}`)];
   const password = app.get(AdminBootstrapService).generatedPassword;
   if (password) {
     lines.push(

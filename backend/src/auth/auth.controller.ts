@@ -28,7 +28,7 @@ export class AuthController {
     response.cookie(SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'strict',
-      secure: this.config.values.PARLEY_COOKIE_SECURE,
+      secure: this.config.secureCookies,
       path: '/',
       expires: new Date(expiresAt),
     });

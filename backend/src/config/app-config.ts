@@ -11,6 +11,16 @@ export class AppConfig {
     this.values = config.get<Env>('parley') as Env;
   }
 
+  /** Whether Parley itself serves HTTPS/WSS. */
+  get tls(): boolean {
+    return this.values.PARLEY_TLS_CERT !== undefined;
+  }
+
+  /** Cookies get the Secure flag over HTTPS, served here or by a proxy in front. */
+  get secureCookies(): boolean {
+    return this.values.PARLEY_COOKIE_SECURE || this.tls;
+  }
+
   /** A config built straight from variables, for code that runs outside Nest (tests, tools). */
   static fromEnv(raw: Record<string, string | undefined>): AppConfig {
     const values = validateEnv(raw);

@@ -83,7 +83,7 @@ export const envSchema = z.object({
   PARLEY_RATE_LIMIT_PER_SECOND: int(1, 1_000_000).default(20),
   /** Events a socket may send at once before the per-second rate applies. */
   PARLEY_RATE_LIMIT_BURST: int(1, 1_000_000).default(60),
-  /** Refused events in a row after which the socket is disconnected. */
+  /** Refused events within about 10 s after which the socket is disconnected. */
   PARLEY_RATE_LIMIT_DISCONNECT_AFTER: int(1, 1_000_000).default(100),
   /** REST requests per IP address per minute. */
   PARLEY_HTTP_RATE_LIMIT_PER_MINUTE: int(1, 10_000_000).default(600),
@@ -91,6 +91,15 @@ export const envSchema = z.object({
   PARLEY_LOGIN_LIMIT_PER_USER: int(1, 1_000_000).default(10),
   /** Sign-in attempts per IP address per minute. */
   PARLEY_LOGIN_LIMIT_PER_IP: int(1, 1_000_000).default(30),
+  /** PEM certificate (chain) file: with PARLEY_TLS_KEY, Parley serves HTTPS and WSS on its port. */
+  PARLEY_TLS_CERT: z.string().min(1).optional(),
+  /** PEM private key file for PARLEY_TLS_CERT. */
+  PARLEY_TLS_KEY: z.string().min(1).optional(),
+}).superRefine((env, ctx) => {
+  if ((env.PARLEY_TLS_CERT === undefined) !== (env.PARLEY_TLS_KEY === undefined)) {
+    const missing = env.PARLEY_TLS_CERT === undefined ? 'PARLEY_TLS_CERT' : 'PARLEY_TLS_KEY';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'set both PARLEY_TLS_CERT and PARLEY_TLS_KEY, or neither' });
+  }
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -61,6 +61,8 @@ export const ErrorCodes = {
   Unauthenticated: 'UNAUTHENTICATED',
   NotFound: 'NOT_FOUND',
   UsernameTaken: 'USERNAME_TAKEN',
+  /** A cookie-authenticated REST write without the matching X-XSRF-TOKEN header. */
+  CsrfRejected: 'CSRF_REJECTED',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

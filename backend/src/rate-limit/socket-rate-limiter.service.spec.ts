@@ -1,5 +1,5 @@
 import { AppConfig } from '../config/app-config';
-import { ACCOUNT_FACTOR, SocketRateLimiter } from './socket-rate-limiter.service';
+import { ACCOUNT_FACTOR, SocketRateLimiter, STRIKE_WINDOW_MS } from './socket-rate-limiter.service';
 import { TokenBucket } from './token-bucket';
 
 describe('TokenBucket', () => {
@@ -30,17 +30,29 @@ describe('SocketRateLimiter', () => {
   let subject: SocketRateLimiter;
   afterEach(() => subject.onModuleDestroy());
 
-  it('refuses a socket past its burst, and disconnects after enough refusals in a row', () => {
+  it('refuses a socket past its burst, and disconnects at the last allowed refusal', () => {
     subject = limiter(1, 2, 3);
     const verdicts = Array.from({ length: 5 }, () => subject.admit('s1', null, 0));
     expect(verdicts).toEqual(['admit', 'admit', 'refuse', 'refuse', 'disconnect']);
   });
 
-  it('forgives refusals once an event is admitted again', () => {
+  it('disconnects a steady flood that its bucket lets through now and then', () => {
+    subject = limiter(20, 1, 100);
+    // 1,000 events a second for 10 s: one in fifty admitted, the rest refused.
+    const verdicts: string[] = [];
+    for (let t = 0; t < 10_000 && !verdicts.includes('disconnect'); t++) verdicts.push(subject.admit('s1', null, t));
+    expect(verdicts).toContain('admit');
+    expect(verdicts.at(-1)).toBe('disconnect');
+    expect(verdicts.length).toBeLessThan(200);
+  });
+
+  it(`forgives refusals spread thinner than the disconnect threshold per ${STRIKE_WINDOW_MS / 1000} s`, () => {
     subject = limiter(1, 1, 3);
-    expect([subject.admit('s1', null, 0), subject.admit('s1', null, 0), subject.admit('s1', null, 0)]).toEqual(['admit', 'refuse', 'refuse']);
-    expect(subject.admit('s1', null, 1000)).toBe('admit');
-    expect([subject.admit('s1', null, 1000), subject.admit('s1', null, 1000)]).toEqual(['refuse', 'refuse']);
+    const verdicts: string[] = [];
+    // One refusal every 5 s: twelve in a minute, but never three within one window.
+    for (let t = 0; t < 60_000; t += 5_000) verdicts.push(subject.admit('s1', null, t), subject.admit('s1', null, t));
+    expect(verdicts).not.toContain('disconnect');
+    expect(verdicts.filter((v) => v === 'refuse').length).toBe(12);
   });
 
   it('keeps each socket in its own bucket', () => {

@@ -6,6 +6,11 @@ export type Verdict = 'admit' | 'refuse' | 'disconnect';
 
 /** A user's sockets together may send this many times one socket's rate and burst. */
 export const ACCOUNT_FACTOR = 3;
+/**
+ * Refusals are counted over about this long: a socket refused PARLEY_RATE_LIMIT_DISCONNECT_AFTER
+ * times within it is cut off, even if its bucket lets an event through now and then.
+ */
+export const STRIKE_WINDOW_MS = 10_000;
 const SWEEP_MS = 60_000;
 
 /**
@@ -15,7 +20,7 @@ const SWEEP_MS = 60_000;
  */
 @Injectable()
 export class SocketRateLimiter implements OnModuleDestroy {
-  private readonly sockets = new Map<string, { bucket: TokenBucket; refusedInARow: number }>();
+  private readonly sockets = new Map<string, { bucket: TokenBucket; strikes: TokenBucket }>();
   private readonly accounts = new Map<number, TokenBucket>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -28,7 +33,11 @@ export class SocketRateLimiter implements OnModuleDestroy {
   admit(socketId: string, userId: number | null, now = Date.now()): Verdict {
     const { PARLEY_RATE_LIMIT_PER_SECOND: rate, PARLEY_RATE_LIMIT_BURST: burst } = this.config.values;
     let entry = this.sockets.get(socketId);
-    if (!entry) this.sockets.set(socketId, (entry = { bucket: new TokenBucket(rate, burst, now), refusedInARow: 0 }));
+    if (!entry) {
+      const strikes = this.config.values.PARLEY_RATE_LIMIT_DISCONNECT_AFTER;
+      entry = { bucket: new TokenBucket(rate, burst, now), strikes: new TokenBucket((strikes * 1000) / STRIKE_WINDOW_MS, strikes, now) };
+      this.sockets.set(socketId, entry);
+    }
     let admitted = entry.bucket.take(now);
     if (admitted && userId !== null) {
       let account = this.accounts.get(userId);
@@ -38,12 +47,9 @@ export class SocketRateLimiter implements OnModuleDestroy {
         admitted = false;
       }
     }
-    if (admitted) {
-      entry.refusedInARow = 0;
-      return 'admit';
-    }
-    entry.refusedInARow += 1;
-    return entry.refusedInARow >= this.config.values.PARLEY_RATE_LIMIT_DISCONNECT_AFTER ? 'disconnect' : 'refuse';
+    if (admitted) return 'admit';
+    // The last strike disconnects: `strikes` refusals in a burst, or a steady flood past the window's rate.
+    return entry.strikes.take(now) && !entry.strikes.isEmpty() ? 'refuse' : 'disconnect';
   }
 
   forget(socketId: string): void {

@@ -28,6 +28,11 @@ export class TokenBucket {
     this.tokens = Math.min(this.burst, this.tokens + 1);
   }
 
+  /** No whole token left (without refilling: call after take()). */
+  isEmpty(): boolean {
+    return this.tokens < 1;
+  }
+
   /** A full bucket holds no state worth keeping: dropping it and starting afresh is the same. */
   isFull(now: number): boolean {
     this.refill(now);

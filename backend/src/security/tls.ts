@@ -1,0 +1,27 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { validateEnv } from '../config/env.schema';
+
+export interface TlsFiles {
+  cert: Buffer;
+  key: Buffer;
+}
+
+/**
+ * The HTTPS options, read before Nest starts: the server must be created as HTTPS, and that
+ * happens before ConfigModule has loaded anything. Same sources and precedence as
+ * ConfigModule: `.env`, then the environment, then explicit overrides.
+ */
+export function loadTls(overrides: Record<string, string> = {}): TlsFiles | undefined {
+  const dotenv = existsSync('.env') ? parseEnv(readFileSync('.env', 'utf8')) : {};
+  const env = validateEnv({ ...dotenv, ...process.env, ...overrides });
+  if (env.PARLEY_TLS_CERT === undefined || env.PARLEY_TLS_KEY === undefined) return undefined;
+  const read = (name: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new Error(`Invalid configuration:\n  ${name}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  };
+  return { cert: read('PARLEY_TLS_CERT', env.PARLEY_TLS_CERT), key: read('PARLEY_TLS_KEY', env.PARLEY_TLS_KEY) };
+}
