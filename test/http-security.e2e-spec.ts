@@ -126,14 +126,14 @@ describe('TLS (PARLEY_TLS_CERT / PARLEY_TLS_KEY)', () => {
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
   let server: TestServer;
-  let ca: Buffer;
+  let ca: string;
 
   beforeAll(async () => {
     execFileSync('openssl', [
       'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
       '-keyout', key, '-out', cert, '-subj', '/CN=parley-test', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
     ], { stdio: 'ignore' });
-    ca = readFileSync(cert);
+    ca = readFileSync(cert, 'utf8');
     server = await startServer({ PARLEY_TLS_CERT: cert, PARLEY_TLS_KEY: key, PARLEY_AUTH: 'open' });
   });
   afterEach(closeAllClients);

@@ -25,7 +25,7 @@ export async function startServer(
   overrides: Provider[] = [],
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
-  const fullEnv = {
+  const fullEnv: Record<string, string> = {
     PARLEY_SQLITE_PATH: join(dir, 'parley.sqlite'),
     PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
     PARLEY_ROSTER_INTERVAL_MS: '20',
