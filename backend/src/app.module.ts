@@ -1,4 +1,5 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { ParleyConfigModule } from './config/config.module';
@@ -36,6 +37,7 @@ export class AppModule {
         PermissionsModule.forRoot(overrides),
         RosterModule.forRoot(overrides),
         AuthModule.forRoot(overrides),
+        AuditModule.forRoot(overrides),
         UsersModule.forRoot(overrides),
         ChatModule.forRoot(overrides),
         WebAppModule.forRoot(),

@@ -35,12 +35,13 @@ export function groupsFor(table: PermissionTable, role: Role): Role[] {
 export interface RoleCapabilities {
   readonly manageUsers: boolean;
   readonly watchRoster: boolean;
+  readonly readAuditLog: boolean;
 }
 
 export const CAPABILITIES: Readonly<Record<Role, RoleCapabilities>> = {
-  admin: { manageUsers: true, watchRoster: true },
-  staff: { manageUsers: false, watchRoster: false },
-  client: { manageUsers: false, watchRoster: false },
+  admin: { manageUsers: true, watchRoster: true, readAuditLog: true },
+  staff: { manageUsers: false, watchRoster: false, readAuditLog: false },
+  client: { manageUsers: false, watchRoster: false, readAuditLog: false },
 };
 
 export function hasCapability(role: Role, capability: keyof RoleCapabilities): boolean {

@@ -1,6 +1,10 @@
-import { Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, HttpCode, Ip, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { Authenticated } from '../auth/session.guard';
+import { AuditService } from '../audit/audit.service';
+import type { AuthContext } from '../auth/auth.service';
+import { Authenticated, CurrentAuth } from '../auth/session.guard';
+import { clientIp } from '../common/client-ip';
+import { AuditActions } from '../contract/audit';
 import { ErrorCodes } from '../contract/protocol';
 import { ParleyError } from '../common/parley-error';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
@@ -16,14 +20,27 @@ export class RosterController {
   constructor(
     private readonly registry: UserRegistryService,
     private readonly broadcaster: Broadcaster,
+    private readonly audit: AuditService,
   ) {}
 
   /** Closes one socket. Its client may reconnect; to keep a user out, disable them. */
   @Post(':socketId/disconnect')
   @HttpCode(204)
-  disconnect(@Param('socketId', new ZodValidationPipe(socketIdSchema)) socketId: string): void {
-    if (!this.registry.get(socketId)) throw new ParleyError(ErrorCodes.NotFound, 'No such connection');
+  async disconnect(
+    @Param('socketId', new ZodValidationPipe(socketIdSchema)) socketId: string,
+    @CurrentAuth() auth: AuthContext,
+    @Ip() ip: string,
+  ): Promise<void> {
+    const connection = this.registry.get(socketId);
+    if (!connection) throw new ParleyError(ErrorCodes.NotFound, 'No such connection');
     // Every socket is in a room named after its own id.
     this.broadcaster.disconnect(socketId);
+    await this.audit.record(
+      auth.user,
+      AuditActions.ConnectionKicked,
+      socketId,
+      { username: connection.user?.username ?? connection.claimedName, role: connection.user?.role ?? connection.claimedType, ip: connection.ip },
+      clientIp(ip),
+    );
   }
 }

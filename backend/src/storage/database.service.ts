@@ -9,6 +9,7 @@ import type { Database } from './database.types';
 import { initialMigration } from './migrations/0001-initial';
 import { readMarksMigration } from './migrations/0002-read-marks';
 import { senderSocketIndexMigration } from './migrations/0003-sender-socket-index';
+import { auditLogMigration } from './migrations/0004-audit-log';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -124,6 +125,7 @@ export async function migrateToLatest(
       '0001-initial': initialMigration(dialect),
       '0002-read-marks': readMarksMigration(),
       '0003-sender-socket-index': senderSocketIndexMigration(),
+      '0004-audit-log': auditLogMigration(dialect),
     }),
   };
   const migrator = new Migrator({ db, provider, migrationTableSchema: schema });

@@ -55,15 +55,31 @@ export interface ReadMarksTable {
   updated_at: number;
 }
 
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  /** null when Parley itself acted (settings read at start-up). */
+  actor_id: number | null;
+  actor_username: string;
+  action: string;
+  target: string | null;
+  /** A JSON object. */
+  details: string;
+  ip: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   messages: MessagesTable;
   read_marks: ReadMarksTable;
+  audit_log: AuditLogTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
 export type NewUserRow = Insertable<UsersTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type MessageRow = Selectable<MessagesTable>;
+export type AuditRow = Selectable<AuditLogTable>;
+export type NewAuditRow = Insertable<AuditLogTable>;
 export type NewMessageRow = Insertable<MessagesTable>;

@@ -1,3 +1,4 @@
+import { AuditRepository } from './audit.repository';
 import type { NewMessageRow, UserRow } from './database.types';
 import { MessageRepository } from './message.repository';
 import { ReadMarkRepository } from './read-mark.repository';
@@ -62,6 +63,23 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
       recipient_id: to.id,
       conversation: `dm:${Math.min(from.id, to.id)}:${Math.max(from.id, to.id)}`,
     });
+
+  describe('AuditRepository', () => {
+    it('stores entries and pages them newest first, by action and before an id', async () => {
+      const audit = new AuditRepository(testDb.database);
+      const entry = (action: string, target: string) =>
+        audit.insert({ at: 1_700_000_000_000, actor_id: alice.id, actor_username: 'alice', action, target, details: '{"k":1}', ip: '10.0.0.5' });
+      const first = await entry('user.created', 'bob');
+      await entry('user.changed', 'bob');
+      const third = await entry('user.created', 'carol');
+      expect(first).toMatchObject({ at: 1_700_000_000_000, actor_id: alice.id, details: '{"k":1}', ip: '10.0.0.5' });
+      expect((await audit.page({ limit: 10 })).map((e) => e.target)).toEqual(['carol', 'bob', 'bob']);
+      expect((await audit.page({ limit: 10, action: 'user.created' })).map((e) => e.id)).toEqual([third.id, first.id]);
+      expect((await audit.page({ limit: 10, before: third.id })).map((e) => e.action)).toEqual(['user.changed', 'user.created']);
+      expect(await audit.latest('user.changed')).toMatchObject({ target: 'bob', at: 1_700_000_000_000 });
+      expect(await audit.latest('nothing')).toBeUndefined();
+    });
+  });
 
   describe('UserRepository', () => {
     it('finds users by name and id, rejects a duplicate name, and updates fields', async () => {

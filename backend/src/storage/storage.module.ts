@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { overridableModule } from '../common/provider-overrides';
+import { AuditRepository } from './audit.repository';
 import { DatabaseService } from './database.service';
 import { MessageRepository } from './message.repository';
 import { ReadMarkRepository } from './read-mark.repository';
@@ -12,7 +13,7 @@ export class StorageModule {
   static forRoot(overrides: Provider[] = []): DynamicModule {
     return overridableModule(
       StorageModule,
-      [DatabaseService, UserRepository, SessionRepository, MessageRepository, ReadMarkRepository],
+      [DatabaseService, UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository],
       overrides,
     );
   }

@@ -1,0 +1,29 @@
+/**
+ * Admin actions recorded in the audit log, shared with the web app's audit page. Names are
+ * stable (stored in the database and filtered on); add, never rename.
+ */
+export const AuditActions = {
+  UserCreated: 'user.created',
+  /** Display name, role or disabled changed; details name the fields and new values. */
+  UserChanged: 'user.changed',
+  UserPasswordReset: 'user.password_reset',
+  /** Every session of the user revoked (and their sockets closed). */
+  UserSignedOut: 'user.signed_out',
+  /** One live connection closed from the roster. */
+  ConnectionKicked: 'connection.kicked',
+  /** Parley started with settings different from the last recorded ones. */
+  SettingsChanged: 'settings.changed',
+} as const;
+export type AuditAction = (typeof AuditActions)[keyof typeof AuditActions];
+export const AUDIT_ACTIONS: readonly AuditAction[] = Object.values(AuditActions);
+
+/** One entry as GET /api/admin/audit returns it. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  action: AuditAction;
+  target: string | null;
+  details: Record<string, unknown>;
+  ip: string | null;
+}
