@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createParleyApp } from '../backend/src/app.factory';
+import { AuditService } from '../backend/src/audit/audit.service';
 import type { AuditEntry } from '../backend/src/contract/audit';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './support/server';
 import { adminToken, api, closeAllClients, connectAs, createUser } from './support/clients';
@@ -115,7 +116,6 @@ describe('audit log: settings', () => {
     });
     await app.listen(0, '127.0.0.1');
     try {
-      const { AuditService } = await import('../backend/src/audit/audit.service');
       return await app.get(AuditService).page({ limit: 50, action: 'settings.changed' });
     } finally {
       await app.close();
