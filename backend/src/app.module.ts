@@ -2,6 +2,10 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { ParleyConfigModule } from './config/config.module';
+import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
+import type { LogOptions } from './logging/parley-logger.service';
+import { MetricsModule } from './metrics/metrics.module';
 import { PermissionsModule } from './permissions/permissions.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RegistryModule } from './registry/registry.module';
@@ -18,6 +22,8 @@ export interface ParleyModuleOptions {
    * `{ provide: PermissionPolicy, useClass: MyPolicy }`. See docs/architecture.md.
    */
   overrides?: Provider[];
+  /** Where the JSON log goes and its level; defaults to standard output and PARLEY_LOG_LEVEL. */
+  log?: LogOptions;
 }
 
 @Module({})
@@ -28,6 +34,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ParleyConfigModule.forRoot(options.env),
+        LoggingModule.forRoot(options.log, overrides),
         StorageModule.forRoot(overrides),
         RealtimeModule.forRoot(overrides),
         RegistryModule.forRoot(overrides),
@@ -36,6 +43,8 @@ export class AppModule {
         AuthModule.forRoot(overrides),
         UsersModule.forRoot(overrides),
         ChatModule.forRoot(overrides),
+        MetricsModule.forRoot(overrides),
+        HealthModule.forRoot(overrides),
         WebAppModule.forRoot(),
       ],
     };

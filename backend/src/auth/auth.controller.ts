@@ -1,10 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { ErrorCodes } from '../contract/protocol';
+import { ApiError, ApiJsonBody, ApiJsonResponse } from '../openapi/api-docs';
 import { toPublicUser } from '../users/user.mapper';
 import { AuthService, type AuthContext } from './auth.service';
-import { loginSchema, type LoginDto } from './dto/login.dto';
+import { loginResponseSchema, loginSchema, meResponseSchema, sessionResponseSchema, type LoginDto } from './dto/login.dto';
 import { Authenticated, CurrentAuth } from './session.guard';
 import { SESSION_COOKIE, tokenFromHeaders } from './session-token';
 
@@ -18,6 +21,11 @@ export class AuthController {
   /** Sets the httpOnly cookie for browsers and returns the token for other clients. */
   @Post('auth/login')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in', description: 'Public. Returns a session token and sets the httpOnly `parley_session` cookie.' })
+  @ApiJsonBody(loginSchema)
+  @ApiJsonResponse(200, 'Signed in', loginResponseSchema)
+  @ApiError(401, [ErrorCodes.InvalidCredentials], 'Wrong user name or password (one answer for both)')
+  @ApiError(403, [ErrorCodes.AccountDisabled], 'The account is disabled')
   async login(
     @Body(new ZodValidationPipe(loginSchema)) body: LoginDto,
     @Res({ passthrough: true }) response: Response,
@@ -36,6 +44,8 @@ export class AuthController {
   @Post('auth/logout')
   @HttpCode(204)
   @Authenticated()
+  @ApiOperation({ summary: 'Sign out', description: 'Revokes this session; its open sockets are closed.' })
+  @ApiJsonResponse(204, 'Signed out')
   async logout(@CurrentAuth() auth: AuthContext, @Res({ passthrough: true }) response: Response) {
     if (auth.sessionId !== null) await this.auth.logout(auth.sessionId);
     response.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -43,6 +53,8 @@ export class AuthController {
 
   /** Who is signed in, or `{user: null}`: for a page deciding where to go, not an error. */
   @Get('session')
+  @ApiOperation({ summary: 'Who is signed in', description: 'Public; always 200, with `user: null` when not signed in.' })
+  @ApiJsonResponse(200, 'The signed-in user, or null', sessionResponseSchema)
   async session(@Req() request: Request) {
     const token = tokenFromHeaders(request.headers);
     const auth = token ? await this.auth.authenticate(token) : null;
@@ -51,6 +63,8 @@ export class AuthController {
 
   @Get('me')
   @Authenticated()
+  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiJsonResponse(200, 'The signed-in user', meResponseSchema)
   me(@CurrentAuth() auth: AuthContext) {
     return { user: toPublicUser(auth.user) };
   }

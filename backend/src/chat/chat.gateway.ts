@@ -17,6 +17,7 @@ import { tokenFromHeaders } from '../auth/session-token';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ParleyError } from '../common/parley-error';
 import { hasCapability } from '../contract/permissions';
+import { ParleyMetrics } from '../metrics/parley-metrics.service';
 import { ClientEvents, ErrorCodes, ServerEvents } from '../contract/protocol';
 import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
 import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
@@ -76,6 +77,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     private readonly broadcaster: Broadcaster,
     private readonly config: AppConfig,
     private readonly policy: PermissionPolicy,
+    private readonly metrics: ParleyMetrics,
   ) {}
 
   afterInit(server: Server): void {
@@ -109,8 +111,10 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
       sessionId,
     });
     if (sessionId !== null) this.watchSession(socket, sessionId);
+    this.logger.debug({ msg: 'Socket connected', socketId: socket.id, userId: socket.data.auth?.user.id ?? null });
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if (typeof event === 'string' && KNOWN_EVENTS.has(event)) return;
+      this.metrics.errorReplied('socket', ErrorCodes.UnknownEvent);
       replyWithError(socket, String(event).slice(0, 64), args.at(-1), {
         code: ErrorCodes.UnknownEvent,
         message: `Unknown event; known events: ${[...KNOWN_EVENTS].join(', ')}`,
@@ -118,9 +122,10 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     });
   }
 
-  handleDisconnect(socket: ChatSocket): void {
+  handleDisconnect(socket: ChatSocket, reason?: string): void {
     clearTimeout(socket.data.expiryTimer);
     this.registry.disconnect(socket.id);
+    this.logger.debug({ msg: 'Socket disconnected', socketId: socket.id, reason });
   }
 
   /** The socket closes when its session is revoked (via the session room) or expires. */
@@ -154,6 +159,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     const rooms = [Rooms.user(user.id), Rooms.group(user.role)];
     if (hasCapability(user.role, 'watchRoster')) rooms.push(Rooms.rosterLegacy);
     void socket.join(rooms);
+    this.logger.debug({ msg: 'Socket verified', socketId: socket.id, userId: user.id, role: user.role });
     return {
       ok: true,
       user: toPublicUser(user),

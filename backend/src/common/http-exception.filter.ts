@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { ErrorCodes, type ErrorCode } from '../contract/protocol';
+import type { ParleyMetrics } from '../metrics/parley-metrics.service';
 import { ParleyError } from './parley-error';
 
 const CODE_FOR_STATUS: Record<number, ErrorCode> = {
@@ -22,6 +23,9 @@ const CODE_FOR_STATUS: Record<number, ErrorCode> = {
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
+
+  /** Counts each error reply by code, when metrics are collected. */
+  constructor(private readonly metrics?: ParleyMetrics) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
@@ -43,6 +47,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     }
     if (response.headersSent) return;
+    this.metrics?.errorReplied('http', code);
     response.status(status).json({ statusCode: status, code, message });
   }
 }

@@ -35,12 +35,14 @@ export function groupsFor(table: PermissionTable, role: Role): Role[] {
 export interface RoleCapabilities {
   readonly manageUsers: boolean;
   readonly watchRoster: boolean;
+  /** GET /metrics on the main port (Prometheus text: connection and message counts, errors). */
+  readonly readMetrics: boolean;
 }
 
 export const CAPABILITIES: Readonly<Record<Role, RoleCapabilities>> = {
-  admin: { manageUsers: true, watchRoster: true },
-  staff: { manageUsers: false, watchRoster: false },
-  client: { manageUsers: false, watchRoster: false },
+  admin: { manageUsers: true, watchRoster: true, readMetrics: true },
+  staff: { manageUsers: false, watchRoster: false, readMetrics: false },
+  client: { manageUsers: false, watchRoster: false, readMetrics: false },
 };
 
 export function hasCapability(role: Role, capability: keyof RoleCapabilities): boolean {
