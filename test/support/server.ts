@@ -22,8 +22,8 @@ export interface TestServer {
 export async function startServer(
   env: Record<string, string> = {},
   overrides: Provider[] = [],
-  /** More app options, e.g. `log: { destination, level }` to capture the JSON log. */
-  options: Pick<ParleyAppOptions, 'log'> = {},
+  /** More app options, e.g. `log: { destination }` to capture the JSON log. */
+  options: Pick<ParleyAppOptions, 'log' | 'logger'> = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
   const fullEnv = {

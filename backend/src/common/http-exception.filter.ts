@@ -44,7 +44,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       status = HttpStatus.INTERNAL_SERVER_ERROR;
       code = ErrorCodes.Internal;
       message = 'Internal error';
-      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+      this.logger.error({ msg: 'Request failed', err: exception });
     }
     if (response.headersSent) return;
     this.metrics?.errorReplied('http', code);

@@ -67,7 +67,9 @@ export class ParleyLogger implements LoggerService {
         // Level names rather than pino's numbers, so `grep '"level":"error"'` works.
         formatters: { level: (label) => ({ level: label }) },
       },
-      options?.destination,
+      // Written synchronously: a few lines a second at most, kept in order with the start-up
+      // banner (console.log) and never lost when the process exits.
+      options?.destination ?? pino.destination({ dest: 1, sync: true }),
     );
   }
 
