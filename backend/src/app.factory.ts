@@ -6,35 +6,53 @@ import { originAllowed } from './chat/origin-check';
 import { ParleyIoAdapter } from './chat/parley-io.adapter';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { AppConfig } from './config/app-config';
+import { httpLogger } from './logging/http-logger.middleware';
+import { ParleyLogger } from './logging/parley-logger.service';
+import { ParleyMetrics } from './metrics/parley-metrics.service';
+import { setUpOpenApi } from './openapi/openapi';
 import { csrfProtection } from './security/csrf';
 import { securityHeaders } from './security/http-hardening';
 import { loadTls } from './security/tls';
 
 export interface ParleyAppOptions extends ParleyModuleOptions {
-  /** Nest log levels; false silences Nest entirely. Defaults to PARLEY_LOG_LEVEL. */
+  /**
+   * Nest log levels, of which the most verbose one sets the JSON log's level; false silences
+   * the log. Defaults to PARLEY_LOG_LEVEL. (`log.level` says the same more directly.)
+   */
   logger?: LogLevel[] | false;
 }
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
+function levelOf(logger: ParleyAppOptions['logger']): LogLevel | false | undefined {
+  if (logger === undefined || logger === false) return logger;
+  return LEVELS.filter((level) => logger.includes(level)).at(-1) ?? false;
+}
+
 /** Builds the whole server (HTTP, socket.io, storage) without listening; main.ts and tests share it. */
 export async function createParleyApp(options: ParleyAppOptions = {}): Promise<NestExpressApplication> {
   const httpsOptions = loadTls(options.env);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
+  const log = { ...options.log, level: options.log?.level ?? levelOf(options.logger) };
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ ...options, log }), {
     // Fail with an exception (main.ts prints it) rather than abort the process on a bad start.
     abortOnError: false,
     ...(httpsOptions ? { httpsOptions } : {}),
-    logger: options.logger ?? ['fatal', 'error', 'warn', 'log'],
+    // Held until the JSON logger below takes over; printed by Nest's console logger if the
+    // start fails before that (a bad variable), so the reason is never lost.
+    bufferLogs: log.level !== false,
+    logger: log.level === false ? false : undefined,
   });
+  const logger = app.get(ParleyLogger);
+  app.useLogger(logger);
   const config = app.get(AppConfig).values;
-  if (options.logger === undefined) {
-    app.useLogger(LEVELS.slice(0, LEVELS.indexOf(config.PARLEY_LOG_LEVEL) + 1));
-  }
+  const metrics = app.get(ParleyMetrics);
   app.disable('x-powered-by');
+  // First, so every request (API, web app files, unknown paths) is logged with its id.
+  app.use(httpLogger(logger));
   const appConfig = app.get(AppConfig);
   app.use(securityHeaders({ tls: appConfig.tls }));
   app.use(csrfProtection({ secureCookie: appConfig.secureCookies }));
-  app.useGlobalFilters(new HttpExceptionFilter());
+  app.useGlobalFilters(new HttpExceptionFilter(metrics));
   app.useBodyParser('json', { limit: '64kb' });
   app.useWebSocketAdapter(
     new ParleyIoAdapter(app, {
@@ -46,5 +64,6 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
       ...(config.PARLEY_CORS_ORIGINS.length > 0 ? { cors: { origin: config.PARLEY_CORS_ORIGINS, credentials: true } } : {}),
     }),
   );
+  setUpOpenApi(app);
   return app;
 }

@@ -3,6 +3,10 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { ParleyConfigModule } from './config/config.module';
+import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
+import type { LogOptions } from './logging/parley-logger.service';
+import { MetricsModule } from './metrics/metrics.module';
 import { PermissionsModule } from './permissions/permissions.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -20,6 +24,8 @@ export interface ParleyModuleOptions {
    * `{ provide: PermissionPolicy, useClass: MyPolicy }`. See docs/architecture.md.
    */
   overrides?: Provider[];
+  /** Where the JSON log goes and its level; defaults to standard output and PARLEY_LOG_LEVEL. */
+  log?: LogOptions;
 }
 
 @Module({})
@@ -30,6 +36,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ParleyConfigModule.forRoot(options.env),
+        LoggingModule.forRoot(options.log, overrides),
         StorageModule.forRoot(overrides),
         RateLimitModule.forRoot(overrides),
         RealtimeModule.forRoot(overrides),
@@ -40,6 +47,8 @@ export class AppModule {
         AuditModule.forRoot(overrides),
         UsersModule.forRoot(overrides),
         ChatModule.forRoot(overrides),
+        MetricsModule.forRoot(overrides),
+        HealthModule.forRoot(overrides),
         WebAppModule.forRoot(),
       ],
     };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Provider } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createParleyApp } from '../../backend/src/app.factory';
+import { createParleyApp, type ParleyAppOptions } from '../../backend/src/app.factory';
 
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
 
@@ -23,6 +23,8 @@ export interface TestServer {
 export async function startServer(
   env: Record<string, string> = {},
   overrides: Provider[] = [],
+  /** More app options, e.g. `log: { destination }` to capture the JSON log. */
+  options: Pick<ParleyAppOptions, 'log' | 'logger'> = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
   const fullEnv: Record<string, string> = {
@@ -39,7 +41,7 @@ export async function startServer(
     ...env,
   };
   const boot = async () => {
-    const app = await createParleyApp({ env: fullEnv, overrides, logger: ['fatal', 'error'] });
+    const app = await createParleyApp({ env: fullEnv, overrides, logger: ['fatal', 'error'], ...options });
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address();
     if (!address || typeof address === 'string') throw new Error('no port');

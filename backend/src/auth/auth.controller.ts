@@ -1,11 +1,14 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { ErrorCodes } from '../contract/protocol';
+import { ApiError, ApiJsonBody, ApiJsonResponse } from '../openapi/api-docs';
 import { LoginAttempt } from '../rate-limit/http-throttling';
 import { toPublicUser } from '../users/user.mapper';
 import { AuthService, type AuthContext } from './auth.service';
-import { loginSchema, type LoginDto } from './dto/login.dto';
+import { loginResponseSchema, loginSchema, meResponseSchema, sessionResponseSchema, type LoginDto } from './dto/login.dto';
 import { Authenticated, CurrentAuth } from './session.guard';
 import { SESSION_COOKIE, tokenFromHeaders } from './session-token';
 
@@ -20,6 +23,12 @@ export class AuthController {
   @Post('auth/login')
   @HttpCode(200)
   @LoginAttempt()
+  @ApiOperation({ summary: 'Sign in', description: 'Public. Returns a session token and sets the httpOnly `parley_session` cookie.' })
+  @ApiJsonBody(loginSchema)
+  @ApiJsonResponse(200, 'Signed in', loginResponseSchema)
+  @ApiError(401, [ErrorCodes.InvalidCredentials], 'Wrong user name or password (one answer for both)')
+  @ApiError(403, [ErrorCodes.AccountDisabled], 'The account is disabled')
+  @ApiError(429, [ErrorCodes.RateLimited], 'Too many sign-in attempts for this user name or from this address; see Retry-After')
   async login(
     @Body(new ZodValidationPipe(loginSchema)) body: LoginDto,
     @Res({ passthrough: true }) response: Response,
@@ -38,6 +47,8 @@ export class AuthController {
   @Post('auth/logout')
   @HttpCode(204)
   @Authenticated()
+  @ApiOperation({ summary: 'Sign out', description: 'Revokes this session; its open sockets are closed.' })
+  @ApiJsonResponse(204, 'Signed out')
   async logout(@CurrentAuth() auth: AuthContext, @Res({ passthrough: true }) response: Response) {
     if (auth.sessionId !== null) await this.auth.logout(auth.sessionId);
     response.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -45,6 +56,8 @@ export class AuthController {
 
   /** Who is signed in, or `{user: null}`: for a page deciding where to go, not an error. */
   @Get('session')
+  @ApiOperation({ summary: 'Who is signed in', description: 'Public; always 200, with `user: null` when not signed in.' })
+  @ApiJsonResponse(200, 'The signed-in user, or null', sessionResponseSchema)
   async session(@Req() request: Request) {
     const token = tokenFromHeaders(request.headers);
     const auth = token ? await this.auth.authenticate(token) : null;
@@ -53,6 +66,8 @@ export class AuthController {
 
   @Get('me')
   @Authenticated()
+  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiJsonResponse(200, 'The signed-in user', meResponseSchema)
   me(@CurrentAuth() auth: AuthContext) {
     return { user: toPublicUser(auth.user) };
   }

@@ -12,6 +12,7 @@ import type { Request } from 'express';
 import { hasCapability, type RoleCapabilities } from '../contract/permissions';
 import { ErrorCodes } from '../contract/protocol';
 import { ParleyError } from '../common/parley-error';
+import { ApiSession } from '../openapi/api-docs';
 import { AuthService, type AuthContext } from './auth.service';
 import { tokenFromHeaders } from './session-token';
 
@@ -45,9 +46,12 @@ export class SessionGuard implements CanActivate {
   }
 }
 
-/** Marks a route as needing a signed-in user, and optionally a capability of their role. */
+/**
+ * Marks a route as needing a signed-in user, and optionally a capability of their role; the
+ * OpenAPI description of the route says so too.
+ */
 export const Authenticated = (capability?: keyof RoleCapabilities) =>
-  applyDecorators(SetMetadata(REQUIRED_CAPABILITY, capability), UseGuards(SessionGuard));
+  applyDecorators(SetMetadata(REQUIRED_CAPABILITY, capability), UseGuards(SessionGuard), ApiSession(capability));
 
 export const CurrentAuth = createParamDecorator(
   (_: unknown, context: ExecutionContext): AuthContext =>

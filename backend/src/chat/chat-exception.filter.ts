@@ -1,7 +1,8 @@
-import { Catch, Logger, type ArgumentsHost, type WsExceptionFilter } from '@nestjs/common';
+import { Catch, Injectable, Logger, type ArgumentsHost, type WsExceptionFilter } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { ErrorCodes, ServerEvents, type ErrorBody } from '../contract/protocol';
 import { ParleyError } from '../common/parley-error';
+import { ParleyMetrics } from '../metrics/parley-metrics.service';
 
 const logger = new Logger('ChatGateway');
 
@@ -16,7 +17,10 @@ export function replyWithError(socket: Socket, event: string, ack: unknown, erro
 
 /** Every socket handler's errors end here: a coded reply to the client, one log line here. */
 @Catch()
+@Injectable()
 export class ChatExceptionFilter implements WsExceptionFilter {
+  constructor(private readonly metrics: ParleyMetrics) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const args = host.getArgs<unknown[]>();
     const socket = args[0] as Socket;
@@ -26,11 +30,12 @@ export class ChatExceptionFilter implements WsExceptionFilter {
     let error: ErrorBody;
     if (exception instanceof ParleyError) {
       error = exception.toBody();
-      logger.warn(`${event} from ${socket.id} refused: ${error.code} ${error.message}`);
+      logger.warn({ msg: `${event} refused: ${error.code} ${error.message}`, socketId: socket.id, event, code: error.code });
     } else {
       error = { code: ErrorCodes.Internal, message: 'Internal error' };
-      logger.error(`${event} from ${socket.id} failed`, exception instanceof Error ? exception.stack : String(exception));
+      logger.error({ msg: `${event} failed`, socketId: socket.id, event, code: error.code, err: exception });
     }
+    this.metrics.errorReplied('socket', error.code);
     replyWithError(socket, event, ack, error);
   }
 }

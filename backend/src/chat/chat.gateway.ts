@@ -17,6 +17,7 @@ import { tokenFromHeaders } from '../auth/session-token';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ParleyError } from '../common/parley-error';
 import { hasCapability } from '../contract/permissions';
+import { ParleyMetrics } from '../metrics/parley-metrics.service';
 import { ClientEvents, ErrorCodes, ServerEvents } from '../contract/protocol';
 import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
 import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
@@ -78,6 +79,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     private readonly config: AppConfig,
     private readonly policy: PermissionPolicy,
     private readonly rateLimiter: SocketRateLimiter,
+    private readonly metrics: ParleyMetrics,
   ) {}
 
   afterInit(server: Server): void {
@@ -111,23 +113,26 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
       sessionId,
     });
     if (sessionId !== null) this.watchSession(socket, sessionId);
+    this.logger.debug({ msg: 'Socket connected', socketId: socket.id, userId: socket.data.auth?.user.id ?? null });
     // Runs before any handler: a flood is refused here, before validation or storage see it.
     socket.use(([event, ...args], next) => {
       const name = String(event).slice(0, 64);
       const ack = args.at(-1);
       const verdict = this.rateLimiter.admit(socket.id, this.registry.getVerified(socket.id)?.user.id ?? null);
       if (verdict !== 'admit') {
+        this.metrics.errorReplied('socket', ErrorCodes.RateLimited);
         replyWithError(socket, name, ack, {
           code: ErrorCodes.RateLimited,
           message: verdict === 'disconnect' ? 'Too many events; disconnecting' : 'Too many events; slow down and resend',
         });
         if (verdict === 'disconnect') {
-          this.logger.warn(`Disconnected ${socket.id} (${socket.handshake.address}): kept flooding past the rate limit`);
+          this.logger.warn({ msg: 'Disconnected: kept flooding past the rate limit', socketId: socket.id, ip: socket.handshake.address });
           socket.disconnect(true);
         }
         return;
       }
       if (typeof event === 'string' && KNOWN_EVENTS.has(event)) return next();
+      this.metrics.errorReplied('socket', ErrorCodes.UnknownEvent);
       replyWithError(socket, name, ack, {
         code: ErrorCodes.UnknownEvent,
         message: `Unknown event; known events: ${[...KNOWN_EVENTS].join(', ')}`,
@@ -135,10 +140,11 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     });
   }
 
-  handleDisconnect(socket: ChatSocket): void {
+  handleDisconnect(socket: ChatSocket, reason?: string): void {
     clearTimeout(socket.data.expiryTimer);
     this.rateLimiter.forget(socket.id);
     this.registry.disconnect(socket.id);
+    this.logger.debug({ msg: 'Socket disconnected', socketId: socket.id, reason });
   }
 
   /** The socket closes when its session is revoked (via the session room) or expires. */
@@ -172,6 +178,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     const rooms = [Rooms.user(user.id), Rooms.group(user.role)];
     if (hasCapability(user.role, 'watchRoster')) rooms.push(Rooms.rosterLegacy);
     void socket.join(rooms);
+    this.logger.debug({ msg: 'Socket verified', socketId: socket.id, userId: user.id, role: user.role });
     return {
       ok: true,
       user: toPublicUser(user),

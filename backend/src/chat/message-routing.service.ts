@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCodes, ServerEvents, type SendMessageAck } from '../contract/protocol';
 import { ParleyError } from '../common/parley-error';
+import { ParleyMetrics } from '../metrics/parley-metrics.service';
 import { PermissionPolicy } from '../permissions/permission-policy';
 import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
 import type { VerifiedConnection } from '../registry/user-registry.service';
@@ -37,11 +38,13 @@ export class MessageRoutingService {
     private readonly policy: PermissionPolicy,
     private readonly writer: MessageWriter,
     private readonly broadcaster: Broadcaster,
+    private readonly metrics: ParleyMetrics,
   ) {}
 
   private readonly lanes = new Map<string, Lane>();
 
   async send(sender: VerifiedConnection, dto: SendMessageDto): Promise<SendMessageAck> {
+    const receivedAt = this.metrics.now();
     let lane = this.lanes.get(sender.socketId);
     if (!lane) this.lanes.set(sender.socketId, (lane = { tail: Promise.resolve(), pending: 0 }));
     if (lane.pending >= MAX_PENDING_PER_SOCKET) {
@@ -59,7 +62,10 @@ export class MessageRoutingService {
       const { target, stored } = await queued;
       const { row, duplicate } = await stored;
       // A duplicate was delivered when first stored; delivering again would show it twice.
-      if (!duplicate) this.deliver(row, target, sender);
+      if (!duplicate) {
+        this.deliver(row, target, sender);
+        this.metrics.messageDelivered(target.kind === 'group' ? 'group' : 'direct', receivedAt);
+      }
       return { id: row.id, sent_at: new Date(row.sent_at).toISOString(), client_id: row.client_id, duplicate };
     } finally {
       lane.pending -= 1;

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { ErrorCodes, type ErrorCode } from '../contract/protocol';
+import type { ParleyMetrics } from '../metrics/parley-metrics.service';
 import { ParleyError } from './parley-error';
 
 const CODE_FOR_STATUS: Record<number, ErrorCode> = {
@@ -23,6 +24,9 @@ const CODE_FOR_STATUS: Record<number, ErrorCode> = {
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
+
+  /** Counts each error reply by code, when metrics are collected. */
+  constructor(private readonly metrics?: ParleyMetrics) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
@@ -41,9 +45,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       status = HttpStatus.INTERNAL_SERVER_ERROR;
       code = ErrorCodes.Internal;
       message = 'Internal error';
-      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+      this.logger.error({ msg: 'Request failed', err: exception });
     }
     if (response.headersSent) return;
+    this.metrics?.errorReplied('http', code);
     response.status(status).json({ statusCode: status, code, message });
   }
 }

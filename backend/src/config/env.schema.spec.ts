@@ -25,8 +25,20 @@ describe('validateEnv', () => {
     ['PARLEY_MAX_MESSAGE_BYTES', '0'],
     ['PARLEY_PERMISSIONS', '{not json'],
     ['PARLEY_PERMISSIONS', '{"admin":{"groups":["all"],"users":[]}}'],
+    ['PARLEY_METRICS_PORT', 'ninety'],
+    ['PARLEY_METRICS_PORT', '8080'],
+    ['PARLEY_METRICS_HOST', '127.0.0.1'],
   ])('names %s when it is %p', (name, value) => {
     expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`Invalid configuration:\\n.*${name}`));
+  });
+
+  it('serves metrics on a second port only when PARLEY_METRICS_PORT is set (an empty value is unset)', () => {
+    expect(validateEnv({}).PARLEY_METRICS_PORT).toBeUndefined();
+    expect(validateEnv({ PARLEY_METRICS_PORT: '' }).PARLEY_METRICS_PORT).toBeUndefined();
+    expect(validateEnv({ PARLEY_METRICS_PORT: '9464', PARLEY_METRICS_HOST: '127.0.0.1' })).toMatchObject({
+      PARLEY_METRICS_PORT: 9464,
+      PARLEY_METRICS_HOST: '127.0.0.1',
+    });
   });
 
   it('takes a replacement permission table as JSON', () => {

@@ -95,10 +95,23 @@ export const envSchema = z.object({
   PARLEY_TLS_CERT: z.string().min(1).optional(),
   /** PEM private key file for PARLEY_TLS_CERT. */
   PARLEY_TLS_KEY: z.string().min(1).optional(),
+  /**
+   * A second port serving only GET /metrics, without authentication, for a Prometheus that
+   * cannot sign in. Unset: metrics only on the main port, for admins.
+   */
+  PARLEY_METRICS_PORT: z.preprocess((raw) => (raw === '' ? undefined : raw), int(0, 65535).optional()),
+  /** Interface for PARLEY_METRICS_PORT (e.g. 127.0.0.1); defaults to PARLEY_HOST. */
+  PARLEY_METRICS_HOST: z.string().min(1).optional(),
 }).superRefine((env, ctx) => {
   if ((env.PARLEY_TLS_CERT === undefined) !== (env.PARLEY_TLS_KEY === undefined)) {
     const missing = env.PARLEY_TLS_CERT === undefined ? 'PARLEY_TLS_CERT' : 'PARLEY_TLS_KEY';
     ctx.addIssue({ code: 'custom', path: [missing], message: 'set both PARLEY_TLS_CERT and PARLEY_TLS_KEY, or neither' });
+  }
+  if (env.PARLEY_METRICS_HOST !== undefined && env.PARLEY_METRICS_PORT === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['PARLEY_METRICS_HOST'], message: 'has no effect without PARLEY_METRICS_PORT' });
+  }
+  if (env.PARLEY_METRICS_PORT !== undefined && env.PARLEY_METRICS_PORT !== 0 && env.PARLEY_METRICS_PORT === env.PARLEY_PORT) {
+    ctx.addIssue({ code: 'custom', path: ['PARLEY_METRICS_PORT'], message: 'must differ from PARLEY_PORT' });
   }
 });
 

@@ -15,7 +15,7 @@ describe('the default permission table', () => {
     expect(canSendToUser(DEFAULT_PERMISSIONS, 'client', 'staff')).toBe(true);
   });
 
-  it('gives user management and the roster to admins only', () => {
-    expect(Object.entries(CAPABILITIES).filter(([, c]) => c.manageUsers || c.watchRoster).map(([r]) => r)).toEqual(['admin']);
+  it('gives user management, the roster and the metrics to admins only', () => {
+    expect(Object.entries(CAPABILITIES).filter(([, c]) => c.manageUsers || c.watchRoster || c.readMetrics).map(([r]) => r)).toEqual(['admin']);
   });
 });

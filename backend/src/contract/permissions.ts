@@ -36,12 +36,14 @@ export interface RoleCapabilities {
   readonly manageUsers: boolean;
   readonly watchRoster: boolean;
   readonly readAuditLog: boolean;
+  /** GET /metrics on the main port (Prometheus text: connection and message counts, errors). */
+  readonly readMetrics: boolean;
 }
 
 export const CAPABILITIES: Readonly<Record<Role, RoleCapabilities>> = {
-  admin: { manageUsers: true, watchRoster: true, readAuditLog: true },
-  staff: { manageUsers: false, watchRoster: false, readAuditLog: false },
-  client: { manageUsers: false, watchRoster: false, readAuditLog: false },
+  admin: { manageUsers: true, watchRoster: true, readAuditLog: true, readMetrics: true },
+  staff: { manageUsers: false, watchRoster: false, readAuditLog: false, readMetrics: false },
+  client: { manageUsers: false, watchRoster: false, readAuditLog: false, readMetrics: false },
 };
 
 export function hasCapability(role: Role, capability: keyof RoleCapabilities): boolean {

@@ -1,4 +1,5 @@
 import { Controller, HttpCode, Ip, Param, Post } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AuditService } from '../audit/audit.service';
 import type { AuthContext } from '../auth/auth.service';
@@ -8,6 +9,7 @@ import { AuditActions } from '../contract/audit';
 import { ErrorCodes } from '../contract/protocol';
 import { ParleyError } from '../common/parley-error';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { ApiError, ApiJsonResponse } from '../openapi/api-docs';
 import { Broadcaster } from '../realtime/broadcaster.service';
 import { UserRegistryService } from '../registry/user-registry.service';
 
@@ -26,6 +28,10 @@ export class RosterController {
   /** Closes one socket. Its client may reconnect; to keep a user out, disable them. */
   @Post(':socketId/disconnect')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Close one live connection', description: 'Socket ids are on the roster.' })
+  @ApiJsonResponse(204, 'Closed')
+  @ApiError(400, [ErrorCodes.InvalidPayload], 'The socket id is invalid')
+  @ApiError(404, [ErrorCodes.NotFound], 'No such connection')
   async disconnect(
     @Param('socketId', new ZodValidationPipe(socketIdSchema)) socketId: string,
     @CurrentAuth() auth: AuthContext,

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type SqliteDurability } from './database.service';
+import { openTestDatabase, TEST_DIALECTS } from './testing/test-databases';
 
 describe('openDatabase (SQLite durability)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-durability-'));
@@ -24,5 +25,17 @@ describe('openDatabase (SQLite durability)', () => {
     } finally {
       await opened.db.destroy();
     }
+  });
+});
+
+describe('DatabaseService.ping', () => {
+  it.each(TEST_DIALECTS)('answers on %s while open and throws once closed', async (dialect) => {
+    const { database, dispose } = await openTestDatabase(dialect);
+    try {
+      await expect(database.ping()).resolves.toBeUndefined();
+    } finally {
+      await dispose();
+    }
+    await expect(database.ping()).rejects.toThrow();
   });
 });

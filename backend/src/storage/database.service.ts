@@ -57,6 +57,11 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     this.logger.log(`Storage ready: ${this.dialect} ${this.location}`);
   }
 
+  /** One trivial round trip: throws if the database cannot answer (readiness checks). */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.db.destroy();
   }
@@ -86,6 +91,10 @@ export function openDatabase(options: DatabaseOptions): {
       types: pgTypeParsers,
       max: 10,
     });
+    // PostgreSQL restarting or the network dropping closes idle connections, which the pool
+    // reports as an 'error' event; unheard, that event would end the process. The pool replaces
+    // the connection on the next query, and the readiness check reports the outage meanwhile.
+    pool.on('error', (error) => new Logger(DatabaseService.name).warn(`PostgreSQL closed an idle connection: ${error.message}`));
     const url = new URL(options.postgresUrl);
     return {
       db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),

@@ -1,12 +1,13 @@
 import type { PublicUser } from '../contract/protocol';
 import type { UserRow } from '../storage/database.types';
+import type { AdminUser } from './dto/user.dto';
 
 export function toPublicUser(user: UserRow): PublicUser {
   return { username: user.username, display_name: user.display_name, role: user.role };
 }
 
 /** What an admin sees in the user list. */
-export function toAdminUser(user: UserRow) {
+export function toAdminUser(user: UserRow): AdminUser {
   return {
     ...toPublicUser(user),
     disabled: user.disabled === 1,

@@ -1,15 +1,20 @@
 import { Body, Controller, Get, HttpCode, Ip, Param, Patch, Post } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import { AuditService } from '../audit/audit.service';
 import type { AuthContext } from '../auth/auth.service';
 import { Authenticated, CurrentAuth } from '../auth/session.guard';
+import { clientIp } from '../common/client-ip';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AuditActions } from '../contract/audit';
-import { clientIp } from '../common/client-ip';
+import { ErrorCodes } from '../contract/protocol';
+import { ApiError, ApiJsonBody, ApiJsonResponse } from '../openapi/api-docs';
 import {
   createUserSchema,
   resetPasswordSchema,
   updateUserSchema,
+  userListResponseSchema,
   usernameParamSchema,
+  userResponseSchema,
   type CreateUserDto,
   type ResetPasswordDto,
   type UpdateUserDto,
@@ -17,9 +22,13 @@ import {
 import { toAdminUser } from './user.mapper';
 import { UsersService } from './users.service';
 
-/** User management; every route needs the manageUsers capability (admins by default). */
+/**
+ * User management; every route needs the manageUsers capability (admins by default). Each
+ * change that succeeded is written to the audit log.
+ */
 @Controller('api/users')
 @Authenticated('manageUsers')
+@ApiError(400, [ErrorCodes.InvalidPayload], 'The user name in the path or the body is invalid')
 export class UsersController {
   constructor(
     private readonly users: UsersService,
@@ -27,11 +36,17 @@ export class UsersController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Every account' })
+  @ApiJsonResponse(200, 'Every account', userListResponseSchema)
   async list() {
     return { users: (await this.users.list()).map(toAdminUser) };
   }
 
   @Post()
+  @ApiOperation({ summary: 'Create an account' })
+  @ApiJsonBody(createUserSchema)
+  @ApiJsonResponse(201, 'Created', userResponseSchema)
+  @ApiError(409, [ErrorCodes.UsernameTaken], 'The user name exists')
   async create(
     @Body(new ZodValidationPipe(createUserSchema)) body: CreateUserDto,
     @CurrentAuth() auth: AuthContext,
@@ -43,6 +58,10 @@ export class UsersController {
   }
 
   @Patch(':username')
+  @ApiOperation({ summary: 'Change an account', description: 'Disabling it or a new role signs the user out everywhere.' })
+  @ApiJsonBody(updateUserSchema)
+  @ApiJsonResponse(200, 'Changed', userResponseSchema)
+  @ApiError(404, [ErrorCodes.NotFound], 'No such user')
   async update(
     @Param('username', new ZodValidationPipe(usernameParamSchema)) username: string,
     @Body(new ZodValidationPipe(updateUserSchema)) body: UpdateUserDto,
@@ -57,6 +76,9 @@ export class UsersController {
   /** Ends every session and closes every connection of the user; they must sign in again. */
   @Post(':username/sign-out')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Sign a user out everywhere' })
+  @ApiJsonResponse(204, 'Every session ended, every connection closed')
+  @ApiError(404, [ErrorCodes.NotFound], 'No such user')
   async signOut(
     @Param('username', new ZodValidationPipe(usernameParamSchema)) username: string,
     @CurrentAuth() auth: AuthContext,
@@ -69,6 +91,10 @@ export class UsersController {
   /** Sets a new password and signs the user out everywhere. */
   @Post(':username/password')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Set a new password', description: 'Also signs the user out everywhere.' })
+  @ApiJsonBody(resetPasswordSchema)
+  @ApiJsonResponse(200, 'Password set', userResponseSchema)
+  @ApiError(404, [ErrorCodes.NotFound], 'No such user')
   async resetPassword(
     @Param('username', new ZodValidationPipe(usernameParamSchema)) username: string,
     @Body(new ZodValidationPipe(resetPasswordSchema)) body: ResetPasswordDto,

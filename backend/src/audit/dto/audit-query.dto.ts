@@ -8,3 +8,18 @@ export const auditQuerySchema = z.strictObject({
   action: z.enum(AUDIT_ACTIONS as [string, ...string[]]).optional(),
 });
 export type AuditQueryDto = z.infer<typeof auditQuerySchema>;
+
+const auditEntrySchema = z.object({
+  id: z.number().int(),
+  at: z.string().describe('ISO 8601 time'),
+  actor: z.string().describe('User name of the admin, or "parley" for the server itself'),
+  action: z.enum(AUDIT_ACTIONS as [string, ...string[]]),
+  target: z.string().nullable().describe('The user name or socket id acted on'),
+  details: z.record(z.string(), z.unknown()).describe('What changed; never a password, token or message text'),
+  ip: z.string().nullable().describe('Where the admin acted from'),
+});
+
+export const auditPageResponseSchema = z.object({
+  entries: z.array(auditEntrySchema),
+  next_before: z.number().int().nullable().describe('Pass as `before` for the next (older) page; null at the end'),
+});

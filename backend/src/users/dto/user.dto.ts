@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PublicUser } from '../../contract/protocol';
 import { ROLES } from '../../contract/roles';
 import { displayNameSchema, passwordSchema, usernameSchema } from '../../auth/username';
 
@@ -23,3 +24,23 @@ export const resetPasswordSchema = z.strictObject({ password: passwordSchema });
 export type ResetPasswordDto = z.infer<typeof resetPasswordSchema>;
 
 export const usernameParamSchema = usernameSchema;
+
+// ---- responses (the OpenAPI description is generated from these) ----
+
+export const publicUserSchema = z.object({
+  username: z.string(),
+  display_name: z.string(),
+  role: z.enum(ROLES),
+}) satisfies z.ZodType<PublicUser>;
+
+/** What an admin sees of an account. */
+export const adminUserSchema = publicUserSchema.extend({
+  disabled: z.boolean(),
+  has_password: z.boolean().describe('false for an open-mode account that never had a password'),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+});
+export type AdminUser = z.infer<typeof adminUserSchema>;
+
+export const userResponseSchema = z.object({ user: adminUserSchema });
+export const userListResponseSchema = z.object({ users: z.array(adminUserSchema) });

@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { SESSION_COOKIE } from '../auth/session-token';
+
+export const API_DOCS_PATH = 'api/docs';
+export const API_DOCS_JSON_PATH = 'api/docs-json';
+
+/** The project version; package.json sits three levels up from both backend/src and dist/backend. */
+function parleyVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Describes every REST route from the controllers' decorators. */
+export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Parley REST API')
+    .setDescription(
+      'Accounts, sessions and admin actions. Messaging is socket.io (docs/protocol.md). Routes with a lock need a ' +
+        'session: `Authorization: Bearer <token>` from POST /api/auth/login, or the `parley_session` cookie it sets. ' +
+        'Errors are `{statusCode, code, message}`; each response lists the codes it can carry.',
+    )
+    .setVersion(parleyVersion())
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The token from POST /api/auth/login' })
+    .addCookieAuth(SESSION_COOKIE)
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** Swagger UI at /api/docs, the JSON at /api/docs-json. Public: it describes routes, not data. */
+export function setUpOpenApi(app: INestApplication): void {
+  SwaggerModule.setup(API_DOCS_PATH, app, () => createOpenApiDocument(app), {
+    jsonDocumentUrl: API_DOCS_JSON_PATH,
+    raw: ['json'],
+    customSiteTitle: 'Parley REST API',
+  });
+}
