@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { ParleyConfigModule } from './config/config.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { PermissionsModule } from './permissions/permissions.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RegistryModule } from './registry/registry.module';
@@ -36,6 +37,7 @@ export class AppModule {
         AuthModule.forRoot(overrides),
         UsersModule.forRoot(overrides),
         ChatModule.forRoot(overrides),
+        LifecycleModule.forRoot(overrides),
         WebAppModule.forRoot(),
       ],
     };
