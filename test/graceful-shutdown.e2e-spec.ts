@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
@@ -93,11 +94,11 @@ describe('shutdown, the built server as a child process', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const env = (port = 0) => ({
+  const env = (port = 0, timeoutMs = 5_000) => ({
     PARLEY_AUTH: 'open',
     PARLEY_PORT: String(port),
     PARLEY_SQLITE_PATH: join(dir, 'parley.sqlite'),
-    PARLEY_SHUTDOWN_TIMEOUT_MS: '5000',
+    PARLEY_SHUTDOWN_TIMEOUT_MS: String(timeoutMs),
   });
 
   /** socket.io-client with its default reconnection on, retrying quickly. */
@@ -190,4 +191,25 @@ describe('shutdown, the built server as a child process', () => {
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(server.output()).not.toMatch(/Shutdown failed|longer than/);
   }, 60_000);
+
+  it('still exits 0 in time when a peer never answers the close of its websocket', async () => {
+    server = await startChildServer(env(0, 1_000));
+    // A raw websocket that completes the upgrade and then ignores everything, close frames included.
+    const peer = tcpConnect(server.port, '127.0.0.1');
+    try {
+      const upgraded = new Promise<void>((resolve) => peer.once('data', (chunk) => chunk.toString().startsWith('HTTP/1.1 101') && resolve()));
+      peer.write(
+        'GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n' +
+          'Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      );
+      await upgraded;
+      server.child.kill('SIGTERM');
+      // Without dropping it at the drain deadline the close would wait for it until the hard
+      // timeout, which exits 1.
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+      expect(server.output()).toMatch(/1 connection\(s\) did not close in time/);
+    } finally {
+      peer.destroy();
+    }
+  }, 30_000);
 });

@@ -16,7 +16,7 @@ import { replyWithError } from './chat-exception.filter';
  * same: the handler's result becomes the ack, or an emit when it has the `{event, data}` shape.
  *
  * Every handler run is counted with the shutdown gate until it has answered, so a shutdown can
- * wait for those answers; once the gate drains, new requests and handshakes are refused.
+ * wait for those answers; once the gate drains, new requests are refused with SHUTTING_DOWN.
  */
 export class ParleyIoAdapter extends IoAdapter {
   constructor(
@@ -28,16 +28,7 @@ export class ParleyIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const allowRequest = this.settings.allowRequest;
-    return super.createIOServer(port, {
-      ...options,
-      ...this.settings,
-      allowRequest: (request, callback) => {
-        if (this.gate.draining) callback('The server is shutting down', false);
-        else if (allowRequest) allowRequest(request, callback);
-        else callback(null, true);
-      },
-    } as ServerOptions);
+    return super.createIOServer(port, { ...options, ...this.settings } as ServerOptions);
   }
 
   override bindMessageHandlers(
