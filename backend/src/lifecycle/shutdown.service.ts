@@ -42,8 +42,8 @@ export class ShutdownService implements RequestGate, OnApplicationBootstrap {
   private idleWaiters: Array<() => void> = [];
   private httpClosed: Promise<void> = Promise.resolve();
   /**
-   * Every TCP connection, websockets included (after an upgrade node's HTTP server no longer
-   * tracks them), so a peer that never completes a close cannot hold the exit past the deadline.
+   * Every TCP connection, websockets included, so a peer that never completes a close cannot
+   * hold the exit past the deadline.
    */
   private readonly connections = new Set<TcpSocket>();
 
