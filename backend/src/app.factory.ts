@@ -6,6 +6,7 @@ import { originAllowed } from './chat/origin-check';
 import { ParleyIoAdapter } from './chat/parley-io.adapter';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { AppConfig } from './config/app-config';
+import { ShutdownService } from './lifecycle/shutdown.service';
 import { httpLogger } from './logging/http-logger.middleware';
 import { ParleyLogger } from './logging/parley-logger.service';
 import { ParleyMetrics } from './metrics/parley-metrics.service';
@@ -55,14 +56,19 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
   app.useGlobalFilters(new HttpExceptionFilter(metrics));
   app.useBodyParser('json', { limit: '64kb' });
   app.useWebSocketAdapter(
-    new ParleyIoAdapter(app, {
-      // Big enough that an over-long message reaches validation and gets MESSAGE_TOO_LONG;
-      // beyond this socket.io itself closes the connection (it has no way to reply).
-      maxHttpBufferSize: Math.max(1024 * 1024, 4 * config.PARLEY_MAX_MESSAGE_BYTES + 64 * 1024),
-      allowRequest: (request, callback) => callback(null, originAllowed(request, config.PARLEY_CORS_ORIGINS)),
-      // Closed unless origins are configured; then their pages may also use long-polling.
-      ...(config.PARLEY_CORS_ORIGINS.length > 0 ? { cors: { origin: config.PARLEY_CORS_ORIGINS, credentials: true } } : {}),
-    }),
+    new ParleyIoAdapter(
+      app,
+      {
+        // Big enough that an over-long message reaches validation and gets MESSAGE_TOO_LONG;
+        // beyond this socket.io itself closes the connection (it has no way to reply).
+        maxHttpBufferSize: Math.max(1024 * 1024, 4 * config.PARLEY_MAX_MESSAGE_BYTES + 64 * 1024),
+        allowRequest: (request, callback) => callback(null, originAllowed(request, config.PARLEY_CORS_ORIGINS)),
+        // Closed unless origins are configured; then their pages may also use long-polling.
+        ...(config.PARLEY_CORS_ORIGINS.length > 0 ? { cors: { origin: config.PARLEY_CORS_ORIGINS, credentials: true } } : {}),
+      },
+      // Counts handlers in flight and refuses new requests once a shutdown began.
+      app.get(ShutdownService),
+    ),
   );
   setUpOpenApi(app);
   return app;

@@ -7,6 +7,7 @@ import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import type { LogOptions } from './logging/parley-logger.service';
 import { MetricsModule } from './metrics/metrics.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { PermissionsModule } from './permissions/permissions.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -49,6 +50,7 @@ export class AppModule {
         ChatModule.forRoot(overrides),
         MetricsModule.forRoot(overrides),
         HealthModule.forRoot(overrides),
+        LifecycleModule.forRoot(overrides),
         WebAppModule.forRoot(),
       ],
     };

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createParleyApp } from './app.factory';
 import { AdminBootstrapService } from './auth/admin-bootstrap.service';
 import { AppConfig } from './config/app-config';
+import { exitOnShutdownSignal, stopGracefully } from './lifecycle/shutdown-signals';
 import { DatabaseService } from './storage/database.service';
 
 /** Addresses a person on the LAN can type: every non-internal IPv4 when bound to all interfaces. */
@@ -25,8 +26,9 @@ async function main(): Promise<void> {
     console.error(`Parley could not start.\n${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
-  app.enableShutdownHooks();
   const config = app.get(AppConfig).values;
+  const timeoutMs = config.PARLEY_SHUTDOWN_TIMEOUT_MS;
+  exitOnShutdownSignal(() => stopGracefully(app, timeoutMs), { timeoutMs });
   await app.listen(config.PARLEY_PORT, config.PARLEY_HOST);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PARLEY_PORT;

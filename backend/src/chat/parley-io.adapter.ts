@@ -2,6 +2,9 @@ import type { INestApplicationContext, WsMessageHandler } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
+import { ErrorCodes } from '../contract/protocol';
+import type { RequestGate } from '../lifecycle/shutdown.service';
+import { replyWithError } from './chat-exception.filter';
 
 /**
  * socket.io server settings that depend on configuration, and a leaner handler binding.
@@ -11,11 +14,15 @@ import type { Server, ServerOptions, Socket } from 'socket.io';
  * With many idle sockets that is most of Parley's memory per connection. Here each event is a
  * plain listener and the RxJS work lives only while a message is handled. Behaviour is the
  * same: the handler's result becomes the ack, or an emit when it has the `{event, data}` shape.
+ *
+ * Every handler run is counted with the shutdown gate until it has answered, so a shutdown can
+ * wait for those answers; once the gate drains, new requests are refused with SHUTTING_DOWN.
  */
 export class ParleyIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly settings: Partial<ServerOptions>,
+    private readonly gate: RequestGate,
   ) {
     super(app);
   }
@@ -35,14 +42,31 @@ export class ParleyIoAdapter extends IoAdapter {
       socket.on(message as string, (...args: unknown[]) => {
         // As fromEvent did: one argument arrives as itself, several as an array.
         const { data, ack } = this.mapPayload(args.length === 1 ? args[0] : args);
-        transform(callback(data, ack)).subscribe({
-          next: (response: { event?: string; data?: unknown } | null | undefined) => {
-            if (response === null || response === undefined) return;
-            if (response.event) socket.emit(response.event, response.data);
-            else if (!isAckHandledManually && typeof ack === 'function') ack(response);
-          },
-          error: (error: unknown) => this.logger.error(error),
-        });
+        if (this.gate.draining) {
+          replyWithError(socket, message as string, ack, {
+            code: ErrorCodes.ShuttingDown,
+            message: 'The server is shutting down; send this again after reconnecting',
+          });
+          return;
+        }
+        const answered = this.gate.begin();
+        try {
+          transform(callback(data, ack)).subscribe({
+            next: (response: { event?: string; data?: unknown } | null | undefined) => {
+              if (response === null || response === undefined) return;
+              if (response.event) socket.emit(response.event, response.data);
+              else if (!isAckHandledManually && typeof ack === 'function') ack(response);
+            },
+            error: (error: unknown) => {
+              this.logger.error(error);
+              answered();
+            },
+            complete: answered,
+          });
+        } catch (error) {
+          answered();
+          throw error;
+        }
       });
     }
   }

@@ -13,6 +13,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.UsernameTaken]: 409,
   [ErrorCodes.StorageFailed]: 503,
   [ErrorCodes.RateLimited]: 429,
+  [ErrorCodes.ShuttingDown]: 503,
   [ErrorCodes.Internal]: 500,
 };
 

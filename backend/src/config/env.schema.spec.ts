@@ -12,6 +12,7 @@ describe('validateEnv', () => {
       PARLEY_MAX_MESSAGE_BYTES: 16384,
       PARLEY_PERMISSIONS: DEFAULT_PERMISSIONS,
       PARLEY_COOKIE_SECURE: false,
+      PARLEY_SHUTDOWN_TIMEOUT_MS: 10_000,
     });
   });
 
@@ -23,6 +24,8 @@ describe('validateEnv', () => {
     ['PARLEY_ADMIN_PASSWORD', 'short'],
     ['PARLEY_DATABASE_URL', 'mysql://x'],
     ['PARLEY_MAX_MESSAGE_BYTES', '0'],
+    ['PARLEY_SHUTDOWN_TIMEOUT_MS', '50'],
+    ['PARLEY_SHUTDOWN_TIMEOUT_MS', 'soon'],
     ['PARLEY_PERMISSIONS', '{not json'],
     ['PARLEY_PERMISSIONS', '{"admin":{"groups":["all"],"users":[]}}'],
     ['PARLEY_METRICS_PORT', 'ninety'],

@@ -75,6 +75,11 @@ export const envSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * On SIGTERM/SIGINT, the longest Parley takes to answer what it accepted, close connections
+   * and exit; past it the process exits with code 1 anyway.
+   */
+  PARLEY_SHUTDOWN_TIMEOUT_MS: int(100, 10 * 60_000).default(10_000),
   PARLEY_LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   /**
    * Socket events each socket may send per second, sustained (token bucket refill rate); a

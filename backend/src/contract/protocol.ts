@@ -31,6 +31,12 @@ export const ServerEvents = {
   Read: 'read',
   /** Sent when a client emitted without an ack callback and the request failed. */
   ParleyError: 'parley_error',
+  /**
+   * The server is stopping: requests from now on get SHUTTING_DOWN, and the connection closes
+   * (as a transport close, so socket.io clients reconnect by themselves) once every request
+   * already accepted has been answered.
+   */
+  ServerShutdown: 'server_shutdown',
 } as const;
 
 export const ErrorCodes = {
@@ -54,6 +60,8 @@ export const ErrorCodes = {
   RateLimited: 'RATE_LIMITED',
   /** The message could not be stored; it was not delivered, resend it (same client_id). */
   StorageFailed: 'STORAGE_FAILED',
+  /** The server is stopping and takes no new requests; resend after reconnecting (same client_id). */
+  ShuttingDown: 'SHUTTING_DOWN',
   /** Anything else; details are in the server log, never on the wire. */
   Internal: 'INTERNAL',
   // REST-only codes
@@ -194,6 +202,11 @@ export interface TypingPayload {
 export interface ReadPayload {
   conversation: string;
   up_to: number;
+}
+
+export interface ServerShutdownPayload {
+  /** For people: the server is restarting or stopping; the client will reconnect. */
+  message: string;
 }
 
 export interface PublicUser {

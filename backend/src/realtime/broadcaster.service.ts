@@ -31,6 +31,20 @@ export class Broadcaster {
     target.emit(event, payload);
   }
 
+  /** One emit to every socket on this node. */
+  emitToAll(event: string, payload: unknown): void {
+    this.server?.emit(event, payload);
+  }
+
+  /**
+   * Closes every connection's transport, after the packets already queued on it (acks). Unlike
+   * disconnect(), which socket.io clients take as final ("io server disconnect"), they see
+   * "transport close" and reconnect by themselves.
+   */
+  closeTransports(): void {
+    for (const socket of this.server?.sockets.sockets.values() ?? []) socket.conn.close();
+  }
+
   disconnect(room: string): void {
     this.server?.in(room).disconnectSockets(true);
   }

@@ -164,6 +164,20 @@ describe('ChatStore', () => {
       expect(conversation('user:sam')!.messages).toEqual([expect.objectContaining({ state: 'sent', id: 502 })]);
     });
 
+    it('keeps a message refused by a restarting server sending, and sends it again after the reconnect', async () => {
+      connection.handlers['send_message'] = () => ({ ok: false, error: { code: 'SHUTTING_DOWN', message: 'restarting' } });
+      await store.send('just before the restart');
+      const [pending] = conversation('user:sam')!.messages;
+      expect(pending).toMatchObject({ state: 'sending', id: null });
+      connection.statusSignal.set('offline');
+      connection.handlers['send_message'] = (p) => ({ ok: true, id: 503, sent_at: 'x', client_id: p.client_id, duplicate: false });
+      await connection.connect();
+      await flush();
+      const sends = connection.requests.filter((r) => r.event === 'send_message');
+      expect(sends.map((s) => s.payload.client_id)).toEqual([pending.clientId, pending.clientId]);
+      expect(conversation('user:sam')!.messages).toEqual([expect.objectContaining({ state: 'sent', id: 503 })]);
+    });
+
     it('ends sent when a late failure of a first attempt follows a successful retry', async () => {
       connection.handlers['send_message'] = () => ({ ok: false, error: { code: 'STORAGE_FAILED', message: 'disk' } });
       await store.send('flaky');

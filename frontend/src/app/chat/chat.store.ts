@@ -328,8 +328,9 @@ export class ChatStore implements OnDestroy {
       client_id: message.clientId,
     });
     if (!ack.ok) {
-      // Not connected: leave it sending; resendPending() delivers it after the reconnect.
-      if (this.status() !== 'online') return;
+      // Not connected, or the server is restarting (it closes the connection next): leave it
+      // sending; resendPending() delivers it after the reconnect.
+      if (this.status() !== 'online' || ack.error.code === 'SHUTTING_DOWN') return;
       const current = this.conversationMap().get(conversationId)?.messages.find((m) => m.key === message.key);
       // A late failure (a timed-out first attempt) must not undo a later success.
       if (current && current.id === null) {

@@ -1,0 +1,114 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Socket as TcpSocket } from 'node:net';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { MessageWriter } from '../chat/message-writer.service';
+import { ServerEvents, type ServerShutdownPayload } from '../contract/protocol';
+import { Broadcaster } from '../realtime/broadcaster.service';
+
+/** What the socket adapter asks before and while it runs a handler. */
+export interface RequestGate {
+  /** True once a shutdown began: new requests are refused with SHUTTING_DOWN. */
+  readonly draining: boolean;
+  /** Counts one request as in flight; call the returned function once it has been answered. */
+  begin(): () => void;
+}
+
+const SHUTDOWN_NOTICE: ServerShutdownPayload = {
+  message: 'The server is shutting down; reconnecting, then send again anything not acknowledged',
+};
+
+/** Resolves true when `work` settles before `deadline` (epoch ms), false when the deadline comes first. */
+async function within(deadline: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))));
+  try {
+    return await Promise.race([work.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Graceful shutdown, before Nest's own close: stop taking connections and requests, answer
+ * every request already accepted (so every message already received is stored and acked),
+ * then close the connections in a way clients reconnect from. See docs/architecture.md.
+ */
+@Injectable()
+export class ShutdownService implements RequestGate, OnApplicationBootstrap {
+  private readonly logger = new Logger(ShutdownService.name);
+  private stopping = false;
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
+  private httpClosed: Promise<void> = Promise.resolve();
+  /**
+   * Every TCP connection, websockets included, so a peer that never completes a close cannot
+   * hold the exit past the deadline.
+   */
+  private readonly connections = new Set<TcpSocket>();
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly broadcaster: Broadcaster,
+    private readonly writer: MessageWriter,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.httpServer()?.on('connection', (socket: TcpSocket) => {
+      this.connections.add(socket);
+      socket.once('close', () => this.connections.delete(socket));
+    });
+  }
+
+  get draining(): boolean {
+    return this.stopping;
+  }
+
+  begin(): () => void {
+    this.inFlight += 1;
+    let answered = false;
+    return () => {
+      if (answered) return;
+      answered = true;
+      this.inFlight -= 1;
+      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    };
+  }
+
+  /** First step, also on its own for tests: refuse new connections and requests, tell every client. */
+  stopAccepting(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    const http = this.httpServer();
+    // close() refuses new connections and closes idle keep-alive ones; requests in progress
+    // finish. Its callback comes once every connection (websockets too) has ended.
+    if (http?.listening) this.httpClosed = new Promise((resolve) => http.close(() => resolve()));
+    this.broadcaster.emitToAll(ServerEvents.ServerShutdown, SHUTDOWN_NOTICE);
+  }
+
+  /**
+   * The whole drain, bounded by `deadline` (epoch ms). Whatever is still unanswered at the
+   * deadline is cut off; its client gets no ack and resends it (same client_id) after
+   * reconnecting, which is safe whether or not it was stored.
+   */
+  async drain(deadline: number): Promise<void> {
+    this.stopAccepting();
+    if (!(await within(deadline, this.idle().then(() => this.writer.flush())))) {
+      this.logger.warn(`${this.inFlight} request(s) still unanswered at the shutdown deadline`);
+    }
+    this.broadcaster.closeTransports();
+    if (!(await within(deadline, this.httpClosed))) {
+      this.logger.warn(`${this.connections.size} connection(s) did not close in time; dropping them`);
+      for (const socket of this.connections) socket.destroy();
+    }
+  }
+
+  private idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private httpServer(): HttpServer | undefined {
+    return this.adapterHost.httpAdapter?.getHttpServer() as HttpServer | undefined;
+  }
+}
