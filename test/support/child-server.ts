@@ -33,6 +33,9 @@ export function startChildServer(env: Record<string, string>, startTimeoutMs = 2
       PARLEY_HOST: '127.0.0.1',
       PARLEY_PORT: '0',
       PARLEY_LOG_LEVEL: 'warn',
+      // These tests drive load from a few sockets; the limits are tested in rate-limits.e2e-spec.ts.
+      PARLEY_RATE_LIMIT_PER_SECOND: '100000',
+      PARLEY_RATE_LIMIT_BURST: '100000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
