@@ -247,6 +247,27 @@ describe('the web app in a real browser', () => {
     await client.page.waitForURL('**/client/cleo');
   });
 
+  it('shows the admin what admins did, in the audit log', async () => {
+    await admin.page.getByRole('link', { name: '← Chat' }).click();
+    await admin.page.getByRole('link', { name: 'Audit log' }).click();
+    await admin.page.waitForURL('**/admin/admin/audit');
+    const rows = admin.page.getByTestId('audit-row');
+    await rows.first().waitFor();
+    const text = async (action: string, target: string, nth = 0) =>
+      (await admin.page.locator(`tr[data-action="${action}"]`).filter({ hasText: target }).nth(nth).textContent()) ?? '';
+    // Newest first: the reset, the enable and the disable of cleo from the step before.
+    expect(await rows.nth(0).textContent()).toMatch(/Reset password.*cleo/);
+    expect(await text('user.changed', 'cleo', 0)).toContain('enabled');
+    expect(await text('user.changed', 'cleo', 1)).toContain('disabled');
+    expect(await text('user.created', 'sam')).toMatch(/admin.*Created user.*sam.*role: staff.*127\.0\.0\.1/);
+    expect(await admin.page.locator('table[aria-label="Audit log"]').textContent()).not.toContain('cleo-new-password');
+    await screenshot(admin.page, '09-admin-audit');
+    await admin.page.getByRole('combobox', { name: 'Filter by action' }).click({ force: true });
+    await admin.page.getByRole('option', { name: 'Created user' }).click();
+    await admin.page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-row"]').length === 2);
+    expect(await rows.allTextContents()).toEqual([expect.stringContaining('cleo'), expect.stringContaining('sam')]);
+  });
+
   it('logged no console errors in any browser', () => {
     expect(people.flatMap((p) => p.errors)).toEqual([]);
   });

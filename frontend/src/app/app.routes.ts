@@ -25,5 +25,12 @@ export const routes: Routes = [
     data: { role: 'admin', capability: 'manageUsers' },
     loadComponent: () => import('./users/users-admin.component').then((m) => m.UsersAdminComponent),
   },
+  {
+    path: 'admin/:name/audit',
+    title: 'Audit log · Parley',
+    canActivate: [roleGuard],
+    data: { role: 'admin', capability: 'readAuditLog' },
+    loadComponent: () => import('./audit/audit-log.component').then((m) => m.AuditLogComponent),
+  },
   { path: '**', redirectTo: '' },
 ];

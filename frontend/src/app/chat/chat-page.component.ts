@@ -26,6 +26,9 @@ import { MessageListComponent } from './message-list.component';
         <a mat-button [routerLink]="['/admin', user()!.username, 'roster']">Roster</a>
         <a mat-button [routerLink]="['/admin', user()!.username, 'users']">Users</a>
       }
+      @if (canReadAudit()) {
+        <a mat-button [routerLink]="['/admin', user()!.username, 'audit']">Audit log</a>
+      }
       @if (notifierSupported) {
         <mat-slide-toggle [checked]="store.notificationsEnabled()" (change)="toggleNotifications($event)">
           Notifications
@@ -99,6 +102,7 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   readonly notifierSupported = inject(NOTIFIER).supported;
   readonly user = this.auth.user;
   readonly isAdmin = computed(() => !!this.user() && hasCapability(this.user()!.role, 'watchRoster'));
+  readonly canReadAudit = computed(() => !!this.user() && hasCapability(this.user()!.role, 'readAuditLog'));
   readonly typingText = computed(() => {
     const id = this.store.activeId();
     const names = (id && this.store.typing().get(id)) || [];

@@ -1,0 +1,116 @@
+import { HttpClient, HttpParams } from '@angular/common/http';
+import { DatePipe } from '@angular/common';
+import { ChangeDetectionStrategy, Component, inject, input, signal, type OnInit } from '@angular/core';
+import { MatButtonModule } from '@angular/material/button';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatSelectModule } from '@angular/material/select';
+import { RouterLink } from '@angular/router';
+import { firstValueFrom } from 'rxjs';
+import { AUDIT_ACTIONS, type AuditEntry } from '@parley/contract/audit';
+import { errorMessage } from '../core/auth.service';
+import { actionLabel, appendPage, describeDetails } from './audit.model';
+
+interface AuditPage {
+  entries: AuditEntry[];
+  next_before: number | null;
+}
+
+const PAGE_SIZE = 50;
+
+/** The audit log: what admins did, newest first, filtered by action, paged with "Older". */
+@Component({
+  selector: 'parley-audit-log',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [DatePipe, RouterLink, MatButtonModule, MatFormFieldModule, MatSelectModule],
+  template: `
+    <header class="top">
+      <a mat-button [routerLink]="['/admin', name()]">← Chat</a>
+      <h1>Audit log</h1>
+      <mat-form-field appearance="outline" subscriptSizing="dynamic" class="filter">
+        <mat-label>Action</mat-label>
+        <mat-select [value]="action()" (valueChange)="filterBy($event)" aria-label="Filter by action">
+          <mat-option [value]="null">All actions</mat-option>
+          @for (option of actions; track option) { <mat-option [value]="option">{{ label(option) }}</mat-option> }
+        </mat-select>
+      </mat-form-field>
+    </header>
+    @if (message(); as text) { <p role="status">{{ text }}</p> }
+    <div class="admin-table">
+      <table aria-label="Audit log">
+        <thead><tr><th>When</th><th>Who</th><th>Action</th><th>On</th><th>Details</th><th>From</th></tr></thead>
+        <tbody>
+          @for (entry of entries(); track entry.id) {
+            <tr [attr.data-action]="entry.action" data-testid="audit-row">
+              <td><time [attr.datetime]="entry.at">{{ entry.at | date: 'medium' }}</time></td>
+              <td>{{ entry.actor }}</td>
+              <td>{{ label(entry.action) }}</td>
+              <td>{{ entry.target ?? '' }}</td>
+              <td class="details">{{ details(entry) }}</td>
+              <td>{{ entry.ip ?? '' }}</td>
+            </tr>
+          } @empty {
+            <tr><td colspan="6">{{ loading() ? 'Loading…' : 'Nothing recorded yet.' }}</td></tr>
+          }
+        </tbody>
+      </table>
+    </div>
+    @if (nextBefore() !== null) {
+      <button mat-button type="button" class="older" (click)="loadOlder()" [disabled]="loading()">Older entries</button>
+    }
+  `,
+  styles: `
+    :host { display: block; padding: 0 1rem 1rem; }
+    .top { display: flex; align-items: center; gap: 1rem; flex-wrap: wrap; }
+    h1 { font-size: 1.25rem; font-weight: 500; }
+    .filter { width: 16rem; margin-left: auto; }
+    td { vertical-align: top; }
+    .details { white-space: normal; max-width: 28rem; }
+    .older { margin-top: 0.5rem; }
+  `,
+})
+export class AuditLogComponent implements OnInit {
+  private readonly http = inject(HttpClient);
+  readonly name = input<string>();
+  readonly actions = AUDIT_ACTIONS;
+  readonly entries = signal<AuditEntry[]>([]);
+  readonly nextBefore = signal<number | null>(null);
+  readonly action = signal<string | null>(null);
+  readonly loading = signal(false);
+  readonly message = signal<string | null>(null);
+  readonly label = actionLabel;
+  readonly details = describeDetails;
+
+  ngOnInit(): void {
+    void this.load(false);
+  }
+
+  filterBy(action: string | null): void {
+    this.action.set(action);
+    void this.load(false);
+  }
+
+  loadOlder(): void {
+    void this.load(true);
+  }
+
+  private async load(older: boolean): Promise<void> {
+    let params = new HttpParams().set('limit', PAGE_SIZE);
+    const action = this.action();
+    if (action) params = params.set('action', action);
+    const before = this.nextBefore();
+    if (older && before !== null) params = params.set('before', before);
+    this.loading.set(true);
+    try {
+      const page = await firstValueFrom(this.http.get<AuditPage>('/api/admin/audit', { params }));
+      // A filter change may have raced this request; only the latest filter's answer counts.
+      if (action !== this.action()) return;
+      this.entries.set(older ? appendPage(this.entries(), page.entries) : page.entries);
+      this.nextBefore.set(page.next_before);
+      this.message.set(null);
+    } catch (error) {
+      this.message.set(errorMessage(error));
+    } finally {
+      this.loading.set(false);
+    }
+  }
+}
