@@ -268,6 +268,12 @@ describe('the web app in a real browser', () => {
     expect(await rows.allTextContents()).toEqual([expect.stringContaining('cleo'), expect.stringContaining('sam')]);
   });
 
+  it('renders the API description (Swagger UI) under the Content-Security-Policy', async () => {
+    await admin.page.goto('/api/docs');
+    await admin.page.locator('.swagger-ui .opblock').first().waitFor();
+    expect(await admin.page.locator('section.swagger-ui').textContent()).toContain('/api/admin/audit');
+  });
+
   it('logged no console errors in any browser', () => {
     expect(people.flatMap((p) => p.errors)).toEqual([]);
   });
