@@ -5,6 +5,7 @@ import { AppModule, type ParleyModuleOptions } from './app.module';
 import { originAllowed } from './chat/origin-check';
 import { ParleyIoAdapter } from './chat/parley-io.adapter';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { ClusterService } from './cluster/cluster.service';
 import { AppConfig } from './config/app-config';
 import { ShutdownService } from './lifecycle/shutdown.service';
 import { httpLogger } from './logging/http-logger.middleware';
@@ -55,6 +56,7 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
   app.use(csrfProtection({ secureCookie: appConfig.secureCookies }));
   app.useGlobalFilters(new HttpExceptionFilter(metrics));
   app.useBodyParser('json', { limit: '64kb' });
+  const clusterAdapter = await app.get(ClusterService).connect();
   app.useWebSocketAdapter(
     new ParleyIoAdapter(
       app,
@@ -65,6 +67,7 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
         allowRequest: (request, callback) => callback(null, originAllowed(request, config.PARLEY_CORS_ORIGINS)),
         // Closed unless origins are configured; then their pages may also use long-polling.
         ...(config.PARLEY_CORS_ORIGINS.length > 0 ? { cors: { origin: config.PARLEY_CORS_ORIGINS, credentials: true } } : {}),
+        ...(clusterAdapter ? { adapter: clusterAdapter } : {}),
       },
       // Counts handlers in flight and refuses new requests once a shutdown began.
       app.get(ShutdownService),

@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
+import { ClusterModule } from './cluster/cluster.module';
 import { ParleyConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
@@ -40,6 +41,7 @@ export class AppModule {
         LoggingModule.forRoot(options.log, overrides),
         StorageModule.forRoot(overrides),
         RateLimitModule.forRoot(overrides),
+        ClusterModule.forRoot(overrides),
         RealtimeModule.forRoot(overrides),
         RegistryModule.forRoot(overrides),
         PermissionsModule.forRoot(overrides),

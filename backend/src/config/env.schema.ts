@@ -96,6 +96,16 @@ export const envSchema = z.object({
   PARLEY_LOGIN_LIMIT_PER_USER: int(1, 1_000_000).default(10),
   /** Sign-in attempts per IP address per minute. */
   PARLEY_LOGIN_LIMIT_PER_IP: int(1, 1_000_000).default(30),
+  /**
+   * redis://… to run as one of several nodes: socket.io's Redis adapter carries every room
+   * broadcast (groups, DMs, typing, kicks) to the sockets on the other nodes.
+   */
+  PARLEY_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  /** Prefix of Parley's Redis channels, so several Parley clusters can share one Redis. */
+  PARLEY_REDIS_PREFIX: z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, . _ : - (at most 64)').default('parley'),
   /** PEM certificate (chain) file: with PARLEY_TLS_KEY, Parley serves HTTPS and WSS on its port. */
   PARLEY_TLS_CERT: z.string().min(1).optional(),
   /** PEM private key file for PARLEY_TLS_CERT. */

@@ -31,6 +31,14 @@ export class Broadcaster {
     target.emit(event, payload);
   }
 
+  /**
+   * One emit to the rooms' sockets on this node only, for state that is this node's own (its
+   * roster): with several nodes, relaying it would mix every node's view in one stream.
+   */
+  emitLocal(rooms: string[], event: string, payload: unknown): void {
+    this.server?.local.to(rooms).emit(event, payload);
+  }
+
   /** One emit to every socket on this node. */
   emitToAll(event: string, payload: unknown): void {
     this.server?.emit(event, payload);

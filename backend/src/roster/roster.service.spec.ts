@@ -9,7 +9,8 @@ import { RosterService } from './roster.service';
 class RecordingBroadcaster {
   readonly sent: Array<{ rooms: string[]; event: string; payload: any }> = []; // eslint-disable-line @typescript-eslint/no-explicit-any -- test inspection
   occupied = new Set<string>([Rooms.rosterDiff, Rooms.rosterLegacy]);
-  emit(rooms: string[], event: string, payload: unknown) {
+  /** The roster is this node's own, so it only ever goes to this node's sockets. */
+  emitLocal(rooms: string[], event: string, payload: unknown) {
     this.sent.push({ rooms, event, payload });
   }
   localRoomSize(room: string) {

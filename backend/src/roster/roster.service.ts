@@ -75,10 +75,10 @@ export class RosterService implements OnModuleInit, OnModuleDestroy {
     this.changed.clear();
     this.removed.clear();
     if (this.broadcaster.localRoomSize(Rooms.rosterDiff) > 0) {
-      this.broadcaster.emit([Rooms.rosterDiff], ServerEvents.RosterDiff, diff);
+      this.broadcaster.emitLocal([Rooms.rosterDiff], ServerEvents.RosterDiff, diff);
     }
     if (this.broadcaster.localRoomSize(Rooms.rosterLegacy) > 0) {
-      this.broadcaster.emit([Rooms.rosterLegacy], ServerEvents.UpdateWebApp, this.legacySnapshot());
+      this.broadcaster.emitLocal([Rooms.rosterLegacy], ServerEvents.UpdateWebApp, this.legacySnapshot());
     }
   }
 }

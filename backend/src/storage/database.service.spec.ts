@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, type SqliteDurability } from './database.service';
-import { openTestDatabase, TEST_DIALECTS } from './testing/test-databases';
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { AppConfig } from '../config/app-config';
+import { DatabaseService, openDatabase, type SqliteDurability } from './database.service';
+import { openTestDatabase, TEST_DIALECTS, TEST_POSTGRES_URL } from './testing/test-databases';
 
 describe('openDatabase (SQLite durability)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-durability-'));
@@ -37,5 +40,25 @@ describe('DatabaseService.ping', () => {
       await dispose();
     }
     await expect(database.ping()).rejects.toThrow();
+  });
+});
+
+describe('migrations on PostgreSQL, several nodes starting at once', () => {
+  it('migrates a fresh schema once while the other nodes wait, and every node starts', async () => {
+    const schema = `parley_test_${randomBytes(6).toString('hex')}`;
+    const nodes = Array.from(
+      { length: 4 },
+      () => new DatabaseService(AppConfig.fromEnv({ PARLEY_DATABASE_URL: TEST_POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema })),
+    );
+    try {
+      await Promise.all(nodes.map((node) => node.onModuleInit()));
+      const migrations = await sql<{ n: number }>`select count(*)::int as n from ${sql.id(schema, 'kysely_migration')}`.execute(nodes[0].db);
+      expect(migrations.rows[0].n).toBe(4);
+      const tables = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_schema = ${schema}`.execute(nodes[0].db);
+      expect(tables.rows[0].n).toBeGreaterThanOrEqual(5);
+    } finally {
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(nodes[0].db);
+      await Promise.all(nodes.map((node) => node.onApplicationShutdown()));
+    }
   });
 });

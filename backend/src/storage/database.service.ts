@@ -126,9 +126,28 @@ export async function migrateToLatest(
   dialect: DialectName,
   schema?: string,
 ): Promise<void> {
-  if (dialect === 'postgres' && schema) {
-    await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  if (dialect === 'postgres') {
+    // Nodes of a cluster start together on one database: the first migrates, the others wait
+    // on this lock and then find nothing to do (CREATE SCHEMA IF NOT EXISTS and Kysely's own
+    // tables race when run concurrently).
+    await db.connection().execute(async (connection) => {
+      await sql`select pg_advisory_lock(${MIGRATION_LOCK}::bigint)`.execute(connection);
+      try {
+        if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(connection);
+        await runMigrations(connection, dialect, schema);
+      } finally {
+        await sql`select pg_advisory_unlock(${MIGRATION_LOCK}::bigint)`.execute(connection);
+      }
+    });
+    return;
   }
+  await runMigrations(db, dialect, schema);
+}
+
+/** PostgreSQL advisory lock key held while migrating ("PARMIG" in ASCII, as a number). */
+const MIGRATION_LOCK = 0x5041524d4947;
+
+async function runMigrations(db: Kysely<Database>, dialect: DialectName, schema?: string): Promise<void> {
   const provider: MigrationProvider = {
     getMigrations: async () => ({
       '0001-initial': initialMigration(dialect),

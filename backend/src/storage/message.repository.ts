@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
 import type { Statement } from 'better-sqlite3';
 import type { Role } from '../contract/roles';
 import { DatabaseService } from './database.service';
@@ -33,6 +34,9 @@ const INSERT_COLUMNS = [
   'sent_at',
 ] as const;
 
+/** PostgreSQL advisory lock key serialising message commits ("PARLEY" in ASCII, as a number). */
+export const MESSAGE_ORDER_LOCK = 0x5041524c4559;
+
 @Injectable()
 export class MessageRepository {
   private sqliteInsert: ((messages: readonly NewMessageRow[]) => InsertedMessage[]) | null = null;
@@ -52,6 +56,10 @@ export class MessageRepository {
     if (messages.length === 0) return [];
     if (this.database.sqlite) return (this.sqliteInsert ??= this.prepareSqliteInsert())(messages);
     return this.db.transaction().execute(async (trx) => {
+      // One message writer at a time across every node: ids are drawn and committed in the same
+      // order, so a reader that has seen id n has seen every id below it (sync stays gap-free).
+      // Held until commit; each node's group commit keeps the number of turns small.
+      await sql`select pg_advisory_xact_lock(${MESSAGE_ORDER_LOCK}::bigint)`.execute(trx);
       const firstIndexByKey = new Map<string, number>();
       const aliasOf: number[] = [];
       const toInsert: number[] = [];

@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { Pool } from 'pg';
+import { io, type Socket } from 'socket.io-client';
+import { TEST_POSTGRES_URL } from '../backend/src/storage/testing/test-databases';
+import { startChildServer, type ChildServer } from './support/child-server';
+
+/**
+ * Several Parley processes as one service: PostgreSQL for storage, Redis between them. Each
+ * run gets its own schema and Redis channel prefix, and removes the schema afterwards.
+ */
+const ADMIN_PASSWORD = 'cluster-admin-password';
+type Json = Record<string, unknown>;
+type Ack = { ok: boolean; id?: number; duplicate?: boolean; error?: { code: string } };
+
+describe('several nodes (PostgreSQL + Redis)', () => {
+  const run = randomBytes(5).toString('hex');
+  const schema = `parley_cluster_${run}`;
+  const env = {
+    PARLEY_DATABASE_URL: TEST_POSTGRES_URL,
+    PARLEY_DATABASE_SCHEMA: schema,
+    PARLEY_REDIS_URL: 'redis://127.0.0.1:6379',
+    PARLEY_REDIS_PREFIX: `parley-test-${run}`,
+    PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    PARLEY_LOGIN_LIMIT_PER_IP: '10000',
+    PARLEY_LOGIN_LIMIT_PER_USER: '10000',
+  };
+  const nodes: ChildServer[] = [];
+  const sockets: Socket[] = [];
+  const tokens: Record<string, string> = {};
+  let a: ChildServer;
+  let b: ChildServer;
+
+  async function rest(node: ChildServer, method: string, path: string, body?: unknown, token?: string) {
+    const response = await fetch(`${node.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Json };
+  }
+
+  async function connect(node: ChildServer, name: string, role: string): Promise<Socket> {
+    const socket = io(node.url, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: tokens[name] } });
+    sockets.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    const ack = (await socket.timeout(5_000).emitWithAck('verify_user', { user_type: role, user_name: name })) as Ack;
+    if (!ack.ok) throw new Error(`verify ${name}: ${JSON.stringify(ack)}`);
+    return socket;
+  }
+
+  const received = (socket: Socket) => {
+    const seen: Json[] = [];
+    socket.on('message_from_user', (m: Json) => seen.push(m));
+    return seen;
+  };
+
+  async function until(condition: () => boolean, what: string, ms = 5_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  beforeAll(async () => {
+    // The first node creates the schema; the second starts on it.
+    a = await startChildServer(env);
+    b = await startChildServer(env);
+    nodes.push(a, b);
+    const admin = (await rest(a, 'POST', '/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD })).body.token as string;
+    tokens.admin = admin;
+    for (const [name, role] of [['alice', 'staff'], ['bob', 'staff'], ['cleo', 'client'], ['dora', 'client'], ['sal', 'staff']]) {
+      // Accounts made through one node, sessions opened through the other: one database.
+      expect((await rest(b, 'POST', '/api/users', { username: name, role, password: `${name}-password` }, admin)).status).toBe(201);
+      tokens[name] = (await rest(a, 'POST', '/api/auth/login', { username: name, password: `${name}-password` })).body.token as string;
+    }
+  }, 60_000);
+
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.disconnect();
+  });
+
+  afterAll(async () => {
+    for (const node of nodes) {
+      if (node.child.exitCode === null && node.child.signalCode === null) {
+        node.child.kill('SIGTERM');
+        await node.exited;
+      }
+    }
+    const pool = new Pool({ connectionString: TEST_POSTGRES_URL });
+    await pool.query(`drop schema if exists "${schema}" cascade`);
+    await pool.end();
+  });
+
+  it('delivers a group message to its group on every node', async () => {
+    const alice = await connect(a, 'alice', 'staff');
+    const bob = await connect(b, 'bob', 'staff');
+    const cleo = await connect(b, 'cleo', 'client');
+    const [atBob, atCleo] = [received(bob), received(cleo)];
+    const ack = (await alice.emitWithAck('send_message', { message: 'staff, across nodes', recipients: 'staff' })) as Ack;
+    expect(ack.ok).toBe(true);
+    await until(() => atBob.length === 1, "bob's copy");
+    expect(atBob[0]).toMatchObject({ message: 'staff, across nodes', sender_name: 'alice', id: ack.id });
+    // A client is not in the staff group, on either node.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(atCleo).toEqual([]);
+  });
+
+  it("delivers a DM to every device of the user, whichever node each is on, and the sender's other devices", async () => {
+    const doraOnA = await connect(a, 'dora', 'client');
+    const doraOnB = await connect(b, 'dora', 'client');
+    const salOnA = await connect(a, 'sal', 'staff');
+    const salOnB = await connect(b, 'sal', 'staff');
+    const seen = [received(doraOnA), received(doraOnB), received(salOnB)];
+    const ack = (await salOnA.emitWithAck('send_message', { message: 'hi dora', recipients: 'user:dora' })) as Ack;
+    expect(ack.ok).toBe(true);
+    await until(() => seen.every((s) => s.length === 1), 'every device');
+    for (const s of seen) expect(s[0]).toMatchObject({ id: ack.id, message: 'hi dora' });
+  });
+
+  it('shows typing across nodes', async () => {
+    const alice = await connect(a, 'alice', 'staff');
+    const bob = await connect(b, 'bob', 'staff');
+    const typing: Json[] = [];
+    bob.on('typing', (t: Json) => typing.push(t));
+    expect(((await alice.emitWithAck('typing', { conversation: 'user:bob' })) as Ack).ok).toBe(true);
+    await until(() => typing.length === 1, 'typing');
+    expect(typing[0]).toMatchObject({ user_name: 'alice', target_kind: 'user', target: 'bob' });
+  });
+
+  it('closes a user\'s sockets on every node when an admin signs them out on one', async () => {
+    const cleoOnA = await connect(a, 'cleo', 'client');
+    const cleoOnB = await connect(b, 'cleo', 'client');
+    const closed = [cleoOnA, cleoOnB].map((s) => new Promise<string>((resolve) => s.once('disconnect', resolve)));
+    expect((await rest(a, 'POST', '/api/users/cleo/sign-out', undefined, tokens.admin)).status).toBe(204);
+    expect(await Promise.all(closed)).toEqual(['io server disconnect', 'io server disconnect']);
+    tokens.cleo = (await rest(b, 'POST', '/api/auth/login', { username: 'cleo', password: 'cleo-password' })).body.token as string;
+  });
+
+  it('loses nothing acknowledged when a node dies mid-load: its clients move to another node and sync', async () => {
+    const receiver = await connect(a, 'bob', 'staff');
+    const live = received(receiver);
+    let sender = await connect(b, 'alice', 'staff');
+    const acked = new Map<string, number>();
+    const total = 200;
+    let next = 0;
+    let killed = false;
+    let killedAt = Infinity;
+    const pending = new Set<string>();
+    const sendLoop = async () => {
+      while (next < total && !killed) {
+        const client_id = `k-${next++}`;
+        pending.add(client_id);
+        const ack = (await sender.timeout(3_000).emitWithAck('send_message', { message: client_id, recipients: 'staff', client_id }).catch(() => null)) as Ack | null;
+        if (ack?.ok) {
+          acked.set(client_id, ack.id!);
+          pending.delete(client_id);
+        }
+        if (acked.size === 50 && !killed) {
+          killed = true;
+          killedAt = next;
+          b.child.kill('SIGKILL');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, sendLoop));
+    await b.exited;
+    expect(killedAt).toBeLessThan(total);
+    // The sender's client reconnects to the surviving node and resends what was never acked,
+    // with the same client_ids, then carries on.
+    sender = await connect(a, 'alice', 'staff');
+    const resend = [...pending, ...Array.from({ length: total - next }, (_, i) => `k-${next + i}`)];
+    for (const client_id of resend) {
+      const ack = (await sender.emitWithAck('send_message', { message: client_id, recipients: 'staff', client_id })) as Ack;
+      expect(ack.ok).toBe(true);
+      acked.set(client_id, ack.id!);
+    }
+    expect(acked.size).toBe(total);
+    // The receiver syncs from the start of this test: every acknowledged message, exactly once.
+    const first = Math.min(...acked.values());
+    const synced: number[] = [];
+    let since = first - 1;
+    for (;;) {
+      const page = (await receiver.emitWithAck('sync', { since, limit: 100 })) as { messages: Json[] };
+      const mine = page.messages.filter((m) => String(m.message).startsWith('k-'));
+      synced.push(...mine.map((m) => m.id as number));
+      if (page.messages.length < 100) break;
+      since = page.messages.at(-1)!.id as number;
+    }
+    expect(new Set(synced).size).toBe(synced.length);
+    expect(synced.sort((x, y) => x - y)).toEqual([...acked.values()].sort((x, y) => x - y));
+    // Live deliveries never doubled either.
+    const liveIds = live.filter((m) => String(m.message).startsWith('k-')).map((m) => m.id);
+    expect(new Set(liveIds).size).toBe(liveIds.length);
+    console.log(`node death: ${total} acked, ${pending.size} resent after the kill, killed after ${killedAt} sends`);
+  }, 60_000);
+});

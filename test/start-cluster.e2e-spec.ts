@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { TEST_POSTGRES_URL } from '../backend/src/storage/testing/test-databases';
+
+const SCRIPT = join(__dirname, '..', 'dist', 'backend', 'cluster', 'start-cluster.js');
+
+/** Two free consecutive ports, for a cluster of two. */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const nextFree = await new Promise<boolean>((resolve) => {
+      const probe = createServer().once('error', () => resolve(false)).listen(port + 1, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (nextFree && port < 65535) return port;
+  }
+}
+
+describe('npm run start:cluster', () => {
+  it('refuses to start without shared storage and Redis', async () => {
+    const child = spawn(process.execPath, [SCRIPT, '--nodes', '2'], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(err).toMatch(/PARLEY_DATABASE_URL must be set/);
+  });
+
+  it('starts N nodes on consecutive ports, restarts one that dies, and stops them all on SIGTERM', async () => {
+    const schema = `parley_cluster_${randomBytes(5).toString('hex')}`;
+    const port = await freePortPair();
+    const child = spawn(process.execPath, [SCRIPT, '--nodes', '2'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        PARLEY_HOST: '127.0.0.1',
+        PARLEY_PORT: String(port),
+        PARLEY_DATABASE_URL: TEST_POSTGRES_URL,
+        PARLEY_DATABASE_SCHEMA: schema,
+        PARLEY_REDIS_URL: 'redis://127.0.0.1:6379',
+        PARLEY_REDIS_PREFIX: schema,
+        PARLEY_ADMIN_PASSWORD: 'cluster-admin-password',
+        PARLEY_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const ready = async (p: number) => {
+      for (let i = 0; i < 300; i++) {
+        const status = await fetch(`http://127.0.0.1:${p}/health/ready`).then((r) => r.status, () => 0);
+        if (status === 200) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`node on ${p} never became ready:\n${out}`);
+    };
+    try {
+      await Promise.all([ready(port), ready(port + 1)]);
+      expect(out).toContain(`2 nodes on ports ${port}–${port + 1}`);
+      // Both nodes answer from the one database: an account made through one signs in on the other.
+      const login = (p: number) =>
+        fetch(`http://127.0.0.1:${p}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'admin', password: 'cluster-admin-password' }),
+        }).then((r) => r.status);
+      expect([await login(port), await login(port + 1)]).toEqual([200, 200]);
+
+      // A node that dies is started again on its port.
+      const pid = Number(new RegExp(`node 2 on port ${port + 1}, pid (\\d+)`).exec(out)![1]);
+      process.kill(pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 200));
+      await ready(port + 1);
+      expect(out).toMatch(/node 2 \(port \d+\) exited \(SIGKILL\); starting it again/);
+      expect(out.match(new RegExp(`node 2 on port ${port + 1}, pid`, 'g'))).toHaveLength(2);
+    } finally {
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const pool = new Pool({ connectionString: TEST_POSTGRES_URL });
+      await pool.query(`drop schema if exists "${schema}" cascade`);
+      await pool.end();
+    }
+  }, 60_000);
+});
