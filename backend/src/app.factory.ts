@@ -4,6 +4,7 @@ import type { LogLevel } from '@nestjs/common';
 import { AppModule, type ParleyModuleOptions } from './app.module';
 import { originAllowed } from './chat/origin-check';
 import { ParleyIoAdapter } from './chat/parley-io.adapter';
+import { answerUnparsableRequestsWithJson } from './common/client-error-handler';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { AppConfig } from './config/app-config';
 
@@ -27,6 +28,7 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
   }
   app.disable('x-powered-by');
   app.useGlobalFilters(new HttpExceptionFilter());
+  answerUnparsableRequestsWithJson(app.getHttpServer());
   app.useBodyParser('json', { limit: '64kb' });
   app.useWebSocketAdapter(
     new ParleyIoAdapter(app, {
