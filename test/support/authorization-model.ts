@@ -153,7 +153,7 @@ export function expectedVerifyOutcome(principal: Principal, claim: Claim): Outco
 }
 
 /** Which messages a viewer may ever be shown (sync, history, conversations): docs/protocol.md `sync`. */
-export function visibleTo(viewer: { username: string; role: Role }, message: { sender_name: string; target_kind: string; target: string }): boolean {
+export function visibleTo(viewer: { username: string; role: Role }, message: Record<string, unknown>): boolean {
   if (message.sender_name === viewer.username) return true;
   return message.target_kind === 'group' ? message.target === viewer.role : message.target === viewer.username;
 }
