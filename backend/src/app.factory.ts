@@ -4,6 +4,7 @@ import type { LogLevel } from '@nestjs/common';
 import { AppModule, type ParleyModuleOptions } from './app.module';
 import { originAllowed } from './chat/origin-check';
 import { ParleyIoAdapter } from './chat/parley-io.adapter';
+import { answerUnparsableRequestsWithJson } from './common/client-error-handler';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { ClusterService } from './cluster/cluster.service';
 import { AppConfig } from './config/app-config';
@@ -55,6 +56,7 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
   app.use(securityHeaders({ tls: appConfig.tls }));
   app.use(csrfProtection({ secureCookie: appConfig.secureCookies }));
   app.useGlobalFilters(new HttpExceptionFilter(metrics));
+  answerUnparsableRequestsWithJson(app.getHttpServer());
   app.useBodyParser('json', { limit: '64kb' });
   const clusterAdapter = await app.get(ClusterService).connect();
   app.useWebSocketAdapter(

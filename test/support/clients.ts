@@ -22,7 +22,9 @@ export async function api(
   }
   const response = await fetch(`${server.url}${path}`, { method, headers, body });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Json) : {}, headers: response.headers };
+  // Everything Parley answers is JSON except a few documents (Prometheus text, HTML pages).
+  const json = (response.headers.get('content-type') ?? '').includes('json');
+  return { status: response.status, body: !text ? {} : json ? (JSON.parse(text) as Json) : { text }, headers: response.headers };
 }
 
 export async function login(server: TestServer, username: string, password: string): Promise<string> {

@@ -6,8 +6,19 @@ import { z } from 'zod';
  * further. Limits here are about shape; the message-size limit is configurable and checked
  * by SendMessagePipe.
  */
-/** PostgreSQL cannot store U+0000 in text; refusing it here keeps one bad row out of a batch. */
-const text = () => z.string().refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
+/** Half of a UTF-16 surrogate pair with no other half: not Unicode text. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * PostgreSQL cannot store U+0000 in text; refusing it here keeps one bad row out of a batch.
+ * A lone surrogate would be stored as U+FFFD: the text would change, and two different
+ * client_ids could become one (the second message then taken for a resend of the first).
+ */
+const text = () =>
+  z
+    .string()
+    .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters')
+    .refine((value) => !LONE_SURROGATE.test(value), 'must be Unicode text (a lone surrogate is not)');
 
 export const verifyUserSchema = z.object({
   user_type: text().max(64),

@@ -1,0 +1,559 @@
+import type { Socket } from 'socket.io-client';
+import { hashSessionToken } from '../backend/src/auth/session-token';
+import { canSendToGroup, canSendToUser, hasCapability } from '../backend/src/contract/permissions';
+import { ClientEvents, ErrorCodes, type ErrorCode } from '../backend/src/contract/protocol';
+import { ROLES, type Role } from '../backend/src/contract/roles';
+import { Broadcaster, Rooms } from '../backend/src/realtime/broadcaster.service';
+import { UserRegistryService } from '../backend/src/registry/user-registry.service';
+import { DatabaseService } from '../backend/src/storage/database.service';
+import {
+  CLAIMS,
+  DISABLED_USER,
+  PRINCIPALS,
+  SOCKET_TARGETS,
+  TABLE,
+  TARGETED_EVENTS,
+  describeTarget,
+  expectedRestOutcome,
+  expectedSocketOutcome,
+  expectedVerifyOutcome,
+  resolveTarget,
+  targetUser,
+  victimUser,
+  visibleTo,
+  type Claim,
+  type Outcome,
+  type Principal,
+  type RestGuard,
+  type SocketAction,
+  type SocketTarget,
+} from './support/authorization-model';
+import { adminToken, api, closeAllClients, connect, connectAs, createUser, emitAck, eventually, login, type Json } from './support/clients';
+import { startServer, type TestServer } from './support/server';
+
+/**
+ * Every principal (role, or a socket/session in some unusable state) x every action (socket
+ * event, REST route, roster and admin action) x every kind of target, with the expected answer
+ * computed from the permission table (test/support/authorization-model.ts). A refused action
+ * must also leave no trace: nothing delivered, stored, changed or closed. One server and one
+ * set of sockets serve every case; each case uses fresh message texts and names.
+ */
+
+const password = (username: string) => `${username}-password`;
+
+/** A socket whose every received event is recorded, with who it belongs to. */
+interface Observer {
+  label: string;
+  socket: Socket;
+  username: string | null;
+  role: Role | null;
+  verified: boolean;
+  messages: Json[];
+  typing: Json[];
+  roster: Json[];
+  read: Json[];
+}
+
+function observe(label: string, socket: Socket, who: { username: string | null; role: Role | null; verified: boolean }): Observer {
+  const observer: Observer = { label, socket, ...who, messages: [], typing: [], roster: [], read: [] };
+  socket.on('message_from_user', (m: Json) => observer.messages.push(m));
+  socket.on('typing', (m: Json) => observer.typing.push(m));
+  socket.on('update_web_app', (m: Json) => observer.roster.push(m));
+  socket.on('roster_diff', (m: Json) => observer.roster.push(m));
+  socket.on('read', (m: Json) => observer.read.push(m));
+  return observer;
+}
+
+// ---- REST rows: one line per route; `check` adds the effect (or its absence) where there is one ----
+
+interface RestTarget {
+  label: string;
+  role?: Role;
+  exists: boolean;
+}
+interface RestContext {
+  principal: Principal;
+  target: RestTarget;
+  /** Unique per case: for names and texts this case creates. */
+  n: number;
+  allowed: boolean;
+}
+interface RestRow {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** The route as the server declares it (Express syntax). */
+  route: string;
+  guard: RestGuard;
+  targets?: RestTarget[];
+  /** Status of a success; default 200. */
+  success?: number;
+  /** Fills in the route's parameters and body; default: the route as is, no body. */
+  request?: (ctx: RestContext) => { path?: string; body?: unknown; token?: string | null };
+  /** The answer when it does not follow from the guard alone (sign-in). */
+  outcome?: (principal: Principal) => { status: 'success' } | { status: number; code: ErrorCode };
+  /** Asserts the effect of an allowed case and the absence of one for a refused case. */
+  check?: (ctx: RestContext, body: Json) => Promise<void>;
+}
+
+const NO_TARGET: RestTarget[] = [{ label: '-', exists: true }];
+const userTargets = (name: (role: Role) => string): RestTarget[] => [
+  ...ROLES.map((role) => ({ label: name(role), role, exists: true })),
+  { label: 'unknown user', exists: false },
+];
+
+describe('authorization matrix', () => {
+  let server: TestServer;
+  let setupAdmin: string;
+  const tokens = new Map<string, string | null>();
+  const principalSockets = new Map<string, Socket>();
+  const targetSockets = new Map<Role, Socket>();
+  const goneSocketIds = new Map<Role, string>();
+  const victims = new Map<Role, { token: string; observer: Observer }>();
+  const observers: Observer[] = [];
+  let caseNumber = 0;
+
+  const db = () => server.app.get(DatabaseService).db;
+  const roomSize = (room: string) => server.app.get(Broadcaster).localRoomSize(room);
+
+  /** A round trip on every recorded socket: whatever the server sent them before has arrived. */
+  const flush = () =>
+    Promise.all(
+      observers.filter((o) => o.socket.connected).map((o) => emitAck(o.socket, 'sync', { since: Number.MAX_SAFE_INTEGER })),
+    );
+
+  const userList = async () => (await api(server, 'GET', '/api/users', { token: setupAdmin })).body.users as Json[];
+  const isLive = async (token: string) => (await api(server, 'GET', '/api/me', { token })).status === 200;
+
+  async function connectVictim(role: Role): Promise<void> {
+    const name = victimUser(role);
+    const old = victims.get(role);
+    const token = old && (await isLive(old.token)) ? old.token : await login(server, name, password(name));
+    const observer = observe(name, await connectAs(server, token, role, name), { username: name, role, verified: true });
+    if (old) observers.splice(observers.indexOf(old.observer), 1, observer);
+    else observers.push(observer);
+    victims.set(role, { token, observer });
+  }
+
+  beforeAll(async () => {
+    server = await startServer({ PARLEY_RATE_LIMIT_PER_SECOND: '100000', PARLEY_RATE_LIMIT_BURST: '100000' });
+    setupAdmin = await adminToken(server);
+    const create = (name: string, role: Role) => createUser(server, setupAdmin, name, role);
+
+    for (const role of ROLES) {
+      const name = targetUser(role);
+      const token = await create(name, role);
+      const socket = await connectAs(server, token, role, name);
+      targetSockets.set(role, socket);
+      observers.push(observe(name, socket, { username: name, role, verified: true }));
+      // A socket that posted once and left: the prototype's reply-to-sender form still names its user.
+      const gone = await connectAs(server, token, role, name);
+      const group = ROLES.find((g) => canSendToGroup(TABLE, role, g));
+      expect(await emitAck(gone, 'send_message', { message: `from a gone socket of ${name}`, recipients: group })).toMatchObject({ ok: true });
+      goneSocketIds.set(role, gone.id!);
+      gone.disconnect();
+      await eventually(() => server.app.get(UserRegistryService).get(goneSocketIds.get(role)!) === undefined);
+
+      await create(victimUser(role), role);
+      await connectVictim(role);
+    }
+    await create(DISABLED_USER, 'client');
+    expect((await api(server, 'PATCH', `/api/users/${DISABLED_USER}`, { token: setupAdmin, body: { disabled: true } })).status).toBe(200);
+
+    for (const principal of PRINCIPALS) {
+      const { key, username, role } = principal;
+      if (username === null || role === null) {
+        tokens.set(key, null);
+        principalSockets.set(key, await connect(server));
+        continue;
+      }
+      const token = await create(username, role);
+      tokens.set(key, token);
+      if (principal.session === 'disabled' || principal.session === 'revoked') {
+        // Signed in and verified, then cut off: the open socket must close.
+        const before = await connectAs(server, token, role, username);
+        const closed = new Promise((resolve) => before.on('disconnect', resolve));
+        if (principal.session === 'disabled') {
+          await api(server, 'PATCH', `/api/users/${username}`, { token: setupAdmin, body: { disabled: true } });
+        } else {
+          expect((await api(server, 'POST', '/api/auth/logout', { token })).status).toBe(204);
+        }
+        await closed;
+      }
+      // The principal's socket: opened with its token (live or not) and verified only if the role is live.
+      const socket = principal.verified ? await connectAs(server, token, role, username) : await connect(server, { token });
+      principalSockets.set(key, socket);
+      if (principal.session === 'expired') {
+        // Time travel for one session: it was live when the socket connected and has expired since.
+        await db().updateTable('sessions').set({ expires_at: Date.now() - 1 }).where('token_hash', '=', hashSessionToken(token)).execute();
+      }
+    }
+    for (const principal of PRINCIPALS) {
+      observers.push(observe(principal.key, principalSockets.get(principal.key)!, principal));
+    }
+    await flush();
+    for (const observer of observers) observer.messages.length = 0;
+  });
+
+  afterAll(async () => {
+    closeAllClients();
+    await server.stop();
+  });
+
+  function expectOutcome(ack: Json, expected: Outcome): void {
+    if (expected.ok) expect(ack).toMatchObject({ ok: true });
+    else expect(ack).toEqual({ ok: false, error: { code: expected.code, message: expect.any(String) } });
+  }
+
+  // ---- socket events ----
+
+  function targetValue(target: SocketTarget): string {
+    switch (target.kind) {
+      case 'group':
+        return target.form === 'prefixed' ? `group:${target.role}` : target.role;
+      case 'user':
+        return target.form === 'prefixed' ? `user:${targetUser(target.role)}` : targetUser(target.role);
+      case 'socket':
+        return target.live ? targetSockets.get(target.role)!.id! : goneSocketIds.get(target.role)!;
+      case 'disabled-user':
+        return `user:${DISABLED_USER}`;
+      case 'unknown':
+        return target.value;
+    }
+  }
+
+  interface SocketCase {
+    principal: Principal;
+    event: SocketAction;
+    target?: SocketTarget;
+    claim?: Claim;
+    expected: Outcome;
+  }
+
+  const targetedEvents = Object.keys(TARGETED_EVENTS) as SocketAction[];
+  const plainEvents = Object.values(ClientEvents).filter((e) => e !== ClientEvents.VerifyUser && !targetedEvents.includes(e));
+  const SOCKET_CASES: SocketCase[] = PRINCIPALS.flatMap((principal) => [
+    ...CLAIMS.map((claim) => ({ principal, event: ClientEvents.VerifyUser, claim, expected: expectedVerifyOutcome(principal, claim) })),
+    ...plainEvents.map((event) => ({ principal, event, expected: expectedSocketOutcome(principal, event) })),
+    ...targetedEvents.flatMap((event) =>
+      SOCKET_TARGETS.map((target) => ({ principal, event, target, expected: expectedSocketOutcome(principal, event, target) })),
+    ),
+  ]);
+  const describeClaim = (claim: Claim) =>
+    claim.kind === 'own' ? 'own identity' : claim.kind === 'other' ? `identity of ${targetUser(claim.role)}` : 'role "superuser"';
+  const describeOutcome = (o: Outcome | { status: number | 'success'; code?: string }) =>
+    'ok' in o ? (o.ok ? 'ok' : o.code) : o.status === 'success' ? 'ok' : `${o.status} ${o.code}`;
+
+  it.each(
+    SOCKET_CASES.map((c) => [
+      `${c.principal.key} · ${c.event} · ${c.claim ? describeClaim(c.claim) : c.target ? describeTarget(c.target) : '-'} → ${describeOutcome(c.expected)}`,
+      c,
+    ] as const),
+  )('socket: %s', async (_title, c) => {
+    const n = ++caseNumber;
+    const { principal, event, target, expected } = c;
+    if (event === ClientEvents.VerifyUser) return verifyCase(principal, c.claim!, expected);
+    const actor = principalSockets.get(principal.key)!;
+    const viewer = { username: principal.username!, role: principal.role! };
+    const text = `case ${n}`;
+    const value = target ? targetValue(target) : undefined;
+    const payloads: Partial<Record<SocketAction, unknown>> = {
+      [ClientEvents.SendMessage]: { message: text, recipients: value, client_id: text },
+      [ClientEvents.Typing]: { conversation: value },
+      [ClientEvents.History]: { conversation: value },
+      [ClientEvents.MarkRead]: { conversation: value, up_to: 1 },
+      [ClientEvents.Sync]: { since: 0, limit: 500 },
+    };
+    for (const observer of observers) observer.typing.length = 0;
+    const rosterWatchers = roomSize(Rooms.rosterDiff);
+
+    const ack = await emitAck<Json>(actor, event, payloads[event] ?? {});
+    expectOutcome(ack, expected);
+    await flush();
+
+    const resolved = target && TARGETED_EVENTS[event] ? resolveTarget(target, TARGETED_EVENTS[event]) : null;
+    const reaches = (o: Observer) =>
+      expected.ok &&
+      o.socket !== actor &&
+      o.verified &&
+      resolved !== null &&
+      (resolved.kind === 'group' ? o.role === resolved.role : o.username === resolved.username);
+
+    switch (event) {
+      case ClientEvents.SendMessage: {
+        const stored = await db().selectFrom('messages').select('id').where('body', '=', text).execute();
+        expect(stored).toHaveLength(expected.ok ? 1 : 0);
+        for (const o of observers.filter((o) => o.socket !== actor)) {
+          expect([o.label, o.messages.filter((m) => m.message === text).length]).toEqual([o.label, reaches(o) ? 1 : 0]);
+        }
+        break;
+      }
+      case ClientEvents.Typing:
+        for (const o of observers.filter((o) => o.socket !== actor)) {
+          expect([o.label, o.typing]).toEqual([o.label, reaches(o) ? [expect.objectContaining({ user_name: viewer.username })] : []]);
+        }
+        break;
+      case ClientEvents.History:
+      case ClientEvents.Sync:
+        if (expected.ok) {
+          const messages = ack.messages as Json[];
+          for (const m of messages) expect([m.id, visibleTo(viewer, m)]).toEqual([m.id, true]);
+          if (event === ClientEvents.History && resolved?.kind === 'group') {
+            expect(messages.every((m) => m.target_kind === 'group' && m.target === resolved.role)).toBe(true);
+          }
+          if (event === ClientEvents.History && resolved?.kind === 'user') {
+            const between = [viewer.username, resolved.username].sort().join();
+            expect(messages.every((m) => m.target_kind === 'user' && [m.sender_name, m.target].sort().join() === between)).toBe(true);
+          }
+        }
+        break;
+      case ClientEvents.MarkRead:
+        if (expected.ok) {
+          expect(ack.conversation).toBe(resolved!.kind === 'group' ? `group:${resolved!.role}` : `user:${resolved!.username}`);
+        }
+        break;
+      case ClientEvents.Conversations:
+        if (expected.ok) for (const c of ack.conversations as Json[]) expect(visibleTo(viewer, c.last as Json)).toBe(true);
+        break;
+      case ClientEvents.Directory:
+        if (expected.ok) {
+          const may = (await userList())
+            .filter((u) => u.username !== viewer.username && !u.disabled && canSendToUser(TABLE, viewer.role, u.role as Role))
+            .map((u) => u.username);
+          expect((ack.users as Json[]).map((u) => u.username).sort()).toEqual(may.sort());
+        }
+        break;
+      case ClientEvents.Roster:
+        if (expected.ok) expect((ack.connections as Json[]).map((e) => e.socket_id)).toContain(actor.id);
+        else expect(roomSize(Rooms.rosterDiff)).toBe(rosterWatchers);
+        break;
+    }
+  });
+
+  /** verify_user on a fresh socket of the principal, so a success or refusal changes no shared socket. */
+  async function verifyCase(principal: Principal, claim: Claim, expected: Outcome): Promise<void> {
+    const token = tokens.get(principal.key) ?? undefined;
+    const socket = await connect(server, { token });
+    const claimed =
+      claim.kind === 'own'
+        ? { user_type: principal.role ?? 'staff', user_name: principal.username ?? 'visitor' }
+        : claim.kind === 'other'
+          ? { user_type: claim.role, user_name: targetUser(claim.role) }
+          : { user_type: 'superuser', user_name: principal.username ?? 'visitor' };
+    const ack = await emitAck<Json>(socket, ClientEvents.VerifyUser, claimed);
+    expectOutcome(ack, expected);
+    // A refused socket has no identity: it may do nothing that needs one.
+    const after = await emitAck<Json>(socket, ClientEvents.Sync, { since: 0 });
+    expect(after.ok).toBe(expected.ok);
+    if (expected.ok) expect(ack.user).toMatchObject({ username: principal.username, role: principal.role });
+    socket.disconnect();
+  }
+
+  // ---- REST routes ----
+
+  /** Checks a victim's sessions and socket: gone after an allowed action, untouched after a refused one. */
+  const victimCheck =
+    (kind: 'session' | 'socket') =>
+    async ({ target, allowed }: RestContext): Promise<void> => {
+      if (!target.role) return;
+      const victim = victims.get(target.role)!;
+      if (allowed) {
+        await eventually(() => !victim.observer.socket.connected);
+        expect(await isLive(victim.token)).toBe(kind === 'socket');
+        await connectVictim(target.role);
+      } else {
+        await flush();
+        expect(victim.observer.socket.connected).toBe(true);
+        expect(await isLive(victim.token)).toBe(true);
+      }
+    };
+
+  const REST_ROWS: RestRow[] = [
+    {
+      method: 'POST',
+      route: '/api/auth/login',
+      guard: 'public',
+      request: ({ principal: p }) => ({
+        body: p.username ? { username: p.username, password: password(p.username) } : { username: 'nobody', password: 'wrong-password' },
+      }),
+      // The password still works after a sign-out or an expiry; a disabled account may not sign in.
+      outcome: (p) =>
+        p.session === 'disabled'
+          ? { status: 403, code: ErrorCodes.AccountDisabled }
+          : p.session === 'none'
+            ? { status: 401, code: ErrorCodes.InvalidCredentials }
+            : { status: 'success' },
+      check: async ({ principal, allowed }, body) => {
+        if (allowed) expect((await api(server, 'GET', '/api/me', { token: body.token as string })).body).toMatchObject({ user: { username: principal.username } });
+      },
+    },
+    {
+      method: 'POST',
+      route: '/api/auth/logout',
+      guard: 'signed-in',
+      success: 204,
+      // A live principal signs out a second session of theirs, so the shared one stays usable.
+      request: ({ principal: p }) => ({ token: p.session === 'live' ? 'fresh' : tokens.get(p.key) }),
+    },
+    {
+      method: 'GET',
+      route: '/api/session',
+      guard: 'public',
+      check: async ({ principal }, body) => {
+        expect(body.user).toEqual(principal.session === 'live' ? expect.objectContaining({ username: principal.username }) : null);
+      },
+    },
+    {
+      method: 'GET',
+      route: '/api/me',
+      guard: 'signed-in',
+      check: async ({ principal, allowed }, body) => {
+        if (allowed) expect(body.user).toEqual({ username: principal.username, display_name: expect.any(String), role: principal.role });
+      },
+    },
+    {
+      method: 'GET',
+      route: '/api/users',
+      guard: 'manageUsers',
+      check: async ({ allowed }, body) => {
+        if (allowed) expect((body.users as Json[]).map((u) => u.username)).toContain(targetUser('client'));
+      },
+    },
+    {
+      method: 'POST',
+      route: '/api/users',
+      guard: 'manageUsers',
+      success: 201,
+      targets: ROLES.map((role) => ({ label: `new ${role}`, role, exists: true })),
+      request: ({ n, target }) => ({ body: { username: `new-${n}`, role: target.role, password: 'new-user-password' } }),
+      check: async ({ n, target, allowed }) => {
+        const created = (await userList()).find((u) => u.username === `new-${n}`);
+        expect(created).toEqual(allowed ? expect.objectContaining({ role: target.role }) : undefined);
+      },
+    },
+    {
+      method: 'PATCH',
+      route: '/api/users/:username',
+      guard: 'manageUsers',
+      targets: userTargets(targetUser),
+      request: ({ n, target }) => ({
+        path: `/api/users/${target.role ? targetUser(target.role) : 'nobody'}`,
+        body: { display_name: `Renamed in case ${n}` },
+      }),
+      check: async ({ n, target, allowed }) => {
+        if (!target.role) return;
+        const user = (await userList()).find((u) => u.username === targetUser(target.role!))!;
+        expect(user.display_name === `Renamed in case ${n}`).toBe(allowed);
+      },
+    },
+    {
+      method: 'POST',
+      route: '/api/users/:username/sign-out',
+      guard: 'manageUsers',
+      success: 204,
+      targets: userTargets(victimUser),
+      request: ({ target }) => ({ path: `/api/users/${target.role ? victimUser(target.role) : 'nobody'}/sign-out` }),
+      check: victimCheck('session'),
+    },
+    {
+      method: 'POST',
+      route: '/api/users/:username/password',
+      guard: 'manageUsers',
+      targets: userTargets(victimUser),
+      // The same password again: the effect to check is that every session ends.
+      request: ({ target }) => {
+        const name = target.role ? victimUser(target.role) : 'nobody';
+        return { path: `/api/users/${name}/password`, body: { password: password(name) } };
+      },
+      check: victimCheck('session'),
+    },
+    {
+      method: 'POST',
+      route: '/api/admin/connections/:socketId/disconnect',
+      guard: 'watchRoster',
+      success: 204,
+      targets: [...ROLES.map((role) => ({ label: `socket of ${victimUser(role)}`, role, exists: true })), { label: 'unknown socket', exists: false }],
+      request: ({ target }) => ({
+        path: `/api/admin/connections/${target.role ? victims.get(target.role)!.observer.socket.id : 'AAAAAAAAAAAAAAAAAAAA'}/disconnect`,
+      }),
+      check: victimCheck('socket'),
+    },
+    {
+      method: 'GET',
+      route: '/api/admin/audit',
+      guard: 'readAuditLog',
+      check: async ({ allowed }, body) => {
+        if (allowed) expect(body.entries).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'user.created' })]));
+      },
+    },
+    {
+      method: 'GET',
+      route: '/metrics',
+      guard: 'readMetrics',
+      check: async ({ allowed }, body) => {
+        if (allowed) expect(String(body.text)).toContain('parley_connections');
+      },
+    },
+    { method: 'GET', route: '/api/docs', guard: 'public' },
+    { method: 'GET', route: '/api/docs-json', guard: 'public' },
+    { method: 'GET', route: '/health', guard: 'public' },
+    { method: 'GET', route: '/health/live', guard: 'public' },
+    { method: 'GET', route: '/health/ready', guard: 'public' },
+  ];
+
+  const REST_CASES = REST_ROWS.flatMap((row) =>
+    PRINCIPALS.flatMap((principal) =>
+      (row.targets ?? NO_TARGET).map((target) => {
+        const expected = row.outcome?.(principal) ?? expectedRestOutcome(principal, row.guard, target.exists);
+        return [`${principal.key} · ${row.method} ${row.route} · ${target.label} → ${describeOutcome(expected)}`, { row, principal, target, expected }] as const;
+      }),
+    ),
+  );
+
+  it.each(REST_CASES)('rest: %s', async (_title, { row, principal, target, expected }) => {
+    const n = ++caseNumber;
+    const allowed = expected.status === 'success';
+    const ctx: RestContext = { principal, target, n, allowed };
+    const request = row.request?.(ctx) ?? {};
+    let token = request.token === undefined ? tokens.get(principal.key) : request.token;
+    if (token === 'fresh') token = await login(server, principal.username!, password(principal.username!));
+    const response = await api(server, row.method, request.path ?? row.route, { token: token ?? undefined, body: request.body });
+    if (expected.status === 'success') {
+      expect([response.status, response.body]).toEqual([row.success ?? 200, expect.anything()]);
+    } else {
+      expect([response.status, response.body]).toEqual([expected.status, { statusCode: expected.status, code: expected.code, message: expect.any(String) }]);
+    }
+    if (row.route === '/api/auth/logout' && allowed) expect(await isLive(token!)).toBe(false);
+    if (principal.session === 'live') expect(await isLive(tokens.get(principal.key)!)).toBe(true);
+    await row.check?.(ctx, response.body);
+  });
+
+  // ---- what must hold across all cases ----
+
+  it('refuses verify_user on a socket whose session expired after it connected', async () => {
+    const expired = PRINCIPALS.find((p) => p.session === 'expired')!;
+    const socket = principalSockets.get(expired.key)!;
+    const ack = await emitAck<Json>(socket, ClientEvents.VerifyUser, { user_type: expired.role, user_name: expired.username });
+    expectOutcome(ack, { ok: false, code: ErrorCodes.NotAuthorised });
+  });
+
+  it('sent roster updates only to verified admins and read marks to nobody else', () => {
+    for (const o of observers) {
+      const admin = o.verified && o.role !== null && hasCapability(o.role, 'watchRoster');
+      if (!admin) expect([o.label, o.roster.length]).toEqual([o.label, 0]);
+      expect([o.label, o.read.length]).toEqual([o.label, 0]);
+    }
+  });
+
+  it('has a row for every socket event and every REST route the server has', () => {
+    const covered = new Set(SOCKET_CASES.map((c) => c.event));
+    expect([...covered].sort()).toEqual(Object.values(ClientEvents).sort());
+    const express = server.app.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } };
+    const routes = express.router.stack
+      .filter((layer) => layer.route)
+      .flatMap((layer) => Object.keys(layer.route!.methods).map((method) => `${method.toUpperCase()} ${layer.route!.path}`))
+      // The built web app's index.html fallback (serve-static) is the page itself, for anyone.
+      .filter((route) => route !== 'GET {*any}')
+      // Swagger UI's own files (scripts, licence) under /api/docs/, public like the page.
+      .filter((route) => !route.startsWith('GET /api/docs/'));
+    expect(routes.sort()).toEqual(REST_ROWS.map((row) => `${row.method} ${row.route}`).sort());
+  });
+});

@@ -1,0 +1,174 @@
+import {
+  DEFAULT_PERMISSIONS,
+  canSendToGroup,
+  canSendToUser,
+  hasCapability,
+  type RoleCapabilities,
+} from '../../backend/src/contract/permissions';
+import { ClientEvents, ErrorCodes, type ErrorCode } from '../../backend/src/contract/protocol';
+import { ROLES, type Role } from '../../backend/src/contract/roles';
+
+/**
+ * What the authorization matrix expects, derived from the one permission table
+ * (backend/src/contract/permissions.ts) and the documented error codes. Nothing here restates
+ * who may do what: a change to the table changes these expectations with it.
+ */
+export const TABLE = DEFAULT_PERMISSIONS;
+
+export type SessionState = 'live' | 'none' | 'revoked' | 'expired' | 'disabled';
+
+/** Who acts: a role, and the state of their session and socket. */
+export interface Principal {
+  key: string;
+  /** The account's user name; null for a visitor with no account. */
+  username: string | null;
+  role: Role | null;
+  session: SessionState;
+  /** Whether the principal's socket completed verify_user. */
+  verified: boolean;
+}
+
+export const PRINCIPALS: readonly Principal[] = [
+  ...ROLES.map((role): Principal => ({ key: role, username: `p-${role}`, role, session: 'live', verified: true })),
+  { key: 'unverified', username: 'p-unverified', role: 'staff', session: 'live', verified: false },
+  { key: 'no-session', username: null, role: null, session: 'none', verified: false },
+  { key: 'disabled', username: 'p-disabled', role: 'staff', session: 'disabled', verified: false },
+  { key: 'signed-out', username: 'p-signed-out', role: 'client', session: 'revoked', verified: false },
+  // An admin, to show that a dead session carries none of the role's rights.
+  { key: 'expired', username: 'p-expired', role: 'admin', session: 'expired', verified: false },
+];
+
+/** The account each role's targets belong to; each has a verified socket that records what it gets. */
+export const targetUser = (role: Role) => `t-${role}`;
+/** Accounts that destructive admin actions (sign-out, password reset, disconnect) are aimed at. */
+export const victimUser = (role: Role) => `v-${role}`;
+export const DISABLED_USER = 'gone-user';
+
+/** Every kind of `recipients` / `conversation` value a socket event can name. */
+export type SocketTarget =
+  | { kind: 'group'; role: Role; form: 'prefixed' | 'bare' }
+  | { kind: 'user'; role: Role; form: 'prefixed' | 'bare' }
+  | { kind: 'socket'; role: Role; live: boolean }
+  | { kind: 'disabled-user' }
+  | { kind: 'unknown'; value: string };
+
+export const SOCKET_TARGETS: readonly SocketTarget[] = [
+  ...ROLES.flatMap((role): SocketTarget[] => [
+    { kind: 'group', role, form: 'prefixed' },
+    { kind: 'group', role, form: 'bare' },
+    { kind: 'user', role, form: 'prefixed' },
+    { kind: 'user', role, form: 'bare' },
+    { kind: 'socket', role, live: true },
+    { kind: 'socket', role, live: false },
+  ]),
+  { kind: 'disabled-user' },
+  { kind: 'unknown', value: 'user:nobody' },
+  { kind: 'unknown', value: 'nobody' },
+  { kind: 'unknown', value: 'group:managers' },
+  { kind: 'unknown', value: 'AAAAAAAAAAAAAAAAAAAA' },
+];
+
+export function describeTarget(target: SocketTarget): string {
+  switch (target.kind) {
+    case 'group':
+      return target.form === 'prefixed' ? `group:${target.role}` : `${target.role} (bare group)`;
+    case 'user':
+      return target.form === 'prefixed' ? `user:${targetUser(target.role)}` : `${targetUser(target.role)} (bare name)`;
+    case 'socket':
+      return `${target.live ? 'live' : 'gone'} socket id of ${targetUser(target.role)}`;
+    case 'disabled-user':
+      return `user:${DISABLED_USER} (disabled)`;
+    case 'unknown':
+      return `unknown ${JSON.stringify(target.value)}`;
+  }
+}
+
+/** What a target names, by the rules in docs/protocol.md (`recipients`, in the order tried). */
+export type Resolved = { kind: 'group'; role: Role } | { kind: 'user'; role: Role; username: string } | null;
+
+export function resolveTarget(target: SocketTarget, options: { allowSocketId: boolean; allowDisabled: boolean }): Resolved {
+  switch (target.kind) {
+    case 'group':
+      return { kind: 'group', role: target.role };
+    case 'user':
+      return { kind: 'user', role: target.role, username: targetUser(target.role) };
+    case 'socket':
+      return options.allowSocketId ? { kind: 'user', role: target.role, username: targetUser(target.role) } : null;
+    case 'disabled-user':
+      return options.allowDisabled ? { kind: 'user', role: 'client', username: DISABLED_USER } : null;
+    case 'unknown':
+      return null;
+  }
+}
+
+export type Outcome = { ok: true } | { ok: false; code: ErrorCode };
+const allow: Outcome = { ok: true };
+const refuse = (code: ErrorCode): Outcome => ({ ok: false, code });
+
+/** May this role write to what the target resolves to (send_message, typing)? */
+export function mayWrite(role: Role, resolved: Exclude<Resolved, null>): boolean {
+  return resolved.kind === 'group' ? canSendToGroup(TABLE, role, resolved.role) : canSendToUser(TABLE, role, resolved.role);
+}
+
+export type SocketAction = (typeof ClientEvents)[keyof typeof ClientEvents];
+
+/** Socket events that name a target, and how they resolve it. */
+export const TARGETED_EVENTS: Partial<Record<SocketAction, { allowSocketId: boolean; allowDisabled: boolean; writes: boolean }>> = {
+  [ClientEvents.SendMessage]: { allowSocketId: true, allowDisabled: false, writes: true },
+  [ClientEvents.Typing]: { allowSocketId: true, allowDisabled: false, writes: true },
+  // Reading needs no permission: what a viewer sees is filtered by visibility instead.
+  [ClientEvents.History]: { allowSocketId: false, allowDisabled: true, writes: false },
+  [ClientEvents.MarkRead]: { allowSocketId: false, allowDisabled: true, writes: false },
+};
+
+/** Socket events that need a capability of the role. */
+export const CAPABILITY_EVENTS: Partial<Record<SocketAction, keyof RoleCapabilities>> = {
+  [ClientEvents.Roster]: 'watchRoster',
+};
+
+export function expectedSocketOutcome(principal: Principal, event: SocketAction, target?: SocketTarget): Outcome {
+  if (!principal.verified || principal.role === null) return refuse(ErrorCodes.NotVerified);
+  const targeted = TARGETED_EVENTS[event];
+  if (targeted && target) {
+    const resolved = resolveTarget(target, targeted);
+    if (!resolved) return refuse(ErrorCodes.UnknownRecipient);
+    if (targeted.writes && !mayWrite(principal.role, resolved)) return refuse(ErrorCodes.Forbidden);
+    return allow;
+  }
+  const capability = CAPABILITY_EVENTS[event];
+  if (capability && !hasCapability(principal.role, capability)) return refuse(ErrorCodes.Forbidden);
+  return allow;
+}
+
+/** verify_user claims: the principal's own identity, someone else's, or a role that does not exist. */
+export type Claim = { kind: 'own' } | { kind: 'other'; role: Role } | { kind: 'bad-role' };
+export const CLAIMS: readonly Claim[] = [
+  { kind: 'own' },
+  ...ROLES.map((role): Claim => ({ kind: 'other', role })),
+  { kind: 'bad-role' },
+];
+
+export function expectedVerifyOutcome(principal: Principal, claim: Claim): Outcome {
+  return principal.session === 'live' && claim.kind === 'own' ? allow : refuse(ErrorCodes.NotAuthorised);
+}
+
+/** Which messages a viewer may ever be shown (sync, history, conversations): docs/protocol.md `sync`. */
+export function visibleTo(viewer: { username: string; role: Role }, message: Record<string, unknown>): boolean {
+  if (message.sender_name === viewer.username) return true;
+  return message.target_kind === 'group' ? message.target === viewer.role : message.target === viewer.username;
+}
+
+/** How a REST route is guarded: open to anyone, any signed-in user, or a capability. */
+export type RestGuard = 'public' | 'signed-in' | keyof RoleCapabilities;
+
+export function expectedRestOutcome(
+  principal: Principal,
+  guard: RestGuard,
+  targetExists: boolean,
+): { status: 'success' } | { status: number; code: ErrorCode } {
+  if (guard === 'public') return { status: 'success' };
+  if (principal.session !== 'live' || principal.role === null) return { status: 401, code: ErrorCodes.Unauthenticated };
+  if (guard !== 'signed-in' && !hasCapability(principal.role, guard)) return { status: 403, code: ErrorCodes.Forbidden };
+  if (!targetExists) return { status: 404, code: ErrorCodes.NotFound };
+  return { status: 'success' };
+}

@@ -1,0 +1,148 @@
+import fc from 'fast-check';
+
+/**
+ * fast-check generators for hostile input: strings a parser or a database might trip on,
+ * values of every JSON and binary type, prototype-pollution keys, deep nesting, and payloads
+ * that are nearly valid (the right keys, some wrong values) so the fuzzing reaches past the
+ * first check as well as stopping at it.
+ */
+
+/** Keys that would pollute a prototype if an object were merged carelessly. */
+export const POLLUTION_KEYS = ['__proto__', 'constructor', 'prototype', '__defineGetter__', 'toString', 'valueOf', 'hasOwnProperty'];
+
+const EDGE_STRINGS = [
+  '',
+  ' ',
+  '\u0000',
+  'a\u0000b',
+  '\ud800',
+  'x\udc00y',
+  '\udbff\udfff',
+  '\u202eevil\u202c',
+  '\u200f\u05e9\u05dc\u05d5\u05dd',
+  '\ufeff',
+  '\uffff',
+  '\u0301e',
+  'e\u0301',
+  '👩‍👩‍👧‍👦',
+  '🏳️‍🌈'.repeat(50),
+  '\r\n\t\v\f',
+  '%00',
+  '%',
+  '../../etc/passwd',
+  '<script>alert(1)</script>',
+  "'; DROP TABLE users; --",
+  '${7*7}{{7*7}}',
+  'admin',
+  'staff',
+  'client',
+  'group:admin',
+  'group:staff',
+  'group:client',
+  'group:',
+  'user:',
+  'user:admin',
+  ' ADMIN ',
+  'Admin',
+  'null',
+  'undefined',
+  'NaN',
+  '0',
+  '-1',
+  ...POLLUTION_KEYS,
+  'user:__proto__',
+  'group:__proto__',
+  'group:constructor',
+];
+
+/** A string of one of many hostile kinds, at most ~120k UTF-16 units (well under the 1 MiB frame limit). */
+export const hostileString: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...EDGE_STRINGS) },
+  { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+  { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
+  { weight: 2, arbitrary: fc.string({ maxLength: 20 }) },
+  // Lone surrogates and other code units a UTF-8 encoder cannot encode as they are.
+  { weight: 1, arbitrary: fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 30 }).map((units) => String.fromCharCode(...units)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom('x', 'é', '€', '😀', '\ud800', 'a\u0000', '👩‍👩‍👧'), fc.integer({ min: 200, max: 30_000 }))
+      .map(([unit, count]) => unit.repeat(count)),
+  },
+);
+
+const hostileNumber = fc.oneof(
+  fc.constantFrom(0, -0, -1, 1, 1.5, NaN, Infinity, -Infinity, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1, 2 ** 31, -(2 ** 53), 1e308, 5e-324),
+  fc.integer(),
+  fc.double(),
+);
+
+const binary = fc.oneof(
+  fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)),
+  fc.uint8Array({ maxLength: 64 }).map((bytes) => bytes.slice().buffer),
+  fc.uint8Array({ maxLength: 64 }),
+  fc.constant(Buffer.alloc(0)),
+);
+
+/** An object whose keys may be `__proto__` & co. as own properties, as JSON.parse would produce them. */
+export function objectWith(entries: Array<[string, unknown]>): Record<string, unknown> {
+  const object: Record<string, unknown> = {};
+  for (const [key, value] of entries) Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  return object;
+}
+
+const key = fc.oneof(fc.constantFrom(...POLLUTION_KEYS, 'polluted', 'admin', 'role', 'isAdmin'), fc.string({ maxLength: 12 }));
+
+const pollution = fc.constantFrom(
+  JSON.parse('{"__proto__": {"polluted": "yes", "isAdmin": true}}') as unknown,
+  JSON.parse('{"constructor": {"prototype": {"polluted": "yes"}}}') as unknown,
+  JSON.parse('{"__proto__": {"__proto__": {"polluted": "yes"}}}') as unknown,
+  JSON.parse('{"prototype": {"polluted": "yes"}, "role": "admin"}') as unknown,
+);
+
+/** Arrays or objects nested hundreds to a couple of thousand levels deep. */
+const deep = fc
+  .tuple(fc.integer({ min: 50, max: 2000 }), fc.boolean())
+  .map(([depth, arrays]) => JSON.parse(arrays ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)) as unknown);
+
+/** Any value a client could put on the wire, of any type and shape. */
+export const hostileValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown; array: unknown[]; object: Record<string, unknown> }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    { weight: 4, arbitrary: hostileString },
+    { weight: 2, arbitrary: hostileNumber },
+    { weight: 1, arbitrary: fc.constantFrom(true, false, null, undefined) },
+    { weight: 1, arbitrary: binary },
+    { weight: 1, arbitrary: pollution },
+    { weight: 1, arbitrary: tie('array') },
+    { weight: 1, arbitrary: tie('object') },
+  ),
+  array: fc.array(tie('value'), { maxLength: 4 }),
+  object: fc.array(fc.tuple(key, tie('value')), { maxLength: 4 }).map(objectWith),
+})).value.chain((value) => fc.oneof({ weight: 20, arbitrary: fc.constant(value) }, { weight: 1, arbitrary: deep }));
+
+/**
+ * An object with the given fields, each either a plausible value or a hostile one, sometimes
+ * missing, sometimes with hostile extra keys: most land near the schema's edge.
+ */
+export function nearly(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<Record<string, unknown>> {
+  const entries = Object.entries(fields).map(([name, plausible]) =>
+    fc.oneof(
+      { weight: 12, arbitrary: plausible.map((v): [string, unknown] | null => [name, v]) },
+      { weight: 1, arbitrary: hostileValue.map((v): [string, unknown] | null => [name, v]) },
+      { weight: 1, arbitrary: fc.constant(null) },
+    ),
+  );
+  const extras = fc.oneof(
+    { weight: 4, arbitrary: fc.constant([] as Array<[string, unknown]>) },
+    { weight: 1, arbitrary: fc.array(fc.tuple(key, hostileValue), { maxLength: 3 }) },
+  );
+  return fc
+    .tuple(fc.tuple(...entries), extras)
+    .map(([known, extra]) => objectWith([...extra, ...known.filter((e): e is [string, unknown] => e !== null)]));
+}
+
+/** Mostly `nearly(fields)`, sometimes anything at all. */
+export function payloadFor(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<unknown> {
+  return fc.oneof({ weight: 4, arbitrary: nearly(fields) }, { weight: 1, arbitrary: hostileValue });
+}
