@@ -141,6 +141,18 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     tokens.cleo = (await rest(b, 'POST', '/api/auth/login', { username: 'cleo', password: 'cleo-password' })).body.token as string;
   });
 
+  it('disconnects one socket on another node from the roster, and audits whose it was', async () => {
+    const sal = await connect(b, 'sal', 'staff');
+    const closed = new Promise<string>((resolve) => sal.once('disconnect', resolve));
+    const socketId = sal.id!;
+    expect((await rest(a, 'POST', `/api/admin/connections/${socketId}/disconnect`, undefined, tokens.admin)).status).toBe(204);
+    expect(await closed).toBe('io server disconnect');
+    const audit = await rest(a, 'GET', '/api/admin/audit?action=connection.kicked', undefined, tokens.admin);
+    expect((audit.body.entries as Json[])[0]).toMatchObject({ target: socketId, details: { username: 'sal', role: 'staff', ip: '127.0.0.1' } });
+    // A socket no node has is still unknown.
+    expect((await rest(a, 'POST', '/api/admin/connections/no-such-socket/disconnect', undefined, tokens.admin)).status).toBe(404);
+  });
+
   it('loses nothing acknowledged when a node dies mid-load: its clients move to another node and sync', async () => {
     const receiver = await connect(a, 'bob', 'staff');
     const live = received(receiver);

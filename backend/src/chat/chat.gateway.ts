@@ -19,7 +19,7 @@ import { ParleyError } from '../common/parley-error';
 import { hasCapability } from '../contract/permissions';
 import { ParleyMetrics } from '../metrics/parley-metrics.service';
 import { ClientEvents, ErrorCodes, ServerEvents } from '../contract/protocol';
-import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
+import { Broadcaster, Rooms, type PublicSocketData } from '../realtime/broadcaster.service';
 import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
 import { SocketRateLimiter } from '../rate-limit/socket-rate-limiter.service';
 import { RosterService } from '../roster/roster.service';
@@ -45,7 +45,8 @@ import { PresenceService } from './presence.service';
 import { SendMessagePipe } from './send-message.pipe';
 import { VerificationService } from './verification.service';
 
-interface SocketData {
+/** What this node alone needs about a socket; kept off socket.data, which other nodes read. */
+interface SocketState {
   auth: AuthContext | null;
   /** Settles when this socket's previous verify_user has finished; verifies run one at a time. */
   verifying?: Promise<unknown>;
@@ -54,7 +55,7 @@ interface SocketData {
 
 /** setTimeout's ceiling (~24.8 days); a session expiring later is checked again at re-verify. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-type ChatSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, SocketData>;
+type ChatSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, PublicSocketData>;
 
 const KNOWN_EVENTS = new Set<string>(Object.values(ClientEvents));
 
@@ -66,6 +67,7 @@ const KNOWN_EVENTS = new Set<string>(Object.values(ClientEvents));
 @UseFilters(ChatExceptionFilter)
 export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<ChatSocket>, OnGatewayDisconnect<ChatSocket> {
   private readonly logger = new Logger(ChatGateway.name);
+  private readonly states = new WeakMap<ChatSocket, SocketState>();
 
   constructor(
     private readonly auth: AuthService,
@@ -87,13 +89,14 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     // Middleware runs before 'connection', so a socket's session is known before its first event.
     server.use((socket: ChatSocket, next) => {
       const token = tokenFromHeaders(socket.handshake.headers, (socket.handshake.auth as { token?: unknown })?.token);
+      socket.data = { username: null, role: null, ip: socket.handshake.address.replace(/^::ffff:/, '') };
       if (!token) {
-        socket.data.auth = null;
+        this.states.set(socket, { auth: null });
         return next();
       }
       this.auth.authenticate(token).then(
         (auth) => {
-          socket.data.auth = auth;
+          this.states.set(socket, { auth });
           next();
         },
         (error: unknown) => {
@@ -105,7 +108,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
   }
 
   handleConnection(socket: ChatSocket): void {
-    const sessionId = socket.data.auth?.sessionId ?? null;
+    const sessionId = this.state(socket).auth?.sessionId ?? null;
     this.registry.connect({
       socketId: socket.id,
       ip: socket.handshake.address.replace(/^::ffff:/, ''),
@@ -113,7 +116,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
       sessionId,
     });
     if (sessionId !== null) this.watchSession(socket, sessionId);
-    this.logger.debug({ msg: 'Socket connected', socketId: socket.id, userId: socket.data.auth?.user.id ?? null });
+    this.logger.debug({ msg: 'Socket connected', socketId: socket.id, userId: this.state(socket).auth?.user.id ?? null });
     // Runs before any handler: a flood is refused here, before validation or storage see it.
     socket.use(([event, ...args], next) => {
       const name = String(event).slice(0, 64);
@@ -141,7 +144,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
   }
 
   handleDisconnect(socket: ChatSocket, reason?: string): void {
-    clearTimeout(socket.data.expiryTimer);
+    clearTimeout(this.state(socket).expiryTimer);
     this.rateLimiter.forget(socket.id);
     this.registry.disconnect(socket.id);
     this.logger.debug({ msg: 'Socket disconnected', socketId: socket.id, reason });
@@ -150,8 +153,9 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
   /** The socket closes when its session is revoked (via the session room) or expires. */
   private watchSession(socket: ChatSocket, sessionId: number): void {
     void socket.join(Rooms.session(sessionId));
-    const remaining = (socket.data.auth?.expiresAt ?? Infinity) - Date.now();
-    if (remaining < MAX_TIMER_MS) socket.data.expiryTimer = setTimeout(() => socket.disconnect(true), remaining);
+    const state = this.state(socket);
+    const remaining = (state.auth?.expiresAt ?? Infinity) - Date.now();
+    if (remaining < MAX_TIMER_MS) state.expiryTimer = setTimeout(() => socket.disconnect(true), remaining);
     // A logout between the handshake's session check and joining the room would be missed.
     void this.auth.isSessionActive(sessionId).then((active) => {
       if (!active) socket.disconnect(true);
@@ -160,19 +164,22 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
 
   @SubscribeMessage(ClientEvents.VerifyUser)
   verifyUser(@ConnectedSocket() socket: ChatSocket, @MessageBody(new ZodValidationPipe(verifyUserSchema)) body: VerifyUserDto) {
-    const run = (socket.data.verifying ?? Promise.resolve()).then(() => this.verifyNow(socket, body));
-    socket.data.verifying = run.catch(() => undefined);
+    const state = this.state(socket);
+    const run = (state.verifying ?? Promise.resolve()).then(() => this.verifyNow(socket, body));
+    state.verifying = run.catch(() => undefined);
     return run;
   }
 
   private async verifyNow(socket: ChatSocket, body: VerifyUserDto) {
     let user: UserRow;
     try {
-      ({ user } = await this.verification.verify(socket.id, socket.data.auth, body));
+      ({ user } = await this.verification.verify(socket.id, this.state(socket).auth, body));
     } catch (error) {
       this.leaveIdentityRooms(socket);
+      socket.data = { ...socket.data, username: null, role: null };
       throw error;
     }
+    socket.data = { ...socket.data, username: user.username, role: user.role };
     // The registry changed in verify(); the rooms follow with no await in between.
     this.leaveIdentityRooms(socket);
     const rooms = [Rooms.user(user.id), Rooms.group(user.role)];
@@ -187,6 +194,13 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
       // The policy's answer, so the web app offers exactly the groups the server will accept.
       groups: ROLES.filter((group) => this.policy.canSendToGroup(user, group)),
     };
+  }
+
+  /** Set by the handshake middleware before 'connection'; a fallback keeps every later read safe. */
+  private state(socket: ChatSocket): SocketState {
+    let state = this.states.get(socket);
+    if (!state) this.states.set(socket, (state = { auth: null }));
+    return state;
   }
 
   /** A socket has one identity at a time: every room but its own id and its session's. */

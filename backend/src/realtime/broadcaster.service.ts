@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Server } from 'socket.io';
+import type { Role } from '../contract/roles';
 
 /**
  * The one way services reach sockets: by room. Room names are the only addressing scheme, so
@@ -14,6 +15,17 @@ export const Rooms = {
   /** Admins that asked for the snapshot + diff roster. */
   rosterDiff: 'roster:diff',
 } as const;
+
+/**
+ * What any node may learn about a socket on another (socket.io's socket.data, which
+ * fetchSockets carries between nodes): plain values, nothing secret.
+ */
+export interface PublicSocketData {
+  /** null until verify_user succeeds. */
+  username: string | null;
+  role: Role | null;
+  ip: string;
+}
 
 @Injectable()
 export class Broadcaster {
@@ -51,6 +63,13 @@ export class Broadcaster {
    */
   closeTransports(): void {
     for (const socket of this.server?.sockets.sockets.values() ?? []) socket.conn.close();
+  }
+
+  /** A socket on any node (through the cluster adapter, when there is one), or null. */
+  async findSocket(socketId: string): Promise<PublicSocketData | null> {
+    if (!this.server) return null;
+    const [socket] = await this.server.in(socketId).fetchSockets();
+    return socket ? (socket.data as PublicSocketData) : null;
   }
 
   disconnect(room: string): void {

@@ -37,16 +37,15 @@ export class RosterController {
     @CurrentAuth() auth: AuthContext,
     @Ip() ip: string,
   ): Promise<void> {
-    const connection = this.registry.get(socketId);
-    if (!connection) throw new ParleyError(ErrorCodes.NotFound, 'No such connection');
-    // Every socket is in a room named after its own id.
+    const local = this.registry.get(socketId);
+    // Not here: it may be on another node of the cluster.
+    const remote = local ? null : await this.broadcaster.findSocket(socketId);
+    if (!local && !remote) throw new ParleyError(ErrorCodes.NotFound, 'No such connection');
+    // Every socket is in a room named after its own id; the adapter reaches it on any node.
     this.broadcaster.disconnect(socketId);
-    await this.audit.record(
-      auth.user,
-      AuditActions.ConnectionKicked,
-      socketId,
-      { username: connection.user?.username ?? connection.claimedName, role: connection.user?.role ?? connection.claimedType, ip: connection.ip },
-      clientIp(ip),
-    );
+    const details = local
+      ? { username: local.user?.username ?? local.claimedName, role: local.user?.role ?? local.claimedType, ip: local.ip }
+      : { username: remote!.username, role: remote!.role, ip: remote!.ip };
+    await this.audit.record(auth.user, AuditActions.ConnectionKicked, socketId, details, clientIp(ip));
   }
 }
