@@ -7,6 +7,7 @@
 //   npm run bench -- --smoke      tiny numbers: does it work at all (used by the test suite)
 //   npm run bench -- --only group,dm
 //   npm run bench -- --durability survive-process-crash-only   Parley with the opt-in faster commits
+//   npm run bench -- --nodes 2        also one vs two Parley processes on PostgreSQL + Redis
 //   npm run bench -- --profile <dir>   also write a CPU profile of Parley (bench/profile-summary.mjs)
 import { fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +32,8 @@ const { values: args } = parseArgs({
     profile: { type: 'string' },
     /** Parley's PARLEY_SQLITE_DURABILITY for this run: full (default) or survive-process-crash-only. */
     durability: { type: 'string', default: 'full' },
+    /** Also compare one and N Parley processes on PostgreSQL + Redis (group and DM traffic). */
+    nodes: { type: 'string' },
   },
 });
 const mode = args.smoke ? 'smoke' : args.quick ? 'quick' : 'full';
@@ -82,7 +85,7 @@ function startBaseline() {
   });
 }
 
-function startParley(dataDir) {
+function startParley(dataDir, extraEnv = {}) {
   return new Promise((resolve, reject) => {
     const profiling = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
     if (args.profile) mkdirSync(args.profile, { recursive: true });
@@ -100,6 +103,7 @@ function startParley(dataDir) {
         PARLEY_RATE_LIMIT_PER_SECOND: '1000000',
         PARLEY_RATE_LIMIT_BURST: '1000000',
         PARLEY_LOG_LEVEL: 'error',
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -114,13 +118,37 @@ function startParley(dataDir) {
 }
 
 async function stop(server) {
+  if (server.nodes) return void (await Promise.all(server.nodes.map(stop)));
   const exited = new Promise((resolve) => server.child.once('exit', resolve));
   server.child.kill('SIGTERM');
   await exited;
 }
 
+const POSTGRES_URL = process.env.PARLEY_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.PARLEY_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * N Parley processes sharing one fresh PostgreSQL schema and one Redis channel prefix, as
+ * `npm run start:cluster` runs them. Clients are spread over the nodes (see connectClients).
+ */
+async function startParleyCluster(dataDir, count, schema) {
+  const env = { PARLEY_DATABASE_URL: POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema, PARLEY_REDIS_URL: REDIS_URL, PARLEY_REDIS_PREFIX: schema };
+  const nodes = [];
+  // One at a time: the first creates the schema.
+  for (let i = 0; i < count; i++) nodes.push(await startParley(dataDir, env));
+  return { name: 'parley', nodes, urls: nodes.map((n) => n.url), url: nodes[0].url, pids: nodes.map((n) => n.pid), pid: nodes[0].pid };
+}
+
+async function dropSchema(schema) {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: POSTGRES_URL });
+  await pool.query(`drop schema if exists "${schema}" cascade`);
+  await pool.end();
+}
+
 /** CPU seconds (user + system) a process has used, from /proc. */
 function cpuSeconds(pid) {
+  if (Array.isArray(pid)) return pid.reduce((sum, one) => sum + cpuSeconds(one), 0);
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100 on Linux)
 }
@@ -142,7 +170,9 @@ async function connectClients(workers, server, { count, prefix, role, receive })
       const start = w * per;
       const clients = Math.max(0, Math.min(per, count - start));
       if (clients === 0) return { worker, indexes: [], names: [] };
-      const { indexes } = await worker.rpc('connect', { url: server.url, clients, startIndex: start, namePrefix: prefix, role, receive });
+      // With several nodes, each worker's clients go to one node, round robin.
+      const url = server.urls ? server.urls[w % server.urls.length] : server.url;
+      const { indexes } = await worker.rpc('connect', { url, clients, startIndex: start, namePrefix: prefix, role, receive });
       return { worker, indexes, names: indexes.map((_, i) => `${prefix}${start + i}`) };
     }),
   );
@@ -176,14 +206,14 @@ async function traffic(server, { senders, receivers, dm, ratePerSec }) {
       }),
     }));
     await sleep(300);
-    const cpuBefore = cpuSeconds(server.pid);
+    const cpuBefore = cpuSeconds(server.pids ?? server.pid);
     const started = performance.now();
     const results = await Promise.all(
       plans.map(({ worker, senders }) => worker.rpc('send', { senders, durationMs: SIZES.seconds * 1000, ratePerSec, padding: PADDING })),
     );
     const elapsed = (performance.now() - started) / 1000;
     await sleep(1000); // let the last deliveries arrive
-    const cpu = cpuSeconds(server.pid) - cpuBefore;
+    const cpu = cpuSeconds(server.pids ?? server.pid) - cpuBefore;
     const { histogram, seen } = await collect(workers);
     const acked = results.reduce((sum, r) => sum + r.acked, 0);
     const failed = results.reduce((sum, r) => sum + r.failed, 0);
@@ -370,8 +400,29 @@ async function main() {
   } finally {
     await stop(baseline);
     await stop(parley);
-    rmSync(dataDir, { recursive: true, force: true });
   }
+  if (args.nodes) {
+    const count = Number(args.nodes);
+    if (!Number.isInteger(count) || count < 2) throw new Error('--nodes takes a number of nodes, 2 or more');
+    const [senders, receivers] = SIZES.group;
+    results.scaling = { nodes: count };
+    for (const [label, n] of [['one', 1], ['many', count]]) {
+      const schema = `parley_bench_${Math.random().toString(36).slice(2, 8)}`;
+      process.stderr.write(`scaling: ${n} node${n > 1 ? 's' : ''} on PostgreSQL + Redis… `);
+      const cluster = await startParleyCluster(dataDir, n, schema);
+      try {
+        results.scaling[label] = {
+          group: await traffic(cluster, { senders, receivers }),
+          dm: await traffic(cluster, { senders: SIZES.dm, receivers: SIZES.dm, dm: true }),
+        };
+      } finally {
+        await stop(cluster);
+        await dropSchema(schema);
+      }
+      process.stderr.write('done\n');
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
 
   const rows = [];
   const add = (scenario, metric, key, target = '') => {
@@ -397,6 +448,21 @@ async function main() {
   add('idle', 'server RSS KB/connection', 'rss_kb_per_connection', 'Parley ≤ 30 KB');
   add('history', 'p50 ms', 'p50_ms');
   add('history', 'p99 ms', 'p99_ms', 'Parley < 5 ms');
+  const scalingRows = [];
+  if (results.scaling) {
+    const { one, many, nodes } = results.scaling;
+    for (const scenario of ['group', 'dm']) {
+      const sqlite = results.scenarios[scenario]?.parley;
+      const rowFor = (metric, key, target = '') =>
+        scalingRows.push([scenario, metric, fmt(sqlite?.[key]), fmt(one[scenario][key]), fmt(many[scenario][key]), fmt(ratio(many[scenario][key], one[scenario][key])), target]);
+      rowFor('deliveries/s', 'deliveries_per_sec', scenario === 'group' ? '≥ 1.6×' : '');
+      rowFor('p99 ms', 'p99_ms');
+      rowFor('lost', 'lost', '0');
+      rowFor('doubled', 'doubled', '0');
+      rowFor('server CPU µs/delivery', 'cpu_us_per_delivery');
+    }
+    scalingRows.unshift(['scenario', 'metric', 'Parley, SQLite', 'PostgreSQL + Redis, 1 node', `${nodes} nodes`, `${nodes} nodes / 1 node`, 'target']);
+  }
   const table = [
     `Parley bench (${mode}, SQLite durability ${args.durability}) ${results.started}, ${results.machine.cpus} CPUs, Node ${results.machine.node}`,
     '',
@@ -405,6 +471,9 @@ async function main() {
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     '',
     `Sizes: group ${SIZES.group[0]} senders × ${SIZES.group[1]} receivers, dm ${SIZES.dm} pairs, ${SIZES.seconds} s each; join ${SIZES.join}; idle ${SIZES.idle}; history ${SIZES.history} stored.`,
+    ...(scalingRows.length
+      ? ['', 'Scaling out (the same load, clients spread over the nodes):', '', `| ${scalingRows[0].join(' | ')} |`, `|${' --- |'.repeat(scalingRows[0].length)}`, ...scalingRows.slice(1).map((r) => `| ${r.join(' | ')} |`)]
+      : []),
   ].join('\n');
   const resultsDir = args['results-dir'] ?? join(here, 'results');
   mkdirSync(resultsDir, { recursive: true });
@@ -413,7 +482,10 @@ async function main() {
   writeFileSync(join(resultsDir, `${name}.json`), JSON.stringify(results, null, 2));
   writeFileSync(join(resultsDir, `${name}.md`), `${table}\n`);
   console.log(table);
-  const lost = Object.values(results.scenarios).reduce((sum, s) => sum + (s.parley?.lost ?? 0) + (s.parley?.doubled ?? 0), 0);
+  let lost = Object.values(results.scenarios).reduce((sum, s) => sum + (s.parley?.lost ?? 0) + (s.parley?.doubled ?? 0), 0);
+  for (const run of results.scaling ? [results.scaling.one, results.scaling.many] : []) {
+    for (const s of Object.values(run)) lost += s.lost + s.doubled;
+  }
   if (lost > 0) process.exitCode = 1;
 }
 

@@ -9,11 +9,11 @@ import { join } from 'node:path';
  * Needs the production build (`npm test` builds it first).
  */
 describe('the benchmark (smoke size)', () => {
-  it('runs every scenario against the baseline and Parley and loses or doubles nothing', async () => {
+  it('runs every scenario against the baseline and Parley, and one vs two nodes, and loses or doubles nothing', async () => {
     const out = mkdtempSync(join(tmpdir(), 'parley-bench-results-'));
     try {
       const code = await new Promise<number | null>((resolve, reject) => {
-        const child = spawn(process.execPath, [join(__dirname, '..', 'bench', 'run.mjs'), '--smoke', '--results-dir', out], {
+        const child = spawn(process.execPath, [join(__dirname, '..', 'bench', 'run.mjs'), '--smoke', '--nodes', '2', '--results-dir', out], {
           stdio: ['ignore', 'ignore', 'inherit'],
         });
         child.on('error', reject);
@@ -23,12 +23,20 @@ describe('the benchmark (smoke size)', () => {
       const file = readdirSync(out).find((name) => name.endsWith('.json'))!;
       const results = JSON.parse(readFileSync(join(out, file), 'utf8')) as {
         scenarios: Record<string, { baseline?: Record<string, number>; parley: Record<string, number> }>;
+        scaling: { nodes: number; one: Record<string, Record<string, number>>; many: Record<string, Record<string, number>> };
       };
       expect(Object.keys(results.scenarios).sort()).toEqual(['dm', 'group', 'group-fixed', 'history', 'idle', 'join']);
       for (const scenario of ['group', 'dm', 'group-fixed']) {
         for (const server of ['baseline', 'parley'] as const) {
           expect(results.scenarios[scenario][server]).toMatchObject({ lost: 0, doubled: 0 });
           expect(results.scenarios[scenario][server]!.messages_acked).toBeGreaterThan(0);
+        }
+      }
+      expect(results.scaling.nodes).toBe(2);
+      for (const run of [results.scaling.one, results.scaling.many]) {
+        for (const scenario of ['group', 'dm']) {
+          expect(run[scenario]).toMatchObject({ lost: 0, doubled: 0 });
+          expect(run[scenario].messages_acked).toBeGreaterThan(0);
         }
       }
     } finally {
