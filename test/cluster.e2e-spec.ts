@@ -23,6 +23,7 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
     PARLEY_LOGIN_LIMIT_PER_IP: '10000',
     PARLEY_LOGIN_LIMIT_PER_USER: '10000',
+    PARLEY_CLUSTER_HEARTBEAT_MS: '300',
   };
   const nodes: ChildServer[] = [];
   const sockets: Socket[] = [];
@@ -68,8 +69,8 @@ describe('several nodes (PostgreSQL + Redis)', () => {
 
   beforeAll(async () => {
     // The first node creates the schema; the second starts on it.
-    a = await startChildServer(env);
-    b = await startChildServer(env);
+    a = await startChildServer({ ...env, PARLEY_NODE_NAME: 'node-a' });
+    b = await startChildServer({ ...env, PARLEY_NODE_NAME: 'node-b' });
     nodes.push(a, b);
     const admin = (await rest(a, 'POST', '/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD })).body.token as string;
     tokens.admin = admin;
@@ -151,6 +152,66 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     expect((audit.body.entries as Json[])[0]).toMatchObject({ target: socketId, details: { username: 'sal', role: 'staff', ip: '127.0.0.1' } });
     // A socket no node has is still unknown.
     expect((await rest(a, 'POST', '/api/admin/connections/no-such-socket/disconnect', undefined, tokens.admin)).status).toBe(404);
+  });
+
+  describe('the roster, cluster-wide', () => {
+    type Entry = { socket_id: string; user_name: string | null; node: string };
+    type Diff = { upserted: Entry[]; removed: string[] };
+
+    /** An admin on `node` watching the roster: the snapshot, then every diff applied. */
+    async function watch(node: ChildServer) {
+      const socket = await connect(node, 'admin', 'admin');
+      const entries = new Map<string, Entry>();
+      socket.on('roster_diff', (diff: Diff) => {
+        for (const id of diff.removed) entries.delete(id);
+        for (const e of diff.upserted) entries.set(e.socket_id, e);
+      });
+      const snapshot = (await socket.emitWithAck('roster', {})) as { connections: Entry[] };
+      for (const e of snapshot.connections) entries.set(e.socket_id, e);
+      return { socket, entries, has: (id: string, onNode: string) => entries.get(id)?.node === onNode };
+    }
+
+    it("shows every node's connections to an admin on any node, each with its node's name", async () => {
+      const admin = await watch(a);
+      const bob = await connect(b, 'bob', 'staff');
+      await until(() => admin.has(bob.id!, 'node-b'), "bob's connection on node-b in node-a's roster");
+      expect(admin.entries.get(bob.id!)).toMatchObject({ user_name: 'bob' });
+      expect(admin.has(admin.socket.id!, 'node-a')).toBe(true);
+      // A prototype admin page (update_web_app, the full map) sees it too.
+      const legacy = await connect(a, 'admin', 'admin');
+      let map: Record<string, Json> = {};
+      legacy.on('update_web_app', (m: { users: Record<string, Json> }) => (map = m.users));
+      const alice = await connect(b, 'alice', 'staff');
+      await until(() => map[alice.id!] !== undefined, "alice in node-a's update_web_app");
+      expect(map[alice.id!]).toMatchObject({ user_name: 'alice', user_type: 'staff', Varification: 'VERIFIED' });
+      // Leaving on node-b leaves node-a's roster.
+      const bobId = bob.id!;
+      bob.disconnect();
+      await until(() => !admin.entries.has(bobId), 'bob gone from the roster');
+    });
+
+    it("a node that joins later learns the others' connections; one that stops or dies leaves every roster", async () => {
+      const cleo = await connect(a, 'cleo', 'client');
+      const c = await startChildServer({ ...env, PARLEY_NODE_NAME: 'node-c' });
+      nodes.push(c);
+      const onC = await watch(c);
+      expect(onC.has(cleo.id!, 'node-a')).toBe(true);
+      const onA = await watch(a);
+      const dora = await connect(c, 'dora', 'client');
+      await until(() => onA.has(dora.id!, 'node-c'), "dora on node-c in node-a's roster");
+      // node-c dies without a word: node-a drops its connections after missed heartbeats.
+      c.child.kill('SIGKILL');
+      await c.exited;
+      await until(() => !onA.entries.has(dora.id!) && !onA.entries.has(onC.socket.id!), "node-c's connections dropped");
+      // A node that stops cleanly says so.
+      const d = await startChildServer({ ...env, PARLEY_NODE_NAME: 'node-d' });
+      nodes.push(d);
+      const sal = await connect(d, 'sal', 'staff');
+      await until(() => onA.has(sal.id!, 'node-d'), 'sal on node-d');
+      d.child.kill('SIGTERM');
+      expect(await d.exited).toEqual({ code: 0, signal: null });
+      await until(() => !onA.entries.has(sal.id!), "node-d's connections dropped");
+    }, 60_000);
   });
 
   it('loses nothing acknowledged when a node dies mid-load: its clients move to another node and sync', async () => {

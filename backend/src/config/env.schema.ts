@@ -104,6 +104,10 @@ export const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
+  /** This node's name on the admins' roster (default: host name and process id). */
+  PARLEY_NODE_NAME: z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, . _ : - (at most 64)').optional(),
+  /** How often nodes tell each other they are alive; one silent for 3 of these is dropped from the roster. */
+  PARLEY_CLUSTER_HEARTBEAT_MS: int(100, 60_000).default(5_000),
   /** Prefix of Parley's Redis channels, so several Parley clusters can share one Redis. */
   PARLEY_REDIS_PREFIX: z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, . _ : - (at most 64)').default('parley'),
   /** PEM certificate (chain) file: with PARLEY_TLS_KEY, Parley serves HTTPS and WSS on its port. */

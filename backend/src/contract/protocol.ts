@@ -238,6 +238,8 @@ export interface RosterEntry {
   user_agent: string;
   connected_at: string;
   verification: Verification;
+  /** The Parley node the socket is connected to (PARLEY_NODE_NAME); one name on a single server. */
+  node: string;
 }
 
 export interface RosterSnapshotAck {

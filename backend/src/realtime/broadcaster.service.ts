@@ -30,9 +30,17 @@ export interface PublicSocketData {
 @Injectable()
 export class Broadcaster {
   private server: Server | null = null;
+  private readonly onAttach: Array<(server: Server) => void> = [];
 
   attach(server: Server): void {
     this.server = server;
+    for (const callback of this.onAttach.splice(0)) callback(server);
+  }
+
+  /** Runs `callback` with the socket.io server once it exists (the gateway attaches it at init). */
+  whenAttached(callback: (server: Server) => void): void {
+    if (this.server) callback(this.server);
+    else this.onAttach.push(callback);
   }
 
   /** One emit (one encode) to the union of rooms, optionally minus one socket. */

@@ -24,7 +24,19 @@ export function toLegacyEntry(connection: Connection): LegacyRosterEntry {
   return entry;
 }
 
-export function toRosterEntry(connection: Connection): RosterEntry {
+/** The prototype's shape for an entry known only as a roster entry (one on another node). */
+export function legacyFromRosterEntry(entry: RosterEntry): LegacyRosterEntry {
+  const legacy: LegacyRosterEntry = {
+    IP: entry.ip,
+    Connected_at: prototypeTimestamp(new Date(entry.connected_at)),
+    Varification: entry.verification,
+    user_type: entry.role ?? 'NULL',
+  };
+  if (entry.user_name !== null) legacy.user_name = entry.user_name;
+  return legacy;
+}
+
+export function toRosterEntry(connection: Connection, node: string): RosterEntry {
   return {
     socket_id: connection.socketId,
     user_name: connection.user?.username ?? null,
@@ -34,5 +46,6 @@ export function toRosterEntry(connection: Connection): RosterEntry {
     user_agent: connection.userAgent,
     connected_at: connection.connectedAt.toISOString(),
     verification: connection.verification,
+    node,
   };
 }

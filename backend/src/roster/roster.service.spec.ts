@@ -1,4 +1,5 @@
 import { AppConfig } from '../config/app-config';
+import { NodeBus } from '../cluster/node-bus.service';
 import type { Broadcaster } from '../realtime/broadcaster.service';
 import { Rooms } from '../realtime/broadcaster.service';
 import { UserRegistryService } from '../registry/user-registry.service';
@@ -13,6 +14,7 @@ class RecordingBroadcaster {
   emitLocal(rooms: string[], event: string, payload: unknown) {
     this.sent.push({ rooms, event, payload });
   }
+  whenAttached() {}
   localRoomSize(room: string) {
     return this.occupied.has(room) ? 1 : 0;
   }
@@ -31,6 +33,8 @@ describe('RosterService', () => {
       registry,
       broadcaster as unknown as Broadcaster,
       AppConfig.fromEnv({ PARLEY_ROSTER_INTERVAL_MS: '100' }),
+      // A single node: the bus has no one to talk to (the cluster is tested in test/cluster.e2e-spec.ts).
+      new NodeBus(AppConfig.fromEnv({ PARLEY_NODE_NAME: 'solo' }), broadcaster as unknown as Broadcaster),
     );
     roster.onModuleInit();
   });

@@ -1,34 +1,65 @@
-import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
+import { NodeBus } from '../cluster/node-bus.service';
 import { AppConfig } from '../config/app-config';
 import {
   ServerEvents,
   type LegacyRosterEntry,
   type RosterDiffPayload,
+  type RosterEntry,
   type RosterSnapshotAck,
   type UpdateWebAppPayload,
 } from '../contract/protocol';
 import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
 import { UserRegistryService } from '../registry/user-registry.service';
-import { toLegacyEntry, toRosterEntry } from './roster.mapper';
+import { legacyFromRosterEntry, toLegacyEntry, toRosterEntry } from './roster.mapper';
+
+/** Between nodes: one node's coalesced changes, its whole roster, or "I am alive / leaving". */
+export const RosterBusEvents = {
+  Diff: 'parley:roster:diff',
+  State: 'parley:roster:state',
+  Alive: 'parley:roster:alive',
+  Bye: 'parley:roster:bye',
+} as const;
+
+interface PeerDiff {
+  node: string;
+  upserted: RosterEntry[];
+  removed: string[];
+}
+
+interface Peer {
+  entries: Map<string, RosterEntry>;
+  heardAt: number;
+}
+
+/** A node silent for this many heartbeats is taken for dead and its connections dropped. */
+const MISSED_HEARTBEATS = 3;
 
 /**
  * Keeps admins' rosters current without work growing with the square of connections: changes
  * are collected for a short window, then each admin room gets one emit: a diff of only the
  * changed sockets for Parley clients, the full map for prototype pages (which need it).
+ *
+ * In a cluster every node also sends its diffs to the others and keeps their connections, so
+ * each node serves its own admins the whole cluster, each entry with its node's name. A node
+ * that stops says so; one that dies is dropped when its heartbeats stop.
  */
 @Injectable()
-export class RosterService implements OnModuleInit, OnModuleDestroy {
+export class RosterService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy {
   private version = 0;
   private readonly changed = new Set<string>();
   private readonly removed = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
   private subscription: Subscription | null = null;
+  private readonly peers = new Map<string, Peer>();
 
   constructor(
     private readonly registry: UserRegistryService,
     private readonly broadcaster: Broadcaster,
     private readonly config: AppConfig,
+    private readonly bus: NodeBus,
   ) {}
 
   onModuleInit(): void {
@@ -42,20 +73,43 @@ export class RosterService implements OnModuleInit, OnModuleDestroy {
       }
       this.timer ??= setTimeout(() => this.flush(), this.config.values.PARLEY_ROSTER_INTERVAL_MS);
     });
+    this.bus.subscribe(RosterBusEvents.Diff, (payload) => this.applyPeerDiff(payload as PeerDiff));
+    this.bus.subscribe(RosterBusEvents.State, (_payload, reply) => reply?.({ node: this.bus.nodeName, entries: this.localEntries() }));
+    this.bus.subscribe(RosterBusEvents.Alive, (payload) => void this.heardFrom(payload as { node: string }));
+    this.bus.subscribe(RosterBusEvents.Bye, (payload) => this.dropPeer((payload as { node: string }).node));
+  }
+
+  /** Joining a cluster: learn the other nodes' connections, then keep saying we are alive. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.bus.clustered) return;
+    const interval = this.config.values.PARLEY_CLUSTER_HEARTBEAT_MS;
+    this.heartbeat = setInterval(() => {
+      this.bus.publish(RosterBusEvents.Alive, { node: this.bus.nodeName });
+      this.dropSilentPeers(Date.now() - MISSED_HEARTBEATS * interval);
+    }, interval);
+    this.heartbeat.unref();
+    await this.syncPeers();
+  }
+
+  /** Leaving: the other nodes drop this node's connections now rather than after a timeout. */
+  onApplicationShutdown(): void {
+    this.bus.publish(RosterBusEvents.Bye, { node: this.bus.nodeName });
   }
 
   onModuleDestroy(): void {
     this.subscription?.unsubscribe();
     if (this.timer) clearTimeout(this.timer);
+    if (this.heartbeat) clearInterval(this.heartbeat);
   }
 
   snapshot(): RosterSnapshotAck {
-    return { version: this.version, connections: [...this.registry.all()].map(toRosterEntry) };
+    return { version: this.version, connections: [...this.localEntries(), ...this.peerEntries()] };
   }
 
   legacySnapshot(): UpdateWebAppPayload {
     const users: Record<string, LegacyRosterEntry> = {};
     for (const connection of this.registry.all()) users[connection.socketId] = toLegacyEntry(connection);
+    for (const entry of this.peerEntries()) users[entry.socket_id] = legacyFromRosterEntry(entry);
     // The prototype sends this text on every roster change, connects and disconnects alike.
     return { message: 'USER CONNECTED', users };
   }
@@ -65,20 +119,85 @@ export class RosterService implements OnModuleInit, OnModuleDestroy {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.changed.size === 0 && this.removed.size === 0) return;
-    this.version += 1;
     const upserted = [];
     for (const socketId of this.changed) {
       const connection = this.registry.get(socketId);
-      if (connection) upserted.push(toRosterEntry(connection));
+      if (connection) upserted.push(toRosterEntry(connection, this.bus.nodeName));
     }
-    const diff: RosterDiffPayload = { version: this.version, upserted, removed: [...this.removed] };
+    const removed = [...this.removed];
     this.changed.clear();
     this.removed.clear();
+    this.bus.publish(RosterBusEvents.Diff, { node: this.bus.nodeName, upserted, removed } satisfies PeerDiff);
+    this.emit(upserted, removed);
+  }
+
+  /** Connections this node knows on other nodes (for tests and the roster). */
+  get peerNodes(): string[] {
+    return [...this.peers.keys()];
+  }
+
+  private emit(upserted: RosterEntry[], removed: string[]): void {
+    this.version += 1;
+    const diff: RosterDiffPayload = { version: this.version, upserted, removed };
     if (this.broadcaster.localRoomSize(Rooms.rosterDiff) > 0) {
       this.broadcaster.emitLocal([Rooms.rosterDiff], ServerEvents.RosterDiff, diff);
     }
     if (this.broadcaster.localRoomSize(Rooms.rosterLegacy) > 0) {
       this.broadcaster.emitLocal([Rooms.rosterLegacy], ServerEvents.UpdateWebApp, this.legacySnapshot());
     }
+  }
+
+  private localEntries(): RosterEntry[] {
+    return [...this.registry.all()].map((connection) => toRosterEntry(connection, this.bus.nodeName));
+  }
+
+  private peerEntries(): RosterEntry[] {
+    return [...this.peers.values()].flatMap((peer) => [...peer.entries.values()]);
+  }
+
+  private peer(node: string): Peer {
+    let peer = this.peers.get(node);
+    if (!peer) this.peers.set(node, (peer = { entries: new Map(), heardAt: Date.now() }));
+    return peer;
+  }
+
+  private applyPeerDiff(diff: PeerDiff): void {
+    if (diff.node === this.bus.nodeName) return;
+    const peer = this.peer(diff.node);
+    peer.heardAt = Date.now();
+    for (const socketId of diff.removed) peer.entries.delete(socketId);
+    for (const entry of diff.upserted) peer.entries.set(entry.socket_id, entry);
+    this.emit(diff.upserted, diff.removed);
+  }
+
+  /** A heartbeat from a node this one has not heard of (started while it was away): ask it. */
+  private async heardFrom({ node }: { node: string }): Promise<void> {
+    const known = this.peers.has(node);
+    this.peer(node).heardAt = Date.now();
+    if (!known) await this.syncPeers();
+  }
+
+  private async syncPeers(): Promise<void> {
+    const answers = (await this.bus.request(RosterBusEvents.State, { node: this.bus.nodeName })) as Array<{ node: string; entries: RosterEntry[] }>;
+    for (const { node, entries } of answers) {
+      if (node === this.bus.nodeName) continue;
+      const peer = this.peer(node);
+      const before = new Set(peer.entries.keys());
+      peer.entries = new Map(entries.map((entry) => [entry.socket_id, entry]));
+      peer.heardAt = Date.now();
+      const removed = [...before].filter((socketId) => !peer.entries.has(socketId));
+      if (entries.length > 0 || removed.length > 0) this.emit(entries, removed);
+    }
+  }
+
+  private dropSilentPeers(before: number): void {
+    for (const [node, peer] of this.peers) if (peer.heardAt < before) this.dropPeer(node);
+  }
+
+  private dropPeer(node: string): void {
+    const peer = this.peers.get(node);
+    if (!peer) return;
+    this.peers.delete(node);
+    if (peer.entries.size > 0) this.emit([], [...peer.entries.keys()]);
   }
 }

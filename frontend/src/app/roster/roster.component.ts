@@ -12,7 +12,7 @@ import type { RosterDiffPayload, RosterEntry, RosterSnapshotAck, VerifyUserAck }
 import { ROLES } from '@parley/contract/roles';
 import { AuthService, errorMessage } from '../core/auth.service';
 import { SocketService } from '../core/socket.service';
-import { applyRosterDiff, sortRoster, type RosterColumn } from './roster.model';
+import { applyRosterDiff, sortRoster, spansNodes, type RosterColumn } from './roster.model';
 
 /** The live table of every connection, from the roster snapshot plus diffs. */
 @Component({
@@ -43,6 +43,7 @@ import { applyRosterDiff, sortRoster, type RosterColumn } from './roster.model';
             <th mat-sort-header="ip">IP</th>
             <th mat-sort-header="connected_at">Connected at</th>
             <th mat-sort-header="verification">Verified</th>
+            @if (clustered()) { <th mat-sort-header="node">Node</th> }
             <th>User agent</th>
             <th>Devices</th>
             <th><span class="visually-hidden">Actions</span></th>
@@ -56,6 +57,7 @@ import { applyRosterDiff, sortRoster, type RosterColumn } from './roster.model';
               <td>{{ row.ip }}</td>
               <td><time [attr.datetime]="row.connected_at">{{ row.connected_at | date: 'medium' }}</time></td>
               <td>{{ row.verification }}</td>
+              @if (clustered()) { <td>{{ row.node }}</td> }
               <td class="ua">{{ row.user_agent }}</td>
               <td>{{ row.user_name ? devices().get(row.user_name) : '' }}</td>
               <td class="actions">
@@ -96,7 +98,7 @@ export class RosterComponent implements OnInit, OnDestroy {
     const needle = this.filter().trim().toLowerCase();
     const filtered = needle
       ? this.connections().filter((c) =>
-          [c.user_name, c.role, c.ip, c.verification, c.user_agent].some((v) => v?.toLowerCase().includes(needle)),
+          [c.user_name, c.role, c.ip, c.verification, c.user_agent, c.node].some((v) => v?.toLowerCase().includes(needle)),
         )
       : this.connections();
     const { active, direction } = this.sort();
@@ -105,6 +107,7 @@ export class RosterComponent implements OnInit, OnDestroy {
   readonly perRole = computed(() =>
     ROLES.map((role) => ({ role, count: this.connections().filter((c) => c.role === role).length })),
   );
+  readonly clustered = computed(() => spansNodes(this.connections()));
   readonly unverified = computed(() => this.connections().filter((c) => c.verification !== 'VERIFIED').length);
   readonly devices = computed(() => {
     const counts = new Map<string, number>();

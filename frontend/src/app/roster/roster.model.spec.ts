@@ -1,5 +1,5 @@
 import type { RosterEntry } from '@parley/contract/protocol';
-import { applyRosterDiff, sortRoster } from './roster.model';
+import { applyRosterDiff, sortRoster, spansNodes } from './roster.model';
 
 const entry = (socket_id: string, over: Partial<RosterEntry> = {}): RosterEntry => ({
   socket_id,
@@ -10,6 +10,7 @@ const entry = (socket_id: string, over: Partial<RosterEntry> = {}): RosterEntry 
   user_agent: 'ua',
   connected_at: '2026-11-25T09:00:00.000Z',
   verification: 'VERIFIED',
+  node: 'node-1',
   ...over,
 });
 
@@ -30,5 +31,16 @@ describe('roster model', () => {
     const rows = [entry('x', { user_name: 'zed' }), entry('y', { user_name: null }), entry('z', { user_name: 'amy' })];
     expect(sortRoster(rows, 'user_name', 'asc').map((e) => e.user_name)).toEqual([null, 'amy', 'zed']);
     expect(sortRoster(rows, 'user_name', 'desc').map((e) => e.user_name)).toEqual(['zed', 'amy', null]);
+  });
+
+  it('spans nodes only when connections are on more than one', () => {
+    expect(spansNodes([])).toBe(false);
+    expect(spansNodes([entry('a'), entry('b')])).toBe(false);
+    expect(spansNodes([entry('a'), entry('b', { node: 'node-2' })])).toBe(true);
+  });
+
+  it('sorts by node', () => {
+    const rows = sortRoster([entry('a', { node: 'n2' }), entry('b', { node: 'n1' })], 'node', 'asc');
+    expect(rows.map((r) => r.socket_id)).toEqual(['b', 'a']);
   });
 });

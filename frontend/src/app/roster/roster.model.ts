@@ -1,6 +1,6 @@
 import type { RosterDiffPayload, RosterEntry } from '@parley/contract/protocol';
 
-export type RosterColumn = 'user_name' | 'role' | 'ip' | 'connected_at' | 'verification';
+export type RosterColumn = 'user_name' | 'role' | 'ip' | 'connected_at' | 'verification' | 'node';
 
 export function applyRosterDiff(current: RosterEntry[], diff: RosterDiffPayload): RosterEntry[] {
   const removed = new Set(diff.removed);
@@ -12,4 +12,9 @@ export function applyRosterDiff(current: RosterEntry[], diff: RosterDiffPayload)
 export function sortRoster(rows: RosterEntry[], column: RosterColumn, direction: 'asc' | 'desc'): RosterEntry[] {
   const sign = direction === 'asc' ? 1 : -1;
   return [...rows].sort((a, b) => sign * String(a[column] ?? '').localeCompare(String(b[column] ?? '')));
+}
+
+/** More than one node on the roster: the table shows which node each connection is on. */
+export function spansNodes(rows: readonly RosterEntry[]): boolean {
+  return rows.some((row) => row.node !== rows[0].node);
 }

@@ -1,0 +1,71 @@
+import { hostname } from 'node:os';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Server } from 'socket.io';
+import { AppConfig } from '../config/app-config';
+import { Broadcaster } from '../realtime/broadcaster.service';
+
+type Handler = (payload: unknown, reply?: (answer: unknown) => void) => void;
+
+/**
+ * Messages between the nodes of a cluster (not to sockets): socket.io's serverSideEmit over the
+ * Redis adapter. On a single node there is no one to talk to and every call is a no-op, so
+ * callers need not ask whether they are in a cluster.
+ */
+@Injectable()
+export class NodeBus {
+  private readonly logger = new Logger(NodeBus.name);
+  private server: Server | null = null;
+  private readonly handlers = new Map<string, Handler>();
+  readonly nodeName: string;
+
+  constructor(
+    private readonly config: AppConfig,
+    broadcaster: Broadcaster,
+  ) {
+    this.nodeName = config.values.PARLEY_NODE_NAME ?? `${hostname()}-${process.pid}`;
+    broadcaster.whenAttached((server) => this.attach(server));
+  }
+
+  get clustered(): boolean {
+    return this.config.values.PARLEY_REDIS_URL !== undefined;
+  }
+
+  private attach(server: Server): void {
+    this.server = server;
+    for (const [event, handler] of this.handlers) this.listen(event, handler);
+  }
+
+  /** `handler` runs for every `event` another node publishes (never for this node's own). */
+  subscribe(event: string, handler: Handler): void {
+    this.handlers.set(event, handler);
+    if (this.server) this.listen(event, handler);
+  }
+
+  publish(event: string, payload: unknown): void {
+    if (!this.clustered || !this.server) return;
+    this.server.serverSideEmit(event, payload);
+  }
+
+  /** Asks every other node; resolves with the answers that came within the adapter's timeout. */
+  async request(event: string, payload: unknown): Promise<unknown[]> {
+    if (!this.clustered || !this.server) return [];
+    try {
+      return (await this.server.serverSideEmitWithAck(event, payload)) as unknown[];
+    } catch (error) {
+      // A node that did not answer in time: use what the others said; its heartbeats fill in.
+      this.logger.warn(`No answer from every node to ${event}: ${String(error)}`);
+      return [];
+    }
+  }
+
+  private listen(event: string, handler: Handler): void {
+    if (!this.clustered) return;
+    this.server!.on(event, (payload: unknown, reply?: (answer: unknown) => void) => {
+      try {
+        handler(payload, reply);
+      } catch (error) {
+        this.logger.error(`Handling ${event} from another node failed: ${String(error)}`);
+      }
+    });
+  }
+}
