@@ -154,6 +154,30 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     expect((await rest(a, 'POST', '/api/admin/connections/no-such-socket/disconnect', undefined, tokens.admin)).status).toBe(404);
   });
 
+  it('counts presence over the whole cluster: online on the first device anywhere, offline after the last', async () => {
+    const bob = await connect(a, 'bob', 'staff');
+    const events: Json[] = [];
+    bob.on('presence', (p: Json) => {
+      if (p.user_name === 'dora') events.push(p);
+    });
+    const doraOnB = await connect(b, 'dora', 'client');
+    await until(() => events.length === 1, 'dora online');
+    expect(events[0]).toEqual({ user_name: 'dora', online: true });
+    const directory = (await bob.emitWithAck('directory', {})) as { users: Json[] };
+    expect(directory.users.find((u) => u.username === 'dora')).toMatchObject({ online: true });
+    // A second device on the other node, then the first one leaving: she is still online.
+    const doraOnA = await connect(a, 'dora', 'client');
+    await new Promise((r) => setTimeout(r, 400));
+    doraOnB.disconnect();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(events).toHaveLength(1);
+    doraOnA.disconnect();
+    await until(() => events.length === 2, 'dora offline');
+    expect(events[1]).toEqual({ user_name: 'dora', online: false });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events).toHaveLength(2);
+  });
+
   describe('the roster, cluster-wide', () => {
     type Entry = { socket_id: string; user_name: string | null; node: string };
     type Diff = { upserted: Entry[]; removed: string[] };

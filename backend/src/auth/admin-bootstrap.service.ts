@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { DuplicateKeyError } from '../storage/storage-errors';
 import { UserRepository } from '../storage/user.repository';
 import { PasswordService } from './password.service';
 
@@ -22,14 +23,20 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     const given = this.config.values.PARLEY_ADMIN_PASSWORD;
     const password = given ?? randomBytes(12).toString('base64url');
     const now = Date.now();
-    await this.users.create({
-      username: 'admin',
-      display_name: 'Administrator',
-      role: 'admin',
-      password_hash: await this.passwords.hash(password),
-      created_at: now,
-      updated_at: now,
-    });
+    try {
+      await this.users.create({
+        username: 'admin',
+        display_name: 'Administrator',
+        role: 'admin',
+        password_hash: await this.passwords.hash(password),
+        created_at: now,
+        updated_at: now,
+      });
+    } catch (error) {
+      // Nodes of a cluster starting together on an empty database: another node made it first.
+      if (error instanceof DuplicateKeyError) return;
+      throw error;
+    }
     if (given) this.logger.log('Created the admin account with PARLEY_ADMIN_PASSWORD');
     else this.generatedPassword = password;
   }

@@ -1,10 +1,11 @@
-import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import { ServerEvents, type DirectoryEntry, type PresencePayload, type TypingPayload } from '../contract/protocol';
 import { ROLES } from '../contract/roles';
 import { PermissionPolicy } from '../permissions/permission-policy';
 import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
 import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
+import { RosterService } from '../roster/roster.service';
 import type { UserRow } from '../storage/database.types';
 import { UsersService } from '../users/users.service';
 import type { Target } from './recipient-resolver.service';
@@ -12,27 +13,54 @@ import type { Target } from './recipient-resolver.service';
 /**
  * Who is online and who is typing. Neither is stored. Presence of a user goes only to the
  * roles that may message that user, so clients do not learn about each other by default.
+ *
+ * Online means a verified socket on any node: this node's registry, or the other nodes'
+ * connections that the roster replicates. Each node tells its own sockets when that changes,
+ * so an event is sent once per socket however many nodes there are.
  */
 @Injectable()
 export class PresenceService implements OnModuleInit, OnModuleDestroy {
-  private subscription: Subscription | null = null;
+  private readonly logger = new Logger(PresenceService.name);
+  private readonly subscriptions: Subscription[] = [];
+  /** Users last announced online (to this node's sockets). */
+  private readonly announced = new Set<string>();
 
   constructor(
     private readonly registry: UserRegistryService,
     private readonly users: UsersService,
     private readonly policy: PermissionPolicy,
     private readonly broadcaster: Broadcaster,
+    private readonly roster: RosterService,
   ) {}
 
   onModuleInit(): void {
-    this.subscription = this.registry.presence$.subscribe(({ user, online }) => {
-      const payload: PresencePayload = { user_name: user.username, online };
-      this.broadcaster.emit(this.watchersOf(user), ServerEvents.Presence, payload);
-    });
+    this.subscriptions.push(
+      this.registry.presence$.subscribe(({ user }) => this.update(user)),
+      this.roster.peerPresence$.subscribe((username) => {
+        this.users.findByUsername(username).then(
+          (user) => user && this.update(user),
+          (error: unknown) => this.logger.warn(`Presence of ${username}: ${String(error)}`),
+        );
+      }),
+    );
   }
 
   onModuleDestroy(): void {
-    this.subscription?.unsubscribe();
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+  }
+
+  private isOnline(user: UserRow): boolean {
+    return this.registry.isOnline(user.id) || this.roster.isOnlineOnPeers(user.username);
+  }
+
+  /** Announces a change of the user's cluster-wide presence, and nothing else. */
+  private update(user: UserRow): void {
+    const online = this.isOnline(user);
+    if (online === this.announced.has(user.username)) return;
+    if (online) this.announced.add(user.username);
+    else this.announced.delete(user.username);
+    const payload: PresencePayload = { user_name: user.username, online };
+    this.broadcaster.emitLocal(this.watchersOf(user), ServerEvents.Presence, payload);
   }
 
   /** Everyone the viewer may message directly, with whether they are online now. */
@@ -44,7 +72,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
         username: user.username,
         display_name: user.display_name,
         role: user.role,
-        online: this.registry.isOnline(user.id),
+        online: this.isOnline(user),
       }));
   }
 

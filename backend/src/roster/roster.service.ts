@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { Subscription } from 'rxjs';
+import { Subject, type Subscription } from 'rxjs';
 import { NodeBus } from '../cluster/node-bus.service';
 import { AppConfig } from '../config/app-config';
 import {
@@ -54,6 +54,11 @@ export class RosterService implements OnModuleInit, OnApplicationBootstrap, OnAp
   private heartbeat: NodeJS.Timeout | null = null;
   private subscription: Subscription | null = null;
   private readonly peers = new Map<string, Peer>();
+  /** Verified sockets per user name on the other nodes. */
+  private readonly peerSockets = new Map<string, number>();
+  private readonly peerPresenceSubject = new Subject<string>();
+  /** A user name whose sockets on other nodes changed (came, or went). */
+  readonly peerPresence$ = this.peerPresenceSubject.asObservable();
 
   constructor(
     private readonly registry: UserRegistryService,
@@ -98,6 +103,7 @@ export class RosterService implements OnModuleInit, OnApplicationBootstrap, OnAp
 
   onModuleDestroy(): void {
     this.subscription?.unsubscribe();
+    this.peerPresenceSubject.complete();
     if (this.timer) clearTimeout(this.timer);
     if (this.heartbeat) clearInterval(this.heartbeat);
   }
@@ -131,9 +137,9 @@ export class RosterService implements OnModuleInit, OnApplicationBootstrap, OnAp
     this.emit(upserted, removed);
   }
 
-  /** Connections this node knows on other nodes (for tests and the roster). */
-  get peerNodes(): string[] {
-    return [...this.peers.keys()];
+  /** Whether the user has a verified socket on another node. */
+  isOnlineOnPeers(username: string): boolean {
+    return (this.peerSockets.get(username) ?? 0) > 0;
   }
 
   private emit(upserted: RosterEntry[], removed: string[]): void {
@@ -165,9 +171,26 @@ export class RosterService implements OnModuleInit, OnApplicationBootstrap, OnAp
     if (diff.node === this.bus.nodeName) return;
     const peer = this.peer(diff.node);
     peer.heardAt = Date.now();
-    for (const socketId of diff.removed) peer.entries.delete(socketId);
-    for (const entry of diff.upserted) peer.entries.set(entry.socket_id, entry);
+    for (const socketId of diff.removed) this.setPeerEntry(peer, socketId, undefined);
+    for (const entry of diff.upserted) this.setPeerEntry(peer, entry.socket_id, entry);
     this.emit(diff.upserted, diff.removed);
+  }
+
+  /** The one place peer entries change, so the per-user counts and presence follow them. */
+  private setPeerEntry(peer: Peer, socketId: string, entry: RosterEntry | undefined): void {
+    const touched = new Set<string>();
+    const count = (e: RosterEntry | undefined, delta: number) => {
+      if (!e?.user_name || e.verification !== 'VERIFIED') return;
+      const next = (this.peerSockets.get(e.user_name) ?? 0) + delta;
+      if (next > 0) this.peerSockets.set(e.user_name, next);
+      else this.peerSockets.delete(e.user_name);
+      touched.add(e.user_name);
+    };
+    count(peer.entries.get(socketId), -1);
+    if (entry) peer.entries.set(socketId, entry);
+    else peer.entries.delete(socketId);
+    count(entry, +1);
+    for (const username of touched) this.peerPresenceSubject.next(username);
   }
 
   /** A heartbeat from a node this one has not heard of (started while it was away): ask it. */
@@ -182,10 +205,11 @@ export class RosterService implements OnModuleInit, OnApplicationBootstrap, OnAp
     for (const { node, entries } of answers) {
       if (node === this.bus.nodeName) continue;
       const peer = this.peer(node);
-      const before = new Set(peer.entries.keys());
-      peer.entries = new Map(entries.map((entry) => [entry.socket_id, entry]));
+      const incoming = new Set(entries.map((entry) => entry.socket_id));
+      const removed = [...peer.entries.keys()].filter((socketId) => !incoming.has(socketId));
+      for (const socketId of removed) this.setPeerEntry(peer, socketId, undefined);
+      for (const entry of entries) this.setPeerEntry(peer, entry.socket_id, entry);
       peer.heardAt = Date.now();
-      const removed = [...before].filter((socketId) => !peer.entries.has(socketId));
       if (entries.length > 0 || removed.length > 0) this.emit(entries, removed);
     }
   }
@@ -197,7 +221,9 @@ export class RosterService implements OnModuleInit, OnApplicationBootstrap, OnAp
   private dropPeer(node: string): void {
     const peer = this.peers.get(node);
     if (!peer) return;
+    const gone = [...peer.entries.keys()];
+    for (const socketId of gone) this.setPeerEntry(peer, socketId, undefined);
     this.peers.delete(node);
-    if (peer.entries.size > 0) this.emit([], [...peer.entries.keys()]);
+    if (gone.length > 0) this.emit([], gone);
   }
 }

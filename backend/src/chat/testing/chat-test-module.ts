@@ -15,6 +15,11 @@ export class RecordingBroadcaster {
   emit(rooms: string[], event: string, payload: unknown, except?: string): void {
     this.emits.push({ rooms, event, payload, except });
   }
+  emitLocal(rooms: string[], event: string, payload: unknown): void {
+    this.emits.push({ rooms, event, payload });
+  }
+  /** No socket.io server here, so nothing waits on one. */
+  whenAttached(): void {}
   disconnect(room: string): void {
     this.disconnected.push(room);
   }
