@@ -32,6 +32,17 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/backend/src'], testMatch: ['**/*.spec.ts'] },
     { ...common, displayName: 'e2e', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'] },
+    // The main whole-server specs again, on PostgreSQL (PARLEY_DATABASE_URL): same behaviour,
+    // same tests. Each server gets a fresh schema, dropped when it stops.
+    {
+      ...common,
+      displayName: 'e2e-postgres',
+      roots: ['<rootDir>/test'],
+      testMatch: ['messaging', 'chat-features', 'auth', 'prototype-protocol', 'roster', 'audit-log', 'bad-input'].map(
+        (name) => `**/${name}.e2e-spec.ts`,
+      ),
+      setupFiles: ['<rootDir>/test/support/use-postgres.ts'],
+    },
     {
       ...createCjsPreset({ tsconfig: '<rootDir>/frontend/tsconfig.spec.json' }),
       displayName: 'web',

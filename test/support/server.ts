@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Provider } from '@nestjs/common';
+import { sql } from 'kysely';
+import { DatabaseService } from '../../backend/src/storage/database.service';
+import { TEST_POSTGRES_URL } from '../../backend/src/storage/testing/test-databases';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createParleyApp, type ParleyAppOptions } from '../../backend/src/app.factory';
 
@@ -16,7 +20,15 @@ export interface TestServer {
 }
 
 /**
- * The real server (HTTP + socket.io + a fresh SQLite file) on a free 127.0.0.1 port.
+ * Which storage whole-server tests run on: the SQLite file, or PostgreSQL when the jest project
+ * sets PARLEY_TEST_STORAGE=postgres (the `e2e-postgres` project in jest.config.js runs the main
+ * specs again that way: same behaviour, same tests).
+ */
+const onPostgres = () => process.env.PARLEY_TEST_STORAGE === 'postgres';
+
+/**
+ * The real server (HTTP + socket.io + a fresh SQLite file, or a fresh PostgreSQL schema) on a
+ * free 127.0.0.1 port.
  * Roster updates are coalesced over 20 ms instead of 100 ms so tests wait less, and rate limits
  * are lifted unless a test sets them.
  */
@@ -27,8 +39,10 @@ export async function startServer(
   options: Pick<ParleyAppOptions, 'log' | 'logger'> = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
+  const schema = onPostgres() ? `parley_e2e_${randomBytes(6).toString('hex')}` : null;
   const fullEnv: Record<string, string> = {
     PARLEY_SQLITE_PATH: join(dir, 'parley.sqlite'),
+    ...(schema ? { PARLEY_DATABASE_URL: TEST_POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema } : {}),
     PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
     PARLEY_ROSTER_INTERVAL_MS: '20',
     // Tests send bursts and sign in often from one address; test/rate-limits.e2e-spec.ts checks
@@ -54,6 +68,7 @@ export async function startServer(
       Object.assign(server, await boot());
     },
     async stop() {
+      if (schema) await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(server.app.get(DatabaseService).db);
       await server.app.close();
       rmSync(dir, { recursive: true, force: true });
     },
