@@ -70,7 +70,14 @@ describe('audit log', () => {
   });
 
   it('does not record refused actions', async () => {
+    const cal = await createUser(server, admin, 'cal', 'client');
+    const bystander = await connectAs(server, cal, 'client', 'cal');
     const before = (await read()).body.entries.length;
+    // A room name is not a connection: nothing in the client group may be disconnected by it.
+    expect((await api(server, 'POST', '/api/admin/connections/group:client/disconnect', { token: admin })).status).toBe(404);
+    expect((await api(server, 'POST', `/api/admin/connections/user:1/disconnect`, { token: admin })).status).toBe(404);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(bystander.connected).toBe(true);
     expect((await api(server, 'PATCH', '/api/users/nobody', { token: admin, body: { disabled: true } })).status).toBe(404);
     expect((await api(server, 'POST', '/api/admin/connections/no-such-socket/disconnect', { token: admin })).status).toBe(404);
     expect((await read()).body.entries.length).toBe(before);
@@ -83,11 +90,11 @@ describe('audit log', () => {
     const second = await read(`?limit=2&before=${first.body.next_before}`);
     expect(second.body.entries[0].id).toBeLessThan(first.body.entries[1].id);
     const created = await read('?action=user.created');
-    expect(created.body.entries.map((e) => e.target)).toEqual(['cleo', 'sam']);
+    expect(created.body.entries.map((e) => e.target)).toEqual(['cal', 'cleo', 'sam']);
     expect(created.body.next_before).toBeNull();
   });
 
-  it.each(['?limit=0', '?limit=500', '?action=user.deleted', '?before=-1', '?before=abc', '?extra=1'])(
+  it.each(['?limit=0', '?limit=500', '?action=user.deleted', '?before=-1', '?before=abc', '?before=1e21', '?extra=1'])(
     'refuses the query %s with 400 INVALID_PAYLOAD',
     async (query) => {
       const { status, body } = await read(query);

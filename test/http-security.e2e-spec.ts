@@ -94,6 +94,13 @@ describe('HTTP hardening', () => {
       expect(await forged.json()).toMatchObject({ statusCode: 403, code: 'CSRF_REJECTED' });
       const wrong = await createUser(jar, 'forged', { 'x-xsrf-token': 'not-the-token' });
       expect(wrong.status).toBe(403);
+      // Express routes ignore case; the check must not.
+      const upper = await fetch(`${server.url}/API/USERS`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: jar.header() },
+        body: JSON.stringify({ username: 'forged', role: 'staff', password: 'password-123' }),
+      });
+      expect(upper.status).toBe(403);
       const admin = await login(server, 'admin', ADMIN_PASSWORD);
       const users = (await api(server, 'GET', '/api/users', { token: admin })).body.users as Json[];
       expect(users.map((u) => u.username)).not.toContain('forged');

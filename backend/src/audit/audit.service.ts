@@ -11,12 +11,16 @@ export interface Actor {
 }
 
 /** Settings whose values are secret, or carry one (a database URL may hold a password). */
-const SECRET_SETTINGS = new Set<keyof Env>(['PARLEY_ADMIN_PASSWORD', 'PARLEY_DATABASE_URL']);
+const SECRET_SETTINGS = new Set<keyof Env>(['PARLEY_ADMIN_PASSWORD', 'PARLEY_DATABASE_URL', 'PARLEY_REDIS_URL']);
+/** Settings that differ between the nodes of one cluster by design: recorded, not compared. */
+const PER_NODE_SETTINGS = new Set<string>(['PARLEY_HOST', 'PARLEY_PORT', 'PARLEY_NODE_NAME', 'PARLEY_METRICS_HOST', 'PARLEY_METRICS_PORT']);
 
 /** The settings as recorded: secrets reduced to whether they are set. */
 export function recordableSettings(env: Env): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
+  const keys = new Set<string>([...Object.keys(env), ...SECRET_SETTINGS]);
+  for (const key of [...keys].sort()) {
+    const value = env[key as keyof Env];
     out[key] = SECRET_SETTINGS.has(key as keyof Env) ? (value === undefined ? 'unset' : 'set') : (value ?? null);
   }
   return out;
@@ -60,7 +64,7 @@ export class AuditService implements OnApplicationBootstrap {
     const now = recordableSettings(this.config.values);
     const last = await this.repository.latest(AuditActions.SettingsChanged);
     const before = last ? ((JSON.parse(last.details) as { settings?: Record<string, unknown> }).settings ?? {}) : {};
-    const changed = Object.keys(now).filter((key) => JSON.stringify(now[key]) !== JSON.stringify(before[key]));
+    const changed = Object.keys(now).filter((key) => !PER_NODE_SETTINGS.has(key) && JSON.stringify(now[key]) !== JSON.stringify(before[key]));
     if (last && changed.length === 0) return;
     await this.record(null, AuditActions.SettingsChanged, null, { changed: last ? changed : ['(first start)'], settings: now });
   }

@@ -73,10 +73,15 @@ export class Broadcaster {
     for (const socket of this.server?.sockets.sockets.values() ?? []) socket.conn.close();
   }
 
-  /** A socket on any node (through the cluster adapter, when there is one), or null. */
+  /**
+   * The socket with exactly this id on any node (through the cluster adapter, when there is
+   * one), or null. Looked up as the room every socket has for its own id, so the id must match
+   * too: a room such as `group:client` is not a socket.
+   */
   async findSocket(socketId: string): Promise<PublicSocketData | null> {
     if (!this.server) return null;
-    const [socket] = await this.server.in(socketId).fetchSockets();
+    const sockets = await this.server.in(socketId).fetchSockets();
+    const socket = sockets.find((candidate) => candidate.id === socketId);
     return socket ? (socket.data as PublicSocketData) : null;
   }
 

@@ -30,7 +30,10 @@ export function csrfProtection(options: { secureCookie: boolean }): RequestHandl
       token = randomBytes(24).toString('base64url');
       response.cookie(CSRF_COOKIE, token, { sameSite: 'strict', secure: options.secureCookie, path: '/', httpOnly: false });
     }
-    if (SAFE_METHODS.has(request.method) || !request.path.startsWith('/api/')) return next();
+    // Every unsafe request, whatever its path: Express matches routes case-insensitively, so a
+    // prefix check would let /API/… through. socket.io's own path (exact, as engine.io serves
+    // it) has the origin check instead.
+    if (SAFE_METHODS.has(request.method) || request.path.startsWith('/socket.io/')) return next();
     const usesCookie = cookies[SESSION_COOKIE] !== undefined && !request.headers.authorization?.startsWith('Bearer ');
     if (!usesCookie) return next();
     const header = request.headers[CSRF_HEADER];
