@@ -142,6 +142,21 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     tokens.cleo = (await rest(b, 'POST', '/api/auth/login', { username: 'cleo', password: 'cleo-password' })).body.token as string;
   });
 
+  it('forgets an account on every node when it changes on one (no stale copy lets a disabled user be reached)', async () => {
+    const alice = await connect(b, 'alice', 'staff');
+    // Node B looks cleo up once (and keeps her in its cache).
+    expect(((await alice.emitWithAck('send_message', { message: 'before', recipients: 'user:cleo' })) as Ack).ok).toBe(true);
+    expect((await rest(a, 'PATCH', '/api/users/cleo', { disabled: true }, tokens.admin)).status).toBe(200);
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // the change's message between nodes
+      const ack = (await alice.emitWithAck('send_message', { message: 'after', recipients: 'user:cleo' })) as Ack;
+      expect(ack).toMatchObject({ ok: false, error: { code: 'UNKNOWN_RECIPIENT' } });
+    } finally {
+      expect((await rest(a, 'PATCH', '/api/users/cleo', { disabled: false }, tokens.admin)).status).toBe(200);
+      tokens.cleo = (await rest(b, 'POST', '/api/auth/login', { username: 'cleo', password: 'cleo-password' })).body.token as string;
+    }
+  });
+
   it('disconnects one socket on another node from the roster, and audits whose it was', async () => {
     const sal = await connect(b, 'sal', 'staff');
     const closed = new Promise<string>((resolve) => sal.once('disconnect', resolve));

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service';
+import { NodeBus } from '../cluster/node-bus.service';
 import { PasswordService } from '../auth/password.service';
 import { normalizeUsername, usernameFromClaim } from '../auth/username';
 import { ErrorCodes } from '../contract/protocol';
@@ -10,9 +11,13 @@ import { DuplicateKeyError } from '../storage/storage-errors';
 import { UserRepository } from '../storage/user.repository';
 import type { CreateUserDto, UpdateUserDto } from './dto/user.dto';
 
+/** Between nodes: this account changed; drop any cached copy. */
+export const USER_CHANGED = 'parley:user:changed';
+
 /**
  * Accounts. Keeps a by-name cache so that routing a DM costs no database round trip; every
- * write goes through here and refreshes it.
+ * write goes through here and refreshes it, and tells the other nodes of a cluster to forget
+ * their copy (a disabled account must not stay usable on another node).
  */
 @Injectable()
 export class UsersService {
@@ -22,7 +27,15 @@ export class UsersService {
     private readonly users: UserRepository,
     private readonly passwords: PasswordService,
     private readonly auth: AuthService,
-  ) {}
+    private readonly bus: NodeBus,
+  ) {
+    bus.subscribe(USER_CHANGED, (payload) => this.byName.delete(String((payload as { username: unknown }).username)));
+  }
+
+  private changed(user: UserRow): void {
+    this.byName.set(user.username, user);
+    this.bus.publish(USER_CHANGED, { username: user.username });
+  }
 
   async findByUsername(username: string): Promise<UserRow | undefined> {
     const name = normalizeUsername(username);
@@ -112,7 +125,7 @@ export class UsersService {
   async update(username: string, dto: UpdateUserDto): Promise<UserRow> {
     const user = await this.require(username);
     const updated = (await this.users.update(user.id, dto, Date.now()))!;
-    this.byName.set(updated.username, updated);
+    this.changed(updated);
     // A new role changes which rooms the user's sockets belong in; disabling ends access.
     if (dto.disabled === true || (dto.role !== undefined && dto.role !== user.role)) {
       await this.auth.signOutEverywhere(user.id);
@@ -123,7 +136,7 @@ export class UsersService {
   async resetPassword(username: string, password: string): Promise<UserRow> {
     const user = await this.require(username);
     const updated = (await this.users.update(user.id, { password_hash: await this.passwords.hash(password) }, Date.now()))!;
-    this.byName.set(updated.username, updated);
+    this.changed(updated);
     await this.auth.signOutEverywhere(user.id);
     return updated;
   }
