@@ -46,16 +46,19 @@ export class NodeBus {
     this.server.serverSideEmit(event, payload);
   }
 
-  /** Asks every other node; resolves with the answers that came within the adapter's timeout. */
-  async request(event: string, payload: unknown): Promise<unknown[]> {
-    if (!this.clustered || !this.server) return [];
-    try {
-      return (await this.server.serverSideEmitWithAck(event, payload)) as unknown[];
-    } catch (error) {
-      // A node that did not answer in time: use what the others said; its heartbeats fill in.
-      this.logger.warn(`No answer from every node to ${event}: ${String(error)}`);
-      return [];
-    }
+  /**
+   * Asks every other node; resolves with the answers that came within the adapter's timeout
+   * (a node that did not answer in time is left out, and its heartbeats make up for it).
+   */
+  request(event: string, payload: unknown): Promise<unknown[]> {
+    const server = this.server;
+    if (!this.clustered || !server) return Promise.resolve([]);
+    return new Promise((resolve) => {
+      server.serverSideEmit(event, payload, (error: Error | null, answers: unknown[] | undefined) => {
+        if (error) this.logger.warn(`Not every node answered ${event}: ${error.message}`);
+        resolve(answers ?? []);
+      });
+    });
   }
 
   private listen(event: string, handler: Handler): void {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Subject, type Subscription } from 'rxjs';
 import { NodeBus } from '../cluster/node-bus.service';
@@ -22,15 +23,35 @@ export const RosterBusEvents = {
   Bye: 'parley:roster:bye',
 } as const;
 
-interface PeerDiff {
+/**
+ * Every message between nodes says which run of which node sent it (`boot`, new at each start)
+ * and how far along that run's changes it is (`seq`), so a node never applies an older state
+ * over a newer one, and notices a peer that restarted under the same name.
+ */
+interface PeerStamp {
   node: string;
+  boot: string;
+  seq: number;
+}
+
+interface PeerDiff extends PeerStamp {
   upserted: RosterEntry[];
   removed: string[];
 }
 
+interface PeerState extends PeerStamp {
+  entries: RosterEntry[];
+}
+
 interface Peer {
+  boot: string;
+  /** The newest change of this peer that is applied here. */
+  seq: number;
   entries: Map<string, RosterEntry>;
   heardAt: number;
+  /** False until its whole roster arrived; diffs until then are also kept to replay on it. */
+  synced: boolean;
+  pending: PeerDiff[];
 }
 
 /** A node silent for this many heartbeats is taken for dead and its connections dropped. */
@@ -54,6 +75,9 @@ export class RosterService implements OnModuleInit, OnApplicationBootstrap, OnAp
   private heartbeat: NodeJS.Timeout | null = null;
   private subscription: Subscription | null = null;
   private readonly peers = new Map<string, Peer>();
+  private readonly boot = randomUUID();
+  private seq = 0;
+  private syncing: Promise<void> | null = null;
   /** Verified sockets per user name on the other nodes. */
   private readonly peerSockets = new Map<string, number>();
   private readonly peerPresenceSubject = new Subject<string>();
@@ -79,9 +103,12 @@ export class RosterService implements OnModuleInit, OnApplicationBootstrap, OnAp
       this.timer ??= setTimeout(() => this.flush(), this.config.values.PARLEY_ROSTER_INTERVAL_MS);
     });
     this.bus.subscribe(RosterBusEvents.Diff, (payload) => this.applyPeerDiff(payload as PeerDiff));
-    this.bus.subscribe(RosterBusEvents.State, (_payload, reply) => reply?.({ node: this.bus.nodeName, entries: this.localEntries() }));
-    this.bus.subscribe(RosterBusEvents.Alive, (payload) => void this.heardFrom(payload as { node: string }));
-    this.bus.subscribe(RosterBusEvents.Bye, (payload) => this.dropPeer((payload as { node: string }).node));
+    this.bus.subscribe(RosterBusEvents.State, (_payload, reply) => reply?.({ ...this.stamp(), entries: this.localEntries() } satisfies PeerState));
+    this.bus.subscribe(RosterBusEvents.Alive, (payload) => void this.heardFrom(payload as PeerStamp));
+    this.bus.subscribe(RosterBusEvents.Bye, (payload) => {
+      const { node, boot } = payload as PeerStamp;
+      if (this.peers.get(node)?.boot === boot) this.dropPeer(node);
+    });
   }
 
   /** Joining a cluster: learn the other nodes' connections, then keep saying we are alive. */
@@ -89,7 +116,7 @@ export class RosterService implements OnModuleInit, OnApplicationBootstrap, OnAp
     if (!this.bus.clustered) return;
     const interval = this.config.values.PARLEY_CLUSTER_HEARTBEAT_MS;
     this.heartbeat = setInterval(() => {
-      this.bus.publish(RosterBusEvents.Alive, { node: this.bus.nodeName });
+      this.bus.publish(RosterBusEvents.Alive, this.stamp());
       this.dropSilentPeers(Date.now() - MISSED_HEARTBEATS * interval);
     }, interval);
     this.heartbeat.unref();
@@ -98,7 +125,7 @@ export class RosterService implements OnModuleInit, OnApplicationBootstrap, OnAp
 
   /** Leaving: the other nodes drop this node's connections now rather than after a timeout. */
   onApplicationShutdown(): void {
-    this.bus.publish(RosterBusEvents.Bye, { node: this.bus.nodeName });
+    this.bus.publish(RosterBusEvents.Bye, this.stamp());
   }
 
   onModuleDestroy(): void {
@@ -133,7 +160,8 @@ export class RosterService implements OnModuleInit, OnApplicationBootstrap, OnAp
     const removed = [...this.removed];
     this.changed.clear();
     this.removed.clear();
-    this.bus.publish(RosterBusEvents.Diff, { node: this.bus.nodeName, upserted, removed } satisfies PeerDiff);
+    this.seq += 1;
+    this.bus.publish(RosterBusEvents.Diff, { ...this.stamp(), upserted, removed } satisfies PeerDiff);
     this.emit(upserted, removed);
   }
 
@@ -161,19 +189,72 @@ export class RosterService implements OnModuleInit, OnApplicationBootstrap, OnAp
     return [...this.peers.values()].flatMap((peer) => [...peer.entries.values()]);
   }
 
-  private peer(node: string): Peer {
-    let peer = this.peers.get(node);
-    if (!peer) this.peers.set(node, (peer = { entries: new Map(), heardAt: Date.now() }));
+  private stamp(): PeerStamp {
+    return { node: this.bus.nodeName, boot: this.boot, seq: this.seq };
+  }
+
+  /** The peer as this message's run of it; a new run under a known name replaces the old. */
+  private peerFor(stamp: PeerStamp): Peer {
+    const known = this.peers.get(stamp.node);
+    if (known && known.boot === stamp.boot) return known;
+    if (known) this.dropPeer(stamp.node);
+    const peer: Peer = { boot: stamp.boot, seq: 0, entries: new Map(), heardAt: Date.now(), synced: false, pending: [] };
+    this.peers.set(stamp.node, peer);
     return peer;
   }
 
   private applyPeerDiff(diff: PeerDiff): void {
     if (diff.node === this.bus.nodeName) return;
-    const peer = this.peer(diff.node);
+    const peer = this.peerFor(diff);
     peer.heardAt = Date.now();
+    if (!peer.synced) {
+      peer.pending.push(diff);
+      // Its whole roster is on the way or will be asked for; apply now, replay on it later.
+      void this.syncPeers();
+    }
+    if (diff.seq <= peer.seq) return;
+    peer.seq = diff.seq;
     for (const socketId of diff.removed) this.setPeerEntry(peer, socketId, undefined);
     for (const entry of diff.upserted) this.setPeerEntry(peer, entry.socket_id, entry);
     this.emit(diff.upserted, diff.removed);
+  }
+
+  /** A heartbeat: a peer not yet (or no longer) fully known here is asked for its roster. */
+  private async heardFrom(stamp: PeerStamp): Promise<void> {
+    if (stamp.node === this.bus.nodeName) return;
+    const peer = this.peerFor(stamp);
+    peer.heardAt = Date.now();
+    if (!peer.synced) await this.syncPeers();
+  }
+
+  /** One request at a time to every other node for its whole roster. */
+  private syncPeers(): Promise<void> {
+    this.syncing ??= this.requestStates().finally(() => (this.syncing = null));
+    return this.syncing;
+  }
+
+  private async requestStates(): Promise<void> {
+    const answers = (await this.bus.request(RosterBusEvents.State, this.stamp())) as PeerState[];
+    for (const state of answers) {
+      if (state.node === this.bus.nodeName) continue;
+      const peer = this.peerFor(state);
+      peer.heardAt = Date.now();
+      // Diffs applied meanwhile may be newer than this answer: rebuild from the answer, then
+      // replay only what came after it.
+      const newer = peer.pending.filter((diff) => diff.seq > state.seq);
+      const rebuilt = new Map(state.entries.map((entry) => [entry.socket_id, entry]));
+      for (const diff of newer) {
+        for (const socketId of diff.removed) rebuilt.delete(socketId);
+        for (const entry of diff.upserted) rebuilt.set(entry.socket_id, entry);
+      }
+      const removed = [...peer.entries.keys()].filter((socketId) => !rebuilt.has(socketId));
+      for (const socketId of removed) this.setPeerEntry(peer, socketId, undefined);
+      for (const entry of rebuilt.values()) this.setPeerEntry(peer, entry.socket_id, entry);
+      peer.seq = Math.max(state.seq, ...newer.map((diff) => diff.seq));
+      peer.synced = true;
+      peer.pending = [];
+      if (rebuilt.size > 0 || removed.length > 0) this.emit([...rebuilt.values()], removed);
+    }
   }
 
   /** The one place peer entries change, so the per-user counts and presence follow them. */
@@ -191,27 +272,6 @@ export class RosterService implements OnModuleInit, OnApplicationBootstrap, OnAp
     else peer.entries.delete(socketId);
     count(entry, +1);
     for (const username of touched) this.peerPresenceSubject.next(username);
-  }
-
-  /** A heartbeat from a node this one has not heard of (started while it was away): ask it. */
-  private async heardFrom({ node }: { node: string }): Promise<void> {
-    const known = this.peers.has(node);
-    this.peer(node).heardAt = Date.now();
-    if (!known) await this.syncPeers();
-  }
-
-  private async syncPeers(): Promise<void> {
-    const answers = (await this.bus.request(RosterBusEvents.State, { node: this.bus.nodeName })) as Array<{ node: string; entries: RosterEntry[] }>;
-    for (const { node, entries } of answers) {
-      if (node === this.bus.nodeName) continue;
-      const peer = this.peer(node);
-      const incoming = new Set(entries.map((entry) => entry.socket_id));
-      const removed = [...peer.entries.keys()].filter((socketId) => !incoming.has(socketId));
-      for (const socketId of removed) this.setPeerEntry(peer, socketId, undefined);
-      for (const entry of entries) this.setPeerEntry(peer, entry.socket_id, entry);
-      peer.heardAt = Date.now();
-      if (entries.length > 0 || removed.length > 0) this.emit(entries, removed);
-    }
   }
 
   private dropSilentPeers(before: number): void {
