@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Pool } from 'pg';
+import { io } from 'socket.io-client';
 import { TEST_POSTGRES_URL } from '../backend/src/storage/testing/test-databases';
 
 const SCRIPT = join(__dirname, '..', 'dist', 'backend', 'cluster', 'start-cluster.js');
@@ -73,13 +74,36 @@ describe('npm run start:cluster', () => {
           body: JSON.stringify({ username: 'admin', password: 'cluster-admin-password' }),
         }).then((r) => r.status);
       expect([await login(port), await login(port + 1)]).toEqual([200, 200]);
+      // Each node has its own name, so each one's connections show on the other's roster.
+      const token = (await (await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'cluster-admin-password' }),
+      })).json()) as { token: string };
+      const admins = await Promise.all([port, port + 1].map(async (p) => {
+        const socket = io(`http://127.0.0.1:${p}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: token.token } });
+        await new Promise<void>((resolve, reject) => (socket.once('connect', resolve), socket.once('connect_error', reject)));
+        await socket.emitWithAck('verify_user', { user_type: 'admin', user_name: 'admin' });
+        return socket;
+      }));
+      try {
+        let nodes: string[] = [];
+        for (let i = 0; i < 100 && nodes.length < 2; i++) {
+          const snapshot = (await admins[0].emitWithAck('roster', {})) as { connections: Array<{ node: string }> };
+          nodes = [...new Set(snapshot.connections.map((c) => c.node))].sort();
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(nodes).toEqual(['node-1', 'node-2']);
+      } finally {
+        for (const socket of admins) socket.disconnect();
+      }
 
       // A node that dies is started again on its port.
       const pid = Number(new RegExp(`node 2 on port ${port + 1}, pid (\\d+)`).exec(out)![1]);
       process.kill(pid, 'SIGKILL');
       await new Promise((r) => setTimeout(r, 200));
       await ready(port + 1);
-      expect(out).toMatch(/node 2 \(port \d+\) exited \(SIGKILL\); starting it again/);
+      expect(out).toMatch(/node 2 \(port \d+\) exited \(SIGKILL\); starting it again in 1 s/);
       expect(out.match(new RegExp(`node 2 on port ${port + 1}, pid`, 'g'))).toHaveLength(2);
     } finally {
       child.kill('SIGTERM');

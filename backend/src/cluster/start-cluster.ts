@@ -23,6 +23,8 @@ if (!Number.isInteger(basePort) || basePort < 1 || basePort + count - 1 > 65535)
 
 const MAIN = join(__dirname, '..', 'main.js');
 const children = new Map<number, ChildProcess>();
+const restarts = new Map<number, NodeJS.Timeout>();
+const failures = new Map<number, number>();
 let stopping = false;
 
 function fail(message: string): never {
@@ -32,8 +34,11 @@ function fail(message: string): never {
 
 function start(index: number): void {
   const port = basePort + index;
+  // Each node needs its own name on the roster; PARLEY_NODE_NAME, if set, is their common stem.
+  const name = `${process.env.PARLEY_NODE_NAME ?? 'node'}-${index + 1}`;
+  const started = Date.now();
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, PARLEY_PORT: String(port) },
+    env: { ...process.env, PARLEY_PORT: String(port), PARLEY_NODE_NAME: name },
     stdio: 'inherit',
   });
   children.set(index, child);
@@ -44,8 +49,15 @@ function start(index: number): void {
       if (children.size === 0) process.exit(0);
       return;
     }
-    console.error(`start:cluster: node ${index + 1} (port ${port}) exited (${code ?? signal}); starting it again in 1 s`);
-    setTimeout(() => start(index), 1000);
+    // A node that keeps failing at start waits longer each time (1 s, 2 s, 4 s … 30 s).
+    const failed = Date.now() - started < 10_000 ? (failures.get(index) ?? 0) + 1 : 1;
+    failures.set(index, failed);
+    const delay = Math.min(30_000, 1000 * 2 ** (failed - 1));
+    console.error(`start:cluster: node ${index + 1} (port ${port}) exited (${code ?? signal}); starting it again in ${delay / 1000} s`);
+    restarts.set(index, setTimeout(() => {
+      restarts.delete(index);
+      if (!stopping) start(index);
+    }, delay));
   });
 }
 
@@ -53,6 +65,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
+    for (const timer of restarts.values()) clearTimeout(timer);
     if (children.size === 0) process.exit(0);
     for (const child of children.values()) child.kill('SIGTERM');
   });
