@@ -141,4 +141,39 @@ describe('rate limits', () => {
       }
     });
   });
+
+  describe('behind a reverse proxy', () => {
+    const attempts = async (server: TestServer, forwardedFor: string, count: number) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const response = await api(server, 'POST', '/api/auth/login', {
+          body: { username: `someone-${forwardedFor}-${i}`, password: 'whatever1' },
+          headers: { 'x-forwarded-for': forwardedFor },
+        });
+        statuses.push(response.status);
+      }
+      return statuses;
+    };
+
+    it('counts per client address from X-Forwarded-For when the proxy is trusted (PARLEY_TRUST_PROXY)', async () => {
+      const server = await startServer({ ...DEFAULT_LIMITS, PARLEY_LOGIN_LIMIT_PER_IP: '3', PARLEY_TRUST_PROXY: 'loopback' });
+      try {
+        expect(await attempts(server, '10.0.0.1', 4)).toEqual([401, 401, 401, 429]);
+        // Another client behind the same proxy is not blocked by the first one.
+        expect(await attempts(server, '10.0.0.2', 1)).toEqual([401]);
+      } finally {
+        await server.stop();
+      }
+    });
+
+    it('ignores X-Forwarded-For from an untrusted peer (a client cannot choose its address)', async () => {
+      const server = await startServer({ ...DEFAULT_LIMITS, PARLEY_LOGIN_LIMIT_PER_IP: '3' });
+      try {
+        expect(await attempts(server, '10.0.0.1', 3)).toEqual([401, 401, 401]);
+        expect(await attempts(server, '10.0.0.2', 1)).toEqual([429]);
+      } finally {
+        await server.stop();
+      }
+    });
+  });
 });

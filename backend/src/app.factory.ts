@@ -50,6 +50,10 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
   const config = app.get(AppConfig).values;
   const metrics = app.get(ParleyMetrics);
   app.disable('x-powered-by');
+  if (config.PARLEY_TRUST_PROXY) {
+    // Rate limits per IP and the audit log's addresses then see the client behind the proxy.
+    app.set('trust proxy', config.PARLEY_TRUST_PROXY.split(',').map((entry) => entry.trim()).filter(Boolean));
+  }
   // First, so every request (API, web app files, unknown paths) is logged with its id.
   app.use(httpLogger(logger));
   const appConfig = app.get(AppConfig);

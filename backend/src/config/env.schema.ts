@@ -97,6 +97,12 @@ export const envSchema = z.object({
   /** Sign-in attempts per IP address per minute. */
   PARLEY_LOGIN_LIMIT_PER_IP: int(1, 1_000_000).default(30),
   /**
+   * Reverse proxies whose X-Forwarded-For to believe (Express's `trust proxy`): e.g.
+   * `loopback`, `10.0.0.5`, `10.0.0.0/8, fd00::/8`. Unset: the connection's own address, so a
+   * client cannot pick its address for the rate limits and the audit log.
+   */
+  PARLEY_TRUST_PROXY: z.string().regex(/^[\w.:/, -]{1,512}$/, 'addresses, subnets or names such as loopback, comma-separated').optional(),
+  /**
    * redis://… to run as one of several nodes: socket.io's Redis adapter carries every room
    * broadcast (groups, DMs, typing, kicks) to the sockets on the other nodes.
    */
