@@ -78,6 +78,8 @@ export class AuditLogComponent implements OnInit {
   readonly loading = signal(false);
   readonly message = signal<string | null>(null);
   readonly label = actionLabel;
+  /** Numbers each load; only the latest may show its answer or end "loading". */
+  private latest = 0;
   readonly details = describeDetails;
 
   ngOnInit(): void {
@@ -99,18 +101,19 @@ export class AuditLogComponent implements OnInit {
     if (action) params = params.set('action', action);
     const before = this.nextBefore();
     if (older && before !== null) params = params.set('before', before);
+    const request = ++this.latest;
     this.loading.set(true);
     try {
       const page = await firstValueFrom(this.http.get<AuditPage>('/api/admin/audit', { params }));
-      // A filter change may have raced this request; only the latest filter's answer counts.
-      if (action !== this.action()) return;
+      // A filter change may have raced this request; only the latest answer counts.
+      if (request !== this.latest) return;
       this.entries.set(older ? appendPage(this.entries(), page.entries) : page.entries);
       this.nextBefore.set(page.next_before);
       this.message.set(null);
     } catch (error) {
-      this.message.set(errorMessage(error));
+      if (request === this.latest) this.message.set(errorMessage(error));
     } finally {
-      this.loading.set(false);
+      if (request === this.latest) this.loading.set(false);
     }
   }
 }
