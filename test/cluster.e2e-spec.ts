@@ -3,13 +3,13 @@ import { Pool } from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { TEST_POSTGRES_URL } from '../backend/src/storage/testing/test-databases';
 import { startChildServer, type ChildServer } from './support/child-server';
+import { api, eventually, type Json } from './support/clients';
 
 /**
  * Several Parley processes as one service: PostgreSQL for storage, Redis between them. Each
  * run gets its own schema and Redis channel prefix, and removes the schema afterwards.
  */
 const ADMIN_PASSWORD = 'cluster-admin-password';
-type Json = Record<string, unknown>;
 type Ack = { ok: boolean; id?: number; duplicate?: boolean; error?: { code: string } };
 
 describe('several nodes (PostgreSQL + Redis)', () => {
@@ -31,16 +31,6 @@ describe('several nodes (PostgreSQL + Redis)', () => {
   let a: ChildServer;
   let b: ChildServer;
 
-  async function rest(node: ChildServer, method: string, path: string, body?: unknown, token?: string) {
-    const response = await fetch(`${node.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Json };
-  }
-
   async function connect(node: ChildServer, name: string, role: string): Promise<Socket> {
     const socket = io(node.url, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: tokens[name] } });
     sockets.push(socket);
@@ -59,25 +49,17 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     return seen;
   };
 
-  async function until(condition: () => boolean, what: string, ms = 5_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
   beforeAll(async () => {
     // The first node creates the schema; the second starts on it.
     a = await startChildServer({ ...env, PARLEY_NODE_NAME: 'node-a' });
     b = await startChildServer({ ...env, PARLEY_NODE_NAME: 'node-b' });
     nodes.push(a, b);
-    const admin = (await rest(a, 'POST', '/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD })).body.token as string;
+    const admin = (await api(a, 'POST', '/api/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } })).body.token as string;
     tokens.admin = admin;
     for (const [name, role] of [['alice', 'staff'], ['bob', 'staff'], ['cleo', 'client'], ['dora', 'client'], ['sal', 'staff']]) {
       // Accounts made through one node, sessions opened through the other: one database.
-      expect((await rest(b, 'POST', '/api/users', { username: name, role, password: `${name}-password` }, admin)).status).toBe(201);
-      tokens[name] = (await rest(a, 'POST', '/api/auth/login', { username: name, password: `${name}-password` })).body.token as string;
+      expect((await api(b, 'POST', '/api/users', { body: { username: name, role, password: `${name}-password` }, token: admin })).status).toBe(201);
+      tokens[name] = (await api(a, 'POST', '/api/auth/login', { body: { username: name, password: `${name}-password` } })).body.token as string;
     }
   }, 60_000);
 
@@ -104,7 +86,7 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     const [atBob, atCleo] = [received(bob), received(cleo)];
     const ack = (await alice.emitWithAck('send_message', { message: 'staff, across nodes', recipients: 'staff' })) as Ack;
     expect(ack.ok).toBe(true);
-    await until(() => atBob.length === 1, "bob's copy");
+    await eventually(() => atBob.length === 1, 5_000, "bob's copy");
     expect(atBob[0]).toMatchObject({ message: 'staff, across nodes', sender_name: 'alice', id: ack.id });
     // A client is not in the staff group, on either node.
     await new Promise((r) => setTimeout(r, 200));
@@ -119,7 +101,7 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     const seen = [received(doraOnA), received(doraOnB), received(salOnB)];
     const ack = (await salOnA.emitWithAck('send_message', { message: 'hi dora', recipients: 'user:dora' })) as Ack;
     expect(ack.ok).toBe(true);
-    await until(() => seen.every((s) => s.length === 1), 'every device');
+    await eventually(() => seen.every((s) => s.length === 1), 5_000, 'every device');
     for (const s of seen) expect(s[0]).toMatchObject({ id: ack.id, message: 'hi dora' });
   });
 
@@ -129,7 +111,7 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     const typing: Json[] = [];
     bob.on('typing', (t: Json) => typing.push(t));
     expect(((await alice.emitWithAck('typing', { conversation: 'user:bob' })) as Ack).ok).toBe(true);
-    await until(() => typing.length === 1, 'typing');
+    await eventually(() => typing.length === 1, 5_000, 'typing');
     expect(typing[0]).toMatchObject({ user_name: 'alice', target_kind: 'user', target: 'bob' });
   });
 
@@ -137,23 +119,23 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     const cleoOnA = await connect(a, 'cleo', 'client');
     const cleoOnB = await connect(b, 'cleo', 'client');
     const closed = [cleoOnA, cleoOnB].map((s) => new Promise<string>((resolve) => s.once('disconnect', resolve)));
-    expect((await rest(a, 'POST', '/api/users/cleo/sign-out', undefined, tokens.admin)).status).toBe(204);
+    expect((await api(a, 'POST', '/api/users/cleo/sign-out', { token: tokens.admin })).status).toBe(204);
     expect(await Promise.all(closed)).toEqual(['io server disconnect', 'io server disconnect']);
-    tokens.cleo = (await rest(b, 'POST', '/api/auth/login', { username: 'cleo', password: 'cleo-password' })).body.token as string;
+    tokens.cleo = (await api(b, 'POST', '/api/auth/login', { body: { username: 'cleo', password: 'cleo-password' } })).body.token as string;
   });
 
   it('forgets an account on every node when it changes on one (no stale copy lets a disabled user be reached)', async () => {
     const alice = await connect(b, 'alice', 'staff');
     // Node B looks cleo up once (and keeps her in its cache).
     expect(((await alice.emitWithAck('send_message', { message: 'before', recipients: 'user:cleo' })) as Ack).ok).toBe(true);
-    expect((await rest(a, 'PATCH', '/api/users/cleo', { disabled: true }, tokens.admin)).status).toBe(200);
+    expect((await api(a, 'PATCH', '/api/users/cleo', { body: { disabled: true }, token: tokens.admin })).status).toBe(200);
     try {
       await new Promise((r) => setTimeout(r, 300)); // the change's message between nodes
       const ack = (await alice.emitWithAck('send_message', { message: 'after', recipients: 'user:cleo' })) as Ack;
       expect(ack).toMatchObject({ ok: false, error: { code: 'UNKNOWN_RECIPIENT' } });
     } finally {
-      expect((await rest(a, 'PATCH', '/api/users/cleo', { disabled: false }, tokens.admin)).status).toBe(200);
-      tokens.cleo = (await rest(b, 'POST', '/api/auth/login', { username: 'cleo', password: 'cleo-password' })).body.token as string;
+      expect((await api(a, 'PATCH', '/api/users/cleo', { body: { disabled: false }, token: tokens.admin })).status).toBe(200);
+      tokens.cleo = (await api(b, 'POST', '/api/auth/login', { body: { username: 'cleo', password: 'cleo-password' } })).body.token as string;
     }
   });
 
@@ -161,12 +143,12 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     const sal = await connect(b, 'sal', 'staff');
     const closed = new Promise<string>((resolve) => sal.once('disconnect', resolve));
     const socketId = sal.id!;
-    expect((await rest(a, 'POST', `/api/admin/connections/${socketId}/disconnect`, undefined, tokens.admin)).status).toBe(204);
+    expect((await api(a, 'POST', `/api/admin/connections/${socketId}/disconnect`, { token: tokens.admin })).status).toBe(204);
     expect(await closed).toBe('io server disconnect');
-    const audit = await rest(a, 'GET', '/api/admin/audit?action=connection.kicked', undefined, tokens.admin);
+    const audit = await api(a, 'GET', '/api/admin/audit?action=connection.kicked', { token: tokens.admin });
     expect((audit.body.entries as Json[])[0]).toMatchObject({ target: socketId, details: { username: 'sal', role: 'staff', ip: '127.0.0.1' } });
     // A socket no node has is still unknown.
-    expect((await rest(a, 'POST', '/api/admin/connections/no-such-socket/disconnect', undefined, tokens.admin)).status).toBe(404);
+    expect((await api(a, 'POST', '/api/admin/connections/no-such-socket/disconnect', { token: tokens.admin })).status).toBe(404);
   });
 
   it('counts presence over the whole cluster: online on the first device anywhere, offline after the last', async () => {
@@ -176,7 +158,7 @@ describe('several nodes (PostgreSQL + Redis)', () => {
       if (p.user_name === 'dora') events.push(p);
     });
     const doraOnB = await connect(b, 'dora', 'client');
-    await until(() => events.length === 1, 'dora online');
+    await eventually(() => events.length === 1, 5_000, 'dora online');
     expect(events[0]).toEqual({ user_name: 'dora', online: true });
     const directory = (await bob.emitWithAck('directory', {})) as { users: Json[] };
     expect(directory.users.find((u) => u.username === 'dora')).toMatchObject({ online: true });
@@ -187,7 +169,7 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     await new Promise((r) => setTimeout(r, 400));
     expect(events).toHaveLength(1);
     doraOnA.disconnect();
-    await until(() => events.length === 2, 'dora offline');
+    await eventually(() => events.length === 2, 5_000, 'dora offline');
     expect(events[1]).toEqual({ user_name: 'dora', online: false });
     await new Promise((r) => setTimeout(r, 300));
     expect(events).toHaveLength(2);
@@ -213,7 +195,7 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     it("shows every node's connections to an admin on any node, each with its node's name", async () => {
       const admin = await watch(a);
       const bob = await connect(b, 'bob', 'staff');
-      await until(() => admin.has(bob.id!, 'node-b'), "bob's connection on node-b in node-a's roster");
+      await eventually(() => admin.has(bob.id!, 'node-b'), 5_000, "bob's connection on node-b in node-a's roster");
       expect(admin.entries.get(bob.id!)).toMatchObject({ user_name: 'bob' });
       expect(admin.has(admin.socket.id!, 'node-a')).toBe(true);
       // A prototype admin page (update_web_app, the full map) sees it too.
@@ -221,12 +203,12 @@ describe('several nodes (PostgreSQL + Redis)', () => {
       let map: Record<string, Json> = {};
       legacy.on('update_web_app', (m: { users: Record<string, Json> }) => (map = m.users));
       const alice = await connect(b, 'alice', 'staff');
-      await until(() => map[alice.id!] !== undefined, "alice in node-a's update_web_app");
+      await eventually(() => map[alice.id!] !== undefined, 5_000, "alice in node-a's update_web_app");
       expect(map[alice.id!]).toMatchObject({ user_name: 'alice', user_type: 'staff', Varification: 'VERIFIED' });
       // Leaving on node-b leaves node-a's roster.
       const bobId = bob.id!;
       bob.disconnect();
-      await until(() => !admin.entries.has(bobId), 'bob gone from the roster');
+      await eventually(() => !admin.entries.has(bobId), 5_000, 'bob gone from the roster');
     });
 
     it("a node that joins later learns the others' connections; one that stops or dies leaves every roster", async () => {
@@ -237,19 +219,19 @@ describe('several nodes (PostgreSQL + Redis)', () => {
       expect(onC.has(cleo.id!, 'node-a')).toBe(true);
       const onA = await watch(a);
       const dora = await connect(c, 'dora', 'client');
-      await until(() => onA.has(dora.id!, 'node-c'), "dora on node-c in node-a's roster");
+      await eventually(() => onA.has(dora.id!, 'node-c'), 5_000, "dora on node-c in node-a's roster");
       // node-c dies without a word: node-a drops its connections after missed heartbeats.
       c.child.kill('SIGKILL');
       await c.exited;
-      await until(() => !onA.entries.has(dora.id!) && !onA.entries.has(onC.socket.id!), "node-c's connections dropped");
+      await eventually(() => !onA.entries.has(dora.id!) && !onA.entries.has(onC.socket.id!), 5_000, "node-c's connections dropped");
       // A node that stops cleanly says so.
       const d = await startChildServer({ ...env, PARLEY_NODE_NAME: 'node-d' });
       nodes.push(d);
       const sal = await connect(d, 'sal', 'staff');
-      await until(() => onA.has(sal.id!, 'node-d'), 'sal on node-d');
+      await eventually(() => onA.has(sal.id!, 'node-d'), 5_000, 'sal on node-d');
       d.child.kill('SIGTERM');
       expect(await d.exited).toEqual({ code: 0, signal: null });
-      await until(() => !onA.entries.has(sal.id!), "node-d's connections dropped");
+      await eventually(() => !onA.entries.has(sal.id!), 5_000, "node-d's connections dropped");
     }, 60_000);
   });
 

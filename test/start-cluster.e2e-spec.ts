@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { io } from 'socket.io-client';
+import { api } from './support/clients';
 import { TEST_POSTGRES_URL } from '../backend/src/storage/testing/test-databases';
 
 const SCRIPT = join(__dirname, '..', 'dist', 'backend', 'cluster', 'start-cluster.js');
@@ -68,18 +69,11 @@ describe('npm run start:cluster', () => {
       expect(out).toContain(`2 nodes on ports ${port}–${port + 1}`);
       // Both nodes answer from the one database: an account made through one signs in on the other.
       const login = (p: number) =>
-        fetch(`http://127.0.0.1:${p}/api/auth/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ username: 'admin', password: 'cluster-admin-password' }),
-        }).then((r) => r.status);
-      expect([await login(port), await login(port + 1)]).toEqual([200, 200]);
+        api({ url: `http://127.0.0.1:${p}` }, 'POST', '/api/auth/login', { body: { username: 'admin', password: 'cluster-admin-password' } });
+      const [first, second] = [await login(port), await login(port + 1)];
+      expect([first.status, second.status]).toEqual([200, 200]);
       // Each node has its own name, so each one's connections show on the other's roster.
-      const token = (await (await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: 'cluster-admin-password' }),
-      })).json()) as { token: string };
+      const token = first.body as { token: string };
       const admins = await Promise.all([port, port + 1].map(async (p) => {
         const socket = io(`http://127.0.0.1:${p}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: token.token } });
         await new Promise<void>((resolve, reject) => (socket.once('connect', resolve), socket.once('connect_error', reject)));

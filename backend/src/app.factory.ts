@@ -47,7 +47,8 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
   });
   const logger = app.get(ParleyLogger);
   app.useLogger(logger);
-  const config = app.get(AppConfig).values;
+  const appConfig = app.get(AppConfig);
+  const config = appConfig.values;
   const metrics = app.get(ParleyMetrics);
   app.disable('x-powered-by');
   if (config.PARLEY_TRUST_PROXY) {
@@ -56,7 +57,6 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
   }
   // First, so every request (API, web app files, unknown paths) is logged with its id.
   app.use(httpLogger(logger));
-  const appConfig = app.get(AppConfig);
   app.use(securityHeaders({ tls: appConfig.tls }));
   app.use(csrfProtection({ secureCookie: appConfig.secureCookies }));
   app.useGlobalFilters(new HttpExceptionFilter(metrics));

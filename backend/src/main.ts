@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     console.error(`Parley could not start.\n${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
-  const config = app.get(AppConfig).values;
+  const appConfig = app.get(AppConfig);
+  const config = appConfig.values;
   const timeoutMs = config.PARLEY_SHUTDOWN_TIMEOUT_MS;
   exitOnShutdownSignal(() => stopGracefully(app, timeoutMs), { timeoutMs });
   await app.listen(config.PARLEY_PORT, config.PARLEY_HOST);
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   const logger = new Logger('Parley');
   logger.log(`Storage: ${app.get(DatabaseService).dialect} ${app.get(DatabaseService).location}`);
   logger.log(`Auth mode: ${config.PARLEY_AUTH}`);
-  const lines = ['Parley is running. Open it at:', ...reachableUrls(app.get(AppConfig).tls ? 'https' : 'http', config.PARLEY_HOST, port).map((u) => `  ${u}`)];
+  const lines = ['Parley is running. Open it at:', ...reachableUrls(appConfig.tls ? 'https' : 'http', config.PARLEY_HOST, port).map((u) => `  ${u}`)];
   const password = app.get(AdminBootstrapService).generatedPassword;
   if (password) {
     lines.push(

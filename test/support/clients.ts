@@ -6,7 +6,7 @@ export type Json = Record<string, unknown>;
 const ACK_TIMEOUT_MS = 5_000;
 
 export async function api(
-  server: TestServer,
+  server: Pick<TestServer, 'url'>,
   method: string,
   path: string,
   options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
@@ -115,10 +115,10 @@ export function nextEvent<T = Json>(
 }
 
 /** Waits until `condition` holds, polling; for state that arrives asynchronously. */
-export async function eventually(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
+export async function eventually(condition: () => boolean, timeoutMs = 3_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline) throw new Error(`${what} not met in time`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

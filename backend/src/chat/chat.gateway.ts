@@ -14,6 +14,7 @@ import { AppConfig } from '../config/app-config';
 import { ROLES } from '../contract/roles';
 import { PermissionPolicy } from '../permissions/permission-policy';
 import { tokenFromHeaders } from '../auth/session-token';
+import { clientIp } from '../common/client-ip';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ParleyError } from '../common/parley-error';
 import { hasCapability } from '../contract/permissions';
@@ -89,7 +90,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     // Middleware runs before 'connection', so a socket's session is known before its first event.
     server.use((socket: ChatSocket, next) => {
       const token = tokenFromHeaders(socket.handshake.headers, (socket.handshake.auth as { token?: unknown })?.token);
-      socket.data = { username: null, role: null, ip: socket.handshake.address.replace(/^::ffff:/, '') };
+      socket.data = { username: null, role: null, ip: clientIp(socket.handshake.address) ?? '' };
       if (!token) {
         this.states.set(socket, { auth: null });
         return next();
@@ -111,7 +112,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     const sessionId = this.state(socket).auth?.sessionId ?? null;
     this.registry.connect({
       socketId: socket.id,
-      ip: socket.handshake.address.replace(/^::ffff:/, ''),
+      ip: socket.data.ip,
       userAgent: String(socket.handshake.headers['user-agent'] ?? '').slice(0, 256),
       sessionId,
     });

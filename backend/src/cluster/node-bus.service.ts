@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Server } from 'socket.io';
 import { AppConfig } from '../config/app-config';
 import { Broadcaster } from '../realtime/broadcaster.service';
+import { ClusterService } from './cluster.service';
 
 type Handler = (payload: unknown, reply?: (answer: unknown) => void) => void;
 
@@ -19,7 +20,8 @@ export class NodeBus {
   readonly nodeName: string;
 
   constructor(
-    private readonly config: AppConfig,
+    config: AppConfig,
+    private readonly cluster: ClusterService,
     broadcaster: Broadcaster,
   ) {
     this.nodeName = config.values.PARLEY_NODE_NAME ?? `${hostname()}-${process.pid}`;
@@ -27,7 +29,7 @@ export class NodeBus {
   }
 
   get clustered(): boolean {
-    return this.config.values.PARLEY_REDIS_URL !== undefined;
+    return this.cluster.enabled;
   }
 
   private attach(server: Server): void {

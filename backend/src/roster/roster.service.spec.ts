@@ -1,4 +1,5 @@
 import { AppConfig } from '../config/app-config';
+import { ClusterService } from '../cluster/cluster.service';
 import { NodeBus } from '../cluster/node-bus.service';
 import type { Broadcaster } from '../realtime/broadcaster.service';
 import { Rooms } from '../realtime/broadcaster.service';
@@ -34,7 +35,11 @@ describe('RosterService', () => {
       broadcaster as unknown as Broadcaster,
       AppConfig.fromEnv({ PARLEY_ROSTER_INTERVAL_MS: '100' }),
       // A single node: the bus has no one to talk to (the cluster is tested in test/cluster.e2e-spec.ts).
-      new NodeBus(AppConfig.fromEnv({ PARLEY_NODE_NAME: 'solo' }), broadcaster as unknown as Broadcaster),
+      new NodeBus(
+        AppConfig.fromEnv({ PARLEY_NODE_NAME: 'solo' }),
+        new ClusterService(AppConfig.fromEnv({})),
+        broadcaster as unknown as Broadcaster,
+      ),
     );
     roster.onModuleInit();
   });
