@@ -31,8 +31,6 @@ export class AuthController {
   @ApiError(401, [ErrorCodes.InvalidCredentials], 'Wrong user name or password (one answer for both)')
   @ApiError(403, [ErrorCodes.AccountDisabled], 'The account is disabled')
   @ApiError(429, [ErrorCodes.RateLimited], 'Too many sign-in attempts for this user name or from this address; see Retry-After')
-  @ApiError(403, [ErrorCodes.CrossSiteRejected], 'Sent by a page of another site (Origin or Sec-Fetch-Site)')
-  @ApiError(415, [ErrorCodes.UnsupportedMediaType], 'The body is not JSON')
   async login(
     @Body(new ZodValidationPipe(loginSchema)) body: LoginDto,
     @Res({ passthrough: true }) response: Response,
