@@ -32,8 +32,9 @@ export function csrfProtection(options: CsrfOptions): RequestHandler {
     // prefix check would let /API/… through.
     if (SAFE_METHODS.has(request.method) || !session) return next();
     const bearer = bearerToken(request.headers);
-    const bearerAuthenticates = bearer ? options.authenticates(bearer) : Promise.resolve(false);
-    bearerAuthenticates.then((exempt) => {
+    // A failed lookup (database down) exempts nothing; the route's own guard then reports it.
+    const bearerAuthenticates = bearer ? options.authenticates(bearer).catch(() => false) : Promise.resolve(false);
+    void bearerAuthenticates.then((exempt) => {
       const header = request.headers[CSRF_HEADER];
       if (exempt || (typeof header === 'string' && tokens.matches(header, session))) return next();
       response.status(403).json({
@@ -41,6 +42,6 @@ export function csrfProtection(options: CsrfOptions): RequestHandler {
         code: ErrorCodes.CsrfRejected,
         message: `Missing or wrong ${CSRF_HEADER} header: send the ${CSRF_COOKIE} cookie's value with cookie-authenticated writes`,
       });
-    }, next);
+    });
   };
 }
