@@ -43,6 +43,9 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ ...options, log }), {
     // Fail with an exception (main.ts prints it) rather than abort the process on a bad start.
     abortOnError: false,
+    // Only the JSON parser below: Nest's default urlencoded one would read HTML form posts,
+    // which another site's page can send (security/cross-site.ts refuses them before parsing).
+    bodyParser: false,
     ...(httpsOptions ? { httpsOptions } : {}),
     // Held until the JSON logger below takes over; printed by Nest's console logger if the
     // start fails before that (a bad variable), so the reason is never lost.
