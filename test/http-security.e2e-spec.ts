@@ -7,22 +7,7 @@ import { io } from 'socket.io-client';
 import { createParleyApp } from '../backend/src/app.factory';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './support/server';
 import { api, closeAllClients, login, type Json } from './support/clients';
-
-/** Cookies from Set-Cookie headers, as a browser would keep them. */
-function cookieJar() {
-  const jar = new Map<string, string>();
-  return {
-    take(headers: Headers) {
-      for (const line of headers.getSetCookie()) {
-        const [pair] = line.split(';');
-        const at = pair.indexOf('=');
-        jar.set(pair.slice(0, at), pair.slice(at + 1));
-      }
-    },
-    get: (name: string) => jar.get(name),
-    header: () => [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
-  };
-}
+import { cookieJar } from './support/cookie-jar';
 
 describe('HTTP hardening', () => {
   let server: TestServer;
@@ -80,8 +65,12 @@ describe('HTTP hardening', () => {
         body: JSON.stringify({ username, role: 'staff', password: 'password-123' }),
       });
 
-    it('sets a readable XSRF-TOKEN cookie (Angular HttpClient echoes it as X-XSRF-TOKEN)', async () => {
-      const response = await fetch(`${server.url}/api/session`);
+    it('sets a readable XSRF-TOKEN cookie at sign-in (Angular HttpClient echoes it as X-XSRF-TOKEN)', async () => {
+      const response = await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+      });
       const line = response.headers.getSetCookie().find((c) => c.startsWith('XSRF-TOKEN='))!;
       expect(line).toMatch(/SameSite=Strict/i);
       expect(line).not.toMatch(/HttpOnly/i);

@@ -13,8 +13,12 @@ import { httpLogger } from './logging/http-logger.middleware';
 import { ParleyLogger } from './logging/parley-logger.service';
 import { ParleyMetrics } from './metrics/parley-metrics.service';
 import { setUpOpenApi } from './openapi/openapi';
+import { AuthService } from './auth/auth.service';
+import { AllowedHosts, hostCheck } from './security/allowed-hosts';
+import { refuseCrossSiteWrites } from './security/cross-site';
 import { csrfProtection } from './security/csrf';
-import { securityHeaders } from './security/http-hardening';
+import { CsrfTokens } from './security/csrf-tokens.service';
+import { noStoreForApi, securityHeaders } from './security/http-hardening';
 import { loadTls } from './security/tls';
 
 export interface ParleyAppOptions extends ParleyModuleOptions {
@@ -39,6 +43,9 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ ...options, log }), {
     // Fail with an exception (main.ts prints it) rather than abort the process on a bad start.
     abortOnError: false,
+    // Only the JSON parser below: Nest's default urlencoded one would read HTML form posts,
+    // which another site's page can send (security/cross-site.ts refuses them before parsing).
+    bodyParser: false,
     ...(httpsOptions ? { httpsOptions } : {}),
     // Held until the JSON logger below takes over; printed by Nest's console logger if the
     // start fails before that (a bad variable), so the reason is never lost.
@@ -57,8 +64,15 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
   }
   // First, so every request (API, web app files, unknown paths) is logged with its id.
   app.use(httpLogger(logger));
+  const hosts = AllowedHosts.fromConfig(config);
+  // Before anything answers: a rebound DNS name gets nothing but the refusal.
+  app.use(hostCheck(hosts));
   app.use(securityHeaders({ tls: appConfig.tls }));
-  app.use(csrfProtection({ secureCookie: appConfig.secureCookies }));
+  app.use(noStoreForApi());
+  // Before the body parsers, so a cross-site or non-JSON write is never read.
+  app.use(refuseCrossSiteWrites(hosts));
+  const auth = app.get(AuthService);
+  app.use(csrfProtection({ tokens: app.get(CsrfTokens), authenticates: async (token) => (await auth.authenticate(token)) !== null }));
   app.useGlobalFilters(new HttpExceptionFilter(metrics));
   answerUnparsableRequestsWithJson(app.getHttpServer());
   app.useBodyParser('json', { limit: '64kb' });
@@ -70,7 +84,7 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
         // Big enough that an over-long message reaches validation and gets MESSAGE_TOO_LONG;
         // beyond this socket.io itself closes the connection (it has no way to reply).
         maxHttpBufferSize: Math.max(1024 * 1024, 4 * config.PARLEY_MAX_MESSAGE_BYTES + 64 * 1024),
-        allowRequest: (request, callback) => callback(null, originAllowed(request, config.PARLEY_CORS_ORIGINS)),
+        allowRequest: (request, callback) => callback(null, originAllowed(request, config.PARLEY_CORS_ORIGINS, hosts)),
         // Closed unless origins are configured; then their pages may also use long-polling.
         ...(config.PARLEY_CORS_ORIGINS.length > 0 ? { cors: { origin: config.PARLEY_CORS_ORIGINS, credentials: true } } : {}),
         ...(clusterAdapter ? { adapter: clusterAdapter } : {}),

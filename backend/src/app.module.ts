@@ -14,6 +14,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RegistryModule } from './registry/registry.module';
 import { RosterModule } from './roster/roster.module';
+import { SecurityModule } from './security/security.module';
 import { StorageModule } from './storage/storage.module';
 import { UsersModule } from './users/users.module';
 import { WebAppModule } from './web/web-app.module';
@@ -46,6 +47,7 @@ export class AppModule {
         RegistryModule.forRoot(overrides),
         PermissionsModule.forRoot(overrides),
         RosterModule.forRoot(overrides),
+        SecurityModule.forRoot(overrides),
         AuthModule.forRoot(overrides),
         AuditModule.forRoot(overrides),
         UsersModule.forRoot(overrides),

@@ -36,7 +36,10 @@ async function main(): Promise<void> {
   const logger = new Logger('Parley');
   logger.log(`Storage: ${app.get(DatabaseService).dialect} ${app.get(DatabaseService).location}`);
   logger.log(`Auth mode: ${config.PARLEY_AUTH}`);
-  const lines = ['Parley is running. Open it at:', ...reachableUrls(appConfig.tls ? 'https' : 'http', config.PARLEY_HOST, port).map((u) => `  ${u}`)];
+  const urls = reachableUrls(appConfig.tls ? 'https' : 'http', config.PARLEY_HOST, port);
+  // Behind a proxy, the address people use; Parley answers to its host name (PARLEY_ALLOWED_HOSTS for others).
+  if (config.PARLEY_PUBLIC_URL) urls.unshift(config.PARLEY_PUBLIC_URL);
+  const lines = ['Parley is running. Open it at:', ...urls.map((u) => `  ${u}`)];
   const password = app.get(AdminBootstrapService).generatedPassword;
   if (password) {
     lines.push(

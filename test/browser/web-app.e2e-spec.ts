@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { openBrowser, screenshot, signIn, type Person } from '../support/browser';
 import { adminToken, closeAllClients, connectAs, emitAck } from '../support/clients';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/server';
@@ -14,7 +16,8 @@ describe('the web app in a real browser', () => {
   let client: Person;
 
   beforeAll(async () => {
-    server = await startServer();
+    // parley.lan: the LAN name of the test below; Parley refuses names it was not told about.
+    server = await startServer({ PARLEY_ALLOWED_HOSTS: 'parley.lan' });
     admin = await openBrowser(server.url);
     staff = await openBrowser(server.url);
     client = await openBrowser(server.url);
@@ -216,6 +219,34 @@ describe('the web app in a real browser', () => {
     expect(await onLan.page.evaluate(() => window.isSecureContext)).toBe(false);
     await conversation(onLan, 'group:staff').click();
     await send(onLan, 'Sent over plain http');
+  });
+
+  it("does not let another site's page sign a signed-in admin in as someone else (login CSRF)", async () => {
+    // The attacker is cleo, a client with an account of her own. Her page: a form posted to
+    // Parley's sign-in as soon as it loads (Chromium keeps the Set-Cookie of that answer).
+    const evil = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end(
+        `<form method="post" action="${server.url}/api/auth/login"><input name="username" value="cleo">` +
+          '<input name="password" value="cleo-password"></form><script>document.forms[0].submit()</script>',
+      );
+    });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    const victim = await openBrowser(server.url, undefined, ['--host-resolver-rules=MAP evil.example 127.0.0.1']);
+    try {
+      await signIn(victim.page, 'admin', ADMIN_PASSWORD);
+      await victim.page.waitForURL('**/admin/admin');
+      const refused = victim.page.waitForResponse((response) => response.url().endsWith('/api/auth/login'));
+      await victim.page.goto(`http://evil.example:${(evil.address() as AddressInfo).port}/`);
+      expect((await refused).status()).toBe(403);
+      await victim.page.goto('/');
+      await victim.page.waitForURL('**/admin/admin');
+      const session = await victim.page.evaluate(async () => (await (await fetch('/api/session')).json()) as { user: { username: string } | null });
+      expect(session.user?.username).toBe('admin');
+    } finally {
+      await victim.close();
+      evil.close();
+    }
   });
 
   it('filters the roster, and signing a user out sends their page to sign-in', async () => {

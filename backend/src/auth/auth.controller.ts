@@ -6,6 +6,7 @@ import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ErrorCodes } from '../contract/protocol';
 import { ApiError, ApiJsonBody, ApiJsonResponse } from '../openapi/api-docs';
 import { LoginAttempt } from '../rate-limit/http-throttling';
+import { CsrfTokens } from '../security/csrf-tokens.service';
 import { toPublicUser } from '../users/user.mapper';
 import { AuthService, type AuthContext } from './auth.service';
 import { loginResponseSchema, loginSchema, meResponseSchema, sessionResponseSchema, type LoginDto } from './dto/login.dto';
@@ -17,6 +18,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly config: AppConfig,
+    private readonly csrf: CsrfTokens,
   ) {}
 
   /** Sets the httpOnly cookie for browsers and returns the token for other clients. */
@@ -41,6 +43,8 @@ export class AuthController {
       path: '/',
       expires: new Date(expiresAt),
     });
+    // The web app's next write must carry the new session's token, not the old one's.
+    this.csrf.issue(response, token, new Date(expiresAt));
     return { user: toPublicUser(user), token, expires_at: new Date(expiresAt).toISOString() };
   }
 
@@ -52,6 +56,7 @@ export class AuthController {
   async logout(@CurrentAuth() auth: AuthContext, @Res({ passthrough: true }) response: Response) {
     if (auth.sessionId !== null) await this.auth.logout(auth.sessionId);
     response.clearCookie(SESSION_COOKIE, { path: '/' });
+    this.csrf.clear(response);
   }
 
   /** Who is signed in, or `{user: null}`: for a page deciding where to go, not an error. */

@@ -18,14 +18,19 @@ export function hashSessionToken(token: string): string {
  */
 export function tokenFromHeaders(headers: IncomingHttpHeaders, explicit?: unknown): string | null {
   if (typeof explicit === 'string' && explicit.length > 0 && explicit.length <= 256) return explicit;
-  const authorization = headers.authorization;
-  if (authorization?.startsWith('Bearer ')) {
-    const token = authorization.slice('Bearer '.length).trim();
-    if (token.length > 0 && token.length <= 256) return token;
-  }
+  const bearer = bearerToken(headers);
+  if (bearer) return bearer;
   if (headers.cookie) {
     const token = parseCookie(headers.cookie)[SESSION_COOKIE];
     if (token && token.length <= 256) return token;
   }
   return null;
+}
+
+/** The `Authorization: Bearer` token, if the header holds one of a plausible length. */
+export function bearerToken(headers: IncomingHttpHeaders): string | null {
+  const authorization = headers.authorization;
+  if (!authorization?.startsWith('Bearer ')) return null;
+  const token = authorization.slice('Bearer '.length).trim();
+  return token.length > 0 && token.length <= 256 ? token : null;
 }

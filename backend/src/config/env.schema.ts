@@ -70,6 +70,24 @@ export const envSchema = z.object({
     .string()
     .default('')
     .transform((raw) => raw.split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0)),
+  /**
+   * The address people use to reach Parley when it is not this machine's own name, e.g.
+   * https://chat.example.lan behind a proxy. Its host joins the names Parley answers to (a
+   * request naming another host is refused, against DNS rebinding) and its origin may write.
+   */
+  PARLEY_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .optional(),
+  /**
+   * More host names Parley answers to, comma-separated (besides localhost, IP addresses, this
+   * machine's name and PARLEY_PUBLIC_URL's host); `*` turns the Host check off. Needed when
+   * a proxy or a DNS name other than the machine's own is used to reach Parley.
+   */
+  PARLEY_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((raw) => raw.split(',').map((host) => host.trim().toLowerCase().replace(/\.$/, '')).filter((host) => host.length > 0))
+    .pipe(z.array(z.string().regex(/^(\*|[a-z0-9_]([a-z0-9_.-]{0,252}))$/, 'host names (no scheme or port), or *'))),
   /** Set to 'true' when Parley sits behind HTTPS (or a TLS proxy) so cookies are Secure. */
   PARLEY_COOKIE_SECURE: z
     .enum(['true', 'false'])

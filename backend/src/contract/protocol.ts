@@ -71,6 +71,12 @@ export const ErrorCodes = {
   UsernameTaken: 'USERNAME_TAKEN',
   /** A cookie-authenticated REST write without the matching X-XSRF-TOKEN header. */
   CsrfRejected: 'CSRF_REJECTED',
+  /** A state-changing request from another site's page (its Origin, or Sec-Fetch-Site: cross-site). */
+  CrossSiteRejected: 'CROSS_SITE_REJECTED',
+  /** A request body that is not JSON (HTML forms can post other types across sites). */
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  /** The Host header names a server Parley is not (DNS rebinding); see PARLEY_ALLOWED_HOSTS. */
+  HostNotAllowed: 'HOST_NOT_ALLOWED',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

@@ -2,12 +2,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { AllowedHosts, refuseHost } from '../security/allowed-hosts';
 import { ParleyMetrics } from './parley-metrics.service';
 
 /**
  * With PARLEY_METRICS_PORT set, serves GET /metrics without authentication on that port (bound
  * to PARLEY_METRICS_HOST, else PARLEY_HOST), for a Prometheus that cannot sign in. Keep that
- * port off the LAN: anyone who reaches it reads the metrics. Only /metrics is served there.
+ * port off the LAN: anyone who reaches it reads the metrics. Only /metrics is served there, and
+ * only to the host names the main port answers to (PARLEY_ALLOWED_HOSTS for a scraper's name).
  */
 @Injectable()
 export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -23,7 +25,13 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     const { PARLEY_METRICS_PORT: port, PARLEY_METRICS_HOST, PARLEY_HOST } = this.config.values;
     if (port === undefined) return;
     const host = PARLEY_METRICS_HOST ?? PARLEY_HOST;
+    // The same names as the main port: a rebound DNS name would otherwise read the metrics.
+    const hosts = AllowedHosts.fromConfig(this.config.values);
     const server = createServer((request, response) => {
+      if (!hosts.allows(request.headers.host)) {
+        refuseHost(request, response);
+        return;
+      }
       const path = (request.url ?? '').split('?')[0];
       if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
         response.writeHead(404, { 'content-type': 'application/json' });

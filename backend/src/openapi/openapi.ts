@@ -23,7 +23,12 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       'Accounts, sessions and admin actions. Messaging is socket.io (docs/protocol.md). Routes with a lock need a ' +
         'session: `Authorization: Bearer <token>` from POST /api/auth/login, or the `parley_session` cookie it sets. ' +
-        'Errors are `{statusCode, code, message}`; each response lists the codes it can carry.',
+        'Errors are `{statusCode, code, message}`; each response lists the codes it can carry. Besides those, any ' +
+        'request can be refused before it reaches its route (docs/security.md): 421 `HOST_NOT_ALLOWED` for a Host ' +
+        'Parley does not answer to (see PARLEY_ALLOWED_HOSTS); for writes, 403 `CROSS_SITE_REJECTED` when sent by ' +
+        "another site's page (Origin, Sec-Fetch-Site), 415 `UNSUPPORTED_MEDIA_TYPE` for a body that is not JSON, and " +
+        '403 `CSRF_REJECTED` for a cookie-authenticated write without the `X-XSRF-TOKEN` header. /api answers carry ' +
+        '`Cache-Control: no-store`.',
     )
     .setVersion(parleyVersion())
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The token from POST /api/auth/login' })

@@ -33,3 +33,16 @@ export function securityHeaders(options: { tls: boolean }): RequestHandler {
     referrerPolicy: { policy: 'same-origin' },
   });
 }
+
+/**
+ * `Cache-Control: no-store` on every /api answer: sign-in answers carry a session token and the
+ * rest is one user's view (their profile, the users, the audit log), which no shared or browser
+ * cache may keep for the next person at that computer. The web app's own files stay cacheable.
+ */
+export function noStoreForApi(): RequestHandler {
+  return (request, response, next) => {
+    // Express matches routes case-insensitively, so /API/me is /api/me.
+    if (/^\/api(\/|$)/i.test(request.path)) response.setHeader('Cache-Control', 'no-store');
+    next();
+  };
+}

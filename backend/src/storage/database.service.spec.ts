@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { AppConfig } from '../config/app-config';
 import { DatabaseService, openDatabase, type SqliteDurability } from './database.service';
+import { ServerSecretRepository } from './server-secret.repository';
 import { openTestDatabase, TEST_DIALECTS, TEST_POSTGRES_URL } from './testing/test-databases';
 
 describe('openDatabase (SQLite durability)', () => {
@@ -53,9 +54,13 @@ describe('migrations on PostgreSQL, several nodes starting at once', () => {
     try {
       await Promise.all(nodes.map((node) => node.onModuleInit()));
       const migrations = await sql<{ n: number }>`select count(*)::int as n from ${sql.id(schema, 'kysely_migration')}`.execute(nodes[0].db);
-      expect(migrations.rows[0].n).toBe(4);
+      expect(migrations.rows[0].n).toBe(5);
       const tables = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_schema = ${schema}`.execute(nodes[0].db);
       expect(tables.rows[0].n).toBeGreaterThanOrEqual(5);
+      // Racing nodes agree on one shared secret (the CSRF key): the first insert wins.
+      const secrets = await Promise.all(nodes.map((node) => new ServerSecretRepository(node).getOrCreate('csrf-key')));
+      expect(new Set(secrets.map((secret) => secret.toString('hex'))).size).toBe(1);
+      expect(secrets[0]).toHaveLength(32);
     } finally {
       await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(nodes[0].db);
       await Promise.all(nodes.map((node) => node.onApplicationShutdown()));

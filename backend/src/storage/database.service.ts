@@ -1,15 +1,16 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type MigrationProvider } from 'kysely';
 import { Pool, types as pgTypes } from 'pg';
 import { AppConfig } from '../config/app-config';
+import { makeDataFilesPrivate } from './data-file-modes';
 import type { Database } from './database.types';
 import { initialMigration } from './migrations/0001-initial';
 import { readMarksMigration } from './migrations/0002-read-marks';
 import { senderSocketIndexMigration } from './migrations/0003-sender-socket-index';
 import { auditLogMigration } from './migrations/0004-audit-log';
+import { serverSecretsMigration } from './migrations/0005-server-secrets';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -104,7 +105,7 @@ export function openDatabase(options: DatabaseOptions): {
     };
   }
   const file = resolve(options.sqlitePath);
-  mkdirSync(dirname(file), { recursive: true });
+  reportModes(file, makeDataFilesPrivate(file));
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before send_message is acknowledged. NORMAL (opt-in, named for
@@ -119,6 +120,24 @@ export function openDatabase(options: DatabaseOptions): {
     location: file,
     sqlite,
   };
+}
+
+function reportModes(file: string, result: ReturnType<typeof makeDataFilesPrivate>): void {
+  const logger = new Logger(DatabaseService.name);
+  const octal = (mode: number) => `0${mode.toString(8)}`;
+  for (const fix of result.fixed) {
+    logger.warn(
+      fix.error
+        ? { msg: `${fix.path} has mode ${octal(fix.from)}, readable by other users, and could not be changed (${fix.error})`, path: fix.path }
+        : { msg: `Made ${fix.path} private: mode ${octal(fix.from)} → ${octal(fix.to)}`, path: fix.path },
+    );
+  }
+  if (result.sharedFolder) {
+    logger.warn({
+      msg: `${file} sits in ${result.sharedFolder}, which other users can read and which holds other files; Parley leaves it as it is: give the database a folder of its own`,
+      path: result.sharedFolder,
+    });
+  }
 }
 
 export async function migrateToLatest(
@@ -154,6 +173,7 @@ async function runMigrations(db: Kysely<Database>, dialect: DialectName, schema?
       '0002-read-marks': readMarksMigration(),
       '0003-sender-socket-index': senderSocketIndexMigration(),
       '0004-audit-log': auditLogMigration(dialect),
+      '0005-server-secrets': serverSecretsMigration(),
     }),
   };
   const migrator = new Migrator({ db, provider, migrationTableSchema: schema });

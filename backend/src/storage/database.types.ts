@@ -68,12 +68,21 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
+/** Secrets every node must share (generated once, by whichever node starts first). */
+export interface ServerSecretsTable {
+  name: string;
+  /** base64url random bytes. */
+  value: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   messages: MessagesTable;
   read_marks: ReadMarksTable;
   audit_log: AuditLogTable;
+  server_secrets: ServerSecretsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -4,6 +4,7 @@ import { AuditRepository } from './audit.repository';
 import { DatabaseService } from './database.service';
 import { MessageRepository } from './message.repository';
 import { ReadMarkRepository } from './read-mark.repository';
+import { ServerSecretRepository } from './server-secret.repository';
 import { SessionRepository } from './session.repository';
 import { UserRepository } from './user.repository';
 
@@ -13,7 +14,7 @@ export class StorageModule {
   static forRoot(overrides: Provider[] = []): DynamicModule {
     return overridableModule(
       StorageModule,
-      [DatabaseService, UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository],
+      [DatabaseService, UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository],
       overrides,
     );
   }
