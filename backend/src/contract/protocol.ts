@@ -56,7 +56,10 @@ export const ErrorCodes = {
   MessageTooLong: 'MESSAGE_TOO_LONG',
   /** The event name is not part of this protocol. */
   UnknownEvent: 'UNKNOWN_EVENT',
-  /** Too many of this socket's messages are still waiting for their ack; wait, then resend. */
+  /**
+   * Too many events from this socket or user, or too many reads in progress at once; wait
+   * (retry_after_ms when given), then resend.
+   */
   RateLimited: 'RATE_LIMITED',
   /** The message could not be stored; it was not delivered, resend it (same client_id). */
   StorageFailed: 'STORAGE_FAILED',
@@ -77,6 +80,8 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
+  /** With RATE_LIMITED: how long to wait before sending the same request again. */
+  retry_after_ms?: number;
 }
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
 

@@ -1,0 +1,76 @@
+import type { MessageRow } from '../storage/database.types';
+import { collectPage, wireBytes, type FetchRows } from './message-page';
+import { toWireMessage } from './message.mapper';
+
+const row = (id: number, body = 'x'.repeat(100)): MessageRow => ({
+  id,
+  client_id: null,
+  sender_id: 1,
+  sender_username: 'ann',
+  sender_role: 'staff',
+  sender_socket: 's',
+  target_kind: 'group',
+  target: 'staff',
+  recipient_id: null,
+  conversation: 'group:staff',
+  body,
+  sent_at: 0,
+});
+
+/** Rows 1..n stored, read forward after a cursor, counting the rows each round fetched. */
+function store(rows: MessageRow[]) {
+  const rounds: number[] = [];
+  const fetch: FetchRows = async (after, count) => {
+    const page = rows.filter((r) => r.id > (after ?? 0)).slice(0, count);
+    rounds.push(page.length);
+    return page;
+  };
+  return { fetch, rounds };
+}
+
+describe('collectPage', () => {
+  const size = wireBytes(toWireMessage(row(1)));
+
+  it('stops before the message that would pass the byte budget, with more', async () => {
+    const { fetch } = store(Array.from({ length: 10 }, (_, i) => row(i + 1)));
+    const page = await collectPage(0, { limit: 100, budgetBytes: size * 3 + 1, batchRows: 100 }, fetch);
+    expect(page.messages.map((m) => m.id)).toEqual([1, 2, 3]);
+    expect(page.more).toBe(true);
+  });
+
+  it('takes one message larger than the whole budget, so paging always moves forward', async () => {
+    const { fetch } = store([row(1, 'y'.repeat(5000)), row(2)]);
+    const page = await collectPage(0, { limit: 100, budgetBytes: 1000, batchRows: 1 }, fetch);
+    expect(page.messages.map((m) => m.id)).toEqual([1]);
+    expect(page.more).toBe(true);
+  });
+
+  it('reads in rounds of batchRows and resumes after the last row of each', async () => {
+    const { fetch, rounds } = store(Array.from({ length: 7 }, (_, i) => row(i + 1)));
+    const page = await collectPage(0, { limit: 100, budgetBytes: 1e9, batchRows: 3 }, fetch);
+    expect(page.messages.map((m) => m.id)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(page.more).toBe(false);
+    expect(rounds).toEqual([4, 4, 1]);
+  });
+
+  it('stops at the limit and says whether anything follows', async () => {
+    const rows = Array.from({ length: 5 }, (_, i) => row(i + 1));
+    expect(await collectPage(0, { limit: 5, budgetBytes: 1e9, batchRows: 2 }, store(rows).fetch)).toMatchObject({ more: false });
+    const cut = await collectPage(0, { limit: 4, budgetBytes: 1e9, batchRows: 2 }, store(rows).fetch);
+    expect(cut.messages.map((m) => m.id)).toEqual([1, 2, 3, 4]);
+    expect(cut.more).toBe(true);
+  });
+
+  it('pages through everything without gaps or repeats when resumed from the last id', async () => {
+    const rows = Array.from({ length: 50 }, (_, i) => row(i + 1, 'z'.repeat((i * 37) % 400)));
+    const seen: number[] = [];
+    let since = 0;
+    for (;;) {
+      const page = await collectPage(since, { limit: 20, budgetBytes: 2000, batchRows: 4 }, store(rows).fetch);
+      seen.push(...page.messages.map((m) => m.id));
+      if (!page.more) break;
+      since = page.messages.at(-1)!.id;
+    }
+    expect(seen).toEqual(rows.map((r) => r.id));
+  });
+});
