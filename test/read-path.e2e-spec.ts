@@ -3,7 +3,7 @@ import type { Socket } from 'socket.io-client';
 import type { WireMessage } from '../backend/src/contract/protocol';
 import { UserRegistryService } from '../backend/src/registry/user-registry.service';
 import { startServer, type TestServer } from './support/server';
-import { adminToken, closeAllClients, connectAs, createUser, emitAck, eventually, type Json } from './support/clients';
+import { adminToken, api, closeAllClients, connectAs, createUser, emitAck, eventually, login, type Json } from './support/clients';
 
 type Page = { ok: boolean; messages: WireMessage[]; more: boolean; error?: { code: string; message: string; retry_after_ms?: number } };
 
@@ -157,4 +157,69 @@ describe('a socket that does not read (finding 1, backpressure)', () => {
     // The sender was never held up: it still chats.
     expect((await emitAck<Json>(bystander, 'send_message', { message: 'still fine', recipients: 'staff' })).ok).toBe(true);
   }, 30_000);
+});
+
+describe('long lists come in pages (finding 1: GET /api/users, directory)', () => {
+  let server: TestServer;
+  let admin: string;
+  const staff = ['sa', 'sb', 'sc', 'sd', 'se', 'sf', 'sg'];
+
+  beforeAll(async () => {
+    server = await startServer();
+    admin = await adminToken(server);
+    for (const username of [...staff, 'cl']) {
+      const role = username === 'cl' ? 'client' : 'staff';
+      const created = await api(server, 'POST', '/api/users', { token: admin, body: { username, role, password: `${username}-password`, display_name: `Person ${username.toUpperCase()}` } });
+      expect(created.status).toBe(201);
+    }
+  });
+  afterEach(closeAllClients);
+  afterAll(() => server.stop());
+
+  it('pages GET /api/users with limit and after, in name order, and filters with q', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const response = await api(server, 'GET', `/api/users?limit=3${after ? `&after=${after}` : ''}`, { token: admin });
+      expect(response.status).toBe(200);
+      const users = response.body.users as Array<{ username: string }>;
+      expect(users.length).toBeLessThanOrEqual(3);
+      seen.push(...users.map((u) => u.username));
+      after = response.body.next_after as string | null;
+      if (after === null) break;
+      expect(after).toBe(users.at(-1)!.username);
+    }
+    expect(seen).toEqual(['admin', 'cl', ...staff]);
+
+    const found = await api(server, 'GET', '/api/users?q=person%20s', { token: admin });
+    expect((found.body.users as Array<{ username: string }>).map((u) => u.username)).toEqual(staff);
+    expect(found.body.next_after).toBeNull();
+  });
+
+  it('refuses a limit above the maximum with 400 INVALID_PAYLOAD', async () => {
+    const response = await api(server, 'GET', '/api/users?limit=100000', { token: admin });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'INVALID_PAYLOAD' });
+  });
+
+  it('pages the socket directory and filters it by name', async () => {
+    const socket = await connectAs(server, await login(server, 'sa', 'sa-password'), 'staff', 'sa');
+    type Directory = { ok: boolean; users: Array<{ username: string }>; next_after: string | null };
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const ack = await emitAck<Directory>(socket, 'directory', { limit: 2, ...(after ? { after } : {}) });
+      expect(ack.ok).toBe(true);
+      expect(ack.users.length).toBeLessThanOrEqual(2);
+      seen.push(...ack.users.map((u) => u.username));
+      if (ack.next_after === null) break;
+      after = ack.next_after;
+    }
+    // Everyone staff may message, except themselves, each once.
+    expect(seen).toEqual(['admin', 'cl', ...staff.filter((n) => n !== 'sa')]);
+    const found = await emitAck<Directory>(socket, 'directory', { q: 'SG' });
+    expect(found.users.map((u) => u.username)).toEqual(['sg']);
+    // An older client's bare request still gets the first page.
+    expect((await emitAck<Directory>(socket, 'directory')).users.length).toBeGreaterThan(0);
+  });
 });

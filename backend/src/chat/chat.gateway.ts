@@ -32,11 +32,13 @@ import { toPublicUser } from '../users/user.mapper';
 import { ChatExceptionFilter, replyWithError } from './chat-exception.filter';
 import {
   conversationSchema,
+  directorySchema,
   historySchema,
   markReadSchema,
   syncSchema,
   verifyUserSchema,
   type ConversationDto,
+  type DirectoryDto,
   type HistoryDto,
   type MarkReadDto,
   type SendMessageDto,
@@ -270,8 +272,11 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
 
   @SubscribeMessage(ClientEvents.Directory)
   @UseInterceptors(ReadGateInterceptor)
-  async directory(@ConnectedSocket() socket: ChatSocket) {
-    return { ok: true, users: await this.presence.directory(this.verified(socket).user) };
+  async directory(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody(new ZodValidationPipe(directorySchema)) body: DirectoryDto,
+  ) {
+    return { ok: true, ...(await this.presence.directory(this.verified(socket).user, body)) };
   }
 
   @SubscribeMessage(ClientEvents.Typing)

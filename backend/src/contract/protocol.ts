@@ -105,6 +105,10 @@ export interface SendMessagePayload {
 export interface SyncPayload {
   /** Last message id the client has; the server replays every visible message after it. */
   since: number;
+  /**
+   * Default 100; more than 500 is lowered to 500. A page also stops before passing the
+   * server's byte budget (PARLEY_READ_PAGE_BYTES), with `more: true`: resume from its last id.
+   */
   limit?: number;
 }
 
@@ -113,6 +117,17 @@ export interface HistoryPayload {
   conversation: string;
   /** Only messages with a smaller id; omit for the newest page. */
   before?: number;
+  /** Default 50; more than 200 is lowered to 200. The byte budget applies as for sync. */
+  limit?: number;
+}
+
+/** All optional; `{}` (or nothing) asks for the first page. */
+export interface DirectoryPayload {
+  /** Only names after this one: next_after of the previous page. */
+  after?: string;
+  /** Only people whose user name or display name contains this, ignoring case. */
+  q?: string;
+  /** Default 100; more than 200 is lowered to 200. */
   limit?: number;
 }
 
@@ -188,8 +203,10 @@ export interface DirectoryEntry extends PublicUser {
 }
 
 export interface DirectoryAck {
-  /** Everyone this user may message directly, except themselves. */
+  /** One page of the people this user may message directly (not themselves), by user name. */
   users: DirectoryEntry[];
+  /** Pass as `after` for the next page; null at the end. */
+  next_after: string | null;
 }
 
 export interface PresencePayload {

@@ -68,3 +68,17 @@ export type ConversationDto = z.infer<typeof conversationSchema>;
 
 export const markReadSchema = z.object({ conversation: text().min(1).max(128), up_to: messageId });
 export type MarkReadDto = z.infer<typeof markReadSchema>;
+
+export const DIRECTORY_PAGE = { default: 100, max: 200 } as const;
+/** Optional as a whole: older clients send nothing or {}. */
+export const directorySchema = z.preprocess(
+  (payload) => payload ?? {},
+  z.object({
+    /** Only names after this one (next_after of the previous page). */
+    after: text().min(1).max(64).optional(),
+    /** Only people whose name or display name contains this, ignoring case. */
+    q: text().max(64).optional(),
+    limit: pageLimit(DIRECTORY_PAGE),
+  }),
+);
+export type DirectoryDto = z.infer<typeof directorySchema>;
