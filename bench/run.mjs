@@ -417,7 +417,7 @@ async function bystanderRoundTrips(admin, staff, seconds) {
     if (wait > 0) await sleep(wait);
   }
   staff.off('message_from_user', echo);
-  return { round_trips: histogram.totalCount, lost, p50_ms: histogram.getValueAtPercentile(50) / 1000, p99_ms: histogram.getValueAtPercentile(99) / 1000, max_ms: histogram.maxValue / 1000 };
+  return { round_trips: histogram.totalCount, lost, p50_ms: histogram.getValueAtPercentile(50) / 1000, p95_ms: histogram.getValueAtPercentile(95) / 1000, p99_ms: histogram.getValueAtPercentile(99) / 1000, max_ms: histogram.maxValue / 1000 };
 }
 
 /**
@@ -453,6 +453,7 @@ async function abuse() {
     const { socket: staff } = await benchClient(server.url, 'staff', 'abuse-bystander');
     const quiet = await bystanderRoundTrips(admin, staff, sizes.quiet);
     const rssBefore = rssBytes(server.pid);
+    const cpuBefore = cpuSeconds(server.pid);
     const perWorker = Math.ceil(sizes.sockets / workers.length);
     const attacking = workers.map((worker, w) => {
       const sockets = Math.max(0, Math.min(perWorker, sizes.sockets - w * perWorker));
@@ -461,6 +462,7 @@ async function abuse() {
     const underAttack = await bystanderRoundTrips(admin, staff, sizes.seconds);
     const attacks = (await Promise.all(attacking)).filter(Boolean);
     const peak = rssBytes(server.pid, 'VmHWM');
+    const cpu = cpuSeconds(server.pid) - cpuBefore;
     admin.disconnect();
     staff.disconnect();
     const sum = (key) => attacks.reduce((total, a) => total + a[key], 0);
@@ -473,6 +475,7 @@ async function abuse() {
       quiet_p50_ms: quiet.p50_ms,
       p99_ms: underAttack.p99_ms,
       p50_ms: underAttack.p50_ms,
+      p95_ms: underAttack.p95_ms,
       max_ms: underAttack.max_ms,
       round_trips: underAttack.round_trips,
       lost: quiet.lost + underAttack.lost,
@@ -483,6 +486,7 @@ async function abuse() {
       refused: sum('refused'),
       attacker_disconnects: sum('disconnects'),
       answered_mb: sum('bytes') / 2 ** 20,
+      server_cpu_seconds: cpu,
     };
   } finally {
     await Promise.all(workers.map(async (w) => { await w.rpc('close').catch(() => {}); w.child.kill(); }));

@@ -48,8 +48,8 @@ export class MessageHistoryService {
   }
 
   private bounds(limit: number): PageBounds {
-    const { PARLEY_READ_PAGE_BYTES: budgetBytes, PARLEY_MAX_MESSAGE_BYTES: maxMessage } = this.config.values;
-    return { limit, budgetBytes, batchRows: Math.max(1, Math.floor(budgetBytes / maxMessage)) };
+    const { PARLEY_READ_PAGE_BYTES: budgetBytes, PARLEY_MAX_MESSAGE_BYTES: maxMessageBytes } = this.config.values;
+    return { limit, budgetBytes, maxMessageBytes };
   }
 
   async conversations(viewer: UserRow): Promise<ConversationSummary[]> {

@@ -28,35 +28,50 @@ function store(rows: MessageRow[]) {
   return { fetch, rounds };
 }
 
+describe('wireBytes', () => {
+  it.each([
+    ['plain ASCII', 'hello there'],
+    ['quotes, backslashes and control characters', 'say "hi" \\ now\n\t\u0001\u001f end'],
+    ['UTF-8 beyond ASCII', 'grüße 東京 🎉 \u2028'],
+    ['empty', ''],
+  ])('is the UTF-8 length of the JSON of a message with %s', (_what, text) => {
+    const message = toWireMessage(row(1, text));
+    expect(wireBytes(message)).toBe(Buffer.byteLength(JSON.stringify(message)));
+  });
+});
+
 describe('collectPage', () => {
   const size = wireBytes(toWireMessage(row(1)));
 
   it('stops before the message that would pass the byte budget, with more', async () => {
     const { fetch } = store(Array.from({ length: 10 }, (_, i) => row(i + 1)));
-    const page = await collectPage(0, { limit: 100, budgetBytes: size * 3 + 1, batchRows: 100 }, fetch);
+    const page = await collectPage(0, { limit: 100, budgetBytes: size * 3 + 1, maxMessageBytes: 10 }, fetch);
     expect(page.messages.map((m) => m.id)).toEqual([1, 2, 3]);
     expect(page.more).toBe(true);
   });
 
   it('takes one message larger than the whole budget, so paging always moves forward', async () => {
     const { fetch } = store([row(1, 'y'.repeat(5000)), row(2)]);
-    const page = await collectPage(0, { limit: 100, budgetBytes: 1000, batchRows: 1 }, fetch);
+    const page = await collectPage(0, { limit: 100, budgetBytes: 1000, maxMessageBytes: 5000 }, fetch);
     expect(page.messages.map((m) => m.id)).toEqual([1]);
     expect(page.more).toBe(true);
   });
 
-  it('reads in rounds of batchRows and resumes after the last row of each', async () => {
+  it('reads only as many rows per round as could fit in the budget left, resuming after the last', async () => {
     const { fetch, rounds } = store(Array.from({ length: 7 }, (_, i) => row(i + 1)));
-    const page = await collectPage(0, { limit: 100, budgetBytes: 1e9, batchRows: 3 }, fetch);
-    expect(page.messages.map((m) => m.id)).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    expect(page.more).toBe(false);
-    expect(rounds).toEqual([4, 4, 1]);
+    // Room for 3 of the largest messages at first; these are smaller, so more rounds follow.
+    const page = await collectPage(0, { limit: 100, budgetBytes: size * 6, maxMessageBytes: size * 2 }, fetch);
+    expect(page.messages.map((m) => m.id)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(page.more).toBe(true);
+    // 3 (+1 to look ahead); then room for one more of the largest each time; the 7th (the last
+    // stored) would pass the budget.
+    expect(rounds).toEqual([4, 2, 2, 2, 1]);
   });
 
   it('stops at the limit and says whether anything follows', async () => {
     const rows = Array.from({ length: 5 }, (_, i) => row(i + 1));
-    expect(await collectPage(0, { limit: 5, budgetBytes: 1e9, batchRows: 2 }, store(rows).fetch)).toMatchObject({ more: false });
-    const cut = await collectPage(0, { limit: 4, budgetBytes: 1e9, batchRows: 2 }, store(rows).fetch);
+    expect(await collectPage(0, { limit: 5, budgetBytes: 1e9, maxMessageBytes: 1e8 }, store(rows).fetch)).toMatchObject({ more: false });
+    const cut = await collectPage(0, { limit: 4, budgetBytes: 1e9, maxMessageBytes: 1e8 }, store(rows).fetch);
     expect(cut.messages.map((m) => m.id)).toEqual([1, 2, 3, 4]);
     expect(cut.more).toBe(true);
   });
@@ -66,7 +81,7 @@ describe('collectPage', () => {
     const seen: number[] = [];
     let since = 0;
     for (;;) {
-      const page = await collectPage(since, { limit: 20, budgetBytes: 2000, batchRows: 4 }, store(rows).fetch);
+      const page = await collectPage(since, { limit: 20, budgetBytes: 2000, maxMessageBytes: 400 }, store(rows).fetch);
       seen.push(...page.messages.map((m) => m.id));
       if (!page.more) break;
       since = page.messages.at(-1)!.id;

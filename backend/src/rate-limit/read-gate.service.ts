@@ -11,11 +11,13 @@ export const READ_EVENTS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Rate-limit tokens a read costs (a small event costs 1): with the default burst of 60 and
- * 20/s, a socket may read 12 pages at once and 4 a second, well above what a person's app
- * needs and far below what would make the server busy encoding pages.
+ * Rate-limit tokens a read costs (a small event costs 1). A read may answer with a megabyte
+ * that the server must encode and send: with the default burst of 60 and 20/s, a socket may
+ * read 6 pages at once and 2 a second (a user's sockets together 18 and 6), plenty for an app
+ * catching up, while halving what one account can make the server encode compared with 5
+ * (measured by the bench's abuse scenario, docs/performance.md).
  */
-export const READ_EVENT_COST = 5;
+export const READ_EVENT_COST = 10;
 
 /**
  * What a refused read is told to wait: about the time one full page takes to read, encode and
