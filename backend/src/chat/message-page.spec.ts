@@ -1,21 +1,9 @@
 import type { MessageRow } from '../storage/database.types';
+import { messageRow } from '../storage/testing/fixtures';
 import { collectPage, wireBytes, type FetchRows } from './message-page';
 import { toWireMessage } from './message.mapper';
 
-const row = (id: number, body = 'x'.repeat(100)): MessageRow => ({
-  id,
-  client_id: null,
-  sender_id: 1,
-  sender_username: 'ann',
-  sender_role: 'staff',
-  sender_socket: 's',
-  target_kind: 'group',
-  target: 'staff',
-  recipient_id: null,
-  conversation: 'group:staff',
-  body,
-  sent_at: 0,
-});
+const row = (id: number, body = 'x'.repeat(100)): MessageRow => messageRow(id, body);
 
 /** Rows 1..n stored, read forward after a cursor, counting the rows each round fetched. */
 function store(rows: MessageRow[]) {
