@@ -62,7 +62,54 @@ async function sendLoop(socket, senderId, recipients, { durationMs, ratePerSec, 
   return { sent: seq, acked, failed };
 }
 
+/**
+ * The read-path attack (docs/security.md, finding 1): `sockets` sockets of one account send
+ * `sync {since, limit}` on the rate limiter's schedule (the burst at once, then `ratePerSec`),
+ * without waiting for answers, for `durationMs`. A socket the server disconnects is replaced,
+ * as a determined attacker would. Answers are read (and counted), like a real client.
+ */
+async function attack({ url, name, role, sockets: count, since, limit, burst, ratePerSec, durationMs }) {
+  const totals = { sent: 0, pages: 0, refused: 0, bytes: 0, disconnects: 0, other_errors: 0 };
+  const end = Date.now() + durationMs;
+  const one = async () => {
+    while (Date.now() < end) {
+      let socket;
+      try {
+        socket = await connect(url);
+        await verify(socket, role, name);
+      } catch {
+        totals.other_errors++;
+        socket?.disconnect();
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      const closed = new Promise((resolve) => socket.once('disconnect', resolve));
+      const fire = () => {
+        totals.sent++;
+        socket.timeout(30_000).emit('sync', { since, limit }, (error, ack) => {
+          if (error) return void totals.other_errors++;
+          if (ack.ok) {
+            totals.pages++;
+            for (const m of ack.messages) totals.bytes += m.message.length;
+          } else if (ack.error.code === 'RATE_LIMITED') totals.refused++;
+          else totals.other_errors++;
+        });
+      };
+      for (let i = 0; i < burst; i++) fire();
+      const timer = setInterval(() => (socket.connected && Date.now() < end ? fire() : null), 1000 / ratePerSec);
+      const ended = new Promise((resolve) => setTimeout(resolve, Math.max(0, end - Date.now())));
+      const how = await Promise.race([closed.then(() => 'closed'), ended.then(() => 'ended')]);
+      clearInterval(timer);
+      if (how === 'closed') totals.disconnects++;
+      socket.disconnect();
+    }
+  };
+  await Promise.all(Array.from({ length: count }, one));
+  return totals;
+}
+
 const handlers = {
+  attack,
   /** Opens and verifies clients; returns their local indexes (for `send`). */
   async connect({ url, clients, startIndex, namePrefix, role, receive }) {
     const created = await Promise.all(

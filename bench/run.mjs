@@ -9,6 +9,8 @@
 //   npm run bench -- --durability survive-process-crash-only   Parley with the opt-in faster commits
 //   npm run bench -- --nodes 2        also one vs two Parley processes on PostgreSQL + Redis
 //   npm run bench -- --profile <dir>   also write a CPU profile of Parley (bench/profile-summary.mjs)
+//   npm run bench -- --only abuse --parley-root ../other-checkout   run another checkout's build
+//                                    (its `npm run build:server` output), e.g. to measure "before"
 import { fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -34,14 +36,19 @@ const { values: args } = parseArgs({
     durability: { type: 'string', default: 'full' },
     /** Also compare one and N Parley processes on PostgreSQL + Redis (group and DM traffic). */
     nodes: { type: 'string' },
+    /** A checkout whose dist/backend/main.js is the Parley to measure (default: this one). */
+    'parley-root': { type: 'string' },
   },
 });
 const mode = args.smoke ? 'smoke' : args.quick ? 'quick' : 'full';
+// abuse: the read-path attack of docs/security.md finding 1 (messages × bytes stored, attacking
+// sockets of one account, seconds of attack, seconds of quiet bystander traffic measured first).
 const SIZES = {
-  full: { group: [5, 45], dm: 25, seconds: 15, join: 1000, idle: 10_000, history: 1_000_000, historyRequests: 2000 },
-  quick: { group: [5, 45], dm: 25, seconds: 5, join: 1000, idle: 2000, history: 200_000, historyRequests: 500 },
-  smoke: { group: [2, 3], dm: 2, seconds: 1, join: 20, idle: 20, history: 2000, historyRequests: 20 },
+  full: { group: [5, 45], dm: 25, seconds: 15, join: 1000, idle: 10_000, history: 1_000_000, historyRequests: 2000, abuse: { messages: 500, bytes: 15 * 1024, sockets: 4, seconds: 10, quiet: 3 } },
+  quick: { group: [5, 45], dm: 25, seconds: 5, join: 1000, idle: 2000, history: 200_000, historyRequests: 500, abuse: { messages: 500, bytes: 15 * 1024, sockets: 4, seconds: 5, quiet: 2 } },
+  smoke: { group: [2, 3], dm: 2, seconds: 1, join: 20, idle: 20, history: 2000, historyRequests: 20, abuse: { messages: 20, bytes: 1024, sockets: 2, seconds: 1, quiet: 1 } },
 }[mode];
+const PARLEY_ROOT = args['parley-root'] ?? root;
 const only = args.only ? new Set(args.only.split(',')) : null;
 const wants = (name) => !only || only.has(name);
 const WORKERS = Number(args.workers ?? Math.max(2, Math.min(4, cpus().length * 2)));
@@ -89,7 +96,7 @@ function startParley(dataDir, extraEnv = {}) {
   return new Promise((resolve, reject) => {
     const profiling = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
     if (args.profile) mkdirSync(args.profile, { recursive: true });
-    const child = spawn(process.execPath, [...profiling, join(root, 'dist', 'backend', 'main.js')], {
+    const child = spawn(process.execPath, [...profiling, join(PARLEY_ROOT, 'dist', 'backend', 'main.js')], {
       cwd: dataDir,
       env: {
         ...process.env,
@@ -153,8 +160,8 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100 on Linux)
 }
 
-function rssBytes(pid) {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+function rssBytes(pid, field = 'VmRSS') {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
   return Number(line.split(/\s+/)[1]) * 1024;
 }
 
@@ -358,6 +365,136 @@ async function history(server) {
   };
 }
 
+/** Signs in with a password (the admin) or claims an open-mode account, and verifies. */
+async function benchClient(url, role, name) {
+  const auth = {};
+  if (name === 'admin') {
+    const response = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
+    auth.token = (await response.json()).token;
+  }
+  const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, auth });
+  await new Promise((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  const ack = await socket.emitWithAck('verify_user', { user_type: role, user_name: name });
+  if (!ack.ok) throw new Error(`verify ${name}: ${JSON.stringify(ack)}`);
+  return { socket, ack };
+}
+
+/**
+ * A bystander pair chatting: admin → staff DM, staff echoes it back, the admin times the round
+ * trip; one every 100 ms (a lively conversation, well under the rate limit) for `seconds`.
+ */
+async function bystanderRoundTrips(admin, staff, seconds) {
+  const histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const echo = (m) => {
+    if (m.message.startsWith('rt:')) staff.emit('send_message', { message: `re${m.message}`, recipients: 'user:admin' });
+  };
+  staff.on('message_from_user', echo);
+  let lost = 0;
+  const end = Date.now() + seconds * 1000;
+  for (let seq = 0; Date.now() < end; seq++) {
+    const started = performance.now();
+    const back = new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), 30_000);
+      const listener = (m) => {
+        if (m.message !== `rert:${seq}`) return;
+        clearTimeout(timer);
+        admin.off('message_from_user', listener);
+        resolve(true);
+      };
+      admin.on('message_from_user', listener);
+    });
+    admin.emit('send_message', { message: `rt:${seq}`, recipients: 'user:abuse-bystander' });
+    if (await back) histogram.recordValue(Math.max(1, Math.round((performance.now() - started) * 1000)));
+    else lost++;
+    const wait = 100 - (performance.now() - started);
+    if (wait > 0) await sleep(wait);
+  }
+  staff.off('message_from_user', echo);
+  return { round_trips: histogram.totalCount, lost, p50_ms: histogram.getValueAtPercentile(50) / 1000, p95_ms: histogram.getValueAtPercentile(95) / 1000, p99_ms: histogram.getValueAtPercentile(99) / 1000, max_ms: histogram.maxValue / 1000 };
+}
+
+/**
+ * The read-path attack (docs/security.md, finding 1) on a Parley of its own with the default
+ * socket rate limits: one client account with `messages` stored messages of `bytes` in a group
+ * it posts to, `sockets` sockets of it sending `sync {since: 0, limit: 500}` at the allowed
+ * rate (burst 60, then 20/s), while an admin and a staff user chat. The bystanders' round trip
+ * is measured quiet first, then under attack; the server's peak RSS is its VmHWM.
+ */
+async function abuse() {
+  const sizes = SIZES.abuse;
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-abuse-'));
+  const server = await startParley(dataDir, { PARLEY_RATE_LIMIT_PER_SECOND: '20', PARLEY_RATE_LIMIT_BURST: '60' });
+  const workers = await startWorkers();
+  try {
+    const { socket: attacker, ack } = await benchClient(server.url, 'client', 'abuse-attacker');
+    const group = ack.groups[0];
+    attacker.disconnect();
+    // Stored straight into the database: the attack is the reading; posting them through the
+    // socket at the allowed rate would take half a minute and is not what is measured.
+    const db = new Database(join(dataDir, 'parley.sqlite'));
+    db.pragma('busy_timeout = 10000');
+    const sender = db.prepare("select id from users where username = 'abuse-attacker'").get();
+    const insert = db.prepare(
+      "insert into messages (client_id, sender_id, sender_username, sender_role, sender_socket, target_kind, target, recipient_id, conversation, body, sent_at) values (null, ?, 'abuse-attacker', 'client', 'bench', 'group', ?, null, ?, ?, ?)",
+    );
+    db.transaction(() => {
+      for (let i = 0; i < sizes.messages; i++) insert.run(sender.id, group, `group:${group}`, `${i} ${'a'.repeat(sizes.bytes)}`.slice(0, sizes.bytes), Date.now());
+    })();
+    db.close();
+
+    const { socket: admin } = await benchClient(server.url, 'admin', 'admin');
+    const { socket: staff } = await benchClient(server.url, 'staff', 'abuse-bystander');
+    const quiet = await bystanderRoundTrips(admin, staff, sizes.quiet);
+    const rssBefore = rssBytes(server.pid);
+    const cpuBefore = cpuSeconds(server.pid);
+    const perWorker = Math.ceil(sizes.sockets / workers.length);
+    const attacking = workers.map((worker, w) => {
+      const sockets = Math.max(0, Math.min(perWorker, sizes.sockets - w * perWorker));
+      return sockets === 0 ? null : worker.rpc('attack', { url: server.url, name: 'abuse-attacker', role: 'client', sockets, since: 0, limit: 500, burst: 60, ratePerSec: 20, durationMs: sizes.seconds * 1000 });
+    });
+    const underAttack = await bystanderRoundTrips(admin, staff, sizes.seconds);
+    const attacks = (await Promise.all(attacking)).filter(Boolean);
+    const peak = rssBytes(server.pid, 'VmHWM');
+    const cpu = cpuSeconds(server.pid) - cpuBefore;
+    admin.disconnect();
+    staff.disconnect();
+    const sum = (key) => attacks.reduce((total, a) => total + a[key], 0);
+    return {
+      stored_messages: sizes.messages,
+      message_bytes: sizes.bytes,
+      attack_sockets: sizes.sockets,
+      attack_seconds: sizes.seconds,
+      quiet_p99_ms: quiet.p99_ms,
+      quiet_p50_ms: quiet.p50_ms,
+      p99_ms: underAttack.p99_ms,
+      p50_ms: underAttack.p50_ms,
+      p95_ms: underAttack.p95_ms,
+      max_ms: underAttack.max_ms,
+      round_trips: underAttack.round_trips,
+      lost: quiet.lost + underAttack.lost,
+      rss_before_mb: rssBefore / 2 ** 20,
+      peak_rss_mb: peak / 2 ** 20,
+      syncs_sent: sum('sent'),
+      pages_answered: sum('pages'),
+      refused: sum('refused'),
+      attacker_disconnects: sum('disconnects'),
+      answered_mb: sum('bytes') / 2 ** 20,
+      server_cpu_seconds: cpu,
+    };
+  } finally {
+    await Promise.all(workers.map(async (w) => { await w.rpc('close').catch(() => {}); w.child.kill(); }));
+    await stop(server);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 // ---------- the run ----------
 
 function ratio(parley, baseline) {
@@ -395,6 +532,11 @@ async function main() {
     if (wants('history')) {
       process.stderr.write('history: parley… ');
       results.scenarios.history = { parley: await history(parley) };
+      process.stderr.write('done\n');
+    }
+    if (wants('abuse')) {
+      process.stderr.write('abuse: parley… ');
+      results.scenarios.abuse = { parley_root: PARLEY_ROOT, parley: await abuse() };
       process.stderr.write('done\n');
     }
   } finally {
@@ -448,6 +590,13 @@ async function main() {
   add('idle', 'server RSS KB/connection', 'rss_kb_per_connection', 'Parley ≤ 30 KB');
   add('history', 'p50 ms', 'p50_ms');
   add('history', 'p99 ms', 'p99_ms', 'Parley < 5 ms');
+  const attack = results.scenarios.abuse?.parley;
+  if (attack) {
+    // The baseline column here is the same Parley before the attack started.
+    rows.push(['abuse', 'bystander p99 ms (quiet → under attack)', fmt(attack.quiet_p99_ms), fmt(attack.p99_ms), fmt(ratio(attack.p99_ms, attack.quiet_p99_ms)), 'Parley < 50 ms']);
+    rows.push(['abuse', 'server RSS MB (before → peak)', fmt(attack.rss_before_mb), fmt(attack.peak_rss_mb), fmt(ratio(attack.peak_rss_mb, attack.rss_before_mb)), 'peak < 400 MB']);
+    rows.push(['abuse', 'syncs sent / answered / refused', '', `${attack.syncs_sent} / ${attack.pages_answered} / ${attack.refused}`, '', '']);
+  }
   const scalingRows = [];
   if (results.scaling) {
     const { one, many, nodes } = results.scaling;
@@ -470,7 +619,8 @@ async function main() {
     '| --- | --- | --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     '',
-    `Sizes: group ${SIZES.group[0]} senders × ${SIZES.group[1]} receivers, dm ${SIZES.dm} pairs, ${SIZES.seconds} s each; join ${SIZES.join}; idle ${SIZES.idle}; history ${SIZES.history} stored.`,
+    `Sizes: group ${SIZES.group[0]} senders × ${SIZES.group[1]} receivers, dm ${SIZES.dm} pairs, ${SIZES.seconds} s each; join ${SIZES.join}; idle ${SIZES.idle}; history ${SIZES.history} stored; abuse ${SIZES.abuse.messages} × ${SIZES.abuse.bytes} B, ${SIZES.abuse.sockets} sockets, ${SIZES.abuse.seconds} s.`,
+    ...(PARLEY_ROOT === root ? [] : [`Parley build from ${PARLEY_ROOT}.`]),
     ...(scalingRows.length
       ? ['', 'Scaling out (the same load, clients spread over the nodes):', '', `| ${scalingRows[0].join(' | ')} |`, `|${' --- |'.repeat(scalingRows[0].length)}`, ...scalingRows.slice(1).map((r) => `| ${r.join(' | ')} |`)]
       : []),

@@ -120,7 +120,16 @@ describe('authorization matrix', () => {
       observers.filter((o) => o.socket.connected).map((o) => emitAck(o.socket, 'sync', { since: Number.MAX_SAFE_INTEGER })),
     );
 
-  const userList = async () => (await api(server, 'GET', '/api/users', { token: setupAdmin })).body.users as Json[];
+  /** Every account, through every page of GET /api/users. */
+  const userList = async () => {
+    const all: Json[] = [];
+    for (let after: string | null = ''; after !== null; ) {
+      const { body }: { body: Json } = await api(server, 'GET', `/api/users?limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`, { token: setupAdmin });
+      all.push(...(body.users as Json[]));
+      after = body.next_after as string | null;
+    }
+    return all;
+  };
   const isLive = async (token: string) => (await api(server, 'GET', '/api/me', { token })).status === 200;
 
   async function connectVictim(role: Role): Promise<void> {
@@ -318,7 +327,14 @@ describe('authorization matrix', () => {
           const may = (await userList())
             .filter((u) => u.username !== viewer.username && !u.disabled && canSendToUser(TABLE, viewer.role, u.role as Role))
             .map((u) => u.username);
-          expect((ack.users as Json[]).map((u) => u.username).sort()).toEqual(may.sort());
+          // Every page of it, from the first answer on.
+          const listed = (ack.users as Json[]).map((u) => u.username);
+          for (let after = ack.next_after as string | null; after !== null; ) {
+            const page = await emitAck<Json>(actor, event, { after });
+            listed.push(...(page.users as Json[]).map((u) => u.username));
+            after = page.next_after as string | null;
+          }
+          expect(listed.sort()).toEqual(may.sort());
         }
         break;
       case ClientEvents.Roster:

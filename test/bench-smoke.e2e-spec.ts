@@ -9,7 +9,7 @@ import { join } from 'node:path';
  * Needs the production build (`npm test` builds it first).
  */
 describe('the benchmark (smoke size)', () => {
-  it('runs every scenario against the baseline and Parley, and one vs two nodes, and loses or doubles nothing', async () => {
+  it('runs every scenario (with the read-path attack) against the baseline and Parley, and one vs two nodes, and loses or doubles nothing', async () => {
     const out = mkdtempSync(join(tmpdir(), 'parley-bench-results-'));
     try {
       const code = await new Promise<number | null>((resolve, reject) => {
@@ -25,7 +25,12 @@ describe('the benchmark (smoke size)', () => {
         scenarios: Record<string, { baseline?: Record<string, number>; parley: Record<string, number> }>;
         scaling: { nodes: number; one: Record<string, Record<string, number>>; many: Record<string, Record<string, number>> };
       };
-      expect(Object.keys(results.scenarios).sort()).toEqual(['dm', 'group', 'group-fixed', 'history', 'idle', 'join']);
+      expect(Object.keys(results.scenarios).sort()).toEqual(['abuse', 'dm', 'group', 'group-fixed', 'history', 'idle', 'join']);
+      // The read-path attack ran, was answered (and refused past the limits), and the bystanders lost nothing.
+      expect(results.scenarios.abuse.parley).toMatchObject({ lost: 0 });
+      expect(results.scenarios.abuse.parley.round_trips).toBeGreaterThan(0);
+      expect(results.scenarios.abuse.parley.pages_answered).toBeGreaterThan(0);
+      expect(results.scenarios.abuse.parley.peak_rss_mb).toBeGreaterThan(0);
       for (const scenario of ['group', 'dm', 'group-fixed']) {
         for (const server of ['baseline', 'parley'] as const) {
           expect(results.scenarios[scenario][server]).toMatchObject({ lost: 0, doubled: 0 });

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import type { z } from 'zod';
 import { normalizeUsername } from '../backend/src/auth/username';
-import { sendMessageSchema, conversationSchema, historySchema, markReadSchema, syncSchema, verifyUserSchema } from '../backend/src/chat/dto/chat.schemas';
+import { sendMessageSchema, conversationSchema, directorySchema, historySchema, markReadSchema, syncSchema, verifyUserSchema } from '../backend/src/chat/dto/chat.schemas';
 import { ClientEvents, ErrorCodes, type ErrorCode } from '../backend/src/contract/protocol';
 import { ROLES } from '../backend/src/contract/roles';
 import { adminToken, closeAllClients, connect, connectAs, createUser, emitAck, type Json } from './support/clients';
@@ -87,7 +87,12 @@ const SOCKET_EVENTS: SocketTarget[] = [
     payload: payloadFor({ conversation: recipient, up_to: messageId }),
     refusals: [ErrorCodes.UnknownRecipient],
   },
-  { event: ClientEvents.Directory, schema: null, payload: hostileValue, refusals: [] },
+  {
+    event: ClientEvents.Directory,
+    schema: directorySchema,
+    payload: payloadFor({ after: fc.oneof(fc.constantFrom('a', 'fuzz-client', ''), hostileString), q: fc.oneof(fc.constantFrom('fuzz', '%', '_', ''), hostileString), limit: limit(200) }),
+    refusals: [],
+  },
   {
     event: ClientEvents.Typing,
     schema: conversationSchema,
@@ -119,6 +124,9 @@ const REST_ROUTES: RestRoute[] = [
   { method: 'GET', path: () => '/api/session', hasParam: false, body: hostileValue, tokens: ALL_TOKENS, weight: 3 },
   { method: 'GET', path: () => '/api/me', hasParam: false, body: hostileValue, tokens: ALL_TOKENS, weight: 3 },
   { method: 'GET', path: () => '/api/users', hasParam: false, body: hostileValue, tokens: ALL_TOKENS, weight: 3 },
+  // The page cursor and the search, and the page size, as any text.
+  { method: 'GET', path: (s) => `/api/users?after=${s}&q=${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'GET', path: (s) => `/api/users?limit=${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   {
     method: 'POST',
     path: () => '/api/users',

@@ -87,11 +87,38 @@ describe('rate limits', () => {
       for (let i = 0; i < 4; i++) sockets.push(await connectAs(server, tokens.multi, 'staff', 'multi'));
       // 4 × 55 = 220 events: every socket is under its burst of 60, the account's is 180.
       const acks = await Promise.all(
-        sockets.flatMap((socket) => Array.from({ length: 55 }, () => emitAck<Ack>(socket, 'conversations'))),
+        sockets.flatMap((socket) => Array.from({ length: 55 }, () => emitAck<Ack>(socket, 'typing', { conversation: 'staff' }))),
       );
       const limited = acks.filter((ack) => ack.error?.code === 'RATE_LIMITED').length;
       expect(limited).toBeGreaterThan(0);
       expect(acks.filter((ack) => ack.ok).length).toBeGreaterThanOrEqual(180 - 4 * 4); // verify_user took 4
+    });
+  });
+
+  describe('reads', () => {
+    let server: TestServer;
+
+    beforeAll(async () => {
+      // A slow refill (1 token a second), so only the burst is measured.
+      server = await startServer({ ...DEFAULT_LIMITS, PARLEY_RATE_LIMIT_PER_SECOND: '1' });
+    });
+    afterEach(closeAllClients);
+    afterAll(() => server.stop());
+
+    it('charges a read (sync, history, conversations, directory) 10 tokens, a small event 1', async () => {
+      const token = await createUser(server, await login(server, 'admin', ADMIN_PASSWORD), 'reader', 'staff');
+      const socket = await connectAs(server, token, 'staff', 'reader');
+      // The burst of 60, less verify_user's token: 5 reads, then 9 tokens left.
+      const reads: string[] = [];
+      const events = ['sync', 'history', 'conversations', 'directory'];
+      for (let i = 0; i < 6; i++) {
+        const event = events[i % events.length];
+        const ack = await emitAck<Ack>(socket, event, event === 'sync' ? { since: 0 } : event === 'history' ? { conversation: 'staff' } : {});
+        reads.push(ack.ok ? 'OK' : ack.error!.code);
+      }
+      expect(reads).toEqual([...Array(5).fill('OK'), 'RATE_LIMITED']);
+      // What is left still admits small events.
+      expect((await emitAck<Ack>(socket, 'typing', { conversation: 'staff' })).ok).toBe(true);
     });
   });
 

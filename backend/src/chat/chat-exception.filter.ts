@@ -30,7 +30,11 @@ export class ChatExceptionFilter implements WsExceptionFilter {
     let error: ErrorBody;
     if (exception instanceof ParleyError) {
       error = exception.toBody();
-      logger.warn({ msg: `${event} refused: ${error.code} ${error.message}`, socketId: socket.id, event, code: error.code });
+      const line = { msg: `${event} refused: ${error.code} ${error.message}`, socketId: socket.id, event, code: error.code };
+      // A flooding client is refused hundreds of times a second: one warning each would flood
+      // the log too. The metric counts them; the disconnect that may follow is a warning.
+      if (error.code === ErrorCodes.RateLimited) logger.debug(line);
+      else logger.warn(line);
     } else {
       error = { code: ErrorCodes.Internal, message: 'Internal error' };
       logger.error({ msg: `${event} failed`, socketId: socket.id, event, code: error.code, err: exception });

@@ -1,4 +1,4 @@
-import { Logger, UseFilters } from '@nestjs/common';
+import { Logger, UseFilters, UseInterceptors } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -22,18 +22,23 @@ import { ParleyMetrics } from '../metrics/parley-metrics.service';
 import { ClientEvents, ErrorCodes, ServerEvents } from '../contract/protocol';
 import { Broadcaster, Rooms, type PublicSocketData } from '../realtime/broadcaster.service';
 import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
+import { READ_EVENT_COST, READ_EVENTS } from '../rate-limit/read-gate.service';
+import { ReadGateInterceptor } from '../rate-limit/read-gate.interceptor';
 import { SocketRateLimiter } from '../rate-limit/socket-rate-limiter.service';
+import { SocketBackpressure } from '../realtime/socket-backpressure.service';
 import { RosterService } from '../roster/roster.service';
 import type { UserRow } from '../storage/database.types';
 import { toPublicUser } from '../users/user.mapper';
 import { ChatExceptionFilter, replyWithError } from './chat-exception.filter';
 import {
   conversationSchema,
+  directorySchema,
   historySchema,
   markReadSchema,
   syncSchema,
   verifyUserSchema,
   type ConversationDto,
+  type DirectoryDto,
   type HistoryDto,
   type MarkReadDto,
   type SendMessageDto,
@@ -83,6 +88,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     private readonly policy: PermissionPolicy,
     private readonly rateLimiter: SocketRateLimiter,
     private readonly metrics: ParleyMetrics,
+    private readonly backpressure: SocketBackpressure,
   ) {}
 
   afterInit(server: Server): void {
@@ -117,12 +123,14 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
       sessionId,
     });
     if (sessionId !== null) this.watchSession(socket, sessionId);
+    this.backpressure.watch(socket);
     this.logger.debug({ msg: 'Socket connected', socketId: socket.id, userId: this.state(socket).auth?.user.id ?? null });
     // Runs before any handler: a flood is refused here, before validation or storage see it.
     socket.use(([event, ...args], next) => {
       const name = String(event).slice(0, 64);
       const ack = args.at(-1);
-      const verdict = this.rateLimiter.admit(socket.id, this.registry.getVerified(socket.id)?.user.id ?? null);
+      const cost = READ_EVENTS.has(name) ? READ_EVENT_COST : 1;
+      const verdict = this.rateLimiter.admit(socket.id, this.registry.getVerified(socket.id)?.user.id ?? null, cost);
       if (verdict !== 'admit') {
         this.metrics.errorReplied('socket', ErrorCodes.RateLimited);
         replyWithError(socket, name, ack, {
@@ -217,11 +225,13 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
   }
 
   @SubscribeMessage(ClientEvents.Sync)
+  @UseInterceptors(ReadGateInterceptor)
   async sync(@ConnectedSocket() socket: ChatSocket, @MessageBody(new ZodValidationPipe(syncSchema)) body: SyncDto) {
     return { ok: true, ...(await this.history.sync(this.verified(socket).user, body)) };
   }
 
   @SubscribeMessage(ClientEvents.History)
+  @UseInterceptors(ReadGateInterceptor)
   async historyPage(
     @ConnectedSocket() socket: ChatSocket,
     @MessageBody(new ZodValidationPipe(historySchema)) body: HistoryDto,
@@ -243,6 +253,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
 
   /** The user's conversations, newest first, with unread counts from their read marks. */
   @SubscribeMessage(ClientEvents.Conversations)
+  @UseInterceptors(ReadGateInterceptor)
   async conversations(@ConnectedSocket() socket: ChatSocket) {
     return { ok: true, conversations: await this.history.conversations(this.verified(socket).user) };
   }
@@ -260,8 +271,12 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
   }
 
   @SubscribeMessage(ClientEvents.Directory)
-  async directory(@ConnectedSocket() socket: ChatSocket) {
-    return { ok: true, users: await this.presence.directory(this.verified(socket).user) };
+  @UseInterceptors(ReadGateInterceptor)
+  async directory(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody(new ZodValidationPipe(directorySchema)) body: DirectoryDto,
+  ) {
+    return { ok: true, ...(await this.presence.directory(this.verified(socket).user, body)) };
   }
 
   @SubscribeMessage(ClientEvents.Typing)

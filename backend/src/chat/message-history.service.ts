@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import type { ConversationSummary, MessagePageAck } from '../contract/protocol';
 import type { MessageRow, UserRow } from '../storage/database.types';
 import { MessageRepository, type ConversationFilter } from '../storage/message.repository';
 import { ReadMarkRepository } from '../storage/read-mark.repository';
 import type { HistoryDto, MarkReadDto, SyncDto } from './dto/chat.schemas';
 import { toWireMessage } from './message.mapper';
+import { collectPage, type PageBounds } from './message-page';
 import { dmConversation } from './message-routing.service';
 import { RecipientResolver } from './recipient-resolver.service';
 
@@ -18,23 +20,36 @@ export class MessageHistoryService {
     private readonly messages: MessageRepository,
     private readonly readMarks: ReadMarkRepository,
     private readonly resolver: RecipientResolver,
+    private readonly config: AppConfig,
   ) {}
 
   latestId(): Promise<number> {
     return this.messages.latestId();
   }
 
-  /** Every message the user may see after `since`, oldest first; `more` means call again. */
-  async sync(viewer: UserRow, dto: SyncDto): Promise<MessagePageAck> {
-    const rows = await this.messages.findVisibleAfter(viewer, dto.since, dto.limit + 1);
-    return { messages: rows.slice(0, dto.limit).map(toWireMessage), more: rows.length > dto.limit };
+  /**
+   * Messages the user may see after `since`, oldest first, up to the limit and the page's byte
+   * budget; `more` means call again from the last id received.
+   */
+  sync(viewer: UserRow, dto: SyncDto): Promise<MessagePageAck> {
+    return collectPage(dto.since, this.bounds(dto.limit), (after, count) =>
+      this.messages.findVisibleAfter(viewer, after ?? dto.since, count),
+    );
   }
 
+  /** The newest messages of a conversation before `before`, returned oldest first, within the same bounds. */
   async history(viewer: UserRow, dto: HistoryDto): Promise<MessagePageAck> {
     const { filter } = await this.locate(viewer, dto.conversation);
-    const rows = await this.messages.findConversationBefore(filter, dto.before, dto.limit + 1);
-    const more = rows.length > dto.limit;
-    return { messages: (more ? rows.slice(1) : rows).map(toWireMessage), more };
+    // Walked newest first, so a page cut short by its budget keeps the messages nearest `before`.
+    const page = await collectPage(dto.before, this.bounds(dto.limit), async (before, count) =>
+      (await this.messages.findConversationBefore(filter, before, count)).reverse(),
+    );
+    return { messages: page.messages.reverse(), more: page.more };
+  }
+
+  private bounds(limit: number): PageBounds {
+    const { PARLEY_READ_PAGE_BYTES: budgetBytes, PARLEY_MAX_MESSAGE_BYTES: maxMessageBytes } = this.config.values;
+    return { limit, budgetBytes, maxMessageBytes };
   }
 
   async conversations(viewer: UserRow): Promise<ConversationSummary[]> {

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
-import { ServerEvents, type DirectoryEntry, type PresencePayload, type TypingPayload } from '../contract/protocol';
+import { ServerEvents, type DirectoryAck, type PresencePayload, type TypingPayload } from '../contract/protocol';
 import { ROLES } from '../contract/roles';
 import { PermissionPolicy } from '../permissions/permission-policy';
 import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
@@ -8,7 +8,11 @@ import { UserRegistryService, type VerifiedConnection } from '../registry/user-r
 import { RosterService } from '../roster/roster.service';
 import type { UserRow } from '../storage/database.types';
 import { UsersService } from '../users/users.service';
+import type { DirectoryDto } from './dto/chat.schemas';
 import type { Target } from './recipient-resolver.service';
+
+/** Accounts read per round while walking the directory (the policy filters them after reading). */
+const DIRECTORY_BATCH = 200;
 
 /**
  * Who is online and who is typing. Neither is stored. Presence of a user goes only to the
@@ -63,17 +67,25 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     this.broadcaster.emitLocal(this.watchersOf(user), ServerEvents.Presence, payload);
   }
 
-  /** Everyone the viewer may message directly, with whether they are online now. */
-  async directory(viewer: UserRow): Promise<DirectoryEntry[]> {
-    const everyone = await this.users.list();
-    return everyone
-      .filter((user) => user.id !== viewer.id && !user.disabled && this.policy.canSendToUser(viewer, user))
-      .map((user) => ({
-        username: user.username,
-        display_name: user.display_name,
-        role: user.role,
-        online: this.isOnline(user),
-      }));
+  /**
+   * One page of the people the viewer may message directly, in user-name order, with whether
+   * they are online now. The policy may be replaced by any rule, so accounts are read in
+   * batches and filtered here until the page is full.
+   */
+  async directory(viewer: UserRow, query: DirectoryDto): Promise<DirectoryAck> {
+    const users: DirectoryAck['users'] = [];
+    let after = query.after;
+    for (;;) {
+      const { users: batch, nextAfter } = await this.users.page({ after, limit: DIRECTORY_BATCH, search: query.q, enabledOnly: true });
+      for (const user of batch) {
+        if (user.id === viewer.id || !this.policy.canSendToUser(viewer, user)) continue;
+        // One match past a full page: there is a next page, starting after the last one given.
+        if (users.length === query.limit) return { users, next_after: users[users.length - 1].username };
+        users.push({ username: user.username, display_name: user.display_name, role: user.role, online: this.isOnline(user) });
+      }
+      if (nextAfter === null) return { users, next_after: null };
+      after = nextAfter;
+    }
   }
 
   /** Relays "typing" to whoever would receive a message to the same target. */

@@ -25,6 +25,8 @@ export class ParleyError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** With RATE_LIMITED: when the client may try again. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'ParleyError';
@@ -35,6 +37,8 @@ export class ParleyError extends Error {
   }
 
   toBody(): ErrorBody {
-    return { code: this.code, message: this.message };
+    return this.retryAfterMs === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, retry_after_ms: this.retryAfterMs };
   }
 }

@@ -108,6 +108,23 @@ export const envSchema = z.object({
   PARLEY_RATE_LIMIT_BURST: int(1, 1_000_000).default(60),
   /** Refused events within about 10 s after which the socket is disconnected. */
   PARLEY_RATE_LIMIT_DISCONNECT_AFTER: int(1, 1_000_000).default(100),
+  /**
+   * Most serialized bytes of messages in one sync or history answer (default 1 MiB); a page
+   * stops early with more: true. One answer is held in memory whole while it is encoded and
+   * sent, so this bounds what one read costs. A single larger message is still sent alone.
+   */
+  PARLEY_READ_PAGE_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  /**
+   * Reads (sync, history, conversations, directory) one socket, and one user's sockets
+   * together, may have in progress at once; the next gets RATE_LIMITED with retry_after_ms.
+   */
+  PARLEY_READS_IN_FLIGHT: int(1, 1000).default(2),
+  /**
+   * Bytes queued for one socket that it has not read yet (engine.io's write buffer plus the
+   * WebSocket's unsent bytes) past which it is disconnected, so a client that stops reading
+   * cannot make the server hold its answers without limit.
+   */
+  PARLEY_SOCKET_MAX_BUFFERED_BYTES: int(16 * 1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
   /** REST requests per IP address per minute. */
   PARLEY_HTTP_RATE_LIMIT_PER_MINUTE: int(1, 10_000_000).default(600),
   /** Sign-in attempts per user name per minute. */
@@ -149,6 +166,15 @@ export const envSchema = z.object({
   if ((env.PARLEY_TLS_CERT === undefined) !== (env.PARLEY_TLS_KEY === undefined)) {
     const missing = env.PARLEY_TLS_CERT === undefined ? 'PARLEY_TLS_CERT' : 'PARLEY_TLS_KEY';
     ctx.addIssue({ code: 'custom', path: [missing], message: 'set both PARLEY_TLS_CERT and PARLEY_TLS_KEY, or neither' });
+  }
+  // One read answer or one message must fit, twice, or every client would be cut off.
+  const largestAnswer = Math.max(env.PARLEY_READ_PAGE_BYTES, env.PARLEY_MAX_MESSAGE_BYTES);
+  if (env.PARLEY_SOCKET_MAX_BUFFERED_BYTES < 2 * largestAnswer) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PARLEY_SOCKET_MAX_BUFFERED_BYTES'],
+      message: `must be at least twice PARLEY_READ_PAGE_BYTES and PARLEY_MAX_MESSAGE_BYTES (${2 * largestAnswer})`,
+    });
   }
   if (env.PARLEY_METRICS_HOST !== undefined && env.PARLEY_METRICS_PORT === undefined) {
     ctx.addIssue({ code: 'custom', path: ['PARLEY_METRICS_HOST'], message: 'has no effect without PARLEY_METRICS_PORT' });

@@ -56,7 +56,10 @@ export const ErrorCodes = {
   MessageTooLong: 'MESSAGE_TOO_LONG',
   /** The event name is not part of this protocol. */
   UnknownEvent: 'UNKNOWN_EVENT',
-  /** Too many of this socket's messages are still waiting for their ack; wait, then resend. */
+  /**
+   * Too many events from this socket or user, or too many reads in progress at once; wait
+   * (retry_after_ms when given), then resend.
+   */
   RateLimited: 'RATE_LIMITED',
   /** The message could not be stored; it was not delivered, resend it (same client_id). */
   StorageFailed: 'STORAGE_FAILED',
@@ -83,6 +86,8 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
+  /** With RATE_LIMITED: how long to wait before sending the same request again. */
+  retry_after_ms?: number;
 }
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
 
@@ -106,6 +111,10 @@ export interface SendMessagePayload {
 export interface SyncPayload {
   /** Last message id the client has; the server replays every visible message after it. */
   since: number;
+  /**
+   * Default 100; more than 500 is lowered to 500. A page also stops before passing the
+   * server's byte budget (PARLEY_READ_PAGE_BYTES), with `more: true`: resume from its last id.
+   */
   limit?: number;
 }
 
@@ -114,6 +123,17 @@ export interface HistoryPayload {
   conversation: string;
   /** Only messages with a smaller id; omit for the newest page. */
   before?: number;
+  /** Default 50; more than 200 is lowered to 200. The byte budget applies as for sync. */
+  limit?: number;
+}
+
+/** All optional; `{}` (or nothing) asks for the first page. */
+export interface DirectoryPayload {
+  /** Only names after this one: next_after of the previous page. */
+  after?: string;
+  /** Only people whose user name or display name contains this, ignoring case. */
+  q?: string;
+  /** Default 100; more than 200 is lowered to 200. */
   limit?: number;
 }
 
@@ -189,8 +209,10 @@ export interface DirectoryEntry extends PublicUser {
 }
 
 export interface DirectoryAck {
-  /** Everyone this user may message directly, except themselves. */
+  /** One page of the people this user may message directly (not themselves), by user name. */
   users: DirectoryEntry[];
+  /** Pass as `after` for the next page; null at the end. */
+  next_after: string | null;
 }
 
 export interface PresencePayload {

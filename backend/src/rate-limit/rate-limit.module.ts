@@ -4,13 +4,17 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { overridableModule } from '../common/provider-overrides';
 import { AppConfig } from '../config/app-config';
 import { HttpThrottlerGuard, throttlerOptions } from './http-throttling';
+import { ReadGate } from './read-gate.service';
 import { SocketRateLimiter } from './socket-rate-limiter.service';
 
-/** Rate limits: token buckets for socket events, @nestjs/throttler for REST and sign-in. */
+/**
+ * Rate limits: token buckets for socket events, a cap on reads in progress, and
+ * @nestjs/throttler for REST and sign-in.
+ */
 @Module({})
 export class RateLimitModule {
   static forRoot(overrides: Provider[] = []): DynamicModule {
-    const module = overridableModule(RateLimitModule, [SocketRateLimiter], overrides, {
+    const module = overridableModule(RateLimitModule, [SocketRateLimiter, ReadGate], overrides, {
       imports: [
         ThrottlerModule.forRootAsync({
           inject: [AppConfig],

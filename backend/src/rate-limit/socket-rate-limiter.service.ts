@@ -29,8 +29,11 @@ export class SocketRateLimiter implements OnModuleDestroy {
     this.sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_MS).unref();
   }
 
-  /** One incoming event from `socketId`, whose user is `userId` once verified. */
-  admit(socketId: string, userId: number | null, now = Date.now()): Verdict {
+  /**
+   * One incoming event from `socketId`, whose user is `userId` once verified, costing `cost`
+   * tokens (READ_EVENT_COST for reads, 1 for everything else).
+   */
+  admit(socketId: string, userId: number | null, cost = 1, now = Date.now()): Verdict {
     const { PARLEY_RATE_LIMIT_PER_SECOND: rate, PARLEY_RATE_LIMIT_BURST: burst } = this.config.values;
     let entry = this.sockets.get(socketId);
     if (!entry) {
@@ -38,12 +41,12 @@ export class SocketRateLimiter implements OnModuleDestroy {
       entry = { bucket: new TokenBucket(rate, burst, now), strikes: new TokenBucket((strikes * 1000) / STRIKE_WINDOW_MS, strikes, now) };
       this.sockets.set(socketId, entry);
     }
-    let admitted = entry.bucket.take(now);
+    let admitted = entry.bucket.take(now, cost);
     if (admitted && userId !== null) {
       let account = this.accounts.get(userId);
       if (!account) this.accounts.set(userId, (account = new TokenBucket(rate * ACCOUNT_FACTOR, burst * ACCOUNT_FACTOR, now)));
-      if (!account.take(now)) {
-        entry.bucket.giveBack();
+      if (!account.take(now, cost)) {
+        entry.bucket.giveBack(cost);
         admitted = false;
       }
     }

@@ -15,17 +15,17 @@ export class TokenBucket {
     this.updatedAt = now;
   }
 
-  /** Takes one token if there is one. */
-  take(now: number): boolean {
+  /** Takes `count` tokens if there are that many (an event that costs more takes more). */
+  take(now: number, count = 1): boolean {
     this.refill(now);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < count) return false;
+    this.tokens -= count;
     return true;
   }
 
-  /** Puts back a token taken by mistake (another bucket refused the same event). */
-  giveBack(): void {
-    this.tokens = Math.min(this.burst, this.tokens + 1);
+  /** Puts back tokens taken by mistake (another bucket refused the same event). */
+  giveBack(count = 1): void {
+    this.tokens = Math.min(this.burst, this.tokens + count);
   }
 
   /** No whole token left (without refilling: call after take()). */

@@ -92,8 +92,21 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
       const updated = await users.update(bob.id, { display_name: 'Bobby', disabled: true }, 5);
       expect(updated).toMatchObject({ display_name: 'Bobby', disabled: 1, updated_at: 5, role: 'staff' });
       await users.update(bob.id, { disabled: false }, 6);
-      expect((await users.list()).map((u) => u.username)).toEqual(['alice', 'bob', 'carol']);
+      expect((await users.page({ limit: 10 })).map((u) => u.username)).toEqual(['alice', 'bob', 'carol']);
       expect(await users.count()).toBe(3);
+    });
+
+    it('pages users by name, after a cursor, by a search ignoring case, and without disabled ones', async () => {
+      const names = async (query: Parameters<UserRepository['page']>[0]) => (await users.page(query)).map((u) => u.username);
+      expect(await names({ limit: 2 })).toEqual(['alice', 'bob']);
+      expect(await names({ after: 'bob', limit: 2 })).toEqual(['carol']);
+      await users.update(carol.id, { display_name: 'Carol 100%_Sure' }, 7);
+      expect(await names({ limit: 10, search: 'CAR' })).toEqual(['carol']);
+      // LIKE's wildcards in the search are taken literally.
+      expect(await names({ limit: 10, search: '%_s' })).toEqual(['carol']);
+      expect(await names({ limit: 10, search: '_' })).toEqual(['carol']);
+      await users.update(bob.id, { disabled: true }, 8);
+      expect(await names({ limit: 10, enabledOnly: true })).toEqual(['alice', 'carol']);
     });
   });
 

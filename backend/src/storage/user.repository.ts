@@ -1,8 +1,22 @@
 import { Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
 import type { Role } from '../contract/roles';
 import { DatabaseService } from './database.service';
 import type { NewUserRow, UserRow } from './database.types';
 import { DuplicateKeyError, isUniqueViolation } from './storage-errors';
+
+export interface UserPageQuery {
+  /** Only names after this one (the last name of the previous page). */
+  after?: string;
+  limit: number;
+  /** Only users whose name or display name contains this, ignoring case. */
+  search?: string;
+  /** Leave out disabled accounts. */
+  enabledOnly?: boolean;
+}
+
+/** `text` as a LIKE pattern matching it anywhere, with LIKE's wildcards taken literally. */
+const containsPattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export interface UserPatch {
   display_name?: string;
@@ -41,8 +55,19 @@ export class UserRepository {
       .executeTakeFirst();
   }
 
-  async list(): Promise<UserRow[]> {
-    return this.db.selectFrom('users').selectAll().orderBy('username').execute();
+  /** One page of accounts in user-name order. */
+  async page(query: UserPageQuery): Promise<UserRow[]> {
+    let select = this.db.selectFrom('users').selectAll().orderBy('username').limit(query.limit);
+    if (query.after !== undefined) select = select.where('username', '>', query.after);
+    if (query.enabledOnly) select = select.where('disabled', '=', 0);
+    if (query.search) {
+      const pattern = containsPattern(query.search);
+      // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+      select = select.where(
+        sql<boolean>`(lower(username) like ${pattern} escape '\\' or lower(display_name) like ${pattern} escape '\\')`,
+      );
+    }
+    return select.execute();
   }
 
   async count(): Promise<number> {

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Ip, Param, Patch, Post } from '@nestjs/common';
-import { ApiOperation } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Ip, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery } from '@nestjs/swagger';
 import { AuditService } from '../audit/audit.service';
 import type { AuthContext } from '../auth/auth.service';
 import { Authenticated, CurrentAuth } from '../auth/session.guard';
@@ -12,12 +12,15 @@ import {
   createUserSchema,
   resetPasswordSchema,
   updateUserSchema,
+  USER_PAGE,
+  userListQuerySchema,
   userListResponseSchema,
   usernameParamSchema,
   userResponseSchema,
   type CreateUserDto,
   type ResetPasswordDto,
   type UpdateUserDto,
+  type UserListQueryDto,
 } from './dto/user.dto';
 import { toAdminUser } from './user.mapper';
 import { UsersService } from './users.service';
@@ -36,10 +39,14 @@ export class UsersController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Every account' })
-  @ApiJsonResponse(200, 'Every account', userListResponseSchema)
-  async list() {
-    return { users: (await this.users.list()).map(toAdminUser) };
+  @ApiOperation({ summary: 'Accounts in user-name order, one page at a time' })
+  @ApiQuery({ name: 'after', required: false, type: String, description: 'Only names after this one (next_after of the previous page)' })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: `1 to ${USER_PAGE.max}, default ${USER_PAGE.default}` })
+  @ApiQuery({ name: 'q', required: false, type: String, description: 'Only names or display names containing this (any case)' })
+  @ApiJsonResponse(200, 'One page of accounts', userListResponseSchema)
+  async list(@Query(new ZodValidationPipe(userListQuerySchema)) query: UserListQueryDto) {
+    const page = await this.users.page({ after: query.after, limit: query.limit, search: query.q || undefined });
+    return { users: page.users.map(toAdminUser), next_after: page.nextAfter };
   }
 
   @Post()

@@ -19,7 +19,7 @@ describe('UsersService', () => {
       users.findOrCreateOpenAccount('twin', 'client'),
     ]);
     expect(a.id).toBe(b.id);
-    expect((await ctx.module.get(UserRepository).list()).filter((u) => u.username === 'twin')).toHaveLength(1);
+    expect((await ctx.module.get(UserRepository).page({ limit: 10, search: 'twin' })).filter((u) => u.username === 'twin')).toHaveLength(1);
   });
 
   it('answers a second create of the same name with USERNAME_TAKEN, also when racing', async () => {

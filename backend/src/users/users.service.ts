@@ -8,7 +8,7 @@ import type { Role } from '../contract/roles';
 import { ParleyError } from '../common/parley-error';
 import type { UserRow } from '../storage/database.types';
 import { DuplicateKeyError } from '../storage/storage-errors';
-import { UserRepository } from '../storage/user.repository';
+import { UserRepository, type UserPageQuery } from '../storage/user.repository';
 import type { CreateUserDto, UpdateUserDto } from './dto/user.dto';
 
 /** Between nodes: this account changed; drop any cached copy. */
@@ -50,8 +50,12 @@ export class UsersService {
     return this.users.findById(id);
   }
 
-  list(): Promise<UserRow[]> {
-    return this.users.list();
+  /** One page of accounts in user-name order; `nextAfter` is the cursor for the next, or null at the end. */
+  async page(query: UserPageQuery): Promise<{ users: UserRow[]; nextAfter: string | null }> {
+    // One row past the page tells whether another follows.
+    const rows = await this.users.page({ ...query, limit: query.limit + 1 });
+    const users = rows.slice(0, query.limit);
+    return { users, nextAfter: rows.length > query.limit ? users[users.length - 1].username : null };
   }
 
   count(): Promise<number> {

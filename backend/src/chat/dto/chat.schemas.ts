@@ -35,10 +35,23 @@ export type SendMessageDto = z.infer<typeof sendMessageSchema>;
 
 const messageId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
+/**
+ * A page size the client asks for; more than the server's maximum is lowered to it (not
+ * refused), so a client written for a larger page keeps working and pages on with `more`.
+ */
+const pageLimit = (page: { default: number; max: number }) =>
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(Number.MAX_SAFE_INTEGER)
+    .default(page.default)
+    .transform((limit) => Math.min(limit, page.max));
+
 export const SYNC_PAGE = { default: 100, max: 500 } as const;
 export const syncSchema = z.object({
   since: messageId,
-  limit: z.number().int().min(1).max(SYNC_PAGE.max).default(SYNC_PAGE.default),
+  limit: pageLimit(SYNC_PAGE),
 });
 export type SyncDto = z.infer<typeof syncSchema>;
 
@@ -46,7 +59,7 @@ export const HISTORY_PAGE = { default: 50, max: 200 } as const;
 export const historySchema = z.object({
   conversation: text().min(1).max(128),
   before: messageId.optional(),
-  limit: z.number().int().min(1).max(HISTORY_PAGE.max).default(HISTORY_PAGE.default),
+  limit: pageLimit(HISTORY_PAGE),
 });
 export type HistoryDto = z.infer<typeof historySchema>;
 
@@ -55,3 +68,17 @@ export type ConversationDto = z.infer<typeof conversationSchema>;
 
 export const markReadSchema = z.object({ conversation: text().min(1).max(128), up_to: messageId });
 export type MarkReadDto = z.infer<typeof markReadSchema>;
+
+export const DIRECTORY_PAGE = { default: 100, max: 200 } as const;
+/** Optional as a whole: older clients send nothing or {}. */
+export const directorySchema = z.preprocess(
+  (payload) => payload ?? {},
+  z.object({
+    /** Only names after this one (next_after of the previous page). */
+    after: text().min(1).max(64).optional(),
+    /** Only people whose name or display name contains this, ignoring case. */
+    q: text().max(64).optional(),
+    limit: pageLimit(DIRECTORY_PAGE),
+  }),
+);
+export type DirectoryDto = z.infer<typeof directorySchema>;

@@ -1,5 +1,5 @@
 import type { Role } from '../../contract/roles';
-import type { UserRow } from '../database.types';
+import type { MessageRow, UserRow } from '../database.types';
 
 /** A user row as the repositories return it, for specs that need one without a database. */
 export function userRow(id: number, role: Role = 'staff'): UserRow {
@@ -12,5 +12,23 @@ export function userRow(id: number, role: Role = 'staff'): UserRow {
     disabled: 0,
     created_at: 0,
     updated_at: 0,
+  };
+}
+
+/** A stored group message as the repositories return it, for specs that need one without a database. */
+export function messageRow(id: number, body: string): MessageRow {
+  return {
+    id,
+    client_id: null,
+    sender_id: 1,
+    sender_username: 'u1',
+    sender_role: 'staff',
+    sender_socket: 's',
+    target_kind: 'group',
+    target: 'staff',
+    recipient_id: null,
+    conversation: 'group:staff',
+    body,
+    sent_at: 0,
   };
 }

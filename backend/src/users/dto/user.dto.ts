@@ -25,6 +25,15 @@ export type ResetPasswordDto = z.infer<typeof resetPasswordSchema>;
 
 export const usernameParamSchema = usernameSchema;
 
+export const USER_PAGE = { default: 100, max: 500 } as const;
+/** Query string of GET /api/users: values arrive as strings. */
+export const userListQuerySchema = z.strictObject({
+  after: z.string().min(1).max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(USER_PAGE.max).default(USER_PAGE.default),
+  q: z.string().trim().max(64).optional(),
+});
+export type UserListQueryDto = z.infer<typeof userListQuerySchema>;
+
 // ---- responses (the OpenAPI description is generated from these) ----
 
 export const publicUserSchema = z.object({
@@ -43,4 +52,7 @@ export const adminUserSchema = publicUserSchema.extend({
 export type AdminUser = z.infer<typeof adminUserSchema>;
 
 export const userResponseSchema = z.object({ user: adminUserSchema });
-export const userListResponseSchema = z.object({ users: z.array(adminUserSchema) });
+export const userListResponseSchema = z.object({
+  users: z.array(adminUserSchema),
+  next_after: z.string().nullable().describe('Pass as `after` for the next page; null at the end'),
+});

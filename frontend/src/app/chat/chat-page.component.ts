@@ -48,7 +48,9 @@ import { MessageListComponent } from './message-list.component';
       <aside>
         <parley-conversation-list [conversations]="store.conversations()" [activeId]="store.activeId()"
           [online]="store.online()" [directory]="store.directory()"
-          (opened)="store.open($event)" (started)="store.startConversation($event)" />
+          [directoryHasMore]="store.directoryNext() !== null" [directorySearch]="store.directorySearch()"
+          (opened)="store.open($event)" (started)="store.startConversation($event)"
+          (searched)="store.refreshDirectory($event)" (moreRequested)="store.loadMoreDirectory()" />
       </aside>
       <main>
         @if (store.active(); as active) {

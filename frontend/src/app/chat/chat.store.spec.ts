@@ -394,4 +394,43 @@ describe('ChatStore', () => {
     store.open('group:staff');
     expect(store.canPost()).toBe(true);
   });
+
+  describe('reads the server limits', () => {
+    it('asks again after retry_after_ms when a read is refused with RATE_LIMITED', async () => {
+      let refusals = 2;
+      connection.handlers['sync'] = () =>
+        refusals-- > 0
+          ? { ok: false, error: { code: 'RATE_LIMITED', message: 'too many reads', retry_after_ms: 1 } }
+          : { ok: true, messages: [wire({ id: 101 })], more: false };
+      await connection.connect();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(connection.requests.filter((r) => r.event === 'sync')).toHaveLength(3);
+      expect(conversation('user:sam')!.messages.map((m) => m.id)).toEqual([101]);
+    });
+
+    it('loads the directory page by page and searches it on the server', async () => {
+      const person = (username: string) => ({ username, display_name: username, role: 'staff' as const, online: username === 'bo' });
+      connection.handlers['directory'] = (p) =>
+        p.q ? { ok: true, users: [person('zed')], next_after: null }
+        : p.after === 'bo' ? { ok: true, users: [person('cy')], next_after: null }
+        : { ok: true, users: [person('al'), person('bo')], next_after: 'bo' };
+      await connection.connect();
+      expect(store.directory().map((p) => p.username)).toEqual(['al', 'bo']);
+      expect(store.directoryNext()).toBe('bo');
+      expect(store.online().has('bo')).toBe(true);
+      // Someone on a page not loaded yet may still be messaged: the server decides.
+      store.open('user:cy');
+      expect(store.canPost()).toBe(true);
+
+      await store.loadMoreDirectory();
+      expect(store.directory().map((p) => p.username)).toEqual(['al', 'bo', 'cy']);
+      expect(store.directoryNext()).toBeNull();
+
+      await store.refreshDirectory('ze');
+      expect(connection.requests.filter((r) => r.event === 'directory').at(-1)!.payload).toEqual({ q: 'ze' });
+      expect(store.directory().map((p) => p.username)).toEqual(['zed']);
+      // Presence learnt from earlier pages stays.
+      expect(store.online().has('bo')).toBe(true);
+    });
+  });
 });

@@ -2,6 +2,7 @@ import { Injectable, computed, inject, signal, type OnDestroy } from '@angular/c
 import { Subscription } from 'rxjs';
 import { DEFAULT_PERMISSIONS, groupsFor } from '@parley/contract/permissions';
 import type {
+  Ack,
   ConversationsAck,
   DirectoryAck,
   DirectoryEntry,
@@ -29,6 +30,10 @@ import {
 const TYPING_SHOWN_MS = 5_000;
 /** A client sends at most one typing event per this interval. */
 const TYPING_THROTTLE_MS = 3_000;
+/** A read refused with RATE_LIMITED (too many at once) is tried again this many times. */
+const READ_ATTEMPTS = 5;
+/** Used when a refusal carries no retry_after_ms. */
+const READ_RETRY_MS = 250;
 
 /**
  * The chat's state for one signed-in user: conversations, their messages and unread counts,
@@ -58,7 +63,12 @@ export class ChatStore implements OnDestroy {
   private readonly conversationMap = signal<ReadonlyMap<string, Conversation>>(new Map());
   readonly me = signal<PublicUser | null>(null);
   readonly activeId = signal<string | null>(null);
+  /** The people loaded so far (the server sends the directory in pages). */
   readonly directory = signal<DirectoryEntry[]>([]);
+  /** Where the next directory page starts, or null when every page matching the search is loaded. */
+  readonly directoryNext = signal<string | null>(null);
+  /** The name filter the directory was loaded with ('' for everyone). */
+  readonly directorySearch = signal('');
   readonly online = signal<ReadonlySet<string>>(new Set());
   /** conversation id -> names typing there now. */
   readonly typing = signal<ReadonlyMap<string, string[]>>(new Map());
@@ -89,9 +99,11 @@ export class ChatStore implements OnDestroy {
     const active = this.active();
     if (!active) return false;
     if (active.kind === 'group') return this.postableGroups().includes(active.name);
-    // The directory lists exactly the people the policy lets this user message.
+    // The directory lists exactly the people the policy lets this user message; when only part
+    // of it is loaded (more pages, or a search), the server decides.
     const directory = this.directory();
-    return directory.length === 0 || directory.some((person) => person.username === active.name);
+    const partial = this.directoryNext() !== null || this.directorySearch() !== '';
+    return directory.length === 0 || partial || directory.some((person) => person.username === active.name);
   });
   readonly unreadTotal = computed(() => this.conversations().reduce((sum, c) => sum + c.unread, 0));
 
@@ -163,7 +175,7 @@ export class ChatStore implements OnDestroy {
     this.syncing.set(true);
     try {
       for (;;) {
-        const page = await this.connection.request<MessagePageAck>('sync', { since: this.cursor ?? 0 });
+        const page = await this.read<MessagePageAck>('sync', { since: this.cursor ?? 0 });
         if (!page.ok) return;
         for (const message of page.messages) this.ingest(message, false);
         const last = page.messages.at(-1);
@@ -177,7 +189,7 @@ export class ChatStore implements OnDestroy {
   }
 
   private async refreshConversations(): Promise<void> {
-    const ack = await this.connection.request<ConversationsAck>('conversations', {});
+    const ack = await this.read<ConversationsAck>('conversations', {});
     if (!ack.ok) return;
     this.update((map) => {
       for (const summary of ack.conversations) {
@@ -196,11 +208,51 @@ export class ChatStore implements OnDestroy {
     });
   }
 
-  async refreshDirectory(): Promise<void> {
-    const ack = await this.connection.request<DirectoryAck>('directory', {});
-    if (!ack.ok) return;
+  /** Loads the first directory page, of everyone or of the people matching `search`. */
+  async refreshDirectory(search = this.directorySearch()): Promise<void> {
+    this.directorySearch.set(search);
+    const ack = await this.read<DirectoryAck>('directory', search ? { q: search } : {});
+    // A newer search may have been typed while this one was out.
+    if (!ack.ok || search !== this.directorySearch()) return;
     this.directory.set(ack.users);
-    this.online.set(new Set(ack.users.filter((u) => u.online).map((u) => u.username)));
+    this.directoryNext.set(ack.next_after);
+    this.notePresence(ack.users);
+  }
+
+  /** Appends the next directory page, if there is one. */
+  async loadMoreDirectory(): Promise<void> {
+    const after = this.directoryNext();
+    const search = this.directorySearch();
+    if (after === null) return;
+    const ack = await this.read<DirectoryAck>('directory', { after, ...(search ? { q: search } : {}) });
+    if (!ack.ok || after !== this.directoryNext() || search !== this.directorySearch()) return;
+    this.directory.update((loaded) => [...loaded, ...ack.users]);
+    this.directoryNext.set(ack.next_after);
+    this.notePresence(ack.users);
+  }
+
+  /** Online states from a directory page; people on other pages keep theirs (presence events move them). */
+  private notePresence(users: DirectoryEntry[]): void {
+    this.online.update((online) => {
+      const next = new Set(online);
+      for (const user of users) {
+        if (user.online) next.add(user.username);
+        else next.delete(user.username);
+      }
+      return next;
+    });
+  }
+
+  /**
+   * A read (sync, history, conversations, directory). The server runs only a couple of reads
+   * per user at once and refuses more with RATE_LIMITED and a retry hint: wait and ask again.
+   */
+  private async read<T extends object>(event: string, payload: unknown): Promise<Ack<T>> {
+    for (let attempt = 1; ; attempt++) {
+      const ack = await this.connection.request<T>(event, payload);
+      if (ack.ok || ack.error.code !== 'RATE_LIMITED' || attempt === READ_ATTEMPTS) return ack;
+      await new Promise((resolve) => setTimeout(resolve, ack.error.retry_after_ms ?? READ_RETRY_MS));
+    }
   }
 
   /** Adds a stored message (live or replayed) once; counts it unread unless it is being read. */
@@ -244,7 +296,7 @@ export class ChatStore implements OnDestroy {
     const conversation = this.conversationMap().get(id);
     if (!conversation || (!conversation.olderAvailable && conversation.historyLoaded)) return;
     const oldest = conversation.messages.find((m) => m.id !== null)?.id;
-    const ack = await this.connection.request<MessagePageAck>('history', {
+    const ack = await this.read<MessagePageAck>('history', {
       conversation: id,
       ...(oldest !== undefined && conversation.historyLoaded ? { before: oldest } : {}),
     });

@@ -1,6 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, input, output } from '@angular/core';
 import { MatBadgeModule } from '@angular/material/badge';
+import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import type { DirectoryEntry } from '@parley/contract/protocol';
 import type { Conversation } from './chat.model';
@@ -9,7 +11,7 @@ import type { Conversation } from './chat.model';
 @Component({
   selector: 'parley-conversation-list',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [MatBadgeModule, MatFormFieldModule, MatSelectModule],
+  imports: [MatBadgeModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule],
   template: `
     <nav aria-label="Conversations">
       <ul>
@@ -40,6 +42,13 @@ import type { Conversation } from './chat.model';
           </li>
         }
       </ul>
+      @if (people().length > 0 || directorySearch() !== '') {
+        <!-- The directory comes in pages: a search asks the server, "More people" loads the next page. -->
+        <mat-form-field appearance="outline" subscriptSizing="dynamic" class="new find">
+          <mat-label>Find people</mat-label>
+          <input matInput type="search" name="find" [value]="directorySearch()" (input)="searched.emit(valueOf($event))" />
+        </mat-form-field>
+      }
       @if (people().length > 0) {
         <mat-form-field appearance="outline" subscriptSizing="dynamic" class="new">
           <mat-label>New direct message</mat-label>
@@ -51,6 +60,9 @@ import type { Conversation } from './chat.model';
             }
           </mat-select>
         </mat-form-field>
+      }
+      @if (directoryHasMore()) {
+        <button mat-button type="button" class="more" (click)="moreRequested.emit()">More people</button>
       }
     </nav>
   `,
@@ -68,6 +80,7 @@ import type { Conversation } from './chat.model';
     .presence { width: 0.6rem; height: 0.6rem; border-radius: 50%; background: var(--mat-sys-outline); display: inline-block; }
     .presence.online { background: #2e7d32; }
     .new { width: 100%; margin-top: 0.75rem; }
+    .more { margin-top: 0.25rem; }
   `,
 })
 export class ConversationListComponent {
@@ -75,14 +88,24 @@ export class ConversationListComponent {
   readonly activeId = input<string | null>(null);
   readonly online = input<ReadonlySet<string>>(new Set());
   readonly directory = input<DirectoryEntry[]>([]);
+  /** More directory pages wait on the server. */
+  readonly directoryHasMore = input(false);
+  readonly directorySearch = input('');
   readonly opened = output<string>();
   readonly started = output<string>();
+  /** The text in "Find people", as typed. */
+  readonly searched = output<string>();
+  readonly moreRequested = output<void>();
 
   /** People without a conversation yet, for the picker. */
   readonly people = computed(() => {
     const open = new Set(this.conversations().map((c) => c.id));
     return this.directory().filter((p) => !open.has(`user:${p.username}`));
   });
+
+  valueOf(event: Event): string {
+    return (event.target as HTMLInputElement).value.trim();
+  }
 
   lastText(conversation: Conversation): string {
     const last = conversation.messages.at(-1);

@@ -1,4 +1,4 @@
-import { HttpClient } from '@angular/common/http';
+import { HttpClient, HttpParams } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, inject, input, signal, type OnInit } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -18,7 +18,12 @@ interface AdminUser {
   has_password: boolean;
 }
 
-/** List, create, disable/enable, reset password: the admin REST API in a page. */
+interface UserPage {
+  users: AdminUser[];
+  next_after: string | null;
+}
+
+/** List (a page at a time, with a search), create, disable/enable, reset password: the admin REST API in a page. */
 @Component({
   selector: 'parley-users-admin',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -50,6 +55,10 @@ interface AdminUser {
       </mat-form-field>
       <button mat-flat-button type="submit">Create user</button>
     </form>
+    <mat-form-field appearance="outline" subscriptSizing="dynamic" class="find">
+      <mat-label>Find users</mat-label>
+      <input matInput type="search" name="find" [ngModel]="search()" (ngModelChange)="searchFor($event)" />
+    </mat-form-field>
     <div class="admin-table">
       <table aria-label="Users">
         <thead><tr><th>User</th><th>Display name</th><th>Role</th><th>Status</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
@@ -69,12 +78,16 @@ interface AdminUser {
         </tbody>
       </table>
     </div>
+    @if (nextAfter() !== null) {
+      <button mat-button type="button" class="more" (click)="loadMore()">More users</button>
+    }
   `,
   styles: `
     :host { display: block; padding: 0 1rem 1rem; }
     .top { display: flex; align-items: center; gap: 1rem; }
     h1 { font-size: 1.25rem; font-weight: 500; }
     .create { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-bottom: 1rem; }
+    .find { margin-bottom: 0.5rem; }
   `,
 })
 export class UsersAdminComponent implements OnInit {
@@ -82,16 +95,42 @@ export class UsersAdminComponent implements OnInit {
   readonly name = input<string>();
   readonly roles = ROLES;
   readonly users = signal<AdminUser[]>([]);
+  /** Where the next page starts; null when every user matching the search is shown. */
+  readonly nextAfter = signal<string | null>(null);
+  readonly search = signal('');
   readonly message = signal<string | null>(null);
+  /** Numbers each load; only the latest may show its answer (a search can overtake a page). */
+  private latest = 0;
   draft = { username: '', display_name: '', role: 'staff' as Role, password: '' };
 
   ngOnInit(): void {
     void this.load();
   }
 
+  /** The first page, of everyone or of the users matching the search. */
   async load(): Promise<void> {
-    const { users } = await firstValueFrom(this.http.get<{ users: AdminUser[] }>('/api/users'));
-    this.users.set(users);
+    await this.fetchPage(null);
+  }
+
+  async loadMore(): Promise<void> {
+    const after = this.nextAfter();
+    if (after !== null) await this.fetchPage(after);
+  }
+
+  searchFor(text: string): void {
+    this.search.set(text.trim());
+    void this.load();
+  }
+
+  private async fetchPage(after: string | null): Promise<void> {
+    let params = new HttpParams();
+    if (this.search()) params = params.set('q', this.search());
+    if (after !== null) params = params.set('after', after);
+    const request = ++this.latest;
+    const page = await firstValueFrom(this.http.get<UserPage>('/api/users', { params }));
+    if (request !== this.latest) return;
+    this.users.update((shown) => (after === null ? page.users : [...shown, ...page.users]));
+    this.nextAfter.set(page.next_after);
   }
 
   async create(): Promise<void> {

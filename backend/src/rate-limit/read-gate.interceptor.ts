@@ -1,0 +1,38 @@
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { EMPTY, finalize, type Observable } from 'rxjs';
+import type { Socket } from 'socket.io';
+import { ParleyError } from '../common/parley-error';
+import { AppConfig } from '../config/app-config';
+import { ErrorCodes } from '../contract/protocol';
+import { SocketBackpressure } from '../realtime/socket-backpressure.service';
+import { UserRegistryService } from '../registry/user-registry.service';
+import { READ_RETRY_AFTER_MS, ReadGate } from './read-gate.service';
+
+/**
+ * Put on the socket handlers that read pages (sync, history, conversations, directory): each
+ * takes a slot from ReadGate for as long as it runs, or is refused with RATE_LIMITED; and a
+ * socket whose unsent output leaves no room for one more page is disconnected instead.
+ */
+@Injectable()
+export class ReadGateInterceptor implements NestInterceptor {
+  constructor(
+    private readonly gate: ReadGate,
+    private readonly registry: UserRegistryService,
+    private readonly backpressure: SocketBackpressure,
+    private readonly config: AppConfig,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const socket = context.switchToWs().getClient<Socket>();
+    const release = this.gate.enter(socket.id, this.registry.getVerified(socket.id)?.user.id ?? null);
+    if (!release) {
+      throw new ParleyError(ErrorCodes.RateLimited, 'Too many reads in progress; wait for an answer, then resend', READ_RETRY_AFTER_MS);
+    }
+    // A client that has not read its earlier answers gets no new page built for it: it is cut off.
+    if (!this.backpressure.ensureRoom(socket, this.config.values.PARLEY_READ_PAGE_BYTES)) {
+      release();
+      return EMPTY;
+    }
+    return next.handle().pipe(finalize(release));
+  }
+}

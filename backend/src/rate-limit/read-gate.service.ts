@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { ClientEvents } from '../contract/protocol';
+
+/** Socket events that answer with a page of stored data: gated here and charged more tokens. */
+export const READ_EVENTS: ReadonlySet<string> = new Set([
+  ClientEvents.Sync,
+  ClientEvents.History,
+  ClientEvents.Conversations,
+  ClientEvents.Directory,
+]);
+
+/**
+ * Rate-limit tokens a read costs (a small event costs 1). A read may answer with a megabyte
+ * that the server must encode and send: with the default burst of 60 and 20/s, a socket may
+ * read 6 pages at once and 2 a second (a user's sockets together 18 and 6), plenty for an app
+ * catching up, while halving what one account can make the server encode compared with 5
+ * (measured by the bench's abuse scenario, docs/performance.md).
+ */
+export const READ_EVENT_COST = 10;
+
+/**
+ * What a refused read is told to wait: about the time one full page takes to read, encode and
+ * send on a busy server, so a retry usually finds a slot free.
+ */
+export const READ_RETRY_AFTER_MS = 250;
+
+/**
+ * Counts reads (sync, history, conversations, directory) in progress per socket and per
+ * user. Each holds a page of messages or users in memory until it is sent, so one client
+ * firing many at once could hold many pages; past PARLEY_READS_IN_FLIGHT the next is refused.
+ */
+@Injectable()
+export class ReadGate {
+  private readonly perSocket = new Map<string, number>();
+  private readonly perUser = new Map<number, number>();
+
+  constructor(private readonly config: AppConfig) {}
+
+  /** A release function when the read may start (call it once the answer is sent), else null. */
+  enter(socketId: string, userId: number | null): (() => void) | null {
+    const max = this.config.values.PARLEY_READS_IN_FLIGHT;
+    if ((this.perSocket.get(socketId) ?? 0) >= max) return null;
+    if (userId !== null && (this.perUser.get(userId) ?? 0) >= max) return null;
+    increment(this.perSocket, socketId, 1);
+    if (userId !== null) increment(this.perUser, userId, 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      increment(this.perSocket, socketId, -1);
+      if (userId !== null) increment(this.perUser, userId, -1);
+    };
+  }
+
+  /** Reads in progress (exposed for tests). */
+  inFlight(socketId: string): number {
+    return this.perSocket.get(socketId) ?? 0;
+  }
+}
+
+/** Adds to a counter, dropping it at zero so idle sockets and users cost no memory. */
+function increment<K>(counts: Map<K, number>, key: K, by: number): void {
+  const next = (counts.get(key) ?? 0) + by;
+  if (next <= 0) counts.delete(key);
+  else counts.set(key, next);
+}

@@ -1,0 +1,45 @@
+import { TestBed } from '@angular/core/testing';
+import type { DirectoryEntry } from '@parley/contract/protocol';
+import { ConversationListComponent } from './conversation-list.component';
+
+const person = (username: string): DirectoryEntry => ({ username, display_name: username.toUpperCase(), role: 'staff', online: false });
+
+describe('ConversationListComponent', () => {
+  function render(inputs: { directory: DirectoryEntry[]; directoryHasMore?: boolean; directorySearch?: string }) {
+    const fixture = TestBed.createComponent(ConversationListComponent);
+    fixture.componentRef.setInput('conversations', []);
+    for (const [name, value] of Object.entries(inputs)) fixture.componentRef.setInput(name, value);
+    fixture.detectChanges();
+    return fixture;
+  }
+
+  it('offers "More people" while directory pages remain, and asks for the next one', () => {
+    const fixture = render({ directory: [person('al')], directoryHasMore: true });
+    const asked: unknown[] = [];
+    fixture.componentInstance.moreRequested.subscribe(() => asked.push(true));
+    const more = fixture.nativeElement.querySelector('button.more') as HTMLButtonElement;
+    expect(more.textContent).toContain('More people');
+    more.click();
+    expect(asked).toHaveLength(1);
+  });
+
+  it('has no "More people" once every page is loaded', () => {
+    const fixture = render({ directory: [person('al')], directoryHasMore: false });
+    expect(fixture.nativeElement.querySelector('button.more')).toBeNull();
+  });
+
+  it('sends what is typed in "Find people" as a search, and keeps the field when nothing matched', () => {
+    const fixture = render({ directory: [person('al')] });
+    const searches: string[] = [];
+    fixture.componentInstance.searched.subscribe((text) => searches.push(text));
+    const field = fixture.nativeElement.querySelector('input[name="find"]') as HTMLInputElement;
+    field.value = ' zed ';
+    field.dispatchEvent(new Event('input'));
+    expect(searches).toEqual(['zed']);
+
+    fixture.componentRef.setInput('directory', []);
+    fixture.componentRef.setInput('directorySearch', 'zed');
+    fixture.detectChanges();
+    expect((fixture.nativeElement.querySelector('input[name="find"]') as HTMLInputElement).value).toBe('zed');
+  });
+});

@@ -1,0 +1,225 @@
+import { Writable } from 'node:stream';
+import type { Socket } from 'socket.io-client';
+import type { WireMessage } from '../backend/src/contract/protocol';
+import { UserRegistryService } from '../backend/src/registry/user-registry.service';
+import { startServer, type TestServer } from './support/server';
+import { adminToken, api, closeAllClients, connectAs, createUser, emitAck, eventually, login, type Json } from './support/clients';
+
+type Page = { ok: boolean; messages: WireMessage[]; more: boolean; error?: { code: string; message: string; retry_after_ms?: number } };
+
+const DEFAULT_PAGE_BYTES = 1024 * 1024;
+/** Just under the default 16 KiB message limit: the issue's attacker's size. */
+const BIG = 15 * 1024;
+
+/** Posts `count` messages of `bytes` to the staff group, in parallel, and returns their ids. */
+async function postMany(socket: Socket, count: number, bytes: number): Promise<number[]> {
+  const acks = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      emitAck<Json>(socket, 'send_message', { message: `${i} ${'m'.repeat(bytes)}`.slice(0, bytes), recipients: 'staff', client_id: `big-${i}` }),
+    ),
+  );
+  return acks.map((ack) => ack.id as number).sort((a, b) => a - b);
+}
+
+const wireSize = (messages: WireMessage[]) => messages.reduce((sum, m) => sum + Buffer.byteLength(JSON.stringify(m)), 0);
+
+/** A pino destination keeping every line, to read back what the server logged. */
+class CapturedLog extends Writable {
+  readonly lines: Json[] = [];
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    for (const line of String(chunk).split('\n')) if (line) this.lines.push(JSON.parse(line) as Json);
+    done();
+  }
+}
+
+describe('the read path under a heavy reader (finding 1)', () => {
+  let server: TestServer;
+  let tokens: Record<string, string>;
+  let ids: number[];
+
+  beforeAll(async () => {
+    server = await startServer();
+    const admin = await adminToken(server);
+    tokens = {};
+    for (const name of ['poster', 'reader']) tokens[name] = await createUser(server, admin, name, 'staff');
+    const poster = await connectAs(server, tokens.poster, 'staff', 'poster');
+    // 100 × 15 KiB: about 1.5 MiB, more than one page's byte budget.
+    ids = await postMany(poster, 100, BIG);
+    poster.disconnect();
+  });
+  afterEach(closeAllClients);
+  afterAll(() => server.stop());
+
+  it('stops a sync page at its byte budget with more: true, and the next page continues without gaps', async () => {
+    const reader = await connectAs(server, tokens.reader, 'staff', 'reader');
+    const first = await emitAck<Page>(reader, 'sync', { since: 0, limit: 500 });
+    expect(first.ok).toBe(true);
+    expect(first.more).toBe(true);
+    expect(first.messages.length).toBeGreaterThan(0);
+    expect(first.messages.length).toBeLessThan(ids.length);
+    expect(wireSize(first.messages)).toBeLessThanOrEqual(DEFAULT_PAGE_BYTES);
+
+    const seen = first.messages.map((m) => m.id);
+    let since = seen.at(-1)!;
+    for (let page = 0; page < 10; page++) {
+      const next = await emitAck<Page>(reader, 'sync', { since, limit: 500 });
+      expect(wireSize(next.messages)).toBeLessThanOrEqual(DEFAULT_PAGE_BYTES);
+      seen.push(...next.messages.map((m) => m.id));
+      if (!next.more) break;
+      since = next.messages.at(-1)!.id;
+    }
+    expect(seen).toEqual(ids);
+  });
+
+  it('stops a history page at its byte budget, keeping the newest, and pages back without gaps', async () => {
+    const reader = await connectAs(server, tokens.reader, 'staff', 'reader');
+    const seen: number[] = [];
+    let before: number | undefined;
+    for (let page = 0; page < 10; page++) {
+      const next = await emitAck<Page>(reader, 'history', { conversation: 'staff', limit: 200, ...(before ? { before } : {}) });
+      expect(next.ok).toBe(true);
+      expect(wireSize(next.messages)).toBeLessThanOrEqual(DEFAULT_PAGE_BYTES);
+      if (page === 0) {
+        expect(next.more).toBe(true);
+        expect(next.messages.at(-1)!.id).toBe(ids.at(-1));
+      }
+      seen.unshift(...next.messages.map((m) => m.id));
+      if (!next.more) break;
+      before = next.messages[0].id;
+    }
+    expect(seen).toEqual(ids);
+  });
+
+  it('lowers a limit above the maximum to the maximum instead of refusing it', async () => {
+    const reader = await connectAs(server, tokens.reader, 'staff', 'reader');
+    const sync = await emitAck<Page>(reader, 'sync', { since: 0, limit: 1_000_000 });
+    expect(sync.ok).toBe(true);
+    expect(sync.messages[0].id).toBe(ids[0]);
+    const history = await emitAck<Page>(reader, 'history', { conversation: 'staff', limit: 1_000_000 });
+    expect(history.ok).toBe(true);
+    expect(history.messages.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a third read in progress on one socket with RATE_LIMITED and a retry hint', async () => {
+    const reader = await connectAs(server, tokens.reader, 'staff', 'reader');
+    // Emitted together: the server receives all three before it can answer the first.
+    const answers = await Promise.all([
+      emitAck<Page>(reader, 'sync', { since: 0, limit: 500 }),
+      emitAck<Page>(reader, 'history', { conversation: 'staff' }),
+      emitAck<Page>(reader, 'sync', { since: 0, limit: 500 }),
+    ]);
+    expect(answers.map((a) => a.ok)).toEqual([true, true, false]);
+    expect(answers[2].error).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(answers[2].error!.retry_after_ms).toBeGreaterThan(0);
+    // Once the answers are in, the slots are free again.
+    expect((await emitAck<Page>(reader, 'sync', { since: 0, limit: 1 })).ok).toBe(true);
+  });
+});
+
+describe('a socket that does not read (finding 1, backpressure)', () => {
+  let server: TestServer;
+  const log = new CapturedLog();
+  let tokens: Record<string, string>;
+
+  beforeAll(async () => {
+    // A small output bound (and page), so a socket that stops reading passes it quickly.
+    server = await startServer(
+      { PARLEY_SOCKET_MAX_BUFFERED_BYTES: String(64 * 1024), PARLEY_READ_PAGE_BYTES: String(16 * 1024) },
+      [],
+      { log: { destination: log, level: 'warn' }, logger: undefined },
+    );
+    const admin = await adminToken(server);
+    tokens = {};
+    for (const name of ['slow', 'bystander']) tokens[name] = await createUser(server, admin, name, 'staff');
+  });
+  afterEach(closeAllClients);
+  afterAll(() => server.stop());
+
+  it('disconnects a socket that stops reading once its unsent output passes the bound, and logs why', async () => {
+    const slow = await connectAs(server, tokens.slow, 'staff', 'slow');
+    const slowId = slow.id!;
+    const bystander = await connectAs(server, tokens.bystander, 'staff', 'bystander');
+    // The client stops reading its TCP socket: what the server sends it piles up.
+    const engine = slow.io.engine as unknown as { transport: { ws: { _socket: { pause(): void } } } };
+    engine.transport.ws._socket.pause();
+    const registry = server.app.get(UserRegistryService);
+    // Group messages go to the slow socket too; the kernel's buffers take some megabytes first.
+    let sent = 0;
+    while (registry.getVerified(slowId) && sent < 2000) {
+      const ack = await emitAck<Json>(bystander, 'send_message', { message: 'p'.repeat(BIG), recipients: 'staff' });
+      expect(ack.ok).toBe(true);
+      sent++;
+    }
+    await eventually(() => !registry.get(slowId), 3_000, 'the slow socket to be gone');
+    expect(sent).toBeLessThan(2000);
+    const line = log.lines.find((l) => String(l.msg).includes('does not read'));
+    expect(line).toMatchObject({ socketId: slowId, ip: expect.any(String) });
+    // The sender was never held up: it still chats.
+    expect((await emitAck<Json>(bystander, 'send_message', { message: 'still fine', recipients: 'staff' })).ok).toBe(true);
+  }, 30_000);
+});
+
+describe('long lists come in pages (finding 1: GET /api/users, directory)', () => {
+  let server: TestServer;
+  let admin: string;
+  const staff = ['sa', 'sb', 'sc', 'sd', 'se', 'sf', 'sg'];
+
+  beforeAll(async () => {
+    server = await startServer();
+    admin = await adminToken(server);
+    for (const username of [...staff, 'cl']) {
+      const role = username === 'cl' ? 'client' : 'staff';
+      const created = await api(server, 'POST', '/api/users', { token: admin, body: { username, role, password: `${username}-password`, display_name: `Person ${username.toUpperCase()}` } });
+      expect(created.status).toBe(201);
+    }
+  });
+  afterEach(closeAllClients);
+  afterAll(() => server.stop());
+
+  it('pages GET /api/users with limit and after, in name order, and filters with q', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const response = await api(server, 'GET', `/api/users?limit=3${after ? `&after=${after}` : ''}`, { token: admin });
+      expect(response.status).toBe(200);
+      const users = response.body.users as Array<{ username: string }>;
+      expect(users.length).toBeLessThanOrEqual(3);
+      seen.push(...users.map((u) => u.username));
+      after = response.body.next_after as string | null;
+      if (after === null) break;
+      expect(after).toBe(users.at(-1)!.username);
+    }
+    expect(seen).toEqual(['admin', 'cl', ...staff]);
+
+    const found = await api(server, 'GET', '/api/users?q=person%20s', { token: admin });
+    expect((found.body.users as Array<{ username: string }>).map((u) => u.username)).toEqual(staff);
+    expect(found.body.next_after).toBeNull();
+  });
+
+  it('refuses a limit above the maximum with 400 INVALID_PAYLOAD', async () => {
+    const response = await api(server, 'GET', '/api/users?limit=100000', { token: admin });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 'INVALID_PAYLOAD' });
+  });
+
+  it('pages the socket directory and filters it by name', async () => {
+    const socket = await connectAs(server, await login(server, 'sa', 'sa-password'), 'staff', 'sa');
+    type Directory = { ok: boolean; users: Array<{ username: string }>; next_after: string | null };
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const ack = await emitAck<Directory>(socket, 'directory', { limit: 2, ...(after ? { after } : {}) });
+      expect(ack.ok).toBe(true);
+      expect(ack.users.length).toBeLessThanOrEqual(2);
+      seen.push(...ack.users.map((u) => u.username));
+      if (ack.next_after === null) break;
+      after = ack.next_after;
+    }
+    // Everyone staff may message, except themselves, each once.
+    expect(seen).toEqual(['admin', 'cl', ...staff.filter((n) => n !== 'sa')]);
+    const found = await emitAck<Directory>(socket, 'directory', { q: 'SG' });
+    expect(found.users.map((u) => u.username)).toEqual(['sg']);
+    // An older client's bare request still gets the first page.
+    expect((await emitAck<Directory>(socket, 'directory')).users.length).toBeGreaterThan(0);
+  });
+});
