@@ -23,6 +23,7 @@ import { ClientEvents, ErrorCodes, ServerEvents } from '../contract/protocol';
 import { Broadcaster, Rooms, type PublicSocketData } from '../realtime/broadcaster.service';
 import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
 import { SocketRateLimiter } from '../rate-limit/socket-rate-limiter.service';
+import { UnverifiedSocketLimiter } from '../rate-limit/unverified-socket-limiter.service';
 import { RosterService } from '../roster/roster.service';
 import type { UserRow } from '../storage/database.types';
 import { toPublicUser } from '../users/user.mapper';
@@ -83,6 +84,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     private readonly policy: PermissionPolicy,
     private readonly rateLimiter: SocketRateLimiter,
     private readonly metrics: ParleyMetrics,
+    private readonly unverified: UnverifiedSocketLimiter,
   ) {}
 
   afterInit(server: Server): void {
@@ -91,6 +93,11 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     server.use((socket: ChatSocket, next) => {
       const token = tokenFromHeaders(socket.handshake.headers, (socket.handshake.auth as { token?: unknown })?.token);
       socket.data = { username: null, role: null, ip: clientIp(socket.handshake.address) ?? '' };
+      // Counted before the session lookup, so a flood of handshakes costs no database work.
+      if (!this.unverified.admit(socket.id, socket.data.ip, () => this.dropUnverified(socket))) {
+        this.logger.warn({ msg: 'Handshake refused: too many unverified sockets from one address', ip: socket.data.ip });
+        return next(new Error('Too many unverified connections from this address (PARLEY_UNVERIFIED_SOCKETS_PER_IP); verify or close some, then retry'));
+      }
       if (!token) {
         this.states.set(socket, { auth: null });
         return next();
@@ -102,6 +109,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
         },
         (error: unknown) => {
           this.logger.error(`Session lookup failed: ${String(error)}`);
+          this.unverified.release(socket.id);
           next(new Error('Session check failed, try again'));
         },
       );
@@ -147,8 +155,15 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
   handleDisconnect(socket: ChatSocket, reason?: string): void {
     clearTimeout(this.state(socket).expiryTimer);
     this.rateLimiter.forget(socket.id);
+    this.unverified.release(socket.id);
     this.registry.disconnect(socket.id);
     this.logger.debug({ msg: 'Socket disconnected', socketId: socket.id, reason });
+  }
+
+  private dropUnverified(socket: ChatSocket): void {
+    const ms = this.config.values.PARLEY_VERIFY_TIMEOUT_MS;
+    this.logger.warn({ msg: `Disconnected: did not verify within ${ms} ms (PARLEY_VERIFY_TIMEOUT_MS)`, socketId: socket.id, ip: socket.data.ip });
+    socket.disconnect(true);
   }
 
   /** The socket closes when its session is revoked (via the session room) or expires. */
@@ -181,6 +196,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
       throw error;
     }
     socket.data = { ...socket.data, username: user.username, role: user.role };
+    this.unverified.release(socket.id);
     // The registry changed in verify(); the rooms follow with no await in between.
     this.leaveIdentityRooms(socket);
     const rooms = [Rooms.user(user.id), Rooms.group(user.role)];

@@ -6,7 +6,8 @@ import { ReadMarkRepository } from '../storage/read-mark.repository';
 import type { HistoryDto, MarkReadDto, SyncDto } from './dto/chat.schemas';
 import { toWireMessage } from './message.mapper';
 import { dmConversation } from './message-routing.service';
-import { RecipientResolver } from './recipient-resolver.service';
+import { PermissionPolicy } from '../permissions/permission-policy';
+import { RecipientResolver, unknownRecipient } from './recipient-resolver.service';
 
 /**
  * Stored messages as one user sees them: forward from an id (sync), backward through one
@@ -18,6 +19,7 @@ export class MessageHistoryService {
     private readonly messages: MessageRepository,
     private readonly readMarks: ReadMarkRepository,
     private readonly resolver: RecipientResolver,
+    private readonly policy: PermissionPolicy,
   ) {}
 
   latestId(): Promise<number> {
@@ -71,7 +73,13 @@ export class MessageHistoryService {
   private async locate(viewer: UserRow, conversation: string): Promise<{ filter: ConversationFilter; name: string }> {
     const target = await this.resolver.resolve(conversation, { allowSocketId: false, allowDisabled: true });
     if (target.kind === 'user') {
-      return { filter: { conversation: dmConversation(viewer.id, target.user.id) }, name: `user:${target.user.username}` };
+      const key = dmConversation(viewer.id, target.user.id);
+      // A user the viewer could not message (another client, a disabled or deleted account) is
+      // answered as unknown, as send_message does, unless the two already share a DM: then the
+      // viewer knows them and keeps reading the old messages.
+      const reachable = !target.user.disabled && this.policy.canSendToUser(viewer, target.user);
+      if (!reachable && !(await this.messages.conversationExists(key))) throw unknownRecipient(conversation);
+      return { filter: { conversation: key }, name: `user:${target.user.username}` };
     }
     const name = `group:${target.group}`;
     if (target.group === viewer.role) return { filter: { conversation: name }, name };

@@ -71,6 +71,10 @@ export const ErrorCodes = {
   UsernameTaken: 'USERNAME_TAKEN',
   /** A cookie-authenticated REST write without the matching X-XSRF-TOKEN header. */
   CsrfRejected: 'CSRF_REJECTED',
+  /** The change would leave no enabled admin (disabling, demoting or deleting the last one). */
+  LastAdmin: 'LAST_ADMIN',
+  /** An admin may not delete their own account; another admin must. */
+  SelfChange: 'SELF_CHANGE',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

@@ -4,13 +4,15 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { overridableModule } from '../common/provider-overrides';
 import { AppConfig } from '../config/app-config';
 import { HttpThrottlerGuard, throttlerOptions } from './http-throttling';
+import { OpenSignupLimiter } from './open-signup-limiter.service';
 import { SocketRateLimiter } from './socket-rate-limiter.service';
+import { UnverifiedSocketLimiter } from './unverified-socket-limiter.service';
 
 /** Rate limits: token buckets for socket events, @nestjs/throttler for REST and sign-in. */
 @Module({})
 export class RateLimitModule {
   static forRoot(overrides: Provider[] = []): DynamicModule {
-    const module = overridableModule(RateLimitModule, [SocketRateLimiter], overrides, {
+    const module = overridableModule(RateLimitModule, [SocketRateLimiter, OpenSignupLimiter, UnverifiedSocketLimiter], overrides, {
       imports: [
         ThrottlerModule.forRootAsync({
           inject: [AppConfig],

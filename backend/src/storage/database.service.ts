@@ -10,6 +10,7 @@ import { initialMigration } from './migrations/0001-initial';
 import { readMarksMigration } from './migrations/0002-read-marks';
 import { senderSocketIndexMigration } from './migrations/0003-sender-socket-index';
 import { auditLogMigration } from './migrations/0004-audit-log';
+import { deletedUsersMigration } from './migrations/0005-deleted-users';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -154,6 +155,7 @@ async function runMigrations(db: Kysely<Database>, dialect: DialectName, schema?
       '0002-read-marks': readMarksMigration(),
       '0003-sender-socket-index': senderSocketIndexMigration(),
       '0004-audit-log': auditLogMigration(dialect),
+      '0005-deleted-users': deletedUsersMigration(),
     }),
   };
   const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
