@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { io, type Socket as ClientSocket } from 'socket.io-client';
 import { UnverifiedSocketLimiter } from '../backend/src/rate-limit/unverified-socket-limiter.service';
 import { adminToken, api, closeAllClients, connect, createUser, emitAck, eventually, type Json } from './support/clients';
 import { startServer, type TestServer } from './support/server';
@@ -88,6 +89,32 @@ describe('unverified socket flood (finding 13)', () => {
       expect(third.connected).toBe(true);
       // Verified sockets never count: the verified one still works.
       expect(await emitAck(withSession, 'directory')).toMatchObject({ ok: true });
+    });
+  });
+
+  describe('behind a trusted reverse proxy (PARLEY_TRUST_PROXY)', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startServer({ PARLEY_TRUST_PROXY: 'loopback', PARLEY_UNVERIFIED_SOCKETS_PER_IP: '2', PARLEY_VERIFY_TIMEOUT_MS: '600000' });
+    });
+    afterAll(() => server.stop());
+
+    /** A socket as nginx would pass it on: from 127.0.0.1, naming the client in X-Forwarded-For. */
+    const via = (client: string) =>
+      new Promise<string | null>((resolve) => {
+        const socket = io(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { 'x-forwarded-for': client } });
+        opened.push(socket);
+        socket.once('connect', () => resolve(null));
+        socket.once('connect_error', (error) => resolve(error.message));
+      });
+    const opened: ClientSocket[] = [];
+    afterEach(() => opened.splice(0).forEach((socket) => socket.disconnect()));
+
+    it('counts each client behind the proxy on its own, not the proxy', async () => {
+      expect([await via('10.0.0.1'), await via('10.0.0.1')]).toEqual([null, null]);
+      expect(await via('10.0.0.1')).toMatch(/PARLEY_UNVERIFIED_SOCKETS_PER_IP/);
+      expect(await via('10.0.0.2')).toBeNull();
+      expect(server.app.get(UnverifiedSocketLimiter).heldBy('10.0.0.1')).toBe(2);
     });
   });
 

@@ -1,4 +1,5 @@
 import { Logger, UseFilters } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import {
   ConnectedSocket,
   MessageBody,
@@ -14,7 +15,7 @@ import { AppConfig } from '../config/app-config';
 import { ROLES } from '../contract/roles';
 import { PermissionPolicy } from '../permissions/permission-policy';
 import { tokenFromHeaders } from '../auth/session-token';
-import { clientIp } from '../common/client-ip';
+import { clientIp, forwardedClientIp, type TrustProxy } from '../common/client-ip';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ParleyError } from '../common/parley-error';
 import { hasCapability } from '../contract/permissions';
@@ -85,14 +86,19 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     private readonly rateLimiter: SocketRateLimiter,
     private readonly metrics: ParleyMetrics,
     private readonly unverified: UnverifiedSocketLimiter,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   afterInit(server: Server): void {
     this.broadcaster.attach(server);
+    // PARLEY_TRUST_PROXY, as Express compiled it for req.ip; absent without an HTTP server (unit specs).
+    const trust = (this.adapterHost.httpAdapter?.getInstance() as { get?(name: string): unknown } | undefined)?.get?.('trust proxy fn');
+    const trustProxy: TrustProxy = typeof trust === 'function' ? (trust as TrustProxy) : () => false;
     // Middleware runs before 'connection', so a socket's session is known before its first event.
     server.use((socket: ChatSocket, next) => {
       const token = tokenFromHeaders(socket.handshake.headers, (socket.handshake.auth as { token?: unknown })?.token);
-      socket.data = { username: null, role: null, ip: clientIp(socket.handshake.address) ?? '' };
+      const remote = clientIp(socket.handshake.address) ?? '';
+      socket.data = { username: null, role: null, ip: clientIp(forwardedClientIp(remote, socket.handshake.headers['x-forwarded-for'], trustProxy)) ?? '' };
       // Counted before the session lookup, so a flood of handshakes costs no database work.
       if (!this.unverified.admit(socket.id, socket.data.ip, () => this.dropUnverified(socket))) {
         this.logger.warn({ msg: 'Handshake refused: too many unverified sockets from one address', ip: socket.data.ip });

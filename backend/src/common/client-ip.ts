@@ -2,3 +2,20 @@
 export function clientIp(address: string | undefined): string | null {
   return address ? address.replace(/^::ffff:/, '') : null;
 }
+
+/** Express's compiled `trust proxy` setting (`app.get('trust proxy fn')`): is this hop a trusted proxy? */
+export type TrustProxy = (address: string, hop: number) => boolean;
+
+/**
+ * The client's address behind any trusted proxies, as Express computes `req.ip` (proxy-addr):
+ * from the connection's own address, step back through X-Forwarded-For while the current hop
+ * is trusted. Sockets use it so that per-address limits see each client, not nginx, exactly as
+ * the REST rate limits do under PARLEY_TRUST_PROXY.
+ */
+export function forwardedClientIp(remote: string, forwardedFor: string | string[] | undefined, trust: TrustProxy): string {
+  const header = Array.isArray(forwardedFor) ? forwardedFor.join(',') : (forwardedFor ?? '');
+  const hops = [remote, ...header.split(',').map((hop) => hop.trim()).filter((hop) => hop.length > 0).reverse()];
+  let hop = 0;
+  while (hop < hops.length - 1 && trust(hops[hop], hop)) hop += 1;
+  return hops[hop];
+}
