@@ -15,7 +15,7 @@ import { AppConfig } from '../config/app-config';
 import { ROLES } from '../contract/roles';
 import { PermissionPolicy } from '../permissions/permission-policy';
 import { tokenFromHeaders } from '../auth/session-token';
-import { clientIp, forwardedClientIp, type TrustProxy } from '../common/client-ip';
+import { handshakeClientIp, trustProxyOf } from '../common/client-ip';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ParleyError } from '../common/parley-error';
 import { hasCapability } from '../contract/permissions';
@@ -91,14 +91,12 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
 
   afterInit(server: Server): void {
     this.broadcaster.attach(server);
-    // PARLEY_TRUST_PROXY, as Express compiled it for req.ip; absent without an HTTP server (unit specs).
-    const trust = (this.adapterHost.httpAdapter?.getInstance() as { get?(name: string): unknown } | undefined)?.get?.('trust proxy fn');
-    const trustProxy: TrustProxy = typeof trust === 'function' ? (trust as TrustProxy) : () => false;
+    // PARLEY_TRUST_PROXY as Express applies it to req.ip, so sockets and REST agree on addresses.
+    const trustProxy = trustProxyOf(this.adapterHost.httpAdapter?.getInstance());
     // Middleware runs before 'connection', so a socket's session is known before its first event.
     server.use((socket: ChatSocket, next) => {
       const token = tokenFromHeaders(socket.handshake.headers, (socket.handshake.auth as { token?: unknown })?.token);
-      const remote = clientIp(socket.handshake.address) ?? '';
-      socket.data = { username: null, role: null, ip: clientIp(forwardedClientIp(remote, socket.handshake.headers['x-forwarded-for'], trustProxy)) ?? '' };
+      socket.data = { username: null, role: null, ip: handshakeClientIp(socket.handshake, trustProxy) };
       // Counted before the session lookup, so a flood of handshakes costs no database work.
       if (!this.unverified.admit(socket.id, socket.data.ip, () => this.dropUnverified(socket))) {
         this.logger.warn({ msg: 'Handshake refused: too many unverified sockets from one address', ip: socket.data.ip });

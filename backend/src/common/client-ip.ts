@@ -19,3 +19,18 @@ export function forwardedClientIp(remote: string, forwardedFor: string | string[
   while (hop < hops.length - 1 && trust(hops[hop], hop)) hop += 1;
   return hops[hop];
 }
+
+/** The `trust proxy` predicate Express compiled from PARLEY_TRUST_PROXY; trusts no one without an Express app. */
+export function trustProxyOf(expressApp: unknown): TrustProxy {
+  const trust = (expressApp as { get?(setting: string): unknown } | undefined)?.get?.('trust proxy fn');
+  return typeof trust === 'function' ? (trust as TrustProxy) : () => false;
+}
+
+/** A socket.io handshake's client address, behind trusted proxies as for REST. */
+export function handshakeClientIp(
+  handshake: { address: string; headers: Record<string, string | string[] | undefined> },
+  trust: TrustProxy,
+): string {
+  const remote = clientIp(handshake.address) ?? '';
+  return clientIp(forwardedClientIp(remote, handshake.headers['x-forwarded-for'], trust)) ?? '';
+}
