@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { ConversationSummary, MessagePageAck } from '../contract/protocol';
+import { PermissionPolicy } from '../permissions/permission-policy';
 import type { MessageRow, UserRow } from '../storage/database.types';
 import { MessageRepository, type ConversationFilter } from '../storage/message.repository';
 import { ReadMarkRepository } from '../storage/read-mark.repository';
 import type { HistoryDto, MarkReadDto, SyncDto } from './dto/chat.schemas';
 import { toWireMessage } from './message.mapper';
 import { dmConversation } from './message-routing.service';
-import { PermissionPolicy } from '../permissions/permission-policy';
 import { RecipientResolver, unknownRecipient } from './recipient-resolver.service';
 
 /**
