@@ -1,24 +1,7 @@
-import { Writable } from 'node:stream';
 import { DatabaseService } from '../backend/src/storage/database.service';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './support/server';
 import { adminToken, api, closeAllClients, connectAs, createUser, emitAck, nextEvent } from './support/clients';
-
-type LogLine = Record<string, unknown> & { level: string; time: string; msg: string };
-
-/** A pino destination that keeps every line, for reading back what the server logged. */
-class CapturedLog extends Writable {
-  readonly raw: string[] = [];
-  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
-    this.raw.push(...String(chunk).split('\n').filter((line) => line.length > 0));
-    done();
-  }
-  get text(): string {
-    return this.raw.join('\n');
-  }
-  lines(): LogLine[] {
-    return this.raw.map((line) => JSON.parse(line) as LogLine);
-  }
-}
+import { CapturedLog } from './support/captured-log';
 
 const SECRET_TEXT = 'the launch code is 0000 - do not log me';
 const SECRET_DM = 'direct words nobody else should read';

@@ -1,7 +1,7 @@
-import { Writable } from 'node:stream';
 import { io, type Socket as ClientSocket } from 'socket.io-client';
 import { UnverifiedSocketLimiter } from '../backend/src/rate-limit/unverified-socket-limiter.service';
 import { adminToken, api, closeAllClients, connect, createUser, emitAck, eventually, type Json } from './support/clients';
+import { CapturedLog } from './support/captured-log';
 import { startServer, type TestServer } from './support/server';
 
 type Ack = { ok: boolean; error?: { code: string; message: string } };
@@ -44,15 +44,6 @@ describe('open-mode account spam (finding 5)', () => {
     });
   });
 });
-
-/** A pino destination that keeps the JSON lines. */
-class CapturedLog extends Writable {
-  readonly lines: Json[] = [];
-  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
-    for (const line of String(chunk).split('\n')) if (line) this.lines.push(JSON.parse(line) as Json);
-    done();
-  }
-}
 
 describe('unverified socket flood (finding 13)', () => {
   const refusal = (server: TestServer) =>
@@ -137,7 +128,7 @@ describe('unverified socket flood (finding 13)', () => {
       // The verified socket connected first: its deadline, had it kept one, would have passed too.
       expect(verified.connected).toBe(true);
       expect(await emitAck(verified, 'directory')).toMatchObject({ ok: true });
-      expect(log.lines).toContainEqual(
+      expect(log.lines()).toContainEqual(
         expect.objectContaining({ level: 'warn', msg: 'Disconnected: did not verify within 300 ms (PARLEY_VERIFY_TIMEOUT_MS)', socketId: idleId }),
       );
     });
