@@ -109,6 +109,10 @@ function startParley(dataDir, extraEnv = {}) {
         // The bench measures throughput, so its few clients may send far faster than a person.
         PARLEY_RATE_LIMIT_PER_SECOND: '1000000',
         PARLEY_RATE_LIMIT_BURST: '1000000',
+        // The join storm opens 1,000 sockets, each a new open-mode account, from 127.0.0.1 at
+        // once: far past the per-address defaults meant for one office behind NAT.
+        PARLEY_UNVERIFIED_SOCKETS_PER_IP: '1000000',
+        PARLEY_OPEN_SIGNUPS_PER_IP_PER_MINUTE: '1000000',
         PARLEY_LOG_LEVEL: 'error',
         ...extraEnv,
       },

@@ -13,6 +13,7 @@ import {
   SOCKET_TARGETS,
   TABLE,
   TARGETED_EVENTS,
+  deletableUser,
   describeTarget,
   expectedRestOutcome,
   expectedSocketOutcome,
@@ -110,6 +111,7 @@ describe('authorization matrix', () => {
   const victims = new Map<Role, { token: string; observer: Observer }>();
   const observers: Observer[] = [];
   let caseNumber = 0;
+  const deletedBefore = new Set<Role>();
 
   const db = () => server.app.get(DatabaseService).db;
   const roomSize = (room: string) => server.app.get(Broadcaster).localRoomSize(room);
@@ -164,6 +166,7 @@ describe('authorization matrix', () => {
       await create(victimUser(role), role);
       await connectVictim(role);
     }
+    for (const role of ROLES) await create(deletableUser(role), role);
     await create(DISABLED_USER, 'client');
     expect((await api(server, 'PATCH', `/api/users/${DISABLED_USER}`, { token: setupAdmin, body: { disabled: true } })).status).toBe(200);
 
@@ -458,6 +461,21 @@ describe('authorization matrix', () => {
         if (!target.role) return;
         const user = (await userList()).find((u) => u.username === targetUser(target.role!))!;
         expect(user.display_name === `Renamed in case ${n}`).toBe(allowed);
+      },
+    },
+    {
+      method: 'DELETE',
+      route: '/api/users/:username',
+      guard: 'manageUsers',
+      success: 204,
+      targets: userTargets(deletableUser),
+      request: ({ target }) => ({ path: `/api/users/${target.role ? deletableUser(target.role) : 'nobody'}` }),
+      check: async ({ target, allowed }) => {
+        if (!target.role) return;
+        const listed = (await userList()).some((u) => u.username === deletableUser(target.role!));
+        // Only the admin principal deletes; every other principal finds the account still there.
+        expect(listed).toBe(!allowed && !deletedBefore.has(target.role));
+        if (allowed) deletedBefore.add(target.role);
       },
     },
     {

@@ -56,7 +56,7 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     nodes.push(a, b);
     const admin = (await api(a, 'POST', '/api/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } })).body.token as string;
     tokens.admin = admin;
-    for (const [name, role] of [['alice', 'staff'], ['bob', 'staff'], ['cleo', 'client'], ['dora', 'client'], ['sal', 'staff']]) {
+    for (const [name, role] of [['alice', 'staff'], ['bob', 'staff'], ['cleo', 'client'], ['dora', 'client'], ['sal', 'staff'], ['del', 'staff']]) {
       // Accounts made through one node, sessions opened through the other: one database.
       expect((await api(b, 'POST', '/api/users', { body: { username: name, role, password: `${name}-password` }, token: admin })).status).toBe(201);
       tokens[name] = (await api(a, 'POST', '/api/auth/login', { body: { username: name, password: `${name}-password` } })).body.token as string;
@@ -137,6 +137,20 @@ describe('several nodes (PostgreSQL + Redis)', () => {
       expect((await api(a, 'PATCH', '/api/users/cleo', { body: { disabled: false }, token: tokens.admin })).status).toBe(200);
       tokens.cleo = (await api(b, 'POST', '/api/auth/login', { body: { username: 'cleo', password: 'cleo-password' } })).body.token as string;
     }
+  });
+
+  it('deletes an account on one node: its sockets close on every node and no node finds its old name', async () => {
+    const alice = await connect(b, 'alice', 'staff');
+    // Node B looks del up once (and keeps the account in its cache).
+    expect(((await alice.emitWithAck('send_message', { message: 'before', recipients: 'user:del' })) as Ack).ok).toBe(true);
+    const delOnA = await connect(a, 'del', 'staff');
+    const delOnB = await connect(b, 'del', 'staff');
+    const closed = [delOnA, delOnB].map((s) => new Promise<string>((resolve) => s.once('disconnect', resolve)));
+    expect((await api(a, 'DELETE', '/api/users/del', { token: tokens.admin })).status).toBe(204);
+    expect(await Promise.all(closed)).toEqual(['io server disconnect', 'io server disconnect']);
+    // The node that cached the account heard about it before the kick, through the same adapter.
+    const ack = (await alice.emitWithAck('send_message', { message: 'after', recipients: 'user:del' })) as Ack;
+    expect(ack).toMatchObject({ ok: false, error: { code: 'UNKNOWN_RECIPIENT' } });
   });
 
   it('disconnects one socket on another node from the roster, and audits whose it was', async () => {

@@ -145,6 +145,8 @@ const REST_ROUTES: RestRoute[] = [
   },
   { method: 'POST', path: (u) => `/api/users/${u}/sign-out`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 3 },
   { method: 'POST', path: (u) => `/api/users/${u}/password`, hasParam: true, body: payloadFor({ password }), tokens: ALL_TOKENS, weight: 2 },
+  // The victim is deleted on the first hit (then 404); protected names are never fuzzed segments.
+  { method: 'DELETE', path: (u) => `/api/users/${u}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 2 },
   { method: 'POST', path: (s) => `/api/admin/connections/${s}/disconnect`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 3 },
   { method: 'ANY', path: (s) => `/api/${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 3 },
 ];

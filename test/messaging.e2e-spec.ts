@@ -61,7 +61,8 @@ describe('messaging', () => {
         if (MAY_POST_TO_GROUP[from].includes(to)) expect(group).toMatchObject({ ok: true, id: expect.any(Number) });
         else expect(group).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
         if (MAY_DM[from].includes(to)) expect(dm).toMatchObject({ ok: true });
-        else expect(dm).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+        // A user one may not message is answered exactly as a name that does not exist.
+        else expect(dm).toEqual({ ok: false, error: { code: 'UNKNOWN_RECIPIENT', message: `No group, user or socket called "user:${names[to][1]}"` } });
 
         await settle(groupMember);
         const expected = [
@@ -78,7 +79,7 @@ describe('messaging', () => {
     const cleo = await as('cleo');
     expect(await emitAck(cal, 'send_message', { message: 'psst', recipients: cleo.id })).toMatchObject({
       ok: false,
-      error: { code: 'FORBIDDEN' },
+      error: { code: 'UNKNOWN_RECIPIENT' },
     });
   });
 

@@ -299,6 +299,24 @@ describe('the web app in a real browser', () => {
     expect(await rows.allTextContents()).toEqual([expect.stringContaining('cleo'), expect.stringContaining('sam')]);
   });
 
+  it('lets the admin delete a user, after a confirmation dialog', async () => {
+    await admin.page.getByRole('link', { name: '← Chat' }).click();
+    await admin.page.getByRole('link', { name: 'Users' }).click();
+    const form = admin.page.getByRole('form', { name: 'Create a user' });
+    await form.getByLabel('User name').fill('temp');
+    await form.getByLabel('Initial password').fill('temp-password');
+    await form.getByRole('button', { name: 'Create user' }).click();
+    const row = admin.page.locator('tr[data-user="temp"]');
+    await row.getByRole('button', { name: 'Delete' }).click();
+    const dialog = admin.page.getByRole('dialog');
+    await dialog.getByText('Delete temp?').waitFor();
+    await dialog.getByRole('button', { name: 'Delete temp' }).click();
+    await admin.page.getByRole('status').filter({ hasText: 'Deleted temp' }).waitFor();
+    await row.waitFor({ state: 'detached' });
+    // No Delete for the signed-in admin's own row.
+    expect(await admin.page.locator('tr[data-user="admin"]').getByRole('button', { name: 'Delete' }).count()).toBe(0);
+  });
+
   it('renders the API description (Swagger UI) under the Content-Security-Policy', async () => {
     await admin.page.goto('/api/docs');
     await admin.page.locator('.swagger-ui .opblock').first().waitFor();

@@ -43,6 +43,8 @@ export const targetUser = (role: Role) => `t-${role}`;
 /** Accounts that destructive admin actions (sign-out, password reset, disconnect) are aimed at. */
 export const victimUser = (role: Role) => `v-${role}`;
 export const DISABLED_USER = 'gone-user';
+/** Accounts DELETE /api/users/:username removes, one per role (only the admin principal succeeds). */
+export const deletableUser = (role: Role) => `d-${role}`;
 
 /** Every kind of `recipients` / `conversation` value a socket event can name. */
 export type SocketTarget =
@@ -116,9 +118,11 @@ export type SocketAction = (typeof ClientEvents)[keyof typeof ClientEvents];
 export const TARGETED_EVENTS: Partial<Record<SocketAction, { allowSocketId: boolean; allowDisabled: boolean; writes: boolean }>> = {
   [ClientEvents.SendMessage]: { allowSocketId: true, allowDisabled: false, writes: true },
   [ClientEvents.Typing]: { allowSocketId: true, allowDisabled: false, writes: true },
-  // Reading needs no permission: what a viewer sees is filtered by visibility instead.
-  [ClientEvents.History]: { allowSocketId: false, allowDisabled: true, writes: false },
-  [ClientEvents.MarkRead]: { allowSocketId: false, allowDisabled: true, writes: false },
+  // Reading a user's conversation needs the same reach as writing to them (or a DM already
+  // shared, which no unreachable pair has in the matrix): a disabled user or one of a role the
+  // viewer may not message is answered as unknown. Groups are filtered by visibility instead.
+  [ClientEvents.History]: { allowSocketId: false, allowDisabled: false, writes: false },
+  [ClientEvents.MarkRead]: { allowSocketId: false, allowDisabled: false, writes: false },
 };
 
 /** Socket events that need a capability of the role. */
@@ -132,6 +136,8 @@ export function expectedSocketOutcome(principal: Principal, event: SocketAction,
   if (targeted && target) {
     const resolved = resolveTarget(target, targeted);
     if (!resolved) return refuse(ErrorCodes.UnknownRecipient);
+    // Refused and unknown users are indistinguishable (docs/security.md, finding 6).
+    if (resolved.kind === 'user' && !mayWrite(principal.role, resolved)) return refuse(ErrorCodes.UnknownRecipient);
     if (targeted.writes && !mayWrite(principal.role, resolved)) return refuse(ErrorCodes.Forbidden);
     return allow;
   }

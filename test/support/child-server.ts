@@ -36,6 +36,9 @@ export function startChildServer(env: Record<string, string>, startTimeoutMs = 2
       // These tests drive load from a few sockets; the limits are tested in rate-limits.e2e-spec.ts.
       PARLEY_RATE_LIMIT_PER_SECOND: '100000',
       PARLEY_RATE_LIMIT_BURST: '100000',
+      PARLEY_OPEN_SIGNUPS_PER_IP_PER_MINUTE: '1000000',
+      PARLEY_UNVERIFIED_SOCKETS_PER_IP: '100000',
+      PARLEY_VERIFY_TIMEOUT_MS: '3600000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -52,6 +52,12 @@ export async function startServer(
     PARLEY_HTTP_RATE_LIMIT_PER_MINUTE: '1000000',
     PARLEY_LOGIN_LIMIT_PER_USER: '100000',
     PARLEY_LOGIN_LIMIT_PER_IP: '100000',
+    // Specs create many accounts and sockets from 127.0.0.1, and some keep an unverified socket
+    // for a whole long run (the authorization matrix, the fuzzer);
+    // test/open-mode-abuse.e2e-spec.ts checks these limits with small values.
+    PARLEY_OPEN_SIGNUPS_PER_IP_PER_MINUTE: '1000000',
+    PARLEY_UNVERIFIED_SOCKETS_PER_IP: '100000',
+    PARLEY_VERIFY_TIMEOUT_MS: '3600000',
     ...env,
   };
   const boot = async () => {

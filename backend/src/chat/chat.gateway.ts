@@ -1,4 +1,5 @@
 import { Logger, UseFilters, UseInterceptors } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import {
   ConnectedSocket,
   MessageBody,
@@ -14,7 +15,7 @@ import { AppConfig } from '../config/app-config';
 import { ROLES } from '../contract/roles';
 import { PermissionPolicy } from '../permissions/permission-policy';
 import { tokenFromHeaders } from '../auth/session-token';
-import { clientIp } from '../common/client-ip';
+import { handshakeClientIp, trustProxyOf } from '../common/client-ip';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ParleyError } from '../common/parley-error';
 import { hasCapability } from '../contract/permissions';
@@ -26,6 +27,7 @@ import { READ_EVENT_COST, READ_EVENTS } from '../rate-limit/read-gate.service';
 import { ReadGateInterceptor } from '../rate-limit/read-gate.interceptor';
 import { SocketRateLimiter } from '../rate-limit/socket-rate-limiter.service';
 import { SocketBackpressure } from '../realtime/socket-backpressure.service';
+import { UnverifiedSocketLimiter } from '../rate-limit/unverified-socket-limiter.service';
 import { RosterService } from '../roster/roster.service';
 import type { UserRow } from '../storage/database.types';
 import { toPublicUser } from '../users/user.mapper';
@@ -89,14 +91,23 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     private readonly rateLimiter: SocketRateLimiter,
     private readonly metrics: ParleyMetrics,
     private readonly backpressure: SocketBackpressure,
+    private readonly unverified: UnverifiedSocketLimiter,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   afterInit(server: Server): void {
     this.broadcaster.attach(server);
+    // PARLEY_TRUST_PROXY as Express applies it to req.ip, so sockets and REST agree on addresses.
+    const trustProxy = trustProxyOf(this.adapterHost.httpAdapter?.getInstance());
     // Middleware runs before 'connection', so a socket's session is known before its first event.
     server.use((socket: ChatSocket, next) => {
       const token = tokenFromHeaders(socket.handshake.headers, (socket.handshake.auth as { token?: unknown })?.token);
-      socket.data = { username: null, role: null, ip: clientIp(socket.handshake.address) ?? '' };
+      socket.data = { username: null, role: null, ip: handshakeClientIp(socket.handshake, trustProxy) };
+      // Counted before the session lookup, so a flood of handshakes costs no database work.
+      if (!this.unverified.admit(socket.id, socket.data.ip, () => this.dropUnverified(socket))) {
+        this.logger.warn({ msg: 'Handshake refused: too many unverified sockets from one address', ip: socket.data.ip });
+        return next(new Error('Too many unverified connections from this address (PARLEY_UNVERIFIED_SOCKETS_PER_IP); verify or close some, then retry'));
+      }
       if (!token) {
         this.states.set(socket, { auth: null });
         return next();
@@ -108,6 +119,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
         },
         (error: unknown) => {
           this.logger.error(`Session lookup failed: ${String(error)}`);
+          this.unverified.release(socket.id);
           next(new Error('Session check failed, try again'));
         },
       );
@@ -155,8 +167,15 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
   handleDisconnect(socket: ChatSocket, reason?: string): void {
     clearTimeout(this.state(socket).expiryTimer);
     this.rateLimiter.forget(socket.id);
+    this.unverified.release(socket.id);
     this.registry.disconnect(socket.id);
     this.logger.debug({ msg: 'Socket disconnected', socketId: socket.id, reason });
+  }
+
+  private dropUnverified(socket: ChatSocket): void {
+    const ms = this.config.values.PARLEY_VERIFY_TIMEOUT_MS;
+    this.logger.warn({ msg: `Disconnected: did not verify within ${ms} ms (PARLEY_VERIFY_TIMEOUT_MS)`, socketId: socket.id, ip: socket.data.ip });
+    socket.disconnect(true);
   }
 
   /** The socket closes when its session is revoked (via the session room) or expires. */
@@ -189,6 +208,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
       throw error;
     }
     socket.data = { ...socket.data, username: user.username, role: user.role };
+    this.unverified.release(socket.id);
     // The registry changed in verify(); the rooms follow with no await in between.
     this.leaveIdentityRooms(socket);
     const rooms = [Rooms.user(user.id), Rooms.group(user.role)];

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import type { ConversationSummary, MessagePageAck } from '../contract/protocol';
+import { PermissionPolicy } from '../permissions/permission-policy';
 import type { MessageRow, UserRow } from '../storage/database.types';
 import { MessageRepository, type ConversationFilter } from '../storage/message.repository';
 import { ReadMarkRepository } from '../storage/read-mark.repository';
@@ -8,7 +9,7 @@ import type { HistoryDto, MarkReadDto, SyncDto } from './dto/chat.schemas';
 import { toWireMessage } from './message.mapper';
 import { collectPage, type PageBounds } from './message-page';
 import { dmConversation } from './message-routing.service';
-import { RecipientResolver } from './recipient-resolver.service';
+import { RecipientResolver, unknownRecipient } from './recipient-resolver.service';
 
 /**
  * Stored messages as one user sees them: forward from an id (sync), backward through one
@@ -21,6 +22,7 @@ export class MessageHistoryService {
     private readonly readMarks: ReadMarkRepository,
     private readonly resolver: RecipientResolver,
     private readonly config: AppConfig,
+    private readonly policy: PermissionPolicy,
   ) {}
 
   latestId(): Promise<number> {
@@ -86,7 +88,13 @@ export class MessageHistoryService {
   private async locate(viewer: UserRow, conversation: string): Promise<{ filter: ConversationFilter; name: string }> {
     const target = await this.resolver.resolve(conversation, { allowSocketId: false, allowDisabled: true });
     if (target.kind === 'user') {
-      return { filter: { conversation: dmConversation(viewer.id, target.user.id) }, name: `user:${target.user.username}` };
+      const key = dmConversation(viewer.id, target.user.id);
+      // A user the viewer could not message (another client, a disabled or deleted account) is
+      // answered as unknown, as send_message does, unless the two already share a DM: then the
+      // viewer knows them and keeps reading the old messages.
+      const reachable = !target.user.disabled && this.policy.canSendToUser(viewer, target.user);
+      if (!reachable && !(await this.messages.conversationExists(key))) throw unknownRecipient(conversation);
+      return { filter: { conversation: key }, name: `user:${target.user.username}` };
     }
     const name = `group:${target.group}`;
     if (target.group === viewer.role) return { filter: { conversation: name }, name };

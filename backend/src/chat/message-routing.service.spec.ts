@@ -61,7 +61,8 @@ describe('MessageRoutingService', () => {
     const repository = ctx.module.get(MessageRepository);
     const before = await repository.latestId();
     await expect(routing.send(cal, { message: 'x', recipients: 'client' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(routing.send(cal, { message: 'x', recipients: 'cid' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // A user the sender may not reach is answered as unknown (finding 6: no account probing).
+    await expect(routing.send(cal, { message: 'x', recipients: 'cid' })).rejects.toMatchObject({ code: 'UNKNOWN_RECIPIENT' });
     await expect(routing.send(cal, { message: 'x', recipients: 'nobody' })).rejects.toMatchObject({ code: 'UNKNOWN_RECIPIENT' });
     expect(await repository.latestId()).toBe(before);
     expect(sent()).toEqual([]);

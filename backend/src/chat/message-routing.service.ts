@@ -9,7 +9,7 @@ import type { MessageRow, NewMessageRow } from '../storage/database.types';
 import type { SendMessageDto } from './dto/chat.schemas';
 import { toWireMessage } from './message.mapper';
 import { MessageWriter } from './message-writer.service';
-import { RecipientResolver, type Target } from './recipient-resolver.service';
+import { RecipientResolver, unknownRecipient, type Target } from './recipient-resolver.service';
 
 /**
  * Unacknowledged messages one socket may have at once. A client that waits for acks never gets
@@ -76,18 +76,19 @@ export class MessageRoutingService {
   /** Resolves `recipients` and checks the policy lets this sender reach it. */
   async authorizedTarget(sender: VerifiedConnection, recipients: string): Promise<Target> {
     const target = await this.resolver.resolve(recipients, { allowSocketId: true });
-    this.authorize(sender, target);
+    this.authorize(sender, target, recipients);
     return target;
   }
 
-  private authorize(sender: VerifiedConnection, target: Target): void {
-    const allowed =
-      target.kind === 'group'
-        ? this.policy.canSendToGroup(sender.user, target.group)
-        : this.policy.canSendToUser(sender.user, target.user);
-    if (!allowed) {
-      const what = target.kind === 'group' ? `the ${target.group} group` : `${target.user.role} users`;
-      throw new ParleyError(ErrorCodes.Forbidden, `A ${sender.user.role} may not message ${what}`);
+  private authorize(sender: VerifiedConnection, target: Target, recipients: string): void {
+    if (target.kind === 'user') {
+      // "You may not message them" would confirm the account exists: answer as for no one.
+      if (!this.policy.canSendToUser(sender.user, target.user)) throw unknownRecipient(recipients);
+      return;
+    }
+    // The groups are the fixed role names: refusing one by name reveals nothing.
+    if (!this.policy.canSendToGroup(sender.user, target.group)) {
+      throw new ParleyError(ErrorCodes.Forbidden, `A ${sender.user.role} may not message the ${target.group} group`);
     }
   }
 

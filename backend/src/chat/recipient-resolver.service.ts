@@ -12,7 +12,7 @@ export type Target = { kind: 'group'; group: Role } | { kind: 'user'; user: User
 export interface ResolveOptions {
   /** Accept a socket id (connected, or one a stored message came from) for its user. */
   allowSocketId: boolean;
-  /** Accept a disabled user: reading old DMs with them is fine, writing to them is not. */
+  /** Accept a disabled user (the caller then decides whether the asker may know about them). */
   allowDisabled?: boolean;
 }
 
@@ -58,9 +58,15 @@ export class RecipientResolver {
   }
 
   private unknown(recipients: string): ParleyError {
-    return new ParleyError(
-      ErrorCodes.UnknownRecipient,
-      `No group, user or socket called "${recipients.slice(0, 64)}"`,
-    );
+    return unknownRecipient(recipients);
   }
+}
+
+/**
+ * The one answer for a user the asker may not know about: no such name, a disabled or deleted
+ * account, or one of a role the asker may not reach. Identical for all of them, so that probing
+ * names tells a client nothing about accounts it could not message anyway.
+ */
+export function unknownRecipient(recipients: string): ParleyError {
+  return new ParleyError(ErrorCodes.UnknownRecipient, `No group, user or socket called "${recipients.slice(0, 64)}"`);
 }

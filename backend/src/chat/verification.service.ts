@@ -4,6 +4,7 @@ import { normalizeUsername } from '../auth/username';
 import { AppConfig } from '../config/app-config';
 import { ErrorCodes } from '../contract/protocol';
 import { ParleyError } from '../common/parley-error';
+import { OpenSignupLimiter } from '../rate-limit/open-signup-limiter.service';
 import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
 import type { UserRow } from '../storage/database.types';
 import { UsersService } from '../users/users.service';
@@ -11,7 +12,8 @@ import type { VerifyUserDto } from './dto/chat.schemas';
 
 /**
  * Decides verify_user. A claim is only ever accepted when it matches the socket's session, or,
- * with PARLEY_AUTH=open, names a staff or client account that has no password. Anything else
+ * with PARLEY_AUTH=open, names a staff or client account that has no password (a new name creates
+ * it, within PARLEY_OPEN_SIGNUPS_PER_IP_PER_MINUTE per address). Anything else
  * marks the socket NOT AUTHORISED and it gets no role.
  */
 @Injectable()
@@ -21,12 +23,13 @@ export class VerificationService {
     private readonly users: UsersService,
     private readonly config: AppConfig,
     private readonly auth: AuthService,
+    private readonly signups: OpenSignupLimiter,
   ) {}
 
   async verify(socketId: string, auth: AuthContext | null, claim: VerifyUserDto): Promise<VerifiedConnection> {
     let user: UserRow;
     try {
-      user = await this.identify(auth, claim);
+      user = await this.identify(socketId, auth, claim);
     } catch (error) {
       this.registry.refuse(socketId, claim.user_type, claim.user_name);
       throw error;
@@ -36,7 +39,7 @@ export class VerificationService {
     return verified;
   }
 
-  private async identify(auth: AuthContext | null, claim: VerifyUserDto): Promise<UserRow> {
+  private async identify(socketId: string, auth: AuthContext | null, claim: VerifyUserDto): Promise<UserRow> {
     if (auth) {
       // The session was checked at connect; it may have been revoked or expired since.
       if (auth.sessionId !== null && !(await this.auth.isSessionActive(auth.sessionId))) {
@@ -52,7 +55,9 @@ export class VerificationService {
     }
     if (this.config.values.PARLEY_AUTH === 'open') {
       if (claim.user_type === 'staff' || claim.user_type === 'client') {
-        return this.users.findOrCreateOpenAccount(claim.user_name, claim.user_type);
+        // Only a name never seen before costs from the address's allowance.
+        const ip = this.registry.get(socketId)?.ip ?? '';
+        return this.users.findOrCreateOpenAccount(claim.user_name, claim.user_type, () => this.signups.admitNewAccount(ip));
       }
       if (claim.user_type === 'admin') {
         throw new ParleyError(ErrorCodes.NotAuthorised, 'Admins must sign in with a password');

@@ -11,6 +11,8 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.NotFound]: 404,
   [ErrorCodes.UnknownRecipient]: 404,
   [ErrorCodes.UsernameTaken]: 409,
+  [ErrorCodes.LastAdmin]: 409,
+  [ErrorCodes.SelfChange]: 409,
   [ErrorCodes.StorageFailed]: 503,
   [ErrorCodes.RateLimited]: 429,
   [ErrorCodes.ShuttingDown]: 503,

@@ -125,6 +125,19 @@ export const envSchema = z.object({
    * cannot make the server hold its answers without limit.
    */
   PARLEY_SOCKET_MAX_BUFFERED_BYTES: int(16 * 1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
+  /**
+   * PARLEY_AUTH=open: new accounts verify_user may create per IP address per minute (names
+   * already known still verify). Enough for an office filling up at nine; not for a script
+   * minting thousands of accounts.
+   */
+  PARLEY_OPEN_SIGNUPS_PER_IP_PER_MINUTE: int(1, 1_000_000).default(10),
+  /**
+   * Sockets one IP address may hold before verify_user succeeds; more are refused at the
+   * handshake. Generous because a whole office may share one address behind NAT.
+   */
+  PARLEY_UNVERIFIED_SOCKETS_PER_IP: int(1, 1_000_000).default(100),
+  /** A socket that has not verified this long after connecting is disconnected (it holds memory and a slot). */
+  PARLEY_VERIFY_TIMEOUT_MS: int(100, 24 * 3_600_000).default(30_000),
   /** REST requests per IP address per minute. */
   PARLEY_HTTP_RATE_LIMIT_PER_MINUTE: int(1, 10_000_000).default(600),
   /** Sign-in attempts per user name per minute. */

@@ -9,6 +9,8 @@ export const AuditActions = {
   UserPasswordReset: 'user.password_reset',
   /** Every session of the user revoked (and their sockets closed). */
   UserSignedOut: 'user.signed_out',
+  /** The account was deleted: signed out, renamed to a tombstone, its messages kept. */
+  UserDeleted: 'user.deleted',
   /** One live connection closed from the roster. */
   ConnectionKicked: 'connection.kicked',
   /** Parley started with settings different from the last recorded ones. */

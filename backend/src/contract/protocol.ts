@@ -80,6 +80,10 @@ export const ErrorCodes = {
   UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   /** The Host header names a server Parley is not (DNS rebinding); see PARLEY_ALLOWED_HOSTS. */
   HostNotAllowed: 'HOST_NOT_ALLOWED',
+  /** The change would leave no enabled admin (disabling, demoting or deleting the last one). */
+  LastAdmin: 'LAST_ADMIN',
+  /** An admin may not delete their own account; another admin must. */
+  SelfChange: 'SELF_CHANGE',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

@@ -4,8 +4,10 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { overridableModule } from '../common/provider-overrides';
 import { AppConfig } from '../config/app-config';
 import { HttpThrottlerGuard, throttlerOptions } from './http-throttling';
+import { OpenSignupLimiter } from './open-signup-limiter.service';
 import { ReadGate } from './read-gate.service';
 import { SocketRateLimiter } from './socket-rate-limiter.service';
+import { UnverifiedSocketLimiter } from './unverified-socket-limiter.service';
 
 /**
  * Rate limits: token buckets for socket events, a cap on reads in progress, and
@@ -14,7 +16,7 @@ import { SocketRateLimiter } from './socket-rate-limiter.service';
 @Module({})
 export class RateLimitModule {
   static forRoot(overrides: Provider[] = []): DynamicModule {
-    const module = overridableModule(RateLimitModule, [SocketRateLimiter, ReadGate], overrides, {
+    const module = overridableModule(RateLimitModule, [SocketRateLimiter, ReadGate, OpenSignupLimiter, UnverifiedSocketLimiter], overrides, {
       imports: [
         ThrottlerModule.forRootAsync({
           inject: [AppConfig],

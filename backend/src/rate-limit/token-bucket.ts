@@ -23,6 +23,12 @@ export class TokenBucket {
     return true;
   }
 
+  /** How long until take() would succeed: 0 if a token is there now. */
+  msUntilToken(now: number): number {
+    this.refill(now);
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
+  }
+
   /** Puts back tokens taken by mistake (another bucket refused the same event). */
   giveBack(count = 1): void {
     this.tokens = Math.min(this.burst, this.tokens + count);

@@ -11,6 +11,7 @@ import { readMarksMigration } from './migrations/0002-read-marks';
 import { senderSocketIndexMigration } from './migrations/0003-sender-socket-index';
 import { auditLogMigration } from './migrations/0004-audit-log';
 import { serverSecretsMigration } from './migrations/0005-server-secrets';
+import { deletedUsersMigration } from './migrations/0006-deleted-users';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -174,6 +175,7 @@ async function runMigrations(db: Kysely<Database>, dialect: DialectName, schema?
       '0003-sender-socket-index': senderSocketIndexMigration(),
       '0004-audit-log': auditLogMigration(dialect),
       '0005-server-secrets': serverSecretsMigration(),
+      '0006-deleted-users': deletedUsersMigration(),
     }),
   };
   const migrator = new Migrator({ db, provider, migrationTableSchema: schema });

@@ -16,6 +16,8 @@ export interface UsersTable {
   disabled: Generated<number>;
   created_at: number;
   updated_at: number;
+  /** Set when an admin deleted the account; the row is then renamed and disabled for good. */
+  deleted_at: Generated<number | null>;
 }
 
 export interface SessionsTable {

@@ -227,6 +227,17 @@ export class MessageRepository {
     return Number(row.n);
   }
 
+  /** Whether any message is stored under this conversation key. */
+  async conversationExists(conversation: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('messages')
+      .select('id')
+      .where('conversation', '=', conversation)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Who sent from a socket id, from any message stored from it. */
   async findSenderIdOfSocket(socketId: string): Promise<number | undefined> {
     const row = await this.db

@@ -55,9 +55,14 @@ export class UserRepository {
       .executeTakeFirst();
   }
 
-  /** One page of accounts in user-name order. */
+  /** One page of accounts in user-name order; deleted accounts are never listed. */
   async page(query: UserPageQuery): Promise<UserRow[]> {
-    let select = this.db.selectFrom('users').selectAll().orderBy('username').limit(query.limit);
+    let select = this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('deleted_at', 'is', null)
+      .orderBy('username')
+      .limit(query.limit);
     if (query.after !== undefined) select = select.where('username', '>', query.after);
     if (query.enabledOnly) select = select.where('disabled', '=', 0);
     if (query.search) {
@@ -68,6 +73,50 @@ export class UserRepository {
       );
     }
     return select.execute();
+  }
+
+  async countEnabledAdmins(): Promise<number> {
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('role', '=', 'admin')
+      .where('disabled', '=', 0)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /**
+   * Deletes an account but keeps its row, renamed to `tombstone` and disabled: messages keep
+   * their sender and recipient ids, and now carry the tombstone name instead of the old one,
+   * so the old name can be given to someone else without them inheriting the history. The
+   * user's read marks go; their sessions are revoked by the caller.
+   */
+  async softDelete(id: number, tombstone: string, now: number): Promise<UserRow | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('messages').set({ sender_username: tombstone }).where('sender_id', '=', id).execute();
+      await trx
+        .updateTable('messages')
+        .set({ target: tombstone })
+        .where('target_kind', '=', 'user')
+        .where('recipient_id', '=', id)
+        .execute();
+      await trx.deleteFrom('read_marks').where('user_id', '=', id).execute();
+      return trx
+        .updateTable('users')
+        .set({
+          username: tombstone,
+          display_name: 'Deleted user',
+          password_hash: null,
+          disabled: 1,
+          deleted_at: now,
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .where('deleted_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+    });
   }
 
   async count(): Promise<number> {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Ip, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Ip, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery } from '@nestjs/swagger';
 import { AuditService } from '../audit/audit.service';
 import type { AuthContext } from '../auth/auth.service';
@@ -78,6 +78,25 @@ export class UsersController {
     const user = await this.users.update(username, body);
     await this.audit.record(auth.user, AuditActions.UserChanged, user.username, { ...body }, clientIp(ip));
     return { user: toAdminUser(user) };
+  }
+
+  /**
+   * Deletes an account: signed out everywhere, gone from the user list and the directory, its
+   * messages kept under "Deleted user"; the name may be used again.
+   */
+  @Delete(':username')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an account', description: 'Signs the user out everywhere; their messages stay, attributed to a deleted user.' })
+  @ApiJsonResponse(204, 'Deleted')
+  @ApiError(404, [ErrorCodes.NotFound], 'No such user')
+  @ApiError(409, [ErrorCodes.LastAdmin, ErrorCodes.SelfChange], 'The last enabled admin, or your own account')
+  async remove(
+    @Param('username', new ZodValidationPipe(usernameParamSchema)) username: string,
+    @CurrentAuth() auth: AuthContext,
+    @Ip() ip: string,
+  ) {
+    const user = await this.users.delete(username, auth.user);
+    await this.audit.record(auth.user, AuditActions.UserDeleted, user.username, { role: user.role }, clientIp(ip));
   }
 
   /** Ends every session and closes every connection of the user; they must sign in again. */

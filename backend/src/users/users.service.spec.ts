@@ -55,4 +55,26 @@ describe('UsersService', () => {
     expect(await check(() => users.resetPassword('signed', 'signed-password'))).toBe(false);
     expect(await check(() => users.update('signed', { disabled: true }))).toBe(false);
   });
+
+  it('refuses to delete the last enabled admin, whoever asks', async () => {
+    const repository = ctx.module.get(UserRepository);
+    const admins = (await repository.page({ limit: 500 })).filter((u) => u.role === 'admin' && !u.disabled);
+    expect(admins).toHaveLength(1);
+    // Only reachable when the asker is not that admin, e.g. a custom capability table.
+    const asker = await users.create({ username: 'asker', role: 'staff', password: 'asker-password' });
+    await expect(users.delete(admins[0].username, asker)).rejects.toMatchObject({ code: 'LAST_ADMIN' });
+    await users.create({ username: 'second-admin', role: 'admin', password: 'second-password' });
+    await users.delete(admins[0].username, asker);
+    await expect(users.delete('second-admin', asker)).rejects.toMatchObject({ code: 'LAST_ADMIN' });
+  });
+
+  it('refuses open-mode accounts beyond the allowance only for new names', async () => {
+    let allowance = 1;
+    const admit = () => {
+      if (allowance-- <= 0) throw new Error('over the allowance');
+    };
+    await users.findOrCreateOpenAccount('Fresh One', 'client', admit);
+    await expect(users.findOrCreateOpenAccount('Fresh Two', 'client', admit)).rejects.toThrow('over the allowance');
+    await expect(users.findOrCreateOpenAccount('fresh one', 'client', admit)).resolves.toMatchObject({ username: 'fresh-one' });
+  });
 });

@@ -11,6 +11,14 @@ import { DuplicateKeyError } from '../storage/storage-errors';
 import { UserRepository, type UserPageQuery } from '../storage/user.repository';
 import type { CreateUserDto, UpdateUserDto } from './dto/user.dto';
 
+/**
+ * A deleted account's name: outside USERNAME_PATTERN ('#'), so no one can sign up, be created
+ * or be addressed over REST under it, and unique because it carries the id.
+ */
+export function tombstoneName(id: number): string {
+  return `deleted#${id}`;
+}
+
 /** Between nodes: this account changed; drop any cached copy. */
 export const USER_CHANGED = 'parley:user:changed';
 
@@ -87,12 +95,13 @@ export class UsersService {
   /**
    * A prototype-style account for PARLEY_AUTH=open: created on first use with no password.
    * Refuses a name that belongs to a password account or to another role: open mode must
-   * never hand those out.
+   * never hand those out. `beforeCreate` runs only when the name is new and may throw to refuse.
    */
-  async findOrCreateOpenAccount(rawName: string, role: Role): Promise<UserRow> {
+  async findOrCreateOpenAccount(rawName: string, role: Role, beforeCreate: () => void = () => {}): Promise<UserRow> {
     const username = usernameFromClaim(rawName);
     const existing = await this.findByUsername(username);
     if (existing) return this.checkOpenAccount(existing, role);
+    beforeCreate();
     const now = Date.now();
     try {
       const user = await this.users.create({
@@ -143,6 +152,32 @@ export class UsersService {
     this.changed(updated);
     await this.auth.signOutEverywhere(user.id);
     return updated;
+  }
+
+  /**
+   * Deletes an account for good (see UserRepository.softDelete): its sessions end and its
+   * sockets close on every node; its messages stay, under a tombstone name; its name is free
+   * again. Returns the account as it was, for the audit log.
+   */
+  async delete(username: string, actor: UserRow): Promise<UserRow> {
+    const user = await this.require(username);
+    if (user.id === actor.id) throw new ParleyError(ErrorCodes.SelfChange, 'You may not delete your own account; another admin must');
+    await this.refuseRemovingLastAdmin(user);
+    const deleted = await this.users.softDelete(user.id, tombstoneName(user.id), Date.now());
+    // Another admin deleted it a moment ago.
+    if (!deleted) throw new ParleyError(ErrorCodes.NotFound, `No user named ${user.username}`);
+    this.byName.delete(user.username);
+    this.bus.publish(USER_CHANGED, { username: user.username });
+    await this.auth.signOutEverywhere(user.id);
+    return user;
+  }
+
+  /** Without an enabled admin, nobody can manage accounts short of editing the database. */
+  private async refuseRemovingLastAdmin(user: UserRow): Promise<void> {
+    if (user.role !== 'admin' || user.disabled) return;
+    if ((await this.users.countEnabledAdmins()) <= 1) {
+      throw new ParleyError(ErrorCodes.LastAdmin, `${user.username} is the last enabled admin; make another admin first`);
+    }
   }
 
   async signOutEverywhere(username: string): Promise<void> {

@@ -12,6 +12,7 @@ export function userRow(id: number, role: Role = 'staff'): UserRow {
     disabled: 0,
     created_at: 0,
     updated_at: 0,
+    deleted_at: null,
   };
 }
 

@@ -6,6 +6,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'user.changed': 'Changed user',
   'user.password_reset': 'Reset password',
   'user.signed_out': 'Signed user out',
+  'user.deleted': 'Deleted user',
   'connection.kicked': 'Disconnected a connection',
   'settings.changed': 'Settings changed',
 };

@@ -1,19 +1,97 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
+import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import { provideRouter } from '@angular/router';
+import { AuthService } from '../core/auth.service';
 import { UsersAdminComponent } from './users-admin.component';
 
-const user = (username: string) => ({ username, display_name: username, role: 'staff', disabled: false, has_password: true });
+const user = (username: string, role: 'admin' | 'staff' | 'client' = 'staff') => ({
+  username,
+  display_name: username,
+  role,
+  disabled: false,
+  has_password: true,
+});
+
+/** The component awaits plain promises (firstValueFrom) between requests; let them run. */
+const promisesSettled = () => new Promise((resolve) => setTimeout(resolve));
 
 describe('UsersAdminComponent', () => {
   let http: HttpTestingController;
 
   beforeEach(() => {
-    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])] });
+    TestBed.configureTestingModule({
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        provideRouter([]),
+        // jsdom fires no animation events: a dialog would never finish closing.
+        { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
+      ],
+    });
     http = TestBed.inject(HttpTestingController);
+    TestBed.inject(AuthService).user.set({ username: 'admin', display_name: 'Admin', role: 'admin' });
   });
   afterEach(() => http.verify());
+
+  async function render() {
+    const fixture = TestBed.createComponent(UsersAdminComponent);
+    fixture.detectChanges();
+    http.expectOne('/api/users').flush({ users: [user('admin', 'admin'), user('sam')] });
+    await fixture.whenStable();
+    fixture.detectChanges();
+    const row = (name: string) => fixture.nativeElement.querySelector(`tr[data-user="${name}"]`) as HTMLElement;
+    /** Dialogs render in the CDK overlay, outside the component. */
+    const dialog = () => document.querySelector('parley-confirm-delete-dialog') as HTMLElement | null;
+    const button = (root: HTMLElement, text: string) =>
+      Array.from(root.querySelectorAll('button')).find((b) => b.textContent?.trim() === text) as HTMLButtonElement | undefined;
+    return { fixture, row, dialog, button };
+  }
+
+  it('deletes a user only after the dialog is confirmed, then reloads the list', async () => {
+    const { fixture, row, dialog, button } = await render();
+    button(row('sam'), 'Delete')!.click();
+    await fixture.whenStable();
+    expect(dialog()?.textContent).toContain('Delete sam?');
+    http.expectNone((request) => request.method === 'DELETE');
+
+    button(dialog()!, 'Delete sam')!.click();
+    await fixture.whenStable();
+    const request = http.expectOne((r) => r.method === 'DELETE');
+    expect(request.request.url).toBe('/api/users/sam');
+    request.flush(null, { status: 204, statusText: 'No Content' });
+    await promisesSettled();
+    http.expectOne('/api/users').flush({ users: [user('admin', 'admin')] });
+    await fixture.whenStable();
+    fixture.detectChanges();
+    expect(fixture.componentInstance.message()).toMatch(/^Deleted sam/);
+    expect(row('sam')).toBeNull();
+  });
+
+  it('changes nothing when the dialog is cancelled', async () => {
+    const { fixture, row, dialog, button } = await render();
+    button(row('sam'), 'Delete')!.click();
+    await fixture.whenStable();
+    button(dialog()!, 'Cancel')!.click();
+    await fixture.whenStable();
+    http.expectNone((request) => request.method === 'DELETE');
+    expect(row('sam')).not.toBeNull();
+  });
+
+  it('offers no Delete for the signed-in admin, and shows the server refusal of anything else', async () => {
+    const { fixture, row, dialog, button } = await render();
+    expect(button(row('admin'), 'Delete')).toBeUndefined();
+    button(row('sam'), 'Delete')!.click();
+    await fixture.whenStable();
+    button(dialog()!, 'Delete sam')!.click();
+    await fixture.whenStable();
+    http
+      .expectOne((r) => r.method === 'DELETE')
+      .flush({ statusCode: 409, code: 'LAST_ADMIN', message: 'sam is the last enabled admin' }, { status: 409, statusText: 'Conflict' });
+    await promisesSettled();
+    expect(fixture.componentInstance.message()).toBe('sam is the last enabled admin');
+  });
 
   const pending = () => http.match((request) => request.url === '/api/users');
   const shown = (fixture: { nativeElement: HTMLElement }) =>

@@ -1,14 +1,16 @@
 import { HttpClient, HttpParams } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, inject, input, signal, type OnInit } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, signal, type OnInit } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
+import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { RouterLink } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import { ROLES, type Role } from '@parley/contract/roles';
-import { errorMessage } from '../core/auth.service';
+import { AuthService, errorMessage } from '../core/auth.service';
+import { ConfirmDeleteDialogComponent, type ConfirmDeleteData } from './confirm-delete-dialog.component';
 
 interface AdminUser {
   username: string;
@@ -23,7 +25,7 @@ interface UserPage {
   next_after: string | null;
 }
 
-/** List (a page at a time, with a search), create, disable/enable, reset password: the admin REST API in a page. */
+/** List (a page at a time, with a search), create, disable/enable, reset password, delete: the admin REST API in a page. */
 @Component({
   selector: 'parley-users-admin',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -72,6 +74,9 @@ interface UserPage {
               <td class="actions">
                 <button mat-button type="button" (click)="setDisabled(user, !user.disabled)">{{ user.disabled ? 'Enable' : 'Disable' }}</button>
                 <button mat-button type="button" (click)="resetPassword(user)">Reset password</button>
+                @if (user.username !== me()) {
+                  <button mat-button type="button" class="delete" (click)="confirmDelete(user)">Delete</button>
+                }
               </td>
             </tr>
           }
@@ -92,6 +97,10 @@ interface UserPage {
 })
 export class UsersAdminComponent implements OnInit {
   private readonly http = inject(HttpClient);
+  private readonly dialog = inject(MatDialog);
+  /** The signed-in admin: the server refuses deleting yourself, so the page does not offer it. */
+  private readonly auth = inject(AuthService);
+  readonly me = computed(() => this.auth.user()?.username ?? null);
   readonly name = input<string>();
   readonly roles = ROLES;
   readonly users = signal<AdminUser[]>([]);
@@ -155,6 +164,20 @@ export class UsersAdminComponent implements OnInit {
     await this.run(async () => {
       await firstValueFrom(this.http.post(`/api/users/${encodeURIComponent(user.username)}/password`, { password }));
       this.message.set(`New password set for ${user.username}; they were signed out`);
+    });
+  }
+
+  /** Deletes after the admin confirms in a dialog; cancelling changes nothing. */
+  confirmDelete(user: AdminUser): void {
+    const ref = this.dialog.open<ConfirmDeleteDialogComponent, ConfirmDeleteData, boolean>(ConfirmDeleteDialogComponent, {
+      data: { username: user.username },
+    });
+    ref.afterClosed().subscribe((confirmed) => {
+      if (confirmed !== true) return;
+      void this.run(async () => {
+        await firstValueFrom(this.http.delete(`/api/users/${encodeURIComponent(user.username)}`));
+        this.message.set(`Deleted ${user.username}; their messages stay, shown as from a deleted user`);
+      });
     });
   }
 
