@@ -110,7 +110,7 @@ describe('accounts and sessions', () => {
     it('creates, lists, updates, disables and resets passwords; others may not', async () => {
       const created = await api(server, 'POST', '/api/users', {
         token: admin,
-        body: { username: 'Mia', display_name: 'Mia M', role: 'client', password: 'mia-password' },
+        body: { username: 'Mia', display_name: 'Mia M', role: 'client', password: 'mia-passphrase-9' },
       });
       expect(created).toMatchObject({
         status: 201,
@@ -125,7 +125,7 @@ describe('accounts and sessions', () => {
       });
       expect(duplicate).toMatchObject({ status: 409, body: { code: 'USERNAME_TAKEN' } });
 
-      const mia = await login(server, 'mia', 'mia-password');
+      const mia = await login(server, 'mia', 'mia-passphrase-9');
       for (const [method, path, body] of [
         ['GET', '/api/users', undefined],
         ['POST', '/api/users', { username: 'x1', role: 'admin', password: 'password1' }],
@@ -139,11 +139,11 @@ describe('accounts and sessions', () => {
       expect(renamed.body).toMatchObject({ user: { display_name: 'Mia Moss' } });
       expect((await api(server, 'GET', '/api/me', { token: mia })).status).toBe(200);
 
-      const reset = await api(server, 'POST', '/api/users/mia/password', { token: admin, body: { password: 'new-password' } });
+      const reset = await api(server, 'POST', '/api/users/mia/password', { token: admin, body: { password: 'new-passphrase-9' } });
       expect(reset.status).toBe(200);
       expect((await api(server, 'GET', '/api/me', { token: mia })).status).toBe(401);
-      await expect(login(server, 'mia', 'mia-password')).rejects.toThrow();
-      const fresh = await login(server, 'mia', 'new-password');
+      await expect(login(server, 'mia', 'mia-passphrase-9')).rejects.toThrow();
+      const fresh = await login(server, 'mia', 'new-passphrase-9');
 
       const socket = await connectAs(server, fresh, 'client', 'mia');
       const closed = new Promise((resolve) => socket.on('disconnect', resolve));
@@ -151,11 +151,11 @@ describe('accounts and sessions', () => {
       expect(disabled.body).toMatchObject({ user: { disabled: true } });
       await closed;
       expect((await api(server, 'GET', '/api/me', { token: fresh })).status).toBe(401);
-      const refused = await api(server, 'POST', '/api/auth/login', { body: { username: 'mia', password: 'new-password' } });
+      const refused = await api(server, 'POST', '/api/auth/login', { body: { username: 'mia', password: 'new-passphrase-9' } });
       expect(refused).toMatchObject({ status: 403, body: { code: 'ACCOUNT_DISABLED' } });
 
       await api(server, 'PATCH', '/api/users/mia', { token: admin, body: { disabled: false } });
-      expect(await login(server, 'mia', 'new-password')).toEqual(expect.any(String));
+      expect(await login(server, 'mia', 'new-passphrase-9')).toEqual(expect.any(String));
     });
 
     it('closes a user\'s sockets when their role changes, so they rejoin in the right rooms', async () => {
@@ -165,7 +165,7 @@ describe('accounts and sessions', () => {
       socket.on('disconnect', () => (closed = true));
       await api(server, 'PATCH', '/api/users/rolf', { token: admin, body: { role: 'staff' } });
       await eventually(() => closed);
-      const fresh = await login(server, 'rolf', 'rolf-password');
+      const fresh = await login(server, 'rolf', 'rolf-passphrase-9');
       expect(await connectAs(server, fresh, 'staff', 'rolf')).toBeDefined();
     });
 

@@ -39,7 +39,7 @@ import { startServer, type TestServer } from './support/server';
  * set of sockets serve every case; each case uses fresh message texts and names.
  */
 
-const password = (username: string) => `${username}-password`;
+const password = (username: string) => `${username}-passphrase-9`;
 
 /** A socket whose every received event is recorded, with who it belongs to. */
 interface Observer {
@@ -372,7 +372,7 @@ describe('authorization matrix', () => {
       route: '/api/auth/login',
       guard: 'public',
       request: ({ principal: p }) => ({
-        body: p.username ? { username: p.username, password: password(p.username) } : { username: 'nobody', password: 'wrong-password' },
+        body: p.username ? { username: p.username, password: password(p.username) } : { username: 'nobody', password: 'wrong-passphrase-9' },
       }),
       // The password still works after a sign-out or an expiry; a disabled account may not sign in.
       outcome: (p) =>

@@ -55,7 +55,7 @@ describe('the web app in a real browser', () => {
       await form.getByLabel('Display name').fill(username.toUpperCase());
       await form.getByLabel('Role').click();
       await admin.page.getByRole('option', { name: role, exact: true }).click();
-      await form.getByLabel('Initial password').fill(`${username}-password`);
+      await form.getByLabel('Initial password').fill(`${username}-passphrase-9`);
       await form.getByRole('button', { name: 'Create user' }).click();
       await admin.page.locator(`tr[data-user="${username}"]`).waitFor();
     }
@@ -63,9 +63,9 @@ describe('the web app in a real browser', () => {
   });
 
   it('signs in staff and client, and sends a wrong-role URL to the user\'s own page', async () => {
-    await signIn(staff.page, 'sam', 'sam-password');
+    await signIn(staff.page, 'sam', 'sam-passphrase-9');
     await staff.page.waitForURL('**/staff/sam');
-    await signIn(client.page, 'cleo', 'cleo-password');
+    await signIn(client.page, 'cleo', 'cleo-passphrase-9');
     await client.page.waitForURL('**/client/cleo');
     for (const url of ['/staff/sam', '/admin/admin', '/admin/cleo/roster', '/client/someone-else']) {
       await client.page.goto(url);
@@ -178,7 +178,7 @@ describe('the web app in a real browser', () => {
   it('fits a phone screen', async () => {
     const phone = await openBrowser(server.url, { width: 390, height: 844 });
     people.push(phone);
-    await signIn(phone.page, 'cleo', 'cleo-password');
+    await signIn(phone.page, 'cleo', 'cleo-passphrase-9');
     await phone.page.waitForURL('**/client/cleo');
     await conversation(phone, 'user:sam').click();
     await messages(phone).filter({ hasText: 'After the reconnect' }).waitFor();
@@ -211,7 +211,7 @@ describe('the web app in a real browser', () => {
     const port = new URL(server.url).port;
     const onLan = await openBrowser(`http://parley.lan:${port}`, undefined, ['--host-resolver-rules=MAP parley.lan 127.0.0.1']);
     people.push(onLan);
-    await signIn(onLan.page, 'sam', 'sam-password');
+    await signIn(onLan.page, 'sam', 'sam-passphrase-9');
     await onLan.page.waitForURL('**/staff/sam');
     expect(await onLan.page.evaluate(() => window.isSecureContext)).toBe(false);
     await conversation(onLan, 'group:staff').click();
@@ -232,7 +232,7 @@ describe('the web app in a real browser', () => {
     const row = admin.page.locator('tr[data-user="cleo"]');
     await row.getByRole('button', { name: 'Disable' }).click();
     await row.getByText('disabled').waitFor();
-    await signIn(client.page, 'cleo', 'cleo-password');
+    await signIn(client.page, 'cleo', 'cleo-passphrase-9');
     await client.page.getByRole('alert').filter({ hasText: 'disabled' }).waitFor();
     // Chromium logs every 4xx response in the console; this refusal is the expected one.
     const refused = client.errors.findIndex((e) => e.includes('/api/auth/login') && e.includes('403'));

@@ -11,6 +11,9 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.NotFound]: 404,
   [ErrorCodes.UnknownRecipient]: 404,
   [ErrorCodes.UsernameTaken]: 409,
+  [ErrorCodes.WeakPassword]: 400,
+  [ErrorCodes.LastAdmin]: 409,
+  [ErrorCodes.SelfChange]: 409,
   [ErrorCodes.StorageFailed]: 503,
   [ErrorCodes.RateLimited]: 429,
   [ErrorCodes.ShuttingDown]: 503,
@@ -25,6 +28,8 @@ export class ParleyError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** For RATE_LIMITED: when to try again; REST sends it as Retry-After. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ParleyError';

@@ -71,6 +71,12 @@ export const ErrorCodes = {
   UsernameTaken: 'USERNAME_TAKEN',
   /** A cookie-authenticated REST write without the matching X-XSRF-TOKEN header. */
   CsrfRejected: 'CSRF_REJECTED',
+  /** The new password is too short or too easy to guess; the message says why (zxcvbn feedback). */
+  WeakPassword: 'WEAK_PASSWORD',
+  /** The change would leave no enabled admin (disabling, demoting or deleting the last one). */
+  LastAdmin: 'LAST_ADMIN',
+  /** An admin may not disable or demote their own account; another admin must. */
+  SelfChange: 'SELF_CHANGE',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

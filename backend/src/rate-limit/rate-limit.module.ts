@@ -4,13 +4,14 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { overridableModule } from '../common/provider-overrides';
 import { AppConfig } from '../config/app-config';
 import { HttpThrottlerGuard, throttlerOptions } from './http-throttling';
+import { LoginThrottle } from './login-throttle.service';
 import { SocketRateLimiter } from './socket-rate-limiter.service';
 
-/** Rate limits: token buckets for socket events, @nestjs/throttler for REST and sign-in. */
+/** Rate limits: token buckets for socket events, @nestjs/throttler for REST, LoginThrottle for sign-in. */
 @Module({})
 export class RateLimitModule {
   static forRoot(overrides: Provider[] = []): DynamicModule {
-    const module = overridableModule(RateLimitModule, [SocketRateLimiter], overrides, {
+    const module = overridableModule(RateLimitModule, [SocketRateLimiter, LoginThrottle], overrides, {
       imports: [
         ThrottlerModule.forRootAsync({
           inject: [AppConfig],
