@@ -233,15 +233,22 @@ describe('the web app in a real browser', () => {
     await row.getByRole('button', { name: 'Disable' }).click();
     await row.getByText('disabled').waitFor();
     await signIn(client.page, 'cleo', 'cleo-passphrase-9');
-    await client.page.getByRole('alert').filter({ hasText: 'disabled' }).waitFor();
+    // The same answer as a wrong password (the server does not confirm the guess), naming both.
+    await client.page.getByRole('alert').filter({ hasText: 'Wrong user name or password. If your account was disabled, ask an administrator.' }).waitFor();
     // Chromium logs every 4xx response in the console; this refusal is the expected one.
-    const refused = client.errors.findIndex((e) => e.includes('/api/auth/login') && e.includes('403'));
+    const refused = client.errors.findIndex((e) => e.includes('/api/auth/login') && e.includes('401'));
     expect(refused).toBeGreaterThanOrEqual(0);
     client.errors.splice(refused, 1);
     await row.getByRole('button', { name: 'Enable' }).click();
     await row.getByText('active').waitFor();
-    admin.page.once('dialog', (dialog) => void dialog.accept('cleo-new-password'));
     await row.getByRole('button', { name: 'Reset password' }).click();
+    const reset = admin.page.getByRole('form', { name: 'Reset password for cleo' });
+    // The rule's feedback shows as the password is typed, before anything is sent.
+    await reset.getByLabel('New password for cleo').fill('qwertyuiop');
+    await reset.getByText('frequently used password').waitFor();
+    expect(await reset.getByRole('button', { name: 'Set password' }).isDisabled()).toBe(true);
+    await reset.getByLabel('New password for cleo').fill('cleo-new-password');
+    await reset.getByRole('button', { name: 'Set password' }).click();
     await admin.page.getByRole('status').filter({ hasText: 'New password set for cleo' }).waitFor();
     await signIn(client.page, 'cleo', 'cleo-new-password');
     await client.page.waitForURL('**/client/cleo');

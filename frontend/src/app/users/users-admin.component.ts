@@ -9,6 +9,8 @@ import { RouterLink } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import { ROLES, type Role } from '@parley/contract/roles';
 import { errorMessage } from '../core/auth.service';
+import { PasswordFeedbackComponent } from './password-feedback.component';
+import { PasswordStrength } from './password-strength.service';
 
 interface AdminUser {
   username: string;
@@ -22,7 +24,7 @@ interface AdminUser {
 @Component({
   selector: 'parley-users-admin',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [FormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule],
+  imports: [FormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, PasswordFeedbackComponent],
   template: `
     <header class="top">
       <a mat-button [routerLink]="['/admin', name()]">← Chat</a>
@@ -48,8 +50,20 @@ interface AdminUser {
         <mat-label>Initial password</mat-label>
         <input matInput name="password" type="password" autocomplete="new-password" required [(ngModel)]="draft.password" />
       </mat-form-field>
-      <button mat-flat-button type="submit">Create user</button>
+      <button mat-flat-button type="submit" [disabled]="isWeak(draft.password, [draft.username, draft.display_name])">Create user</button>
+      <parley-password-feedback [password]="draft.password" [userInputs]="[draft.username, draft.display_name]" />
     </form>
+    @if (resetting(); as user) {
+      <form class="reset" (ngSubmit)="resetPassword(user)" [attr.aria-label]="'Reset password for ' + user.username">
+        <mat-form-field appearance="outline" subscriptSizing="dynamic">
+          <mat-label>New password for {{ user.username }}</mat-label>
+          <input matInput name="new-password" type="password" autocomplete="new-password" required [(ngModel)]="newPassword" />
+        </mat-form-field>
+        <button mat-flat-button type="submit" [disabled]="isWeak(newPassword, [user.username, user.display_name])">Set password</button>
+        <button mat-button type="button" (click)="resetting.set(null)">Cancel</button>
+        <parley-password-feedback [password]="newPassword" [userInputs]="[user.username, user.display_name]" />
+      </form>
+    }
     <div class="admin-table">
       <table aria-label="Users">
         <thead><tr><th>User</th><th>Display name</th><th>Role</th><th>Status</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
@@ -62,7 +76,7 @@ interface AdminUser {
               <td>{{ user.disabled ? 'disabled' : 'active' }}{{ user.has_password ? '' : ' (no password)' }}</td>
               <td class="actions">
                 <button mat-button type="button" (click)="setDisabled(user, !user.disabled)">{{ user.disabled ? 'Enable' : 'Disable' }}</button>
-                <button mat-button type="button" (click)="resetPassword(user)">Reset password</button>
+                <button mat-button type="button" (click)="startReset(user)">Reset password</button>
               </td>
             </tr>
           }
@@ -74,16 +88,20 @@ interface AdminUser {
     :host { display: block; padding: 0 1rem 1rem; }
     .top { display: flex; align-items: center; gap: 1rem; }
     h1 { font-size: 1.25rem; font-weight: 500; }
-    .create { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-bottom: 1rem; }
+    .create, .reset { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-bottom: 1rem; }
   `,
 })
 export class UsersAdminComponent implements OnInit {
   private readonly http = inject(HttpClient);
+  private readonly strength = inject(PasswordStrength);
   readonly name = input<string>();
   readonly roles = ROLES;
   readonly users = signal<AdminUser[]>([]);
   readonly message = signal<string | null>(null);
   draft = { username: '', display_name: '', role: 'staff' as Role, password: '' };
+  /** The user whose new password is being typed, if any. */
+  readonly resetting = signal<AdminUser | null>(null);
+  newPassword = '';
 
   ngOnInit(): void {
     void this.load();
@@ -110,13 +128,24 @@ export class UsersAdminComponent implements OnInit {
     });
   }
 
+  startReset(user: AdminUser): void {
+    this.newPassword = '';
+    this.resetting.set(user);
+  }
+
   async resetPassword(user: AdminUser): Promise<void> {
-    const password = globalThis.prompt?.(`New password for ${user.username} (at least 8 characters)`);
-    if (!password) return;
+    const password = this.newPassword;
     await this.run(async () => {
       await firstValueFrom(this.http.post(`/api/users/${encodeURIComponent(user.username)}/password`, { password }));
       this.message.set(`New password set for ${user.username}; they were signed out`);
+      this.resetting.set(null);
+      this.newPassword = '';
     });
+  }
+
+  /** Known to fail the rule (the server checks too; while the rule loads, nothing is held back). */
+  isWeak(password: string, userInputs: readonly string[]): boolean {
+    return password.length > 0 && this.strength.verdict(password, userInputs)?.ok === false;
   }
 
   private async run(action: () => Promise<void>): Promise<void> {
