@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DuplicateKeyError } from '../storage/storage-errors';
@@ -26,11 +25,15 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if ((await this.users.count()) > 0) return;
     const given = this.config.values.PARLEY_ADMIN_PASSWORD;
-    const password = given ?? (await this.generatePassword());
+    const password = given ?? (await this.policy.generate(ADMIN_INPUTS));
     if (given) {
       // Refusing the start is kinder than an admin account anyone on the LAN can guess.
       const verdict = await this.policy.check(given, ADMIN_INPUTS);
-      if (!verdict.ok) throw new Error(`PARLEY_ADMIN_PASSWORD is too easy to guess: ${verdict.feedback} Choose a stronger one, or unset it to get a generated password.`);
+      if (!verdict.ok) {
+        throw new Error(
+          `PARLEY_ADMIN_PASSWORD is too easy to guess: ${verdict.feedback} Choose a stronger one, or unset it to get a generated password.`,
+        );
+      }
     }
     const now = Date.now();
     try {
@@ -49,13 +52,5 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     }
     if (given) this.logger.log('Created the admin account with PARLEY_ADMIN_PASSWORD');
     else this.generatedPassword = password;
-  }
-
-  /** 16 random characters essentially always pass; the loop makes "always" a guarantee. */
-  private async generatePassword(): Promise<string> {
-    for (;;) {
-      const candidate = randomBytes(12).toString('base64url');
-      if ((await this.policy.check(candidate, ADMIN_INPUTS)).ok) return candidate;
-    }
   }
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PasswordPolicy } from '../auth/password-policy.service';
 import { PasswordService } from '../auth/password.service';
@@ -48,7 +47,7 @@ export class AccountRecoveryService {
     let user = await this.users.findByUsername(username);
     if (!user && username !== ADMIN) throw new CliError(`No user named ${username}`, EXIT.noSuchUser);
     const inputs = [username, user?.display_name ?? ''];
-    const password = given ?? (await this.generatePassword(inputs));
+    const password = given ?? (await this.policy.generate(inputs));
     const verdict = await this.policy.check(password, inputs);
     if (!verdict.ok) throw new CliError(`That password is too easy to guess: ${verdict.feedback}`, EXIT.weakPassword);
     const now = Date.now();
@@ -71,12 +70,5 @@ export class AccountRecoveryService {
       ip: null,
     });
     return { user, password };
-  }
-
-  private async generatePassword(inputs: string[]): Promise<string> {
-    for (;;) {
-      const candidate = randomBytes(12).toString('base64url');
-      if ((await this.policy.check(candidate, inputs)).ok) return candidate;
-    }
   }
 }

@@ -19,7 +19,7 @@ describe('UsersAdminComponent: the password rule before submit', () => {
     fixture.detectChanges();
     await fixture.whenStable();
   };
-  const button = (label: string) => [...page().querySelectorAll('button')].find((b) => b.textContent?.trim() === label)!;
+  const button = (label: string) => Array.from(page().querySelectorAll('button')).find((b) => b.textContent?.trim() === label)!;
 
   beforeEach(async () => {
     TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])] });
