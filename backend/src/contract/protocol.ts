@@ -46,7 +46,10 @@ export const ErrorCodes = {
   NotVerified: 'NOT_VERIFIED',
   /** verify_user refused: no session, or the claimed role/name do not match it. */
   NotAuthorised: 'NOT_AUTHORISED',
-  /** The account exists but an admin disabled it. */
+  /**
+   * The account exists but an admin disabled it (open-mode verify_user). REST sign-in answers
+   * INVALID_CREDENTIALS instead, so the answer never confirms a guessed password.
+   */
   AccountDisabled: 'ACCOUNT_DISABLED',
   /** The permission table does not allow this sender to reach this target. */
   Forbidden: 'FORBIDDEN',
