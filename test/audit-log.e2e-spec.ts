@@ -65,7 +65,7 @@ describe('audit log', () => {
     expect(mine[7].details).toEqual({ role: 'staff', display_name: 'sam' });
     const text = JSON.stringify(body);
     expect(text).not.toContain(secret);
-    expect(text).not.toContain('sam-password');
+    expect(text).not.toContain('sam-passphrase-9');
     expect(text).not.toContain(ADMIN_PASSWORD);
   });
 

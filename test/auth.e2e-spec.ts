@@ -110,7 +110,7 @@ describe('accounts and sessions', () => {
     it('creates, lists, updates, disables and resets passwords; others may not', async () => {
       const created = await api(server, 'POST', '/api/users', {
         token: admin,
-        body: { username: 'Mia', display_name: 'Mia M', role: 'client', password: 'mia-password' },
+        body: { username: 'Mia', display_name: 'Mia M', role: 'client', password: 'mia-passphrase-9' },
       });
       expect(created).toMatchObject({
         status: 201,
@@ -125,7 +125,7 @@ describe('accounts and sessions', () => {
       });
       expect(duplicate).toMatchObject({ status: 409, body: { code: 'USERNAME_TAKEN' } });
 
-      const mia = await login(server, 'mia', 'mia-password');
+      const mia = await login(server, 'mia', 'mia-passphrase-9');
       for (const [method, path, body] of [
         ['GET', '/api/users', undefined],
         ['POST', '/api/users', { username: 'x1', role: 'admin', password: 'password1' }],
@@ -139,11 +139,11 @@ describe('accounts and sessions', () => {
       expect(renamed.body).toMatchObject({ user: { display_name: 'Mia Moss' } });
       expect((await api(server, 'GET', '/api/me', { token: mia })).status).toBe(200);
 
-      const reset = await api(server, 'POST', '/api/users/mia/password', { token: admin, body: { password: 'new-password' } });
+      const reset = await api(server, 'POST', '/api/users/mia/password', { token: admin, body: { password: 'new-passphrase-9' } });
       expect(reset.status).toBe(200);
       expect((await api(server, 'GET', '/api/me', { token: mia })).status).toBe(401);
-      await expect(login(server, 'mia', 'mia-password')).rejects.toThrow();
-      const fresh = await login(server, 'mia', 'new-password');
+      await expect(login(server, 'mia', 'mia-passphrase-9')).rejects.toThrow();
+      const fresh = await login(server, 'mia', 'new-passphrase-9');
 
       const socket = await connectAs(server, fresh, 'client', 'mia');
       const closed = new Promise((resolve) => socket.on('disconnect', resolve));
@@ -151,11 +151,14 @@ describe('accounts and sessions', () => {
       expect(disabled.body).toMatchObject({ user: { disabled: true } });
       await closed;
       expect((await api(server, 'GET', '/api/me', { token: fresh })).status).toBe(401);
-      const refused = await api(server, 'POST', '/api/auth/login', { body: { username: 'mia', password: 'new-password' } });
-      expect(refused).toMatchObject({ status: 403, body: { code: 'ACCOUNT_DISABLED' } });
+      // The right password on a disabled account is answered like a wrong one (issue 10, finding 7).
+      const refused = await api(server, 'POST', '/api/auth/login', { body: { username: 'mia', password: 'new-passphrase-9' } });
+      const wrong = await api(server, 'POST', '/api/auth/login', { body: { username: 'mia', password: 'not-her-passphrase' } });
+      expect(refused).toMatchObject({ status: 401, body: { code: 'INVALID_CREDENTIALS' } });
+      expect(refused.body).toEqual(wrong.body);
 
       await api(server, 'PATCH', '/api/users/mia', { token: admin, body: { disabled: false } });
-      expect(await login(server, 'mia', 'new-password')).toEqual(expect.any(String));
+      expect(await login(server, 'mia', 'new-passphrase-9')).toEqual(expect.any(String));
     });
 
     it('closes a user\'s sockets when their role changes, so they rejoin in the right rooms', async () => {
@@ -165,8 +168,50 @@ describe('accounts and sessions', () => {
       socket.on('disconnect', () => (closed = true));
       await api(server, 'PATCH', '/api/users/rolf', { token: admin, body: { role: 'staff' } });
       await eventually(() => closed);
-      const fresh = await login(server, 'rolf', 'rolf-password');
+      const fresh = await login(server, 'rolf', 'rolf-passphrase-9');
       expect(await connectAs(server, fresh, 'staff', 'rolf')).toBeDefined();
+    });
+
+    it('refuses weak passwords with WEAK_PASSWORD and says why (issue 10, finding 8)', async () => {
+      for (const password of ['12345678', 'password', '        ', 'qwertyuiop', 'wendy1234']) {
+        const created = await api(server, 'POST', '/api/users', { token: admin, body: { username: 'wendy', role: 'staff', password } });
+        expect(created).toMatchObject({ status: 400, body: { statusCode: 400, code: 'WEAK_PASSWORD', message: expect.stringMatching(/too easy to guess\. \S+/) } });
+      }
+      await createUser(server, admin, 'wendy', 'staff');
+      const reset = await api(server, 'POST', '/api/users/wendy/password', { token: admin, body: { password: 'qwertyuiop' } });
+      expect(reset).toMatchObject({ status: 400, body: { code: 'WEAK_PASSWORD', message: expect.stringContaining('frequently used password') } });
+      expect(await login(server, 'wendy', 'wendy-passphrase-9')).toEqual(expect.any(String));
+    });
+
+    it('refuses to start with a weak PARLEY_ADMIN_PASSWORD, naming the variable', async () => {
+      await expect(startServer({ PARLEY_ADMIN_PASSWORD: 'password' })).rejects.toThrow(/PARLEY_ADMIN_PASSWORD is too easy to guess/);
+    });
+
+    it('keeps an enabled admin: SELF_CHANGE, and LAST_ADMIN when two admins demote each other (issue 10, finding 9)', async () => {
+      for (const body of [{ disabled: true }, { role: 'staff' }]) {
+        const self = await api(server, 'PATCH', '/api/users/admin', { token: admin, body });
+        expect(self).toMatchObject({ status: 409, body: { statusCode: 409, code: 'SELF_CHANGE', message: expect.stringMatching(/another admin/) } });
+      }
+      const deputy = await createUser(server, admin, 'deputy', 'admin');
+      // Both at once: at most one may win; the other is refused (LAST_ADMIN), or finds its
+      // session ended by the first (401) if that one finished before it started.
+      const [one, two] = await Promise.all([
+        api(server, 'PATCH', '/api/users/deputy', { token: admin, body: { role: 'staff' } }),
+        api(server, 'PATCH', '/api/users/admin', { token: deputy, body: { role: 'staff' } }),
+      ]);
+      expect([one.status, two.status].filter((status) => status === 200)).toHaveLength(1);
+      const loser = one.status === 200 ? two : one;
+      expect([401, 403, 409]).toContain(loser.status);
+      if (loser.status === 409) expect(loser.body.code).toBe('LAST_ADMIN');
+      const winner = one.status === 200 ? await login(server, 'admin', ADMIN_PASSWORD) : await login(server, 'deputy', 'deputy-passphrase-9');
+      const { body } = await api(server, 'GET', '/api/users', { token: winner });
+      expect((body.users as Json[]).filter((u) => u.role === 'admin' && !u.disabled)).toHaveLength(1);
+      // Put things back for the other tests.
+      if (two.status === 200) {
+        await api(server, 'PATCH', '/api/users/admin', { token: winner, body: { role: 'admin' } });
+        admin = await adminToken(server);
+        await api(server, 'PATCH', '/api/users/deputy', { token: admin, body: { role: 'staff' } });
+      }
     });
 
     it('rejects bad bodies with 400 and says which field', async () => {

@@ -113,7 +113,7 @@ describe('conversations, read marks, directory, presence, typing and admin actio
     expect((await api(server, 'POST', '/api/users/sam/sign-out', { token: tokens.admin })).status).toBe(204);
     await closedB;
     expect((await api(server, 'GET', '/api/me', { token: tokens.sam })).status).toBe(401);
-    tokens.sam = (await api(server, 'POST', '/api/auth/login', { body: { username: 'sam', password: 'sam-password' } })).body
+    tokens.sam = (await api(server, 'POST', '/api/auth/login', { body: { username: 'sam', password: 'sam-passphrase-9' } })).body
       .token as string;
   });
 });

@@ -58,8 +58,8 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     tokens.admin = admin;
     for (const [name, role] of [['alice', 'staff'], ['bob', 'staff'], ['cleo', 'client'], ['dora', 'client'], ['sal', 'staff'], ['del', 'staff']]) {
       // Accounts made through one node, sessions opened through the other: one database.
-      expect((await api(b, 'POST', '/api/users', { body: { username: name, role, password: `${name}-password` }, token: admin })).status).toBe(201);
-      tokens[name] = (await api(a, 'POST', '/api/auth/login', { body: { username: name, password: `${name}-password` } })).body.token as string;
+      expect((await api(b, 'POST', '/api/users', { body: { username: name, role, password: `${name}-passphrase-9` }, token: admin })).status).toBe(201);
+      tokens[name] = (await api(a, 'POST', '/api/auth/login', { body: { username: name, password: `${name}-passphrase-9` } })).body.token as string;
     }
   }, 60_000);
 
@@ -121,7 +121,7 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     const closed = [cleoOnA, cleoOnB].map((s) => new Promise<string>((resolve) => s.once('disconnect', resolve)));
     expect((await api(a, 'POST', '/api/users/cleo/sign-out', { token: tokens.admin })).status).toBe(204);
     expect(await Promise.all(closed)).toEqual(['io server disconnect', 'io server disconnect']);
-    tokens.cleo = (await api(b, 'POST', '/api/auth/login', { body: { username: 'cleo', password: 'cleo-password' } })).body.token as string;
+    tokens.cleo = (await api(b, 'POST', '/api/auth/login', { body: { username: 'cleo', password: 'cleo-passphrase-9' } })).body.token as string;
   });
 
   it('forgets an account on every node when it changes on one (no stale copy lets a disabled user be reached)', async () => {
@@ -135,7 +135,7 @@ describe('several nodes (PostgreSQL + Redis)', () => {
       expect(ack).toMatchObject({ ok: false, error: { code: 'UNKNOWN_RECIPIENT' } });
     } finally {
       expect((await api(a, 'PATCH', '/api/users/cleo', { body: { disabled: false }, token: tokens.admin })).status).toBe(200);
-      tokens.cleo = (await api(b, 'POST', '/api/auth/login', { body: { username: 'cleo', password: 'cleo-password' } })).body.token as string;
+      tokens.cleo = (await api(b, 'POST', '/api/auth/login', { body: { username: 'cleo', password: 'cleo-passphrase-9' } })).body.token as string;
     }
   });
 

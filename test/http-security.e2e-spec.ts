@@ -62,7 +62,7 @@ describe('HTTP hardening', () => {
       fetch(`${server.url}/api/users`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', cookie: jar.header(), ...headers },
-        body: JSON.stringify({ username, role: 'staff', password: 'password-123' }),
+        body: JSON.stringify({ username, role: 'staff', password: 'staff-passphrase-9' }),
       });
 
     it('sets a readable XSRF-TOKEN cookie at sign-in (Angular HttpClient echoes it as X-XSRF-TOKEN)', async () => {
@@ -87,7 +87,7 @@ describe('HTTP hardening', () => {
       const upper = await fetch(`${server.url}/API/USERS`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', cookie: jar.header() },
-        body: JSON.stringify({ username: 'forged', role: 'staff', password: 'password-123' }),
+        body: JSON.stringify({ username: 'forged', role: 'staff', password: 'staff-passphrase-9' }),
       });
       expect(upper.status).toBe(403);
       const admin = await login(server, 'admin', ADMIN_PASSWORD);
@@ -110,7 +110,7 @@ describe('HTTP hardening', () => {
       const token = await login(server, 'admin', ADMIN_PASSWORD);
       const response = await api(server, 'POST', '/api/users', {
         token,
-        body: { username: 'by-bearer', role: 'client', password: 'password-123' },
+        body: { username: 'by-bearer', role: 'client', password: 'staff-passphrase-9' },
       });
       expect(response.status).toBe(201);
     });

@@ -110,12 +110,12 @@ describe('OpenAPI description', () => {
     expect(meResponseSchema.parse((await api(server, 'GET', '/api/me', { token })).body)).toBeTruthy();
     expect(sessionResponseSchema.parse((await api(server, 'GET', '/api/session')).body)).toEqual({ user: null });
     expect(userListResponseSchema.parse((await api(server, 'GET', '/api/users', { token })).body).users.length).toBeGreaterThan(0);
-    const created = await api(server, 'POST', '/api/users', { token, body: { username: 'docs-client', role: 'client', password: 'docs-client-pw' } });
+    const created = await api(server, 'POST', '/api/users', { token, body: { username: 'docs-client', role: 'client', password: 'docs-client-passphrase-9' } });
     expect(created.status).toBe(201);
     expect(userResponseSchema.parse(created.body)).toBeTruthy();
     const failures: Array<[string, string, Json | undefined, number]> = [
-      ['POST', '/api/auth/login', { username: 'admin', password: 'wrong-password' }, 401],
-      ['POST', '/api/users', { username: 'docs-client', role: 'client', password: 'docs-client-pw' }, 409],
+      ['POST', '/api/auth/login', { username: 'admin', password: 'wrong-passphrase-9' }, 401],
+      ['POST', '/api/users', { username: 'docs-client', role: 'client', password: 'docs-client-passphrase-9' }, 409],
       ['PATCH', '/api/users/nobody', { disabled: true }, 404],
       ['POST', '/api/users', { username: 42 }, 400],
     ];

@@ -9,6 +9,7 @@ const DEFAULT_LIMITS = {
   PARLEY_RATE_LIMIT_DISCONNECT_AFTER: '100',
   PARLEY_HTTP_RATE_LIMIT_PER_MINUTE: '600',
   PARLEY_LOGIN_LIMIT_PER_USER: '10',
+  PARLEY_LOGIN_LIMIT_PER_ACCOUNT: '100',
   PARLEY_LOGIN_LIMIT_PER_IP: '30',
 };
 
@@ -130,7 +131,7 @@ describe('rate limits', () => {
     });
     afterAll(() => server.stop());
 
-    it('limits sign-in attempts per user name, with 429, RATE_LIMITED and Retry-After', async () => {
+    it('limits sign-in attempts per user name from one address, with 429, RATE_LIMITED and Retry-After', async () => {
       const attempts = [];
       for (let i = 0; i < 11; i++) {
         attempts.push(await api(server, 'POST', '/api/auth/login', { body: { username: 'admin', password: `guess-${i}` } }));
@@ -141,18 +142,21 @@ describe('rate limits', () => {
       expect(refused.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
       expect(refused.body.message).toMatch(/Too many sign-in attempts; try again in \d+ s/);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-      // Even the right password is refused until the window passes: guessing cannot race it.
-      const right = await api(server, 'POST', '/api/auth/login', { body: { username: 'ADMIN', password: ADMIN_PASSWORD } });
-      expect(right.status).toBe(429);
+      // Even the right password is refused from this address until the window passes: guessing
+      // cannot race it. Other spellings of the name are the same name.
+      for (const username of ['ADMIN', 'admin ']) {
+        const right = await api(server, 'POST', '/api/auth/login', { body: { username, password: ADMIN_PASSWORD } });
+        expect(right.status).toBe(429);
+      }
     });
 
     it('limits sign-in attempts per IP address across user names', async () => {
-      // The 12 attempts on "admin" above count against this address too (30 per minute).
+      // The 13 attempts on "admin" above count against this address too (30 per minute).
       const statuses: number[] = [];
       for (let i = 0; i < 20; i++) {
         statuses.push((await api(server, 'POST', '/api/auth/login', { body: { username: `nobody-${i}`, password: 'whatever1' } })).status);
       }
-      expect(statuses).toEqual([...Array(18).fill(401), 429, 429]);
+      expect(statuses).toEqual([...Array(17).fill(401), 429, 429, 429]);
     });
 
     it('limits every REST request per IP address', async () => {
@@ -188,6 +192,43 @@ describe('rate limits', () => {
         expect(await attempts(server, '10.0.0.1', 4)).toEqual([401, 401, 401, 429]);
         // Another client behind the same proxy is not blocked by the first one.
         expect(await attempts(server, '10.0.0.2', 1)).toEqual([401]);
+      } finally {
+        await server.stop();
+      }
+    });
+
+    it("does not let a stranger's failures lock a user out (issue 10, finding 4)", async () => {
+      const server = await startServer({ ...DEFAULT_LIMITS, PARLEY_TRUST_PROXY: 'loopback' });
+      const signIn = (from: string, username: string, password: string) =>
+        api(server, 'POST', '/api/auth/login', { body: { username, password }, headers: { 'x-forwarded-for': from } });
+      try {
+        // The admin signed in from their desk before.
+        expect((await signIn('10.0.0.1', 'admin', ADMIN_PASSWORD)).status).toBe(200);
+        // An attacker fails 30 times, spelling the name three ways: after 10, that address is refused.
+        const attacker: number[] = [];
+        for (let i = 0; i < 30; i++) attacker.push((await signIn('10.6.6.6', ['admin', 'ADMIN', 'admin '][i % 3], `guess-${i}`)).status);
+        expect(attacker).toEqual([...Array(10).fill(401), ...Array(20).fill(429)]);
+        expect((await signIn('10.6.6.6', 'admin', ADMIN_PASSWORD)).status).toBe(429);
+        // The admin still signs in from their desk, and from an address new to them.
+        expect((await signIn('10.0.0.1', 'admin', ADMIN_PASSWORD)).status).toBe(200);
+        expect((await signIn('10.0.0.2', 'admin', ADMIN_PASSWORD)).status).toBe(200);
+      } finally {
+        await server.stop();
+      }
+    });
+
+    it('slows guessing one account from many addresses, but not at addresses it signed in from', async () => {
+      const server = await startServer({ ...DEFAULT_LIMITS, PARLEY_TRUST_PROXY: 'loopback', PARLEY_LOGIN_LIMIT_PER_ACCOUNT: '20' });
+      const signIn = (from: string, password: string) =>
+        api(server, 'POST', '/api/auth/login', { body: { username: 'admin', password }, headers: { 'x-forwarded-for': from } });
+      try {
+        expect((await signIn('10.0.0.1', ADMIN_PASSWORD)).status).toBe(200);
+        // Four addresses, five guesses each: 20 failures from addresses new to admin.
+        for (let i = 0; i < 20; i++) expect((await signIn(`10.6.6.${i % 4}`, `guess-${i}`)).status).toBe(401);
+        const refused = await signIn('10.7.7.7', ADMIN_PASSWORD);
+        expect(refused).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(60);
+        expect((await signIn('10.0.0.1', ADMIN_PASSWORD)).status).toBe(200);
       } finally {
         await server.stop();
       }

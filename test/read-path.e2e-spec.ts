@@ -203,7 +203,7 @@ describe('long lists come in pages (finding 1: GET /api/users, directory)', () =
   });
 
   it('pages the socket directory and filters it by name', async () => {
-    const socket = await connectAs(server, await login(server, 'sa', 'sa-password'), 'staff', 'sa');
+    const socket = await connectAs(server, await login(server, 'sa', 'sa-passphrase-9'), 'staff', 'sa');
     type Directory = { ok: boolean; users: Array<{ username: string }>; next_after: string | null };
     const seen: string[] = [];
     let after: string | undefined;

@@ -36,7 +36,7 @@ describe('the README walkthrough: admin creates users, three scripts chat', () =
     ]) {
       const created = await api(server, 'POST', '/api/users', {
         token: admin,
-        body: { username, role, password: `${username}-password` },
+        body: { username, role, password: `${username}-passphrase-9` },
       });
       expect(created.status).toBe(201);
     }
@@ -46,19 +46,19 @@ describe('the README walkthrough: admin creates users, three scripts chat', () =
   it('exchanges group messages and DMs, and a client replays what it missed', async () => {
     const listeners = [
       runClient(server, ['--user', 'admin', '--password', 'admin-password-for-tests', '--role', 'admin', '--wait', '2500']),
-      runClient(server, ['--user', 'sam', '--password', 'sam-password', '--role', 'staff', '--wait', '2500']),
+      runClient(server, ['--user', 'sam', '--password', 'sam-passphrase-9', '--role', 'staff', '--wait', '2500']),
     ];
     await Promise.all(listeners.map((l) => l.verified));
     const cleo = await runClient(server, [
-      '--user', 'cleo', '--password', 'cleo-password', '--role', 'client', '--to', 'staff', '--text', 'hello staff',
+      '--user', 'cleo', '--password', 'cleo-passphrase-9', '--role', 'client', '--to', 'staff', '--text', 'hello staff',
     ]).done;
     expect(cleo).toMatch(/SENT #\d+ to staff/);
     const samToCleo = await runClient(server, [
-      '--user', 'sam', '--password', 'sam-password', '--role', 'staff', '--to', 'cleo', '--text', 'hi cleo',
+      '--user', 'sam', '--password', 'sam-passphrase-9', '--role', 'staff', '--to', 'cleo', '--text', 'hi cleo',
     ]).done;
     expect(samToCleo).toMatch(/SENT #\d+ to cleo/);
     const refused = await runClient(server, [
-      '--user', 'cleo', '--password', 'cleo-password', '--role', 'client', '--to', 'client', '--text', 'clients only',
+      '--user', 'cleo', '--password', 'cleo-passphrase-9', '--role', 'client', '--to', 'client', '--text', 'clients only',
     ]).done;
     expect(refused).toMatch(/REFUSED FORBIDDEN/);
 
@@ -66,7 +66,7 @@ describe('the README walkthrough: admin creates users, three scripts chat', () =
     expect(samOut).toMatch(/RECEIVED #\d+ \[staff\] cleo: hello staff/);
     expect(adminOut).not.toMatch(/hello staff/); // the admin group was not addressed
     const replay = await runClient(server, [
-      '--user', 'cleo', '--password', 'cleo-password', '--role', 'client', '--since', '0', '--wait', '300',
+      '--user', 'cleo', '--password', 'cleo-passphrase-9', '--role', 'client', '--since', '0', '--wait', '300',
     ]).done;
     expect(replay).toMatch(/RECEIVED #\d+ \[dm\] sam: hi cleo/);
   });

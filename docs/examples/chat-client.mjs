@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A complete Parley client in one file: sign in, verify, send, print what arrives.
 //
-//   node docs/examples/chat-client.mjs --user sam --password sam-password --role staff
+//   node docs/examples/chat-client.mjs --user sam --password sam-passphrase-9 --role staff
 //   then type lines like   staff: hello everyone   or   cleo: hi Cleo   (recipients: text)
 //
 // Options: --url (default http://localhost:8080), --to <recipients> --text <text> to send one

@@ -42,7 +42,7 @@ export async function createUser(
   username: string,
   role: 'admin' | 'staff' | 'client',
 ): Promise<string> {
-  const password = `${username}-password`;
+  const password = `${username}-passphrase-9`;
   const response = await api(server, 'POST', '/api/users', { token: admin, body: { username, role, password } });
   if (response.status !== 201) throw new Error(`create ${username}: ${JSON.stringify(response.body)}`);
   return login(server, username, password);

@@ -51,6 +51,7 @@ export async function startServer(
     PARLEY_RATE_LIMIT_BURST: '100000',
     PARLEY_HTTP_RATE_LIMIT_PER_MINUTE: '1000000',
     PARLEY_LOGIN_LIMIT_PER_USER: '100000',
+    PARLEY_LOGIN_LIMIT_PER_ACCOUNT: '100000',
     PARLEY_LOGIN_LIMIT_PER_IP: '100000',
     // Specs create many accounts and sockets from 127.0.0.1, and some keep an unverified socket
     // for a whole long run (the authorization matrix, the fuzzer);

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
+import { clientIp } from '../common/client-ip';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ErrorCodes } from '../contract/protocol';
 import { ApiError, ApiJsonBody, ApiJsonResponse } from '../openapi/api-docs';
@@ -28,14 +29,14 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in', description: 'Public. Returns a session token and sets the httpOnly `parley_session` cookie.' })
   @ApiJsonBody(loginSchema)
   @ApiJsonResponse(200, 'Signed in', loginResponseSchema)
-  @ApiError(401, [ErrorCodes.InvalidCredentials], 'Wrong user name or password (one answer for both)')
-  @ApiError(403, [ErrorCodes.AccountDisabled], 'The account is disabled')
-  @ApiError(429, [ErrorCodes.RateLimited], 'Too many sign-in attempts for this user name or from this address; see Retry-After')
+  @ApiError(401, [ErrorCodes.InvalidCredentials], 'Wrong user name or password, or a disabled account (one answer for all)')
+  @ApiError(429, [ErrorCodes.RateLimited], 'Too many sign-in attempts for this user name from this address, from addresses new to it, or from this address; see Retry-After')
   async login(
     @Body(new ZodValidationPipe(loginSchema)) body: LoginDto,
     @Res({ passthrough: true }) response: Response,
+    @Ip() ip: string,
   ) {
-    const { user, token, expiresAt } = await this.auth.login(body.username, body.password);
+    const { user, token, expiresAt } = await this.auth.login(body.username, body.password, clientIp(ip) ?? 'unknown');
     response.cookie(SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'strict',

@@ -4,6 +4,7 @@ import { AccountEvents } from './account-events';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { PasswordPolicy } from './password-policy.service';
 import { PasswordService } from './password.service';
 import { SessionGuard } from './session.guard';
 
@@ -12,7 +13,7 @@ export class AuthModule {
   static forRoot(overrides: Provider[] = []): DynamicModule {
     return overridableModule(
       AuthModule,
-      [AuthService, PasswordService, AccountEvents, SessionGuard, AdminBootstrapService],
+      [AuthService, PasswordService, PasswordPolicy, AccountEvents, SessionGuard, AdminBootstrapService],
       overrides,
       { controllers: [AuthController] },
     );

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { LoginThrottle } from '../rate-limit/login-throttle.service';
 import { ErrorCodes } from '../contract/protocol';
 import { ParleyError } from '../common/parley-error';
 import type { UserRow } from '../storage/database.types';
@@ -34,17 +35,23 @@ export class AuthService {
     private readonly sessions: SessionRepository,
     private readonly passwords: PasswordService,
     private readonly events: AccountEvents,
+    private readonly throttle: LoginThrottle,
     private readonly config: AppConfig,
   ) {}
 
-  async login(username: string, password: string): Promise<LoginResult> {
+  /**
+   * A wrong password, an unknown name and a disabled account all get one answer (401), so the
+   * answer never tells whether a guessed password was right (issue 10, finding 7).
+   */
+  async login(username: string, password: string, ip: string): Promise<LoginResult> {
+    const attempt = this.throttle.begin(username, ip);
     const user = await this.users.findByUsername(normalizeUsername(username));
     const hash = user?.password_hash ?? (await (this.dummyHash ??= this.passwords.hash('not a password')));
     const valid = await this.passwords.verify(password, hash);
-    if (!user || !user.password_hash || !valid) {
+    if (!user || !user.password_hash || !valid || user.disabled) {
       throw new ParleyError(ErrorCodes.InvalidCredentials, 'Wrong user name or password');
     }
-    if (user.disabled) throw new ParleyError(ErrorCodes.AccountDisabled, 'This account is disabled');
+    this.throttle.succeeded(attempt);
     const token = newSessionToken();
     const now = Date.now();
     const expiresAt = now + this.config.values.PARLEY_SESSION_TTL_HOURS * 3_600_000;

@@ -70,7 +70,7 @@ describe('MessageRoutingService', () => {
 
   it('keeps one socket\'s messages in the order sent, even when a lookup waits on the database', async () => {
     const sam = await ctx.connectUser('sam', 'staff');
-    await ctx.module.get(UsersService).create({ username: 'newcomer', role: 'client', password: 'newcomer-password' });
+    await ctx.module.get(UsersService).create({ username: 'newcomer', role: 'client', password: 'newcomer-passphrase-9' });
     // 'newcomer' is not cached yet: resolving it reads the database; 'admin' resolves at once.
     const [first, second] = await Promise.all([
       routing.send(sam, { message: 'A', recipients: 'newcomer' }),

@@ -16,8 +16,8 @@ describe.each(['password', 'open'] as const)('VerificationService with PARLEY_AU
     ctx = await createChatTestContext({ PARLEY_AUTH: mode });
     verification = ctx.module.get(VerificationService);
     registry = ctx.module.get(UserRegistryService);
-    await ctx.module.get(UsersService).create({ username: 'rita', role: 'staff', password: 'rita-password' });
-    const { token } = await ctx.module.get(AuthService).login('rita', 'rita-password');
+    await ctx.module.get(UsersService).create({ username: 'rita', role: 'staff', password: 'rita-passphrase-9' });
+    const { token } = await ctx.module.get(AuthService).login('rita', 'rita-passphrase-9', '127.0.0.1');
     staffSession = (await ctx.module.get(AuthService).authenticate(token))!;
   });
   afterAll(() => ctx.close());
@@ -48,7 +48,7 @@ describe.each(['password', 'open'] as const)('VerificationService with PARLEY_AU
   });
 
   it('refuses a session that ended after the socket connected', async () => {
-    const { token } = await ctx.module.get(AuthService).login('rita', 'rita-password');
+    const { token } = await ctx.module.get(AuthService).login('rita', 'rita-passphrase-9', '127.0.0.1');
     const session = (await ctx.module.get(AuthService).authenticate(token))!;
     await ctx.module.get(SessionRepository).revoke(session.sessionId!, Date.now());
     await expect(verification.verify(socket(), session, { user_type: 'staff', user_name: 'rita' })).rejects.toMatchObject({

@@ -37,6 +37,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
       status = exception.httpStatus;
       code = exception.code;
       message = exception.message;
+      if (exception.retryAfterMs !== undefined && !response.headersSent) {
+        response.setHeader('Retry-After', String(Math.ceil(exception.retryAfterMs / 1000)));
+      }
     } else if (exception instanceof HttpException) {
       status = exception.getStatus();
       code = CODE_FOR_STATUS[status] ?? (status >= 500 ? ErrorCodes.Internal : ErrorCodes.InvalidPayload);

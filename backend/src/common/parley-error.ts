@@ -11,6 +11,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.NotFound]: 404,
   [ErrorCodes.UnknownRecipient]: 404,
   [ErrorCodes.UsernameTaken]: 409,
+  [ErrorCodes.WeakPassword]: 400,
   [ErrorCodes.LastAdmin]: 409,
   [ErrorCodes.SelfChange]: 409,
   [ErrorCodes.StorageFailed]: 503,
@@ -27,7 +28,7 @@ export class ParleyError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    /** With RATE_LIMITED: when the client may try again. */
+    /** With RATE_LIMITED: when the client may try again (REST sends it as Retry-After, in seconds). */
     readonly retryAfterMs?: number,
   ) {
     super(message);

@@ -140,8 +140,18 @@ export const envSchema = z.object({
   PARLEY_VERIFY_TIMEOUT_MS: int(100, 24 * 3_600_000).default(30_000),
   /** REST requests per IP address per minute. */
   PARLEY_HTTP_RATE_LIMIT_PER_MINUTE: int(1, 10_000_000).default(600),
-  /** Sign-in attempts per user name per minute. */
+  /**
+   * Sign-in attempts per user name from one IP address per minute (a success resets it). Per
+   * address, so one stranger failing on purpose cannot lock the real user out.
+   */
   PARLEY_LOGIN_LIMIT_PER_USER: int(1, 1_000_000).default(10),
+  /**
+   * Sign-in attempts per user name per 15 minutes from every address it never signed in from,
+   * together: slows guessing spread over many addresses. Addresses the user signed in from
+   * before are exempt, so the real user is not locked out by it. The default lets one address
+   * at its per-minute limit run for 10 minutes before the account's new addresses wait.
+   */
+  PARLEY_LOGIN_LIMIT_PER_ACCOUNT: int(1, 1_000_000).default(100),
   /** Sign-in attempts per IP address per minute. */
   PARLEY_LOGIN_LIMIT_PER_IP: int(1, 1_000_000).default(30),
   /**

@@ -7,6 +7,8 @@ export const AuditActions = {
   /** Display name, role or disabled changed; details name the fields and new values. */
   UserChanged: 'user.changed',
   UserPasswordReset: 'user.password_reset',
+  /** `npm run admin -- reset-password`: new password, enabled (and admin again, for `admin`). */
+  UserRecovered: 'user.recovered',
   /** Every session of the user revoked (and their sockets closed). */
   UserSignedOut: 'user.signed_out',
   /** The account was deleted: signed out, renamed to a tombstone, its messages kept. */

@@ -46,7 +46,10 @@ export const ErrorCodes = {
   NotVerified: 'NOT_VERIFIED',
   /** verify_user refused: no session, or the claimed role/name do not match it. */
   NotAuthorised: 'NOT_AUTHORISED',
-  /** The account exists but an admin disabled it. */
+  /**
+   * The account exists but an admin disabled it (open-mode verify_user). REST sign-in answers
+   * INVALID_CREDENTIALS instead, so the answer never confirms a guessed password.
+   */
   AccountDisabled: 'ACCOUNT_DISABLED',
   /** The permission table does not allow this sender to reach this target. */
   Forbidden: 'FORBIDDEN',
@@ -80,9 +83,11 @@ export const ErrorCodes = {
   UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   /** The Host header names a server Parley is not (DNS rebinding); see PARLEY_ALLOWED_HOSTS. */
   HostNotAllowed: 'HOST_NOT_ALLOWED',
+  /** The new password is too short or too easy to guess; the message says why (zxcvbn feedback). */
+  WeakPassword: 'WEAK_PASSWORD',
   /** The change would leave no enabled admin (disabling, demoting or deleting the last one). */
   LastAdmin: 'LAST_ADMIN',
-  /** An admin may not delete their own account; another admin must. */
+  /** An admin may not disable, demote or delete their own account; another admin must. */
   SelfChange: 'SELF_CHANGE',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

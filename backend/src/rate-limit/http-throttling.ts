@@ -1,12 +1,11 @@
 import { type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { Env } from '../config/env.schema';
-import { normalizeUsername } from '../auth/username';
 
 const LOGIN_ATTEMPT = 'parley:login-attempt';
 const MINUTE_MS = 60_000;
 
-/** Marks a route whose requests are sign-in attempts, limited per user name and per IP. */
+/** Marks a route whose requests are sign-in attempts, limited per IP here (per name: LoginThrottle). */
 export const LoginAttempt = () => SetMetadata(LOGIN_ATTEMPT, true);
 
 function isLoginAttempt(context: ExecutionContext): boolean {
@@ -14,9 +13,9 @@ function isLoginAttempt(context: ExecutionContext): boolean {
 }
 
 /**
- * Three fixed-window limits: every REST request per IP, and sign-in attempts per IP and per
- * claimed user name (so one address cannot guess one password fast, nor many addresses one
- * account). Refusals are 429 with Retry-After; HttpExceptionFilter gives them RATE_LIMITED.
+ * Two fixed-window limits: every REST request per IP, and sign-in attempts per IP across user
+ * names. The limits per user name live in LoginThrottle, which knows whether the password was
+ * right. Refusals are 429 with Retry-After; HttpExceptionFilter gives them RATE_LIMITED.
  */
 export function throttlerOptions(env: Env): ThrottlerModuleOptions {
   return {
@@ -30,18 +29,6 @@ export function throttlerOptions(env: Env): ThrottlerModuleOptions {
         limit: env.PARLEY_LOGIN_LIMIT_PER_IP,
         skipIf: (context) => !isLoginAttempt(context),
       },
-      {
-        name: 'login-user',
-        ttl: MINUTE_MS,
-        limit: env.PARLEY_LOGIN_LIMIT_PER_USER,
-        skipIf: (context) => !isLoginAttempt(context),
-        // The body is parsed before guards run; a request without a usable name counts against
-        // its IP instead (validation refuses it anyway).
-        getTracker: (request: { body?: { username?: unknown }; ip?: string }) => {
-          const name = request.body?.username;
-          return typeof name === 'string' && name.length <= 256 ? `user:${normalizeUsername(name)}` : `ip:${request.ip}`;
-        },
-      },
     ],
   };
 }
@@ -53,7 +40,7 @@ export class HttpThrottlerGuard extends ThrottlerGuard {
     return context.getType() !== 'http';
   }
 
-  /** The library names its header per throttler (Retry-After-login-user); clients read the standard one. */
+  /** The library names its header per throttler (Retry-After-login-ip); clients read the standard one. */
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const { res } = this.getRequestResponse(context);
     this.setResponseHeader(res, 'Retry-After', Math.max(1, detail.timeToBlockExpire));

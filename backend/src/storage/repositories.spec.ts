@@ -3,7 +3,7 @@ import type { NewMessageRow, UserRow } from './database.types';
 import { MessageRepository } from './message.repository';
 import { ReadMarkRepository } from './read-mark.repository';
 import { SessionRepository } from './session.repository';
-import { DuplicateKeyError } from './storage-errors';
+import { DuplicateKeyError, NoAdminLeftError } from './storage-errors';
 import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from './testing/test-databases';
 import { UserRepository } from './user.repository';
 
@@ -107,6 +107,21 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
       expect(await names({ limit: 10, search: '_' })).toEqual(['carol']);
       await users.update(bob.id, { disabled: true }, 8);
       expect(await names({ limit: 10, enabledOnly: true })).toEqual(['alice', 'carol']);
+    });
+
+    it('never lets two admins demoting each other at once both succeed (updateKeepingAnAdmin)', async () => {
+      const deputy = await users.create({ username: 'deputy-admin', display_name: 'D', role: 'admin', password_hash: 'x', created_at: 1, updated_at: 1 });
+      expect(await users.countEnabledAdmins()).toBe(2);
+      const results = await Promise.allSettled([
+        users.updateKeepingAnAdmin(alice.id, { role: 'staff' }, 7),
+        users.updateKeepingAnAdmin(deputy.id, { disabled: true }, 7),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(NoAdminLeftError);
+      expect(await users.countEnabledAdmins()).toBe(1);
+      // Back as before: alice the only admin, the deputy out of the way (disabled staff).
+      await users.update(alice.id, { role: 'admin', disabled: false }, 8);
+      await users.update(deputy.id, { role: 'staff', disabled: true }, 8);
     });
   });
 

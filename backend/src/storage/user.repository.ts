@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Role } from '../contract/roles';
 import { DatabaseService } from './database.service';
-import type { NewUserRow, UserRow } from './database.types';
-import { DuplicateKeyError, isUniqueViolation } from './storage-errors';
+import type { Database, NewUserRow, UserRow } from './database.types';
+import { DuplicateKeyError, isUniqueViolation, NoAdminLeftError } from './storage-errors';
 
 export interface UserPageQuery {
   /** Only names after this one (the last name of the previous page). */
@@ -75,25 +75,17 @@ export class UserRepository {
     return select.execute();
   }
 
-  async countEnabledAdmins(): Promise<number> {
-    const row = await this.db
-      .selectFrom('users')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('role', '=', 'admin')
-      .where('disabled', '=', 0)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
   /**
    * Deletes an account but keeps its row, renamed to `tombstone` and disabled: messages keep
    * their sender and recipient ids, and now carry the tombstone name instead of the old one,
    * so the old name can be given to someone else without them inheriting the history. The
-   * user's read marks go; their sessions are revoked by the caller.
+   * user's read marks go; their sessions are revoked by the caller. With `keepAnAdmin` (the
+   * account is an enabled admin) it is rolled back with NoAdminLeftError if no enabled admin
+   * would remain, as in updateKeepingAnAdmin.
    */
-  async softDelete(id: number, tombstone: string, now: number): Promise<UserRow | undefined> {
+  async softDelete(id: number, tombstone: string, now: number, keepAnAdmin = false): Promise<UserRow | undefined> {
     return this.db.transaction().execute(async (trx) => {
+      if (keepAnAdmin) await this.lockEnabledAdmins(trx);
       await trx.updateTable('messages').set({ sender_username: tombstone }).where('sender_id', '=', id).execute();
       await trx
         .updateTable('messages')
@@ -102,7 +94,7 @@ export class UserRepository {
         .where('recipient_id', '=', id)
         .execute();
       await trx.deleteFrom('read_marks').where('user_id', '=', id).execute();
-      return trx
+      const deleted = await trx
         .updateTable('users')
         .set({
           username: tombstone,
@@ -116,6 +108,8 @@ export class UserRepository {
         .where('deleted_at', 'is', null)
         .returningAll()
         .executeTakeFirst();
+      if (keepAnAdmin && (await countEnabledAdmins(trx)) === 0) throw new NoAdminLeftError();
+      return deleted;
     });
   }
 
@@ -127,17 +121,56 @@ export class UserRepository {
     return Number(row.n);
   }
 
-  async update(id: number, patch: UserPatch, now: number): Promise<UserRow | undefined> {
-    const { disabled, ...rest } = patch;
-    return this.db
-      .updateTable('users')
-      .set({
-        ...rest,
-        ...(disabled === undefined ? {} : { disabled: disabled ? 1 : 0 }),
-        updated_at: now,
-      })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
+  async countEnabledAdmins(): Promise<number> {
+    return countEnabledAdmins(this.db);
   }
+
+  async update(id: number, patch: UserPatch, now: number): Promise<UserRow | undefined> {
+    return updateUser(this.db, id, patch, now);
+  }
+
+  /**
+   * update(), rolled back with NoAdminLeftError if afterwards no enabled admin remains. Two
+   * admins demoting each other at once must not both succeed: on PostgreSQL the enabled admin
+   * rows are locked first (FOR UPDATE), so the second transaction waits and then counts what
+   * the first left; SQLite runs one write transaction at a time anyway.
+   */
+  async updateKeepingAnAdmin(id: number, patch: UserPatch, now: number): Promise<UserRow | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      await this.lockEnabledAdmins(trx);
+      const updated = await updateUser(trx, id, patch, now);
+      if ((await countEnabledAdmins(trx)) === 0) throw new NoAdminLeftError();
+      return updated;
+    });
+  }
+
+  /** PostgreSQL: a concurrent change to the admins waits for this transaction (SQLite writes one at a time anyway). */
+  private async lockEnabledAdmins(trx: Kysely<Database>): Promise<void> {
+    if (this.database.dialect !== 'postgres') return;
+    await trx.selectFrom('users').select('id').where('role', '=', 'admin').where('disabled', '=', 0).forUpdate().execute();
+  }
+}
+
+async function countEnabledAdmins(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('role', '=', 'admin')
+    .where('disabled', '=', 0)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+async function updateUser(db: Kysely<Database>, id: number, patch: UserPatch, now: number): Promise<UserRow | undefined> {
+  const { disabled, ...rest } = patch;
+  return db
+    .updateTable('users')
+    .set({
+      ...rest,
+      ...(disabled === undefined ? {} : { disabled: disabled ? 1 : 0 }),
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
 }

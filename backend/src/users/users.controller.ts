@@ -54,6 +54,7 @@ export class UsersController {
   @ApiJsonBody(createUserSchema)
   @ApiJsonResponse(201, 'Created', userResponseSchema)
   @ApiError(409, [ErrorCodes.UsernameTaken], 'The user name exists')
+  @ApiError(400, [ErrorCodes.WeakPassword], 'The password is too easy to guess; the message says why')
   async create(
     @Body(new ZodValidationPipe(createUserSchema)) body: CreateUserDto,
     @CurrentAuth() auth: AuthContext,
@@ -69,13 +70,14 @@ export class UsersController {
   @ApiJsonBody(updateUserSchema)
   @ApiJsonResponse(200, 'Changed', userResponseSchema)
   @ApiError(404, [ErrorCodes.NotFound], 'No such user')
+  @ApiError(409, [ErrorCodes.LastAdmin, ErrorCodes.SelfChange], 'It would disable or demote the last enabled admin, or the caller\'s own admin account')
   async update(
     @Param('username', new ZodValidationPipe(usernameParamSchema)) username: string,
     @Body(new ZodValidationPipe(updateUserSchema)) body: UpdateUserDto,
     @CurrentAuth() auth: AuthContext,
     @Ip() ip: string,
   ) {
-    const user = await this.users.update(username, body);
+    const user = await this.users.update(username, body, auth.user);
     await this.audit.record(auth.user, AuditActions.UserChanged, user.username, { ...body }, clientIp(ip));
     return { user: toAdminUser(user) };
   }
@@ -120,6 +122,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Set a new password', description: 'Also signs the user out everywhere.' })
   @ApiJsonBody(resetPasswordSchema)
   @ApiJsonResponse(200, 'Password set', userResponseSchema)
+  @ApiError(400, [ErrorCodes.WeakPassword], 'The password is too easy to guess; the message says why')
   @ApiError(404, [ErrorCodes.NotFound], 'No such user')
   async resetPassword(
     @Param('username', new ZodValidationPipe(usernameParamSchema)) username: string,

@@ -24,8 +24,8 @@ describe('UsersService', () => {
 
   it('answers a second create of the same name with USERNAME_TAKEN, also when racing', async () => {
     const results = await Promise.allSettled([
-      users.create({ username: 'racer', role: 'staff', password: 'racer-password' }),
-      users.create({ username: 'racer', role: 'staff', password: 'racer-password' }),
+      users.create({ username: 'racer', role: 'staff', password: 'racer-passphrase-9' }),
+      users.create({ username: 'racer', role: 'staff', password: 'racer-passphrase-9' }),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({
@@ -34,7 +34,7 @@ describe('UsersService', () => {
   });
 
   it('keeps its cache current: a disabled user is seen as disabled at once', async () => {
-    await users.create({ username: 'cached', role: 'client', password: 'cached-password' });
+    await users.create({ username: 'cached', role: 'client', password: 'cached-passphrase-9' });
     expect((await users.findByUsername('cached'))?.disabled).toBe(0);
     await users.update('cached', { disabled: true });
     expect((await users.findByUsername('cached'))?.disabled).toBe(1);
@@ -42,17 +42,17 @@ describe('UsersService', () => {
 
   it('signs a user out everywhere on disable, role change and password reset, not on a rename', async () => {
     const auth = ctx.module.get(AuthService);
-    await users.create({ username: 'signed', role: 'staff', password: 'signed-password' });
-    const live = async () => (await auth.authenticate((await auth.login('signed', 'signed-password')).token)) !== null;
+    await users.create({ username: 'signed', role: 'staff', password: 'signed-passphrase-9' });
+    const live = async () => (await auth.authenticate((await auth.login('signed', 'signed-passphrase-9', '127.0.0.1')).token)) !== null;
     const check = async (change: () => Promise<unknown>) => {
-      const { token } = await auth.login('signed', 'signed-password');
+      const { token } = await auth.login('signed', 'signed-passphrase-9', '127.0.0.1');
       await change();
       return (await auth.authenticate(token)) !== null;
     };
     expect(await live()).toBe(true);
     expect(await check(() => users.update('signed', { display_name: 'Renamed' }))).toBe(true);
     expect(await check(() => users.update('signed', { role: 'client' }))).toBe(false);
-    expect(await check(() => users.resetPassword('signed', 'signed-password'))).toBe(false);
+    expect(await check(() => users.resetPassword('signed', 'signed-passphrase-9'))).toBe(false);
     expect(await check(() => users.update('signed', { disabled: true }))).toBe(false);
   });
 
@@ -61,11 +61,11 @@ describe('UsersService', () => {
     const admins = (await repository.page({ limit: 500 })).filter((u) => u.role === 'admin' && !u.disabled);
     expect(admins).toHaveLength(1);
     // Only reachable when the asker is not that admin, e.g. a custom capability table.
-    const asker = await users.create({ username: 'asker', role: 'staff', password: 'asker-password' });
+    const asker = await users.create({ username: 'asker', role: 'staff', password: 'asker-passphrase-9' });
     await expect(users.delete(admins[0].username, asker)).rejects.toMatchObject({ code: 'LAST_ADMIN' });
-    await users.create({ username: 'second-admin', role: 'admin', password: 'second-password' });
-    await users.delete(admins[0].username, asker);
-    await expect(users.delete('second-admin', asker)).rejects.toMatchObject({ code: 'LAST_ADMIN' });
+    await users.create({ username: 'second-admin', role: 'admin', password: 'second-passphrase-9' });
+    await users.delete('second-admin', asker);
+    await expect(users.delete(admins[0].username, asker)).rejects.toMatchObject({ code: 'LAST_ADMIN' });
   });
 
   it('refuses open-mode accounts beyond the allowance only for new names', async () => {
@@ -76,5 +76,38 @@ describe('UsersService', () => {
     await users.findOrCreateOpenAccount('Fresh One', 'client', admit);
     await expect(users.findOrCreateOpenAccount('Fresh Two', 'client', admit)).rejects.toThrow('over the allowance');
     await expect(users.findOrCreateOpenAccount('fresh one', 'client', admit)).resolves.toMatchObject({ username: 'fresh-one' });
+  });
+
+  describe('keeping an enabled admin', () => {
+    it('refuses an admin disabling or demoting themselves with SELF_CHANGE', async () => {
+      const boss = await users.create({ username: 'boss', role: 'admin', password: 'boss-passphrase-9' });
+      await expect(users.update('boss', { disabled: true }, boss)).rejects.toMatchObject({ code: 'SELF_CHANGE' });
+      await expect(users.update('boss', { role: 'staff' }, boss)).rejects.toMatchObject({ code: 'SELF_CHANGE' });
+      expect(await users.update('boss', { display_name: 'The Boss' }, boss)).toMatchObject({ display_name: 'The Boss' });
+    });
+
+    it('refuses disabling or demoting the last enabled admin with LAST_ADMIN, also when two race', async () => {
+      const admin = (await users.findByUsername('admin'))!;
+      const boss = (await users.findByUsername('boss'))!;
+      // Each demotes the other at once: one must win, one must be refused.
+      const results = await Promise.allSettled([
+        users.update('boss', { role: 'staff' }, admin),
+        users.update('admin', { role: 'staff' }, boss),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'LAST_ADMIN' });
+      const [left] = (await ctx.module.get(UserRepository).page({ limit: 500 })).filter((u) => u.role === 'admin' && !u.disabled);
+      await expect(users.update(left.username, { disabled: true })).rejects.toMatchObject({ code: 'LAST_ADMIN' });
+      expect(await ctx.module.get(UserRepository).countEnabledAdmins()).toBe(1);
+    });
+
+    it('lets a disabled admin be demoted, and an admin go once another is enabled', async () => {
+      const admins = (await ctx.module.get(UserRepository).page({ limit: 500 })).filter((u) => u.role === 'admin' && !u.disabled);
+      await users.create({ username: 'second', role: 'admin', password: 'second-passphrase-9' });
+      await users.update('second', { disabled: true });
+      await expect(users.assertKeepsAnAdmin((await users.findByUsername('second'))!, { deleted: true })).resolves.toBe(false);
+      await users.update('second', { disabled: false });
+      expect(await users.update(admins[0].username, { disabled: true })).toMatchObject({ disabled: 1 });
+    });
   });
 });

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service';
 import { NodeBus } from '../cluster/node-bus.service';
+import { PasswordPolicy } from '../auth/password-policy.service';
 import { PasswordService } from '../auth/password.service';
 import { normalizeUsername, usernameFromClaim } from '../auth/username';
 import { ErrorCodes } from '../contract/protocol';
 import type { Role } from '../contract/roles';
 import { ParleyError } from '../common/parley-error';
 import type { UserRow } from '../storage/database.types';
-import { DuplicateKeyError } from '../storage/storage-errors';
+import { DuplicateKeyError, NoAdminLeftError } from '../storage/storage-errors';
 import { UserRepository, type UserPageQuery } from '../storage/user.repository';
 import type { CreateUserDto, UpdateUserDto } from './dto/user.dto';
 
@@ -34,6 +35,7 @@ export class UsersService {
   constructor(
     private readonly users: UserRepository,
     private readonly passwords: PasswordService,
+    private readonly policy: PasswordPolicy,
     private readonly auth: AuthService,
     private readonly bus: NodeBus,
   ) {
@@ -73,6 +75,7 @@ export class UsersService {
   async create(dto: CreateUserDto): Promise<UserRow> {
     const taken = () => new ParleyError(ErrorCodes.UsernameTaken, `The user name ${dto.username} is taken`);
     if (await this.findByUsername(dto.username)) throw taken();
+    await this.policy.assertStrong(dto.password, [dto.username, dto.display_name ?? '']);
     const now = Date.now();
     try {
       const user = await this.users.create({
@@ -135,9 +138,20 @@ export class UsersService {
     return existing;
   }
 
-  async update(username: string, dto: UpdateUserDto): Promise<UserRow> {
+  /** `actor` is the admin making the change, when there is one: they may not lock themselves out. */
+  async update(username: string, dto: UpdateUserDto, actor?: UserRow): Promise<UserRow> {
     const user = await this.require(username);
-    const updated = (await this.users.update(user.id, dto, Date.now()))!;
+    const removesAnAdmin = await this.assertKeepsAnAdmin(user, dto, actor);
+    let updated: UserRow;
+    try {
+      updated = removesAnAdmin
+        ? (await this.users.updateKeepingAnAdmin(user.id, dto, Date.now()))!
+        : (await this.users.update(user.id, dto, Date.now()))!;
+    } catch (error) {
+      // Another admin was removed between the check above and this change.
+      if (error instanceof NoAdminLeftError) throw lastAdmin(user.username);
+      throw error;
+    }
     this.changed(updated);
     // A new role changes which rooms the user's sockets belong in; disabling ends access.
     if (dto.disabled === true || (dto.role !== undefined && dto.role !== user.role)) {
@@ -146,8 +160,36 @@ export class UsersService {
     return updated;
   }
 
+  /**
+   * Refuses a change that would take away an enabled admin when it is the actor's own account
+   * (SELF_CHANGE) or the last one (LAST_ADMIN), so nobody needs the database to get back in.
+   * Returns whether the change removes an enabled admin: the write must then go through
+   * UserRepository.updateKeepingAnAdmin (or, for a deletion, re-count in its transaction), as
+   * this check alone can race with another admin's change.
+   */
+  async assertKeepsAnAdmin(
+    target: UserRow,
+    change: { disabled?: boolean; role?: Role; deleted?: boolean },
+    actor?: UserRow,
+  ): Promise<boolean> {
+    const removes =
+      target.role === 'admin' &&
+      !target.disabled &&
+      (change.deleted === true || change.disabled === true || (change.role !== undefined && change.role !== 'admin'));
+    if (!removes) return false;
+    if (actor?.id === target.id) {
+      throw new ParleyError(
+        ErrorCodes.SelfChange,
+        'You may not disable, demote or delete your own admin account; ask another admin',
+      );
+    }
+    if ((await this.users.countEnabledAdmins()) <= 1) throw lastAdmin(target.username);
+    return true;
+  }
+
   async resetPassword(username: string, password: string): Promise<UserRow> {
     const user = await this.require(username);
+    await this.policy.assertStrong(password, [user.username, user.display_name]);
     const updated = (await this.users.update(user.id, { password_hash: await this.passwords.hash(password) }, Date.now()))!;
     this.changed(updated);
     await this.auth.signOutEverywhere(user.id);
@@ -162,22 +204,21 @@ export class UsersService {
   async delete(username: string, actor: UserRow): Promise<UserRow> {
     const user = await this.require(username);
     if (user.id === actor.id) throw new ParleyError(ErrorCodes.SelfChange, 'You may not delete your own account; another admin must');
-    await this.refuseRemovingLastAdmin(user);
-    const deleted = await this.users.softDelete(user.id, tombstoneName(user.id), Date.now());
+    const removesAnAdmin = await this.assertKeepsAnAdmin(user, { deleted: true }, actor);
+    let deleted: UserRow | undefined;
+    try {
+      deleted = await this.users.softDelete(user.id, tombstoneName(user.id), Date.now(), removesAnAdmin);
+    } catch (error) {
+      // Another admin was removed between the check above and this deletion.
+      if (error instanceof NoAdminLeftError) throw lastAdmin(user.username);
+      throw error;
+    }
     // Another admin deleted it a moment ago.
     if (!deleted) throw new ParleyError(ErrorCodes.NotFound, `No user named ${user.username}`);
     this.byName.delete(user.username);
     this.bus.publish(USER_CHANGED, { username: user.username });
     await this.auth.signOutEverywhere(user.id);
     return user;
-  }
-
-  /** Without an enabled admin, nobody can manage accounts short of editing the database. */
-  private async refuseRemovingLastAdmin(user: UserRow): Promise<void> {
-    if (user.role !== 'admin' || user.disabled) return;
-    if ((await this.users.countEnabledAdmins()) <= 1) {
-      throw new ParleyError(ErrorCodes.LastAdmin, `${user.username} is the last enabled admin; make another admin first`);
-    }
   }
 
   async signOutEverywhere(username: string): Promise<void> {
@@ -189,4 +230,11 @@ export class UsersService {
     if (!user) throw new ParleyError(ErrorCodes.NotFound, `No user named ${normalizeUsername(username)}`);
     return user;
   }
+}
+
+function lastAdmin(username: string): ParleyError {
+  return new ParleyError(
+    ErrorCodes.LastAdmin,
+    `${username} is the last enabled admin; make another account an admin first`,
+  );
 }

@@ -44,7 +44,7 @@ export async function createChatTestContext(env: Record<string, string> = {}): P
   const dir = mkdtempSync(join(tmpdir(), 'parley-unit-'));
   const broadcaster = new RecordingBroadcaster();
   const module = await Test.createTestingModule({
-    imports: [AppModule.forRoot({ env: { PARLEY_SQLITE_PATH: join(dir, 'p.sqlite'), PARLEY_ADMIN_PASSWORD: 'admin-password', ...env } })],
+    imports: [AppModule.forRoot({ env: { PARLEY_SQLITE_PATH: join(dir, 'p.sqlite'), PARLEY_ADMIN_PASSWORD: 'admin-passphrase-9', ...env } })],
   })
     .overrideProvider(Broadcaster)
     .useValue(broadcaster)
@@ -60,7 +60,7 @@ export async function createChatTestContext(env: Record<string, string> = {}): P
     async connectUser(username, role, socketId = `sock-${++sockets}`) {
       const user =
         (await users.findByUsername(username)) ??
-        (await users.create({ username, role, password: `${username}-password` }));
+        (await users.create({ username, role, password: `${username}-passphrase-9` }));
       registry.connect({ socketId, ip: '10.0.0.1', userAgent: 'spec', sessionId: null });
       return registry.verify(socketId, user)!;
     },

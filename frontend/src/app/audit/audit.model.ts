@@ -5,6 +5,7 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'user.created': 'Created user',
   'user.changed': 'Changed user',
   'user.password_reset': 'Reset password',
+  'user.recovered': 'Recovered account (command line)',
   'user.signed_out': 'Signed user out',
   'user.deleted': 'Deleted user',
   'connection.kicked': 'Disconnected a connection',

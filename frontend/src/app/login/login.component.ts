@@ -1,3 +1,4 @@
+import { HttpErrorResponse } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -5,6 +6,12 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { Router } from '@angular/router';
 import { AuthService, errorMessage, homeOf } from '../core/auth.service';
+
+/**
+ * The server answers a wrong password, an unknown name and a disabled account alike (so the
+ * answer never confirms a guessed password); the page names every case it can be.
+ */
+export const SIGN_IN_REFUSED = 'Wrong user name or password. If your account was disabled, ask an administrator.';
 
 @Component({
   selector: 'parley-login',
@@ -51,7 +58,7 @@ export class LoginComponent {
       const user = await this.auth.login(this.username, this.password);
       await this.router.navigateByUrl(homeOf(user));
     } catch (error) {
-      this.error.set(errorMessage(error));
+      this.error.set(error instanceof HttpErrorResponse && error.status === 401 ? SIGN_IN_REFUSED : errorMessage(error));
     } finally {
       this.busy.set(false);
     }

@@ -11,6 +11,8 @@ import { firstValueFrom } from 'rxjs';
 import { ROLES, type Role } from '@parley/contract/roles';
 import { AuthService, errorMessage } from '../core/auth.service';
 import { ConfirmDeleteDialogComponent, type ConfirmDeleteData } from './confirm-delete-dialog.component';
+import { PasswordFeedbackComponent } from './password-feedback.component';
+import { PasswordStrength } from './password-strength.service';
 
 interface AdminUser {
   username: string;
@@ -29,7 +31,7 @@ interface UserPage {
 @Component({
   selector: 'parley-users-admin',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [FormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule],
+  imports: [FormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, PasswordFeedbackComponent],
   template: `
     <header class="top">
       <a mat-button [routerLink]="['/admin', name()]">← Chat</a>
@@ -55,8 +57,20 @@ interface UserPage {
         <mat-label>Initial password</mat-label>
         <input matInput name="password" type="password" autocomplete="new-password" required [(ngModel)]="draft.password" />
       </mat-form-field>
-      <button mat-flat-button type="submit">Create user</button>
+      <button mat-flat-button type="submit" [disabled]="isWeak(draft.password, [draft.username, draft.display_name])">Create user</button>
+      <parley-password-feedback [password]="draft.password" [userInputs]="[draft.username, draft.display_name]" />
     </form>
+    @if (resetting(); as user) {
+      <form class="reset" (ngSubmit)="resetPassword(user)" [attr.aria-label]="'Reset password for ' + user.username">
+        <mat-form-field appearance="outline" subscriptSizing="dynamic">
+          <mat-label>New password for {{ user.username }}</mat-label>
+          <input matInput name="new-password" type="password" autocomplete="new-password" required [(ngModel)]="newPassword" />
+        </mat-form-field>
+        <button mat-flat-button type="submit" [disabled]="isWeak(newPassword, [user.username, user.display_name])">Set password</button>
+        <button mat-button type="button" (click)="resetting.set(null)">Cancel</button>
+        <parley-password-feedback [password]="newPassword" [userInputs]="[user.username, user.display_name]" />
+      </form>
+    }
     <mat-form-field appearance="outline" subscriptSizing="dynamic" class="find">
       <mat-label>Find users</mat-label>
       <input matInput type="search" name="find" [ngModel]="search()" (ngModelChange)="searchFor($event)" />
@@ -73,7 +87,7 @@ interface UserPage {
               <td>{{ user.disabled ? 'disabled' : 'active' }}{{ user.has_password ? '' : ' (no password)' }}</td>
               <td class="actions">
                 <button mat-button type="button" (click)="setDisabled(user, !user.disabled)">{{ user.disabled ? 'Enable' : 'Disable' }}</button>
-                <button mat-button type="button" (click)="resetPassword(user)">Reset password</button>
+                <button mat-button type="button" (click)="startReset(user)">Reset password</button>
                 @if (user.username !== me()) {
                   <button mat-button type="button" class="delete" (click)="confirmDelete(user)">Delete</button>
                 }
@@ -91,7 +105,7 @@ interface UserPage {
     :host { display: block; padding: 0 1rem 1rem; }
     .top { display: flex; align-items: center; gap: 1rem; }
     h1 { font-size: 1.25rem; font-weight: 500; }
-    .create { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-bottom: 1rem; }
+    .create, .reset { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-bottom: 1rem; }
     .find { margin-bottom: 0.5rem; }
   `,
 })
@@ -101,6 +115,7 @@ export class UsersAdminComponent implements OnInit {
   /** The signed-in admin: the server refuses deleting yourself, so the page does not offer it. */
   private readonly auth = inject(AuthService);
   readonly me = computed(() => this.auth.user()?.username ?? null);
+  private readonly strength = inject(PasswordStrength);
   readonly name = input<string>();
   readonly roles = ROLES;
   readonly users = signal<AdminUser[]>([]);
@@ -111,6 +126,9 @@ export class UsersAdminComponent implements OnInit {
   /** Numbers each load; only the latest may show its answer (a search can overtake a page). */
   private latest = 0;
   draft = { username: '', display_name: '', role: 'staff' as Role, password: '' };
+  /** The user whose new password is being typed, if any. */
+  readonly resetting = signal<AdminUser | null>(null);
+  newPassword = '';
 
   ngOnInit(): void {
     void this.load();
@@ -158,12 +176,18 @@ export class UsersAdminComponent implements OnInit {
     });
   }
 
+  startReset(user: AdminUser): void {
+    this.newPassword = '';
+    this.resetting.set(user);
+  }
+
   async resetPassword(user: AdminUser): Promise<void> {
-    const password = globalThis.prompt?.(`New password for ${user.username} (at least 8 characters)`);
-    if (!password) return;
+    const password = this.newPassword;
     await this.run(async () => {
       await firstValueFrom(this.http.post(`/api/users/${encodeURIComponent(user.username)}/password`, { password }));
       this.message.set(`New password set for ${user.username}; they were signed out`);
+      this.resetting.set(null);
+      this.newPassword = '';
     });
   }
 
@@ -179,6 +203,11 @@ export class UsersAdminComponent implements OnInit {
         this.message.set(`Deleted ${user.username}; their messages stay, shown as from a deleted user`);
       });
     });
+  }
+
+  /** Known to fail the rule (the server checks too; while the rule loads, nothing is held back). */
+  isWeak(password: string, userInputs: readonly string[]): boolean {
+    return password.length > 0 && this.strength.verdict(password, userInputs)?.ok === false;
   }
 
   private async run(action: () => Promise<void>): Promise<void> {

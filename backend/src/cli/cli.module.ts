@@ -1,0 +1,22 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { PasswordPolicy } from '../auth/password-policy.service';
+import { PasswordService } from '../auth/password.service';
+import { ParleyConfigModule } from '../config/config.module';
+import { StorageModule } from '../storage/storage.module';
+import { AccountRecoveryService } from './account-recovery.service';
+
+/**
+ * What the offline commands need: the settings and the database exactly as the server opens them
+ * (environment, `.env`, SQLite path or PARLEY_DATABASE_URL, migrations), and no HTTP, sockets,
+ * cluster or background work.
+ */
+@Module({})
+export class CliModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [ParleyConfigModule.forRoot(), StorageModule.forRoot()],
+      providers: [PasswordService, PasswordPolicy, AccountRecoveryService],
+    };
+  }
+}

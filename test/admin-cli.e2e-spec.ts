@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { DatabaseService } from '../backend/src/storage/database.service';
+import { TEST_POSTGRES_URL } from '../backend/src/storage/testing/test-databases';
+import { adminToken, api, createUser, login, type Json } from './support/clients';
+import { ADMIN_PASSWORD, startServer, type TestServer } from './support/server';
+
+const ADMIN_JS = join(__dirname, '..', 'dist', 'backend', 'cli', 'admin.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npm run admin -- ...` as the built script, in a clean environment plus `env`. */
+function admin(args: string[], env: Record<string, string>, stdin?: string): Promise<Run> {
+  if (!existsSync(ADMIN_JS)) throw new Error(`${ADMIN_JS} is missing: run npm run build:server first`);
+  const child = spawn(process.execPath, [ADMIN_JS, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.end(stdin ?? '');
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+const printedPassword = (run: Run) => /shown only now\):\n\s+(\S+)/.exec(run.stdout)?.[1];
+
+describe('npm run admin (offline recovery, issue 10 finding 9)', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-cli-'));
+    env = { PARLEY_SQLITE_PATH: join(dir, 'parley.sqlite') };
+    server = await startServer(env);
+  });
+  afterAll(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gets admin back in while the server runs: new password, enabled, old sessions ended, audited', async () => {
+    const first = await adminToken(server);
+    const boss = await createUser(server, first, 'boss', 'admin');
+    expect((await api(server, 'PATCH', '/api/users/admin', { token: boss, body: { disabled: true } })).status).toBe(200);
+    const stale = await login(server, 'boss', 'boss-passphrase-9');
+
+    const run = await admin(['reset-password', 'ADMIN'], env);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const password = printedPassword(run)!;
+    expect(password).toMatch(/^[\w-]{16}$/);
+    await expect(login(server, 'admin', ADMIN_PASSWORD)).rejects.toThrow();
+    const token = await login(server, 'admin', password);
+    expect((await api(server, 'GET', '/api/me', { token })).body).toMatchObject({ user: { username: 'admin', role: 'admin' } });
+
+    // Another user, with a chosen password from standard input: boss's sessions end.
+    const chosen = await admin(['reset-password', 'boss', '--password-stdin'], env, 'boss-recovered-passphrase\n');
+    expect(chosen).toMatchObject({ code: 0, stderr: '' });
+    expect(chosen.stdout).not.toContain('boss-recovered-passphrase');
+    expect((await api(server, 'GET', '/api/me', { token: stale })).status).toBe(401);
+    expect(await login(server, 'boss', 'boss-recovered-passphrase')).toEqual(expect.any(String));
+
+    const audit = await api(server, 'GET', '/api/admin/audit?action=user.recovered', { token });
+    expect((audit.body.entries as Json[]).map((e) => [e.actor, e.target])).toEqual([
+      ['command line', 'boss'],
+      ['command line', 'admin'],
+    ]);
+  });
+
+  it('says what went wrong, with distinct exit codes, and changes nothing then', async () => {
+    const none = await admin([], env);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/Usage: npm run admin -- <command>[\s\S]*reset-password <user name>/);
+    expect((await admin(['reset-password'], env)).code).toBe(2);
+    expect((await admin(['frobnicate'], env)).stderr).toMatch(/Unknown command: frobnicate/);
+    expect(await admin(['reset-password', 'nobody'], env)).toMatchObject({ code: 3, stderr: 'No user named nobody\n' });
+    const weak = await admin(['reset-password', 'boss', '--password-stdin'], env, 'qwertyuiop\n');
+    expect(weak).toMatchObject({ code: 4, stderr: expect.stringMatching(/too easy to guess: .*frequently used password/) });
+    expect(await login(server, 'boss', 'boss-recovered-passphrase')).toEqual(expect.any(String));
+    expect((await admin(['--help'], env)).code).toBe(0);
+  });
+
+  it('works on PostgreSQL too (PARLEY_DATABASE_URL), with no server running', async () => {
+    const schema = `parley_cli_${randomBytes(6).toString('hex')}`;
+    const pgEnv = { PARLEY_DATABASE_URL: TEST_POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema };
+    const pg = await startServer(pgEnv);
+    try {
+      await pg.app.close();
+      const run = await admin(['reset-password', 'admin'], pgEnv);
+      expect(run.code).toBe(0);
+      await pg.restart();
+      expect(await login(pg, 'admin', printedPassword(run)!)).toEqual(expect.any(String));
+    } finally {
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(pg.app.get(DatabaseService).db);
+      await pg.stop();
+    }
+  });
+});
