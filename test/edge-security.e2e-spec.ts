@@ -242,7 +242,7 @@ describe('the HTTP and socket edge', () => {
       fetch(`${server.url}/api/users`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', cookie: jar.header(), ...headers },
-        body: JSON.stringify({ username, role: 'staff', password: 'password-123' }),
+        body: JSON.stringify({ username, role: 'staff', password: 'quiet-harbor-lamp-42' }),
       });
     const exists = async (username: string) => {
       const users = (await api(server, 'GET', '/api/users', { token: await adminToken(server) })).body.users as Json[];
@@ -296,7 +296,7 @@ describe('the HTTP and socket edge', () => {
         const response = await fetch(`${restarting.url}/api/users`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', cookie: kept.header(), 'x-xsrf-token': kept.get('XSRF-TOKEN')! },
-          body: JSON.stringify({ username: 'after-restart', role: 'staff', password: 'password-123' }),
+          body: JSON.stringify({ username: 'after-restart', role: 'staff', password: 'quiet-harbor-lamp-42' }),
         });
         expect(response.status).toBe(201);
       } finally {

@@ -169,7 +169,7 @@ describe('long lists come in pages (finding 1: GET /api/users, directory)', () =
     admin = await adminToken(server);
     for (const username of [...staff, 'cl']) {
       const role = username === 'cl' ? 'client' : 'staff';
-      const created = await api(server, 'POST', '/api/users', { token: admin, body: { username, role, password: `${username}-password`, display_name: `Person ${username.toUpperCase()}` } });
+      const created = await api(server, 'POST', '/api/users', { token: admin, body: { username, role, password: `${username}-passphrase-9`, display_name: `Person ${username.toUpperCase()}` } });
       expect(created.status).toBe(201);
     }
   });
