@@ -174,6 +174,22 @@ describe('UsersAdminComponent: the password rule before submit', () => {
     expect(button('Create user').disabled).toBe(false);
   });
 
+  it('leaves a blank create form after a user is created, not one showing empty required fields as errors', async () => {
+    await type('username', 'sam');
+    await type('password', 'sam-quiet-harbor-lamp');
+    page().querySelector('form[aria-label="Create a user"]')!.dispatchEvent(new Event('submit'));
+    http.expectOne((r) => r.method === 'POST' && r.url === '/api/users').flush({ user: { ...cleo, username: 'sam' } });
+    await new Promise((resolve) => setTimeout(resolve));
+    http.expectOne('/api/users').flush({ users: [cleo] });
+    await fixture.whenStable();
+    fixture.detectChanges();
+    expect(text('[role="status"]')).toMatch(/Created sam/);
+    const username = page().querySelector<HTMLInputElement>('input[name="username"]')!;
+    expect(username.value).toBe('');
+    expect(username.getAttribute('aria-invalid')).not.toBe('true');
+    expect(page().querySelector('form[aria-label="Create a user"] .mat-form-field-invalid')).toBeNull();
+  });
+
   it('resets a password from an inline form with the same feedback, then closes it', async () => {
     button('Reset password').click();
     fixture.detectChanges();

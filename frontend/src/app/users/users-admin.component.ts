@@ -1,6 +1,6 @@
 import { HttpClient, HttpParams } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, computed, inject, input, signal, type OnInit } from '@angular/core';
-import { FormsModule } from '@angular/forms';
+import { FormsModule, type NgForm } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -38,7 +38,7 @@ interface UserPage {
       <h1>Users</h1>
     </header>
     @if (message(); as text) { <p role="status">{{ text }}</p> }
-    <form class="create" (ngSubmit)="create()" aria-label="Create a user">
+    <form class="create" #createForm="ngForm" (ngSubmit)="create(createForm)" aria-label="Create a user">
       <mat-form-field appearance="outline" subscriptSizing="dynamic">
         <mat-label>User name</mat-label>
         <input matInput name="username" required [(ngModel)]="draft.username" />
@@ -160,12 +160,15 @@ export class UsersAdminComponent implements OnInit {
     this.nextAfter.set(page.next_after);
   }
 
-  async create(): Promise<void> {
+  async create(form?: NgForm): Promise<void> {
     const { display_name, ...rest } = this.draft;
     await this.run(async () => {
       await firstValueFrom(this.http.post('/api/users', display_name.trim() ? this.draft : rest));
       this.message.set(`Created ${this.draft.username}`);
-      this.draft = { username: '', display_name: '', role: this.draft.role, password: '' };
+      const role = this.draft.role;
+      this.draft = { username: '', display_name: '', role, password: '' };
+      // A blank form for the next person, not one flagged as submitted with empty required fields.
+      form?.resetForm({ username: '', display_name: '', role, password: '' });
     });
   }
 
