@@ -1,13 +1,13 @@
-import { Writable } from 'node:stream';
 import type { Socket } from 'socket.io-client';
 import type { WireMessage } from '../backend/src/contract/protocol';
 import { UserRegistryService } from '../backend/src/registry/user-registry.service';
+import { CapturedLog } from './support/captured-log';
 import { startServer, type TestServer } from './support/server';
 import { adminToken, api, closeAllClients, connectAs, createUser, emitAck, eventually, login, type Json } from './support/clients';
 
 type Page = { ok: boolean; messages: WireMessage[]; more: boolean; error?: { code: string; message: string; retry_after_ms?: number } };
 
-const DEFAULT_PAGE_BYTES = 1024 * 1024;
+const DEFAULT_PAGE_BYTES = 256 * 1024;
 /** Just under the default 16 KiB message limit: the attacker's size. */
 const BIG = 15 * 1024;
 
@@ -22,15 +22,6 @@ async function postMany(socket: Socket, count: number, bytes: number): Promise<n
 }
 
 const wireSize = (messages: WireMessage[]) => messages.reduce((sum, m) => sum + Buffer.byteLength(JSON.stringify(m)), 0);
-
-/** A pino destination keeping every line, to read back what the server logged. */
-class CapturedLog extends Writable {
-  readonly lines: Json[] = [];
-  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
-    for (const line of String(chunk).split('\n')) if (line) this.lines.push(JSON.parse(line) as Json);
-    done();
-  }
-}
 
 describe('the read path under a heavy reader (finding 1)', () => {
   let server: TestServer;
@@ -152,7 +143,7 @@ describe('a socket that does not read (finding 1, backpressure)', () => {
     }
     await eventually(() => !registry.get(slowId), 3_000, 'the slow socket to be gone');
     expect(sent).toBeLessThan(2000);
-    const line = log.lines.find((l) => String(l.msg).includes('does not read'));
+    const line = log.lines().find((l) => String(l.msg).includes('does not read'));
     expect(line).toMatchObject({ socketId: slowId, ip: expect.any(String) });
     // The sender was never held up: it still chats.
     expect((await emitAck<Json>(bystander, 'send_message', { message: 'still fine', recipients: 'staff' })).ok).toBe(true);

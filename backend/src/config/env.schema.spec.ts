@@ -13,14 +13,14 @@ describe('validateEnv', () => {
       PARLEY_PERMISSIONS: DEFAULT_PERMISSIONS,
       PARLEY_COOKIE_SECURE: false,
       PARLEY_SHUTDOWN_TIMEOUT_MS: 10_000,
-      PARLEY_READ_PAGE_BYTES: 1024 * 1024,
+      PARLEY_READ_PAGE_BYTES: 256 * 1024,
       PARLEY_READS_IN_FLIGHT: 2,
       PARLEY_SOCKET_MAX_BUFFERED_BYTES: 8 * 1024 * 1024,
     });
   });
 
   it('refuses an output bound that one page or one message could fill', () => {
-    expect(() => validateEnv({ PARLEY_SOCKET_MAX_BUFFERED_BYTES: String(1024 * 1024) })).toThrow(
+    expect(() => validateEnv({ PARLEY_SOCKET_MAX_BUFFERED_BYTES: String(256 * 1024) })).toThrow(
       /PARLEY_SOCKET_MAX_BUFFERED_BYTES: must be at least twice PARLEY_READ_PAGE_BYTES/,
     );
     expect(validateEnv({ PARLEY_SOCKET_MAX_BUFFERED_BYTES: String(64 * 1024), PARLEY_READ_PAGE_BYTES: String(16 * 1024) }).PARLEY_SOCKET_MAX_BUFFERED_BYTES).toBe(64 * 1024);

@@ -109,11 +109,11 @@ export const envSchema = z.object({
   /** Refused events within about 10 s after which the socket is disconnected. */
   PARLEY_RATE_LIMIT_DISCONNECT_AFTER: int(1, 1_000_000).default(100),
   /**
-   * Most serialized bytes of messages in one sync or history answer (default 1 MiB); a page
+   * Most serialized bytes of messages in one sync or history answer (default 256 KiB); a page
    * stops early with more: true. One answer is held in memory whole while it is encoded and
    * sent, so this bounds what one read costs. A single larger message is still sent alone.
    */
-  PARLEY_READ_PAGE_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  PARLEY_READ_PAGE_BYTES: int(1024, 64 * 1024 * 1024).default(256 * 1024),
   /**
    * Reads (sync, history, conversations, directory) one socket, and one user's sockets
    * together, may have in progress at once; the next gets RATE_LIMITED with retry_after_ms.
