@@ -87,6 +87,23 @@ describe('npm run admin (offline recovery, issue 10 finding 9)', () => {
     expect((await admin(['--help'], env)).code).toBe(0);
   });
 
+  it('leaves a deleted account deleted: its tombstone name is no user to recover', async () => {
+    // admin's password was replaced by the first test; boss is an admin with a known one.
+    const token = await login(server, 'boss', 'boss-recovered-passphrase');
+    await createUser(server, token, 'gone', 'admin');
+    expect((await api(server, 'DELETE', '/api/users/gone', { token })).status).toBe(204);
+    const tombstones = await server.app
+      .get(DatabaseService)
+      .db.selectFrom('users')
+      .select('username')
+      .where('deleted_at', 'is not', null)
+      .execute();
+    expect(tombstones).toHaveLength(1);
+    const [{ username }] = tombstones;
+    expect(await admin(['reset-password', username], env)).toMatchObject({ code: 3, stderr: `No user named ${username}\n` });
+    await expect(login(server, username, 'anything-at-all-9')).rejects.toThrow(/401/);
+  });
+
   it('works on PostgreSQL too (PARLEY_DATABASE_URL), with no server running', async () => {
     const schema = `parley_cli_${randomBytes(6).toString('hex')}`;
     const pgEnv = { PARLEY_DATABASE_URL: TEST_POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema };

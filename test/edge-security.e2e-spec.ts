@@ -192,6 +192,14 @@ describe('the HTTP and socket edge', () => {
       }
     });
 
+    it('answers a refused socket handshake with a body naming PARLEY_ALLOWED_HOSTS (polling clients read it)', async () => {
+      const refused = await raw(server.url, '/socket.io/?EIO=4&transport=polling', { headers: { host: 'evil.example:8080' } });
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ message: expect.stringContaining('PARLEY_ALLOWED_HOSTS') });
+      const port = new URL(server.url).port;
+      expect((await raw(server.url, '/socket.io/?EIO=4&transport=polling', { headers: { host: `localhost:${port}` } })).status).toBe(200);
+    });
+
     it('takes PARLEY_PUBLIC_URL as a name and an origin, and PARLEY_ALLOWED_HOSTS=* turns the check off', async () => {
       const behindProxy = await startServer({ PARLEY_PUBLIC_URL: 'https://parley.example.org:8443' });
       const open = await startServer({ PARLEY_ALLOWED_HOSTS: '*' });

@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { LogLevel } from '@nestjs/common';
 import { AppModule, type ParleyModuleOptions } from './app.module';
-import { originAllowed } from './chat/origin-check';
+import { handshakeRefusal } from './chat/origin-check';
 import { ParleyIoAdapter } from './chat/parley-io.adapter';
 import { answerUnparsableRequestsWithJson } from './common/client-error-handler';
 import { HttpExceptionFilter } from './common/http-exception.filter';
@@ -84,7 +84,10 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
         // Big enough that an over-long message reaches validation and gets MESSAGE_TOO_LONG;
         // beyond this socket.io itself closes the connection (it has no way to reply).
         maxHttpBufferSize: Math.max(1024 * 1024, 4 * config.PARLEY_MAX_MESSAGE_BYTES + 64 * 1024),
-        allowRequest: (request, callback) => callback(null, originAllowed(request, config.PARLEY_CORS_ORIGINS, hosts)),
+        allowRequest: (request, callback) => {
+          const refusal = handshakeRefusal(request, config.PARLEY_CORS_ORIGINS, hosts);
+          callback(refusal, refusal === null);
+        },
         // Closed unless origins are configured; then their pages may also use long-polling.
         ...(config.PARLEY_CORS_ORIGINS.length > 0 ? { cors: { origin: config.PARLEY_CORS_ORIGINS, credentials: true } } : {}),
         ...(clusterAdapter ? { adapter: clusterAdapter } : {}),

@@ -45,6 +45,9 @@ export class AccountRecoveryService {
   async resetPassword(rawName: string, given: string | null): Promise<{ user: UserRow; password: string }> {
     const username = normalizeUsername(rawName);
     let user = await this.users.findByUsername(username);
+    // A deleted account (its row kept under a tombstone name) stays deleted: bringing it back
+    // would make an account no list shows and no REST route can name.
+    if (user?.deleted_at != null) user = undefined;
     if (!user && username !== ADMIN) throw new CliError(`No user named ${username}`, EXIT.noSuchUser);
     const inputs = [username, user?.display_name ?? ''];
     const password = given ?? (await this.policy.generate(inputs));

@@ -78,6 +78,22 @@ describe('UsersService', () => {
     await expect(users.findOrCreateOpenAccount('fresh one', 'client', admit)).resolves.toMatchObject({ username: 'fresh-one' });
   });
 
+  it('trusts a cached account for a few seconds only, so a change made outside the server shows', async () => {
+    await users.create({ username: 'outside', role: 'staff', password: 'outside-passphrase-9' });
+    expect((await users.findByUsername('outside'))!.disabled).toBe(0);
+    // As `npm run admin` does: straight to the database, with no change notice.
+    const repository = ctx.module.get(UserRepository);
+    await repository.update((await repository.findByUsername('outside'))!.id, { disabled: true }, Date.now());
+    expect((await users.findByUsername('outside'))!.disabled).toBe(0);
+    const later = Date.now() + 60_000;
+    jest.spyOn(Date, 'now').mockReturnValue(later);
+    try {
+      expect((await users.findByUsername('outside'))!.disabled).toBe(1);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+
   describe('keeping an enabled admin', () => {
     it('refuses an admin disabling or demoting themselves with SELF_CHANGE', async () => {
       const boss = await users.create({ username: 'boss', role: 'admin', password: 'boss-passphrase-9' });

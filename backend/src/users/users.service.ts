@@ -20,6 +20,9 @@ export function tombstoneName(id: number): string {
   return `deleted#${id}`;
 }
 
+/** How long a cached account is trusted without a change notice (see UsersService.remember). */
+const CACHE_MS = 10_000;
+
 /** Between nodes: this account changed; drop any cached copy. */
 export const USER_CHANGED = 'parley:user:changed';
 
@@ -30,7 +33,7 @@ export const USER_CHANGED = 'parley:user:changed';
  */
 @Injectable()
 export class UsersService {
-  private readonly byName = new Map<string, UserRow>();
+  private readonly byName = new Map<string, { user: UserRow; until: number }>();
 
   constructor(
     private readonly users: UserRepository,
@@ -43,16 +46,25 @@ export class UsersService {
   }
 
   private changed(user: UserRow): void {
-    this.byName.set(user.username, user);
+    this.remember(user);
     this.bus.publish(USER_CHANGED, { username: user.username });
+  }
+
+  /**
+   * Cached for a few seconds only: `npm run admin` changes accounts in the database behind a
+   * running server's back, and without Redis nothing tells this node; a restored account must
+   * not stay unreachable until a restart.
+   */
+  private remember(user: UserRow): void {
+    this.byName.set(user.username, { user, until: Date.now() + CACHE_MS });
   }
 
   async findByUsername(username: string): Promise<UserRow | undefined> {
     const name = normalizeUsername(username);
     const cached = this.byName.get(name);
-    if (cached) return cached;
+    if (cached && cached.until > Date.now()) return cached.user;
     const user = await this.users.findByUsername(name);
-    if (user) this.byName.set(name, user);
+    if (user) this.remember(user);
     return user;
   }
 
@@ -86,7 +98,7 @@ export class UsersService {
         created_at: now,
         updated_at: now,
       });
-      this.byName.set(user.username, user);
+      this.remember(user);
       return user;
     } catch (error) {
       // Two admins created the same name at once.
@@ -115,14 +127,14 @@ export class UsersService {
         created_at: now,
         updated_at: now,
       });
-      this.byName.set(username, user);
+      this.remember(user);
       return user;
     } catch (error) {
       // Two sockets may race to create the same name; then the other one's account stands.
       if (!(error instanceof DuplicateKeyError)) throw error;
       const winner = await this.users.findByUsername(username);
       if (!winner) throw error;
-      this.byName.set(username, winner);
+      this.remember(winner);
       return this.checkOpenAccount(winner, role);
     }
   }
