@@ -111,6 +111,29 @@ describe('sign-in limits a stranger cannot turn against the user (device cookies
     expect(await signIn('script', passwordOf('script'))).toBe(429);
   });
 
+  it("exempts the user's browser from the per-address limit across names, too", async () => {
+    const strict = await startServer({ ...LIMITS, PARLEY_LOGIN_LIMIT_PER_IP: '5' });
+    try {
+      const attempt = async (username: string, password: string, jar?: CookieJar) => {
+        const cookies: Record<string, string> = jar ? { cookie: jar.header(), 'x-xsrf-token': jar.get('XSRF-TOKEN') ?? '' } : {};
+        const response = await api(strict, 'POST', '/api/auth/login', { body: { username, password }, headers: cookies });
+        jar?.take(response.headers);
+        return response.status;
+      };
+      const browser = cookieJar();
+      expect(await attempt('admin', ADMIN_PASSWORD, browser)).toBe(200);
+      // With that sign-in, a stranger's four names at the same address make five: the address is
+      // refused for everyone...
+      for (let i = 0; i < 4; i++) expect(await attempt(`name-${i}`, 'guess-wrong-1')).toBe(401);
+      expect(await attempt('admin', ADMIN_PASSWORD)).toBe(429);
+      // ...except a browser carrying a device cookie for the name it signs in as.
+      expect(await attempt('admin', ADMIN_PASSWORD, browser)).toBe(200);
+      expect(await attempt('someone-else', ADMIN_PASSWORD, browser)).toBe(429);
+    } finally {
+      await strict.stop();
+    }
+  });
+
   describe('behind a trusted proxy, from many addresses', () => {
     let proxied: TestServer;
     beforeAll(async () => {
