@@ -15,17 +15,20 @@ const LIMITS = {
 
 const passwordOf = (username: string) => `${username}-passphrase-9`;
 
+/** A sign-in as a browser would send it: with the jar's cookies, keeping what it sets. */
+async function signInAt(target: TestServer, username: string, password: string, jar?: CookieJar, headers: Record<string, string> = {}) {
+  const cookies: Record<string, string> = jar ? { cookie: jar.header(), 'x-xsrf-token': jar.get('XSRF-TOKEN') ?? '' } : {};
+  const response = await api(target, 'POST', '/api/auth/login', { body: { username, password }, headers: { ...cookies, ...headers } });
+  jar?.take(response.headers);
+  return response.status;
+}
+
 describe('sign-in limits a stranger cannot turn against the user (device cookies)', () => {
   let server: TestServer;
   let admin: string;
 
-  /** A sign-in as a browser would send it: with the jar's cookies, keeping what it sets. */
-  const signIn = async (username: string, password: string, jar?: CookieJar, headers: Record<string, string> = {}) => {
-    const cookies: Record<string, string> = jar ? { cookie: jar.header(), 'x-xsrf-token': jar.get('XSRF-TOKEN') ?? '' } : {};
-    const response = await api(server, 'POST', '/api/auth/login', { body: { username, password }, headers: { ...cookies, ...headers } });
-    jar?.take(response.headers);
-    return response.status;
-  };
+  const signIn = (username: string, password: string, jar?: CookieJar, headers: Record<string, string> = {}) =>
+    signInAt(server, username, password, jar, headers);
   /** A stranger without cookies guessing `username`, spelling it three ways. */
   const strangerGuesses = async (username: string, count: number, headers: Record<string, string> = {}) => {
     const statuses: number[] = [];
@@ -114,12 +117,7 @@ describe('sign-in limits a stranger cannot turn against the user (device cookies
   it("exempts the user's browser from the per-address limit across names, too", async () => {
     const strict = await startServer({ ...LIMITS, PARLEY_LOGIN_LIMIT_PER_IP: '5' });
     try {
-      const attempt = async (username: string, password: string, jar?: CookieJar) => {
-        const cookies: Record<string, string> = jar ? { cookie: jar.header(), 'x-xsrf-token': jar.get('XSRF-TOKEN') ?? '' } : {};
-        const response = await api(strict, 'POST', '/api/auth/login', { body: { username, password }, headers: cookies });
-        jar?.take(response.headers);
-        return response.status;
-      };
+      const attempt = (username: string, password: string, jar?: CookieJar) => signInAt(strict, username, password, jar);
       const browser = cookieJar();
       expect(await attempt('admin', ADMIN_PASSWORD, browser)).toBe(200);
       // With that sign-in, a stranger's four names at the same address make five: the address is
