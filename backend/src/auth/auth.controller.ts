@@ -36,7 +36,7 @@ export class AuthController {
   @ApiJsonBody(loginSchema)
   @ApiJsonResponse(200, 'Signed in', loginResponseSchema)
   @ApiError(401, [ErrorCodes.InvalidCredentials], 'Wrong user name or password, or a disabled account (one answer for all)')
-  @ApiError(429, [ErrorCodes.RateLimited], 'Too many sign-in attempts for this user name from this address, from addresses new to it, or from this address; see Retry-After')
+  @ApiError(429, [ErrorCodes.RateLimited], 'Too many sign-in attempts with this device cookie, or (without one) for this user name from this address, from addresses new to it, or from this address; see Retry-After')
   async login(
     @Body(new ZodValidationPipe(loginSchema)) body: LoginDto,
     @Res({ passthrough: true }) response: Response,
