@@ -87,14 +87,13 @@ export class LoginThrottle {
     address.count++;
     // Past its share, an address is still held by its own per-minute window, but no longer
     // spends the account's budget that the user's other, new addresses need.
-    const share = account ? current(this.accountShares, addressKey, now, ACCOUNT_WINDOW_MS) : null;
+    if (!account) return { name, ip, device: null, countedOnAccount: false };
+    const share = current(this.accountShares, addressKey, now, ACCOUNT_WINDOW_MS);
     const maxShare = Math.max(1, Math.floor(limits.PARLEY_LOGIN_LIMIT_PER_ACCOUNT * ADDRESS_SHARE_OF_ACCOUNT));
-    const countedOnAccount = share !== null && share.count < maxShare;
-    if (countedOnAccount) {
-      share.count++;
-      account!.count++;
-    }
-    return { name, ip, device: null, countedOnAccount };
+    if (share.count >= maxShare) return { name, ip, device: null, countedOnAccount: false };
+    share.count++;
+    account.count++;
+    return { name, ip, device: null, countedOnAccount: true };
   }
 
   /** The password was right: this address is now known for the user and its counts start over. */
@@ -102,8 +101,11 @@ export class LoginThrottle {
     const addressKey = `${ticket.name}\n${ticket.ip}`;
     if (ticket.device !== null) this.perDevice.delete(`${ticket.name}\n${ticket.device}`);
     this.perAddress.delete(addressKey);
-    const account = this.perAccount.get(ticket.name);
-    if (ticket.countedOnAccount && account && account.count > 0) account.count--;
+    if (ticket.countedOnAccount) {
+      for (const window of [this.perAccount.get(ticket.name), this.accountShares.get(addressKey)]) {
+        if (window && window.count > 0) window.count--;
+      }
+    }
     const known = this.knownAddresses.get(ticket.name) ?? new Map<string, number>();
     known.delete(ticket.ip);
     known.set(ticket.ip, now);
