@@ -8,6 +8,7 @@ import { ErrorCodes } from '../contract/protocol';
 import { ApiError, ApiJsonBody, ApiJsonResponse } from '../openapi/api-docs';
 import { LoginAttempt } from '../rate-limit/http-throttling';
 import { CsrfTokens } from '../security/csrf-tokens.service';
+import { DeviceCookies } from '../security/device-cookies.service';
 import { toPublicUser } from '../users/user.mapper';
 import { AuthService, type AuthContext } from './auth.service';
 import { loginResponseSchema, loginSchema, meResponseSchema, sessionResponseSchema, type LoginDto } from './dto/login.dto';
@@ -20,23 +21,30 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly config: AppConfig,
     private readonly csrf: CsrfTokens,
+    private readonly devices: DeviceCookies,
   ) {}
 
-  /** Sets the httpOnly cookie for browsers and returns the token for other clients. */
+  /**
+   * Sets the httpOnly session cookie for browsers and returns the token for other clients; a
+   * success also sets the device cookie that keeps this browser's sign-ins out of the limits a
+   * stranger at the same address runs into (issue 10, finding 4).
+   */
   @Post('auth/login')
   @HttpCode(200)
   @LoginAttempt()
-  @ApiOperation({ summary: 'Sign in', description: 'Public. Returns a session token and sets the httpOnly `parley_session` cookie.' })
+  @ApiOperation({ summary: 'Sign in', description: 'Public. Returns a session token and sets the httpOnly `parley_session` cookie and the `parley_device` cookie; a valid `parley_device` cookie for the name counts the attempt only against that device.' })
   @ApiJsonBody(loginSchema)
   @ApiJsonResponse(200, 'Signed in', loginResponseSchema)
   @ApiError(401, [ErrorCodes.InvalidCredentials], 'Wrong user name or password, or a disabled account (one answer for all)')
-  @ApiError(429, [ErrorCodes.RateLimited], 'Too many sign-in attempts for this user name from this address, from addresses new to it, or from this address; see Retry-After')
+  @ApiError(429, [ErrorCodes.RateLimited], 'Too many sign-in attempts with this device cookie, or (without one) for this user name from this address, from addresses new to it, or from this address; see Retry-After')
   async login(
     @Body(new ZodValidationPipe(loginSchema)) body: LoginDto,
     @Res({ passthrough: true }) response: Response,
     @Ip() ip: string,
+    @Req() request: Request,
   ) {
-    const { user, token, expiresAt } = await this.auth.login(body.username, body.password, clientIp(ip) ?? 'unknown');
+    const device = this.devices.deviceFor(request.headers, body.username);
+    const { user, token, expiresAt } = await this.auth.login(body.username, body.password, clientIp(ip) ?? 'unknown', device);
     response.cookie(SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'strict',
@@ -46,6 +54,7 @@ export class AuthController {
     });
     // The web app's next write must carry the new session's token, not the old one's.
     this.csrf.issue(response, token, new Date(expiresAt));
+    this.devices.issue(response, this.devices.create(user.username));
     return { user: toPublicUser(user), token, expires_at: new Date(expiresAt).toISOString() };
   }
 

@@ -41,10 +41,12 @@ export class AuthService {
 
   /**
    * A wrong password, an unknown name and a disabled account all get one answer (401), so the
-   * answer never tells whether a guessed password was right (issue 10, finding 7).
+   * answer never tells whether a guessed password was right (issue 10, finding 7). `device` is
+   * the id of a device cookie verified for this name, which takes the attempt out of the
+   * per-address and per-account limits (finding 4).
    */
-  async login(username: string, password: string, ip: string): Promise<LoginResult> {
-    const attempt = this.throttle.begin(username, ip);
+  async login(username: string, password: string, ip: string, device: string | null = null): Promise<LoginResult> {
+    const attempt = this.throttle.begin(username, ip, device);
     const user = await this.users.findByUsername(normalizeUsername(username));
     const hash = user?.password_hash ?? (await (this.dummyHash ??= this.passwords.hash('not a password')));
     const valid = await this.passwords.verify(password, hash);

@@ -142,17 +142,18 @@ export const envSchema = z.object({
   PARLEY_HTTP_RATE_LIMIT_PER_MINUTE: int(1, 10_000_000).default(600),
   /**
    * Sign-in attempts per user name from one IP address per minute (a success resets it). Per
-   * address, so one stranger failing on purpose cannot lock the real user out.
+   * address, so one stranger failing on purpose cannot lock the real user out; also the limit
+   * per device cookie, the only one a browser that signed in before is held to.
    */
   PARLEY_LOGIN_LIMIT_PER_USER: int(1, 1_000_000).default(10),
   /**
    * Sign-in attempts per user name per 15 minutes from every address it never signed in from,
    * together: slows guessing spread over many addresses. Addresses the user signed in from
-   * before are exempt, so the real user is not locked out by it. The default lets one address
-   * at its per-minute limit run for 10 minutes before the account's new addresses wait.
+   * before and browsers with their device cookie are exempt, so the real user is not locked out
+   * by it; one address counts at most a tenth of it, so no single address can use it up.
    */
   PARLEY_LOGIN_LIMIT_PER_ACCOUNT: int(1, 1_000_000).default(100),
-  /** Sign-in attempts per IP address per minute. */
+  /** Sign-in attempts per IP address per minute (not counting those with a valid device cookie). */
   PARLEY_LOGIN_LIMIT_PER_IP: int(1, 1_000_000).default(30),
   /**
    * Reverse proxies whose X-Forwarded-For to believe (Express's `trust proxy`): e.g.

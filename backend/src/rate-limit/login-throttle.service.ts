@@ -10,6 +10,11 @@ const ACCOUNT_WINDOW_MS = 15 * MINUTE_MS;
 const KNOWN_ADDRESS_MS = 30 * 24 * 60 * MINUTE_MS;
 /** Per user; a phone, a laptop and a few networks, with room to spare. */
 const KNOWN_ADDRESSES_PER_USER = 16;
+/**
+ * One address spends at most this fraction of an account's budget for new addresses (a tenth:
+ * 10 of the default 100), so shutting the user out of every new address takes ten addresses.
+ */
+const ADDRESS_SHARE_OF_ACCOUNT = 1 / 10;
 
 interface Window {
   count: number;
@@ -20,57 +25,87 @@ interface Window {
 export interface LoginAttemptTicket {
   name: string;
   ip: string;
-  /** Whether it was counted against the account (it came from an address not known for it). */
+  /** The device cookie's id when the attempt carried a valid one for this name, else null. */
+  device: string | null;
+  /** Whether it was counted against the account (no device cookie, an address not known for it, within the address's share). */
   countedOnAccount: boolean;
 }
 
 /**
  * Sign-in limits that a stranger cannot turn against the user they target (issue 10, finding 4):
- * - per (user name, address): the strict limit, PARLEY_LOGIN_LIMIT_PER_USER a minute;
- * - per user name, PARLEY_LOGIN_LIMIT_PER_ACCOUNT per 15 minutes, counting and refusing only
- *   addresses the user has never signed in from: guessing spread over many addresses slows
- *   down, while the user's own devices are never refused by it.
- * The per-address limit across names (PARLEY_LOGIN_LIMIT_PER_IP) stays with @nestjs/throttler.
- * Attempts are counted before the password is checked, so parallel guesses cannot race the
- * count; a success takes its attempt back. State is in memory, per node (see docs/security.md).
+ * - with a valid device cookie for the name (see DeviceCookies): only that device's own bucket,
+ *   PARLEY_LOGIN_LIMIT_PER_USER a minute, so a stolen cookie cannot brute-force either; such an
+ *   attempt is never refused because of anyone else's failures;
+ * - without one, per (user name, address): PARLEY_LOGIN_LIMIT_PER_USER a minute;
+ * - and per user name, PARLEY_LOGIN_LIMIT_PER_ACCOUNT per 15 minutes, counting and refusing only
+ *   addresses the user has never signed in from. One address's share of that budget is capped
+ *   at a tenth of it, so a single address cannot use it all up.
+ * Known addresses stay alongside the cookie for clients that keep no cookies (scripts, bearer
+ * clients). The per-address limit across names (PARLEY_LOGIN_LIMIT_PER_IP) stays with
+ * @nestjs/throttler. Attempts are counted before the password is checked, so parallel guesses
+ * cannot race the count; a success takes its attempt back. State is in memory, per node
+ * (see docs/security.md).
  */
 @Injectable()
 export class LoginThrottle {
   private readonly perAddress = new Map<string, Window>();
+  private readonly perDevice = new Map<string, Window>();
   private readonly perAccount = new Map<string, Window>();
+  /** (user name, address) -> attempts that address counted against the account this window. */
+  private readonly accountShares = new Map<string, Window>();
   /** user name -> address -> when it last signed in successfully from there. */
   private readonly knownAddresses = new Map<string, Map<string, number>>();
   private nextSweep = 0;
 
   constructor(private readonly config: AppConfig) {}
 
-  /** Counts an attempt, or throws RATE_LIMITED (429 with Retry-After) without counting it. */
-  begin(username: string, ip: string, now = Date.now()): LoginAttemptTicket {
+  /**
+   * Counts an attempt, or throws RATE_LIMITED (429 with Retry-After) without counting it.
+   * `device` is the id of a device cookie already verified for this name (DeviceCookies.deviceFor).
+   */
+  begin(username: string, ip: string, device: string | null = null, now = Date.now()): LoginAttemptTicket {
     this.sweep(now);
     const name = normalizeUsername(username);
     const limits = this.config.values;
-    const addressKey = `${name}\n${ip}`;
-    const countedOnAccount = !this.isKnown(name, ip, now);
-    const address = current(this.perAddress, addressKey, now, MINUTE_MS);
-    const account = countedOnAccount ? current(this.perAccount, name, now, ACCOUNT_WINDOW_MS) : null;
-    const full = [
-      address.count >= limits.PARLEY_LOGIN_LIMIT_PER_USER ? address : null,
-      account && account.count >= limits.PARLEY_LOGIN_LIMIT_PER_ACCOUNT ? account : null,
-    ].filter((window): window is Window => window !== null);
-    if (full.length > 0) {
-      const retryAfter = Math.max(1, Math.ceil((Math.max(...full.map((w) => w.endsAt)) - now) / 1000));
-      throw new ParleyError(ErrorCodes.RateLimited, `Too many sign-in attempts; try again in ${retryAfter} s`, retryAfter * 1000);
+    if (device !== null) {
+      const own = current(this.perDevice, `${name}\n${device}`, now, MINUTE_MS);
+      refuseIfFull([own.count >= limits.PARLEY_LOGIN_LIMIT_PER_USER ? own : null], now);
+      own.count++;
+      return { name, ip, device, countedOnAccount: false };
     }
+    const addressKey = `${name}\n${ip}`;
+    const address = current(this.perAddress, addressKey, now, MINUTE_MS);
+    const newAddress = !this.isKnown(name, ip, now);
+    const account = newAddress ? current(this.perAccount, name, now, ACCOUNT_WINDOW_MS) : null;
+    refuseIfFull(
+      [
+        address.count >= limits.PARLEY_LOGIN_LIMIT_PER_USER ? address : null,
+        account && account.count >= limits.PARLEY_LOGIN_LIMIT_PER_ACCOUNT ? account : null,
+      ],
+      now,
+    );
     address.count++;
-    if (account) account.count++;
-    return { name, ip, countedOnAccount };
+    // Past its share, an address is still held by its own per-minute window, but no longer
+    // spends the account's budget that the user's other, new addresses need.
+    if (!account) return { name, ip, device: null, countedOnAccount: false };
+    const share = current(this.accountShares, addressKey, now, ACCOUNT_WINDOW_MS);
+    const maxShare = Math.max(1, Math.floor(limits.PARLEY_LOGIN_LIMIT_PER_ACCOUNT * ADDRESS_SHARE_OF_ACCOUNT));
+    if (share.count >= maxShare) return { name, ip, device: null, countedOnAccount: false };
+    share.count++;
+    account.count++;
+    return { name, ip, device: null, countedOnAccount: true };
   }
 
-  /** The password was right: this address is now known for the user and its count starts over. */
+  /** The password was right: this address is now known for the user and its counts start over. */
   succeeded(ticket: LoginAttemptTicket, now = Date.now()): void {
-    this.perAddress.delete(`${ticket.name}\n${ticket.ip}`);
-    const account = this.perAccount.get(ticket.name);
-    if (ticket.countedOnAccount && account && account.count > 0) account.count--;
+    const addressKey = `${ticket.name}\n${ticket.ip}`;
+    if (ticket.device !== null) this.perDevice.delete(`${ticket.name}\n${ticket.device}`);
+    this.perAddress.delete(addressKey);
+    if (ticket.countedOnAccount) {
+      for (const window of [this.perAccount.get(ticket.name), this.accountShares.get(addressKey)]) {
+        if (window && window.count > 0) window.count--;
+      }
+    }
     const known = this.knownAddresses.get(ticket.name) ?? new Map<string, number>();
     known.delete(ticket.ip);
     known.set(ticket.ip, now);
@@ -88,7 +123,7 @@ export class LoginThrottle {
   private sweep(now: number): void {
     if (now < this.nextSweep) return;
     this.nextSweep = now + MINUTE_MS;
-    for (const windows of [this.perAddress, this.perAccount]) {
+    for (const windows of [this.perAddress, this.perDevice, this.perAccount, this.accountShares]) {
       for (const [key, window] of windows) if (window.endsAt <= now) windows.delete(key);
     }
     for (const [name, known] of this.knownAddresses) {
@@ -96,6 +131,14 @@ export class LoginThrottle {
       if (known.size === 0) this.knownAddresses.delete(name);
     }
   }
+}
+
+/** Throws RATE_LIMITED with the latest end among the full windows as Retry-After, if any is full. */
+function refuseIfFull(windows: Array<Window | null>, now: number): void {
+  const full = windows.filter((window): window is Window => window !== null);
+  if (full.length === 0) return;
+  const retryAfter = Math.max(1, Math.ceil((Math.max(...full.map((w) => w.endsAt)) - now) / 1000));
+  throw new ParleyError(ErrorCodes.RateLimited, `Too many sign-in attempts; try again in ${retryAfter} s`, retryAfter * 1000);
 }
 
 /** The key's window, started afresh if there was none or it ended. */
