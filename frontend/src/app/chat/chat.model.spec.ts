@@ -1,4 +1,4 @@
-import { insertMessage, withDaySeparators, type ChatMessage } from './chat.model';
+import { READ_BACKOFF_MAX_MS, insertMessage, readRetryDelay, withDaySeparators, type ChatMessage } from './chat.model';
 
 const message = (over: Partial<ChatMessage>): ChatMessage => ({
   key: `k${over.id ?? over.clientId}`,
@@ -42,5 +42,18 @@ describe('withDaySeparators', () => {
       message({ id: 3, sentAt: '2026-11-25T10:00:00Z' }),
     ]);
     expect(rows.map((r) => r.kind)).toEqual(['day', 'message', 'message', 'day', 'message']);
+  });
+});
+
+describe('readRetryDelay', () => {
+  it('waits the server\'s hint first, doubles per refusal up to the cap, and adds up to half again of jitter', () => {
+    expect(readRetryDelay(250, 0, 0)).toBe(250);
+    expect(readRetryDelay(250, 0, 0.999)).toBe(375);
+    expect(readRetryDelay(250, 2, 0)).toBe(1000);
+    expect(readRetryDelay(250, 50, 0)).toBe(READ_BACKOFF_MAX_MS);
+  });
+
+  it('never waits less than the hint, even one above the cap', () => {
+    expect(readRetryDelay(20_000, 3, 0)).toBe(20_000);
   });
 });

@@ -92,3 +92,17 @@ export function withDaySeparators(messages: ChatMessage[], locale?: string): Cha
   }
   return rows;
 }
+
+/** The longest a refused read waits between attempts, unless the server asks for longer. */
+export const READ_BACKOFF_MAX_MS = 5_000;
+
+/**
+ * How long to wait before asking again after the `refusals`-th refusal (0 for the first) of a
+ * read the server answered with RATE_LIMITED and `hintMs`: the hint, doubled per earlier
+ * refusal up to READ_BACKOFF_MAX_MS, plus up to half again at random (`random` in [0, 1)) so
+ * tabs refused together spread out. Never less than the hint.
+ */
+export function readRetryDelay(hintMs: number, refusals: number, random: number): number {
+  const backedOff = Math.max(hintMs, Math.min(READ_BACKOFF_MAX_MS, hintMs * 2 ** Math.min(refusals, 10)));
+  return Math.round(backedOff * (1 + random / 2));
+}
