@@ -107,6 +107,9 @@ describe('unverified socket flood (finding 13)', () => {
       const sids = await Promise.all(Array.from({ length: 30 }, handshake));
       const accepted = sids.filter((sid): sid is string => sid !== null);
       expect(accepted).toHaveLength(5);
+      const refused = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`);
+      expect(refused.status).toBe(403);
+      expect(await refused.text()).toContain('PARLEY_UNVERIFIED_SOCKETS_PER_IP');
       expect(await refusal(server)).not.toBeNull();
 
       await Promise.all(accepted.map(close));
