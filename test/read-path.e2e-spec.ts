@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import type { WireMessage } from '../backend/src/contract/protocol';
+import { dmConversation } from '../backend/src/chat/message-routing.service';
 import { UserRegistryService } from '../backend/src/registry/user-registry.service';
 import { MessageRepository } from '../backend/src/storage/message.repository';
 import { UserRepository } from '../backend/src/storage/user.repository';
@@ -277,4 +278,55 @@ describe('several tabs of one user catching up at once (finding 1, default limit
     expect(refusals.filter((r) => r!.message.includes('disconnecting'))).toEqual([]);
     expect(sockets.every((socket) => socket.connected)).toBe(true);
   }, 30_000);
+});
+
+describe('the conversation list is bounded (finding 1, conversations)', () => {
+  let server: TestServer;
+  let token: string;
+
+  beforeAll(async () => {
+    server = await startServer();
+    token = await createUser(server, await adminToken(server), 'popular', 'staff');
+    const users = server.app.get(UserRepository);
+    const popular = (await users.findByUsername('popular'))!;
+    // 205 people who each wrote one DM (as a spammer's open-mode accounts would), stored directly.
+    const rows = [];
+    for (let i = 0; i < 205; i++) {
+      const sender = await users.create({ username: `fan-${i}`, display_name: `Fan ${i}`, role: 'client', password_hash: null, created_at: 1, updated_at: 1 });
+      rows.push({
+        client_id: null,
+        sender_id: sender.id,
+        sender_username: sender.username,
+        sender_role: sender.role,
+        sender_socket: 'seed',
+        target_kind: 'user' as const,
+        target: 'popular',
+        recipient_id: popular.id,
+        conversation: dmConversation(sender.id, popular.id),
+        // The newest is long: its preview is cut, the rest are short.
+        body: i === 204 ? `long ${'é'.repeat(8000)}` : `hello from ${i}`,
+        sent_at: Date.now(),
+      });
+    }
+    await server.app.get(MessageRepository).insertBatch(rows);
+  });
+  afterEach(closeAllClients);
+  afterAll(() => server.stop());
+
+  it('lists at most 200 conversations, newest first, with previews cut to 300 characters; history has the whole message', async () => {
+    const socket = await connectAs(server, token, 'staff', 'popular');
+    type Summary = { conversation: string; last: WireMessage; last_truncated: boolean; unread: number };
+    const ack = await emitAck<{ ok: boolean; conversations: Summary[]; more: boolean }>(socket, 'conversations', {});
+    expect(ack.ok).toBe(true);
+    expect(ack.conversations).toHaveLength(200);
+    expect(ack.more).toBe(true);
+    const [newest, next] = ack.conversations;
+    expect(newest).toMatchObject({ conversation: 'user:fan-204', last_truncated: true, unread: 1 });
+    expect(Array.from(newest.last.message)).toHaveLength(300);
+    expect(next).toMatchObject({ conversation: 'user:fan-203', last_truncated: false, last: { message: 'hello from 203' } });
+    expect(ack.conversations.at(-1)!.conversation).toBe('user:fan-5');
+
+    const history = await emitAck<Page>(socket, 'history', { conversation: 'user:fan-204' });
+    expect(history.messages.at(-1)!.message).toBe(`long ${'é'.repeat(8000)}`);
+  });
 });

@@ -277,11 +277,11 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     return { ok: true, ...this.roster.snapshot() };
   }
 
-  /** The user's conversations, newest first, with unread counts from their read marks. */
+  /** The user's newest conversations, with unread counts from their read marks and short previews. */
   @SubscribeMessage(ClientEvents.Conversations)
   @UseInterceptors(ReadGateInterceptor)
   async conversations(@ConnectedSocket() socket: ChatSocket) {
-    return { ok: true, conversations: await this.history.conversations(this.verified(socket).user) };
+    return { ok: true, ...(await this.history.conversations(this.verified(socket).user)) };
   }
 
   @SubscribeMessage(ClientEvents.MarkRead)

@@ -23,6 +23,13 @@ describe('insertMessage', () => {
     expect(insertMessage(list, message({ id: 5 }))).toBeNull();
   });
 
+  it('replaces a partial preview by the whole message, but never the other way round', () => {
+    const list = insertMessage([], message({ id: 4, text: 'the sta', partial: true }))!;
+    const whole = insertMessage(list, message({ id: 4, text: 'the start and the rest' }))!;
+    expect(whole.map((m) => [m.id, m.text, m.partial])).toEqual([[4, 'the start and the rest', undefined]]);
+    expect(insertMessage(whole, message({ id: 4, text: 'the sta', partial: true }))).toBeNull();
+  });
+
   it('replaces my pending message by its stored copy', () => {
     const pending = message({ id: null, clientId: 'c1', mine: true, state: 'sending' });
     const list = insertMessage([message({ id: 1 })], pending)!;

@@ -15,6 +15,8 @@ export interface ChatMessage {
   mine: boolean;
   state: DeliveryState;
   error?: string;
+  /** Only the start of the text (a conversation list preview): the whole message replaces it. */
+  partial?: boolean;
 }
 
 export interface Conversation {
@@ -58,9 +60,13 @@ export function newConversation(id: string): Conversation {
   return { id, kind, name, messages: [], unread: 0, lastReadId: 0, countedThrough: 0, olderAvailable: true, historyLoaded: false };
 }
 
-/** Inserts by id, keeping pending (id-less) messages last; returns null if the id is known. */
+/**
+ * Inserts by id, keeping pending (id-less) messages last; returns null if the id is known,
+ * unless what is known is a partial preview and this is the whole message: then it replaces it.
+ */
 export function insertMessage(messages: ChatMessage[], message: ChatMessage): ChatMessage[] | null {
-  if (message.id !== null && messages.some((m) => m.id === message.id)) return null;
+  const known = message.id === null ? -1 : messages.findIndex((m) => m.id === message.id);
+  if (known >= 0) return messages[known].partial && !message.partial ? messages.map((m, i) => (i === known ? message : m)) : null;
   const pendingIndex = message.clientId ? messages.findIndex((m) => m.mine && m.clientId === message.clientId) : -1;
   const rest = pendingIndex >= 0 ? messages.filter((_, i) => i !== pendingIndex) : messages;
   const next = [...rest];

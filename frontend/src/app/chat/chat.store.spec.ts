@@ -251,6 +251,21 @@ describe('ChatStore', () => {
       expect(conversation('user:sam')!.unread).toBe(1);
     });
 
+    it('shows a cut-short preview from the list until history brings the whole message', async () => {
+      const whole = wire({ id: 741, message: 'x'.repeat(1000) });
+      connection.handlers['conversations'] = () => ({
+        ok: true,
+        conversations: [{ conversation: 'user:sam', last: { ...whole, message: 'x'.repeat(300) }, last_truncated: true, unread: 1, last_read_id: 0 }],
+        more: false,
+      });
+      connection.handlers['history'] = () => ({ ok: true, messages: [whole], more: false });
+      await connection.connect();
+      expect(conversation('user:sam')!.messages.map((m) => m.text.length)).toEqual([300]);
+      store.open('user:sam');
+      await flush();
+      expect(conversation('user:sam')!.messages.map((m) => [m.text.length, m.partial])).toEqual([[1000, undefined]]);
+    });
+
     it('starts from the server\'s counts', async () => {
       connection.handlers['conversations'] = () => ({
         ok: true,

@@ -198,7 +198,10 @@ export class ChatStore implements OnDestroy {
     this.update((map) => {
       for (const summary of ack.conversations) {
         const conversation = map.get(summary.conversation) ?? newConversation(summary.conversation);
-        const messages = insertMessage(conversation.messages, toChatMessage(summary.last, this.me()!.username));
+        // A long last message comes cut short (last_truncated): shown as the preview until
+        // history or sync brings it whole.
+        const preview = { ...toChatMessage(summary.last, this.me()!.username), ...(summary.last_truncated ? { partial: true } : {}) };
+        const messages = insertMessage(conversation.messages, preview);
         map.set(summary.conversation, {
           ...conversation,
           messages: messages ?? conversation.messages,
