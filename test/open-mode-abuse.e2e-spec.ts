@@ -1,10 +1,11 @@
 import { io, type Socket as ClientSocket } from 'socket.io-client';
+import { BareConnectionLimiter } from '../backend/src/rate-limit/bare-connection-limiter.service';
 import { UnverifiedSocketLimiter } from '../backend/src/rate-limit/unverified-socket-limiter.service';
 import { adminToken, api, closeAllClients, connect, createUser, emitAck, eventually, type Json } from './support/clients';
 import { CapturedLog } from './support/captured-log';
 import { startServer, type TestServer } from './support/server';
 
-type Ack = { ok: boolean; error?: { code: string; message: string } };
+type Ack = { ok: boolean; error?: { code: string; message: string; retry_after_ms?: number } };
 
 /** Issue 10, findings 5 (open-mode account spam) and 13 (unverified socket flood). */
 describe('open-mode account spam (finding 5)', () => {
@@ -31,6 +32,8 @@ describe('open-mode account spam (finding 5)', () => {
     expect(codes.filter((code) => code === 'OK')).toHaveLength(10);
     expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(90);
     expect(acks.find((ack) => !ack.ok)!.error!.message).toMatch(/try again in \d+ s/);
+    // Every refusal says when to retry, in milliseconds, like every RATE_LIMITED.
+    for (const ack of acks.filter((a) => !a.ok)) expect(ack.error!.retry_after_ms).toBeGreaterThan(0);
     expect(await accounts()).toBe(before + 10);
 
     // Names already created still verify: the limit is on new accounts only.
@@ -80,6 +83,42 @@ describe('unverified socket flood (finding 13)', () => {
       expect(third.connected).toBe(true);
       // Verified sockets never count: the verified one still works.
       expect(await emitAck(withSession, 'directory')).toMatchObject({ ok: true });
+    });
+  });
+
+  describe('bare engine.io handshakes', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startServer({ PARLEY_UNVERIFIED_SOCKETS_PER_IP: '5', PARLEY_VERIFY_TIMEOUT_MS: '600000' });
+    });
+    afterEach(closeAllClients);
+    afterAll(() => server.stop());
+
+    /** One engine.io handshake that never joins the namespace: its session id, or null if refused. */
+    const handshake = async () => {
+      const response = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`);
+      const body = await response.text();
+      return response.status === 200 ? (JSON.parse(body.slice(1)) as { sid: string }).sid : null;
+    };
+    /** Closes a polling connection the way a client does: a close packet. */
+    const close = (sid: string) => fetch(`${server.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`, { method: 'POST', body: '1' });
+
+    it('refuses handshakes past the cap before any namespace is joined, and admits an honest client once they close', async () => {
+      const sids = await Promise.all(Array.from({ length: 30 }, handshake));
+      const accepted = sids.filter((sid): sid is string => sid !== null);
+      expect(accepted).toHaveLength(5);
+      const refused = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`);
+      expect(refused.status).toBe(403);
+      expect(await refused.text()).toContain('PARLEY_UNVERIFIED_SOCKETS_PER_IP');
+      expect(await refusal(server)).not.toBeNull();
+
+      await Promise.all(accepted.map(close));
+      await eventually(() => server.app.get(BareConnectionLimiter).heldBy('127.0.0.1') === 0);
+      const honest = await connect(server);
+      expect(honest.connected).toBe(true);
+      // Joined: it counts as an unverified socket now, not as a bare connection.
+      expect(server.app.get(BareConnectionLimiter).heldBy('127.0.0.1')).toBe(0);
+      expect(server.app.get(UnverifiedSocketLimiter).heldBy('127.0.0.1')).toBe(1);
     });
   });
 

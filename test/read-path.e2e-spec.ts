@@ -1,6 +1,9 @@
 import type { Socket } from 'socket.io-client';
 import type { WireMessage } from '../backend/src/contract/protocol';
+import { dmConversation } from '../backend/src/chat/message-routing.service';
 import { UserRegistryService } from '../backend/src/registry/user-registry.service';
+import { MessageRepository } from '../backend/src/storage/message.repository';
+import { UserRepository } from '../backend/src/storage/user.repository';
 import { CapturedLog } from './support/captured-log';
 import { startServer, type TestServer } from './support/server';
 import { adminToken, api, closeAllClients, connectAs, createUser, emitAck, eventually, login, type Json } from './support/clients';
@@ -212,5 +215,118 @@ describe('long lists come in pages (finding 1: GET /api/users, directory)', () =
     expect(found.users.map((u) => u.username)).toEqual(['sg']);
     // An older client's bare request still gets the first page.
     expect((await emitAck<Directory>(socket, 'directory')).users.length).toBeGreaterThan(0);
+  });
+});
+
+describe('several tabs of one user catching up at once (finding 1, default limits)', () => {
+  let server: TestServer;
+  let token: string;
+  let ids: number[];
+
+  beforeAll(async () => {
+    // The default socket rate limits (burst 60, 20/s, 2 reads in flight per user): what a real
+    // user with several tabs or devices meets after a restart.
+    server = await startServer({ PARLEY_RATE_LIMIT_PER_SECOND: '20', PARLEY_RATE_LIMIT_BURST: '60' });
+    const admin = await adminToken(server);
+    token = await createUser(server, admin, 'tabs', 'staff');
+    // 400 × 8 KiB in the staff group, stored directly: sending them would itself meet the rate limit.
+    const sender = (await server.app.get(UserRepository).findByUsername('admin'))!;
+    const rows = Array.from({ length: 400 }, (_, i) => ({
+      client_id: null,
+      sender_id: sender.id,
+      sender_username: sender.username,
+      sender_role: sender.role,
+      sender_socket: 'seed',
+      target_kind: 'group' as const,
+      target: 'staff',
+      recipient_id: null,
+      conversation: 'group:staff',
+      body: `${i} ${'b'.repeat(8 * 1024)}`.slice(0, 8 * 1024),
+      sent_at: Date.now(),
+    }));
+    ids = (await server.app.get(MessageRepository).insertBatch(rows)).map((inserted) => inserted.row.id);
+  });
+  afterEach(closeAllClients);
+  afterAll(() => server.stop());
+
+  /** The web app's catch-up: sync page by page; a refused read waits as told and asks again. */
+  async function catchUp(socket: Socket, refusals: Page['error'][]): Promise<number[]> {
+    const seen: number[] = [];
+    let since = 0;
+    for (;;) {
+      const page = await emitAck<Page>(socket, 'sync', { since });
+      if (!page.ok) {
+        refusals.push(page.error);
+        if (page.error?.code !== 'RATE_LIMITED' || refusals.length > 500) throw new Error(`sync gave up: ${JSON.stringify(page.error)}`);
+        await new Promise((resolve) => setTimeout(resolve, page.error?.retry_after_ms ?? 250));
+        continue;
+      }
+      seen.push(...page.messages.map((m) => m.id));
+      if (!page.more) return seen;
+      since = page.messages.at(-1)!.id;
+    }
+  }
+
+  it('brings 4 sockets of one user through a multi-page backlog, each message exactly once, none cut off', async () => {
+    const sockets = await Promise.all(Array.from({ length: 4 }, () => connectAs(server, token, 'staff', 'tabs')));
+    const refusals: Page['error'][] = [];
+    const results = await Promise.all(sockets.map((socket) => catchUp(socket, refusals)));
+    for (const seen of results) expect(seen).toEqual(ids);
+    // Two reads in flight per user: the others were refused, and each refusal said when to retry.
+    expect(refusals.length).toBeGreaterThan(0);
+    for (const refusal of refusals) expect(refusal).toMatchObject({ code: 'RATE_LIMITED', retry_after_ms: expect.any(Number) });
+    expect(refusals.filter((r) => r!.message.includes('disconnecting'))).toEqual([]);
+    expect(sockets.every((socket) => socket.connected)).toBe(true);
+  }, 30_000);
+});
+
+describe('the conversation list is bounded (finding 1, conversations)', () => {
+  let server: TestServer;
+  let token: string;
+
+  beforeAll(async () => {
+    server = await startServer();
+    token = await createUser(server, await adminToken(server), 'popular', 'staff');
+    const users = server.app.get(UserRepository);
+    const popular = (await users.findByUsername('popular'))!;
+    // 205 people who each wrote one DM (as a spammer's open-mode accounts would), stored directly.
+    const rows = [];
+    for (let i = 0; i < 205; i++) {
+      const sender = await users.create({ username: `fan-${i}`, display_name: `Fan ${i}`, role: 'client', password_hash: null, created_at: 1, updated_at: 1 });
+      rows.push({
+        client_id: null,
+        sender_id: sender.id,
+        sender_username: sender.username,
+        sender_role: sender.role,
+        sender_socket: 'seed',
+        target_kind: 'user' as const,
+        target: 'popular',
+        recipient_id: popular.id,
+        conversation: dmConversation(sender.id, popular.id),
+        // The newest is long: its preview is cut, the rest are short.
+        body: i === 204 ? `long ${'é'.repeat(8000)}` : `hello from ${i}`,
+        sent_at: Date.now(),
+      });
+    }
+    await server.app.get(MessageRepository).insertBatch(rows);
+  });
+  afterEach(closeAllClients);
+  afterAll(() => server.stop());
+
+  it('lists at most 200 conversations, newest first, with previews cut to 300 characters; history has the whole message', async () => {
+    const socket = await connectAs(server, token, 'staff', 'popular');
+    type Summary = { conversation: string; last: WireMessage; last_truncated: boolean; unread: number };
+    const ack = await emitAck<{ ok: boolean; conversations: Summary[]; more: boolean }>(socket, 'conversations', {});
+    expect(ack.ok).toBe(true);
+    expect(ack.conversations).toHaveLength(200);
+    expect(ack.more).toBe(true);
+    const [newest, next] = ack.conversations;
+    expect(newest).toMatchObject({ conversation: 'user:fan-204', last_truncated: true, unread: 1 });
+    expect(Array.from(newest.last.message)).toHaveLength(300);
+    expect(next).toMatchObject({ conversation: 'user:fan-203', last_truncated: false, last: { message: 'hello from 203' } });
+    expect(ack.conversations.at(-1)!.conversation).toBe('user:fan-5');
+
+    const history = await emitAck<Page>(socket, 'history', { conversation: 'user:fan-204' });
+    expect(history.messages.at(-1)!.message).toBe(`long ${'é'.repeat(8000)}`);
   });
 });

@@ -1,9 +1,11 @@
+import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { LogLevel } from '@nestjs/common';
 import { AppModule, type ParleyModuleOptions } from './app.module';
 import { handshakeRefusal } from './chat/origin-check';
 import { ParleyIoAdapter } from './chat/parley-io.adapter';
+import { handshakeClientIp, trustProxyOf } from './common/client-ip';
 import { answerUnparsableRequestsWithJson } from './common/client-error-handler';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { ClusterService } from './cluster/cluster.service';
@@ -13,6 +15,7 @@ import { httpLogger } from './logging/http-logger.middleware';
 import { ParleyLogger } from './logging/parley-logger.service';
 import { ParleyMetrics } from './metrics/parley-metrics.service';
 import { setUpOpenApi } from './openapi/openapi';
+import { BareConnectionLimiter } from './rate-limit/bare-connection-limiter.service';
 import { AuthService } from './auth/auth.service';
 import { AllowedHosts, hostCheck } from './security/allowed-hosts';
 import { refuseCrossSiteWrites } from './security/cross-site';
@@ -29,6 +32,12 @@ export interface ParleyAppOptions extends ParleyModuleOptions {
   logger?: LogLevel[] | false;
 }
 
+/**
+ * How long socket.io waits for a new connection to join a namespace before closing it (its
+ * default is 45 s). An honest client joins in its first round trip; a bare handshake holds a
+ * BareConnectionLimiter slot no longer than this.
+ */
+const ENGINE_JOIN_TIMEOUT_MS = 10_000;
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 function levelOf(logger: ParleyAppOptions['logger']): LogLevel | false | undefined {
@@ -77,6 +86,10 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
   answerUnparsableRequestsWithJson(app.getHttpServer());
   app.useBodyParser('json', { limit: '64kb' });
   const clusterAdapter = await app.get(ClusterService).connect();
+  const bareConnections = app.get(BareConnectionLimiter);
+  const trustProxy = trustProxyOf(app.getHttpAdapter().getInstance());
+  const engineClientIp = (request: IncomingMessage) =>
+    handshakeClientIp({ address: request.socket.remoteAddress ?? '', headers: request.headers }, trustProxy);
   app.useWebSocketAdapter(
     new ParleyIoAdapter(
       app,
@@ -86,14 +99,23 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
         maxHttpBufferSize: Math.max(1024 * 1024, 4 * config.PARLEY_MAX_MESSAGE_BYTES + 64 * 1024),
         allowRequest: (request, callback) => {
           const refusal = handshakeRefusal(request, config.PARLEY_CORS_ORIGINS, hosts);
-          callback(refusal, refusal === null);
+          if (refusal !== null) return callback(refusal, false);
+          if (bareConnections.admits(engineClientIp(request))) return callback(null, true);
+          logger.warn({ msg: 'Handshake refused: too many bare engine.io connections from one address', ip: engineClientIp(request) });
+          callback('Too many connections from this address that have not joined (PARLEY_UNVERIFIED_SOCKETS_PER_IP)', false);
         },
+        // socket.io closes a connection that has not joined a namespace within this long; its
+        // default, 45 s, let a flood of bare handshakes live long. An honest client joins at once.
+        connectTimeout: ENGINE_JOIN_TIMEOUT_MS,
         // Closed unless origins are configured; then their pages may also use long-polling.
         ...(config.PARLEY_CORS_ORIGINS.length > 0 ? { cors: { origin: config.PARLEY_CORS_ORIGINS, credentials: true } } : {}),
         ...(clusterAdapter ? { adapter: clusterAdapter } : {}),
       },
       // Counts handlers in flight and refuses new requests once a shutdown began.
       app.get(ShutdownService),
+      // engine.io builds the connection within the allowRequest callback's tick, so no handshake
+      // slips in between the check above and this count.
+      (connection) => bareConnections.track(connection, engineClientIp(connection.request)),
     ),
   );
   setUpOpenApi(app);

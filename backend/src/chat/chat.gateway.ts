@@ -28,6 +28,7 @@ import { ReadGateInterceptor } from '../rate-limit/read-gate.interceptor';
 import { SocketRateLimiter } from '../rate-limit/socket-rate-limiter.service';
 import { SocketBackpressure } from '../realtime/socket-backpressure.service';
 import { UnverifiedSocketLimiter } from '../rate-limit/unverified-socket-limiter.service';
+import { BareConnectionLimiter } from '../rate-limit/bare-connection-limiter.service';
 import { RosterService } from '../roster/roster.service';
 import type { UserRow } from '../storage/database.types';
 import { toPublicUser } from '../users/user.mapper';
@@ -92,6 +93,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     private readonly metrics: ParleyMetrics,
     private readonly backpressure: SocketBackpressure,
     private readonly unverified: UnverifiedSocketLimiter,
+    private readonly bareConnections: BareConnectionLimiter,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
@@ -108,6 +110,8 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
         this.logger.warn({ msg: 'Handshake refused: too many unverified sockets from one address', ip: socket.data.ip });
         return next(new Error('Too many unverified connections from this address (PARLEY_UNVERIFIED_SOCKETS_PER_IP); verify or close some, then retry'));
       }
+      // Counted as an unverified socket from here: its engine.io connection is no longer bare.
+      this.bareConnections.joined(socket.conn);
       if (!token) {
         this.states.set(socket, { auth: null });
         return next();
@@ -142,12 +146,14 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
       const name = String(event).slice(0, 64);
       const ack = args.at(-1);
       const cost = READ_EVENTS.has(name) ? READ_EVENT_COST : 1;
-      const verdict = this.rateLimiter.admit(socket.id, this.registry.getVerified(socket.id)?.user.id ?? null, cost);
+      const userId = this.registry.getVerified(socket.id)?.user.id ?? null;
+      const verdict = this.rateLimiter.admit(socket.id, userId, cost);
       if (verdict !== 'admit') {
         this.metrics.errorReplied('socket', ErrorCodes.RateLimited);
         replyWithError(socket, name, ack, {
           code: ErrorCodes.RateLimited,
           message: verdict === 'disconnect' ? 'Too many events; disconnecting' : 'Too many events; slow down and resend',
+          retry_after_ms: this.rateLimiter.retryAfterMs(socket.id, userId, cost),
         });
         if (verdict === 'disconnect') {
           this.logger.warn({ msg: 'Disconnected: kept flooding past the rate limit', socketId: socket.id, ip: socket.handshake.address });
@@ -271,11 +277,11 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     return { ok: true, ...this.roster.snapshot() };
   }
 
-  /** The user's conversations, newest first, with unread counts from their read marks. */
+  /** The user's newest conversations, with unread counts from their read marks and short previews. */
   @SubscribeMessage(ClientEvents.Conversations)
   @UseInterceptors(ReadGateInterceptor)
   async conversations(@ConnectedSocket() socket: ChatSocket) {
-    return { ok: true, conversations: await this.history.conversations(this.verified(socket).user) };
+    return { ok: true, ...(await this.history.conversations(this.verified(socket).user)) };
   }
 
   @SubscribeMessage(ClientEvents.MarkRead)

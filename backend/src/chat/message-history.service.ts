@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import type { ConversationSummary, MessagePageAck } from '../contract/protocol';
+import { CONVERSATION_PREVIEW_CHARS, CONVERSATIONS_MAX, type ConversationSummary, type ConversationsAck, type MessagePageAck } from '../contract/protocol';
 import { PermissionPolicy } from '../permissions/permission-policy';
 import type { MessageRow, UserRow } from '../storage/database.types';
 import { MessageRepository, type ConversationFilter } from '../storage/message.repository';
@@ -54,24 +54,28 @@ export class MessageHistoryService {
     return { limit, budgetBytes, maxMessageBytes };
   }
 
-  async conversations(viewer: UserRow): Promise<ConversationSummary[]> {
+  async conversations(viewer: UserRow): Promise<ConversationsAck> {
+    // One more than the maximum tells whether there are more.
     const [latest, marks] = await Promise.all([
-      this.messages.latestPerConversation(viewer),
+      this.messages.latestPerConversation(viewer, CONVERSATIONS_MAX + 1),
       this.readMarks.marksOf(viewer.id),
     ]);
-    return Promise.all(
-      latest.map(async (row) => {
+    const conversations = await Promise.all(
+      latest.slice(0, CONVERSATIONS_MAX).map(async (row): Promise<ConversationSummary> => {
         const lastRead = marks.get(row.conversation) ?? 0;
         // In a group the viewer only posts to, everything there is their own: nothing unread.
         const member = row.target_kind === 'user' || row.target === viewer.role;
+        const { text, truncated } = preview(row.body);
         return {
           conversation: this.nameFor(viewer, row),
-          last: toWireMessage(row),
+          last: { ...toWireMessage(row), message: text },
+          last_truncated: truncated,
           unread: member ? await this.messages.countUnread(row.conversation, lastRead, viewer.id) : 0,
           last_read_id: lastRead,
         };
       }),
     );
+    return { conversations, more: latest.length > CONVERSATIONS_MAX };
   }
 
   /** Records how far the user read; returns the canonical conversation name for other devices. */
@@ -106,4 +110,12 @@ export class MessageHistoryService {
     if (row.target_kind === 'group') return `group:${row.target}`;
     return `user:${row.sender_id === viewer.id ? row.target : row.sender_username}`;
   }
+}
+
+/** The start of a message for a conversation list, cut on a character (not UTF-16 unit) boundary. */
+function preview(body: string): { text: string; truncated: boolean } {
+  if (body.length <= CONVERSATION_PREVIEW_CHARS) return { text: body, truncated: false };
+  const chars = Array.from(body);
+  if (chars.length <= CONVERSATION_PREVIEW_CHARS) return { text: body, truncated: false };
+  return { text: chars.slice(0, CONVERSATION_PREVIEW_CHARS).join(''), truncated: true };
 }

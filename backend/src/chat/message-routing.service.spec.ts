@@ -86,7 +86,7 @@ describe('MessageRoutingService', () => {
     );
     const refused = results.filter((r) => r.status === 'rejected');
     expect(refused).toHaveLength(10);
-    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'RATE_LIMITED' });
+    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
     // Once acked, the socket may send again.
     await expect(routing.send(sam, { message: 'after', recipients: 'admin' })).resolves.toMatchObject({ duplicate: false });
   });

@@ -16,6 +16,8 @@ import { RecipientResolver, unknownRecipient, type Target } from './recipient-re
  * near it; one that floods gets RATE_LIMITED instead of queueing unbounded work for everyone.
  */
 export const MAX_PENDING_PER_SOCKET = 256;
+/** What a socket over MAX_PENDING_PER_SOCKET is told to wait: about one group commit, after which acks are back. */
+export const PENDING_RETRY_AFTER_MS = 100;
 
 interface Lane {
   /** Settles when this socket's previous message has been queued for storage. */
@@ -48,7 +50,7 @@ export class MessageRoutingService {
     let lane = this.lanes.get(sender.socketId);
     if (!lane) this.lanes.set(sender.socketId, (lane = { tail: Promise.resolve(), pending: 0 }));
     if (lane.pending >= MAX_PENDING_PER_SOCKET) {
-      throw new ParleyError(ErrorCodes.RateLimited, `More than ${MAX_PENDING_PER_SOCKET} messages are waiting for their ack`);
+      throw new ParleyError(ErrorCodes.RateLimited, `More than ${MAX_PENDING_PER_SOCKET} messages are waiting for their ack`, PENDING_RETRY_AFTER_MS);
     }
     lane.pending += 1;
     try {

@@ -2,6 +2,7 @@ import type { INestApplicationContext, WsMessageHandler } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
+import type { Socket as EngineSocket } from 'engine.io';
 import { ErrorCodes } from '../contract/protocol';
 import type { RequestGate } from '../lifecycle/shutdown.service';
 import { replyWithError } from './chat-exception.filter';
@@ -23,12 +24,16 @@ export class ParleyIoAdapter extends IoAdapter {
     app: INestApplicationContext,
     private readonly settings: Partial<ServerOptions>,
     private readonly gate: RequestGate,
+    /** Called with each new engine.io connection (before it joins a namespace). */
+    private readonly onEngineConnection: (connection: EngineSocket) => void = () => undefined,
   ) {
     super(app);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    return super.createIOServer(port, { ...options, ...this.settings } as ServerOptions);
+    const server = super.createIOServer(port, { ...options, ...this.settings } as ServerOptions) as Server;
+    server.engine.on('connection', this.onEngineConnection);
+    return server;
   }
 
   override bindMessageHandlers(

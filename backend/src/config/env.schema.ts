@@ -133,7 +133,9 @@ export const envSchema = z.object({
   PARLEY_OPEN_SIGNUPS_PER_IP_PER_MINUTE: int(1, 1_000_000).default(10),
   /**
    * Sockets one IP address may hold before verify_user succeeds; more are refused at the
-   * handshake. Generous because a whole office may share one address behind NAT.
+   * handshake. Generous because a whole office may share one address behind NAT. The same
+   * bound applies, separately, to engine.io connections that have not joined the namespace
+   * yet (bare handshakes never reach socket.io middleware): see BareConnectionLimiter.
    */
   PARLEY_UNVERIFIED_SOCKETS_PER_IP: int(1, 1_000_000).default(100),
   /** A socket that has not verified this long after connecting is disconnected (it holds memory and a slot). */

@@ -203,15 +203,29 @@ export interface MessagePageAck {
 export interface ConversationSummary {
   /** 'group:<role>' or 'user:<the other user's name>'. */
   conversation: string;
+  /** The newest message; its text cut to CONVERSATION_PREVIEW_CHARS when `last_truncated`. */
   last: WireMessage;
+  /** `last.message` is only the start of the message: history and sync send it whole. */
+  last_truncated: boolean;
   /** Messages from others after the user's read mark. */
   unread: number;
   last_read_id: number;
 }
 
 export interface ConversationsAck {
+  /** The newest CONVERSATIONS_MAX conversations, newest first. */
   conversations: ConversationSummary[];
+  /** More (older) conversations exist; their messages still arrive by sync and history. */
+  more: boolean;
 }
+
+/**
+ * The most conversations one `conversations` answer lists, and the characters of each preview:
+ * together they bound the answer (about 200 × 1 KB) however many conversations a user has, e.g.
+ * after a spammer wrote to them from thousands of open-mode accounts.
+ */
+export const CONVERSATIONS_MAX = 200;
+export const CONVERSATION_PREVIEW_CHARS = 300;
 
 export interface DirectoryEntry extends PublicUser {
   online: boolean;

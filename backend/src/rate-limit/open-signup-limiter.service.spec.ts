@@ -11,7 +11,7 @@ describe('OpenSignupLimiter', () => {
   it('admits the per-minute allowance at once, then refuses with RATE_LIMITED and when to retry', () => {
     for (let i = 0; i < 3; i++) limiter.admitNewAccount('10.0.0.1', 0);
     expect(() => limiter.admitNewAccount('10.0.0.1', 0)).toThrow(
-      expect.objectContaining({ code: 'RATE_LIMITED', message: expect.stringContaining('try again in 20 s') }),
+      expect.objectContaining({ code: 'RATE_LIMITED', message: expect.stringContaining('try again in 20 s'), retryAfterMs: 20_000 }),
     );
   });
 

@@ -27,10 +27,11 @@ export class OpenSignupLimiter implements OnModuleDestroy {
     let bucket = this.buckets.get(ip);
     if (!bucket) this.buckets.set(ip, (bucket = new TokenBucket(perMinute / 60, perMinute, now)));
     if (bucket.take(now)) return;
-    const seconds = Math.max(1, Math.ceil(bucket.msUntilToken(now) / 1000));
+    const waitMs = Math.max(1, bucket.msUntilToken(now));
     throw new ParleyError(
       ErrorCodes.RateLimited,
-      `Too many new accounts from this address; try again in ${seconds} s (names already used still work)`,
+      `Too many new accounts from this address; try again in ${Math.ceil(waitMs / 1000)} s (names already used still work)`,
+      waitMs,
     );
   }
 

@@ -6,11 +6,13 @@ import { AppConfig } from '../config/app-config';
 import { ErrorCodes } from '../contract/protocol';
 import { SocketBackpressure } from '../realtime/socket-backpressure.service';
 import { UserRegistryService } from '../registry/user-registry.service';
-import { READ_RETRY_AFTER_MS, ReadGate } from './read-gate.service';
+import { READ_EVENT_COST, READ_RETRY_AFTER_MS, ReadGate } from './read-gate.service';
+import { SocketRateLimiter } from './socket-rate-limiter.service';
 
 /**
  * Put on the socket handlers that read pages (sync, history, conversations, directory): each
- * takes a slot from ReadGate for as long as it runs, or is refused with RATE_LIMITED; and a
+ * takes a slot from ReadGate for as long as it runs, or is refused with RATE_LIMITED (and its
+ * rate-limit tokens given back); and a
  * socket whose unsent output leaves no room for one more page is disconnected instead.
  */
 @Injectable()
@@ -20,12 +22,18 @@ export class ReadGateInterceptor implements NestInterceptor {
     private readonly registry: UserRegistryService,
     private readonly backpressure: SocketBackpressure,
     private readonly config: AppConfig,
+    private readonly rateLimiter: SocketRateLimiter,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const socket = context.switchToWs().getClient<Socket>();
-    const release = this.gate.enter(socket.id, this.registry.getVerified(socket.id)?.user.id ?? null);
+    const userId = this.registry.getVerified(socket.id)?.user.id ?? null;
+    const release = this.gate.enter(socket.id, userId);
     if (!release) {
+      // The rate limiter charged this read before the gate saw it; a refused read costs nothing,
+      // or a client retrying as told would drain its bucket and end up cut off (several tabs
+      // of one user syncing at once do exactly that).
+      this.rateLimiter.refund(socket.id, userId, READ_EVENT_COST);
       throw new ParleyError(ErrorCodes.RateLimited, 'Too many reads in progress; wait for an answer, then resend', READ_RETRY_AFTER_MS);
     }
     // A client that has not read its earlier answers gets no new page built for it: it is cut off.

@@ -13,6 +13,15 @@ describe('TokenBucket', () => {
     expect(bucket.isFull(10_000)).toBe(true);
   });
 
+  it('says how long until a count of tokens is there, waiting for at most the burst', () => {
+    const bucket = new TokenBucket(20, 60, 0);
+    expect(bucket.take(0, 60)).toBe(true);
+    expect(bucket.msUntilToken(0)).toBe(50);
+    expect(bucket.msUntilToken(0, 10)).toBe(500);
+    expect(bucket.msUntilToken(0, 1000)).toBe(3000);
+    expect(bucket.msUntilToken(500, 10)).toBe(0);
+  });
+
   it('never holds more than the burst, however long it rests', () => {
     const bucket = new TokenBucket(1000, 2, 0);
     expect([bucket.take(60_000), bucket.take(60_000), bucket.take(60_000)]).toEqual([true, true, false]);
@@ -96,5 +105,29 @@ describe('SocketRateLimiter', () => {
     expect(subject.trackedAccounts).toBe(2);
     subject.sweep(60_000);
     expect(subject.trackedAccounts).toBe(0);
+  });
+});
+
+describe('SocketRateLimiter refunds and retry hints', () => {
+  const limiter = () =>
+    new SocketRateLimiter(AppConfig.fromEnv({ PARLEY_RATE_LIMIT_PER_SECOND: '20', PARLEY_RATE_LIMIT_BURST: '60' }));
+
+  it('gives a refunded read back to both the socket and the account', () => {
+    const rl = limiter();
+    // A socket's burst is 6 reads: refunding each leaves it able to read again at once.
+    for (let i = 0; i < 20; i++) {
+      expect(rl.admit('s1', 7, READ_EVENT_COST, 0)).toBe('admit');
+      rl.refund('s1', 7, READ_EVENT_COST);
+    }
+    rl.onModuleDestroy();
+  });
+
+  it('tells a refused read how long until a read\'s worth of tokens is back', () => {
+    const rl = limiter();
+    for (let i = 0; i < 6; i++) expect(rl.admit('s1', 7, READ_EVENT_COST, 0)).toBe('admit');
+    expect(rl.admit('s1', 7, READ_EVENT_COST, 0)).toBe('refuse');
+    expect(rl.retryAfterMs('s1', 7, READ_EVENT_COST, 0)).toBe(500);
+    expect(rl.retryAfterMs('unknown', null, 1, 0)).toBe(1);
+    rl.onModuleDestroy();
   });
 });

@@ -55,6 +55,26 @@ export class SocketRateLimiter implements OnModuleDestroy {
     return entry.strikes.take(now) && !entry.strikes.isEmpty() ? 'refuse' : 'disconnect';
   }
 
+  /**
+   * How long a refused event costing `cost` should wait before it is resent: until both the
+   * socket's and the account's buckets hold that many tokens (at least 1 ms, so a client told
+   * to wait always waits).
+   */
+  retryAfterMs(socketId: string, userId: number | null, cost = 1, now = Date.now()): number {
+    const socketWait = this.sockets.get(socketId)?.bucket.msUntilToken(now, cost) ?? 0;
+    const accountWait = userId === null ? 0 : (this.accounts.get(userId)?.msUntilToken(now, cost) ?? 0);
+    return Math.max(1, socketWait, accountWait);
+  }
+
+  /**
+   * Gives back what an admitted event was charged when a later gate refused it anyway (a read
+   * with no slot free): a client retrying such a read as told must not drain its bucket.
+   */
+  refund(socketId: string, userId: number | null, cost: number): void {
+    this.sockets.get(socketId)?.bucket.giveBack(cost);
+    if (userId !== null) this.accounts.get(userId)?.giveBack(cost);
+  }
+
   forget(socketId: string): void {
     this.sockets.delete(socketId);
   }

@@ -23,10 +23,14 @@ export class TokenBucket {
     return true;
   }
 
-  /** How long until take() would succeed: 0 if a token is there now. */
-  msUntilToken(now: number): number {
+  /**
+   * How long until take(count) would succeed: 0 if the tokens are there now. A count above the
+   * burst is waited for as the burst (the most the bucket can ever hold).
+   */
+  msUntilToken(now: number, count = 1): number {
     this.refill(now);
-    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
+    const needed = Math.min(count, this.burst);
+    return this.tokens >= needed ? 0 : Math.ceil(((needed - this.tokens) / this.perSecond) * 1000);
   }
 
   /** Puts back tokens taken by mistake (another bucket refused the same event). */

@@ -194,10 +194,10 @@ export class MessageRepository {
   }
 
   /**
-   * The newest message of every conversation the user can see (the same visibility as
-   * findVisibleAfter), newest conversation first.
+   * The newest message of each of the `limit` most recently active conversations the user can
+   * see (the same visibility as findVisibleAfter), newest conversation first.
    */
-  async latestPerConversation(viewer: { id: number; role: Role }): Promise<MessageRow[]> {
+  async latestPerConversation(viewer: { id: number; role: Role }, limit: number): Promise<MessageRow[]> {
     const latest = await this.db
       .selectFrom('messages')
       .select((eb) => eb.fn.max('id').as('id'))
@@ -209,6 +209,8 @@ export class MessageRepository {
         ]),
       )
       .groupBy('conversation')
+      .orderBy((eb) => eb.fn.max('id'), 'desc')
+      .limit(limit)
       .execute();
     const ids = latest.map((row) => Number(row.id));
     if (ids.length === 0) return [];

@@ -218,11 +218,13 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
         msg({ body: 'clients all', target: 'client', conversation: 'group:client' }),
         dm(erin, dave, 'e2'),
       ]);
-      const summary = await messages.latestPerConversation(dave);
+      const summary = await messages.latestPerConversation(dave, 10);
       const dmKey = first.row.conversation;
       expect(summary.find((m) => m.conversation === dmKey)?.body).toBe('e2');
       expect(summary.find((m) => m.conversation === 'group:client')?.body).toBe('clients all');
       expect(summary[0].id).toBe(last.row.id);
+      // A limit keeps the most recently active conversations.
+      expect((await messages.latestPerConversation(dave, 1)).map((m) => m.id)).toEqual([last.row.id]);
 
       expect(await messages.countUnread(dmKey, 0, dave.id)).toBe(2);
       await marks.markRead(dave.id, dmKey, first.row.id, 10);

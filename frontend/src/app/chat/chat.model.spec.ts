@@ -1,4 +1,4 @@
-import { insertMessage, withDaySeparators, type ChatMessage } from './chat.model';
+import { READ_BACKOFF_MAX_MS, insertMessage, readRetryDelay, withDaySeparators, type ChatMessage } from './chat.model';
 
 const message = (over: Partial<ChatMessage>): ChatMessage => ({
   key: `k${over.id ?? over.clientId}`,
@@ -23,6 +23,13 @@ describe('insertMessage', () => {
     expect(insertMessage(list, message({ id: 5 }))).toBeNull();
   });
 
+  it('replaces a partial preview by the whole message, but never the other way round', () => {
+    const list = insertMessage([], message({ id: 4, text: 'the sta', partial: true }))!;
+    const whole = insertMessage(list, message({ id: 4, text: 'the start and the rest' }))!;
+    expect(whole.map((m) => [m.id, m.text, m.partial])).toEqual([[4, 'the start and the rest', undefined]]);
+    expect(insertMessage(whole, message({ id: 4, text: 'the sta', partial: true }))).toBeNull();
+  });
+
   it('replaces my pending message by its stored copy', () => {
     const pending = message({ id: null, clientId: 'c1', mine: true, state: 'sending' });
     const list = insertMessage([message({ id: 1 })], pending)!;
@@ -42,5 +49,18 @@ describe('withDaySeparators', () => {
       message({ id: 3, sentAt: '2026-11-25T10:00:00Z' }),
     ]);
     expect(rows.map((r) => r.kind)).toEqual(['day', 'message', 'message', 'day', 'message']);
+  });
+});
+
+describe('readRetryDelay', () => {
+  it('waits the server\'s hint first, doubles per refusal up to the cap, and adds up to half again of jitter', () => {
+    expect(readRetryDelay(250, 0, 0)).toBe(250);
+    expect(readRetryDelay(250, 0, 0.999)).toBe(375);
+    expect(readRetryDelay(250, 2, 0)).toBe(1000);
+    expect(readRetryDelay(250, 50, 0)).toBe(READ_BACKOFF_MAX_MS);
+  });
+
+  it('never waits less than the hint, even one above the cap', () => {
+    expect(readRetryDelay(20_000, 3, 0)).toBe(20_000);
   });
 });

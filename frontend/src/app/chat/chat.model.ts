@@ -15,6 +15,8 @@ export interface ChatMessage {
   mine: boolean;
   state: DeliveryState;
   error?: string;
+  /** Only the start of the text (a conversation list preview): the whole message replaces it. */
+  partial?: boolean;
 }
 
 export interface Conversation {
@@ -58,9 +60,13 @@ export function newConversation(id: string): Conversation {
   return { id, kind, name, messages: [], unread: 0, lastReadId: 0, countedThrough: 0, olderAvailable: true, historyLoaded: false };
 }
 
-/** Inserts by id, keeping pending (id-less) messages last; returns null if the id is known. */
+/**
+ * Inserts by id, keeping pending (id-less) messages last; returns null if the id is known,
+ * unless what is known is a partial preview and this is the whole message: then it replaces it.
+ */
 export function insertMessage(messages: ChatMessage[], message: ChatMessage): ChatMessage[] | null {
-  if (message.id !== null && messages.some((m) => m.id === message.id)) return null;
+  const known = message.id === null ? -1 : messages.findIndex((m) => m.id === message.id);
+  if (known >= 0) return messages[known].partial && !message.partial ? messages.map((m, i) => (i === known ? message : m)) : null;
   const pendingIndex = message.clientId ? messages.findIndex((m) => m.mine && m.clientId === message.clientId) : -1;
   const rest = pendingIndex >= 0 ? messages.filter((_, i) => i !== pendingIndex) : messages;
   const next = [...rest];
@@ -91,4 +97,18 @@ export function withDaySeparators(messages: ChatMessage[], locale?: string): Cha
     rows.push({ kind: 'message', key: message.key, message });
   }
   return rows;
+}
+
+/** The longest a refused read waits between attempts, unless the server asks for longer. */
+export const READ_BACKOFF_MAX_MS = 5_000;
+
+/**
+ * How long to wait before asking again after the `refusals`-th refusal (0 for the first) of a
+ * read the server answered with RATE_LIMITED and `hintMs`: the hint, doubled per earlier
+ * refusal up to READ_BACKOFF_MAX_MS, plus up to half again at random (`random` in [0, 1)) so
+ * tabs refused together spread out. Never less than the hint.
+ */
+export function readRetryDelay(hintMs: number, refusals: number, random: number): number {
+  const backedOff = Math.max(hintMs, Math.min(READ_BACKOFF_MAX_MS, hintMs * 2 ** Math.min(refusals, 10)));
+  return Math.round(backedOff * (1 + random / 2));
 }

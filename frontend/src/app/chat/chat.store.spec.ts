@@ -251,6 +251,21 @@ describe('ChatStore', () => {
       expect(conversation('user:sam')!.unread).toBe(1);
     });
 
+    it('shows a cut-short preview from the list until history brings the whole message', async () => {
+      const whole = wire({ id: 741, message: 'x'.repeat(1000) });
+      connection.handlers['conversations'] = () => ({
+        ok: true,
+        conversations: [{ conversation: 'user:sam', last: { ...whole, message: 'x'.repeat(300) }, last_truncated: true, unread: 1, last_read_id: 0 }],
+        more: false,
+      });
+      connection.handlers['history'] = () => ({ ok: true, messages: [whole], more: false });
+      await connection.connect();
+      expect(conversation('user:sam')!.messages.map((m) => m.text.length)).toEqual([300]);
+      store.open('user:sam');
+      await flush();
+      expect(conversation('user:sam')!.messages.map((m) => [m.text.length, m.partial])).toEqual([[1000, undefined]]);
+    });
+
     it('starts from the server\'s counts', async () => {
       connection.handlers['conversations'] = () => ({
         ok: true,
@@ -406,6 +421,30 @@ describe('ChatStore', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(connection.requests.filter((r) => r.event === 'sync')).toHaveLength(3);
       expect(conversation('user:sam')!.messages.map((m) => m.id)).toEqual([101]);
+    });
+
+    it('keeps catching up through many refusals of a multi-page sync, and never gives up while online', async () => {
+      // More refusals than the old five attempts, on every page: several tabs of one user syncing at once.
+      let refusals = 0;
+      const pages = [
+        { ok: true as const, messages: [wire({ id: 101 }), wire({ id: 102 })], more: true },
+        { ok: true as const, messages: [wire({ id: 103 })], more: false },
+      ];
+      connection.handlers['sync'] = () =>
+        refusals++ % 8 !== 7 ? { ok: false, error: { code: 'RATE_LIMITED', message: 'too many reads', retry_after_ms: 1 } } : pages.shift()!;
+      await connection.connect();
+      for (let waited = 0; store.syncing() && waited < 200; waited++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(connection.requests.filter((r) => r.event === 'sync')).toHaveLength(16);
+      expect(conversation('user:sam')!.messages.map((m) => m.id)).toEqual([101, 102, 103]);
+      expect(store.lastSeenId).toBe(103);
+      expect(store.error()).toBeNull();
+    });
+
+    it('says so when a sync is refused for another reason while online', async () => {
+      connection.handlers['sync'] = () => ({ ok: false, error: { code: 'STORAGE_FAILED', message: 'database busy' } });
+      await connection.connect();
+      await flush();
+      expect(store.error()).toContain('database busy');
     });
 
     it('loads the directory page by page and searches it on the server', async () => {

@@ -21,6 +21,7 @@ import {
   conversationIdOf,
   insertMessage,
   newConversation,
+  readRetryDelay,
   toChatMessage,
   type ChatMessage,
   type Conversation,
@@ -30,9 +31,7 @@ import {
 const TYPING_SHOWN_MS = 5_000;
 /** A client sends at most one typing event per this interval. */
 const TYPING_THROTTLE_MS = 3_000;
-/** A read refused with RATE_LIMITED (too many at once) is tried again this many times. */
-const READ_ATTEMPTS = 5;
-/** Used when a refusal carries no retry_after_ms. */
+/** Used when a refusal carries no retry_after_ms (an older server). */
 const READ_RETRY_MS = 250;
 
 /**
@@ -176,7 +175,12 @@ export class ChatStore implements OnDestroy {
     try {
       for (;;) {
         const page = await this.read<MessagePageAck>('sync', { since: this.cursor ?? 0 });
-        if (!page.ok) return;
+        if (!page.ok) {
+          // Offline: the reconnect banner is up and the next connect syncs again. Online, the
+          // server refused for another reason: say so rather than leave messages silently missing.
+          if (this.status() === 'online') this.error.set(`Could not load missed messages (${page.error.message}); reload to try again`);
+          return;
+        }
         for (const message of page.messages) this.ingest(message, false);
         const last = page.messages.at(-1);
         if (last) this.advanceCursor(last.id);
@@ -194,7 +198,10 @@ export class ChatStore implements OnDestroy {
     this.update((map) => {
       for (const summary of ack.conversations) {
         const conversation = map.get(summary.conversation) ?? newConversation(summary.conversation);
-        const messages = insertMessage(conversation.messages, toChatMessage(summary.last, this.me()!.username));
+        // A long last message comes cut short (last_truncated): shown as the preview until
+        // history or sync brings it whole.
+        const preview = { ...toChatMessage(summary.last, this.me()!.username), ...(summary.last_truncated ? { partial: true } : {}) };
+        const messages = insertMessage(conversation.messages, preview);
         map.set(summary.conversation, {
           ...conversation,
           messages: messages ?? conversation.messages,
@@ -245,13 +252,17 @@ export class ChatStore implements OnDestroy {
 
   /**
    * A read (sync, history, conversations, directory). The server runs only a couple of reads
-   * per user at once and refuses more with RATE_LIMITED and a retry hint: wait and ask again.
+   * per user at once and refuses more with RATE_LIMITED and a retry hint: wait at least that
+   * long (longer after each refusal, with jitter so a user's tabs do not retry in step) and ask
+   * again, for as long as the connection is up. A refusal is load, not an answer: giving up
+   * after a few left messages missing until the next reconnect when several tabs caught up at once.
    */
   private async read<T extends object>(event: string, payload: unknown): Promise<Ack<T>> {
-    for (let attempt = 1; ; attempt++) {
+    for (let refusals = 0; ; refusals++) {
       const ack = await this.connection.request<T>(event, payload);
-      if (ack.ok || ack.error.code !== 'RATE_LIMITED' || attempt === READ_ATTEMPTS) return ack;
-      await new Promise((resolve) => setTimeout(resolve, ack.error.retry_after_ms ?? READ_RETRY_MS));
+      if (ack.ok || ack.error.code !== 'RATE_LIMITED' || this.status() !== 'online') return ack;
+      const delay = readRetryDelay(ack.error.retry_after_ms ?? READ_RETRY_MS, refusals, Math.random());
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 
