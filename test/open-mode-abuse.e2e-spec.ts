@@ -120,6 +120,23 @@ describe('unverified socket flood (finding 13)', () => {
       expect(server.app.get(BareConnectionLimiter).heldBy('127.0.0.1')).toBe(0);
       expect(server.app.get(UnverifiedSocketLimiter).heldBy('127.0.0.1')).toBe(1);
     });
+    it('closes the connection of a socket that leaves the namespace, so join-then-leave cannot keep uncounted connections', async () => {
+      const sid = (await handshake())!;
+      const post = (body: string) => fetch(`${server.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`, { method: 'POST', body });
+      const poll = async () => (await fetch(`${server.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`)).text();
+      expect((await post('40')).status).toBe(200);
+      expect(await poll()).toMatch(/^40/);
+      await eventually(() => server.app.get(UnverifiedSocketLimiter).heldBy('127.0.0.1') === 1);
+      expect((await post('41')).status).toBe(200);
+      await eventually(() => server.app.get(UnverifiedSocketLimiter).heldBy('127.0.0.1') === 0);
+      // The engine.io session is closed with it (counted nowhere, it must not stay open): the
+      // next poll gets the close packet at once, rather than waiting for the next ping.
+      const packets = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`, { signal: AbortSignal.timeout(3_000) })
+        .then((response) => response.text())
+        .catch(() => 'no answer');
+      expect(packets.split('\x1e')).toContain('1');
+      expect((await post('3')).status).toBe(400);
+    });
   });
 
   describe('behind a trusted reverse proxy (PARLEY_TRUST_PROXY)', () => {

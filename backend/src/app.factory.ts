@@ -101,7 +101,9 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
           const refusal = handshakeRefusal(request, config.PARLEY_CORS_ORIGINS, hosts);
           if (refusal !== null) return callback(refusal, false);
           if (bareConnections.admits(engineClientIp(request))) return callback(null, true);
-          logger.warn({ msg: 'Handshake refused: too many bare engine.io connections from one address', ip: engineClientIp(request) });
+          // Debug, not warn: a flood of refused handshakes must not become a flood of log lines
+          // (these requests never reach the REST rate limit). The client gets the reason.
+          logger.debug({ msg: 'Handshake refused: too many bare engine.io connections from one address', ip: engineClientIp(request) });
           callback('Too many connections from this address that have not joined (PARLEY_UNVERIFIED_SOCKETS_PER_IP)', false);
         },
         // socket.io closes a connection that has not joined a namespace within this long; its

@@ -107,7 +107,8 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
       socket.data = { username: null, role: null, ip: handshakeClientIp(socket.handshake, trustProxy) };
       // Counted before the session lookup, so a flood of handshakes costs no database work.
       if (!this.unverified.admit(socket.id, socket.data.ip, () => this.dropUnverified(socket))) {
-        this.logger.warn({ msg: 'Handshake refused: too many unverified sockets from one address', ip: socket.data.ip });
+        // Debug, not warn: one line per refused handshake would let a flood fill the log.
+        this.logger.debug({ msg: 'Handshake refused: too many unverified sockets from one address', ip: socket.data.ip });
         return next(new Error('Too many unverified connections from this address (PARLEY_UNVERIFIED_SOCKETS_PER_IP); verify or close some, then retry'));
       }
       // Counted as an unverified socket from here: its engine.io connection is no longer bare.
@@ -171,6 +172,10 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
   }
 
   handleDisconnect(socket: ChatSocket, reason?: string): void {
+    // Parley has one namespace: a client leaving it is done. Its engine.io connection would
+    // otherwise stay open, counted as neither bare nor unverified, and could join again, so
+    // join-and-leave would get round both per-address caps.
+    if (reason === 'client namespace disconnect') socket.conn.close();
     clearTimeout(this.state(socket).expiryTimer);
     this.rateLimiter.forget(socket.id);
     this.unverified.release(socket.id);

@@ -33,13 +33,15 @@ export interface LoginAttemptTicket {
 
 /**
  * Sign-in limits that a stranger cannot turn against the user they target (issue 10, finding 4):
- * - with a valid device cookie for the name (see DeviceCookies): only that device's own bucket,
- *   PARLEY_LOGIN_LIMIT_PER_USER a minute, so a stolen cookie cannot brute-force either; such an
- *   attempt is never refused because of anyone else's failures;
+ * - with a valid device cookie for the name (see DeviceCookies): only the name's device bucket,
+ *   PARLEY_LOGIN_LIMIT_PER_USER failures a minute for all its devices together, so a stolen or
+ *   collected cookie cannot brute-force either, and PARLEY_LOGIN_LIMIT_PER_IP cookie sign-ins a
+ *   minute per address (each costs a password hash); such an attempt is never refused because
+ *   of a stranger's failures;
  * - without one, per (user name, address): PARLEY_LOGIN_LIMIT_PER_USER a minute;
  * - and per user name, PARLEY_LOGIN_LIMIT_PER_ACCOUNT per 15 minutes, counting and refusing only
  *   addresses the user has never signed in from. One address's share of that budget is capped
- *   at a tenth of it, so a single address cannot use it all up.
+ *   at a tenth of it, so a single address cannot use it all up; past its share it is refused.
  * Known addresses stay alongside the cookie for clients that keep no cookies (scripts, bearer
  * clients). The per-address limit across names (PARLEY_LOGIN_LIMIT_PER_IP) stays with
  * @nestjs/throttler. Attempts are counted before the password is checked, so parallel guesses
@@ -49,7 +51,10 @@ export interface LoginAttemptTicket {
 @Injectable()
 export class LoginThrottle {
   private readonly perAddress = new Map<string, Window>();
+  /** user name -> failures by holders of a valid device cookie for it, all devices together. */
   private readonly perDevice = new Map<string, Window>();
+  /** address -> sign-ins with a device cookie from it, right or wrong (each costs a password hash). */
+  private readonly deviceSignInsPerAddress = new Map<string, Window>();
   private readonly perAccount = new Map<string, Window>();
   /** (user name, address) -> attempts that address counted against the account this window. */
   private readonly accountShares = new Map<string, Window>();
@@ -68,29 +73,39 @@ export class LoginThrottle {
     const name = normalizeUsername(username);
     const limits = this.config.values;
     if (device !== null) {
-      const own = current(this.perDevice, `${name}\n${device}`, now, MINUTE_MS);
-      refuseIfFull([own.count >= limits.PARLEY_LOGIN_LIMIT_PER_USER ? own : null], now);
+      // One bucket for every device of the name: collecting cookies (or holding an old cookie
+      // for a name given to someone new) buys no extra guesses.
+      const own = current(this.perDevice, name, now, MINUTE_MS);
+      const fromAddress = current(this.deviceSignInsPerAddress, ip, now, MINUTE_MS);
+      refuseIfFull(
+        [
+          own.count >= limits.PARLEY_LOGIN_LIMIT_PER_USER ? own : null,
+          fromAddress.count >= limits.PARLEY_LOGIN_LIMIT_PER_IP ? fromAddress : null,
+        ],
+        now,
+      );
       own.count++;
+      fromAddress.count++;
       return { name, ip, device, countedOnAccount: false };
     }
     const addressKey = `${name}\n${ip}`;
     const address = current(this.perAddress, addressKey, now, MINUTE_MS);
     const newAddress = !this.isKnown(name, ip, now);
     const account = newAddress ? current(this.perAccount, name, now, ACCOUNT_WINDOW_MS) : null;
+    const share = newAddress ? current(this.accountShares, addressKey, now, ACCOUNT_WINDOW_MS) : null;
+    const maxShare = Math.max(1, Math.floor(limits.PARLEY_LOGIN_LIMIT_PER_ACCOUNT * ADDRESS_SHARE_OF_ACCOUNT));
+    // An address that used its share waits for the share's window: neither spending the budget
+    // the user's other new addresses need, nor guessing on at its per-minute rate for free.
     refuseIfFull(
       [
         address.count >= limits.PARLEY_LOGIN_LIMIT_PER_USER ? address : null,
         account && account.count >= limits.PARLEY_LOGIN_LIMIT_PER_ACCOUNT ? account : null,
+        share && share.count >= maxShare ? share : null,
       ],
       now,
     );
     address.count++;
-    // Past its share, an address is still held by its own per-minute window, but no longer
-    // spends the account's budget that the user's other, new addresses need.
-    if (!account) return { name, ip, device: null, countedOnAccount: false };
-    const share = current(this.accountShares, addressKey, now, ACCOUNT_WINDOW_MS);
-    const maxShare = Math.max(1, Math.floor(limits.PARLEY_LOGIN_LIMIT_PER_ACCOUNT * ADDRESS_SHARE_OF_ACCOUNT));
-    if (share.count >= maxShare) return { name, ip, device: null, countedOnAccount: false };
+    if (!account || !share) return { name, ip, device: null, countedOnAccount: false };
     share.count++;
     account.count++;
     return { name, ip, device: null, countedOnAccount: true };
@@ -99,7 +114,9 @@ export class LoginThrottle {
   /** The password was right: this address is now known for the user and its counts start over. */
   succeeded(ticket: LoginAttemptTicket, now = Date.now()): void {
     const addressKey = `${ticket.name}\n${ticket.ip}`;
-    if (ticket.device !== null) this.perDevice.delete(`${ticket.name}\n${ticket.device}`);
+    // Takes back this attempt only: other devices' failures on the name still count.
+    const deviceFailures = ticket.device !== null ? this.perDevice.get(ticket.name) : undefined;
+    if (deviceFailures && deviceFailures.count > 0) deviceFailures.count--;
     this.perAddress.delete(addressKey);
     if (ticket.countedOnAccount) {
       for (const window of [this.perAccount.get(ticket.name), this.accountShares.get(addressKey)]) {
@@ -123,7 +140,7 @@ export class LoginThrottle {
   private sweep(now: number): void {
     if (now < this.nextSweep) return;
     this.nextSweep = now + MINUTE_MS;
-    for (const windows of [this.perAddress, this.perDevice, this.perAccount, this.accountShares]) {
+    for (const windows of [this.perAddress, this.perDevice, this.deviceSignInsPerAddress, this.perAccount, this.accountShares]) {
       for (const [key, window] of windows) if (window.endsAt <= now) windows.delete(key);
     }
     for (const [name, known] of this.knownAddresses) {

@@ -11,8 +11,8 @@ import { SocketRateLimiter } from './socket-rate-limiter.service';
 
 /**
  * Put on the socket handlers that read pages (sync, history, conversations, directory): each
- * takes a slot from ReadGate for as long as it runs, or is refused with RATE_LIMITED (and its
- * rate-limit tokens given back); and a
+ * takes a slot from ReadGate for as long as it runs, or is refused with RATE_LIMITED (and all
+ * but one of its rate-limit tokens given back); and a
  * socket whose unsent output leaves no room for one more page is disconnected instead.
  */
 @Injectable()
@@ -30,10 +30,11 @@ export class ReadGateInterceptor implements NestInterceptor {
     const userId = this.registry.getVerified(socket.id)?.user.id ?? null;
     const release = this.gate.enter(socket.id, userId);
     if (!release) {
-      // The rate limiter charged this read before the gate saw it; a refused read costs nothing,
-      // or a client retrying as told would drain its bucket and end up cut off (several tabs
-      // of one user syncing at once do exactly that).
-      this.rateLimiter.refund(socket.id, userId, READ_EVENT_COST);
+      // The rate limiter charged this read before the gate saw it. A refused read costs what a
+      // small event costs: not the full read, or a client retrying as told would drain its
+      // bucket and end up cut off (several tabs of one user syncing at once do exactly that);
+      // not nothing, or refused reads would be a free way to keep the server busy.
+      this.rateLimiter.refund(socket.id, userId, READ_EVENT_COST - 1);
       throw new ParleyError(ErrorCodes.RateLimited, 'Too many reads in progress; wait for an answer, then resend', READ_RETRY_AFTER_MS);
     }
     // A client that has not read its earlier answers gets no new page built for it: it is cut off.
