@@ -323,7 +323,15 @@ describe('authorization matrix', () => {
         }
         break;
       case ClientEvents.Conversations:
-        if (expected.ok) for (const c of ack.conversations as Json[]) expect(visibleTo(viewer, c.last as Json)).toBe(true);
+        if (expected.ok) {
+          // Every page of it (`before` pages on), from the first answer on.
+          const listed = [...(ack.conversations as Json[])];
+          for (let page = ack; page.more === true; ) {
+            page = await emitAck<Json>(actor, event, { before: ((listed.at(-1) as Json).last as Json).id });
+            listed.push(...(page.conversations as Json[]));
+          }
+          for (const c of listed) expect(visibleTo(viewer, c.last as Json)).toBe(true);
+        }
         break;
       case ClientEvents.Directory:
         if (expected.ok) {

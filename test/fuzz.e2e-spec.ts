@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import type { z } from 'zod';
 import { normalizeUsername } from '../backend/src/auth/username';
-import { sendMessageSchema, conversationSchema, directorySchema, historySchema, markReadSchema, syncSchema, verifyUserSchema } from '../backend/src/chat/dto/chat.schemas';
+import { sendMessageSchema, conversationSchema, conversationsSchema, directorySchema, historySchema, markReadSchema, syncSchema, verifyUserSchema } from '../backend/src/chat/dto/chat.schemas';
 import { ClientEvents, ErrorCodes, type ErrorCode } from '../backend/src/contract/protocol';
 import { ROLES } from '../backend/src/contract/roles';
 import { adminToken, closeAllClients, connect, connectAs, createUser, emitAck, type Json } from './support/clients';
@@ -80,7 +80,7 @@ const SOCKET_EVENTS: SocketTarget[] = [
     refusals: [ErrorCodes.UnknownRecipient],
   },
   { event: ClientEvents.Roster, schema: null, payload: hostileValue, refusals: [ErrorCodes.Forbidden] },
-  { event: ClientEvents.Conversations, schema: null, payload: hostileValue, refusals: [] },
+  { event: ClientEvents.Conversations, schema: conversationsSchema, payload: payloadFor({ before: messageId }), refusals: [] },
   {
     event: ClientEvents.MarkRead,
     schema: markReadSchema,

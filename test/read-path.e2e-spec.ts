@@ -329,4 +329,30 @@ describe('the conversation list is bounded (finding 1, conversations)', () => {
     const history = await emitAck<Page>(socket, 'history', { conversation: 'user:fan-204' });
     expect(history.messages.at(-1)!.message).toBe(`long ${'é'.repeat(8000)}`);
   });
+
+  it('pages on with `before`: every conversation exactly once, newest first, with its unread count', async () => {
+    const socket = await connectAs(server, token, 'staff', 'popular');
+    type Summary = { conversation: string; last: WireMessage; unread: number };
+    type ConversationsPage = { ok: boolean; conversations: Summary[]; more: boolean };
+    const seen: Summary[] = [];
+    let before: number | undefined;
+    for (let pages = 1; ; pages++) {
+      const page = await emitAck<ConversationsPage>(socket, 'conversations', before === undefined ? {} : { before });
+      expect(page.ok).toBe(true);
+      seen.push(...page.conversations);
+      // 205 conversations are two pages; a server ignoring `before` would repeat the first forever.
+      expect(pages).toBeLessThanOrEqual(2);
+      if (!page.more) break;
+      before = page.conversations.at(-1)!.last.id;
+    }
+    // 205 DMs, plus the staff group if anyone posted there (nobody did).
+    expect(seen.map((s) => s.conversation)).toEqual(Array.from({ length: 205 }, (_, i) => `user:fan-${204 - i}`));
+    expect(seen.every((s) => s.unread === 1)).toBe(true);
+    const ids = seen.map((s) => s.last.id);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+
+    // Below the oldest conversation there is nothing; a malformed cursor is refused, coded.
+    expect(await emitAck<ConversationsPage>(socket, 'conversations', { before: ids.at(-1)! })).toMatchObject({ ok: true, conversations: [], more: false });
+    expect(await emitAck<Json>(socket, 'conversations', { before: 'x' })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+  });
 });

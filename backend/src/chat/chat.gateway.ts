@@ -35,12 +35,14 @@ import { toPublicUser } from '../users/user.mapper';
 import { ChatExceptionFilter, replyWithError } from './chat-exception.filter';
 import {
   conversationSchema,
+  conversationsSchema,
   directorySchema,
   historySchema,
   markReadSchema,
   syncSchema,
   verifyUserSchema,
   type ConversationDto,
+  type ConversationsDto,
   type DirectoryDto,
   type HistoryDto,
   type MarkReadDto,
@@ -282,11 +284,14 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     return { ok: true, ...this.roster.snapshot() };
   }
 
-  /** The user's newest conversations, with unread counts from their read marks and short previews. */
+  /** A page of the user's conversations, with unread counts from their read marks and short previews. */
   @SubscribeMessage(ClientEvents.Conversations)
   @UseInterceptors(ReadGateInterceptor)
-  async conversations(@ConnectedSocket() socket: ChatSocket) {
-    return { ok: true, ...(await this.history.conversations(this.verified(socket).user)) };
+  async conversations(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody(new ZodValidationPipe(conversationsSchema)) body: ConversationsDto,
+  ) {
+    return { ok: true, ...(await this.history.conversations(this.verified(socket).user, body)) };
   }
 
   @SubscribeMessage(ClientEvents.MarkRead)

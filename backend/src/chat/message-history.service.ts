@@ -5,7 +5,7 @@ import { PermissionPolicy } from '../permissions/permission-policy';
 import type { MessageRow, UserRow } from '../storage/database.types';
 import { MessageRepository, type ConversationFilter } from '../storage/message.repository';
 import { ReadMarkRepository } from '../storage/read-mark.repository';
-import type { HistoryDto, MarkReadDto, SyncDto } from './dto/chat.schemas';
+import type { ConversationsDto, HistoryDto, MarkReadDto, SyncDto } from './dto/chat.schemas';
 import { toWireMessage } from './message.mapper';
 import { collectPage, type PageBounds } from './message-page';
 import { dmConversation } from './message-routing.service';
@@ -54,10 +54,11 @@ export class MessageHistoryService {
     return { limit, budgetBytes, maxMessageBytes };
   }
 
-  async conversations(viewer: UserRow): Promise<ConversationsAck> {
+  /** A page of the user's conversations, newest first: the newest, or those older than `before`. */
+  async conversations(viewer: UserRow, dto: ConversationsDto): Promise<ConversationsAck> {
     // One more than the maximum tells whether there are more.
     const [latest, marks] = await Promise.all([
-      this.messages.latestPerConversation(viewer, CONVERSATIONS_MAX + 1),
+      this.messages.latestPerConversation(viewer, CONVERSATIONS_MAX + 1, dto.before),
       this.readMarks.marksOf(viewer.id),
     ]);
     const conversations = await Promise.all(

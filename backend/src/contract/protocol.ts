@@ -213,9 +213,12 @@ export interface ConversationSummary {
 }
 
 export interface ConversationsAck {
-  /** The newest CONVERSATIONS_MAX conversations, newest first. */
+  /**
+   * At most CONVERSATIONS_MAX conversations, newest first: the newest, or with `{before: id}`
+   * those whose newest message id is below `id`.
+   */
   conversations: ConversationSummary[];
-  /** More (older) conversations exist; their messages still arrive by sync and history. */
+  /** More (older) conversations exist: ask again with `before` = the last one's `last.id`. */
   more: boolean;
 }
 

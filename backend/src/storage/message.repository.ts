@@ -195,10 +195,11 @@ export class MessageRepository {
 
   /**
    * The newest message of each of the `limit` most recently active conversations the user can
-   * see (the same visibility as findVisibleAfter), newest conversation first.
+   * see (the same visibility as findVisibleAfter), newest conversation first; with `before`,
+   * only conversations whose newest message is below it (the next page of the list).
    */
-  async latestPerConversation(viewer: { id: number; role: Role }, limit: number): Promise<MessageRow[]> {
-    const latest = await this.db
+  async latestPerConversation(viewer: { id: number; role: Role }, limit: number, before?: number): Promise<MessageRow[]> {
+    let latest = this.db
       .selectFrom('messages')
       .select((eb) => eb.fn.max('id').as('id'))
       .where((eb) =>
@@ -208,11 +209,15 @@ export class MessageRepository {
           eb('recipient_id', '=', viewer.id),
         ]),
       )
-      .groupBy('conversation')
+      .groupBy('conversation');
+    // On the newest message of each conversation, not on any message: a conversation with a
+    // message above `before` was on an earlier page (or has moved to the top since).
+    if (before !== undefined) latest = latest.having((eb) => eb.fn.max('id'), '<', before);
+    const rows = await latest
       .orderBy((eb) => eb.fn.max('id'), 'desc')
       .limit(limit)
       .execute();
-    const ids = latest.map((row) => Number(row.id));
+    const ids = rows.map((row) => Number(row.id));
     if (ids.length === 0) return [];
     return this.db.selectFrom('messages').selectAll().where('id', 'in', ids).orderBy('id', 'desc').execute();
   }

@@ -212,7 +212,7 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
       const marks = new ReadMarkRepository(testDb.database);
       const dave = await users.create({ username: 'dave', display_name: 'D', role: 'client', password_hash: null, created_at: 1, updated_at: 1 });
       const erin = await users.create({ username: 'erin', display_name: 'E', role: 'staff', password_hash: null, created_at: 1, updated_at: 1 });
-      const [first, , , last] = await messages.insertBatch([
+      const [first, , group, last] = await messages.insertBatch([
         dm(erin, dave, 'e1'),
         dm(dave, erin, 'd1'),
         msg({ body: 'clients all', target: 'client', conversation: 'group:client' }),
@@ -225,6 +225,10 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
       expect(summary[0].id).toBe(last.row.id);
       // A limit keeps the most recently active conversations.
       expect((await messages.latestPerConversation(dave, 1)).map((m) => m.id)).toEqual([last.row.id]);
+      // The next page: conversations whose newest message is below `before`. The DM has older
+      // messages below the group's, but its newest is above: it was on the first page.
+      expect((await messages.latestPerConversation(dave, 10, last.row.id)).map((m) => m.id)).toEqual([group.row.id]);
+      expect(await messages.latestPerConversation(dave, 10, group.row.id)).toEqual([]);
 
       expect(await messages.countUnread(dmKey, 0, dave.id)).toBe(2);
       await marks.markRead(dave.id, dmKey, first.row.id, 10);

@@ -69,6 +69,16 @@ export type ConversationDto = z.infer<typeof conversationSchema>;
 export const markReadSchema = z.object({ conversation: text().min(1).max(128), up_to: messageId });
 export type MarkReadDto = z.infer<typeof markReadSchema>;
 
+/** Optional as a whole: older clients send nothing or {} and get the newest page. */
+export const conversationsSchema = z.preprocess(
+  (payload) => payload ?? {},
+  z.object({
+    /** Only conversations whose newest message id is below this (the previous page's last). */
+    before: messageId.optional(),
+  }),
+);
+export type ConversationsDto = z.infer<typeof conversationsSchema>;
+
 export const DIRECTORY_PAGE = { default: 100, max: 200 } as const;
 /** Optional as a whole: older clients send nothing or {}. */
 export const directorySchema = z.preprocess(

@@ -49,8 +49,10 @@ import { MessageListComponent } from './message-list.component';
         <parley-conversation-list [conversations]="store.conversations()" [activeId]="store.activeId()"
           [online]="store.online()" [directory]="store.directory()"
           [directoryHasMore]="store.directoryNext() !== null" [directorySearch]="store.directorySearch()"
+          [conversationsHaveMore]="store.conversationsBefore() !== null"
           (opened)="store.open($event)" (started)="store.startConversation($event)"
-          (searched)="store.refreshDirectory($event)" (moreRequested)="store.loadMoreDirectory()" />
+          (searched)="store.refreshDirectory($event)" (moreRequested)="store.loadMoreDirectory()"
+          (olderRequested)="store.loadOlderConversations()" />
       </aside>
       <main>
         @if (store.active(); as active) {

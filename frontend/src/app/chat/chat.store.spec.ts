@@ -447,6 +447,51 @@ describe('ChatStore', () => {
       expect(store.error()).toContain('database busy');
     });
 
+    it('pages the conversation list with `before`, appending older conversations once each', async () => {
+      const summary = (name: string, id: number, unread = 1) => ({
+        conversation: `user:${name}`,
+        last: wire({ id, sender_name: name }),
+        last_truncated: false,
+        unread,
+        last_read_id: 0,
+      });
+      // Two pages on the server: ann (500), bo (400) | cy (300), dee (200).
+      connection.handlers['conversations'] = (p) =>
+        p.before === undefined
+          ? { ok: true, conversations: [summary('ann', 500), summary('bo', 400)], more: true }
+          : p.before === 400
+            ? { ok: true, conversations: [summary('cy', 300, 2), summary('dee', 200)], more: false }
+            : { ok: false, error: { code: 'INVALID_PAYLOAD', message: 'unexpected before' } };
+      await connection.connect();
+      expect(connection.requests.find((r) => r.event === 'conversations')!.payload).toEqual({});
+      expect(store.conversationsBefore()).toBe(400);
+      const direct = () => store.conversations().filter((c) => c.kind === 'user').map((c) => c.id);
+      expect(direct()).toEqual(['user:ann', 'user:bo']);
+
+      // cy writes while the older page is out: its summary (an older message) must not list it
+      // twice nor lose the new message from the unread count.
+      const answer = connection.handlers['conversations'];
+      connection.handlers['conversations'] = (p) => {
+        connection.push('message_from_user', wire({ id: 600, sender_name: 'cy' }));
+        return answer(p);
+      };
+      // A second click while the page is out asks for the same page; it is applied once.
+      await Promise.all([store.loadOlderConversations(), store.loadOlderConversations()]);
+      expect(direct()).toEqual(['user:cy', 'user:ann', 'user:bo', 'user:dee']);
+      expect(conversation('user:cy')!.messages.map((m) => m.id)).toEqual([300, 600]);
+      expect(conversation('user:cy')!.unread).toBe(3);
+      expect(conversation('user:dee')!.unread).toBe(1);
+      expect(store.conversationsBefore()).toBeNull();
+      expect(connection.requests.filter((r) => r.event === 'conversations').map((r) => r.payload)).toEqual([{}, { before: 400 }, { before: 400 }]);
+
+      // A reconnect reloads the first page but keeps what was paged in, and the end of the list.
+      connection.handlers['conversations'] = answer;
+      connection.statusSignal.set('offline');
+      await connection.connect();
+      expect(store.conversationsBefore()).toBeNull();
+      expect(direct()).toEqual(['user:cy', 'user:ann', 'user:bo', 'user:dee']);
+    });
+
     it('loads the directory page by page and searches it on the server', async () => {
       const person = (username: string) => ({ username, display_name: username, role: 'staff' as const, online: username === 'bo' });
       connection.handlers['directory'] = (p) =>

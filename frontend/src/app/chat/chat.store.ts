@@ -68,6 +68,13 @@ export class ChatStore implements OnDestroy {
   readonly directoryNext = signal<string | null>(null);
   /** The name filter the directory was loaded with ('' for everyone). */
   readonly directorySearch = signal('');
+  /**
+   * Where the next page of the conversation list starts (the newest message id of the oldest
+   * conversation listed), or null when the server has no older conversations to list.
+   */
+  readonly conversationsBefore = signal<number | null>(null);
+  /** The user has loaded pages past the first: a reconnect's first page must not move the cursor back up. */
+  private olderConversationsLoaded = false;
   readonly online = signal<ReadonlySet<string>>(new Set());
   /** conversation id -> names typing there now. */
   readonly typing = signal<ReadonlyMap<string, string[]>>(new Map());
@@ -195,6 +202,26 @@ export class ChatStore implements OnDestroy {
   private async refreshConversations(): Promise<void> {
     const ack = await this.read<ConversationsAck>('conversations', {});
     if (!ack.ok) return;
+    if (!this.olderConversationsLoaded) this.conversationsBefore.set(nextConversationsCursor(ack));
+    this.applySummaries(ack);
+  }
+
+  /**
+   * Appends the next page of the conversation list ("Show older conversations"). One held
+   * already (it moved to the top meanwhile) is not on that page; if it were, the map keeps it once.
+   */
+  async loadOlderConversations(): Promise<void> {
+    const before = this.conversationsBefore();
+    if (before === null) return;
+    const ack = await this.read<ConversationsAck>('conversations', { before });
+    // A second click while this page was out asked for the same page: apply it once.
+    if (!ack.ok || before !== this.conversationsBefore()) return;
+    this.olderConversationsLoaded = true;
+    this.conversationsBefore.set(nextConversationsCursor(ack));
+    this.applySummaries(ack);
+  }
+
+  private applySummaries(ack: ConversationsAck): void {
     this.update((map) => {
       for (const summary of ack.conversations) {
         const conversation = map.get(summary.conversation) ?? newConversation(summary.conversation);
@@ -202,11 +229,15 @@ export class ChatStore implements OnDestroy {
         // history or sync brings it whole.
         const preview = { ...toChatMessage(summary.last, this.me()!.username), ...(summary.last_truncated ? { partial: true } : {}) };
         const messages = insertMessage(conversation.messages, preview);
+        // Messages held past the server's newest arrived live while this answer was out (the
+        // conversation moved to the top meanwhile): the server's count does not include them.
+        const lastReadId = Math.max(summary.last_read_id, conversation.lastReadId);
+        const unreadSince = conversation.messages.filter((m) => !m.mine && m.id !== null && m.id > summary.last.id && m.id > lastReadId);
         map.set(summary.conversation, {
           ...conversation,
           messages: messages ?? conversation.messages,
-          unread: summary.unread,
-          lastReadId: summary.last_read_id,
+          unread: (lastReadId >= summary.last.id ? 0 : summary.unread) + unreadSince.length,
+          lastReadId,
           // The server's count covers everything up to its newest message; a replay of those
           // must not count them again.
           countedThrough: Math.max(conversation.countedThrough, summary.last.id),
@@ -485,4 +516,10 @@ export class ChatStore implements OnDestroy {
   private key(name: string): string {
     return `parley.${name}.${this.me()?.username ?? ''}`;
   }
+}
+
+/** The `before` for the page after this one, or null when it was the last. */
+function nextConversationsCursor(ack: ConversationsAck): number | null {
+  const last = ack.conversations.at(-1);
+  return ack.more && last ? last.last.id : null;
 }

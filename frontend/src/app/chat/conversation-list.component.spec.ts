@@ -5,7 +5,7 @@ import { ConversationListComponent } from './conversation-list.component';
 const person = (username: string): DirectoryEntry => ({ username, display_name: username.toUpperCase(), role: 'staff', online: false });
 
 describe('ConversationListComponent', () => {
-  function render(inputs: { directory: DirectoryEntry[]; directoryHasMore?: boolean; directorySearch?: string }) {
+  function render(inputs: { directory: DirectoryEntry[]; directoryHasMore?: boolean; directorySearch?: string; conversationsHaveMore?: boolean }) {
     const fixture = TestBed.createComponent(ConversationListComponent);
     fixture.componentRef.setInput('conversations', []);
     for (const [name, value] of Object.entries(inputs)) fixture.componentRef.setInput(name, value);
@@ -21,6 +21,23 @@ describe('ConversationListComponent', () => {
     expect(more.textContent).toContain('More people');
     more.click();
     expect(asked).toHaveLength(1);
+  });
+
+  it('ends the list with a "Show older conversations" button while older conversations remain, and asks for them', () => {
+    const fixture = render({ directory: [], conversationsHaveMore: true });
+    const asked: unknown[] = [];
+    fixture.componentInstance.olderRequested.subscribe(() => asked.push(true));
+    const older = fixture.nativeElement.querySelector('nav > button.older') as HTMLButtonElement;
+    expect(older.textContent).toContain('Show older conversations');
+    // A real button after the list: reached with Tab, pressed with Enter or Space.
+    expect(older.type).toBe('button');
+    expect(older.previousElementSibling?.tagName).toBe('UL');
+    older.click();
+    expect(asked).toHaveLength(1);
+
+    fixture.componentRef.setInput('conversationsHaveMore', false);
+    fixture.detectChanges();
+    expect(fixture.nativeElement.querySelector('button.older')).toBeNull();
   });
 
   it('has no "More people" once every page is loaded', () => {

@@ -42,6 +42,10 @@ import type { Conversation } from './chat.model';
           </li>
         }
       </ul>
+      @if (conversationsHaveMore()) {
+        <!-- The server lists conversations in pages of 200, newest first: older ones load on request. -->
+        <button mat-stroked-button type="button" class="older" (click)="olderRequested.emit()">Show older conversations</button>
+      }
       @if (people().length > 0 || directorySearch() !== '') {
         <!-- The directory comes in pages: a search asks the server, "More people" loads the next page. -->
         <mat-form-field appearance="outline" subscriptSizing="dynamic" class="new find">
@@ -81,6 +85,7 @@ import type { Conversation } from './chat.model';
     .presence.online { background: #2e7d32; }
     .new { width: 100%; margin-top: 0.75rem; }
     .more { margin-top: 0.25rem; }
+    .older { width: 100%; margin-top: 0.5rem; white-space: normal; }
   `,
 })
 export class ConversationListComponent {
@@ -91,11 +96,15 @@ export class ConversationListComponent {
   /** More directory pages wait on the server. */
   readonly directoryHasMore = input(false);
   readonly directorySearch = input('');
+  /** Older conversations wait on the server. */
+  readonly conversationsHaveMore = input(false);
   readonly opened = output<string>();
   readonly started = output<string>();
   /** The text in "Find people", as typed. */
   readonly searched = output<string>();
   readonly moreRequested = output<void>();
+  /** "Show older conversations": the next page of the list. */
+  readonly olderRequested = output<void>();
 
   /** People without a conversation yet, for the picker. */
   readonly people = computed(() => {
