@@ -4,6 +4,7 @@ import { NodeBus } from '../cluster/node-bus.service';
 import { PasswordPolicy } from '../auth/password-policy.service';
 import { PasswordService } from '../auth/password.service';
 import { normalizeUsername, usernameFromClaim } from '../auth/username';
+import { tombstoneName } from '../contract/deleted-user';
 import { ErrorCodes } from '../contract/protocol';
 import type { Role } from '../contract/roles';
 import { ParleyError } from '../common/parley-error';
@@ -11,14 +12,6 @@ import type { UserRow } from '../storage/database.types';
 import { DuplicateKeyError, NoAdminLeftError } from '../storage/storage-errors';
 import { UserRepository, type UserPageQuery } from '../storage/user.repository';
 import type { CreateUserDto, UpdateUserDto } from './dto/user.dto';
-
-/**
- * A deleted account's name: outside USERNAME_PATTERN ('#'), so no one can sign up, be created
- * or be addressed over REST under it, and unique because it carries the id.
- */
-export function tombstoneName(id: number): string {
-  return `deleted#${id}`;
-}
 
 /** How long a cached account is trusted without a change notice (see UsersService.remember). */
 const CACHE_MS = 10_000;

@@ -11,13 +11,14 @@ import { ChatStore } from './chat.store';
 import { ComposerComponent } from './composer.component';
 import { ConversationListComponent } from './conversation-list.component';
 import { MessageListComponent } from './message-list.component';
+import { ShownNamePipe } from './shown-name.pipe';
 
 /** /admin/:name, /staff/:name, /client/:name: the same chat for every role, admins get links around it. */
 @Component({
   selector: 'parley-chat-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
   providers: [ChatStore],
-  imports: [RouterLink, MatButtonModule, MatSlideToggleModule, ConversationListComponent, MessageListComponent, ComposerComponent],
+  imports: [RouterLink, MatButtonModule, MatSlideToggleModule, ConversationListComponent, MessageListComponent, ComposerComponent, ShownNamePipe],
   template: `
     <header class="top">
       <h1>Parley</h1>
@@ -57,7 +58,7 @@ import { MessageListComponent } from './message-list.component';
       <main>
         @if (store.active(); as active) {
           <header class="conversation-head">
-            <h2>{{ active.kind === 'group' ? active.name + ' group' : active.name }}</h2>
+            <h2>{{ active.kind === 'group' ? active.name + ' group' : (active.name | shownName) }}</h2>
             @if (active.kind === 'user') {
               <span class="status">{{ store.online().has(active.name) ? 'online' : 'offline' }}</span>
             }

@@ -1,5 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import type { DirectoryEntry } from '@parley/contract/protocol';
+import { newConversation, type ChatMessage } from './chat.model';
 import { ConversationListComponent } from './conversation-list.component';
 
 const person = (username: string): DirectoryEntry => ({ username, display_name: username.toUpperCase(), role: 'staff', online: false });
@@ -58,5 +59,20 @@ describe('ConversationListComponent', () => {
     fixture.componentRef.setInput('directorySearch', 'zed');
     fixture.detectChanges();
     expect((fixture.nativeElement.querySelector('input[name="find"]') as HTMLInputElement).value).toBe('zed');
+  });
+
+  it('names a deleted account "Deleted user", never by its tombstone', () => {
+    const last: ChatMessage = {
+      key: 'id:1', id: 1, clientId: null, text: 'old news', senderName: 'deleted#7', senderRole: 'staff',
+      sentAt: '2026-12-02T05:00:00.000Z', mine: false, state: 'sent',
+    };
+    const fixture = TestBed.createComponent(ConversationListComponent);
+    fixture.componentRef.setInput('conversations', [{ ...newConversation('user:deleted#7'), messages: [last] }]);
+    fixture.componentRef.setInput('directory', []);
+    fixture.detectChanges();
+    const entry = (fixture.nativeElement as HTMLElement).querySelector('[data-conversation="user:deleted#7"]')!;
+    expect(entry.textContent).toContain('Deleted user');
+    expect(entry.textContent).toContain('Deleted user: old news');
+    expect(entry.textContent).not.toContain('deleted#7');
   });
 });

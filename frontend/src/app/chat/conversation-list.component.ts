@@ -6,12 +6,14 @@ import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import type { DirectoryEntry } from '@parley/contract/protocol';
 import type { Conversation } from './chat.model';
+import { shownName } from '@parley/contract/deleted-user';
+import { ShownNamePipe } from './shown-name.pipe';
 
 /** The conversations column: groups first, then direct conversations, each with unread count. */
 @Component({
   selector: 'parley-conversation-list',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [MatBadgeModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule],
+  imports: [MatBadgeModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, ShownNamePipe],
   template: `
     <nav aria-label="Conversations">
       <ul>
@@ -30,7 +32,7 @@ import type { Conversation } from './chat.model';
                   <span class="material-symbols-outlined" aria-hidden="true">group</span> {{ conversation.name }}
                 } @else {
                   <span class="presence" [class.online]="online().has(conversation.name)" aria-hidden="true"></span>
-                  {{ conversation.name }}
+                  {{ conversation.name | shownName }}
                   <span class="visually-hidden">({{ online().has(conversation.name) ? 'online' : 'offline' }})</span>
                 }
                 @if (conversation.unread > 0) {
@@ -118,6 +120,6 @@ export class ConversationListComponent {
 
   lastText(conversation: Conversation): string {
     const last = conversation.messages.at(-1);
-    return last ? `${last.mine ? 'You' : last.senderName}: ${last.text}` : 'No messages yet';
+    return last ? `${last.mine ? 'You' : shownName(last.senderName)}: ${last.text}` : 'No messages yet';
   }
 }

@@ -5,6 +5,7 @@ import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, DestroyRef, afterNextRender, computed, effect, inject, input, output, untracked, viewChild } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { withDaySeparators, type ChatMessage } from './chat.model';
+import { ShownNamePipe } from './shown-name.pipe';
 
 /**
  * Messages of one conversation in a virtual scroller (autosize: messages differ in height), with
@@ -13,7 +14,7 @@ import { withDaySeparators, type ChatMessage } from './chat.model';
 @Component({
   selector: 'parley-message-list',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ScrollingModule, ExperimentalScrollingModule, DatePipe, MatButtonModule],
+  imports: [ScrollingModule, ExperimentalScrollingModule, DatePipe, MatButtonModule, ShownNamePipe],
   template: `
     @if (olderAvailable()) {
       <div class="older"><button mat-button type="button" (click)="loadOlder.emit()">Load older messages</button></div>
@@ -25,7 +26,7 @@ import { withDaySeparators, type ChatMessage } from './chat.model';
         } @else {
           <div class="message" [class.mine]="row.message.mine" [attr.data-state]="row.message.state" data-testid="message">
             <div class="meta">
-              <span class="sender">{{ row.message.mine ? 'You' : row.message.senderName }}</span>
+              <span class="sender">{{ row.message.mine ? 'You' : (row.message.senderName | shownName) }}</span>
               <span class="role">{{ row.message.senderRole }}</span>
               <time [attr.datetime]="row.message.sentAt">{{ row.message.sentAt | date: 'shortTime' }}</time>
             </div>
