@@ -110,6 +110,27 @@ describe('the read path under a heavy reader (finding 1)', () => {
   });
 });
 
+describe('a rate-limit burst smaller than what a read costs', () => {
+  it('still lets reads through once the bucket refills: a read then costs the whole burst, not more than the bucket holds', async () => {
+    const server = await startServer({ PARLEY_RATE_LIMIT_BURST: '5', PARLEY_RATE_LIMIT_PER_SECOND: '20' });
+    try {
+      const admin = await adminToken(server);
+      const socket = await connectAs(server, await createUser(server, admin, 'tiny', 'staff'), 'staff', 'tiny');
+      // As the web app does: a refusal says how long to wait; then the read goes through.
+      let page = await emitAck<Page>(socket, 'sync', { since: 0 });
+      for (let tries = 0; tries < 5 && !page.ok; tries++) {
+        expect(page.error).toMatchObject({ code: 'RATE_LIMITED', retry_after_ms: expect.any(Number) });
+        await new Promise((resolve) => setTimeout(resolve, page.error!.retry_after_ms));
+        page = await emitAck<Page>(socket, 'sync', { since: 0 });
+      }
+      expect(page).toMatchObject({ ok: true, more: false });
+    } finally {
+      closeAllClients();
+      await server.stop();
+    }
+  });
+});
+
 describe('a socket that does not read (finding 1, backpressure)', () => {
   let server: TestServer;
   const log = new CapturedLog();

@@ -23,7 +23,7 @@ import { ParleyMetrics } from '../metrics/parley-metrics.service';
 import { ClientEvents, ErrorCodes, ServerEvents } from '../contract/protocol';
 import { Broadcaster, Rooms, type PublicSocketData } from '../realtime/broadcaster.service';
 import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
-import { READ_EVENT_COST, READ_EVENTS } from '../rate-limit/read-gate.service';
+import { READ_EVENTS, readCost } from '../rate-limit/read-gate.service';
 import { ReadGateInterceptor } from '../rate-limit/read-gate.interceptor';
 import { SocketRateLimiter } from '../rate-limit/socket-rate-limiter.service';
 import { SocketBackpressure } from '../realtime/socket-backpressure.service';
@@ -148,7 +148,7 @@ export class ChatGateway implements OnGatewayInit<Server>, OnGatewayConnection<C
     socket.use(([event, ...args], next) => {
       const name = String(event).slice(0, 64);
       const ack = args.at(-1);
-      const cost = READ_EVENTS.has(name) ? READ_EVENT_COST : 1;
+      const cost = READ_EVENTS.has(name) ? readCost(this.config) : 1;
       const userId = this.registry.getVerified(socket.id)?.user.id ?? null;
       const verdict = this.rateLimiter.admit(socket.id, userId, cost);
       if (verdict !== 'admit') {

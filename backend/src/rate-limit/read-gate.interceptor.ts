@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { ErrorCodes } from '../contract/protocol';
 import { SocketBackpressure } from '../realtime/socket-backpressure.service';
 import { UserRegistryService } from '../registry/user-registry.service';
-import { READ_EVENT_COST, READ_RETRY_AFTER_MS, ReadGate } from './read-gate.service';
+import { READ_RETRY_AFTER_MS, ReadGate } from './read-gate.service';
 import { SocketRateLimiter } from './socket-rate-limiter.service';
 
 /**
@@ -34,7 +34,7 @@ export class ReadGateInterceptor implements NestInterceptor {
       // small event costs: not the full read, or a client retrying as told would drain its
       // bucket and end up cut off (several tabs of one user syncing at once do exactly that);
       // not nothing, or refused reads would be a free way to keep the server busy.
-      this.rateLimiter.refund(socket.id, userId, READ_EVENT_COST - 1);
+      this.rateLimiter.refund(socket.id, userId, this.gate.cost - 1);
       throw new ParleyError(ErrorCodes.RateLimited, 'Too many reads in progress; wait for an answer, then resend', READ_RETRY_AFTER_MS);
     }
     // A client that has not read its earlier answers gets no new page built for it: it is cut off.

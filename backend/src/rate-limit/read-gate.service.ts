@@ -20,6 +20,15 @@ export const READ_EVENTS: ReadonlySet<string> = new Set([
 export const READ_EVENT_COST = 10;
 
 /**
+ * What a read costs with this configuration: READ_EVENT_COST, or the whole burst when an
+ * operator set PARLEY_RATE_LIMIT_BURST lower, since a cost above the burst would refuse every
+ * read for ever (and the web app would retry for ever).
+ */
+export function readCost(config: AppConfig): number {
+  return Math.min(READ_EVENT_COST, config.values.PARLEY_RATE_LIMIT_BURST);
+}
+
+/**
  * What a refused read is told to wait: about the time one full page takes to read, encode and
  * send on a busy server, so a retry usually finds a slot free.
  */
@@ -36,6 +45,11 @@ export class ReadGate {
   private readonly perUser = new Map<number, number>();
 
   constructor(private readonly config: AppConfig) {}
+
+  /** Rate-limit tokens one read costs here (readCost). */
+  get cost(): number {
+    return readCost(this.config);
+  }
 
   /** A release function when the read may start (call it once the answer is sent), else null. */
   enter(socketId: string, userId: number | null): (() => void) | null {
