@@ -5,6 +5,7 @@ import type { Ack, PublicUser, WireMessage } from '@parley/contract/protocol';
 import { ChatConnection, type ConnectionStatus } from '../core/socket.service';
 import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW, type Notifier } from '../core/tokens';
 import { ChatStore } from './chat.store';
+import { eventually } from '../../testing/eventually';
 
 // The double answers with whatever ack shape each event has; any keeps the handlers short.
 type AnyAck = Ack<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -418,7 +419,7 @@ describe('ChatStore', () => {
           ? { ok: false, error: { code: 'RATE_LIMITED', message: 'too many reads', retry_after_ms: 1 } }
           : { ok: true, messages: [wire({ id: 101 })], more: false };
       await connection.connect();
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await eventually(() => conversation('user:sam')?.messages.length === 1 && !store.syncing(), 3_000, 'message 101 synced');
       expect(connection.requests.filter((r) => r.event === 'sync')).toHaveLength(3);
       expect(conversation('user:sam')!.messages.map((m) => m.id)).toEqual([101]);
     });
@@ -433,7 +434,7 @@ describe('ChatStore', () => {
       connection.handlers['sync'] = () =>
         refusals++ % 8 !== 7 ? { ok: false, error: { code: 'RATE_LIMITED', message: 'too many reads', retry_after_ms: 1 } } : pages.shift()!;
       await connection.connect();
-      for (let waited = 0; store.syncing() && waited < 200; waited++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await eventually(() => store.lastSeenId === 103 && !store.syncing(), 4_000, 'both pages synced');
       expect(connection.requests.filter((r) => r.event === 'sync')).toHaveLength(16);
       expect(conversation('user:sam')!.messages.map((m) => m.id)).toEqual([101, 102, 103]);
       expect(store.lastSeenId).toBe(103);

@@ -179,7 +179,7 @@ describe('UsersAdminComponent: the password rule before submit', () => {
     await type('password', 'sam-quiet-harbor-lamp');
     page().querySelector('form[aria-label="Create a user"]')!.dispatchEvent(new Event('submit'));
     http.expectOne((r) => r.method === 'POST' && r.url === '/api/users').flush({ user: { ...cleo, username: 'sam' } });
-    await new Promise((resolve) => setTimeout(resolve));
+    await promisesSettled();
     http.expectOne('/api/users').flush({ users: [cleo] });
     await fixture.whenStable();
     fixture.detectChanges();
@@ -205,7 +205,7 @@ describe('UsersAdminComponent: the password rule before submit', () => {
     expect(request.request.body).toEqual({ password: 'cleo-new-lantern-42' });
     request.flush({ user: cleo });
     // Let the component's await on the POST resume and send its reload.
-    await new Promise((resolve) => setTimeout(resolve));
+    await promisesSettled();
     http.expectOne('/api/users').flush({ users: [cleo] });
     await done;
     fixture.detectChanges();
