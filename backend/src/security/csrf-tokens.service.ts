@@ -1,9 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Response } from 'express';
 import { hashSessionToken } from '../auth/session-token';
 import { AppConfig } from '../config/app-config';
 import { ServerSecretRepository } from '../storage/server-secret.repository';
+import { KeyedMac } from './keyed-mac';
 
 /** Angular's HttpClient reads this cookie and echoes it in the header below on every write. */
 export const CSRF_COOKIE = 'XSRF-TOKEN';
@@ -17,7 +17,7 @@ export const CSRF_HEADER = 'x-xsrf-token';
  */
 @Injectable()
 export class CsrfTokens implements OnApplicationBootstrap {
-  private key: Buffer | null = null;
+  private readonly mac = new KeyedMac('csrf-key');
 
   constructor(
     private readonly secrets: ServerSecretRepository,
@@ -26,21 +26,17 @@ export class CsrfTokens implements OnApplicationBootstrap {
 
   /** After the migrations (onModuleInit), before the server listens. */
   async onApplicationBootstrap(): Promise<void> {
-    this.key = await this.secrets.getOrCreate('csrf-key');
+    await this.mac.load(this.secrets);
   }
 
   /** The token for the session whose cookie holds `sessionToken`. */
   forSession(sessionToken: string): string {
-    if (!this.key) throw new Error('CsrfTokens used before the application bootstrapped');
-    return createHmac('sha256', this.key).update(`csrf:${hashSessionToken(sessionToken)}`).digest('base64url');
+    return this.mac.sign(csrfInput(sessionToken));
   }
 
   /** Whether `header` is the token of the session `sessionToken` (constant time). */
   matches(header: string | undefined, sessionToken: string): boolean {
-    if (header === undefined) return false;
-    const expected = Buffer.from(this.forSession(sessionToken));
-    const given = Buffer.from(header);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return header !== undefined && this.mac.verify(csrfInput(sessionToken), header);
   }
 
   /** Sets the readable XSRF-TOKEN cookie for a session (at sign-in, or when it does not match). */
@@ -58,3 +54,5 @@ export class CsrfTokens implements OnApplicationBootstrap {
     response.clearCookie(CSRF_COOKIE, { path: '/' });
   }
 }
+
+const csrfInput = (sessionToken: string) => `csrf:${hashSessionToken(sessionToken)}`;

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Response } from 'express';
@@ -6,6 +6,7 @@ import { parse as parseCookie } from 'cookie';
 import { normalizeUsername } from '../auth/username';
 import { AppConfig } from '../config/app-config';
 import { ServerSecretRepository } from '../storage/server-secret.repository';
+import { KeyedMac } from './keyed-mac';
 
 export const DEVICE_COOKIE = 'parley_device';
 /** A year: the cookie stands for "this browser signed in as this user before", which does not expire with a session. */
@@ -24,7 +25,7 @@ const MAX_COOKIE_LENGTH = 200;
  */
 @Injectable()
 export class DeviceCookies implements OnApplicationBootstrap {
-  private key: Buffer | null = null;
+  private readonly mac = new KeyedMac('device-cookie-key');
 
   constructor(
     private readonly secrets: ServerSecretRepository,
@@ -33,14 +34,14 @@ export class DeviceCookies implements OnApplicationBootstrap {
 
   /** After the migrations (onModuleInit), before the server listens. */
   async onApplicationBootstrap(): Promise<void> {
-    this.key = await this.secrets.getOrCreate('device-cookie-key');
+    await this.mac.load(this.secrets);
   }
 
   /** A new cookie value for `username`. */
   create(username: string): string {
     const name = normalizeUsername(username);
     const nonce = randomBytes(16).toString('base64url');
-    return `${name}.${nonce}.${this.mac(name, nonce)}`;
+    return `${name}.${nonce}.${this.mac.sign(deviceInput(name, nonce))}`;
   }
 
   /**
@@ -57,9 +58,7 @@ export class DeviceCookies implements OnApplicationBootstrap {
     const name = value.slice(0, nonceAt);
     const nonce = value.slice(nonceAt + 1, macAt);
     if (name !== normalizeUsername(username) || nonce.length === 0) return null;
-    const expected = Buffer.from(this.mac(name, nonce));
-    const given = Buffer.from(value.slice(macAt + 1));
-    return given.length === expected.length && timingSafeEqual(given, expected) ? nonce : null;
+    return this.mac.verify(deviceInput(name, nonce), value.slice(macAt + 1)) ? nonce : null;
   }
 
   /** Sets the cookie: httpOnly (no script needs it), Strict, Secure when cookies are. */
@@ -72,10 +71,7 @@ export class DeviceCookies implements OnApplicationBootstrap {
       expires: new Date(Date.now() + DEVICE_COOKIE_MS),
     });
   }
-
-  private mac(name: string, nonce: string): string {
-    if (!this.key) throw new Error('DeviceCookies used before the application bootstrapped');
-    // The length prefix keeps ("ab", "c") and ("a", "bc") apart.
-    return createHmac('sha256', this.key).update(`device:${name.length}:${name}${nonce}`).digest('base64url');
-  }
 }
+
+// The length prefix keeps ("ab", "c") and ("a", "bc") apart.
+const deviceInput = (name: string, nonce: string) => `device:${name.length}:${name}${nonce}`;
