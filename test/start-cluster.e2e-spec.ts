@@ -10,18 +10,21 @@ import { TEST_POSTGRES_URL } from '../backend/src/storage/testing/test-databases
 const SCRIPT = join(__dirname, '..', 'dist', 'backend', 'cluster', 'start-cluster.js');
 
 /** Two free consecutive ports, for a cluster of two. */
+/** Whether `port` on 127.0.0.1 can be listened on right now. */
+const canListen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const probe = createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+
+/**
+ * Two consecutive free ports below Linux's ephemeral range (32768 and up): a port the kernel
+ * handed out for listen(0) can be taken a moment later as the source port of some other test's
+ * outgoing connection, before the second node, seconds into its start, listens on it.
+ */
 async function freePortPair(): Promise<number> {
   for (;;) {
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as { port: number };
-        probe.close(() => resolve(port));
-      });
-    });
-    const nextFree = await new Promise<boolean>((resolve) => {
-      const probe = createServer().once('error', () => resolve(false)).listen(port + 1, '127.0.0.1', () => probe.close(() => resolve(true)));
-    });
-    if (nextFree && port < 65535) return port;
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if ((await canListen(port)) && (await canListen(port + 1))) return port;
   }
 }
 
