@@ -20,6 +20,10 @@ const common = {
   transform: { '^.+\\.ts$': swcTs, '^.+\\.m?js$': swcJs },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  moduleNameMapper: {
+    '^@parley/contract$': '<rootDir>/backend/src/contract/index.ts',
+    '^@parley/contract/schemas$': '<rootDir>/backend/src/contract/schemas/index.ts',
+  },
 };
 
 const { createCjsPreset } = require('jest-preset-angular/presets');
@@ -49,7 +53,7 @@ module.exports = {
       roots: ['<rootDir>/frontend/src'],
       testMatch: ['**/*.spec.ts'],
       setupFilesAfterEnv: ['<rootDir>/frontend/setup-jest.ts'],
-      moduleNameMapper: { '^@parley/contract/(.*)$': '<rootDir>/backend/src/contract/$1' },
+      moduleNameMapper: { '^@parley/contract$': '<rootDir>/backend/src/contract/index.ts' },
     },
   ],
 };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createParleyApp } from '../backend/src/app.factory';
 import { AuditService } from '../backend/src/audit/audit.service';
-import type { AuditEntry } from '../backend/src/contract/audit';
+import type { AuditEntry } from '@parley/contract';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './support/server';
 import { adminToken, api, closeAllClients, connectAs, createUser } from './support/clients';
 

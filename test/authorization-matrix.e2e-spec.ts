@@ -1,8 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import { hashSessionToken } from '../backend/src/auth/session-token';
-import { canSendToGroup, canSendToUser, hasCapability } from '../backend/src/contract/permissions';
-import { ClientEvents, ErrorCodes, type ErrorCode } from '../backend/src/contract/protocol';
-import { ROLES, type Role } from '../backend/src/contract/roles';
+import { canSendToGroup, canSendToUser, ClientEvents, type ErrorCode, ErrorCodes, hasCapability, type Role, ROLES } from '@parley/contract';
 import { Broadcaster, Rooms } from '../backend/src/realtime/broadcaster.service';
 import { UserRegistryService } from '../backend/src/registry/user-registry.service';
 import { DatabaseService } from '../backend/src/storage/database.service';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { io } from 'socket.io-client';
 import { createParleyApp } from '../backend/src/app.factory';
 import { PermissionPolicy, type PolicyUser } from '../backend/src/permissions/permission-policy';
-import type { Role } from '../backend/src/contract/roles';
+import type { Role } from '@parley/contract';
 import { adminToken, closeAllClients, connectAs, createUser, emitAck, type Json } from './support/clients';
 import { startServer, type TestServer } from './support/server';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { io, type Socket } from 'socket.io-client';
-import type { WireMessage } from '../backend/src/contract/protocol';
+import type { WireMessage } from '@parley/contract';
 import { startChildServer, type ChildServer } from './support/child-server';
 import { emitAck } from './support/clients';
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { loginResponseSchema, meResponseSchema, sessionResponseSchema } from '../backend/src/auth/dto/login.dto';
-import { ErrorCodes } from '../backend/src/contract/protocol';
-import { userListResponseSchema, userResponseSchema } from '../backend/src/users/dto/user.dto';
+import { loginResponseSchema, meResponseSchema, sessionResponseSchema, userListResponseSchema, userResponseSchema } from '@parley/contract/schemas';
+import { ErrorCodes } from '@parley/contract';
 import { adminToken, api, createUser, type Json } from './support/clients';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './support/server';
 

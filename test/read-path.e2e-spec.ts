@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io-client';
-import type { WireMessage } from '../backend/src/contract/protocol';
+import type { WireMessage } from '@parley/contract';
 import { dmConversation } from '../backend/src/chat/message-routing.service';
 import { UserRegistryService } from '../backend/src/registry/user-registry.service';
 import { MessageRepository } from '../backend/src/storage/message.repository';

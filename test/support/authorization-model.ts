@@ -1,12 +1,4 @@
-import {
-  DEFAULT_PERMISSIONS,
-  canSendToGroup,
-  canSendToUser,
-  hasCapability,
-  type RoleCapabilities,
-} from '../../backend/src/contract/permissions';
-import { ClientEvents, ErrorCodes, type ErrorCode } from '../../backend/src/contract/protocol';
-import { ROLES, type Role } from '../../backend/src/contract/roles';
+import { canSendToGroup, canSendToUser, ClientEvents, DEFAULT_PERMISSIONS, type ErrorCode, ErrorCodes, hasCapability, type Role, type RoleCapabilities, ROLES } from '@parley/contract';
 
 /**
  * What the authorization matrix expects, derived from the one permission table

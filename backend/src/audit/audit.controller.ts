@@ -3,10 +3,9 @@ import { ApiOperation, ApiQuery } from '@nestjs/swagger';
 import { Authenticated } from '../auth/session.guard';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AuditService } from './audit.service';
-import { ErrorCodes } from '../contract/protocol';
-import { AUDIT_ACTIONS } from '../contract/audit';
+import { AUDIT_ACTIONS, ErrorCodes } from '@parley/contract';
 import { ApiError, ApiJsonResponse } from '../openapi/api-docs';
-import { auditPageResponseSchema, auditQuerySchema, type AuditQueryDto } from './dto/audit-query.dto';
+import { auditPageResponseSchema, type AuditQueryDto, auditQuerySchema } from '@parley/contract/schemas';
 
 /** The audit log, newest first, paged backwards with `before`. */
 @Controller('api/admin/audit')

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import type { Env } from '../config/env.schema';
-import { AuditActions, type AuditAction, type AuditEntry } from '../contract/audit';
+import { type AuditAction, AuditActions, type AuditEntry } from '@parley/contract';
 import { AuditRepository, type AuditQuery } from '../storage/audit.repository';
 import type { AuditRow } from '../storage/database.types';
 

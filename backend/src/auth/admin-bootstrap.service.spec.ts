@@ -2,7 +2,7 @@ import { AppConfig } from '../config/app-config';
 import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from '../storage/testing/test-databases';
 import { UserRepository } from '../storage/user.repository';
 import { AdminBootstrapService } from './admin-bootstrap.service';
-import { loadPasswordChecker } from '../contract/password-policy';
+import { loadPasswordChecker } from '@parley/contract';
 import { PasswordPolicy } from './password-policy.service';
 import { PasswordService } from './password.service';
 

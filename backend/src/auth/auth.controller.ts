@@ -4,14 +4,14 @@ import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { clientIp } from '../common/client-ip';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { ErrorCodes } from '../contract/protocol';
+import { ErrorCodes } from '@parley/contract';
 import { ApiError, ApiJsonBody, ApiJsonResponse } from '../openapi/api-docs';
 import { LoginAttempt } from '../rate-limit/http-throttling';
 import { CsrfTokens } from '../security/csrf-tokens.service';
 import { DeviceCookies } from '../security/device-cookies.service';
 import { toPublicUser } from '../users/user.mapper';
 import { AuthService, type AuthContext } from './auth.service';
-import { loginResponseSchema, loginSchema, meResponseSchema, sessionResponseSchema, type LoginDto } from './dto/login.dto';
+import { type LoginDto, loginResponseSchema, loginSchema, meResponseSchema, sessionResponseSchema } from '@parley/contract/schemas';
 import { Authenticated, CurrentAuth } from './session.guard';
 import { SESSION_COOKIE, tokenFromHeaders } from './session-token';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { LoginThrottle } from '../rate-limit/login-throttle.service';
-import { ErrorCodes } from '../contract/protocol';
+import { ErrorCodes, normalizeUsername } from '@parley/contract';
 import { ParleyError } from '../common/parley-error';
 import type { UserRow } from '../storage/database.types';
 import { SessionRepository } from '../storage/session.repository';
@@ -9,7 +9,6 @@ import { UserRepository } from '../storage/user.repository';
 import { AccountEvents } from './account-events';
 import { PasswordService } from './password.service';
 import { hashSessionToken, newSessionToken } from './session-token';
-import { normalizeUsername } from './username';
 
 export interface AuthContext {
   user: UserRow;

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ParleyError } from '../common/parley-error';
-import { loadPasswordChecker, type PasswordVerdict } from '../contract/password-policy';
-import { ErrorCodes } from '../contract/protocol';
+import { ErrorCodes, loadPasswordChecker, type PasswordVerdict } from '@parley/contract';
 
 /** Enforces the shared password rule (contract/password-policy.ts) wherever a password is set. */
 @Injectable()

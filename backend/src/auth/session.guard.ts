@@ -9,8 +9,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { hasCapability, type RoleCapabilities } from '../contract/permissions';
-import { ErrorCodes } from '../contract/protocol';
+import { ErrorCodes, hasCapability, type RoleCapabilities } from '@parley/contract';
 import { ParleyError } from '../common/parley-error';
 import { ApiSession } from '../openapi/api-docs';
 import { AuthService, type AuthContext } from './auth.service';

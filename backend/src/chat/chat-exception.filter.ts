@@ -1,6 +1,6 @@
 import { Catch, Injectable, Logger, type ArgumentsHost, type WsExceptionFilter } from '@nestjs/common';
 import type { Socket } from 'socket.io';
-import { ErrorCodes, ServerEvents, type ErrorBody } from '../contract/protocol';
+import { type ErrorBody, ErrorCodes, ServerEvents } from '@parley/contract';
 import { ParleyError } from '../common/parley-error';
 import { ParleyMetrics } from '../metrics/parley-metrics.service';
 

@@ -12,15 +12,13 @@ import {
 import type { Server, Socket } from 'socket.io';
 import { AuthService, type AuthContext } from '../auth/auth.service';
 import { AppConfig } from '../config/app-config';
-import { ROLES } from '../contract/roles';
+import { ClientEvents, ErrorCodes, hasCapability, ROLES, ServerEvents } from '@parley/contract';
 import { PermissionPolicy } from '../permissions/permission-policy';
 import { tokenFromHeaders } from '../auth/session-token';
 import { handshakeClientIp, trustProxyOf } from '../common/client-ip';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ParleyError } from '../common/parley-error';
-import { hasCapability } from '../contract/permissions';
 import { ParleyMetrics } from '../metrics/parley-metrics.service';
-import { ClientEvents, ErrorCodes, ServerEvents } from '../contract/protocol';
 import { Broadcaster, Rooms, type PublicSocketData } from '../realtime/broadcaster.service';
 import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
 import { READ_EVENTS, readCost } from '../rate-limit/read-gate.service';
@@ -33,23 +31,7 @@ import { RosterService } from '../roster/roster.service';
 import type { UserRow } from '../storage/database.types';
 import { toPublicUser } from '../users/user.mapper';
 import { ChatExceptionFilter, replyWithError } from './chat-exception.filter';
-import {
-  conversationSchema,
-  conversationsSchema,
-  directorySchema,
-  historySchema,
-  markReadSchema,
-  syncSchema,
-  verifyUserSchema,
-  type ConversationDto,
-  type ConversationsDto,
-  type DirectoryDto,
-  type HistoryDto,
-  type MarkReadDto,
-  type SendMessageDto,
-  type SyncDto,
-  type VerifyUserDto,
-} from './dto/chat.schemas';
+import { type ConversationDto, conversationSchema, type ConversationsDto, conversationsSchema, type DirectoryDto, directorySchema, type HistoryDto, historySchema, type MarkReadDto, markReadSchema, type SendMessageDto, type SyncDto, syncSchema, type VerifyUserDto, verifyUserSchema } from '@parley/contract/schemas';
 import { MessageHistoryService } from './message-history.service';
 import { MessageRoutingService } from './message-routing.service';
 import { PresenceService } from './presence.service';

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { CONVERSATION_PREVIEW_CHARS, CONVERSATIONS_MAX, type ConversationSummary, type ConversationsAck, type MessagePageAck } from '../contract/protocol';
+import { CONVERSATION_PREVIEW_CHARS, CONVERSATIONS_MAX, type ConversationsAck, type ConversationSummary, type MessagePageAck } from '@parley/contract';
 import { PermissionPolicy } from '../permissions/permission-policy';
 import type { MessageRow, UserRow } from '../storage/database.types';
 import { MessageRepository, type ConversationFilter } from '../storage/message.repository';
 import { ReadMarkRepository } from '../storage/read-mark.repository';
-import type { ConversationsDto, HistoryDto, MarkReadDto, SyncDto } from './dto/chat.schemas';
+import type { ConversationsDto, HistoryDto, MarkReadDto, SyncDto } from '@parley/contract/schemas';
 import { toWireMessage } from './message.mapper';
 import { collectPage, type PageBounds } from './message-page';
 import { dmConversation } from './message-routing.service';

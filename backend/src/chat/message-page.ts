@@ -1,4 +1,4 @@
-import type { MessagePageAck, WireMessage } from '../contract/protocol';
+import type { MessagePageAck, WireMessage } from '@parley/contract';
 import type { MessageRow } from '../storage/database.types';
 import { toWireMessage } from './message.mapper';
 

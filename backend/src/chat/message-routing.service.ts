@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCodes, ServerEvents, type SendMessageAck } from '../contract/protocol';
+import { ErrorCodes, type SendMessageAck, ServerEvents } from '@parley/contract';
 import { ParleyError } from '../common/parley-error';
 import { ParleyMetrics } from '../metrics/parley-metrics.service';
 import { PermissionPolicy } from '../permissions/permission-policy';
 import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
 import type { VerifiedConnection } from '../registry/user-registry.service';
 import type { MessageRow, NewMessageRow } from '../storage/database.types';
-import type { SendMessageDto } from './dto/chat.schemas';
+import type { SendMessageDto } from '@parley/contract/schemas';
 import { toWireMessage } from './message.mapper';
 import { MessageWriter } from './message-writer.service';
 import { RecipientResolver, unknownRecipient, type Target } from './recipient-resolver.service';

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { ErrorCodes } from '../contract/protocol';
+import { ErrorCodes } from '@parley/contract';
 import { ParleyError } from '../common/parley-error';
 import type { NewMessageRow } from '../storage/database.types';
 import { MessageRepository, type InsertedMessage } from '../storage/message.repository';

@@ -1,4 +1,4 @@
-import type { WireMessage } from '../contract/protocol';
+import type { WireMessage } from '@parley/contract';
 import type { MessageRow } from '../storage/database.types';
 
 export function toWireMessage(row: MessageRow): WireMessage {

@@ -3,7 +3,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import type { Socket as EngineSocket } from 'engine.io';
-import { ErrorCodes } from '../contract/protocol';
+import { ErrorCodes } from '@parley/contract';
 import type { RequestGate } from '../lifecycle/shutdown.service';
 import { replyWithError } from './chat-exception.filter';
 

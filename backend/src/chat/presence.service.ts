@@ -1,14 +1,13 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
-import { ServerEvents, type DirectoryAck, type PresencePayload, type TypingPayload } from '../contract/protocol';
-import { ROLES } from '../contract/roles';
+import { type DirectoryAck, type PresencePayload, ROLES, ServerEvents, type TypingPayload } from '@parley/contract';
 import { PermissionPolicy } from '../permissions/permission-policy';
 import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
 import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
 import { RosterService } from '../roster/roster.service';
 import type { UserRow } from '../storage/database.types';
 import { UsersService } from '../users/users.service';
-import type { DirectoryDto } from './dto/chat.schemas';
+import type { DirectoryDto } from '@parley/contract/schemas';
 import type { Target } from './recipient-resolver.service';
 
 /** Accounts read per round while walking the directory (the policy filters them after reading). */

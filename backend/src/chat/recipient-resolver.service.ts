@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCodes } from '../contract/protocol';
-import { isRole, type Role } from '../contract/roles';
+import { ErrorCodes, isRole, type Role } from '@parley/contract';
 import { ParleyError } from '../common/parley-error';
 import { UserRegistryService } from '../registry/user-registry.service';
 import type { UserRow } from '../storage/database.types';

@@ -1,9 +1,9 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { ErrorCodes } from '../contract/protocol';
+import { ErrorCodes } from '@parley/contract';
 import { ParleyError } from '../common/parley-error';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { sendMessageSchema, type SendMessageDto } from './dto/chat.schemas';
+import { type SendMessageDto, sendMessageSchema } from '@parley/contract/schemas';
 
 /** send_message's schema plus the configurable size limit, counted in UTF-8 bytes. */
 @Injectable()

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AuthService, type AuthContext } from '../auth/auth.service';
-import { normalizeUsername } from '../auth/username';
 import { AppConfig } from '../config/app-config';
-import { ErrorCodes } from '../contract/protocol';
+import { ErrorCodes, normalizeUsername } from '@parley/contract';
 import { ParleyError } from '../common/parley-error';
 import { OpenSignupLimiter } from '../rate-limit/open-signup-limiter.service';
 import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
 import type { UserRow } from '../storage/database.types';
 import { UsersService } from '../users/users.service';
-import type { VerifyUserDto } from './dto/chat.schemas';
+import type { VerifyUserDto } from '@parley/contract/schemas';
 
 /**
  * Decides verify_user. A claim is only ever accepted when it matches the socket's session, or,

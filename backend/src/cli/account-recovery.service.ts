@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PasswordPolicy } from '../auth/password-policy.service';
 import { PasswordService } from '../auth/password.service';
-import { normalizeUsername } from '../auth/username';
-import { AuditActions } from '../contract/audit';
+import { AuditActions, normalizeUsername } from '@parley/contract';
 import { AuditRepository } from '../storage/audit.repository';
 import type { UserRow } from '../storage/database.types';
 import { SessionRepository } from '../storage/session.repository';

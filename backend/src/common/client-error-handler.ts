@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ErrorCodes } from '../contract/protocol';
+import { ErrorCodes } from '@parley/contract';
 
 /** Node's own answers for requests its HTTP parser rejects; anything else is a 400. */
 const STATUS_FOR: Record<string, [status: number, reason: string, message: string]> = {

@@ -7,7 +7,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { ErrorCodes, type ErrorCode } from '../contract/protocol';
+import { type ErrorCode, ErrorCodes } from '@parley/contract';
 import type { ParleyMetrics } from '../metrics/parley-metrics.service';
 import { ParleyError } from './parley-error';
 

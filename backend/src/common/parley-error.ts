@@ -1,4 +1,4 @@
-import { ErrorCodes, type ErrorBody, type ErrorCode } from '../contract/protocol';
+import { type ErrorBody, type ErrorCode, ErrorCodes } from '@parley/contract';
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.InvalidPayload]: 400,

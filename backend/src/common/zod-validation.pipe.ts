@@ -1,6 +1,6 @@
 import type { PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
-import { ErrorCodes } from '../contract/protocol';
+import { ErrorCodes } from '@parley/contract';
 import { ParleyError } from './parley-error';
 
 /** Longest error text sent back: a description of the problem, never an echo of the input. */

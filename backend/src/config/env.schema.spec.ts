@@ -1,4 +1,4 @@
-import { DEFAULT_PERMISSIONS } from '../contract/permissions';
+import { DEFAULT_PERMISSIONS } from '@parley/contract';
 import { validateEnv } from './env.schema';
 
 describe('validateEnv', () => {

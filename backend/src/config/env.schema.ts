@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_PERMISSIONS, type PermissionTable } from '../contract/permissions';
-import { ROLES } from '../contract/roles';
+import { DEFAULT_PERMISSIONS, type PermissionTable, ROLES } from '@parley/contract';
 
 const roleList = z.array(z.enum(ROLES));
 const permissionTableSchema = z.strictObject({

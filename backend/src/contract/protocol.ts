@@ -1,8 +1,9 @@
 import type { Role } from './roles';
 
 /**
- * The socket.io wire contract, shared by the server and the web app. docs/protocol.md is the
- * prose version of this file; change both together.
+ * The socket.io wire contract, shared by the server and the web app: event names, error codes
+ * and the shapes the server sends. events.ts ties each event to its payload and ack.
+ * docs/protocol.md is the prose version of this file; change both together.
  */
 
 /** Events a client emits. The first four keep the Flask prototype's names. */
@@ -100,61 +101,15 @@ export interface ErrorBody {
 }
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
 
+/** parley_error: a failed request from a client that passed no ack callback (the prototype's pages). */
+export interface ParleyErrorPayload extends ErrorBody {
+  /** The event that failed. */
+  event: string;
+}
+
 export type Verification = 'VERIFIED' | 'NOT VERIFIED' | 'NOT AUTHORISED';
 
-// ---- client -> server payloads ----
-
-export interface VerifyUserPayload {
-  user_type: string;
-  user_name: string;
-}
-
-export interface SendMessagePayload {
-  message: string;
-  /** 'admin' | 'staff' | 'client', 'group:<role>', 'user:<name>', a user name or a socket id. */
-  recipients: string;
-  /** Client-chosen id; a resend with the same id is stored and delivered once. */
-  client_id?: string;
-}
-
-export interface SyncPayload {
-  /** Last message id the client has; the server replays every visible message after it. */
-  since: number;
-  /**
-   * Default 100; more than 500 is lowered to 500. A page also stops before passing the
-   * server's byte budget (PARLEY_READ_PAGE_BYTES), with `more: true`: resume from its last id.
-   */
-  limit?: number;
-}
-
-export interface HistoryPayload {
-  /** Same forms as send_message's recipients, except socket ids. */
-  conversation: string;
-  /** Only messages with a smaller id; omit for the newest page. */
-  before?: number;
-  /** Default 50; more than 200 is lowered to 200. The byte budget applies as for sync. */
-  limit?: number;
-}
-
-/** All optional; `{}` (or nothing) asks for the first page. */
-export interface DirectoryPayload {
-  /** Only names after this one: next_after of the previous page. */
-  after?: string;
-  /** Only people whose user name or display name contains this, ignoring case. */
-  q?: string;
-  /** Default 100; more than 200 is lowered to 200. */
-  limit?: number;
-}
-
-export interface ConversationPayload {
-  /** 'group:<role>' or 'user:<name>' (also accepted: the other forms of `recipients`). */
-  conversation: string;
-}
-
-export interface MarkReadPayload extends ConversationPayload {
-  /** Id of the newest message the user has seen in it. */
-  up_to: number;
-}
+// Client -> server payloads are inferred from their validators: see events.ts.
 
 // ---- server -> client payloads ----
 

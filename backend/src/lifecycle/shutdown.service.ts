@@ -3,7 +3,7 @@ import type { Socket as TcpSocket } from 'node:net';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { MessageWriter } from '../chat/message-writer.service';
-import { ServerEvents, type ServerShutdownPayload } from '../contract/protocol';
+import { ServerEvents, type ServerShutdownPayload } from '@parley/contract';
 import { Broadcaster } from '../realtime/broadcaster.service';
 
 /** What the socket adapter asks before and while it runs a handler. */

@@ -1,8 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ErrorCode } from '../contract/protocol';
-import { ROLES } from '../contract/roles';
+import { type ErrorCode, ROLES } from '@parley/contract';
 import { UserRegistryService } from '../registry/user-registry.service';
 
 export type MessageKind = 'group' | 'direct';

@@ -1,8 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCookieAuth, ApiResponse, type SchemaObject } from '@nestjs/swagger';
 import { z } from 'zod';
-import type { RoleCapabilities } from '../contract/permissions';
-import { ErrorCodes, type ErrorCode } from '../contract/protocol';
+import { type ErrorCode, ErrorCodes, type RoleCapabilities } from '@parley/contract';
 
 /**
  * OpenAPI decorators fed by the zod schemas the code already validates with, so the

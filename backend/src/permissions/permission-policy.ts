@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { canSendToGroup, canSendToUser, type PermissionTable } from '../contract/permissions';
-import type { Role } from '../contract/roles';
+import { canSendToGroup, canSendToUser, type PermissionTable, type Role } from '@parley/contract';
 
 export interface PolicyUser {
   id: number;

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { normalizeUsername } from '../auth/username';
 import { ParleyError } from '../common/parley-error';
 import { AppConfig } from '../config/app-config';
-import { ErrorCodes } from '../contract/protocol';
+import { ErrorCodes, normalizeUsername } from '@parley/contract';
 
 const MINUTE_MS = 60_000;
 const ACCOUNT_WINDOW_MS = 15 * MINUTE_MS;

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { ErrorCodes } from '../contract/protocol';
+import { ErrorCodes } from '@parley/contract';
 import { ParleyError } from '../common/parley-error';
 import { TokenBucket } from './token-bucket';
 

@@ -3,7 +3,7 @@ import { EMPTY, finalize, type Observable } from 'rxjs';
 import type { Socket } from 'socket.io';
 import { ParleyError } from '../common/parley-error';
 import { AppConfig } from '../config/app-config';
-import { ErrorCodes } from '../contract/protocol';
+import { ErrorCodes } from '@parley/contract';
 import { SocketBackpressure } from '../realtime/socket-backpressure.service';
 import { UserRegistryService } from '../registry/user-registry.service';
 import { READ_RETRY_AFTER_MS, ReadGate } from './read-gate.service';

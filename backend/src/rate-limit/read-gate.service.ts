@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { ClientEvents } from '../contract/protocol';
+import { ClientEvents } from '@parley/contract';
 
 /** Socket events that answer with a page of stored data: gated here and charged more tokens. */
 export const READ_EVENTS: ReadonlySet<string> = new Set([

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Server } from 'socket.io';
-import type { Role } from '../contract/roles';
+import type { Role } from '@parley/contract';
 
 /**
  * The one way services reach sockets: by room. Room names are the only addressing scheme, so

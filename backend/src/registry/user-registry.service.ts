@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Subject } from 'rxjs';
-import type { Verification } from '../contract/protocol';
+import type { Verification } from '@parley/contract';
 import type { UserRow } from '../storage/database.types';
 
 export interface Connection {

@@ -1,4 +1,4 @@
-import type { LegacyRosterEntry, RosterEntry } from '../contract/protocol';
+import type { LegacyRosterEntry, RosterEntry } from '@parley/contract';
 import type { Connection } from '../registry/user-registry.service';
 
 const pad = (n: number) => String(n).padStart(2, '0');

@@ -3,14 +3,7 @@ import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, ty
 import { Subject, type Subscription } from 'rxjs';
 import { NodeBus } from '../cluster/node-bus.service';
 import { AppConfig } from '../config/app-config';
-import {
-  ServerEvents,
-  type LegacyRosterEntry,
-  type RosterDiffPayload,
-  type RosterEntry,
-  type RosterSnapshotAck,
-  type UpdateWebAppPayload,
-} from '../contract/protocol';
+import { type LegacyRosterEntry, type RosterDiffPayload, type RosterEntry, type RosterSnapshotAck, ServerEvents, type UpdateWebAppPayload } from '@parley/contract';
 import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
 import { UserRegistryService } from '../registry/user-registry.service';
 import { legacyFromRosterEntry, toLegacyEntry, toRosterEntry } from './roster.mapper';

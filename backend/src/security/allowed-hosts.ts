@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCodes } from '../contract/protocol';
+import { ErrorCodes } from '@parley/contract';
 import type { Env } from '../config/env.schema';
 
 /**

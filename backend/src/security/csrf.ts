@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { parse as parseCookie } from 'cookie';
-import { ErrorCodes } from '../contract/protocol';
+import { ErrorCodes } from '@parley/contract';
 import { bearerToken, SESSION_COOKIE } from '../auth/session-token';
 import { CSRF_COOKIE, CSRF_HEADER, type CsrfTokens } from './csrf-tokens.service';
 

@@ -1,9 +1,9 @@
+import { normalizeUsername } from '@parley/contract';
 import { randomBytes } from 'node:crypto';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Response } from 'express';
 import { parse as parseCookie } from 'cookie';
-import { normalizeUsername } from '../auth/username';
 import { AppConfig } from '../config/app-config';
 import { ServerSecretRepository } from '../storage/server-secret.repository';
 import { KeyedMac } from './keyed-mac';

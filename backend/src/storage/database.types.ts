@@ -1,5 +1,5 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
-import type { Role } from '../contract/roles';
+import type { Role } from '@parley/contract';
 
 /**
  * Table shapes. Timestamps are epoch milliseconds (bigint in PostgreSQL, integer in SQLite):

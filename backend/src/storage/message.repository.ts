@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import type { Statement } from 'better-sqlite3';
-import type { Role } from '../contract/roles';
+import type { Role } from '@parley/contract';
 import { DatabaseService } from './database.service';
 import type { MessageRow, NewMessageRow } from './database.types';
 

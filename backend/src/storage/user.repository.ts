@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { sql, type Kysely } from 'kysely';
-import type { Role } from '../contract/roles';
+import type { Role } from '@parley/contract';
 import { DatabaseService } from './database.service';
 import type { Database, NewUserRow, UserRow } from './database.types';
 import { DuplicateKeyError, isUniqueViolation, NoAdminLeftError } from './storage-errors';

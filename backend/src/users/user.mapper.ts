@@ -1,6 +1,6 @@
-import type { PublicUser } from '../contract/protocol';
+import type { PublicUser } from '@parley/contract';
 import type { UserRow } from '../storage/database.types';
-import type { AdminUser } from './dto/user.dto';
+import type { AdminUser } from '@parley/contract/schemas';
 
 export function toPublicUser(user: UserRow): PublicUser {
   return { username: user.username, display_name: user.display_name, role: user.role };

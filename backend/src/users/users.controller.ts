@@ -5,23 +5,9 @@ import type { AuthContext } from '../auth/auth.service';
 import { Authenticated, CurrentAuth } from '../auth/session.guard';
 import { clientIp } from '../common/client-ip';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { AuditActions } from '../contract/audit';
-import { ErrorCodes } from '../contract/protocol';
+import { AuditActions, ErrorCodes } from '@parley/contract';
 import { ApiError, ApiJsonBody, ApiJsonResponse } from '../openapi/api-docs';
-import {
-  createUserSchema,
-  resetPasswordSchema,
-  updateUserSchema,
-  USER_PAGE,
-  userListQuerySchema,
-  userListResponseSchema,
-  usernameParamSchema,
-  userResponseSchema,
-  type CreateUserDto,
-  type ResetPasswordDto,
-  type UpdateUserDto,
-  type UserListQueryDto,
-} from './dto/user.dto';
+import { type CreateUserDto, createUserSchema, type ResetPasswordDto, resetPasswordSchema, type UpdateUserDto, updateUserSchema, USER_PAGE, type UserListQueryDto, userListQuerySchema, userListResponseSchema, usernameParamSchema, userResponseSchema } from '@parley/contract/schemas';
 import { toAdminUser } from './user.mapper';
 import { UsersService } from './users.service';
 

@@ -3,15 +3,13 @@ import { AuthService } from '../auth/auth.service';
 import { NodeBus } from '../cluster/node-bus.service';
 import { PasswordPolicy } from '../auth/password-policy.service';
 import { PasswordService } from '../auth/password.service';
-import { normalizeUsername, usernameFromClaim } from '../auth/username';
-import { tombstoneName } from '../contract/deleted-user';
-import { ErrorCodes } from '../contract/protocol';
-import type { Role } from '../contract/roles';
+import { usernameFromClaim } from '../auth/username';
+import { ErrorCodes, normalizeUsername, type Role, tombstoneName } from '@parley/contract';
 import { ParleyError } from '../common/parley-error';
 import type { UserRow } from '../storage/database.types';
 import { DuplicateKeyError, NoAdminLeftError } from '../storage/storage-errors';
 import { UserRepository, type UserPageQuery } from '../storage/user.repository';
-import type { CreateUserDto, UpdateUserDto } from './dto/user.dto';
+import type { CreateUserDto, UpdateUserDto } from '@parley/contract/schemas';
 
 /** How long a cached account is trusted without a change notice (see UsersService.remember). */
 const CACHE_MS = 10_000;

@@ -5,7 +5,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { AppModule } from '../../app.module';
 import { Broadcaster } from '../../realtime/broadcaster.service';
 import { UserRegistryService, type VerifiedConnection } from '../../registry/user-registry.service';
-import type { Role } from '../../contract/roles';
+import type { Role } from '@parley/contract';
 import { UsersService } from '../../users/users.service';
 
 /** Stands in for socket.io: records each emit instead of writing to sockets. */

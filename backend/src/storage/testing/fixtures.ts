@@ -1,4 +1,4 @@
-import type { Role } from '../../contract/roles';
+import type { Role } from '@parley/contract';
 import type { MessageRow, UserRow } from '../database.types';
 
 /** A user row as the repositories return it, for specs that need one without a database. */

@@ -2,7 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import type { AuditEntry } from '@parley/contract/audit';
+import type { AuditEntry } from '@parley/contract';
 import { AuditLogComponent } from './audit-log.component';
 
 const entry = (id: number, target: string): AuditEntry => ({

@@ -6,7 +6,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatSelectModule } from '@angular/material/select';
 import { RouterLink } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
-import { AUDIT_ACTIONS, type AuditEntry } from '@parley/contract/audit';
+import { AUDIT_ACTIONS, type AuditEntry } from '@parley/contract';
 import { errorMessage } from '../core/auth.service';
 import { actionLabel, appendPage, describeDetails } from './audit.model';
 

@@ -1,4 +1,4 @@
-import type { AuditEntry } from '@parley/contract/audit';
+import type { AuditEntry } from '@parley/contract';
 import { actionLabel, appendPage, describeDetails } from './audit.model';
 
 const entry = (id: number, over: Partial<AuditEntry> = {}): AuditEntry => ({

@@ -1,4 +1,4 @@
-import type { AuditAction, AuditEntry } from '@parley/contract/audit';
+import type { AuditAction, AuditEntry } from '@parley/contract';
 
 /** How each recorded action reads in the table. */
 export const ACTION_LABELS: Record<AuditAction, string> = {

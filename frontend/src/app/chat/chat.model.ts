@@ -1,5 +1,4 @@
-import type { Role } from '@parley/contract/roles';
-import type { WireMessage } from '@parley/contract/protocol';
+import type { Role, WireMessage } from '@parley/contract';
 
 export type DeliveryState = 'sending' | 'sent' | 'failed';
 

@@ -1,7 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { signal } from '@angular/core';
 import { Subject, type Observable } from 'rxjs';
-import type { Ack, PublicUser, WireMessage } from '@parley/contract/protocol';
+import type { Ack, PublicUser, WireMessage } from '@parley/contract';
 import { ChatConnection, type ConnectionStatus } from '../core/socket.service';
 import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW, type Notifier } from '../core/tokens';
 import { ChatStore } from './chat.store';

@@ -1,20 +1,6 @@
 import { Injectable, computed, inject, signal, type OnDestroy } from '@angular/core';
 import { Subscription } from 'rxjs';
-import { DEFAULT_PERMISSIONS, groupsFor } from '@parley/contract/permissions';
-import type {
-  Ack,
-  ConversationsAck,
-  DirectoryAck,
-  DirectoryEntry,
-  MessagePageAck,
-  PresencePayload,
-  PublicUser,
-  ReadPayload,
-  SendMessageAck,
-  TypingPayload,
-  VerifyUserAck,
-  WireMessage,
-} from '@parley/contract/protocol';
+import { type Ack, type ConversationsAck, DEFAULT_PERMISSIONS, type DirectoryAck, type DirectoryEntry, groupsFor, type MessagePageAck, type PresencePayload, type PublicUser, type ReadPayload, type SendMessageAck, type TypingPayload, type VerifyUserAck, type WireMessage } from '@parley/contract';
 import { ChatConnection } from '../core/socket.service';
 import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW } from '../core/tokens';
 import {

@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import type { DirectoryEntry } from '@parley/contract/protocol';
+import type { DirectoryEntry } from '@parley/contract';
 import { newConversation, type ChatMessage } from './chat.model';
 import { ConversationListComponent } from './conversation-list.component';
 

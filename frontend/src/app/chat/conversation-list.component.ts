@@ -4,9 +4,8 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
-import type { DirectoryEntry } from '@parley/contract/protocol';
+import { type DirectoryEntry, shownName } from '@parley/contract';
 import type { Conversation } from './chat.model';
-import { shownName } from '@parley/contract/deleted-user';
 import { ShownNamePipe } from './shown-name.pipe';
 
 /** The conversations column: groups first, then direct conversations, each with unread count. */

@@ -1,5 +1,5 @@
 import { Pipe, type PipeTransform } from '@angular/core';
-import { shownName } from '@parley/contract/deleted-user';
+import { shownName } from '@parley/contract';
 
 /** A user name as people should read it: a deleted account's tombstone shows as "Deleted user". */
 @Pipe({ name: 'shownName' })

@@ -1,7 +1,7 @@
 import { HttpClient, HttpErrorResponse } from '@angular/common/http';
 import { Injectable, inject, signal } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
-import type { PublicUser } from '@parley/contract/protocol';
+import type { PublicUser } from '@parley/contract';
 
 export function homeOf(user: PublicUser): string {
   return `/${user.role}/${user.username}`;

@@ -1,7 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router, UrlTree, type ActivatedRouteSnapshot, type RouterStateSnapshot } from '@angular/router';
-import type { PublicUser } from '@parley/contract/protocol';
-import { ROLES, type Role } from '@parley/contract/roles';
+import { type PublicUser, type Role, ROLES } from '@parley/contract';
 import { AuthService } from './auth.service';
 import { decide, roleGuard } from './role.guard';
 

@@ -1,7 +1,6 @@
 import { inject } from '@angular/core';
 import { Router, type CanActivateFn } from '@angular/router';
-import { hasCapability, type RoleCapabilities } from '@parley/contract/permissions';
-import type { PublicUser } from '@parley/contract/protocol';
+import { hasCapability, type PublicUser, type RoleCapabilities } from '@parley/contract';
 import { AuthService, homeOf } from './auth.service';
 
 export type GuardDecision = { allow: true } | { allow: false; redirect: string };

@@ -1,7 +1,7 @@
 import { Injectable, inject, signal, type OnDestroy } from '@angular/core';
 import { Observable, Subject } from 'rxjs';
 import type { Socket } from 'socket.io-client';
-import type { Ack } from '@parley/contract/protocol';
+import type { Ack } from '@parley/contract';
 import { SOCKET_FACTORY } from './tokens';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'offline';

@@ -1,4 +1,4 @@
-import type { RosterEntry } from '@parley/contract/protocol';
+import type { RosterEntry } from '@parley/contract';
 import { applyRosterDiff, sortRoster, spansNodes } from './roster.model';
 
 const entry = (socket_id: string, over: Partial<RosterEntry> = {}): RosterEntry => ({

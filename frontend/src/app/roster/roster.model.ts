@@ -1,4 +1,4 @@
-import type { RosterDiffPayload, RosterEntry } from '@parley/contract/protocol';
+import type { RosterDiffPayload, RosterEntry } from '@parley/contract';
 
 export type RosterColumn = 'user_name' | 'role' | 'ip' | 'connected_at' | 'verification' | 'node';
 

@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, inject, input, type OnInit } from '@angular/core';
-import { PASSWORD_RULE } from '@parley/contract/password-policy';
+import { PASSWORD_RULE } from '@parley/contract';
 import { PasswordStrength } from './password-strength.service';
 
 /** The password rule under a password field, and what is wrong with the typed one, as it is typed. */

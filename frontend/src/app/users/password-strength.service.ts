@@ -1,5 +1,5 @@
 import { Injectable, signal } from '@angular/core';
-import { loadPasswordChecker, type PasswordChecker, type PasswordVerdict } from '@parley/contract/password-policy';
+import { loadPasswordChecker, type PasswordChecker, type PasswordVerdict } from '@parley/contract';
 
 /**
  * The server's password rule in the page. The dictionaries behind it are a ~1.5 MB chunk,

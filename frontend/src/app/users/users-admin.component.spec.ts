@@ -3,7 +3,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import { provideRouter } from '@angular/router';
-import { loadPasswordChecker } from '@parley/contract/password-policy';
+import { loadPasswordChecker } from '@parley/contract';
 import { AuthService } from '../core/auth.service';
 import { UsersAdminComponent } from './users-admin.component';
 

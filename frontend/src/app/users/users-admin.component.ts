@@ -8,7 +8,7 @@ import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { RouterLink } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
-import { ROLES, type Role } from '@parley/contract/roles';
+import { type Role, ROLES } from '@parley/contract';
 import { AuthService, errorMessage } from '../core/auth.service';
 import { ConfirmDeleteDialogComponent, type ConfirmDeleteData } from './confirm-delete-dialog.component';
 import { PasswordFeedbackComponent } from './password-feedback.component';

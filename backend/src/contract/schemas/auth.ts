@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { publicUserSchema } from '../../users/dto/user.dto';
+import { publicUserSchema } from './users';
 
 export const loginSchema = z.object({
   username: z.string().min(1).max(64),

@@ -4,7 +4,8 @@ import { z } from 'zod';
  * Socket payload schemas: the edge where untrusted input becomes typed. Objects are parsed
  * into fresh objects holding only the known keys, so `__proto__` and extra keys never travel
  * further. Limits here are about shape; the message-size limit is configurable and checked
- * by SendMessagePipe.
+ * by SendMessagePipe. The wire types in ../events.ts are inferred from these, so a
+ * payload's type and its validator cannot drift apart.
  */
 /** Half of a UTF-16 surrogate pair with no other half: not Unicode text. */
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -70,25 +71,21 @@ export const markReadSchema = z.object({ conversation: text().min(1).max(128), u
 export type MarkReadDto = z.infer<typeof markReadSchema>;
 
 /** Optional as a whole: older clients send nothing or {} and get the newest page. */
-export const conversationsSchema = z.preprocess(
-  (payload) => payload ?? {},
-  z.object({
-    /** Only conversations whose newest message id is below this (the previous page's last). */
-    before: messageId.optional(),
-  }),
-);
+export const conversationsPageSchema = z.object({
+  /** Only conversations whose newest message id is below this (the previous page's last). */
+  before: messageId.optional(),
+});
+export const conversationsSchema = z.preprocess((payload) => payload ?? {}, conversationsPageSchema);
 export type ConversationsDto = z.infer<typeof conversationsSchema>;
 
 export const DIRECTORY_PAGE = { default: 100, max: 200 } as const;
 /** Optional as a whole: older clients send nothing or {}. */
-export const directorySchema = z.preprocess(
-  (payload) => payload ?? {},
-  z.object({
-    /** Only names after this one (next_after of the previous page). */
-    after: text().min(1).max(64).optional(),
-    /** Only people whose name or display name contains this, ignoring case. */
-    q: text().max(64).optional(),
-    limit: pageLimit(DIRECTORY_PAGE),
-  }),
-);
+export const directoryPageSchema = z.object({
+  /** Only names after this one (next_after of the previous page). */
+  after: text().min(1).max(64).optional(),
+  /** Only people whose name or display name contains this, ignoring case. */
+  q: text().max(64).optional(),
+  limit: pageLimit(DIRECTORY_PAGE),
+});
+export const directorySchema = z.preprocess((payload) => payload ?? {}, directoryPageSchema);
 export type DirectoryDto = z.infer<typeof directorySchema>;

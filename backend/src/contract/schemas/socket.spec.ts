@@ -1,4 +1,4 @@
-import { sendMessageSchema, verifyUserSchema } from './chat.schemas';
+import { sendMessageSchema, verifyUserSchema } from './socket';
 
 describe('socket payload text fields', () => {
   it.each([

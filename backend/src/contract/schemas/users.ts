@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { PublicUser } from '../../contract/protocol';
-import { ROLES } from '../../contract/roles';
-import { displayNameSchema, passwordSchema, usernameSchema } from '../../auth/username';
+import type { PublicUser } from '../protocol';
+import { ROLES } from '../roles';
+import { displayNameSchema, passwordSchema, usernameSchema } from './fields';
 
 export const createUserSchema = z.strictObject({
   username: usernameSchema,

@@ -1,0 +1,25 @@
+import type { z } from 'zod';
+// Type-only, as in events.ts: the web app gets the types without the validators.
+import type * as audit from './schemas/audit';
+import type * as auth from './schemas/auth';
+import type * as users from './schemas/users';
+
+/*
+ * REST request and response bodies, inferred from the validators that check them (and from
+ * which the OpenAPI description at /api/docs is generated).
+ */
+
+export type LoginRequest = z.input<typeof auth.loginSchema>;
+export type LoginResponse = z.infer<typeof auth.loginResponseSchema>;
+export type MeResponse = z.infer<typeof auth.meResponseSchema>;
+export type SessionResponse = z.infer<typeof auth.sessionResponseSchema>;
+
+export type CreateUserRequest = z.input<typeof users.createUserSchema>;
+export type UpdateUserRequest = z.input<typeof users.updateUserSchema>;
+export type ResetPasswordRequest = z.input<typeof users.resetPasswordSchema>;
+/** What an admin sees of an account. */
+export type AdminUser = z.infer<typeof users.adminUserSchema>;
+export type UserResponse = z.infer<typeof users.userResponseSchema>;
+export type UserListResponse = z.infer<typeof users.userListResponseSchema>;
+
+export type AuditPage = z.infer<typeof audit.auditPageResponseSchema>;

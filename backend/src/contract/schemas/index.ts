@@ -1,0 +1,10 @@
+/**
+ * @parley/contract/schemas: the validators at the server's edges (socket payloads, REST bodies
+ * and queries, and the REST responses the OpenAPI description is generated from). The payload
+ * types in @parley/contract are inferred from these.
+ */
+export * from './audit';
+export * from './auth';
+export * from './fields';
+export * from './socket';
+export * from './users';
