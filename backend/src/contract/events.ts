@@ -62,7 +62,8 @@ export interface MarkReadAck {
   /** The conversation's canonical id. */
   conversation: string;
 }
-export type TypingAck = Record<string, never>;
+// No fields beyond `ok`; Record<string, never> would forbid `ok` itself.
+export type TypingAck = Record<never, never>;
 
 export interface ClientEventMap {
   [ClientEvents.VerifyUser]: { payload: VerifyUserPayload; ack: VerifyUserAck };
