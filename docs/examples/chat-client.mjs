@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // A complete Parley client in one file: sign in, verify, send, print what arrives.
 //
 //   node docs/examples/chat-client.mjs --user sam --password sam-passphrase-9 --role staff
@@ -6,6 +7,12 @@
 //
 // Options: --url (default http://localhost:8080), --to <recipients> --text <text> to send one
 // message, --wait <ms> to exit after that long, --since <id> to replay missed messages first.
+//
+// Plain JavaScript, run with `node` and no build. Event names are string literals, as in any
+// third-party client: it has no runtime access to Parley's contract. The types are another
+// matter: `npm run typecheck` checks this file against @parley/contract (the @import below and
+// the typed socket), so a misspelt event, a wrong payload or a misread ack fails the check.
+/** @import { ClientToServerEvents, ErrorBody, LoginRequest, LoginResponse, ServerToClientEvents, WireMessage } from '@parley/contract' */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { io } from 'socket.io-client';
@@ -27,18 +34,24 @@ if (!opt.user || !opt.password || !opt.role) {
   process.exit(2);
 }
 
+/** @type {LoginRequest} */
+const credentials = { username: opt.user, password: opt.password };
 const login = await fetch(`${opt.url}/api/auth/login`, {
   method: 'POST',
   headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ username: opt.user, password: opt.password }),
+  body: JSON.stringify(credentials),
 });
 const body = await login.json();
 if (!login.ok) {
-  console.error(`sign-in failed: ${body.code}: ${body.message}`);
+  const error = /** @type {ErrorBody} */ (body);
+  console.error(`sign-in failed: ${error.code}: ${error.message}`);
   process.exit(1);
 }
+const session = /** @type {LoginResponse} */ (body);
 
-const socket = io(opt.url, { auth: { token: body.token }, transports: ['websocket'] });
+/** @type {import('socket.io-client').Socket<ServerToClientEvents, ClientToServerEvents>} */
+const socket = io(opt.url, { auth: { token: session.token }, transports: ['websocket'] });
+/** @param {WireMessage} m */
 const print = (m) => console.log(`RECEIVED #${m.id} [${m.target_kind === 'group' ? m.target : 'dm'}] ${m.sender_name}: ${m.message}`);
 socket.on('message_from_user', print);
 socket.on('disconnect', (reason) => console.log(`DISCONNECTED ${reason}`));
@@ -54,12 +67,21 @@ if (opt.since !== undefined) {
   let since = Number(opt.since);
   for (;;) {
     const page = await socket.emitWithAck('sync', { since });
+    if (!page.ok) {
+      console.error(`sync failed: ${page.error.code}: ${page.error.message}`);
+      break;
+    }
     page.messages.forEach(print);
-    if (!page.more || page.messages.length === 0) break;
-    since = page.messages.at(-1).id;
+    const last = page.messages.at(-1);
+    if (!page.more || !last) break;
+    since = last.id;
   }
 }
 
+/**
+ * @param {string} recipients
+ * @param {string} message
+ */
 async function send(recipients, message) {
   const ack = await socket.emitWithAck('send_message', { message, recipients, client_id: crypto.randomUUID() });
   console.log(ack.ok ? `SENT #${ack.id} to ${recipients}` : `REFUSED ${ack.error.code}: ${ack.error.message}`);

@@ -6,14 +6,9 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatSelectModule } from '@angular/material/select';
 import { RouterLink } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
-import { AUDIT_ACTIONS, type AuditEntry } from '@parley/contract';
+import { AUDIT_ACTIONS, type AuditEntry, type AuditPage } from '@parley/contract';
 import { errorMessage } from '../core/auth.service';
 import { actionLabel, appendPage, describeDetails } from './audit.model';
-
-interface AuditPage {
-  entries: AuditEntry[];
-  next_before: number | null;
-}
 
 const PAGE_SIZE = 50;
 

@@ -3,7 +3,7 @@ import { Title } from '@angular/platform-browser';
 import { MatButtonModule } from '@angular/material/button';
 import { MatSlideToggleModule, type MatSlideToggleChange } from '@angular/material/slide-toggle';
 import { Router, RouterLink } from '@angular/router';
-import { hasCapability } from '@parley/contract';
+import { ConversationIds, hasCapability } from '@parley/contract';
 import { AuthService } from '../core/auth.service';
 import { SocketService } from '../core/socket.service';
 import { NOTIFIER } from '../core/tokens';
@@ -139,7 +139,7 @@ export class ChatPageComponent implements OnInit, OnDestroy {
     const user = this.user();
     if (!user) return;
     this.store.start(user);
-    this.store.open(`group:${user.role}`);
+    this.store.open(ConversationIds.group(user.role));
     this.socket.connect();
   }
 

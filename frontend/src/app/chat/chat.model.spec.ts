@@ -1,4 +1,5 @@
-import { READ_BACKOFF_MAX_MS, insertMessage, readRetryDelay, withDaySeparators, type ChatMessage } from './chat.model';
+import { ConversationIds } from '@parley/contract';
+import { READ_BACKOFF_MAX_MS, insertMessage, newConversation, readRetryDelay, withDaySeparators, type ChatMessage } from './chat.model';
 
 const message = (over: Partial<ChatMessage>): ChatMessage => ({
   key: `k${over.id ?? over.clientId}`,
@@ -11,6 +12,17 @@ const message = (over: Partial<ChatMessage>): ChatMessage => ({
   mine: false,
   state: 'sent',
   ...over,
+});
+
+describe('newConversation', () => {
+  it('takes its kind and name from the contract\'s conversation id', () => {
+    expect(newConversation(ConversationIds.group('staff'))).toMatchObject({ id: 'group:staff', kind: 'group', name: 'staff' });
+    expect(newConversation(ConversationIds.user('deleted#7'))).toMatchObject({ kind: 'user', name: 'deleted#7' });
+  });
+
+  it('refuses a bare name, which would otherwise be filed as a conversation nobody can reach', () => {
+    expect(() => newConversation('sam')).toThrow('Not a conversation id: sam');
+  });
 });
 
 describe('insertMessage', () => {

@@ -1,4 +1,4 @@
-import type { Role, WireMessage } from '@parley/contract';
+import { parseConversationId, type Role, type WireMessage } from '@parley/contract';
 
 export type DeliveryState = 'sending' | 'sent' | 'failed';
 
@@ -34,12 +34,6 @@ export interface Conversation {
   historyLoaded: boolean;
 }
 
-/** The conversation a message belongs to, seen from `me`. */
-export function conversationIdOf(message: WireMessage, me: string): string {
-  if (message.target_kind === 'group') return `group:${message.target}`;
-  return `user:${message.sender_name === me ? message.target : message.sender_name}`;
-}
-
 export function toChatMessage(message: WireMessage, me: string): ChatMessage {
   return {
     key: message.client_id && message.sender_name === me ? message.client_id : `id:${message.id}`,
@@ -54,9 +48,12 @@ export function toChatMessage(message: WireMessage, me: string): ChatMessage {
   };
 }
 
+/** An empty conversation; `id` is one the server or ConversationIds built, never a bare name. */
 export function newConversation(id: string): Conversation {
-  const [kind, name] = id.split(':', 2) as ['group' | 'user', string];
-  return { id, kind, name, messages: [], unread: 0, lastReadId: 0, countedThrough: 0, olderAvailable: true, historyLoaded: false };
+  const parsed = parseConversationId(id);
+  if (!parsed) throw new Error(`Not a conversation id: ${id}`);
+  const name = parsed.kind === 'group' ? parsed.group : parsed.username;
+  return { id, kind: parsed.kind, name, messages: [], unread: 0, lastReadId: 0, countedThrough: 0, olderAvailable: true, historyLoaded: false };
 }
 
 /**

@@ -1,15 +1,28 @@
 import { TestBed } from '@angular/core/testing';
 import { signal } from '@angular/core';
 import { Subject, type Observable } from 'rxjs';
-import type { Ack, PublicUser, WireMessage } from '@parley/contract';
+import {
+  type AckOf,
+  type ClientEvent,
+  ClientEvents,
+  ConversationIds,
+  ErrorCodes,
+  type PayloadOf,
+  type PublicUser,
+  type ServerEvent,
+  type ServerEventMap,
+  ServerEvents,
+  type WireMessage,
+} from '@parley/contract';
 import { ChatConnection, type ConnectionStatus } from '../core/socket.service';
 import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW, type Notifier } from '../core/tokens';
 import { ChatStore } from './chat.store';
 import { eventually } from '../../testing/eventually';
 
-// The double answers with whatever ack shape each event has; any keeps the handlers short.
-type AnyAck = Ack<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Handler = (payload: any) => AnyAck | Promise<AnyAck>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** How the double answers one event: with that event's ack, as the contract types it. */
+type Handler<E extends ClientEvent> = (payload: PayloadOf<E>) => AckOf<E> | Promise<AckOf<E>>;
+type SentRequest = { [E in ClientEvent]: { event: E; payload: PayloadOf<E> } }[ClientEvent];
+type SendAck = AckOf<typeof ClientEvents.SendMessage>;
 
 /** A connection the test drives: it answers requests with handlers and pushes events on demand. */
 class FakeConnection extends ChatConnection {
@@ -17,22 +30,28 @@ class FakeConnection extends ChatConnection {
   readonly status = this.statusSignal.asReadonly();
   readonly connectedSubject = new Subject<void>();
   readonly connected$ = this.connectedSubject.asObservable();
-  readonly events = new Map<string, Subject<unknown>>();
-  readonly requests: Array<{ event: string; payload: any }> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-  handlers: Record<string, Handler> = {};
+  readonly events = new Map<ServerEvent, Subject<unknown>>();
+  readonly requests: SentRequest[] = [];
+  handlers: { [E in ClientEvent]?: Handler<E> } = {};
 
-  on<T>(event: string): Observable<T> {
+  on<E extends ServerEvent>(event: E): Observable<ServerEventMap[E]> {
     if (!this.events.has(event)) this.events.set(event, new Subject());
-    return this.events.get(event)!.asObservable() as Observable<T>;
+    return this.events.get(event)!.asObservable() as Observable<ServerEventMap[E]>;
   }
-  push(event: string, payload: unknown): void {
+  push<E extends ServerEvent>(event: E, payload: ServerEventMap[E]): void {
     this.events.get(event)?.next(payload);
   }
-  async request<T extends object>(event: string, payload: unknown): Promise<Ack<T>> {
-    this.requests.push({ event, payload });
-    if (this.statusSignal() !== 'online') return { ok: false, error: { code: 'INTERNAL', message: 'Not connected' } };
-    const handler = this.handlers[event];
-    return (handler ? await handler(payload) : { ok: true }) as Ack<T>;
+  async request<E extends ClientEvent>(event: E, payload: PayloadOf<E>): Promise<AckOf<E>> {
+    // The map's entry for a generic E is the union of all entries; each is set under its own event.
+    this.requests.push({ event, payload } as SentRequest);
+    if (this.statusSignal() !== 'online') return { ok: false, error: { code: ErrorCodes.Internal, message: 'Not connected' } };
+    const handler = this.handlers[event] as Handler<E> | undefined;
+    // Unhandled events (mark_read, typing) only need to succeed: the store reads nothing else.
+    return handler ? handler(payload) : ({ ok: true } as AckOf<E>);
+  }
+  /** The payloads sent with one event, oldest first. */
+  sent<E extends ClientEvent>(event: E): PayloadOf<E>[] {
+    return this.requests.filter((r) => r.event === event).map((r) => r.payload as PayloadOf<E>);
   }
   async connect(): Promise<void> {
     this.statusSignal.set('online');
@@ -78,11 +97,11 @@ describe('ChatStore', () => {
     visibilityListener = null;
     let ids = 0;
     connection.handlers = {
-      verify_user: () => ({ ok: true, user: me, latest_id: 100, max_message_bytes: 16384, groups: ['admin', 'staff'] }),
-      conversations: () => ({ ok: true, conversations: [] }),
-      directory: () => ({ ok: true, users: [] }),
-      sync: () => ({ ok: true, messages: [], more: false }),
-      history: () => ({ ok: true, messages: [], more: false }),
+      [ClientEvents.VerifyUser]: () => ({ ok: true, user: me, latest_id: 100, max_message_bytes: 16384, groups: ['admin', 'staff'] }),
+      [ClientEvents.Conversations]: () => ({ ok: true, conversations: [], more: false }),
+      [ClientEvents.Directory]: () => ({ ok: true, users: [], next_after: null }),
+      [ClientEvents.Sync]: () => ({ ok: true, messages: [], more: false }),
+      [ClientEvents.History]: () => ({ ok: true, messages: [], more: false }),
     };
     permission = 'default';
     shown = [];
@@ -130,8 +149,8 @@ describe('ChatStore', () => {
     });
 
     it('goes sending -> sent with the server id when acknowledged', async () => {
-      let ack!: (value: AnyAck) => void;
-      connection.handlers['send_message'] = () => new Promise((resolve) => (ack = resolve));
+      let ack!: (value: SendAck) => void;
+      connection.handlers[ClientEvents.SendMessage] = () => new Promise((resolve) => (ack = resolve));
       const sending = store.send('hello');
       const [pending] = conversation('user:sam')!.messages;
       expect(pending).toMatchObject({ state: 'sending', id: null, text: 'hello' });
@@ -141,14 +160,14 @@ describe('ChatStore', () => {
     });
 
     it('goes sending -> failed on an error, and retry reuses the client_id', async () => {
-      connection.handlers['send_message'] = () => ({ ok: false, error: { code: 'STORAGE_FAILED', message: 'disk' } });
+      connection.handlers[ClientEvents.SendMessage] = () => ({ ok: false, error: { code: ErrorCodes.StorageFailed, message: 'disk' } });
       await store.send('try me');
       const [failed] = conversation('user:sam')!.messages;
       expect(failed).toMatchObject({ state: 'failed', error: 'disk' });
-      connection.handlers['send_message'] = (p) => ({ ok: true, id: 501, sent_at: 'x', client_id: p.client_id, duplicate: true });
+      connection.handlers[ClientEvents.SendMessage] = (p) => ({ ok: true, id: 501, sent_at: 'x', client_id: p.client_id ?? null, duplicate: true });
       await store.retry('user:sam', failed.key);
-      const sends = connection.requests.filter((r) => r.event === 'send_message');
-      expect(sends.map((s) => s.payload.client_id)).toEqual([failed.clientId, failed.clientId]);
+      const sends = connection.sent(ClientEvents.SendMessage);
+      expect(sends.map((s) => s.client_id)).toEqual([failed.clientId, failed.clientId]);
       expect(conversation('user:sam')!.messages).toEqual([expect.objectContaining({ state: 'sent', id: 501 })]);
     });
 
@@ -157,45 +176,45 @@ describe('ChatStore', () => {
       await store.send('from the train');
       const [pending] = conversation('user:sam')!.messages;
       expect(pending.state).toBe('sending');
-      connection.handlers['send_message'] = (p) => ({ ok: true, id: 502, sent_at: 'x', client_id: p.client_id, duplicate: false });
+      connection.handlers[ClientEvents.SendMessage] = (p) => ({ ok: true, id: 502, sent_at: 'x', client_id: p.client_id ?? null, duplicate: false });
       await connection.connect();
       await flush();
-      const sends = connection.requests.filter((r) => r.event === 'send_message');
-      expect(sends.at(-1)!.payload.client_id).toBe(pending.clientId);
+      const sends = connection.sent(ClientEvents.SendMessage);
+      expect(sends.at(-1)!.client_id).toBe(pending.clientId);
       expect(conversation('user:sam')!.messages).toEqual([expect.objectContaining({ state: 'sent', id: 502 })]);
     });
 
     it('keeps a message refused by a restarting server sending, and sends it again after the reconnect', async () => {
-      connection.handlers['send_message'] = () => ({ ok: false, error: { code: 'SHUTTING_DOWN', message: 'restarting' } });
+      connection.handlers[ClientEvents.SendMessage] = () => ({ ok: false, error: { code: ErrorCodes.ShuttingDown, message: 'restarting' } });
       await store.send('just before the restart');
       const [pending] = conversation('user:sam')!.messages;
       expect(pending).toMatchObject({ state: 'sending', id: null });
       connection.statusSignal.set('offline');
-      connection.handlers['send_message'] = (p) => ({ ok: true, id: 503, sent_at: 'x', client_id: p.client_id, duplicate: false });
+      connection.handlers[ClientEvents.SendMessage] = (p) => ({ ok: true, id: 503, sent_at: 'x', client_id: p.client_id ?? null, duplicate: false });
       await connection.connect();
       await flush();
-      const sends = connection.requests.filter((r) => r.event === 'send_message');
-      expect(sends.map((s) => s.payload.client_id)).toEqual([pending.clientId, pending.clientId]);
+      const sends = connection.sent(ClientEvents.SendMessage);
+      expect(sends.map((s) => s.client_id)).toEqual([pending.clientId, pending.clientId]);
       expect(conversation('user:sam')!.messages).toEqual([expect.objectContaining({ state: 'sent', id: 503 })]);
     });
 
     it('ends sent when a late failure of a first attempt follows a successful retry', async () => {
-      connection.handlers['send_message'] = () => ({ ok: false, error: { code: 'STORAGE_FAILED', message: 'disk' } });
+      connection.handlers[ClientEvents.SendMessage] = () => ({ ok: false, error: { code: ErrorCodes.StorageFailed, message: 'disk' } });
       await store.send('flaky');
       const [failed] = conversation('user:sam')!.messages;
       // The retry is stored; the server says duplicate because the first attempt did land.
-      connection.handlers['send_message'] = (p) => ({ ok: true, id: 650, sent_at: 'x', client_id: p.client_id, duplicate: true });
-      connection.push('message_from_user', wire({ id: 650, sender_name: 'cal', target: 'sam', message: 'flaky', client_id: failed.clientId }));
+      connection.handlers[ClientEvents.SendMessage] = (p) => ({ ok: true, id: 650, sent_at: 'x', client_id: p.client_id ?? null, duplicate: true });
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 650, sender_name: 'cal', target: 'sam', message: 'flaky', client_id: failed.clientId }));
       await store.retry('user:sam', failed.key);
       expect(conversation('user:sam')!.messages).toEqual([expect.objectContaining({ id: 650, state: 'sent' })]);
     });
 
     it('shows a message once when its echo arrives before its ack', async () => {
-      let ack!: (value: AnyAck) => void;
-      connection.handlers['send_message'] = () => new Promise((resolve) => (ack = resolve));
+      let ack!: (value: SendAck) => void;
+      connection.handlers[ClientEvents.SendMessage] = () => new Promise((resolve) => (ack = resolve));
       const sending = store.send('echo');
       const [pending] = conversation('user:sam')!.messages;
-      connection.push('message_from_user', wire({ id: 600, sender_name: 'cal', target: 'sam', message: 'echo', client_id: pending.clientId }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 600, sender_name: 'cal', target: 'sam', message: 'echo', client_id: pending.clientId }));
       ack({ ok: true, id: 600, sent_at: 'x', client_id: pending.clientId, duplicate: false });
       await sending;
       expect(conversation('user:sam')!.messages.map((m) => m.id)).toEqual([600]);
@@ -207,10 +226,10 @@ describe('ChatStore', () => {
 
     it('counts others\' messages in conversations not being read, once per message', () => {
       const message = wire({ id: 700 });
-      connection.push('message_from_user', message);
-      connection.push('message_from_user', message); // replayed twice: still one
-      connection.push('message_from_user', wire({ id: 701, target_kind: 'group', target: 'client', sender_name: 'ada' }));
-      connection.push('message_from_user', wire({ id: 702, sender_name: 'cal', target: 'sam' })); // my own
+      connection.push(ServerEvents.MessageFromUser, message);
+      connection.push(ServerEvents.MessageFromUser, message); // replayed twice: still one
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 701, target_kind: 'group', target: 'client', sender_name: 'ada' }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 702, sender_name: 'cal', target: 'sam' })); // my own
       expect(conversation('user:sam')!.unread).toBe(1);
       expect(conversation('group:client')!.unread).toBe(1);
       expect(store.unreadTotal()).toBe(2);
@@ -218,26 +237,26 @@ describe('ChatStore', () => {
 
     it('does not count what arrives in the open conversation while the tab is visible', async () => {
       store.open('user:sam');
-      connection.push('message_from_user', wire({ id: 710 }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 710 }));
       expect(conversation('user:sam')!.unread).toBe(0);
       visibility = 'hidden';
-      connection.push('message_from_user', wire({ id: 711 }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 711 }));
       expect(conversation('user:sam')!.unread).toBe(1);
     });
 
     it('clears on open, telling the server how far it was read', async () => {
-      connection.push('message_from_user', wire({ id: 720 }));
-      connection.push('message_from_user', wire({ id: 721 }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 720 }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 721 }));
       store.open('user:sam');
       await flush();
       expect(conversation('user:sam')!.unread).toBe(0);
-      expect(connection.requests.find((r) => r.event === 'mark_read')!.payload).toEqual({ conversation: 'user:sam', up_to: 721 });
+      expect(connection.sent(ClientEvents.MarkRead)[0]).toEqual({ conversation: 'user:sam', up_to: 721 });
     });
 
     it('reads the open conversation when the tab becomes visible again', async () => {
       store.open('user:sam');
       visibility = 'hidden';
-      connection.push('message_from_user', wire({ id: 750 }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 750 }));
       expect(conversation('user:sam')!.unread).toBe(1);
       visibility = 'visible';
       visibilityListener!();
@@ -246,20 +265,20 @@ describe('ChatStore', () => {
     });
 
     it('clears when the user read the conversation on another device', () => {
-      connection.push('message_from_user', wire({ id: 730 }));
-      connection.push('message_from_user', wire({ id: 731 }));
-      connection.push('read', { conversation: 'user:sam', up_to: 730 });
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 730 }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 731 }));
+      connection.push(ServerEvents.Read, { conversation: 'user:sam', up_to: 730 });
       expect(conversation('user:sam')!.unread).toBe(1);
     });
 
     it('shows a cut-short preview from the list until history brings the whole message', async () => {
       const whole = wire({ id: 741, message: 'x'.repeat(1000) });
-      connection.handlers['conversations'] = () => ({
+      connection.handlers[ClientEvents.Conversations] = () => ({
         ok: true,
         conversations: [{ conversation: 'user:sam', last: { ...whole, message: 'x'.repeat(300) }, last_truncated: true, unread: 1, last_read_id: 0 }],
         more: false,
       });
-      connection.handlers['history'] = () => ({ ok: true, messages: [whole], more: false });
+      connection.handlers[ClientEvents.History] = () => ({ ok: true, messages: [whole], more: false });
       await connection.connect();
       expect(conversation('user:sam')!.messages.map((m) => m.text.length)).toEqual([300]);
       store.open('user:sam');
@@ -268,9 +287,10 @@ describe('ChatStore', () => {
     });
 
     it('starts from the server\'s counts', async () => {
-      connection.handlers['conversations'] = () => ({
+      connection.handlers[ClientEvents.Conversations] = () => ({
         ok: true,
-        conversations: [{ conversation: 'group:client', last: wire({ id: 740, target_kind: 'group', target: 'client' }), unread: 7, last_read_id: 0 }],
+        conversations: [{ conversation: 'group:client', last: wire({ id: 740, target_kind: 'group', target: 'client' }), last_truncated: false, unread: 7, last_read_id: 0 }],
+        more: false,
       });
       await connection.connect();
       expect(conversation('group:client')!.unread).toBe(7);
@@ -281,7 +301,7 @@ describe('ChatStore', () => {
     it('replays from the last id seen, page by page, and shows nothing twice', async () => {
       await connection.connect();
       expect(store.lastSeenId).toBe(100); // a first visit starts at the server's latest id
-      connection.push('message_from_user', wire({ id: 101 }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 101 }));
       expect(store.lastSeenId).toBe(101);
 
       connection.statusSignal.set('offline');
@@ -290,11 +310,11 @@ describe('ChatStore', () => {
         { ok: true as const, messages: [wire({ id: 101 }), wire({ id: 102 })], more: true },
         { ok: true as const, messages: [wire({ id: 103 })], more: false },
       ];
-      connection.handlers['sync'] = () => pages.shift()!;
+      connection.handlers[ClientEvents.Sync] = () => pages.shift()!;
       await connection.connect();
       await flush();
 
-      const syncs = connection.requests.filter((r) => r.event === 'sync').map((r) => r.payload.since);
+      const syncs = connection.sent(ClientEvents.Sync).map((p) => p.since);
       expect(syncs.slice(-2)).toEqual([101, 102]);
       expect(conversation('user:sam')!.messages.map((m) => m.id)).toEqual([101, 102, 103]);
       expect(store.lastSeenId).toBe(103);
@@ -305,18 +325,18 @@ describe('ChatStore', () => {
       await connection.connect(); // cursor 100
       connection.statusSignal.set('offline');
       // 101-103 were stored while offline; 104 arrives live during the reconnect, before sync.
-      connection.handlers['conversations'] = () => {
-        connection.push('message_from_user', wire({ id: 104 }));
-        return { ok: true, conversations: [] };
+      connection.handlers[ClientEvents.Conversations] = () => {
+        connection.push(ServerEvents.MessageFromUser, wire({ id: 104 }));
+        return { ok: true, conversations: [], more: false };
       };
-      connection.handlers['sync'] = (p) => ({
+      connection.handlers[ClientEvents.Sync] = (p) => ({
         ok: true,
         messages: [101, 102, 103, 104].filter((id) => id > p.since).map((id) => wire({ id })),
         more: false,
       });
       await connection.connect();
       await flush();
-      expect(connection.requests.filter((r) => r.event === 'sync').at(-1)!.payload.since).toBe(100);
+      expect(connection.sent(ClientEvents.Sync).at(-1)!.since).toBe(100);
       expect(conversation('user:sam')!.messages.map((m) => m.id)).toEqual([101, 102, 103, 104]);
     });
 
@@ -324,11 +344,12 @@ describe('ChatStore', () => {
       await connection.connect();
       connection.statusSignal.set('offline');
       const missed = [201, 202, 203].map((id) => wire({ id }));
-      connection.handlers['conversations'] = () => ({
+      connection.handlers[ClientEvents.Conversations] = () => ({
         ok: true,
-        conversations: [{ conversation: 'user:sam', last: missed[2], unread: 3, last_read_id: 0 }],
+        conversations: [{ conversation: 'user:sam', last: missed[2], last_truncated: false, unread: 3, last_read_id: 0 }],
+        more: false,
       });
-      connection.handlers['sync'] = () => ({ ok: true, messages: missed, more: false });
+      connection.handlers[ClientEvents.Sync] = () => ({ ok: true, messages: missed, more: false });
       await connection.connect();
       await flush();
       expect(conversation('user:sam')!.unread).toBe(3);
@@ -337,11 +358,12 @@ describe('ChatStore', () => {
 
     it('loads and reads the conversation opened before the connection was up', async () => {
       store.open('group:client'); // the page does this before connecting
-      connection.handlers['conversations'] = () => ({
+      connection.handlers[ClientEvents.Conversations] = () => ({
         ok: true,
-        conversations: [{ conversation: 'group:client', last: wire({ id: 300, target_kind: 'group', target: 'client' }), unread: 5, last_read_id: 0 }],
+        conversations: [{ conversation: 'group:client', last: wire({ id: 300, target_kind: 'group', target: 'client' }), last_truncated: false, unread: 5, last_read_id: 0 }],
+        more: false,
       });
-      connection.handlers['history'] = () => ({
+      connection.handlers[ClientEvents.History] = () => ({
         ok: true,
         messages: [wire({ id: 299, target_kind: 'group', target: 'client' }), wire({ id: 300, target_kind: 'group', target: 'client' })],
         more: false,
@@ -350,17 +372,17 @@ describe('ChatStore', () => {
       await flush();
       expect(conversation('group:client')!.messages.map((m) => m.id)).toEqual([299, 300]);
       expect(conversation('group:client')!.unread).toBe(0);
-      expect(connection.requests.find((r) => r.event === 'mark_read')!.payload).toEqual({ conversation: 'group:client', up_to: 300 });
+      expect(connection.sent(ClientEvents.MarkRead)[0]).toEqual({ conversation: 'group:client', up_to: 300 });
     });
 
     it('remembers the last id across page loads', async () => {
       storage.set('parley.lastSeen.cal', '250');
       await connection.connect();
-      expect(connection.requests.find((r) => r.event === 'sync')!.payload).toEqual({ since: 250 });
+      expect(connection.sent(ClientEvents.Sync)[0]).toEqual({ since: 250 });
     });
 
     it('shows the server\'s refusal when verify fails (signed out elsewhere)', async () => {
-      connection.handlers['verify_user'] = () => ({ ok: false, error: { code: 'NOT_AUTHORISED', message: 'This session has ended' } });
+      connection.handlers[ClientEvents.VerifyUser] = () => ({ ok: false, error: { code: ErrorCodes.NotAuthorised, message: 'This session has ended' } });
       await connection.connect();
       expect(store.error()).toBe('This session has ended');
     });
@@ -373,7 +395,7 @@ describe('ChatStore', () => {
     store.noteTyping();
     store.open('group:staff');
     store.noteTyping();
-    expect(connection.requests.filter((r) => r.event === 'typing').map((r) => r.payload.conversation)).toEqual([
+    expect(connection.sent(ClientEvents.Typing).map((p) => p.conversation)).toEqual([
       'user:sam',
       'group:staff',
     ]);
@@ -394,10 +416,10 @@ describe('ChatStore', () => {
 
     it('notifies of new messages only while the tab is hidden', async () => {
       await store.enableNotifications(true);
-      connection.push('message_from_user', wire({ id: 800, message: 'seen anyway' }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 800, message: 'seen anyway' }));
       visibility = 'hidden';
-      connection.push('message_from_user', wire({ id: 801, message: 'while away' }));
-      connection.push('message_from_user', wire({ id: 802, sender_name: 'cal', target: 'sam', message: 'mine' }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 801, message: 'while away' }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 802, sender_name: 'cal', target: 'sam', message: 'mine' }));
       expect(shown).toEqual(['sam: while away']);
     });
   });
@@ -414,13 +436,13 @@ describe('ChatStore', () => {
   describe('reads the server limits', () => {
     it('asks again after retry_after_ms when a read is refused with RATE_LIMITED', async () => {
       let refusals = 2;
-      connection.handlers['sync'] = () =>
+      connection.handlers[ClientEvents.Sync] = () =>
         refusals-- > 0
-          ? { ok: false, error: { code: 'RATE_LIMITED', message: 'too many reads', retry_after_ms: 1 } }
+          ? { ok: false, error: { code: ErrorCodes.RateLimited, message: 'too many reads', retry_after_ms: 1 } }
           : { ok: true, messages: [wire({ id: 101 })], more: false };
       await connection.connect();
       await eventually(() => conversation('user:sam')?.messages.length === 1 && !store.syncing(), 3_000, 'message 101 synced');
-      expect(connection.requests.filter((r) => r.event === 'sync')).toHaveLength(3);
+      expect(connection.sent(ClientEvents.Sync)).toHaveLength(3);
       expect(conversation('user:sam')!.messages.map((m) => m.id)).toEqual([101]);
     });
 
@@ -431,18 +453,18 @@ describe('ChatStore', () => {
         { ok: true as const, messages: [wire({ id: 101 }), wire({ id: 102 })], more: true },
         { ok: true as const, messages: [wire({ id: 103 })], more: false },
       ];
-      connection.handlers['sync'] = () =>
-        refusals++ % 8 !== 7 ? { ok: false, error: { code: 'RATE_LIMITED', message: 'too many reads', retry_after_ms: 1 } } : pages.shift()!;
+      connection.handlers[ClientEvents.Sync] = () =>
+        refusals++ % 8 !== 7 ? { ok: false, error: { code: ErrorCodes.RateLimited, message: 'too many reads', retry_after_ms: 1 } } : pages.shift()!;
       await connection.connect();
       await eventually(() => store.lastSeenId === 103 && !store.syncing(), 4_000, 'both pages synced');
-      expect(connection.requests.filter((r) => r.event === 'sync')).toHaveLength(16);
+      expect(connection.sent(ClientEvents.Sync)).toHaveLength(16);
       expect(conversation('user:sam')!.messages.map((m) => m.id)).toEqual([101, 102, 103]);
       expect(store.lastSeenId).toBe(103);
       expect(store.error()).toBeNull();
     });
 
     it('says so when a sync is refused for another reason while online', async () => {
-      connection.handlers['sync'] = () => ({ ok: false, error: { code: 'STORAGE_FAILED', message: 'database busy' } });
+      connection.handlers[ClientEvents.Sync] = () => ({ ok: false, error: { code: ErrorCodes.StorageFailed, message: 'database busy' } });
       await connection.connect();
       await flush();
       expect(store.error()).toContain('database busy');
@@ -450,31 +472,31 @@ describe('ChatStore', () => {
 
     it('pages the conversation list with `before`, appending older conversations once each', async () => {
       const summary = (name: string, id: number, unread = 1) => ({
-        conversation: `user:${name}`,
+        conversation: ConversationIds.user(name),
         last: wire({ id, sender_name: name }),
         last_truncated: false,
         unread,
         last_read_id: 0,
       });
       // Two pages on the server: ann (500), bo (400) | cy (300), dee (200).
-      connection.handlers['conversations'] = (p) =>
-        p.before === undefined
+      connection.handlers[ClientEvents.Conversations] = (p) =>
+        p?.before === undefined
           ? { ok: true, conversations: [summary('ann', 500), summary('bo', 400)], more: true }
-          : p.before === 400
+          : p?.before === 400
             ? { ok: true, conversations: [summary('cy', 300, 2), summary('dee', 200)], more: false }
-            : { ok: false, error: { code: 'INVALID_PAYLOAD', message: 'unexpected before' } };
+            : { ok: false, error: { code: ErrorCodes.InvalidPayload, message: 'unexpected before' } };
       await connection.connect();
-      expect(connection.requests.find((r) => r.event === 'conversations')!.payload).toEqual({});
+      expect(connection.sent(ClientEvents.Conversations)[0]).toEqual({});
       expect(store.conversationsBefore()).toBe(400);
       const direct = () => store.conversations().filter((c) => c.kind === 'user').map((c) => c.id);
       expect(direct()).toEqual(['user:ann', 'user:bo']);
 
       // cy writes while the older page is out: its summary (an older message) must not list it
       // twice nor lose the new message from the unread count.
-      const answer = connection.handlers['conversations'];
-      connection.handlers['conversations'] = (p) => {
-        connection.push('message_from_user', wire({ id: 600, sender_name: 'cy' }));
-        return answer(p);
+      const answer = connection.handlers[ClientEvents.Conversations];
+      connection.handlers[ClientEvents.Conversations] = (p) => {
+        connection.push(ServerEvents.MessageFromUser, wire({ id: 600, sender_name: 'cy' }));
+        return answer!(p);
       };
       // A second click while the page is out asks for the same page; it is applied once.
       await Promise.all([store.loadOlderConversations(), store.loadOlderConversations()]);
@@ -483,10 +505,10 @@ describe('ChatStore', () => {
       expect(conversation('user:cy')!.unread).toBe(3);
       expect(conversation('user:dee')!.unread).toBe(1);
       expect(store.conversationsBefore()).toBeNull();
-      expect(connection.requests.filter((r) => r.event === 'conversations').map((r) => r.payload)).toEqual([{}, { before: 400 }, { before: 400 }]);
+      expect(connection.sent(ClientEvents.Conversations)).toEqual([{}, { before: 400 }, { before: 400 }]);
 
       // A reconnect reloads the first page but keeps what was paged in, and the end of the list.
-      connection.handlers['conversations'] = answer;
+      connection.handlers[ClientEvents.Conversations] = answer;
       connection.statusSignal.set('offline');
       await connection.connect();
       expect(store.conversationsBefore()).toBeNull();
@@ -495,9 +517,9 @@ describe('ChatStore', () => {
 
     it('loads the directory page by page and searches it on the server', async () => {
       const person = (username: string) => ({ username, display_name: username, role: 'staff' as const, online: username === 'bo' });
-      connection.handlers['directory'] = (p) =>
-        p.q ? { ok: true, users: [person('zed')], next_after: null }
-        : p.after === 'bo' ? { ok: true, users: [person('cy')], next_after: null }
+      connection.handlers[ClientEvents.Directory] = (p) =>
+        p?.q ? { ok: true, users: [person('zed')], next_after: null }
+        : p?.after === 'bo' ? { ok: true, users: [person('cy')], next_after: null }
         : { ok: true, users: [person('al'), person('bo')], next_after: 'bo' };
       await connection.connect();
       expect(store.directory().map((p) => p.username)).toEqual(['al', 'bo']);
@@ -512,7 +534,7 @@ describe('ChatStore', () => {
       expect(store.directoryNext()).toBeNull();
 
       await store.refreshDirectory('ze');
-      expect(connection.requests.filter((r) => r.event === 'directory').at(-1)!.payload).toEqual({ q: 'ze' });
+      expect(connection.sent(ClientEvents.Directory).at(-1)).toEqual({ q: 'ze' });
       expect(store.directory().map((p) => p.username)).toEqual(['zed']);
       // Presence learnt from earlier pages stays.
       expect(store.online().has('bo')).toBe(true);

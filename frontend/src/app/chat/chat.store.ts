@@ -1,10 +1,27 @@
 import { Injectable, computed, inject, signal, type OnDestroy } from '@angular/core';
 import { Subscription } from 'rxjs';
-import { type Ack, type ConversationsAck, DEFAULT_PERMISSIONS, type DirectoryAck, type DirectoryEntry, groupsFor, type MessagePageAck, type PresencePayload, type PublicUser, type ReadPayload, type SendMessageAck, type TypingPayload, type VerifyUserAck, type WireMessage } from '@parley/contract';
+import {
+  type AckOf,
+  ClientEvents,
+  ConversationIds,
+  conversationIdOf,
+  type ConversationsAck,
+  DEFAULT_PERMISSIONS,
+  type DirectoryEntry,
+  ErrorCodes,
+  groupsFor,
+  type PayloadOf,
+  type PresencePayload,
+  type PublicUser,
+  type ReadPayload,
+  type Role,
+  ServerEvents,
+  type TypingPayload,
+  type WireMessage,
+} from '@parley/contract';
 import { ChatConnection } from '../core/socket.service';
 import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW } from '../core/tokens';
 import {
-  conversationIdOf,
   insertMessage,
   newConversation,
   readRetryDelay,
@@ -19,6 +36,9 @@ const TYPING_SHOWN_MS = 5_000;
 const TYPING_THROTTLE_MS = 3_000;
 /** Used when a refusal carries no retry_after_ms (an older server). */
 const READ_RETRY_MS = 250;
+
+/** The requests the server counts as reads, refused with RATE_LIMITED when too many are out. */
+type ReadEvent = typeof ClientEvents.Sync | typeof ClientEvents.History | typeof ClientEvents.Conversations | typeof ClientEvents.Directory;
 
 /**
  * The chat's state for one signed-in user: conversations, their messages and unread counts,
@@ -73,7 +93,7 @@ export class ChatStore implements OnDestroy {
   readonly syncing = signal(false);
   readonly notificationsEnabled = signal(false);
   /** Groups this user may post to (the shared table at first, then the server's answer). */
-  readonly postableGroups = signal<readonly string[]>([]);
+  readonly postableGroups = signal<readonly Role[]>([]);
 
   readonly status = computed(() => this.connection.status());
   readonly reconnecting = computed(() => this.hasConnected() && this.status() !== 'online');
@@ -90,7 +110,7 @@ export class ChatStore implements OnDestroy {
   readonly canPost = computed(() => {
     const active = this.active();
     if (!active) return false;
-    if (active.kind === 'group') return this.postableGroups().includes(active.name);
+    if (active.kind === 'group') return this.postableGroups().some((group) => group === active.name);
     // The directory lists exactly the people the policy lets this user message; when only part
     // of it is loaded (more pages, or a search), the server decides.
     const directory = this.directory();
@@ -105,12 +125,12 @@ export class ChatStore implements OnDestroy {
     this.notificationsEnabled.set(this.storage.getItem(this.key('notify')) === 'on' && this.notifier.permission() === 'granted');
     // The shared table gives the groups at once; the server's answer to verify_user confirms them.
     this.postableGroups.set(groupsFor(DEFAULT_PERMISSIONS, user.role));
-    for (const group of [user.role, ...this.postableGroups()]) this.ensure(`group:${group}`);
+    for (const group of [user.role, ...this.postableGroups()]) this.ensure(ConversationIds.group(group));
     this.subscriptions.add(this.connection.connected$.subscribe(() => void this.onConnected()));
-    this.subscriptions.add(this.connection.on<WireMessage>('message_from_user').subscribe((m) => this.ingest(m, true)));
-    this.subscriptions.add(this.connection.on<PresencePayload>('presence').subscribe((p) => this.onPresence(p)));
-    this.subscriptions.add(this.connection.on<TypingPayload>('typing').subscribe((t) => this.onTyping(t)));
-    this.subscriptions.add(this.connection.on<ReadPayload>('read').subscribe((r) => this.onRead(r)));
+    this.subscriptions.add(this.connection.on(ServerEvents.MessageFromUser).subscribe((m) => this.ingest(m, true)));
+    this.subscriptions.add(this.connection.on(ServerEvents.Presence).subscribe((p) => this.onPresence(p)));
+    this.subscriptions.add(this.connection.on(ServerEvents.Typing).subscribe((t) => this.onTyping(t)));
+    this.subscriptions.add(this.connection.on(ServerEvents.Read).subscribe((r) => this.onRead(r)));
     // Coming back to the tab reads what arrived in the open conversation meanwhile.
     const onVisible = () => {
       const active = this.activeId();
@@ -141,17 +161,17 @@ export class ChatStore implements OnDestroy {
     const me = this.me();
     if (!me) return;
     this.caughtUp = false;
-    const verified = await this.connection.request<VerifyUserAck>('verify_user', { user_type: me.role, user_name: me.username });
+    const verified = await this.connection.request(ClientEvents.VerifyUser, { user_type: me.role, user_name: me.username });
     if (!verified.ok) {
       this.error.set(verified.error.message);
-      if (verified.error.code === 'NOT_AUTHORISED' || verified.error.code === 'ACCOUNT_DISABLED') this.signedOut.set(true);
+      if (verified.error.code === ErrorCodes.NotAuthorised || verified.error.code === ErrorCodes.AccountDisabled) this.signedOut.set(true);
       return;
     }
     this.error.set(null);
     this.hasConnected.set(true);
     this.maxMessageBytes.set(verified.max_message_bytes);
     this.postableGroups.set(verified.groups);
-    for (const group of verified.groups) this.ensure(`group:${group}`);
+    for (const group of verified.groups) this.ensure(ConversationIds.group(group));
     // A first visit on this device starts from now; older messages come from history.
     if (this.cursor === null) this.advanceCursor(this.lastSeenId ?? verified.latest_id);
     await Promise.all([this.refreshConversations(), this.refreshDirectory()]);
@@ -167,7 +187,7 @@ export class ChatStore implements OnDestroy {
     this.syncing.set(true);
     try {
       for (;;) {
-        const page = await this.read<MessagePageAck>('sync', { since: this.cursor ?? 0 });
+        const page = await this.read(ClientEvents.Sync, { since: this.cursor ?? 0 });
         if (!page.ok) {
           // Offline: the reconnect banner is up and the next connect syncs again. Online, the
           // server refused for another reason: say so rather than leave messages silently missing.
@@ -186,7 +206,7 @@ export class ChatStore implements OnDestroy {
   }
 
   private async refreshConversations(): Promise<void> {
-    const ack = await this.read<ConversationsAck>('conversations', {});
+    const ack = await this.read(ClientEvents.Conversations, {});
     if (!ack.ok) return;
     if (!this.olderConversationsLoaded) this.conversationsBefore.set(nextConversationsCursor(ack));
     this.applySummaries(ack);
@@ -199,7 +219,7 @@ export class ChatStore implements OnDestroy {
   async loadOlderConversations(): Promise<void> {
     const before = this.conversationsBefore();
     if (before === null) return;
-    const ack = await this.read<ConversationsAck>('conversations', { before });
+    const ack = await this.read(ClientEvents.Conversations, { before });
     // A second click while this page was out asked for the same page: apply it once.
     if (!ack.ok || before !== this.conversationsBefore()) return;
     this.olderConversationsLoaded = true;
@@ -235,7 +255,7 @@ export class ChatStore implements OnDestroy {
   /** Loads the first directory page, of everyone or of the people matching `search`. */
   async refreshDirectory(search = this.directorySearch()): Promise<void> {
     this.directorySearch.set(search);
-    const ack = await this.read<DirectoryAck>('directory', search ? { q: search } : {});
+    const ack = await this.read(ClientEvents.Directory, search ? { q: search } : {});
     // A newer search may have been typed while this one was out.
     if (!ack.ok || search !== this.directorySearch()) return;
     this.directory.set(ack.users);
@@ -248,7 +268,7 @@ export class ChatStore implements OnDestroy {
     const after = this.directoryNext();
     const search = this.directorySearch();
     if (after === null) return;
-    const ack = await this.read<DirectoryAck>('directory', { after, ...(search ? { q: search } : {}) });
+    const ack = await this.read(ClientEvents.Directory, { after, ...(search ? { q: search } : {}) });
     if (!ack.ok || after !== this.directoryNext() || search !== this.directorySearch()) return;
     this.directory.update((loaded) => [...loaded, ...ack.users]);
     this.directoryNext.set(ack.next_after);
@@ -274,10 +294,10 @@ export class ChatStore implements OnDestroy {
    * again, for as long as the connection is up. A refusal is load, not an answer: giving up
    * after a few left messages missing until the next reconnect when several tabs caught up at once.
    */
-  private async read<T extends object>(event: string, payload: unknown): Promise<Ack<T>> {
+  private async read<E extends ReadEvent>(event: E, payload: PayloadOf<E>): Promise<AckOf<E>> {
     for (let refusals = 0; ; refusals++) {
-      const ack = await this.connection.request<T>(event, payload);
-      if (ack.ok || ack.error.code !== 'RATE_LIMITED' || this.status() !== 'online') return ack;
+      const ack = await this.connection.request(event, payload);
+      if (ack.ok || ack.error.code !== ErrorCodes.RateLimited || this.status() !== 'online') return ack;
       const delay = readRetryDelay(ack.error.retry_after_ms ?? READ_RETRY_MS, refusals, Math.random());
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
@@ -324,9 +344,10 @@ export class ChatStore implements OnDestroy {
     const conversation = this.conversationMap().get(id);
     if (!conversation || (!conversation.olderAvailable && conversation.historyLoaded)) return;
     const oldest = conversation.messages.find((m) => m.id !== null)?.id;
-    const ack = await this.read<MessagePageAck>('history', {
+    const ack = await this.read(ClientEvents.History, {
       conversation: id,
-      ...(oldest !== undefined && conversation.historyLoaded ? { before: oldest } : {}),
+      // The found message has an id; `!= null` also tells the type so.
+      ...(oldest != null && conversation.historyLoaded ? { before: oldest } : {}),
     });
     if (!ack.ok) return;
     const me = this.me()!.username;
@@ -344,11 +365,11 @@ export class ChatStore implements OnDestroy {
     const newest = conversation?.messages.findLast((m) => m.id !== null)?.id ?? null;
     if (!conversation || newest === null || (conversation.unread === 0 && newest <= conversation.lastReadId)) return;
     this.update((map) => map.set(id, { ...conversation, unread: 0, lastReadId: Math.max(newest, conversation.lastReadId) }));
-    await this.connection.request('mark_read', { conversation: id, up_to: newest });
+    await this.connection.request(ClientEvents.MarkRead, { conversation: id, up_to: newest });
   }
 
   startConversation(username: string): void {
-    this.open(`user:${username}`);
+    this.open(ConversationIds.user(username));
   }
 
   /** Sends text to the active conversation; the message shows as sending until acknowledged. */
@@ -390,7 +411,7 @@ export class ChatStore implements OnDestroy {
     const now = Date.now();
     if (!id || now - (this.typingSent.get(id) ?? 0) < TYPING_THROTTLE_MS || this.status() !== 'online') return;
     this.typingSent.set(id, now);
-    void this.connection.request('typing', { conversation: id });
+    void this.connection.request(ClientEvents.Typing, { conversation: id });
   }
 
   async enableNotifications(on: boolean): Promise<void> {
@@ -402,15 +423,16 @@ export class ChatStore implements OnDestroy {
   }
 
   private async deliver(conversationId: string, message: ChatMessage): Promise<void> {
-    const ack = await this.connection.request<SendMessageAck>('send_message', {
+    const ack = await this.connection.request(ClientEvents.SendMessage, {
       message: message.text,
       recipients: conversationId,
-      client_id: message.clientId,
+      // Mine always have one; null is only in the type, for others' messages.
+      client_id: message.clientId ?? undefined,
     });
     if (!ack.ok) {
       // Not connected, or the server is restarting (it closes the connection next): leave it
       // sending; resendPending() delivers it after the reconnect.
-      if (this.status() !== 'online' || ack.error.code === 'SHUTTING_DOWN') return;
+      if (this.status() !== 'online' || ack.error.code === ErrorCodes.ShuttingDown) return;
       const current = this.conversationMap().get(conversationId)?.messages.find((m) => m.key === message.key);
       // A late failure (a timed-out first attempt) must not undo a later success.
       if (current && current.id === null) {
@@ -445,7 +467,8 @@ export class ChatStore implements OnDestroy {
   }
 
   private onTyping(typing: TypingPayload): void {
-    const id = typing.target_kind === 'group' ? `group:${typing.target}` : `user:${typing.user_name}`;
+    // Addressed like a message from the typist: the group, or the typist's direct conversation.
+    const id = conversationIdOf({ target_kind: typing.target_kind, target: typing.target, sender_name: typing.user_name }, this.me()!.username);
     const timerKey = `${id}|${typing.user_name}`;
     clearTimeout(this.typingTimers.get(timerKey));
     this.setTyping(id, typing.user_name, true);

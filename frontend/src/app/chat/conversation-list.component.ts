@@ -4,7 +4,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
-import { type DirectoryEntry, shownName } from '@parley/contract';
+import { ConversationIds, type DirectoryEntry, shownName } from '@parley/contract';
 import type { Conversation } from './chat.model';
 import { ShownNamePipe } from './shown-name.pipe';
 
@@ -110,7 +110,7 @@ export class ConversationListComponent {
   /** People without a conversation yet, for the picker. */
   readonly people = computed(() => {
     const open = new Set(this.conversations().map((c) => c.id));
-    return this.directory().filter((p) => !open.has(`user:${p.username}`));
+    return this.directory().filter((p) => !open.has(ConversationIds.user(p.username)));
   });
 
   valueOf(event: Event): string {

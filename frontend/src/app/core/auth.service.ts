@@ -1,7 +1,7 @@
 import { HttpClient, HttpErrorResponse } from '@angular/common/http';
 import { Injectable, inject, signal } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
-import type { PublicUser } from '@parley/contract';
+import type { LoginRequest, LoginResponse, PublicUser, SessionResponse } from '@parley/contract';
 
 export function homeOf(user: PublicUser): string {
   return `/${user.role}/${user.username}`;
@@ -27,7 +27,7 @@ export class AuthService {
   /** Asks the server once per page load; later calls reuse the answer. */
   whoAmI(): Promise<PublicUser | null> {
     // /api/session answers 200 either way, so a signed-out visit logs no failed request.
-    this.known ??= firstValueFrom(this.http.get<{ user: PublicUser | null }>('/api/session')).then(
+    this.known ??= firstValueFrom(this.http.get<SessionResponse>('/api/session')).then(
       ({ user }) => {
         this.user.set(user);
         return user;
@@ -39,7 +39,7 @@ export class AuthService {
 
   async login(username: string, password: string): Promise<PublicUser> {
     const { user } = await firstValueFrom(
-      this.http.post<{ user: PublicUser }>('/api/auth/login', { username, password }),
+      this.http.post<LoginResponse>('/api/auth/login', { username, password } satisfies LoginRequest),
     );
     this.user.set(user);
     this.known = Promise.resolve(user);

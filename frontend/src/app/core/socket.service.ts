@@ -1,18 +1,23 @@
 import { Injectable, inject, signal, type OnDestroy } from '@angular/core';
 import { Observable, Subject } from 'rxjs';
 import type { Socket } from 'socket.io-client';
-import type { Ack } from '@parley/contract';
-import { SOCKET_FACTORY } from './tokens';
+import { type AckOf, type ClientEvent, ErrorCodes, type PayloadOf, type ServerEvent, type ServerEventMap } from '@parley/contract';
+import { SOCKET_FACTORY, type ParleySocket } from './tokens';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'offline';
 
-/** What the chat needs from a connection; the socket below is the real one, specs use a fake. */
+/**
+ * What the chat needs from a connection; the socket below is the real one, specs use a fake.
+ * Typed by the contract's event map: a misspelt event, a wrong payload or a field the ack does
+ * not have fails the typecheck (chat-connection.type-test.ts holds the cases).
+ */
 export abstract class ChatConnection {
   abstract readonly status: () => ConnectionStatus;
   /** Emits on every (re)connect: the moment to verify and sync. */
   abstract readonly connected$: Observable<void>;
-  abstract on<T>(event: string): Observable<T>;
-  abstract request<T extends object>(event: string, payload: unknown): Promise<Ack<T>>;
+  abstract on<E extends ServerEvent>(event: E): Observable<ServerEventMap[E]>;
+  /** Never rejects: no connection or no answer comes back as an INTERNAL error ack. */
+  abstract request<E extends ClientEvent>(event: E, payload: PayloadOf<E>): Promise<AckOf<E>>;
 }
 
 /** A request whose ack does not come back in this long is treated as failed (and retryable). */
@@ -21,7 +26,7 @@ const ACK_TIMEOUT_MS = 10_000;
 @Injectable({ providedIn: 'root' })
 export class SocketService extends ChatConnection implements OnDestroy {
   private readonly factory = inject(SOCKET_FACTORY);
-  private socket: Socket | null = null;
+  private socket: ParleySocket | null = null;
   private readonly statusSignal = signal<ConnectionStatus>('offline');
   readonly status = this.statusSignal.asReadonly();
   private readonly connectedSubject = new Subject<void>();
@@ -35,7 +40,7 @@ export class SocketService extends ChatConnection implements OnDestroy {
   }
 
   /** Created once, listeners attached once; connect() may be called again after disconnect(). */
-  private ensureSocket(): Socket {
+  private ensureSocket(): ParleySocket {
     if (this.socket) return this.socket;
     const socket = (this.socket = this.factory());
     socket.on('connect', () => {
@@ -57,23 +62,32 @@ export class SocketService extends ChatConnection implements OnDestroy {
     this.statusSignal.set('offline');
   }
 
-  on<T>(event: string): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      const socket = this.ensureSocket();
-      const listener = (payload: T) => subscriber.next(payload);
-      socket.on(event, listener);
-      return () => socket.off(event, listener);
+  /*
+   * on() and request() address the socket untyped: socket.io types listeners and acks through
+   * conditional types that TypeScript cannot resolve for a generic E. Their signatures are what
+   * those types give for every concrete event, so callers stay checked against the contract.
+   */
+
+  on<E extends ServerEvent>(event: E): Observable<ServerEventMap[E]> {
+    return new Observable<ServerEventMap[E]>((subscriber) => {
+      const socket: Socket = this.ensureSocket();
+      const name: string = event;
+      const listener = (payload: ServerEventMap[E]) => subscriber.next(payload);
+      socket.on(name, listener);
+      return () => socket.off(name, listener);
     });
   }
 
-  async request<T extends object>(event: string, payload: unknown): Promise<Ack<T>> {
-    if (!this.socket?.connected) {
-      return { ok: false, error: { code: 'INTERNAL', message: 'Not connected' } };
+  async request<E extends ClientEvent>(event: E, payload: PayloadOf<E>): Promise<AckOf<E>> {
+    const socket: Socket | null = this.socket;
+    if (!socket?.connected) {
+      return { ok: false, error: { code: ErrorCodes.Internal, message: 'Not connected' } };
     }
     try {
-      return (await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload)) as Ack<T>;
+      const ack: AckOf<E> = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
+      return ack;
     } catch {
-      return { ok: false, error: { code: 'INTERNAL', message: 'No answer from the server' } };
+      return { ok: false, error: { code: ErrorCodes.Internal, message: 'No answer from the server' } };
     }
   }
 

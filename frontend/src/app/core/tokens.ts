@@ -1,5 +1,6 @@
 import { DOCUMENT, InjectionToken, inject } from '@angular/core';
 import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '@parley/contract';
 
 /** Browser globals behind tokens, so specs can replace them and nothing else touches them. */
 export const WINDOW = new InjectionToken<Window>('window', {
@@ -49,7 +50,10 @@ export const ID_GENERATOR = new InjectionToken<() => string>('id generator', {
   },
 });
 
+/** The app's socket, typed by the contract: every emit and listener is checked against it. */
+export type ParleySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
 /** Opens the app's socket: same origin, so the session cookie rides along in the handshake. */
-export const SOCKET_FACTORY = new InjectionToken<() => Socket>('socket factory', {
+export const SOCKET_FACTORY = new InjectionToken<() => ParleySocket>('socket factory', {
   factory: () => () => io({ transports: ['websocket'], autoConnect: false }),
 });

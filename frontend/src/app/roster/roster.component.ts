@@ -8,7 +8,7 @@ import { MatInputModule } from '@angular/material/input';
 import { MatSortModule, type Sort } from '@angular/material/sort';
 import { RouterLink } from '@angular/router';
 import { firstValueFrom, Subscription } from 'rxjs';
-import { ROLES, type RosterDiffPayload, type RosterEntry, type RosterSnapshotAck, type VerifyUserAck } from '@parley/contract';
+import { ClientEvents, ROLES, type RosterEntry, ServerEvents } from '@parley/contract';
 import { AuthService, errorMessage } from '../core/auth.service';
 import { SocketService } from '../core/socket.service';
 import { applyRosterDiff, sortRoster, spansNodes, type RosterColumn } from './roster.model';
@@ -116,7 +116,7 @@ export class RosterComponent implements OnInit, OnDestroy {
 
   ngOnInit(): void {
     this.subscriptions.add(
-      this.socket.on<RosterDiffPayload>('roster_diff').subscribe((diff) => {
+      this.socket.on(ServerEvents.RosterDiff).subscribe((diff) => {
         if (diff.version <= this.version) return;
         this.version = diff.version;
         this.connections.update((current) => applyRosterDiff(current, diff));
@@ -135,9 +135,9 @@ export class RosterComponent implements OnInit, OnDestroy {
   private async subscribe(): Promise<void> {
     const user = this.auth.user();
     if (!user) return;
-    const verified = await this.socket.request<VerifyUserAck>('verify_user', { user_type: user.role, user_name: user.username });
+    const verified = await this.socket.request(ClientEvents.VerifyUser, { user_type: user.role, user_name: user.username });
     if (!verified.ok) return this.message.set(verified.error.message);
-    const snapshot = await this.socket.request<RosterSnapshotAck>('roster', {});
+    const snapshot = await this.socket.request(ClientEvents.Roster, {});
     if (!snapshot.ok) return this.message.set(snapshot.error.message);
     this.version = snapshot.version;
     this.connections.set(snapshot.connections);

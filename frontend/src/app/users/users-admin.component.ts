@@ -8,24 +8,11 @@ import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { RouterLink } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
-import { type Role, ROLES } from '@parley/contract';
+import { type AdminUser, type CreateUserRequest, type ResetPasswordRequest, type Role, ROLES, type UpdateUserRequest, type UserListResponse } from '@parley/contract';
 import { AuthService, errorMessage } from '../core/auth.service';
 import { ConfirmDeleteDialogComponent, type ConfirmDeleteData } from './confirm-delete-dialog.component';
 import { PasswordFeedbackComponent } from './password-feedback.component';
 import { PasswordStrength } from './password-strength.service';
-
-interface AdminUser {
-  username: string;
-  display_name: string;
-  role: Role;
-  disabled: boolean;
-  has_password: boolean;
-}
-
-interface UserPage {
-  users: AdminUser[];
-  next_after: string | null;
-}
 
 /** List (a page at a time, with a search), create, disable/enable, reset password, delete: the admin REST API in a page. */
 @Component({
@@ -154,7 +141,7 @@ export class UsersAdminComponent implements OnInit {
     if (this.search()) params = params.set('q', this.search());
     if (after !== null) params = params.set('after', after);
     const request = ++this.latest;
-    const page = await firstValueFrom(this.http.get<UserPage>('/api/users', { params }));
+    const page = await firstValueFrom(this.http.get<UserListResponse>('/api/users', { params }));
     if (request !== this.latest) return;
     this.users.update((shown) => (after === null ? page.users : [...shown, ...page.users]));
     this.nextAfter.set(page.next_after);
@@ -162,8 +149,9 @@ export class UsersAdminComponent implements OnInit {
 
   async create(form?: NgForm): Promise<void> {
     const { display_name, ...rest } = this.draft;
+    const body: CreateUserRequest = display_name.trim() ? this.draft : rest;
     await this.run(async () => {
-      await firstValueFrom(this.http.post('/api/users', display_name.trim() ? this.draft : rest));
+      await firstValueFrom(this.http.post('/api/users', body));
       this.message.set(`Created ${this.draft.username}`);
       const role = this.draft.role;
       this.draft = { username: '', display_name: '', role, password: '' };
@@ -174,7 +162,7 @@ export class UsersAdminComponent implements OnInit {
 
   async setDisabled(user: AdminUser, disabled: boolean): Promise<void> {
     await this.run(async () => {
-      await firstValueFrom(this.http.patch(`/api/users/${encodeURIComponent(user.username)}`, { disabled }));
+      await firstValueFrom(this.http.patch(`/api/users/${encodeURIComponent(user.username)}`, { disabled } satisfies UpdateUserRequest));
       this.message.set(`${disabled ? 'Disabled' : 'Enabled'} ${user.username}`);
     });
   }
@@ -187,7 +175,7 @@ export class UsersAdminComponent implements OnInit {
   async resetPassword(user: AdminUser): Promise<void> {
     const password = this.newPassword;
     await this.run(async () => {
-      await firstValueFrom(this.http.post(`/api/users/${encodeURIComponent(user.username)}/password`, { password }));
+      await firstValueFrom(this.http.post(`/api/users/${encodeURIComponent(user.username)}/password`, { password } satisfies ResetPasswordRequest));
       this.message.set(`New password set for ${user.username}; they were signed out`);
       this.resetting.set(null);
       this.newPassword = '';
