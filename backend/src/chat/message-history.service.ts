@@ -1,8 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { CONVERSATION_PREVIEW_CHARS, CONVERSATIONS_MAX, type ConversationsAck, type ConversationSummary, type MessagePageAck } from '@parley/contract';
+import {
+  CONVERSATION_PREVIEW_CHARS,
+  CONVERSATIONS_MAX,
+  type ConversationsAck,
+  type ConversationSummary,
+  ConversationIds,
+  conversationIdOf,
+  type MessagePageAck,
+} from '@parley/contract';
 import { PermissionPolicy } from '../permissions/permission-policy';
-import type { MessageRow, UserRow } from '../storage/database.types';
+import type { UserRow } from '../storage/database.types';
 import { MessageRepository, type ConversationFilter } from '../storage/message.repository';
 import { ReadMarkRepository } from '../storage/read-mark.repository';
 import type { ConversationsDto, HistoryDto, MarkReadDto, SyncDto } from '@parley/contract/schemas';
@@ -67,9 +75,10 @@ export class MessageHistoryService {
         // In a group the viewer only posts to, everything there is their own: nothing unread.
         const member = row.target_kind === 'user' || row.target === viewer.role;
         const { text, truncated } = preview(row.body);
+        const last = toWireMessage(row);
         return {
-          conversation: this.nameFor(viewer, row),
-          last: { ...toWireMessage(row), message: text },
+          conversation: conversationIdOf(last, viewer.username),
+          last: { ...last, message: text },
           last_truncated: truncated,
           unread: member ? await this.messages.countUnread(row.conversation, lastRead, viewer.id) : 0,
           last_read_id: lastRead,
@@ -99,17 +108,13 @@ export class MessageHistoryService {
       // viewer knows them and keeps reading the old messages.
       const reachable = !target.user.disabled && this.policy.canSendToUser(viewer, target.user);
       if (!reachable && !(await this.messages.conversationExists(key))) throw unknownRecipient(conversation);
-      return { filter: { conversation: key }, name: `user:${target.user.username}` };
+      return { filter: { conversation: key }, name: ConversationIds.user(target.user.username) };
     }
-    const name = `group:${target.group}`;
+    // A group's storage key is its conversation id.
+    const name = ConversationIds.group(target.group);
     if (target.group === viewer.role) return { filter: { conversation: name }, name };
     // A group the viewer posts to but is not in: they see only what they sent there.
     return { filter: { conversation: name, senderId: viewer.id }, name };
-  }
-
-  private nameFor(viewer: UserRow, row: MessageRow): string {
-    if (row.target_kind === 'group') return `group:${row.target}`;
-    return `user:${row.sender_id === viewer.id ? row.target : row.sender_username}`;
   }
 }
 
