@@ -62,7 +62,8 @@ export interface MarkReadAck {
   /** The conversation's canonical id. */
   conversation: string;
 }
-export type TypingAck = Record<string, never>;
+/** No fields beyond `ok`. Not Record<string, never>: `{ ok: true }` & that has no values at all. */
+export type TypingAck = Record<never, never>;
 
 export interface ClientEventMap {
   [ClientEvents.VerifyUser]: { payload: VerifyUserPayload; ack: VerifyUserAck };
