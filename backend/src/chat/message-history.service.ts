@@ -7,9 +7,13 @@ import {
   type ConversationSummary,
   ConversationIds,
   conversationIdOf,
+  type MarkReadAck,
   type MessagePageAck,
+  ServerEvents,
 } from '@parley/contract';
 import { PermissionPolicy } from '../permissions/permission-policy';
+import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
+import type { VerifiedConnection } from '../registry/user-registry.service';
 import type { UserRow } from '../storage/database.types';
 import { MessageRepository, type ConversationFilter } from '../storage/message.repository';
 import { ReadMarkRepository } from '../storage/read-mark.repository';
@@ -31,6 +35,7 @@ export class MessageHistoryService {
     private readonly resolver: RecipientResolver,
     private readonly config: AppConfig,
     private readonly policy: PermissionPolicy,
+    private readonly broadcaster: Broadcaster,
   ) {}
 
   latestId(): Promise<number> {
@@ -88,11 +93,12 @@ export class MessageHistoryService {
     return { conversations, more: latest.length > CONVERSATIONS_MAX };
   }
 
-  /** Records how far the user read; returns the canonical conversation name for other devices. */
-  async markRead(viewer: UserRow, dto: MarkReadDto): Promise<string> {
-    const { filter, name } = await this.locate(viewer, dto.conversation);
-    await this.readMarks.markRead(viewer.id, filter.conversation, dto.up_to, Date.now());
-    return name;
+  /** Records how far the user read, and tells their other devices, which clear the same unread count. */
+  async markRead(reader: VerifiedConnection, dto: MarkReadDto): Promise<MarkReadAck> {
+    const { filter, name: conversation } = await this.locate(reader.user, dto.conversation);
+    await this.readMarks.markRead(reader.user.id, filter.conversation, dto.up_to, Date.now());
+    this.broadcaster.emit([Rooms.user(reader.user.id)], ServerEvents.Read, { conversation, up_to: dto.up_to }, reader.socketId);
+    return { conversation };
   }
 
   /**
