@@ -1,16 +1,21 @@
 import { Catch, Injectable, Logger, type ArgumentsHost, type WsExceptionFilter } from '@nestjs/common';
 import type { Socket } from 'socket.io';
-import { type ErrorBody, ErrorCodes, ServerEvents } from '@parley/contract';
+import { type ErrorBody, ErrorCodes, type ServerEventMap, ServerEvents } from '@parley/contract';
 import { ParleyError } from '../common/parley-error';
 import { ParleyMetrics } from '../metrics/parley-metrics.service';
 
 const logger = new Logger('ChatGateway');
 
+/** The one emit replyWithError makes, typed by the contract; any socket.io socket has it. */
+interface ErrorReplySocket {
+  emit(event: typeof ServerEvents.ParleyError, payload: ServerEventMap[typeof ServerEvents.ParleyError]): unknown;
+}
+
 /**
  * Answers a failed request: through its ack callback when the client passed one, otherwise
  * (prototype clients never do) as a `parley_error` event naming the request.
  */
-export function replyWithError(socket: Socket, event: string, ack: unknown, error: ErrorBody): void {
+export function replyWithError(socket: ErrorReplySocket, event: string, ack: unknown, error: ErrorBody): void {
   if (typeof ack === 'function') ack({ ok: false, error });
   else socket.emit(ServerEvents.ParleyError, { event, ...error });
 }

@@ -1,8 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { CONVERSATION_PREVIEW_CHARS, CONVERSATIONS_MAX, type ConversationsAck, type ConversationSummary, type MessagePageAck } from '@parley/contract';
+import {
+  CONVERSATION_PREVIEW_CHARS,
+  CONVERSATIONS_MAX,
+  type ConversationsAck,
+  type ConversationSummary,
+  ConversationIds,
+  conversationIdOf,
+  type MarkReadAck,
+  type MessagePageAck,
+  ServerEvents,
+} from '@parley/contract';
 import { PermissionPolicy } from '../permissions/permission-policy';
-import type { MessageRow, UserRow } from '../storage/database.types';
+import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
+import type { VerifiedConnection } from '../registry/user-registry.service';
+import type { UserRow } from '../storage/database.types';
 import { MessageRepository, type ConversationFilter } from '../storage/message.repository';
 import { ReadMarkRepository } from '../storage/read-mark.repository';
 import type { ConversationsDto, HistoryDto, MarkReadDto, SyncDto } from '@parley/contract/schemas';
@@ -23,6 +35,7 @@ export class MessageHistoryService {
     private readonly resolver: RecipientResolver,
     private readonly config: AppConfig,
     private readonly policy: PermissionPolicy,
+    private readonly broadcaster: Broadcaster,
   ) {}
 
   latestId(): Promise<number> {
@@ -67,9 +80,10 @@ export class MessageHistoryService {
         // In a group the viewer only posts to, everything there is their own: nothing unread.
         const member = row.target_kind === 'user' || row.target === viewer.role;
         const { text, truncated } = preview(row.body);
+        const last = toWireMessage(row);
         return {
-          conversation: this.nameFor(viewer, row),
-          last: { ...toWireMessage(row), message: text },
+          conversation: conversationIdOf(last, viewer.username),
+          last: { ...last, message: text },
           last_truncated: truncated,
           unread: member ? await this.messages.countUnread(row.conversation, lastRead, viewer.id) : 0,
           last_read_id: lastRead,
@@ -79,11 +93,12 @@ export class MessageHistoryService {
     return { conversations, more: latest.length > CONVERSATIONS_MAX };
   }
 
-  /** Records how far the user read; returns the canonical conversation name for other devices. */
-  async markRead(viewer: UserRow, dto: MarkReadDto): Promise<string> {
-    const { filter, name } = await this.locate(viewer, dto.conversation);
-    await this.readMarks.markRead(viewer.id, filter.conversation, dto.up_to, Date.now());
-    return name;
+  /** Records how far the user read, and tells their other devices, which clear the same unread count. */
+  async markRead(reader: VerifiedConnection, dto: MarkReadDto): Promise<MarkReadAck> {
+    const { filter, name: conversation } = await this.locate(reader.user, dto.conversation);
+    await this.readMarks.markRead(reader.user.id, filter.conversation, dto.up_to, Date.now());
+    this.broadcaster.emit([Rooms.user(reader.user.id)], ServerEvents.Read, { conversation, up_to: dto.up_to }, reader.socketId);
+    return { conversation };
   }
 
   /**
@@ -99,17 +114,13 @@ export class MessageHistoryService {
       // viewer knows them and keeps reading the old messages.
       const reachable = !target.user.disabled && this.policy.canSendToUser(viewer, target.user);
       if (!reachable && !(await this.messages.conversationExists(key))) throw unknownRecipient(conversation);
-      return { filter: { conversation: key }, name: `user:${target.user.username}` };
+      return { filter: { conversation: key }, name: ConversationIds.user(target.user.username) };
     }
-    const name = `group:${target.group}`;
+    // A group's storage key is its conversation id.
+    const name = ConversationIds.group(target.group);
     if (target.group === viewer.role) return { filter: { conversation: name }, name };
     // A group the viewer posts to but is not in: they see only what they sent there.
     return { filter: { conversation: name, senderId: viewer.id }, name };
-  }
-
-  private nameFor(viewer: UserRow, row: MessageRow): string {
-    if (row.target_kind === 'group') return `group:${row.target}`;
-    return `user:${row.sender_id === viewer.id ? row.target : row.sender_username}`;
   }
 }
 

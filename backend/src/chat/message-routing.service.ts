@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCodes, type SendMessageAck, ServerEvents } from '@parley/contract';
+import { ConversationIds, ErrorCodes, type SendMessageAck, ServerEvents } from '@parley/contract';
 import { ParleyError } from '../common/parley-error';
 import { ParleyMetrics } from '../metrics/parley-metrics.service';
 import { PermissionPolicy } from '../permissions/permission-policy';
@@ -105,7 +105,8 @@ export class MessageRoutingService {
       sent_at: Date.now(),
     };
     return target.kind === 'group'
-      ? { ...common, target_kind: 'group', target: target.group, recipient_id: null, conversation: `group:${target.group}` }
+      ? // A group's storage key is its conversation id; a DM's names both ids, whoever sent it.
+        { ...common, target_kind: 'group', target: target.group, recipient_id: null, conversation: ConversationIds.group(target.group) }
       : {
           ...common,
           target_kind: 'user',

@@ -8,7 +8,7 @@ import { RosterService } from '../roster/roster.service';
 import type { UserRow } from '../storage/database.types';
 import { UsersService } from '../users/users.service';
 import type { DirectoryDto } from '@parley/contract/schemas';
-import type { Target } from './recipient-resolver.service';
+import { MessageRoutingService } from './message-routing.service';
 
 /** Accounts read per round while walking the directory (the policy filters them after reading). */
 const DIRECTORY_BATCH = 200;
@@ -34,6 +34,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     private readonly policy: PermissionPolicy,
     private readonly broadcaster: Broadcaster,
     private readonly roster: RosterService,
+    private readonly routing: MessageRoutingService,
   ) {}
 
   onModuleInit(): void {
@@ -87,8 +88,9 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Relays "typing" to whoever would receive a message to the same target. */
-  typing(sender: VerifiedConnection, target: Target): void {
+  /** Relays "typing" to whoever would receive a message to the same target, if the sender may message it. */
+  async typing(sender: VerifiedConnection, conversation: string): Promise<void> {
+    const target = await this.routing.authorizedTarget(sender, conversation);
     const payload: TypingPayload =
       target.kind === 'group'
         ? { user_name: sender.user.username, target_kind: 'group', target: target.group }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCodes, isRole, type Role } from '@parley/contract';
+import { ErrorCodes, isRole, parseConversationId, type Role } from '@parley/contract';
 import { ParleyError } from '../common/parley-error';
 import { UserRegistryService } from '../registry/user-registry.service';
 import type { UserRow } from '../storage/database.types';
@@ -30,12 +30,12 @@ export class RecipientResolver {
   ) {}
 
   async resolve(recipients: string, options: ResolveOptions): Promise<Target> {
-    if (recipients.startsWith('group:')) {
-      const group = recipients.slice('group:'.length);
-      if (isRole(group)) return { kind: 'group', group };
+    const id = parseConversationId(recipients);
+    if (id?.kind === 'group') {
+      if (isRole(id.group)) return { kind: 'group', group: id.group };
       throw this.unknown(recipients);
     }
-    if (recipients.startsWith('user:')) return this.user(await this.byName(recipients.slice(5)), recipients, options);
+    if (id?.kind === 'user') return this.user(await this.byName(id.username), recipients, options);
     if (isRole(recipients)) return { kind: 'group', group: recipients };
     if (options.allowSocketId) {
       const socket = this.registry.getVerified(recipients);

@@ -62,7 +62,7 @@ export interface MarkReadAck {
   /** The conversation's canonical id. */
   conversation: string;
 }
-// No fields beyond `ok`; Record<string, never> would forbid `ok` itself.
+/** No fields beyond `ok`. Not Record<string, never>: `{ ok: true }` & that has no values at all. */
 export type TypingAck = Record<never, never>;
 
 export interface ClientEventMap {

@@ -2,7 +2,6 @@ import type { CallHandler, ExecutionContext } from '@nestjs/common';
 import { of } from 'rxjs';
 import { AppConfig } from '../config/app-config';
 import { SocketBackpressure } from '../realtime/socket-backpressure.service';
-import type { UserRegistryService } from '../registry/user-registry.service';
 import { ReadGateInterceptor } from './read-gate.interceptor';
 import { READ_EVENT_COST, ReadGate } from './read-gate.service';
 import { SocketRateLimiter } from './socket-rate-limiter.service';
@@ -12,9 +11,8 @@ describe('ReadGateInterceptor', () => {
     const config = AppConfig.fromEnv({ PARLEY_RATE_LIMIT_BURST: '60', PARLEY_RATE_LIMIT_PER_SECOND: '1', PARLEY_READS_IN_FLIGHT: '2' });
     const gate = new ReadGate(config);
     const limiter = new SocketRateLimiter(config);
-    // An unverified socket: no account bucket, only the socket's own.
-    const registry = { getVerified: () => undefined } as unknown as UserRegistryService;
-    const interceptor = new ReadGateInterceptor(gate, registry, new SocketBackpressure(config), config, limiter);
+    // An unverified socket (no connection in its state): no account bucket, only the socket's own.
+    const interceptor = new ReadGateInterceptor(gate, new SocketBackpressure(config), config, limiter);
     const context = { switchToWs: () => ({ getClient: () => ({ id: 's1' }) }) } as unknown as ExecutionContext;
     const handler: CallHandler = { handle: () => of({ ok: true }) };
     // Two reads in progress hold the gate.

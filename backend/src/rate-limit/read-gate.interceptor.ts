@@ -5,7 +5,7 @@ import { ParleyError } from '../common/parley-error';
 import { AppConfig } from '../config/app-config';
 import { ErrorCodes } from '@parley/contract';
 import { SocketBackpressure } from '../realtime/socket-backpressure.service';
-import { UserRegistryService } from '../registry/user-registry.service';
+import { socketState } from '../realtime/socket-state';
 import { READ_RETRY_AFTER_MS, ReadGate } from './read-gate.service';
 import { SocketRateLimiter } from './socket-rate-limiter.service';
 
@@ -19,7 +19,6 @@ import { SocketRateLimiter } from './socket-rate-limiter.service';
 export class ReadGateInterceptor implements NestInterceptor {
   constructor(
     private readonly gate: ReadGate,
-    private readonly registry: UserRegistryService,
     private readonly backpressure: SocketBackpressure,
     private readonly config: AppConfig,
     private readonly rateLimiter: SocketRateLimiter,
@@ -27,7 +26,8 @@ export class ReadGateInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const socket = context.switchToWs().getClient<Socket>();
-    const userId = this.registry.getVerified(socket.id)?.user.id ?? null;
+    // As the per-event middleware found it; the registry is asked once per event, there.
+    const userId = socketState(socket).connection?.user.id ?? null;
     const release = this.gate.enter(socket.id, userId);
     if (!release) {
       // The rate limiter charged this read before the gate saw it. A refused read costs what a

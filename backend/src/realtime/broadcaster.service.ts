@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Server } from 'socket.io';
-import type { Role } from '@parley/contract';
+import type { Server, Socket } from 'socket.io';
+import type { ClientToServerEvents, Role, ServerEvent, ServerEventMap, ServerToClientEvents } from '@parley/contract';
 
 /**
  * The one way services reach sockets: by room. Room names are the only addressing scheme, so
@@ -27,8 +27,16 @@ export interface PublicSocketData {
   ip: string;
 }
 
+/**
+ * A socket as the gateways see it: what it may send and what it may be sent are the contract's
+ * event maps, so an emit with a misspelt event or a wrong payload does not compile.
+ */
+export type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, PublicSocketData>;
+export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, PublicSocketData>;
+
 @Injectable()
 export class Broadcaster {
+  // Untyped: NodeBus uses the same server for node-to-node events, which are not the clients' contract.
   private server: Server | null = null;
   private readonly onAttach: Array<(server: Server) => void> = [];
 
@@ -44,7 +52,7 @@ export class Broadcaster {
   }
 
   /** One emit (one encode) to the union of rooms, optionally minus one socket. */
-  emit(rooms: string[], event: string, payload: unknown, exceptSocketId?: string): void {
+  emit<E extends ServerEvent>(rooms: string[], event: E, payload: ServerEventMap[E], exceptSocketId?: string): void {
     if (!this.server) return;
     let target = this.server.to(rooms);
     if (exceptSocketId) target = target.except(exceptSocketId);
@@ -55,12 +63,12 @@ export class Broadcaster {
    * One emit to the rooms' sockets on this node only, for state that is this node's own (its
    * roster): with several nodes, relaying it would mix every node's view in one stream.
    */
-  emitLocal(rooms: string[], event: string, payload: unknown): void {
+  emitLocal<E extends ServerEvent>(rooms: string[], event: E, payload: ServerEventMap[E]): void {
     this.server?.local.to(rooms).emit(event, payload);
   }
 
   /** One emit to every socket on this node. */
-  emitToAll(event: string, payload: unknown): void {
+  emitToAll<E extends ServerEvent>(event: E, payload: ServerEventMap[E]): void {
     this.server?.emit(event, payload);
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import type { Statement } from 'better-sqlite3';
-import type { Role } from '@parley/contract';
+import { ConversationIds, type Role } from '@parley/contract';
 import { DatabaseService } from './database.service';
 import type { MessageRow, NewMessageRow } from './database.types';
 
@@ -168,7 +168,7 @@ export class MessageRepository {
     const base = () =>
       this.db.selectFrom('messages').selectAll().where('id', '>', since).orderBy('id').limit(limit);
     const [group, sent, received] = await Promise.all([
-      base().where('conversation', '=', `group:${viewer.role}`).execute(),
+      base().where('conversation', '=', ConversationIds.group(viewer.role)).execute(),
       base().where('sender_id', '=', viewer.id).execute(),
       base().where('recipient_id', '=', viewer.id).execute(),
     ]);
@@ -204,7 +204,7 @@ export class MessageRepository {
       .select((eb) => eb.fn.max('id').as('id'))
       .where((eb) =>
         eb.or([
-          eb('conversation', '=', `group:${viewer.role}`),
+          eb('conversation', '=', ConversationIds.group(viewer.role)),
           eb('sender_id', '=', viewer.id),
           eb('recipient_id', '=', viewer.id),
         ]),

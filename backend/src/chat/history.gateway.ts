@@ -1,0 +1,62 @@
+import { UseFilters, UseInterceptors } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { type AckOf, ClientEvents } from '@parley/contract';
+import {
+  type ConversationsDto,
+  conversationsSchema,
+  type HistoryDto,
+  historySchema,
+  type MarkReadDto,
+  markReadSchema,
+  type SyncDto,
+  syncSchema,
+} from '@parley/contract/schemas';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { ReadGateInterceptor } from '../rate-limit/read-gate.interceptor';
+import type { ParleySocket } from '../realtime/broadcaster.service';
+import { verified } from '../realtime/socket-state';
+import { ChatExceptionFilter } from './chat-exception.filter';
+import { MessageHistoryService } from './message-history.service';
+
+/** Stored messages and read marks: sync, history, the conversation list, mark_read. */
+@WebSocketGateway()
+@UseFilters(ChatExceptionFilter)
+export class HistoryGateway {
+  constructor(private readonly history: MessageHistoryService) {}
+
+  @SubscribeMessage(ClientEvents.Sync)
+  @UseInterceptors(ReadGateInterceptor)
+  async sync(
+    @ConnectedSocket() socket: ParleySocket,
+    @MessageBody(new ZodValidationPipe(syncSchema)) body: SyncDto,
+  ): Promise<AckOf<typeof ClientEvents.Sync>> {
+    return { ok: true, ...(await this.history.sync(verified(socket).user, body)) };
+  }
+
+  @SubscribeMessage(ClientEvents.History)
+  @UseInterceptors(ReadGateInterceptor)
+  async historyPage(
+    @ConnectedSocket() socket: ParleySocket,
+    @MessageBody(new ZodValidationPipe(historySchema)) body: HistoryDto,
+  ): Promise<AckOf<typeof ClientEvents.History>> {
+    return { ok: true, ...(await this.history.history(verified(socket).user, body)) };
+  }
+
+  /** A page of the user's conversations, with unread counts from their read marks and short previews. */
+  @SubscribeMessage(ClientEvents.Conversations)
+  @UseInterceptors(ReadGateInterceptor)
+  async conversations(
+    @ConnectedSocket() socket: ParleySocket,
+    @MessageBody(new ZodValidationPipe(conversationsSchema)) body: ConversationsDto,
+  ): Promise<AckOf<typeof ClientEvents.Conversations>> {
+    return { ok: true, ...(await this.history.conversations(verified(socket).user, body)) };
+  }
+
+  @SubscribeMessage(ClientEvents.MarkRead)
+  async markRead(
+    @ConnectedSocket() socket: ParleySocket,
+    @MessageBody(new ZodValidationPipe(markReadSchema)) body: MarkReadDto,
+  ): Promise<AckOf<typeof ClientEvents.MarkRead>> {
+    return { ok: true, ...(await this.history.markRead(verified(socket), body)) };
+  }
+}
