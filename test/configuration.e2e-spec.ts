@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { io } from 'socket.io-client';
 import { createParleyApp } from '../backend/src/app.factory';
 import { PermissionPolicy, type PolicyUser } from '../backend/src/permissions/permission-policy';
+import type { NewMessageRow } from '../backend/src/storage/database.types';
+import { MessageRepository } from '../backend/src/storage/message.repository';
 import type { Role } from '@parley/contract';
 import { adminToken, closeAllClients, connectAs, createUser, emitAck, type Json } from './support/clients';
 import { startServer, type TestServer } from './support/server';
@@ -90,6 +92,34 @@ describe('configuration', () => {
       });
       // The default table forbids this; the custom policy allows it.
       expect(await emitAck<Json>(client, 'send_message', { message: 'x', recipients: 'client' })).toMatchObject({ ok: true });
+    });
+  });
+
+  describe('an integrator\'s MessageRepository, injected by another module', () => {
+    /** Example: counts what it stores; built in StorageModule, used by ChatModule's MessageWriter. */
+    @Injectable()
+    class CountingMessageRepository extends MessageRepository {
+      stored = 0;
+      override async insertBatch(messages: readonly NewMessageRow[]) {
+        this.stored += messages.length;
+        return super.insertBatch(messages);
+      }
+    }
+
+    it('is the one instance the send path writes with', async () => {
+      const server = await startServer({}, [{ provide: MessageRepository, useClass: CountingMessageRepository }]);
+      try {
+        const admin = await adminToken(server);
+        const socket = await connectAs(server, admin, 'admin', 'admin');
+        expect(await emitAck(socket, 'send_message', { message: 'hi', recipients: 'staff' })).toMatchObject({ ok: true });
+        // One repository in the whole app: the replacement ChatModule got is the one StorageModule built.
+        const repository = server.app.get(MessageRepository);
+        expect(repository).toBeInstanceOf(CountingMessageRepository);
+        expect((repository as CountingMessageRepository).stored).toBe(1);
+      } finally {
+        closeAllClients();
+        await server.stop();
+      }
     });
   });
 });

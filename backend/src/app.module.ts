@@ -31,6 +31,11 @@ export interface ParleyModuleOptions {
   log?: LogOptions;
 }
 
+/**
+ * The whole server: every feature module, each importing what it uses (see its forRoot). Listed
+ * here so that the app is the sum of its features, also those nothing else imports (health,
+ * lifecycle, the web app); a module imported twice is still one module (provider-overrides.ts).
+ */
 @Module({})
 export class AppModule {
   static forRoot(options: ParleyModuleOptions = {}): DynamicModule {

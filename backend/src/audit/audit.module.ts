@@ -1,12 +1,20 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { overridableModule } from '../common/provider-overrides';
+import { AuthModule } from '../auth/auth.module';
+import { NO_OVERRIDES, overridableModule } from '../common/provider-overrides';
+import { StorageModule } from '../storage/storage.module';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
 
-/** The audit log of admin actions: AuditService (global, for any controller) and its REST route. */
+/** The audit log of admin actions: AuditService, which the admin controllers write to, and its REST route. */
 @Module({})
 export class AuditModule {
-  static forRoot(overrides: Provider[] = []): DynamicModule {
-    return overridableModule(AuditModule, [AuditService], overrides, { controllers: [AuditController] });
+  static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
+    return overridableModule(AuditModule, overrides, () => ({
+      // AuthModule for the route's SessionGuard.
+      imports: [StorageModule.forRoot(overrides), AuthModule.forRoot(overrides)],
+      controllers: [AuditController],
+      providers: [AuditService],
+      exports: [AuditService],
+    }));
   }
 }

@@ -1,5 +1,14 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { overridableModule } from '../common/provider-overrides';
+import { AuthModule } from '../auth/auth.module';
+import { NO_OVERRIDES, overridableModule } from '../common/provider-overrides';
+import { MetricsModule } from '../metrics/metrics.module';
+import { PermissionsModule } from '../permissions/permissions.module';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
+import { RealtimeModule } from '../realtime/realtime.module';
+import { RegistryModule } from '../registry/registry.module';
+import { RosterModule } from '../roster/roster.module';
+import { StorageModule } from '../storage/storage.module';
+import { UsersModule } from '../users/users.module';
 import { ChatGateway } from './chat.gateway';
 import { HistoryGateway } from './history.gateway';
 import { MessageHistoryService } from './message-history.service';
@@ -13,12 +22,29 @@ import { SessionEnforcer } from './session-enforcer.service';
 import { SocketSessionMiddleware } from './socket-session.middleware';
 import { VerificationService } from './verification.service';
 
+/**
+ * The socket edge and the message path: the gateways (connect/verify/send, history and read
+ * marks, presence and typing), the handshake middleware, verification, routing, writing and history.
+ * It uses most of the server; nothing but LifecycleModule (MessageWriter, to drain on shutdown)
+ * uses it. The gateway's ReadGateInterceptor and ChatExceptionFilter are built here too, from
+ * these imports (RateLimitModule, RegistryModule, RealtimeModule, MetricsModule).
+ */
 @Module({})
 export class ChatModule {
-  static forRoot(overrides: Provider[] = []): DynamicModule {
-    const module = overridableModule(
-      ChatModule,
-      [
+  static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
+    return overridableModule(ChatModule, overrides, () => ({
+      imports: [
+        StorageModule.forRoot(overrides),
+        AuthModule.forRoot(overrides),
+        UsersModule.forRoot(overrides),
+        RegistryModule.forRoot(overrides),
+        RosterModule.forRoot(overrides),
+        RealtimeModule.forRoot(overrides),
+        PermissionsModule.forRoot(overrides),
+        RateLimitModule.forRoot(overrides),
+        MetricsModule.forRoot(overrides),
+      ],
+      providers: [
         MessageRoutingService,
         MessageWriter,
         MessageHistoryService,
@@ -27,12 +53,10 @@ export class ChatModule {
         SessionEnforcer,
         SendMessagePipe,
         PresenceService,
+        SocketSessionMiddleware,
       ],
-      overrides,
-    );
-    return {
-      ...module,
-      providers: [...(module.providers ?? []), SocketSessionMiddleware, ChatGateway, HistoryGateway, PresenceGateway],
-    };
+      fixedProviders: [ChatGateway, HistoryGateway, PresenceGateway],
+      exports: [MessageWriter],
+    }));
   }
 }

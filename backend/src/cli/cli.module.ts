@@ -8,7 +8,8 @@ import { AccountRecoveryService } from './account-recovery.service';
 /**
  * What the offline commands need: the settings and the database exactly as the server opens them
  * (environment, `.env`, SQLite path or PARLEY_DATABASE_URL, migrations), and no HTTP, sockets,
- * cluster or background work.
+ * cluster or background work. The two password providers are listed here rather than taken
+ * from AuthModule, which would bring sign-in, its rate limits and the admin bootstrap along.
  */
 @Module({})
 export class CliModule {

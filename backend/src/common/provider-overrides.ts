@@ -1,4 +1,4 @@
-import type { DynamicModule, Provider } from '@nestjs/common';
+import type { DynamicModule, InjectionToken, Provider, Type } from '@nestjs/common';
 
 /** The DI token a provider registers under. */
 export function providerToken(provider: Provider): unknown {
@@ -10,25 +10,47 @@ export function providerToken(provider: Provider): unknown {
  * token (see docs/architecture.md, "Replacing a service"). Overrides for other modules'
  * tokens are ignored here and picked up by the module that owns them.
  */
-export function withOverrides(defaults: Provider[], overrides: Provider[]): Provider[] {
+export function withOverrides(defaults: Provider[], overrides: readonly Provider[]): Provider[] {
   const ownTokens = new Set(defaults.map(providerToken));
   const mine = overrides.filter((override) => ownTokens.has(providerToken(override)));
   const replaced = new Set(mine.map(providerToken));
   return [...defaults.filter((provider) => !replaced.has(providerToken(provider))), ...mine];
 }
 
-/** Tokens a module exports: all of its providers, whichever implementation is bound. */
-export function tokensOf(providers: Provider[]): Array<string | symbol | Function> {
-  return providers.map(providerToken) as Array<string | symbol | Function>;
+/** The overrides of an app built without any; one list, so its modules are built once too. */
+export const NO_OVERRIDES: readonly Provider[] = Object.freeze([]);
+
+/** What a feature module declares: what it uses, what it provides, what it lets others use. */
+export interface FeatureModule extends Pick<DynamicModule, 'imports' | 'controllers'> {
+  /** Built here, each replaceable by an override for its token. */
+  providers: Provider[];
+  /** Built here and never replaced: gateways and app-wide enhancers (APP_GUARD). */
+  fixedProviders?: Provider[];
+  /** Tokens of `providers` that other modules inject; a replacement keeps its token, so it is what they get. */
+  exports?: InjectionToken[];
 }
 
-/** A global dynamic module binding `defaults`, with any overrides for their tokens applied. */
-export function overridableModule(
-  module: DynamicModule['module'],
-  defaults: Provider[],
-  overrides: Provider[],
-  extra: Omit<DynamicModule, 'module' | 'providers' | 'exports'> = {},
-): DynamicModule {
-  const providers = withOverrides(defaults, overrides);
-  return { module, global: true, ...extra, providers, exports: tokensOf(providers) };
+const built = new WeakMap<readonly Provider[], Map<Type, DynamicModule>>();
+
+/**
+ * A non-global module whose providers honour the integrator's overrides. Modules import each
+ * other through `forRoot(overrides)`, so one module is asked for by several importers; Nest tells
+ * dynamic modules apart by object identity, and a second object would be a second module with its
+ * own DatabaseService or Broadcaster. So each module is built once per overrides list and the same
+ * object is handed to every importer (`define` runs only then, which also keeps the walk over the
+ * import graph linear).
+ *
+ * A replacement is built inside the module that owns its token: it can inject what that module
+ * imports, plus the global AppConfig. An import cycle overflows the stack here (each module's `define`
+ * asks for the other): move the provider to the module where it belongs instead.
+ */
+export function overridableModule(module: Type, overrides: readonly Provider[], define: () => FeatureModule): DynamicModule {
+  let modules = built.get(overrides);
+  if (!modules) built.set(overrides, (modules = new Map()));
+  const existing = modules.get(module);
+  if (existing) return existing;
+  const { providers, fixedProviders = [], exports = [], ...rest } = define();
+  const dynamic: DynamicModule = { module, ...rest, providers: [...withOverrides(providers, overrides), ...fixedProviders], exports };
+  modules.set(module, dynamic);
+  return dynamic;
 }

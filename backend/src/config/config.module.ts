@@ -3,6 +3,11 @@ import { ConfigModule } from '@nestjs/config';
 import { AppConfig } from './app-config';
 import { validateEnv } from './env.schema';
 
+/**
+ * The one global module: AppConfig (the validated settings) is read by nearly every provider,
+ * from the repositories to the gateway, and depends on nothing of Parley's, so importing it into
+ * each module would say nothing. Every other module declares what it imports.
+ */
 @Global()
 @Module({})
 export class ParleyConfigModule {

@@ -1,12 +1,21 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { overridableModule } from '../common/provider-overrides';
+import { NO_OVERRIDES, overridableModule } from '../common/provider-overrides';
+import { StorageModule } from '../storage/storage.module';
 import { CsrfTokens } from './csrf-tokens.service';
 import { DeviceCookies } from './device-cookies.service';
 
-/** What the HTTP edge needs from Nest: the session-bound CSRF tokens and the device cookies (sign-in issues both). */
+/**
+ * What the HTTP edge needs from Nest: the session-bound CSRF tokens and the device cookies (sign-in
+ * issues both), keyed by secrets kept in the database (ServerSecretRepository).
+ */
 @Module({})
 export class SecurityModule {
-  static forRoot(overrides: Provider[] = []): DynamicModule {
-    return overridableModule(SecurityModule, [CsrfTokens, DeviceCookies], overrides);
+  static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
+    return overridableModule(SecurityModule, overrides, () => ({
+      imports: [StorageModule.forRoot(overrides)],
+      providers: [CsrfTokens, DeviceCookies],
+      // CsrfTokens for the sign-in answer; DeviceCookies also for the REST throttler.
+      exports: [CsrfTokens, DeviceCookies],
+    }));
   }
 }

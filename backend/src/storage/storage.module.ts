@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { overridableModule } from '../common/provider-overrides';
+import { NO_OVERRIDES, overridableModule } from '../common/provider-overrides';
 import { AuditRepository } from './audit.repository';
 import { DatabaseService } from './database.service';
 import { MessageRepository } from './message.repository';
@@ -11,11 +11,12 @@ import { UserRepository } from './user.repository';
 /** The only module that touches the database. Everything else goes through its repositories. */
 @Module({})
 export class StorageModule {
-  static forRoot(overrides: Provider[] = []): DynamicModule {
-    return overridableModule(
-      StorageModule,
-      [DatabaseService, UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository],
-      overrides,
-    );
+  static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
+    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository];
+    return overridableModule(StorageModule, overrides, () => ({
+      providers: [DatabaseService, ...repositories],
+      // DatabaseService for the health check.
+      exports: [DatabaseService, ...repositories],
+    }));
   }
 }

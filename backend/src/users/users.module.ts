@@ -1,11 +1,21 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { overridableModule } from '../common/provider-overrides';
+import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
+import { ClusterModule } from '../cluster/cluster.module';
+import { NO_OVERRIDES, overridableModule } from '../common/provider-overrides';
+import { StorageModule } from '../storage/storage.module';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
+/** Accounts as the admin manages them; UsersService tells the other nodes (NodeBus) when one changes. */
 @Module({})
 export class UsersModule {
-  static forRoot(overrides: Provider[] = []): DynamicModule {
-    return overridableModule(UsersModule, [UsersService], overrides, { controllers: [UsersController] });
+  static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
+    return overridableModule(UsersModule, overrides, () => ({
+      imports: [StorageModule.forRoot(overrides), AuthModule.forRoot(overrides), ClusterModule.forRoot(overrides), AuditModule.forRoot(overrides)],
+      controllers: [UsersController],
+      providers: [UsersService],
+      exports: [UsersService],
+    }));
   }
 }
