@@ -46,22 +46,20 @@ export interface TestService<T> {
   get<C>(type: Class<C>): C;
 }
 
-/** Calls to a mock that had no implementation, since the last test ended. */
+/** Calls to a mock that had no implementation, since the last check. */
 const unstubbedCalls: string[] = [];
 
-/** Reports and forgets the unstubbed calls made so far (for specs of this helper). */
-export function takeUnstubbedCalls(): string[] {
-  return unstubbedCalls.splice(0);
-}
-
-// A service may catch the error an unstubbed call throws (AuditService.record logs and goes on;
-// MessageWriter turns it into STORAGE_FAILED), so the test fails here as well.
-afterEach(() => {
-  const calls = takeUnstubbedCalls();
+/** Throws if a mock was called without a stub since the last check, and forgets those calls. */
+export function assertNoUnstubbedCalls(): void {
+  const calls = unstubbedCalls.splice(0);
   if (calls.length > 0) {
     throw new Error(`Called without a stub: ${calls.join(', ')}. Stub what the test expects (mocks.x.method.mockResolvedValue(...)).`);
   }
-});
+}
+
+// A service may catch the error an unstubbed call throws (AuditService.record logs and goes on;
+// MessageWriter turns it into STORAGE_FAILED), so every test is checked once more when it ends.
+afterEach(assertNoUnstubbedCalls);
 
 // Services are built outside Nest here; keep their log lines out of the test output.
 Logger.overrideLogger(['fatal']);
@@ -120,6 +118,7 @@ export function newTestService<T>(Service: Buildable<T>, options: { env?: Record
     }
     const path = [...building, type].map((t) => t.name).join(' -> ');
     if (building.includes(type)) throw new Error(`newTestService: ${path} is a cycle`);
+    if (type.name.endsWith('Repository')) throw new Error(`newTestService: ${path}: add ${type.name} to MOCKED; storage is never real here`);
     const params: unknown[] | undefined = Reflect.getMetadata('design:paramtypes', type);
     if (params === undefined && type.length > 0) throw new Error(`newTestService: ${path} has no parameter types (is it @Injectable()?)`);
     building.push(type);
