@@ -1,25 +1,45 @@
-import { MessageRepository } from '../storage/message.repository';
-import { UsersService } from '../users/users.service';
+import type { Role } from '@parley/contract';
+import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
+import type { MessageRow, NewMessageRow, UserRow } from '../storage/database.types';
+import { userRow } from '../storage/testing/fixtures';
+import { newTestService, type ServiceMocks } from '../testing/new-test-service';
 import { MAX_PENDING_PER_SOCKET, MessageRoutingService } from './message-routing.service';
-import { createChatTestContext, type ChatTestContext } from './testing/chat-test-module';
 
 describe('MessageRoutingService', () => {
-  let ctx: ChatTestContext;
   let routing: MessageRoutingService;
+  let mocks: ServiceMocks;
+  let registry: UserRegistryService;
+  let accounts: UserRow[];
+  let lastId: number;
 
-  beforeAll(async () => {
-    ctx = await createChatTestContext();
-    routing = ctx.module.get(MessageRoutingService);
+  beforeEach(() => {
+    const service = newTestService(MessageRoutingService);
+    ({ sut: routing, mocks } = service);
+    registry = service.get(UserRegistryService);
+    accounts = [];
+    lastId = 0;
+    mocks.user.findByUsername.mockImplementation(async (name) => accounts.find((u) => u.username === name));
+    mocks.message.findSenderIdOfSocket.mockResolvedValue(undefined);
+    // Stores every message of a batch, with ids in batch order, as the repository does.
+    mocks.message.insertBatch.mockImplementation(async (batch) => batch.map((row) => ({ row: stored(row), duplicate: false })));
+    mocks.broadcaster.emit.mockReturnValue(undefined);
   });
-  beforeEach(() => ctx.broadcaster.emits.splice(0));
-  /** The message emits only (verifying test users also emits presence). */
-  const sent = () => ctx.broadcaster.emits.filter((e) => e.event === 'message_from_user');
-  afterAll(() => ctx.close());
 
-  it('stores a group post and emits it once to the group and the sender\'s devices, sender included', async () => {
-    const sam = await ctx.connectUser('sam', 'staff');
+  const stored = (row: NewMessageRow): MessageRow => ({ client_id: null, recipient_id: null, ...row, id: ++lastId });
+
+  /** An account with a verified socket. */
+  const connect = (username: string, role: Role, socketId = `${username}-sock`): VerifiedConnection => {
+    const user = accounts.find((u) => u.username === username) ?? userRow(accounts.length + 1, role, { username });
+    if (!accounts.includes(user)) accounts.push(user);
+    registry.connect({ socketId, ip: '10.0.0.1', userAgent: 'spec', sessionId: null });
+    return registry.verify(socketId, user)!;
+  };
+  const emits = () => mocks.broadcaster.emit.mock.calls.map(([rooms, event, payload, except]) => ({ rooms, event, payload, except }));
+
+  it("stores a group post and emits it once to the group and the sender's devices, sender included", async () => {
+    const sam = connect('sam', 'staff');
     const ack = await routing.send(sam, { message: 'hi staff', recipients: 'staff' });
-    expect(sent()).toEqual([
+    expect(emits()).toEqual([
       {
         rooms: ['group:staff', `user:${sam.user.id}`],
         event: 'message_from_user',
@@ -27,60 +47,69 @@ describe('MessageRoutingService', () => {
         except: undefined,
       },
     ]);
-    const stored = await ctx.module.get(MessageRepository).findConversationBefore({ conversation: 'group:staff' }, undefined, 10);
-    expect(stored.map((m) => m.id)).toContain(ack.id);
+    expect(mocks.message.insertBatch).toHaveBeenCalledWith([
+      expect.objectContaining({ body: 'hi staff', conversation: 'group:staff', sender_id: sam.user.id, sender_socket: sam.socketId }),
+    ]);
   });
 
   it('leaves out the sending socket when posting to a group it is not in', async () => {
-    const ada = await ctx.connectUser('ada', 'admin');
+    const ada = connect('ada', 'admin');
     await routing.send(ada, { message: 'to clients', recipients: 'group:client' });
-    expect(sent()[0]).toMatchObject({ rooms: ['group:client', `user:${ada.user.id}`], except: ada.socketId });
+    expect(emits()[0]).toMatchObject({ rooms: ['group:client', `user:${ada.user.id}`], except: ada.socketId });
   });
 
   it('sends a DM to every device of both people, except the sending socket', async () => {
-    const sam = await ctx.connectUser('sam', 'staff');
-    const cal = await ctx.connectUser('cal', 'client');
+    const sam = connect('sam', 'staff');
+    const cal = connect('cal', 'client');
     await routing.send(sam, { message: 'dm', recipients: 'user:cal' });
-    expect(sent()[0]).toMatchObject({
+    expect(emits()[0]).toMatchObject({
       rooms: [`user:${cal.user.id}`, `user:${sam.user.id}`],
       except: sam.socketId,
       payload: { target_kind: 'user', target: 'cal' },
     });
+    expect(mocks.message.insertBatch).toHaveBeenCalledWith([
+      expect.objectContaining({ recipient_id: cal.user.id, conversation: `dm:${sam.user.id}:${cal.user.id}` }),
+    ]);
   });
 
   it('maps a socket id to its user', async () => {
-    const sam = await ctx.connectUser('sam', 'staff');
-    const calPhone = await ctx.connectUser('cal', 'client', 'cal-phone');
+    const sam = connect('sam', 'staff');
+    const calPhone = connect('cal', 'client', 'cal-phone');
     await routing.send(sam, { message: 'reply', recipients: 'cal-phone' });
-    expect(sent()[0].rooms[0]).toBe(`user:${calPhone.user.id}`);
+    expect(emits()[0].rooms[0]).toBe(`user:${calPhone.user.id}`);
   });
 
   it('refuses what the permission table forbids, storing and emitting nothing', async () => {
-    const cal = await ctx.connectUser('cal', 'client');
-    await ctx.connectUser('cid', 'client');
-    const repository = ctx.module.get(MessageRepository);
-    const before = await repository.latestId();
+    const cal = connect('cal', 'client');
+    connect('cid', 'client');
     await expect(routing.send(cal, { message: 'x', recipients: 'client' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     // A user the sender may not reach is answered as unknown (finding 6: no account probing).
     await expect(routing.send(cal, { message: 'x', recipients: 'cid' })).rejects.toMatchObject({ code: 'UNKNOWN_RECIPIENT' });
     await expect(routing.send(cal, { message: 'x', recipients: 'nobody' })).rejects.toMatchObject({ code: 'UNKNOWN_RECIPIENT' });
-    expect(await repository.latestId()).toBe(before);
-    expect(sent()).toEqual([]);
+    expect(mocks.message.insertBatch).not.toHaveBeenCalled();
+    expect(mocks.broadcaster.emit).not.toHaveBeenCalled();
   });
 
-  it('keeps one socket\'s messages in the order sent, even when a lookup waits on the database', async () => {
-    const sam = await ctx.connectUser('sam', 'staff');
-    await ctx.module.get(UsersService).create({ username: 'newcomer', role: 'client', password: 'newcomer-passphrase-9' });
-    // 'newcomer' is not cached yet: resolving it reads the database; 'admin' resolves at once.
-    const [first, second] = await Promise.all([
-      routing.send(sam, { message: 'A', recipients: 'newcomer' }),
-      routing.send(sam, { message: 'B', recipients: 'admin' }),
-    ]);
-    expect(first.id).toBeLessThan(second.id);
+  it("keeps one socket's messages in the order sent, even when a lookup waits on the database", async () => {
+    const sam = connect('sam', 'staff');
+    accounts.push(userRow(50, 'client', { username: 'newcomer' }));
+    let answer!: () => void;
+    const lookup = new Promise<void>((resolve) => (answer = resolve));
+    mocks.user.findByUsername.mockImplementationOnce(async (name) => {
+      await lookup;
+      return accounts.find((u) => u.username === name);
+    });
+    // 'newcomer' waits for the database; the group 'admin' resolves at once.
+    const first = routing.send(sam, { message: 'A', recipients: 'newcomer' });
+    const second = routing.send(sam, { message: 'B', recipients: 'admin' });
+    await new Promise((resolve) => setImmediate(resolve));
+    answer();
+    expect((await first).id).toBeLessThan((await second).id);
+    expect(mocks.message.insertBatch.mock.calls.flat(2).map((row) => row.body)).toEqual(['A', 'B']);
   });
 
   it('refuses a socket that has too many messages waiting for their ack', async () => {
-    const sam = await ctx.connectUser('sam', 'staff');
+    const sam = connect('sam', 'staff');
     const results = await Promise.allSettled(
       Array.from({ length: MAX_PENDING_PER_SOCKET + 10 }, (_, i) => routing.send(sam, { message: `m${i}`, recipients: 'admin' })),
     );
@@ -92,10 +121,13 @@ describe('MessageRoutingService', () => {
   });
 
   it('does not deliver a resent client_id again', async () => {
-    const sam = await ctx.connectUser('sam', 'staff');
+    const sam = connect('sam', 'staff');
     const first = await routing.send(sam, { message: 'once', recipients: 'admin', client_id: 'k1' });
+    // The repository recognises the (sender, client_id) pair and returns the stored row.
+    const [[[row]]] = mocks.message.insertBatch.mock.calls;
+    mocks.message.insertBatch.mockResolvedValueOnce([{ row: { ...row, client_id: 'k1', recipient_id: null, id: first.id }, duplicate: true }]);
     const again = await routing.send(sam, { message: 'once', recipients: 'admin', client_id: 'k1' });
     expect(again).toEqual({ ...first, duplicate: true });
-    expect(sent()).toHaveLength(1);
+    expect(mocks.broadcaster.emit).toHaveBeenCalledTimes(1);
   });
 });

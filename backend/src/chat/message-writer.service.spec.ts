@@ -1,34 +1,29 @@
+import type { InsertedMessage } from '../storage/message.repository';
 import type { NewMessageRow } from '../storage/database.types';
-import { MessageRepository } from '../storage/message.repository';
-import { openTestDatabase, type TestDatabase } from '../storage/testing/test-databases';
-import { UserRepository } from '../storage/user.repository';
+import { newTestService, type ServiceMocks } from '../testing/new-test-service';
 import { MessageWriter } from './message-writer.service';
 
-describe('MessageWriter (group commit, on a real SQLite file)', () => {
-  let testDb: TestDatabase;
-  let repository: MessageRepository;
+// That a batch is one transaction, all or nothing, with ids in order, is tested on both
+// databases in storage/repositories.spec.ts; here, what the writer makes of it.
+describe('MessageWriter (group commit)', () => {
   let writer: MessageWriter;
-  let senderId: number;
+  let mocks: ServiceMocks;
+  let lastId: number;
 
-  beforeEach(async () => {
-    testDb = await openTestDatabase('sqlite');
-    repository = new MessageRepository(testDb.database);
-    writer = new MessageWriter(repository);
-    const sender = await new UserRepository(testDb.database).create({
-      username: 'w',
-      display_name: 'W',
-      role: 'staff',
-      password_hash: null,
-      created_at: 0,
-      updated_at: 0,
-    });
-    senderId = sender.id;
+  beforeEach(() => {
+    ({ sut: writer, mocks } = newTestService(MessageWriter));
+    lastId = 0;
+    mocks.message.insertBatch.mockImplementation(async (batch) => batch.map(store));
   });
-  afterEach(() => testDb.dispose());
 
+  const store = (message: NewMessageRow): InsertedMessage => ({
+    row: { client_id: null, recipient_id: null, ...message, id: ++lastId },
+    duplicate: false,
+  });
+  const batchSizes = () => mocks.message.insertBatch.mock.calls.map(([batch]) => batch.length);
   const message = (body: string, client_id: string | null = null): NewMessageRow => ({
     client_id,
-    sender_id: senderId,
+    sender_id: 1,
     sender_username: 'w',
     sender_role: 'staff',
     sender_socket: 's',
@@ -41,42 +36,55 @@ describe('MessageWriter (group commit, on a real SQLite file)', () => {
   });
 
   it('commits messages written in the same tick as one transaction, in order', async () => {
-    const insertBatch = jest.spyOn(repository, 'insertBatch');
     const results = await Promise.all(Array.from({ length: 200 }, (_, i) => writer.write(message(`m${i}`))));
-    expect(insertBatch).toHaveBeenCalledTimes(1);
+    expect(batchSizes()).toEqual([200]);
+    expect(mocks.message.insertBatch.mock.calls[0][0].map((m) => m.body)).toEqual(Array.from({ length: 200 }, (_, i) => `m${i}`));
     expect(results.map((r) => r.row.body)).toEqual(Array.from({ length: 200 }, (_, i) => `m${i}`));
-    const ids = results.map((r) => r.row.id);
-    expect(ids).toEqual([...ids].sort((a, b) => a - b));
   });
 
   it('collects messages that arrive during a commit into the next one', async () => {
-    const insertBatch = jest.spyOn(repository, 'insertBatch');
+    let commit!: () => void;
+    mocks.message.insertBatch.mockImplementationOnce(async (batch) => {
+      await new Promise<void>((resolve) => (commit = resolve));
+      return batch.map(store);
+    });
     const first = writer.write(message('first'));
-    await new Promise((r) => setImmediate(r)); // the first commit is under way
+    while (batchSizes().length === 0) await new Promise((resolve) => setImmediate(resolve));
     const later = Array.from({ length: 5 }, (_, i) => writer.write(message(`later ${i}`)));
+    commit();
     await Promise.all([first, ...later]);
-    expect(insertBatch.mock.calls.map(([batch]) => batch.length)).toEqual([1, 5]);
+    expect(batchSizes()).toEqual([1, 5]);
   });
 
   it('fails only the bad row of a batch; the others are stored', async () => {
-    const bad = { ...message('from nobody'), sender_id: senderId + 1000 }; // violates the foreign key
-    const results = await Promise.allSettled([writer.write(message('a')), writer.write(bad), writer.write(message('b'))]);
+    // The database refuses the whole transaction for one bad row (say, a sender that is gone).
+    mocks.message.insertBatch.mockImplementation(async (batch) => {
+      if (batch.some((m) => m.body === 'bad')) throw new Error('FOREIGN KEY constraint failed');
+      return batch.map(store);
+    });
+    const results = await Promise.allSettled([writer.write(message('a')), writer.write(message('bad')), writer.write(message('b'))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'STORAGE_FAILED' });
-    const stored = await repository.findConversationBefore({ conversation: 'group:staff' }, undefined, 10);
-    expect(stored.map((m) => m.body)).toEqual(['a', 'b']);
+    // The batch, then each row alone.
+    expect(mocks.message.insertBatch.mock.calls.map(([batch]) => batch.map((m) => m.body))).toEqual([['a', 'bad', 'b'], ['a'], ['bad'], ['b']]);
   });
 
   it('answers STORAGE_FAILED when the database fails, then carries on', async () => {
-    jest.spyOn(repository, 'insertBatch').mockRejectedValueOnce(new Error('disk full'));
+    mocks.message.insertBatch.mockRejectedValueOnce(new Error('disk full'));
     await expect(writer.write(message('a'))).rejects.toMatchObject({ code: 'STORAGE_FAILED' });
     await expect(writer.write(message('c'))).resolves.toMatchObject({ row: { body: 'c' }, duplicate: false });
   });
 
   it('flushes everything pending before shutdown completes', async () => {
+    const committed: string[] = [];
+    mocks.message.insertBatch.mockImplementation(async (batch) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      committed.push(...batch.map((m) => m.body));
+      return batch.map(store);
+    });
     const pending = Array.from({ length: 10 }, (_, i) => writer.write(message(`p${i}`, `k${i}`)));
     await writer.beforeApplicationShutdown();
-    expect(await repository.latestId()).toBe(10);
+    expect(committed).toEqual(Array.from({ length: 10 }, (_, i) => `p${i}`));
     await Promise.all(pending);
   });
 });

@@ -1,26 +1,23 @@
-import { AuthService, type AuthContext } from '../auth/auth.service';
-import { SessionRepository } from '../storage/session.repository';
+import type { AuthContext } from '../auth/auth.service';
 import { UserRegistryService } from '../registry/user-registry.service';
-import { UsersService } from '../users/users.service';
-import { createChatTestContext, type ChatTestContext } from './testing/chat-test-module';
+import { userRow } from '../storage/testing/fixtures';
+import { newTestService, type ServiceMocks } from '../testing/new-test-service';
 import { VerificationService } from './verification.service';
 
 describe.each(['password', 'open'] as const)('VerificationService with PARLEY_AUTH=%s', (mode) => {
-  let ctx: ChatTestContext;
   let verification: VerificationService;
   let registry: UserRegistryService;
-  let staffSession: AuthContext;
+  let mocks: ServiceMocks;
   let n = 0;
 
-  beforeAll(async () => {
-    ctx = await createChatTestContext({ PARLEY_AUTH: mode });
-    verification = ctx.module.get(VerificationService);
-    registry = ctx.module.get(UserRegistryService);
-    await ctx.module.get(UsersService).create({ username: 'rita', role: 'staff', password: 'rita-passphrase-9' });
-    const { token } = await ctx.module.get(AuthService).login('rita', 'rita-passphrase-9', '127.0.0.1');
-    staffSession = (await ctx.module.get(AuthService).authenticate(token))!;
+  const rita = userRow(4, 'staff', { username: 'rita', password_hash: 'scrypt$hash' });
+  const staffSession: AuthContext = { user: rita, sessionId: 40, expiresAt: Date.now() + 3_600_000 };
+
+  beforeEach(() => {
+    const service = newTestService(VerificationService, { env: { PARLEY_AUTH: mode } });
+    ({ sut: verification, mocks } = service);
+    registry = service.get(UserRegistryService);
   });
-  afterAll(() => ctx.close());
 
   const socket = () => {
     const id = `s${++n}`;
@@ -28,18 +25,21 @@ describe.each(['password', 'open'] as const)('VerificationService with PARLEY_AU
     return id;
   };
 
-  it('accepts exactly the session\'s role and name (name case-insensitively)', async () => {
+  it("accepts exactly the session's role and name (name case-insensitively)", async () => {
+    mocks.session.isActive.mockResolvedValue(true);
     const id = socket();
     const verified = await verification.verify(id, staffSession, { user_type: 'staff', user_name: 'RITA' });
     expect(verified.user.username).toBe('rita');
     expect(registry.getVerified(id)).toBeDefined();
+    expect(mocks.session.isActive).toHaveBeenCalledWith(40, expect.any(Number));
   });
 
   it.each([
     ['admin', 'rita'],
     ['staff', 'someone-else'],
     ['client', 'rita'],
-  ])('refuses %s/%s from rita\'s session and marks the socket NOT AUTHORISED', async (type, name) => {
+  ])("refuses %s/%s from rita's session and marks the socket NOT AUTHORISED", async (type, name) => {
+    mocks.session.isActive.mockResolvedValue(true);
     const id = socket();
     await expect(verification.verify(id, staffSession, { user_type: type, user_name: name })).rejects.toMatchObject({
       code: 'NOT_AUTHORISED',
@@ -48,10 +48,8 @@ describe.each(['password', 'open'] as const)('VerificationService with PARLEY_AU
   });
 
   it('refuses a session that ended after the socket connected', async () => {
-    const { token } = await ctx.module.get(AuthService).login('rita', 'rita-passphrase-9', '127.0.0.1');
-    const session = (await ctx.module.get(AuthService).authenticate(token))!;
-    await ctx.module.get(SessionRepository).revoke(session.sessionId!, Date.now());
-    await expect(verification.verify(socket(), session, { user_type: 'staff', user_name: 'rita' })).rejects.toMatchObject({
+    mocks.session.isActive.mockResolvedValue(false);
+    await expect(verification.verify(socket(), staffSession, { user_type: 'staff', user_name: 'rita' })).rejects.toMatchObject({
       code: 'NOT_AUTHORISED',
     });
   });
@@ -63,12 +61,17 @@ describe.each(['password', 'open'] as const)('VerificationService with PARLEY_AU
   });
 
   it(mode === 'open' ? 'creates a passwordless staff account on first use' : 'refuses staff without a session', async () => {
+    if (mode === 'open') {
+      mocks.user.findByUsername.mockResolvedValue(undefined);
+      mocks.user.create.mockImplementation(async (row) => userRow(5, row.role, { username: row.username, password_hash: row.password_hash }));
+    }
     const attempt = verification.verify(socket(), null, { user_type: 'staff', user_name: 'newbie' });
     if (mode === 'open') await expect(attempt).resolves.toMatchObject({ user: { username: 'newbie', role: 'staff', password_hash: null } });
     else await expect(attempt).rejects.toMatchObject({ code: 'NOT_AUTHORISED' });
   });
 
   it('never hands out a password account without its session', async () => {
+    if (mode === 'open') mocks.user.findByUsername.mockResolvedValue(rita);
     await expect(verification.verify(socket(), null, { user_type: 'staff', user_name: 'rita' })).rejects.toMatchObject({
       code: 'NOT_AUTHORISED',
     });

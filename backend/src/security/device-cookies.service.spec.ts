@@ -1,12 +1,11 @@
-import { AppConfig } from '../config/app-config';
-import type { ServerSecretRepository } from '../storage/server-secret.repository';
+import { newTestService } from '../testing/new-test-service';
 import { DeviceCookies } from './device-cookies.service';
 
 describe('DeviceCookies', () => {
   const withKey = async (byte: number) => {
-    // The key is the only thing the repository provides; the database is exercised by the e2e specs.
-    const secrets = { getOrCreate: async () => Buffer.alloc(32, byte) } as unknown as ServerSecretRepository;
-    const devices = new DeviceCookies(secrets, AppConfig.fromEnv({}));
+    // The key is the only thing the repository provides; its SQL is tested in storage/.
+    const { sut: devices, mocks } = newTestService(DeviceCookies);
+    mocks.serverSecret.getOrCreate.mockResolvedValue(Buffer.alloc(32, byte));
     await devices.onApplicationBootstrap();
     return devices;
   };

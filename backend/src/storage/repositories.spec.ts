@@ -1,3 +1,4 @@
+import { tombstoneName } from '@parley/contract';
 import { AuditRepository } from './audit.repository';
 import type { NewMessageRow, UserRow } from './database.types';
 import { MessageRepository } from './message.repository';
@@ -123,6 +124,49 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
       await users.update(alice.id, { role: 'admin', disabled: false }, 8);
       await users.update(deputy.id, { role: 'staff', disabled: true }, 8);
     });
+
+    it('creates a name once when several inserts race; the others get DuplicateKeyError', async () => {
+      const results = await Promise.allSettled(
+        Array.from({ length: 4 }, () =>
+          users.create({ username: 'racer', display_name: 'R', role: 'staff', password_hash: null, created_at: 1, updated_at: 1 }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const result of results.filter((r) => r.status === 'rejected')) {
+        expect((result as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateKeyError);
+      }
+    });
+
+    it('deletes an account as a tombstone: renamed and disabled, its messages renamed, its read marks gone', async () => {
+      const fay = await users.create({ username: 'fay', display_name: 'Fay', role: 'staff', password_hash: 'x', created_at: 1, updated_at: 1 });
+      const tombstone = tombstoneName(fay.id);
+      const [sent, received] = await messages.insertBatch([dm(fay, bob, 'from fay'), dm(bob, fay, 'to fay')]);
+      const marks = new ReadMarkRepository(testDb.database);
+      await marks.markRead(fay.id, sent.row.conversation, received.row.id, 1);
+      expect(await users.softDelete(fay.id, tombstone, 9)).toMatchObject({
+        username: tombstone,
+        display_name: 'Deleted user',
+        password_hash: null,
+        disabled: 1,
+        deleted_at: 9,
+      });
+      const stored = await messages.findConversationBefore({ conversation: sent.row.conversation }, undefined, 10);
+      expect(stored.map((m) => [m.sender_username, m.target])).toEqual([
+        [tombstone, 'bob'],
+        ['bob', tombstone],
+      ]);
+      expect((await marks.marksOf(fay.id)).size).toBe(0);
+      expect(await users.findByUsername('fay')).toBeUndefined();
+      expect((await users.page({ limit: 50 })).map((u) => u.id)).not.toContain(fay.id);
+      // Deleted already (another admin, a moment ago): nothing to return.
+      expect(await users.softDelete(fay.id, tombstone, 10)).toBeUndefined();
+    });
+
+    it('rolls a deletion back with NoAdminLeftError when no enabled admin would remain (keepAnAdmin)', async () => {
+      expect(await users.countEnabledAdmins()).toBe(1);
+      await expect(users.softDelete(alice.id, tombstoneName(alice.id), 11, true)).rejects.toBeInstanceOf(NoAdminLeftError);
+      expect(await users.findById(alice.id)).toMatchObject({ username: 'alice', disabled: 0, deleted_at: null });
+    });
   });
 
   describe('SessionRepository', () => {
@@ -143,6 +187,17 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
       expect((await sessions.revokeAllForUser(carol.id, 5)).sort()).toEqual([a.id, b.id].sort());
       expect(await sessions.findActive(`a-${dialect}`, 2)).toBeUndefined();
       expect(await sessions.findActive(`c-${dialect}`, 2)).toBeDefined();
+    });
+
+    it('tells whether a session is live: not revoked, not expired, its user enabled', async () => {
+      const session = await sessions.create({ token_hash: `live-${dialect}`, user_id: carol.id, created_at: 1, expires_at: 100 });
+      expect(await sessions.isActive(session.id, 50)).toBe(true);
+      expect(await sessions.isActive(session.id, 100)).toBe(false);
+      await users.update(carol.id, { disabled: true }, 2);
+      expect(await sessions.isActive(session.id, 50)).toBe(false);
+      await users.update(carol.id, { disabled: false }, 3);
+      await sessions.revoke(session.id, 60);
+      expect(await sessions.isActive(session.id, 50)).toBe(false);
     });
   });
 
@@ -205,6 +260,20 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
       const mine = await messages.findConversationBefore({ conversation: 'group:paging', senderId: bob.id }, undefined, 10);
       expect(mine).toEqual([]);
       expect(rows).toHaveLength(5);
+    });
+
+    it('stores nothing of a batch when the database refuses one row (one transaction)', async () => {
+      const before = await messages.latestId();
+      const fromNobody = msg({ body: 'from nobody', sender_id: carol.id + 10_000 }); // violates the foreign key
+      await expect(messages.insertBatch([msg({ body: 'fine' }), fromNobody, msg({ body: 'fine too' })])).rejects.toThrow();
+      expect(await messages.latestId()).toBe(before);
+    });
+
+    it('finds who sent from a socket id, from a message stored from it', async () => {
+      const socket = `bob-laptop-${dialect}`;
+      await messages.insertBatch([msg({ body: 'from a laptop', sender_id: bob.id, sender_username: 'bob', sender_socket: socket })]);
+      expect(await messages.findSenderIdOfSocket(socket)).toBe(bob.id);
+      expect(await messages.findSenderIdOfSocket('never-used')).toBeUndefined();
     });
   });
   describe('conversation summaries and read marks', () => {

@@ -1,71 +1,115 @@
-import { AuthService } from '../auth/auth.service';
-import { createChatTestContext, type ChatTestContext } from '../chat/testing/chat-test-module';
-import { UserRepository } from '../storage/user.repository';
+import { tombstoneName } from '@parley/contract';
+import { AccountEvents, type AccountEvent } from '../auth/account-events';
+import type { UserRow } from '../storage/database.types';
+import { DuplicateKeyError, NoAdminLeftError } from '../storage/storage-errors';
+import { userRow } from '../storage/testing/fixtures';
+import { newTestService, type ServiceMocks, type TestService } from '../testing/new-test-service';
 import { UsersService } from './users.service';
 
+// The SQL under these decisions (unique names, the admin lock, revoking sessions) is tested on
+// both databases in storage/repositories.spec.ts.
 describe('UsersService', () => {
-  let ctx: ChatTestContext;
   let users: UsersService;
+  let mocks: ServiceMocks;
+  let get: TestService<UsersService>['get'];
 
-  beforeAll(async () => {
-    ctx = await createChatTestContext({ PARLEY_AUTH: 'open' });
-    users = ctx.module.get(UsersService);
+  beforeEach(() => {
+    ({ sut: users, mocks, get } = newTestService(UsersService));
   });
-  afterAll(() => ctx.close());
+
+  /** The accounts the repository finds by name. */
+  const stored = (...rows: UserRow[]) =>
+    mocks.user.findByUsername.mockImplementation(async (name) => rows.find((row) => row.username === name));
+  const taken = () => new DuplicateKeyError('users.username');
 
   it('creates an open account once even when two sockets claim the name at the same time', async () => {
+    const twin = userRow(5, 'client', { username: 'twin', display_name: 'Twin' });
+    // Neither finds the name; the second insert loses on the unique name and reads the winner.
+    mocks.user.findByUsername.mockResolvedValueOnce(undefined).mockResolvedValueOnce(undefined).mockResolvedValueOnce(twin);
+    mocks.user.create.mockResolvedValueOnce(twin).mockRejectedValueOnce(taken());
     const [a, b] = await Promise.all([
       users.findOrCreateOpenAccount('Twin', 'client'),
       users.findOrCreateOpenAccount('twin', 'client'),
     ]);
     expect(a.id).toBe(b.id);
-    expect((await ctx.module.get(UserRepository).page({ limit: 10, search: 'twin' })).filter((u) => u.username === 'twin')).toHaveLength(1);
+    expect(mocks.user.create.mock.calls.map(([row]) => [row.username, row.password_hash])).toEqual([
+      ['twin', null],
+      ['twin', null],
+    ]);
   });
 
   it('answers a second create of the same name with USERNAME_TAKEN, also when racing', async () => {
-    const results = await Promise.allSettled([
-      users.create({ username: 'racer', role: 'staff', password: 'racer-passphrase-9' }),
-      users.create({ username: 'racer', role: 'staff', password: 'racer-passphrase-9' }),
-    ]);
+    const dto = { username: 'racer', role: 'staff', password: 'racer-passphrase-9' } as const;
+    mocks.user.findByUsername.mockResolvedValue(undefined);
+    mocks.user.create.mockResolvedValueOnce(userRow(9, 'staff', { username: 'racer' })).mockRejectedValueOnce(taken());
+    const results = await Promise.allSettled([users.create(dto), users.create(dto)]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({
       code: 'USERNAME_TAKEN',
     });
+    // Afterwards the name is known, and refused before any insert.
+    await expect(users.create(dto)).rejects.toMatchObject({ code: 'USERNAME_TAKEN' });
+    expect(mocks.user.create).toHaveBeenCalledTimes(2);
   });
 
   it('keeps its cache current: a disabled user is seen as disabled at once', async () => {
-    await users.create({ username: 'cached', role: 'client', password: 'cached-passphrase-9' });
+    const cached = userRow(3, 'client', { username: 'cached' });
+    mocks.user.findByUsername.mockResolvedValue(cached);
     expect((await users.findByUsername('cached'))?.disabled).toBe(0);
+    mocks.user.update.mockResolvedValue({ ...cached, disabled: 1 });
+    mocks.session.revokeAllForUser.mockResolvedValue([]);
     await users.update('cached', { disabled: true });
     expect((await users.findByUsername('cached'))?.disabled).toBe(1);
+    expect(mocks.user.findByUsername).toHaveBeenCalledTimes(1);
   });
 
   it('signs a user out everywhere on disable, role change and password reset, not on a rename', async () => {
-    const auth = ctx.module.get(AuthService);
-    await users.create({ username: 'signed', role: 'staff', password: 'signed-passphrase-9' });
-    const live = async () => (await auth.authenticate((await auth.login('signed', 'signed-passphrase-9', '127.0.0.1')).token)) !== null;
-    const check = async (change: () => Promise<unknown>) => {
-      const { token } = await auth.login('signed', 'signed-passphrase-9', '127.0.0.1');
+    const signed = userRow(4, 'staff', { username: 'signed', display_name: 'Signed' });
+    stored(signed);
+    mocks.user.update.mockResolvedValue(signed);
+    mocks.session.revokeAllForUser.mockResolvedValue([11, 12]);
+    const events: AccountEvent[] = [];
+    get(AccountEvents).events$.subscribe((event) => events.push(event));
+    const signsOut = async (change: () => Promise<unknown>) => {
+      mocks.session.revokeAllForUser.mockClear();
       await change();
-      return (await auth.authenticate(token)) !== null;
+      return mocks.session.revokeAllForUser.mock.calls.length > 0;
     };
-    expect(await live()).toBe(true);
-    expect(await check(() => users.update('signed', { display_name: 'Renamed' }))).toBe(true);
-    expect(await check(() => users.update('signed', { role: 'client' }))).toBe(false);
-    expect(await check(() => users.resetPassword('signed', 'signed-passphrase-9'))).toBe(false);
-    expect(await check(() => users.update('signed', { disabled: true }))).toBe(false);
+    expect(await signsOut(() => users.update('signed', { display_name: 'Renamed' }))).toBe(false);
+    expect(await signsOut(() => users.update('signed', { role: 'staff' }))).toBe(false);
+    expect(await signsOut(() => users.update('signed', { role: 'client' }))).toBe(true);
+    expect(await signsOut(() => users.resetPassword('signed', 'signed-passphrase-9'))).toBe(true);
+    expect(mocks.user.update).toHaveBeenLastCalledWith(4, { password_hash: expect.stringMatching(/^scrypt\$/) }, expect.any(Number));
+    expect(await signsOut(() => users.update('signed', { disabled: true }))).toBe(true);
+    expect(mocks.session.revokeAllForUser).toHaveBeenCalledWith(4, expect.any(Number));
+    // The gateway closes the sessions' and the user's sockets on these.
+    expect(events).toContainEqual({ kind: 'sessions-revoked', sessionIds: [11, 12] });
+    expect(events).toContainEqual({ kind: 'user-changed', userId: 4 });
   });
 
   it('refuses to delete the last enabled admin, whoever asks', async () => {
-    const repository = ctx.module.get(UserRepository);
-    const admins = (await repository.page({ limit: 500 })).filter((u) => u.role === 'admin' && !u.disabled);
-    expect(admins).toHaveLength(1);
+    const admin = userRow(1, 'admin', { username: 'admin' });
+    const second = userRow(2, 'admin', { username: 'second-admin' });
     // Only reachable when the asker is not that admin, e.g. a custom capability table.
-    const asker = await users.create({ username: 'asker', role: 'staff', password: 'asker-passphrase-9' });
-    await expect(users.delete(admins[0].username, asker)).rejects.toMatchObject({ code: 'LAST_ADMIN' });
-    await users.create({ username: 'second-admin', role: 'admin', password: 'second-passphrase-9' });
-    await users.delete('second-admin', asker);
-    await expect(users.delete(admins[0].username, asker)).rejects.toMatchObject({ code: 'LAST_ADMIN' });
+    const asker = userRow(3, 'staff', { username: 'asker' });
+    stored(admin, second);
+    mocks.user.countEnabledAdmins.mockResolvedValue(1);
+    await expect(users.delete('admin', asker)).rejects.toMatchObject({ code: 'LAST_ADMIN' });
+
+    mocks.user.countEnabledAdmins.mockResolvedValue(2);
+    mocks.user.softDelete.mockResolvedValueOnce({ ...second, username: tombstoneName(2), disabled: 1, deleted_at: 5 });
+    mocks.session.revokeAllForUser.mockResolvedValue([]);
+    await expect(users.delete('second-admin', asker)).resolves.toEqual(second);
+    // Re-counted in the deleting transaction, for an admin removed since this count.
+    expect(mocks.user.softDelete).toHaveBeenCalledWith(2, tombstoneName(2), expect.any(Number), true);
+    stored(admin);
+    expect(await users.findByUsername('second-admin')).toBeUndefined();
+
+    mocks.user.softDelete.mockRejectedValueOnce(new NoAdminLeftError());
+    await expect(users.delete('admin', asker)).rejects.toMatchObject({ code: 'LAST_ADMIN' });
+    mocks.user.countEnabledAdmins.mockResolvedValue(1);
+    await expect(users.delete('admin', asker)).rejects.toMatchObject({ code: 'LAST_ADMIN' });
+    expect(mocks.user.softDelete).toHaveBeenCalledTimes(2);
   });
 
   it('refuses open-mode accounts beyond the allowance only for new names', async () => {
@@ -73,57 +117,70 @@ describe('UsersService', () => {
     const admit = () => {
       if (allowance-- <= 0) throw new Error('over the allowance');
     };
+    mocks.user.findByUsername.mockResolvedValue(undefined);
+    mocks.user.create.mockImplementation(async (row) => userRow(6, row.role, { username: row.username, display_name: row.display_name }));
     await users.findOrCreateOpenAccount('Fresh One', 'client', admit);
     await expect(users.findOrCreateOpenAccount('Fresh Two', 'client', admit)).rejects.toThrow('over the allowance');
     await expect(users.findOrCreateOpenAccount('fresh one', 'client', admit)).resolves.toMatchObject({ username: 'fresh-one' });
+    expect(mocks.user.create).toHaveBeenCalledTimes(1);
   });
 
   it('trusts a cached account for a few seconds only, so a change made outside the server shows', async () => {
-    await users.create({ username: 'outside', role: 'staff', password: 'outside-passphrase-9' });
+    const outside = userRow(7, 'staff', { username: 'outside' });
+    mocks.user.findByUsername.mockResolvedValueOnce(outside);
     expect((await users.findByUsername('outside'))!.disabled).toBe(0);
     // As `npm run admin` does: straight to the database, with no change notice.
-    const repository = ctx.module.get(UserRepository);
-    await repository.update((await repository.findByUsername('outside'))!.id, { disabled: true }, Date.now());
+    mocks.user.findByUsername.mockResolvedValue({ ...outside, disabled: 1 });
     expect((await users.findByUsername('outside'))!.disabled).toBe(0);
-    const later = Date.now() + 60_000;
-    jest.spyOn(Date, 'now').mockReturnValue(later);
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 60_000);
     try {
       expect((await users.findByUsername('outside'))!.disabled).toBe(1);
     } finally {
-      jest.restoreAllMocks();
+      clock.mockRestore();
     }
   });
 
   describe('keeping an enabled admin', () => {
+    const admin = userRow(1, 'admin', { username: 'admin' });
+    const boss = userRow(8, 'admin', { username: 'boss' });
+
     it('refuses an admin disabling or demoting themselves with SELF_CHANGE', async () => {
-      const boss = await users.create({ username: 'boss', role: 'admin', password: 'boss-passphrase-9' });
+      stored(boss);
       await expect(users.update('boss', { disabled: true }, boss)).rejects.toMatchObject({ code: 'SELF_CHANGE' });
       await expect(users.update('boss', { role: 'staff' }, boss)).rejects.toMatchObject({ code: 'SELF_CHANGE' });
+      mocks.user.update.mockResolvedValue({ ...boss, display_name: 'The Boss' });
       expect(await users.update('boss', { display_name: 'The Boss' }, boss)).toMatchObject({ display_name: 'The Boss' });
     });
 
     it('refuses disabling or demoting the last enabled admin with LAST_ADMIN, also when two race', async () => {
-      const admin = (await users.findByUsername('admin'))!;
-      const boss = (await users.findByUsername('boss'))!;
-      // Each demotes the other at once: one must win, one must be refused.
+      stored(admin, boss);
+      // Each demotes the other at once: both count two admins, the repository lets one through.
+      mocks.user.countEnabledAdmins.mockResolvedValue(2);
+      mocks.user.updateKeepingAnAdmin.mockResolvedValueOnce({ ...boss, role: 'staff' }).mockRejectedValueOnce(new NoAdminLeftError());
+      mocks.session.revokeAllForUser.mockResolvedValue([]);
       const results = await Promise.allSettled([
         users.update('boss', { role: 'staff' }, admin),
         users.update('admin', { role: 'staff' }, boss),
       ]);
       expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
       expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'LAST_ADMIN' });
-      const [left] = (await ctx.module.get(UserRepository).page({ limit: 500 })).filter((u) => u.role === 'admin' && !u.disabled);
-      await expect(users.update(left.username, { disabled: true })).rejects.toMatchObject({ code: 'LAST_ADMIN' });
-      expect(await ctx.module.get(UserRepository).countEnabledAdmins()).toBe(1);
+      mocks.user.countEnabledAdmins.mockResolvedValue(1);
+      await expect(users.update('admin', { disabled: true })).rejects.toMatchObject({ code: 'LAST_ADMIN' });
+      expect(mocks.user.updateKeepingAnAdmin).toHaveBeenCalledTimes(2);
     });
 
     it('lets a disabled admin be demoted, and an admin go once another is enabled', async () => {
-      const admins = (await ctx.module.get(UserRepository).page({ limit: 500 })).filter((u) => u.role === 'admin' && !u.disabled);
-      await users.create({ username: 'second', role: 'admin', password: 'second-passphrase-9' });
-      await users.update('second', { disabled: true });
-      await expect(users.assertKeepsAnAdmin((await users.findByUsername('second'))!, { deleted: true })).resolves.toBe(false);
-      await users.update('second', { disabled: false });
-      expect(await users.update(admins[0].username, { disabled: true })).toMatchObject({ disabled: 1 });
+      const second = userRow(9, 'admin', { username: 'second', disabled: 1 });
+      // Not an enabled admin: nothing to count (an unstubbed countEnabledAdmins would fail this).
+      await expect(users.assertKeepsAnAdmin(second, { deleted: true })).resolves.toBe(false);
+      stored(admin, second);
+      mocks.user.update.mockResolvedValue({ ...second, role: 'staff' });
+      mocks.session.revokeAllForUser.mockResolvedValue([]);
+      expect(await users.update('second', { role: 'staff' })).toMatchObject({ role: 'staff' });
+      mocks.user.countEnabledAdmins.mockResolvedValue(2);
+      mocks.user.updateKeepingAnAdmin.mockResolvedValue({ ...admin, disabled: 1 });
+      expect(await users.update('admin', { disabled: true })).toMatchObject({ disabled: 1 });
+      expect(mocks.user.updateKeepingAnAdmin).toHaveBeenCalledWith(1, { disabled: true }, expect.any(Number));
     });
   });
 });

@@ -2,7 +2,7 @@ import type { Role } from '@parley/contract';
 import type { MessageRow, UserRow } from '../database.types';
 
 /** A user row as the repositories return it, for specs that need one without a database. */
-export function userRow(id: number, role: Role = 'staff'): UserRow {
+export function userRow(id: number, role: Role = 'staff', fields: Partial<UserRow> = {}): UserRow {
   return {
     id,
     username: `u${id}`,
@@ -13,6 +13,7 @@ export function userRow(id: number, role: Role = 'staff'): UserRow {
     created_at: 0,
     updated_at: 0,
     deleted_at: null,
+    ...fields,
   };
 }
 
