@@ -17,7 +17,7 @@ import { Broadcaster, type ParleyServer, type ParleySocket } from '../realtime/b
 import { socketState, verified } from '../realtime/socket-state';
 import type { UserRow } from '../storage/database.types';
 import { toPublicUser } from '../users/user.mapper';
-import { ChatExceptionFilter } from './chat-exception.filter';
+import { ChatExceptionFilter } from '../realtime/socket-exception.filter';
 import { MessageHistoryService } from './message-history.service';
 import { MessageRoutingService } from './message-routing.service';
 import { SendMessagePipe } from './send-message.pipe';

@@ -15,7 +15,7 @@ import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ReadGateInterceptor } from '../rate-limit/read-gate.interceptor';
 import type { ParleySocket } from '../realtime/broadcaster.service';
 import { verified } from '../realtime/socket-state';
-import { ChatExceptionFilter } from './chat-exception.filter';
+import { ChatExceptionFilter } from '../realtime/socket-exception.filter';
 import { MessageHistoryService } from './message-history.service';
 
 /** Stored messages and read marks: sync, history, the conversation list, mark_read. */

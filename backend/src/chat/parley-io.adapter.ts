@@ -5,7 +5,7 @@ import type { Server, ServerOptions, Socket } from 'socket.io';
 import type { Socket as EngineSocket } from 'engine.io';
 import { ErrorCodes } from '@parley/contract';
 import type { RequestGate } from '../lifecycle/shutdown.service';
-import { replyWithError } from './chat-exception.filter';
+import { replyWithError } from '../realtime/socket-exception.filter';
 
 /**
  * socket.io server settings that depend on configuration, and a leaner handler binding.

@@ -6,7 +6,7 @@ import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ReadGateInterceptor } from '../rate-limit/read-gate.interceptor';
 import type { ParleySocket } from '../realtime/broadcaster.service';
 import { verified } from '../realtime/socket-state';
-import { ChatExceptionFilter } from './chat-exception.filter';
+import { ChatExceptionFilter } from '../realtime/socket-exception.filter';
 import { PresenceService } from './presence.service';
 
 /** Who is there and who is typing: the directory and typing events. */

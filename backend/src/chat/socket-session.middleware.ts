@@ -15,7 +15,7 @@ import { SocketBackpressure } from '../realtime/socket-backpressure.service';
 import { socketState } from '../realtime/socket-state';
 import { UserRegistryService } from '../registry/user-registry.service';
 import type { UserRow } from '../storage/database.types';
-import { replyWithError } from './chat-exception.filter';
+import { replyWithError } from '../realtime/socket-exception.filter';
 
 /** setTimeout's ceiling (~24.8 days); a session expiring later is checked again at re-verify. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -1,7 +1,7 @@
 import { UseFilters } from '@nestjs/common';
 import { ConnectedSocket, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { type AckOf, ClientEvents, ErrorCodes, hasCapability } from '@parley/contract';
-import { ChatExceptionFilter } from '../chat/chat-exception.filter';
+import { ChatExceptionFilter } from '../realtime/socket-exception.filter';
 import { ParleyError } from '../common/parley-error';
 import { Rooms, type ParleySocket } from '../realtime/broadcaster.service';
 import { verified } from '../realtime/socket-state';
