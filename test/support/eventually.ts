@@ -14,18 +14,19 @@ export interface EventuallyOptions {
 /**
  * Calls `predicate` until it holds: returns anything but `false` without throwing, so both
  * `() => inbox.length === 1` and `() => expect(inbox).toEqual([...])` work, sync or async.
- * On timeout it rethrows the last attempt's error, so a failing `expect` reports its own
- * diff rather than "timed out".
+ * Resolves with what the predicate returned then. On timeout it rethrows the last attempt's
+ * error, so a failing `expect` reports its own diff rather than "timed out".
  */
-export async function eventually(
-  predicate: () => unknown,
+export async function eventually<T>(
+  predicate: () => T | Promise<T>,
   { timeoutMs = 5_000, intervalMs = 10, what }: EventuallyOptions = {},
-): Promise<void> {
+): Promise<Exclude<T, false>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let failure: unknown;
     try {
-      if ((await predicate()) !== false) return;
+      const result = await predicate();
+      if (result !== false) return result as Exclude<T, false>;
       failure = new Error(`${what ?? `condition ${predicate.toString()}`} still false after ${timeoutMs} ms`);
     } catch (error) {
       failure = error;

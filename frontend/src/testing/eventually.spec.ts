@@ -11,6 +11,12 @@ describe('eventually', () => {
     expect(asyncCalls).toBe(2);
   });
 
+  it('resolves with what the predicate returned when it held', async () => {
+    const frames: string[] = [];
+    setTimeout(() => frames.push('42["hello"]'), 5);
+    expect(await eventually(() => frames.find((frame) => frame.startsWith('42')) ?? false, { intervalMs: 1 })).toBe('42["hello"]');
+  });
+
   it('takes a predicate that asserts: holding means not throwing', async () => {
     const inbox: string[] = [];
     setTimeout(() => inbox.push('hello'), 5);
