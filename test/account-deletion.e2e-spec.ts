@@ -1,4 +1,4 @@
-import { adminToken, api, closeAllClients, connect, connectAs, createUser, emitAck, login, type Json } from './support/clients';
+import { adminToken, api, closeAllClients, connect, connectAs, createUser, type Json, login, request, requestOk } from './support/clients';
 import { startServer, type TestServer } from './support/server';
 
 /** Issue 10, finding 5: admins delete accounts; the messages stay, under a deleted user. */
@@ -19,9 +19,9 @@ describe('deleting an account (DELETE /api/users/:username)', () => {
     const cleo = await createUser(server, admin, 'cleo', 'client');
     const [samPhone, samLaptop] = [await connectAs(server, sam, 'staff', 'sam'), await connectAs(server, sam, 'staff', 'sam')];
     const cleoSocket = await connectAs(server, cleo, 'client', 'cleo');
-    expect(await emitAck(samPhone, 'send_message', { message: 'hello cleo', recipients: 'user:cleo' })).toMatchObject({ ok: true });
-    expect(await emitAck(cleoSocket, 'send_message', { message: 'hello sam', recipients: 'user:sam' })).toMatchObject({ ok: true });
-    expect(await emitAck(samPhone, 'send_message', { message: 'to the clients', recipients: 'group:client' })).toMatchObject({ ok: true });
+    expect(await request(samPhone, 'send_message', { message: 'hello cleo', recipients: 'user:cleo' })).toMatchObject({ ok: true });
+    expect(await request(cleoSocket, 'send_message', { message: 'hello sam', recipients: 'user:sam' })).toMatchObject({ ok: true });
+    expect(await request(samPhone, 'send_message', { message: 'to the clients', recipients: 'group:client' })).toMatchObject({ ok: true });
     const closed = [samPhone, samLaptop].map((socket) => new Promise((resolve) => socket.once('disconnect', resolve)));
 
     const response = await api(server, 'DELETE', '/api/users/sam', { token: admin });
@@ -31,20 +31,19 @@ describe('deleting an account (DELETE /api/users/:username)', () => {
     expect((await users()).map((u) => u.username)).not.toContain('sam');
 
     // Cleo keeps the conversation; both sides of it now name the deleted account, not "sam".
-    const conversations = (await emitAck<Json>(cleoSocket, 'conversations')).conversations as Json[];
-    const dm = conversations.find((c) => String(c.conversation).startsWith('user:'))!;
+    const { conversations } = await requestOk(cleoSocket, 'conversations');
+    const dm = conversations.find((c) => c.conversation.startsWith('user:'))!;
     expect(dm.conversation).toMatch(/^user:deleted#\d+$/);
-    const history = await emitAck<Json>(cleoSocket, 'history', { conversation: dm.conversation });
-    expect(history).toMatchObject({ ok: true });
-    const tombstone = String(dm.conversation).slice('user:'.length);
-    expect((history.messages as Json[]).map((m) => [m.sender_name, m.target, m.message])).toEqual([
+    const history = await requestOk(cleoSocket, 'history', { conversation: dm.conversation });
+    const tombstone = dm.conversation.slice('user:'.length);
+    expect(history.messages.map((m) => [m.sender_name, m.target, m.message])).toEqual([
       [tombstone, 'cleo', 'hello cleo'],
       ['cleo', tombstone, 'hello sam'],
     ]);
-    const synced = (await emitAck<Json>(cleoSocket, 'sync', { since: 0 })).messages as Json[];
+    const synced = (await requestOk(cleoSocket, 'sync', { since: 0 })).messages;
     expect(synced.map((m) => m.sender_name)).not.toContain('sam');
     // Nobody can write to the deleted account.
-    expect(await emitAck(cleoSocket, 'send_message', { message: 'x', recipients: `user:${tombstone}` })).toMatchObject({
+    expect(await request(cleoSocket, 'send_message', { message: 'x', recipients: `user:${tombstone}` })).toMatchObject({
       ok: false,
       error: { code: 'UNKNOWN_RECIPIENT' },
     });
@@ -55,8 +54,8 @@ describe('deleting an account (DELETE /api/users/:username)', () => {
     // The name is free: a new "sam" is a new person who inherits nothing.
     const newSam = await createUser(server, admin, 'sam', 'staff');
     const newSamSocket = await connectAs(server, newSam, 'staff', 'sam');
-    expect((await emitAck<Json>(newSamSocket, 'conversations')).conversations).toEqual([]);
-    expect((await emitAck<Json>(newSamSocket, 'history', { conversation: 'user:cleo' })).messages).toEqual([]);
+    expect((await requestOk(newSamSocket, 'conversations')).conversations).toEqual([]);
+    expect((await requestOk(newSamSocket, 'history', { conversation: 'user:cleo' })).messages).toEqual([]);
   });
 
   it('answers 404 for an unknown name and 409 SELF_CHANGE for your own account', async () => {
@@ -82,13 +81,13 @@ describe('deleting an account (DELETE /api/users/:username)', () => {
     const open = await startServer({ PARLEY_AUTH: 'open' });
     try {
       const socket = await connect(open);
-      expect(await emitAck(socket, 'verify_user', { user_type: 'client', user_name: 'Olga' })).toMatchObject({ ok: true });
+      expect(await request(socket, 'verify_user', { user_type: 'client', user_name: 'Olga' })).toMatchObject({ ok: true });
       const openAdmin = await adminToken(open);
       const closed = new Promise((resolve) => socket.once('disconnect', resolve));
       expect((await api(open, 'DELETE', '/api/users/olga', { token: openAdmin })).status).toBe(204);
       await closed;
       const again = await connect(open);
-      expect(await emitAck(again, 'verify_user', { user_type: 'staff', user_name: 'Olga' })).toMatchObject({ ok: true, user: { role: 'staff' } });
+      expect(await request(again, 'verify_user', { user_type: 'staff', user_name: 'Olga' })).toMatchObject({ ok: true, user: { role: 'staff' } });
     } finally {
       await open.stop();
     }

@@ -5,7 +5,7 @@ import { createParleyApp } from '../backend/src/app.factory';
 import { AuditService } from '../backend/src/audit/audit.service';
 import type { AuditEntry } from '@parley/contract';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './support/server';
-import { adminToken, api, closeAllClients, connectAs, createUser } from './support/clients';
+import { adminToken, api, closeAllClients, connectAs, createUser, roundTrip } from './support/clients';
 
 type Page = { entries: AuditEntry[]; next_before: number | null };
 
@@ -76,7 +76,8 @@ describe('audit log', () => {
     // A room name is not a connection: nothing in the client group may be disconnected by it.
     expect((await api(server, 'POST', '/api/admin/connections/group:client/disconnect', { token: admin })).status).toBe(404);
     expect((await api(server, 'POST', `/api/admin/connections/user:1/disconnect`, { token: admin })).status).toBe(404);
-    await new Promise((r) => setTimeout(r, 100));
+    // A kick would have been sent before those answers; the round trip brings it in.
+    await roundTrip(bystander);
     expect(bystander.connected).toBe(true);
     expect((await api(server, 'PATCH', '/api/users/nobody', { token: admin, body: { disabled: true } })).status).toBe(404);
     expect((await api(server, 'POST', '/api/admin/connections/no-such-socket/disconnect', { token: admin })).status).toBe(404);

@@ -1,15 +1,5 @@
-import {
-  adminToken,
-  api,
-  closeAllClients,
-  connect,
-  connectAs,
-  createUser,
-  emitAck,
-  eventually,
-  login,
-  type Json,
-} from './support/clients';
+import { adminToken, api, closeAllClients, connect, connectAs, createUser, type Json, login, request } from './support/clients';
+import { eventually } from './support/eventually';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './support/server';
 
 describe('accounts and sessions', () => {
@@ -53,7 +43,7 @@ describe('accounts and sessions', () => {
       await closed;
       expect(await api(server, 'GET', '/api/me', { token })).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
       const again = await connect(server, { token });
-      const ack = await emitAck(again, 'verify_user', { user_type: 'admin', user_name: 'admin' });
+      const ack = await request(again, 'verify_user', { user_type: 'admin', user_name: 'admin' });
       expect(ack).toMatchObject({ ok: false, error: { code: 'NOT_AUTHORISED' } });
     });
 
@@ -81,27 +71,27 @@ describe('accounts and sessions', () => {
         { user_type: 'client', user_name: 'vera' },
       ]) {
         const socket = await connect(server, { token });
-        const ack = await emitAck<Json>(socket, 'verify_user', claim);
+        const ack = await request(socket, 'verify_user', claim);
         expect(ack).toMatchObject({ ok: false, error: { code: 'NOT_AUTHORISED' } });
-        const send = await emitAck<Json>(socket, 'send_message', { message: 'hi', recipients: 'staff' });
+        const send = await request(socket, 'send_message', { message: 'hi', recipients: 'staff' });
         expect(send).toMatchObject({ ok: false, error: { code: 'NOT_VERIFIED' } });
       }
       const socket = await connect(server, { token });
-      const ack = await emitAck<Json>(socket, 'verify_user', { user_type: 'staff', user_name: 'Vera' });
+      const ack = await request(socket, 'verify_user', { user_type: 'staff', user_name: 'Vera' });
       expect(ack).toMatchObject({ ok: true, user: { username: 'vera', role: 'staff' }, latest_id: expect.any(Number) });
     });
 
     it('refuses every claim from a socket without a session in password mode', async () => {
       const socket = await connect(server);
       for (const user_type of ['admin', 'staff', 'client']) {
-        const ack = await emitAck(socket, 'verify_user', { user_type, user_name: 'anyone' });
+        const ack = await request(socket, 'verify_user', { user_type, user_name: 'anyone' });
         expect(ack).toMatchObject({ ok: false, error: { code: 'NOT_AUTHORISED' } });
       }
     });
 
     it('refuses a socket.io handshake token that is not a live session', async () => {
       const socket = await connect(server, { token: 'not-a-real-token' });
-      const ack = await emitAck(socket, 'verify_user', { user_type: 'admin', user_name: 'admin' });
+      const ack = await request(socket, 'verify_user', { user_type: 'admin', user_name: 'admin' });
       expect(ack).toMatchObject({ ok: false, error: { code: 'NOT_AUTHORISED' } });
     });
   });
@@ -248,12 +238,12 @@ describe('open mode (PARLEY_AUTH=open)', () => {
 
   it('creates staff and client accounts on first use, and keeps their role', async () => {
     const socket = await connect(server);
-    expect(await emitAck(socket, 'verify_user', { user_type: 'client', user_name: 'Olga' })).toMatchObject({
+    expect(await request(socket, 'verify_user', { user_type: 'client', user_name: 'Olga' })).toMatchObject({
       ok: true,
       user: { username: 'olga', display_name: 'Olga', role: 'client' },
     });
     const other = await connect(server);
-    expect(await emitAck(other, 'verify_user', { user_type: 'staff', user_name: 'olga' })).toMatchObject({
+    expect(await request(other, 'verify_user', { user_type: 'staff', user_name: 'olga' })).toMatchObject({
       ok: false,
       error: { code: 'NOT_AUTHORISED' },
     });
@@ -268,9 +258,9 @@ describe('open mode (PARLEY_AUTH=open)', () => {
       { user_type: 'admin', user_name: 'newadmin' },
       { user_type: 'staff', user_name: 'pat' },
     ]) {
-      expect(await emitAck(socket, 'verify_user', claim)).toMatchObject({ ok: false, error: { code: 'NOT_AUTHORISED' } });
+      expect(await request(socket, 'verify_user', claim)).toMatchObject({ ok: false, error: { code: 'NOT_AUTHORISED' } });
     }
     const signedIn = await connect(server, { token: admin });
-    expect(await emitAck(signedIn, 'verify_user', { user_type: 'admin', user_name: 'admin' })).toMatchObject({ ok: true });
+    expect(await request(signedIn, 'verify_user', { user_type: 'admin', user_name: 'admin' })).toMatchObject({ ok: true });
   });
 });

@@ -1,6 +1,19 @@
-import type { Socket } from 'socket.io-client';
 import { hashSessionToken } from '../backend/src/auth/session-token';
-import { canSendToGroup, canSendToUser, ClientEvents, type ErrorCode, ErrorCodes, hasCapability, type Role, ROLES } from '@parley/contract';
+import {
+  canSendToGroup,
+  canSendToUser,
+  ClientEvents,
+  type ErrorCode,
+  ErrorCodes,
+  hasCapability,
+  type ReadPayload,
+  type Role,
+  ROLES,
+  type RosterDiffPayload,
+  type TypingPayload,
+  type UpdateWebAppPayload,
+  type WireMessage,
+} from '@parley/contract';
 import { Broadcaster, Rooms } from '../backend/src/realtime/broadcaster.service';
 import { UserRegistryService } from '../backend/src/registry/user-registry.service';
 import { DatabaseService } from '../backend/src/storage/database.service';
@@ -27,7 +40,22 @@ import {
   type SocketAction,
   type SocketTarget,
 } from './support/authorization-model';
-import { adminToken, api, closeAllClients, connect, connectAs, createUser, emitAck, eventually, login, type Json } from './support/clients';
+import {
+  adminToken,
+  api,
+  type ClientSocket,
+  closeAllClients,
+  connect,
+  connectAs,
+  createUser,
+  type Json,
+  login,
+  request,
+  requestOk,
+  roundTrip,
+  sendRaw,
+} from './support/clients';
+import { eventually } from './support/eventually';
 import { startServer, type TestServer } from './support/server';
 
 /**
@@ -43,23 +71,23 @@ const password = (username: string) => `${username}-passphrase-9`;
 /** A socket whose every received event is recorded, with who it belongs to. */
 interface Observer {
   label: string;
-  socket: Socket;
+  socket: ClientSocket;
   username: string | null;
   role: Role | null;
   verified: boolean;
-  messages: Json[];
-  typing: Json[];
-  roster: Json[];
-  read: Json[];
+  messages: WireMessage[];
+  typing: TypingPayload[];
+  roster: Array<UpdateWebAppPayload | RosterDiffPayload>;
+  read: ReadPayload[];
 }
 
-function observe(label: string, socket: Socket, who: { username: string | null; role: Role | null; verified: boolean }): Observer {
+function observe(label: string, socket: ClientSocket, who: { username: string | null; role: Role | null; verified: boolean }): Observer {
   const observer: Observer = { label, socket, ...who, messages: [], typing: [], roster: [], read: [] };
-  socket.on('message_from_user', (m: Json) => observer.messages.push(m));
-  socket.on('typing', (m: Json) => observer.typing.push(m));
-  socket.on('update_web_app', (m: Json) => observer.roster.push(m));
-  socket.on('roster_diff', (m: Json) => observer.roster.push(m));
-  socket.on('read', (m: Json) => observer.read.push(m));
+  socket.on('message_from_user', (m) => observer.messages.push(m));
+  socket.on('typing', (m) => observer.typing.push(m));
+  socket.on('update_web_app', (m) => observer.roster.push(m));
+  socket.on('roster_diff', (m) => observer.roster.push(m));
+  socket.on('read', (m) => observer.read.push(m));
   return observer;
 }
 
@@ -103,8 +131,8 @@ describe('authorization matrix', () => {
   let server: TestServer;
   let setupAdmin: string;
   const tokens = new Map<string, string | null>();
-  const principalSockets = new Map<string, Socket>();
-  const targetSockets = new Map<Role, Socket>();
+  const principalSockets = new Map<string, ClientSocket>();
+  const targetSockets = new Map<Role, ClientSocket>();
   const goneSocketIds = new Map<Role, string>();
   const victims = new Map<Role, { token: string; observer: Observer }>();
   const observers: Observer[] = [];
@@ -115,10 +143,7 @@ describe('authorization matrix', () => {
   const roomSize = (room: string) => server.app.get(Broadcaster).localRoomSize(room);
 
   /** A round trip on every recorded socket: whatever the server sent them before has arrived. */
-  const flush = () =>
-    Promise.all(
-      observers.filter((o) => o.socket.connected).map((o) => emitAck(o.socket, 'sync', { since: Number.MAX_SAFE_INTEGER })),
-    );
+  const flush = () => Promise.all(observers.filter((o) => o.socket.connected).map((o) => roundTrip(o.socket)));
 
   /** Every account, through every page of GET /api/users. */
   const userList = async () => {
@@ -156,7 +181,7 @@ describe('authorization matrix', () => {
       // A socket that posted once and left: the prototype's reply-to-sender form still names its user.
       const gone = await connectAs(server, token, role, name);
       const group = ROLES.find((g) => canSendToGroup(TABLE, role, g));
-      expect(await emitAck(gone, 'send_message', { message: `from a gone socket of ${name}`, recipients: group })).toMatchObject({ ok: true });
+      expect(await request(gone, 'send_message', { message: `from a gone socket of ${name}`, recipients: group! })).toMatchObject({ ok: true });
       goneSocketIds.set(role, gone.id!);
       gone.disconnect();
       await eventually(() => server.app.get(UserRegistryService).get(goneSocketIds.get(role)!) === undefined);
@@ -208,7 +233,7 @@ describe('authorization matrix', () => {
     await server.stop();
   });
 
-  function expectOutcome(ack: Json, expected: Outcome): void {
+  function expectOutcome(ack: unknown, expected: Outcome): void {
     if (expected.ok) expect(ack).toMatchObject({ ok: true });
     else expect(ack).toEqual({ ok: false, error: { code: expected.code, message: expect.any(String) } });
   }
@@ -275,7 +300,8 @@ describe('authorization matrix', () => {
     for (const observer of observers) observer.typing.length = 0;
     const rosterWatchers = roomSize(Rooms.rosterDiff);
 
-    const ack = await emitAck<Json>(actor, event, payloads[event] ?? {});
+    // The event is the table's variable, so its payload is built untyped.
+    const ack = (await sendRaw(actor, event, payloads[event] ?? {})) as Json;
     expectOutcome(ack, expected);
     await flush();
 
@@ -325,7 +351,7 @@ describe('authorization matrix', () => {
           // Every page of it (`before` pages on), from the first answer on.
           const listed = [...(ack.conversations as Json[])];
           for (let page = ack; page.more === true; ) {
-            page = await emitAck<Json>(actor, event, { before: ((listed.at(-1) as Json).last as Json).id });
+            page = (await sendRaw(actor, event, { before: ((listed.at(-1) as Json).last as Json).id })) as Json;
             listed.push(...(page.conversations as Json[]));
           }
           for (const c of listed) expect(visibleTo(viewer, c.last as Json)).toBe(true);
@@ -339,9 +365,9 @@ describe('authorization matrix', () => {
           // Every page of it, from the first answer on.
           const listed = (ack.users as Json[]).map((u) => u.username);
           for (let after = ack.next_after as string | null; after !== null; ) {
-            const page = await emitAck<Json>(actor, event, { after });
-            listed.push(...(page.users as Json[]).map((u) => u.username));
-            after = page.next_after as string | null;
+            const page = await requestOk(actor, ClientEvents.Directory, { after });
+            listed.push(...page.users.map((u) => u.username));
+            after = page.next_after;
           }
           expect(listed.sort()).toEqual(may.sort());
         }
@@ -363,12 +389,12 @@ describe('authorization matrix', () => {
         : claim.kind === 'other'
           ? { user_type: claim.role, user_name: targetUser(claim.role) }
           : { user_type: 'superuser', user_name: principal.username ?? 'visitor' };
-    const ack = await emitAck<Json>(socket, ClientEvents.VerifyUser, claimed);
+    const ack = await request(socket, ClientEvents.VerifyUser, claimed);
     expectOutcome(ack, expected);
     // A refused socket has no identity: it may do nothing that needs one.
-    const after = await emitAck<Json>(socket, ClientEvents.Sync, { since: 0 });
+    const after = await request(socket, ClientEvents.Sync, { since: 0 });
     expect(after.ok).toBe(expected.ok);
-    if (expected.ok) expect(ack.user).toMatchObject({ username: principal.username, role: principal.role });
+    if (expected.ok) expect(ack).toMatchObject({ user: { username: principal.username, role: principal.role } });
     socket.disconnect();
   }
 
@@ -568,7 +594,7 @@ describe('authorization matrix', () => {
   it('refuses verify_user on a socket whose session expired after it connected', async () => {
     const expired = PRINCIPALS.find((p) => p.session === 'expired')!;
     const socket = principalSockets.get(expired.key)!;
-    const ack = await emitAck<Json>(socket, ClientEvents.VerifyUser, { user_type: expired.role, user_name: expired.username });
+    const ack = await request(socket, ClientEvents.VerifyUser, { user_type: expired.role!, user_name: expired.username! });
     expectOutcome(ack, { ok: false, code: ErrorCodes.NotAuthorised });
   });
 

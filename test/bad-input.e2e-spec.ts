@@ -1,13 +1,16 @@
-import type { Socket } from 'socket.io-client';
 import {
   adminToken,
+  type ClientSocket,
   closeAllClients,
   connect,
   connectAs,
   createUser,
-  emitAck,
   nextEvent,
-  type Json,
+  request,
+  requestOk,
+  sendRaw,
+  sendRawWithoutAck,
+  sendWithoutAck,
 } from './support/clients';
 import { startServer, type TestServer } from './support/server';
 
@@ -63,8 +66,8 @@ const CASES: Array<[string, unknown, string]> = [
 describe('bad input of any shape', () => {
   let server: TestServer;
   let staffToken: string;
-  let bystander: Socket;
-  let listener: Socket;
+  let bystander: ClientSocket;
+  let listener: ClientSocket;
 
   beforeAll(async () => {
     server = await startServer();
@@ -80,9 +83,8 @@ describe('bad input of any shape', () => {
 
   /** The bystander keeps chatting; every message must still arrive. */
   async function bystanderStillChats(label: string): Promise<void> {
-    const arrived = nextEvent<Json>(listener, 'message_from_user', (m) => m.message === label);
-    const ack = await emitAck<Json>(bystander, 'send_message', { message: label, recipients: 'staff' });
-    expect(ack.ok).toBe(true);
+    const arrived = nextEvent(listener, 'message_from_user', (m) => m.message === label);
+    await requestOk(bystander, 'send_message', { message: label, recipients: 'staff' });
     await arrived;
   }
 
@@ -90,11 +92,13 @@ describe('bad input of any shape', () => {
     'case %i: %s answered with %s',
     async (i, event, code, payload) => {
       const attacker = await connectAs(server, staffToken, 'staff', 'sam');
-      const ack =
-        payload === undefined ? await emitAck<Json>(attacker, event) : await emitAck<Json>(attacker, event, payload);
+      // No payload at all is its own case: not even `undefined` on the wire.
+      const ack = (payload === undefined ? await sendRaw(attacker, event) : await sendRaw(attacker, event, payload)) as {
+        error: { message: string };
+      };
       expect(ack).toEqual({ ok: false, error: { code, message: expect.any(String) } });
-      expect((ack.error as Json).message as string).not.toMatch(/\n\s+at /);
-      expect(((ack.error as Json).message as string).length).toBeLessThan(400);
+      expect(ack.error.message).not.toMatch(/\n\s+at /);
+      expect(ack.error.message.length).toBeLessThan(400);
       expect(attacker.connected).toBe(true);
       await bystanderStillChats(`still here after case ${i}`);
       attacker.disconnect();
@@ -109,24 +113,24 @@ describe('bad input of any shape', () => {
       ['history', { conversation: 'staff' }],
       ['roster', {}],
     ] as const) {
-      expect(await emitAck(socket, event, payload)).toMatchObject({ ok: false, error: { code: 'NOT_VERIFIED' } });
+      expect(await request(socket, event, payload)).toMatchObject({ ok: false, error: { code: 'NOT_VERIFIED' } });
     }
   });
 
   it('tells a client without an ack callback through parley_error', async () => {
     const socket = await connectAs(server, staffToken, 'staff', 'sam');
-    const error = nextEvent<Json>(socket, 'parley_error');
-    socket.emit('send_message', { message: 'hi', recipients: 'nowhere-at-all' });
+    const error = nextEvent(socket, 'parley_error');
+    sendWithoutAck(socket, 'send_message', { message: 'hi', recipients: 'nowhere-at-all' });
     expect(await error).toEqual({ event: 'send_message', code: 'UNKNOWN_RECIPIENT', message: expect.any(String) });
-    const unknown = nextEvent<Json>(socket, 'parley_error');
-    socket.emit('no_such_event');
+    const unknown = nextEvent(socket, 'parley_error');
+    sendRawWithoutAck(socket, 'no_such_event');
     expect(await unknown).toMatchObject({ event: 'no_such_event', code: 'UNKNOWN_EVENT' });
   });
 
   it('survives a frame beyond the transport limit: that socket is closed, others go on', async () => {
     const socket = await connectAs(server, staffToken, 'staff', 'sam');
     const closed = new Promise((resolve) => socket.on('disconnect', resolve));
-    socket.emit('send_message', { message: 'y'.repeat(2 * 1024 * 1024), recipients: 'staff' });
+    sendWithoutAck(socket, 'send_message', { message: 'y'.repeat(2 * 1024 * 1024), recipients: 'staff' });
     await closed;
     await bystanderStillChats('after the giant frame');
   });

@@ -1,16 +1,5 @@
-import {
-  adminToken,
-  api,
-  closeAllClients,
-  connectAs,
-  createUser,
-  emitAck,
-  eventually,
-  nextEvent,
-  record,
-  settle,
-  type Json,
-} from './support/clients';
+import { adminToken, api, closeAllClients, connectAs, createUser, nextEvent, record, request, requestOk, roundTrip } from './support/clients';
+import { eventually } from './support/eventually';
 import { startServer, type TestServer } from './support/server';
 
 describe('conversations, read marks, directory, presence, typing and admin actions', () => {
@@ -33,23 +22,23 @@ describe('conversations, read marks, directory, presence, typing and admin actio
     const sam = await as('sam', 'staff');
     const calPhone = await as('cal', 'client');
     const calLaptop = await as('cal', 'client');
-    await emitAck(sam, 'send_message', { message: 'one', recipients: 'cal' });
-    const two = await emitAck<Json>(sam, 'send_message', { message: 'two', recipients: 'cal' });
-    await emitAck(sam, 'send_message', { message: 'hello clients', recipients: 'client' });
+    await request(sam, 'send_message', { message: 'one', recipients: 'cal' });
+    const two = await requestOk(sam, 'send_message', { message: 'two', recipients: 'cal' });
+    await request(sam, 'send_message', { message: 'hello clients', recipients: 'client' });
 
-    const listed = await emitAck<Json>(calPhone, 'conversations', {});
-    const byName = Object.fromEntries((listed.conversations as Json[]).map((c) => [c.conversation, c]));
+    const listed = await requestOk(calPhone, 'conversations', {});
+    const byName = Object.fromEntries(listed.conversations.map((c) => [c.conversation, c]));
     expect(byName['user:sam']).toMatchObject({ unread: 2, last: { message: 'two' } });
     expect(byName['group:client']).toMatchObject({ unread: 1, last: { message: 'hello clients' } });
 
-    const read = nextEvent<Json>(calLaptop, 'read');
-    expect(await emitAck(calPhone, 'mark_read', { conversation: 'sam', up_to: two.id })).toEqual({
+    const read = nextEvent(calLaptop, 'read');
+    expect(await request(calPhone, 'mark_read', { conversation: 'sam', up_to: two.id })).toEqual({
       ok: true,
       conversation: 'user:sam',
     });
     expect(await read).toEqual({ conversation: 'user:sam', up_to: two.id });
-    const after = await emitAck<Json>(calLaptop, 'conversations', {});
-    expect((after.conversations as Json[]).find((c) => c.conversation === 'user:sam')).toMatchObject({
+    const after = await requestOk(calLaptop, 'conversations', {});
+    expect(after.conversations.find((c) => c.conversation === 'user:sam')).toMatchObject({
       unread: 0,
       last_read_id: two.id,
     });
@@ -58,23 +47,24 @@ describe('conversations, read marks, directory, presence, typing and admin actio
   it('offers each user exactly the people the permission table lets them message, with presence', async () => {
     const sam = await as('sam', 'staff');
     const cal = await as('cal', 'client');
-    const samSees = await emitAck<Json>(sam, 'directory', {});
-    expect((samSees.users as Json[]).map((u) => u.username).sort()).toEqual(['admin', 'cal', 'cid']);
-    expect((samSees.users as Json[]).find((u) => u.username === 'cal')).toMatchObject({ online: true, role: 'client' });
-    const calSees = await emitAck<Json>(cal, 'directory', {});
-    expect((calSees.users as Json[]).map((u) => u.username).sort()).toEqual(['admin', 'sam']);
+    const samSees = await requestOk(sam, 'directory', {});
+    expect(samSees.users.map((u) => u.username).sort()).toEqual(['admin', 'cal', 'cid']);
+    expect(samSees.users.find((u) => u.username === 'cal')).toMatchObject({ online: true, role: 'client' });
+    const calSees = await requestOk(cal, 'directory', {});
+    expect(calSees.users.map((u) => u.username).sort()).toEqual(['admin', 'sam']);
   });
 
   it('announces presence to those who may message the user, and not to other clients', async () => {
     const sam = await as('sam', 'staff');
     const cid = await as('cid', 'client');
-    const samSees = record<Json>(sam, 'presence');
-    const cidSees = record<Json>(cid, 'presence');
+    const samSees = record(sam, 'presence');
+    const cidSees = record(cid, 'presence');
     const cal = await as('cal', 'client');
     await eventually(() => samSees.some((p) => p.user_name === 'cal' && p.online === true));
     cal.disconnect();
     await eventually(() => samSees.some((p) => p.user_name === 'cal' && p.online === false));
-    await settle(cid);
+    // Both changes went to every watcher in one emit each; sam has both.
+    await roundTrip(cid);
     expect(cidSees.filter((p) => p.user_name === 'cal')).toEqual([]);
   });
 
@@ -82,15 +72,16 @@ describe('conversations, read marks, directory, presence, typing and admin actio
     const sam = await as('sam', 'staff');
     const cal = await as('cal', 'client');
     const cid = await as('cid', 'client');
-    const cidSees = record<Json>(cid, 'typing');
-    const typing = nextEvent<Json>(cal, 'typing');
-    expect(await emitAck(sam, 'typing', { conversation: 'user:cal' })).toEqual({ ok: true });
+    const cidSees = record(cid, 'typing');
+    const typing = nextEvent(cal, 'typing');
+    expect(await request(sam, 'typing', { conversation: 'user:cal' })).toEqual({ ok: true });
     expect(await typing).toEqual({ user_name: 'sam', target_kind: 'user', target: 'cal' });
-    expect(await emitAck(cal, 'typing', { conversation: 'group:client' })).toMatchObject({
+    expect(await request(cal, 'typing', { conversation: 'group:client' })).toMatchObject({
       ok: false,
       error: { code: 'FORBIDDEN' },
     });
-    await settle(cid);
+    // cal's copy came, and cal's own refused try was answered: anything for cid was sent.
+    await roundTrip(cid);
     expect(cidSees).toEqual([]);
   });
 
@@ -100,6 +91,7 @@ describe('conversations, read marks, directory, presence, typing and admin actio
     const closedA = new Promise((r) => samA.on('disconnect', r));
     expect((await api(server, 'POST', `/api/admin/connections/${samA.id}/disconnect`, { token: tokens.admin })).status).toBe(204);
     await closedA;
+    await roundTrip(samB);
     expect(samB.connected).toBe(true);
     expect(await api(server, 'POST', `/api/admin/connections/${samB.id}/disconnect`, { token: tokens.cal })).toMatchObject({
       status: 403,

@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
-import { io, type Socket } from 'socket.io-client';
+import type { RosterEntry, UpdateWebAppPayload } from '@parley/contract';
 import { TEST_POSTGRES_URL } from '../backend/src/storage/testing/test-databases';
 import { startChildServer, type ChildServer } from './support/child-server';
-import { api, eventually, type Json } from './support/clients';
+import { api, type ClientSocket, closeAllClients, connect as open, record, request, requestOk, roundTrip, type Json } from './support/clients';
+import { eventually } from './support/eventually';
 
 /**
  * Several Parley processes as one service: PostgreSQL for storage, Redis between them. Each
  * run gets its own schema and Redis channel prefix, and removes the schema afterwards.
  */
 const ADMIN_PASSWORD = 'cluster-admin-password';
-type Ack = { ok: boolean; id?: number; duplicate?: boolean; error?: { code: string } };
 
 describe('several nodes (PostgreSQL + Redis)', () => {
   const run = randomBytes(5).toString('hex');
@@ -26,28 +26,30 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     PARLEY_CLUSTER_HEARTBEAT_MS: '300',
   };
   const nodes: ChildServer[] = [];
-  const sockets: Socket[] = [];
   const tokens: Record<string, string> = {};
   let a: ChildServer;
   let b: ChildServer;
 
-  async function connect(node: ChildServer, name: string, role: string): Promise<Socket> {
-    const socket = io(node.url, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: tokens[name] } });
-    sockets.push(socket);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('connect_error', reject);
-    });
-    const ack = (await socket.timeout(5_000).emitWithAck('verify_user', { user_type: role, user_name: name })) as Ack;
-    if (!ack.ok) throw new Error(`verify ${name}: ${JSON.stringify(ack)}`);
+  async function connect(node: ChildServer, name: string, role: string): Promise<ClientSocket> {
+    const socket = await open(node, { token: tokens[name] });
+    await requestOk(socket, 'verify_user', { user_type: role, user_name: name });
     return socket;
   }
 
-  const received = (socket: Socket) => {
-    const seen: Json[] = [];
-    socket.on('message_from_user', (m: Json) => seen.push(m));
-    return seen;
-  };
+  const received = (socket: ClientSocket) => record(socket, 'message_from_user');
+
+  /** An admin on `node` watching the roster: the snapshot, then every diff applied. */
+  async function watch(node: ChildServer) {
+    const socket = await connect(node, 'admin', 'admin');
+    const entries = new Map<string, RosterEntry>();
+    socket.on('roster_diff', (diff) => {
+      for (const id of diff.removed) entries.delete(id);
+      for (const e of diff.upserted) entries.set(e.socket_id, e);
+    });
+    const snapshot = await requestOk(socket, 'roster', {});
+    for (const e of snapshot.connections) entries.set(e.socket_id, e);
+    return { socket, entries, has: (id: string, onNode: string) => entries.get(id)?.node === onNode };
+  }
 
   beforeAll(async () => {
     // The first node creates the schema; the second starts on it.
@@ -63,9 +65,7 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     }
   }, 60_000);
 
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.disconnect();
-  });
+  afterEach(closeAllClients);
 
   afterAll(async () => {
     for (const node of nodes) {
@@ -84,12 +84,12 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     const bob = await connect(b, 'bob', 'staff');
     const cleo = await connect(b, 'cleo', 'client');
     const [atBob, atCleo] = [received(bob), received(cleo)];
-    const ack = (await alice.emitWithAck('send_message', { message: 'staff, across nodes', recipients: 'staff' })) as Ack;
-    expect(ack.ok).toBe(true);
-    await eventually(() => atBob.length === 1, 5_000, "bob's copy");
+    const ack = await requestOk(alice, 'send_message', { message: 'staff, across nodes', recipients: 'staff' });
+    await eventually(() => atBob.length === 1, { what: "bob's copy" });
     expect(atBob[0]).toMatchObject({ message: 'staff, across nodes', sender_name: 'alice', id: ack.id });
-    // A client is not in the staff group, on either node.
-    await new Promise((r) => setTimeout(r, 200));
+    // A client is not in the staff group, on either node: node B sent bob's copy and any of
+    // hers in one emit.
+    await roundTrip(cleo);
     expect(atCleo).toEqual([]);
   });
 
@@ -99,19 +99,17 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     const salOnA = await connect(a, 'sal', 'staff');
     const salOnB = await connect(b, 'sal', 'staff');
     const seen = [received(doraOnA), received(doraOnB), received(salOnB)];
-    const ack = (await salOnA.emitWithAck('send_message', { message: 'hi dora', recipients: 'user:dora' })) as Ack;
-    expect(ack.ok).toBe(true);
-    await eventually(() => seen.every((s) => s.length === 1), 5_000, 'every device');
+    const ack = await requestOk(salOnA, 'send_message', { message: 'hi dora', recipients: 'user:dora' });
+    await eventually(() => seen.every((s) => s.length === 1), { what: 'every device' });
     for (const s of seen) expect(s[0]).toMatchObject({ id: ack.id, message: 'hi dora' });
   });
 
   it('shows typing across nodes', async () => {
     const alice = await connect(a, 'alice', 'staff');
     const bob = await connect(b, 'bob', 'staff');
-    const typing: Json[] = [];
-    bob.on('typing', (t: Json) => typing.push(t));
-    expect(((await alice.emitWithAck('typing', { conversation: 'user:bob' })) as Ack).ok).toBe(true);
-    await eventually(() => typing.length === 1, 5_000, 'typing');
+    const typing = record(bob, 'typing');
+    await requestOk(alice, 'typing', { conversation: 'user:bob' });
+    await eventually(() => typing.length === 1, { what: 'typing' });
     expect(typing[0]).toMatchObject({ user_name: 'alice', target_kind: 'user', target: 'bob' });
   });
 
@@ -127,11 +125,15 @@ describe('several nodes (PostgreSQL + Redis)', () => {
   it('forgets an account on every node when it changes on one (no stale copy lets a disabled user be reached)', async () => {
     const alice = await connect(b, 'alice', 'staff');
     // Node B looks cleo up once (and keeps her in its cache).
-    expect(((await alice.emitWithAck('send_message', { message: 'before', recipients: 'user:cleo' })) as Ack).ok).toBe(true);
+    await requestOk(alice, 'send_message', { message: 'before', recipients: 'user:cleo' });
+    const cleoOnB = await connect(b, 'cleo', 'client');
+    const closed = new Promise<string>((resolve) => cleoOnB.once('disconnect', resolve));
     expect((await api(a, 'PATCH', '/api/users/cleo', { body: { disabled: true }, token: tokens.admin })).status).toBe(200);
     try {
-      await new Promise((r) => setTimeout(r, 300)); // the change's message between nodes
-      const ack = (await alice.emitWithAck('send_message', { message: 'after', recipients: 'user:cleo' })) as Ack;
+      // Disabling signs her out everywhere. Node B heard of the change before it was told
+      // to close her socket there, through the same adapter.
+      expect(await closed).toBe('io server disconnect');
+      const ack = await request(alice, 'send_message', { message: 'after', recipients: 'user:cleo' });
       expect(ack).toMatchObject({ ok: false, error: { code: 'UNKNOWN_RECIPIENT' } });
     } finally {
       expect((await api(a, 'PATCH', '/api/users/cleo', { body: { disabled: false }, token: tokens.admin })).status).toBe(200);
@@ -142,14 +144,14 @@ describe('several nodes (PostgreSQL + Redis)', () => {
   it('deletes an account on one node: its sockets close on every node and no node finds its old name', async () => {
     const alice = await connect(b, 'alice', 'staff');
     // Node B looks del up once (and keeps the account in its cache).
-    expect(((await alice.emitWithAck('send_message', { message: 'before', recipients: 'user:del' })) as Ack).ok).toBe(true);
+    await requestOk(alice, 'send_message', { message: 'before', recipients: 'user:del' });
     const delOnA = await connect(a, 'del', 'staff');
     const delOnB = await connect(b, 'del', 'staff');
     const closed = [delOnA, delOnB].map((s) => new Promise<string>((resolve) => s.once('disconnect', resolve)));
     expect((await api(a, 'DELETE', '/api/users/del', { token: tokens.admin })).status).toBe(204);
     expect(await Promise.all(closed)).toEqual(['io server disconnect', 'io server disconnect']);
     // The node that cached the account heard about it before the kick, through the same adapter.
-    const ack = (await alice.emitWithAck('send_message', { message: 'after', recipients: 'user:del' })) as Ack;
+    const ack = await request(alice, 'send_message', { message: 'after', recipients: 'user:del' });
     expect(ack).toMatchObject({ ok: false, error: { code: 'UNKNOWN_RECIPIENT' } });
   });
 
@@ -166,63 +168,51 @@ describe('several nodes (PostgreSQL + Redis)', () => {
   });
 
   it('counts presence over the whole cluster: online on the first device anywhere, offline after the last', async () => {
+    // An admin's view of node A's roster shows when A has taken in a device leaving: by then A
+    // has settled dora's presence (a device on A), or begun to from its cache (one on B).
+    const onA = await watch(a);
     const bob = await connect(a, 'bob', 'staff');
-    const events: Json[] = [];
-    bob.on('presence', (p: Json) => {
-      if (p.user_name === 'dora') events.push(p);
-    });
+    const events = record(bob, 'presence');
+    const dora = () => events.filter((p) => p.user_name === 'dora');
     const doraOnB = await connect(b, 'dora', 'client');
-    await eventually(() => events.length === 1, 5_000, 'dora online');
-    expect(events[0]).toEqual({ user_name: 'dora', online: true });
-    const directory = (await bob.emitWithAck('directory', {})) as { users: Json[] };
+    await eventually(() => expect(dora()).toEqual([{ user_name: 'dora', online: true }]));
+    const directory = await requestOk(bob, 'directory', {});
     expect(directory.users.find((u) => u.username === 'dora')).toMatchObject({ online: true });
     // A second device on the other node, then the first one leaving: she is still online.
     const doraOnA = await connect(a, 'dora', 'client');
-    await new Promise((r) => setTimeout(r, 400));
+    const [leftB, leftA] = [doraOnB.id!, doraOnA.id!];
+    // Both devices on A's roster first, so that their leaving shows there.
+    await eventually(() => onA.has(leftB, 'node-b') && onA.has(leftA, 'node-a'), { what: "dora's devices on node A's roster" });
     doraOnB.disconnect();
-    await new Promise((r) => setTimeout(r, 400));
-    expect(events).toHaveLength(1);
+    await eventually(() => !onA.entries.has(leftB), { what: "dora's first device gone from node A's roster" });
+    await roundTrip(bob);
+    expect(dora()).toHaveLength(1);
     doraOnA.disconnect();
-    await eventually(() => events.length === 2, 5_000, 'dora offline');
-    expect(events[1]).toEqual({ user_name: 'dora', online: false });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(events).toHaveLength(2);
+    await eventually(() => expect(dora()).toEqual([expect.anything(), { user_name: 'dora', online: false }]));
+    // Said once: nothing more once node A's roster has her last device gone too.
+    await eventually(() => !onA.entries.has(leftA), { what: "dora's last device gone from node A's roster" });
+    await roundTrip(bob);
+    expect(dora()).toHaveLength(2);
   });
 
   describe('the roster, cluster-wide', () => {
-    type Entry = { socket_id: string; user_name: string | null; node: string };
-    type Diff = { upserted: Entry[]; removed: string[] };
-
-    /** An admin on `node` watching the roster: the snapshot, then every diff applied. */
-    async function watch(node: ChildServer) {
-      const socket = await connect(node, 'admin', 'admin');
-      const entries = new Map<string, Entry>();
-      socket.on('roster_diff', (diff: Diff) => {
-        for (const id of diff.removed) entries.delete(id);
-        for (const e of diff.upserted) entries.set(e.socket_id, e);
-      });
-      const snapshot = (await socket.emitWithAck('roster', {})) as { connections: Entry[] };
-      for (const e of snapshot.connections) entries.set(e.socket_id, e);
-      return { socket, entries, has: (id: string, onNode: string) => entries.get(id)?.node === onNode };
-    }
-
     it("shows every node's connections to an admin on any node, each with its node's name", async () => {
       const admin = await watch(a);
       const bob = await connect(b, 'bob', 'staff');
-      await eventually(() => admin.has(bob.id!, 'node-b'), 5_000, "bob's connection on node-b in node-a's roster");
+      await eventually(() => admin.has(bob.id!, 'node-b'), { what: "bob's connection on node-b in node-a's roster" });
       expect(admin.entries.get(bob.id!)).toMatchObject({ user_name: 'bob' });
       expect(admin.has(admin.socket.id!, 'node-a')).toBe(true);
       // A prototype admin page (update_web_app, the full map) sees it too.
       const legacy = await connect(a, 'admin', 'admin');
-      let map: Record<string, Json> = {};
-      legacy.on('update_web_app', (m: { users: Record<string, Json> }) => (map = m.users));
+      let map: UpdateWebAppPayload['users'] = {};
+      legacy.on('update_web_app', (m) => (map = m.users));
       const alice = await connect(b, 'alice', 'staff');
-      await eventually(() => map[alice.id!] !== undefined, 5_000, "alice in node-a's update_web_app");
+      await eventually(() => map[alice.id!] !== undefined, { what: "alice in node-a's update_web_app" });
       expect(map[alice.id!]).toMatchObject({ user_name: 'alice', user_type: 'staff', Varification: 'VERIFIED' });
       // Leaving on node-b leaves node-a's roster.
       const bobId = bob.id!;
       bob.disconnect();
-      await eventually(() => !admin.entries.has(bobId), 5_000, 'bob gone from the roster');
+      await eventually(() => !admin.entries.has(bobId), { what: 'bob gone from the roster' });
     });
 
     it("a node that joins later learns the others' connections; one that stops or dies leaves every roster", async () => {
@@ -233,19 +223,19 @@ describe('several nodes (PostgreSQL + Redis)', () => {
       expect(onC.has(cleo.id!, 'node-a')).toBe(true);
       const onA = await watch(a);
       const dora = await connect(c, 'dora', 'client');
-      await eventually(() => onA.has(dora.id!, 'node-c'), 5_000, "dora on node-c in node-a's roster");
+      await eventually(() => onA.has(dora.id!, 'node-c'), { what: "dora on node-c in node-a's roster" });
       // node-c dies without a word: node-a drops its connections after missed heartbeats.
       c.child.kill('SIGKILL');
       await c.exited;
-      await eventually(() => !onA.entries.has(dora.id!) && !onA.entries.has(onC.socket.id!), 5_000, "node-c's connections dropped");
+      await eventually(() => !onA.entries.has(dora.id!) && !onA.entries.has(onC.socket.id!), { what: "node-c's connections dropped" });
       // A node that stops cleanly says so.
       const d = await startChildServer({ ...env, PARLEY_NODE_NAME: 'node-d' });
       nodes.push(d);
       const sal = await connect(d, 'sal', 'staff');
-      await eventually(() => onA.has(sal.id!, 'node-d'), 5_000, 'sal on node-d');
+      await eventually(() => onA.has(sal.id!, 'node-d'), { what: 'sal on node-d' });
       d.child.kill('SIGTERM');
       expect(await d.exited).toEqual({ code: 0, signal: null });
-      await eventually(() => !onA.entries.has(sal.id!), 5_000, "node-d's connections dropped");
+      await eventually(() => !onA.entries.has(sal.id!), { what: "node-d's connections dropped" });
     }, 60_000);
   });
 
@@ -263,9 +253,9 @@ describe('several nodes (PostgreSQL + Redis)', () => {
       while (next < total && !killed) {
         const client_id = `k-${next++}`;
         pending.add(client_id);
-        const ack = (await sender.timeout(3_000).emitWithAck('send_message', { message: client_id, recipients: 'staff', client_id }).catch(() => null)) as Ack | null;
+        const ack = await sender.timeout(3_000).emitWithAck('send_message', { message: client_id, recipients: 'staff', client_id }).catch(() => null);
         if (ack?.ok) {
-          acked.set(client_id, ack.id!);
+          acked.set(client_id, ack.id);
           pending.delete(client_id);
         }
         if (acked.size === 50 && !killed) {
@@ -283,9 +273,7 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     sender = await connect(a, 'alice', 'staff');
     const resend = [...pending, ...Array.from({ length: total - next }, (_, i) => `k-${next + i}`)];
     for (const client_id of resend) {
-      const ack = (await sender.emitWithAck('send_message', { message: client_id, recipients: 'staff', client_id })) as Ack;
-      expect(ack.ok).toBe(true);
-      acked.set(client_id, ack.id!);
+      acked.set(client_id, (await requestOk(sender, 'send_message', { message: client_id, recipients: 'staff', client_id })).id);
     }
     expect(acked.size).toBe(total);
     // The receiver syncs from the start of this test: every acknowledged message, exactly once.
@@ -293,16 +281,16 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     const synced: number[] = [];
     let since = first - 1;
     for (;;) {
-      const page = (await receiver.emitWithAck('sync', { since, limit: 100 })) as { messages: Json[] };
-      const mine = page.messages.filter((m) => String(m.message).startsWith('k-'));
-      synced.push(...mine.map((m) => m.id as number));
+      const page = await requestOk(receiver, 'sync', { since, limit: 100 });
+      const mine = page.messages.filter((m) => m.message.startsWith('k-'));
+      synced.push(...mine.map((m) => m.id));
       if (page.messages.length < 100) break;
-      since = page.messages.at(-1)!.id as number;
+      since = page.messages.at(-1)!.id;
     }
     expect(new Set(synced).size).toBe(synced.length);
     expect(synced.sort((x, y) => x - y)).toEqual([...acked.values()].sort((x, y) => x - y));
     // Live deliveries never doubled either.
-    const liveIds = live.filter((m) => String(m.message).startsWith('k-')).map((m) => m.id);
+    const liveIds = live.filter((m) => m.message.startsWith('k-')).map((m) => m.id);
     expect(new Set(liveIds).size).toBe(liveIds.length);
     console.log(`node death: ${total} acked, ${pending.size} resent after the kill, killed after ${killedAt} sends`);
   }, 60_000);

@@ -5,7 +5,7 @@ import { PermissionPolicy, type PolicyUser } from '../backend/src/permissions/pe
 import type { NewMessageRow } from '../backend/src/storage/database.types';
 import { MessageRepository } from '../backend/src/storage/message.repository';
 import type { Role } from '@parley/contract';
-import { adminToken, closeAllClients, connectAs, createUser, emitAck, type Json } from './support/clients';
+import { adminToken, closeAllClients, connectAs, createUser, request } from './support/clients';
 import { startServer, type TestServer } from './support/server';
 
 describe('configuration', () => {
@@ -29,8 +29,8 @@ describe('configuration', () => {
       const admin = await adminToken(server);
       const client = await connectAs(server, await createUser(server, admin, 'cy', 'client'), 'client', 'cy');
       const staff = await connectAs(server, await createUser(server, admin, 'st', 'staff'), 'staff', 'st');
-      expect(await emitAck(client, 'send_message', { message: 'hi all', recipients: 'client' })).toMatchObject({ ok: true });
-      expect(await emitAck(staff, 'send_message', { message: 'hi', recipients: 'client' })).toMatchObject({
+      expect(await request(client, 'send_message', { message: 'hi all', recipients: 'client' })).toMatchObject({ ok: true });
+      expect(await request(staff, 'send_message', { message: 'hi', recipients: 'client' })).toMatchObject({
         ok: false,
         error: { code: 'FORBIDDEN' },
       });
@@ -86,12 +86,12 @@ describe('configuration', () => {
       const admin = await adminToken(server);
       const adminSocket = await connectAs(server, admin, 'admin', 'admin');
       const client = await connectAs(server, await createUser(server, admin, 'cx', 'client'), 'client', 'cx');
-      expect(await emitAck<Json>(adminSocket, 'send_message', { message: 'x', recipients: 'admin' })).toMatchObject({
+      expect(await request(adminSocket, 'send_message', { message: 'x', recipients: 'admin' })).toMatchObject({
         ok: false,
         error: { code: 'FORBIDDEN' },
       });
       // The default table forbids this; the custom policy allows it.
-      expect(await emitAck<Json>(client, 'send_message', { message: 'x', recipients: 'client' })).toMatchObject({ ok: true });
+      expect(await request(client, 'send_message', { message: 'x', recipients: 'client' })).toMatchObject({ ok: true });
     });
   });
 
@@ -111,7 +111,7 @@ describe('configuration', () => {
       try {
         const admin = await adminToken(server);
         const socket = await connectAs(server, admin, 'admin', 'admin');
-        expect(await emitAck(socket, 'send_message', { message: 'hi', recipients: 'staff' })).toMatchObject({ ok: true });
+        expect(await request(socket, 'send_message', { message: 'hi', recipients: 'staff' })).toMatchObject({ ok: true });
         // One repository in the whole app: the replacement ChatModule got is the one StorageModule built.
         const repository = server.app.get(MessageRepository);
         expect(repository).toBeInstanceOf(CountingMessageRepository);

@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { io, type Socket } from 'socket.io-client';
+import { io } from 'socket.io-client';
 import type { WireMessage } from '@parley/contract';
 import { startChildServer, type ChildServer } from './support/child-server';
-import { emitAck } from './support/clients';
+import { type ClientSocket, request, requestOk } from './support/clients';
 
 /**
  * Kills the real server (`node dist/backend/main.js`) with SIGKILL at random moments under a
@@ -83,7 +83,7 @@ interface Figures {
 
 /** One person's client: a window of sends in flight, resends after reconnecting, resync by cursor. */
 class LoadClient {
-  private socket: Socket | null = null;
+  private socket: ClientSocket | null = null;
   private lanes: Promise<void>[] = [];
   private seq = 0;
   /** Every message not yet acknowledged ok, oldest first; resent with the same client_id. */
@@ -113,14 +113,14 @@ class LoadClient {
   /** Connects, verifies and catches up with sync from the cursor. */
   async connect(url: string): Promise<void> {
     await Promise.all(this.lanes);
-    const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+    const socket: ClientSocket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
     this.socket = socket;
-    socket.on('message_from_user', (message: WireMessage) => this.live.set(message.id, (this.live.get(message.id) ?? 0) + 1));
+    socket.on('message_from_user', (message) => this.live.set(message.id, (this.live.get(message.id) ?? 0) + 1));
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', reject);
     });
-    const verified = await emitAck(socket, 'verify_user', { user_type: this.user.role, user_name: this.user.name });
+    const verified = await request(socket, 'verify_user', { user_type: this.user.role, user_name: this.user.name });
     if (verified.ok !== true) throw new Error(`verify ${this.user.name}: ${JSON.stringify(verified)}`);
     await this.resync(socket);
   }
@@ -137,9 +137,9 @@ class LoadClient {
     return this.resync(this.socket!);
   }
 
-  private async resync(socket: Socket): Promise<void> {
+  private async resync(socket: ClientSocket): Promise<void> {
     for (;;) {
-      const page = await emitAck<{ ok: boolean; messages: WireMessage[]; more: boolean }>(socket, 'sync', {
+      const page = await request(socket, 'sync', {
         since: this.cursor,
         limit: 500,
       });
@@ -176,14 +176,14 @@ class LoadClient {
     return sent;
   }
 
-  private async lane(socket: Socket): Promise<void> {
+  private async lane(socket: ClientSocket): Promise<void> {
     while (socket.connected) {
       const sent = this.next();
       if (!sent) return;
       this.emits += 1;
       let ack: { ok: boolean; id?: number; duplicate?: boolean; error?: unknown };
       try {
-        ack = await emitAck(socket, 'send_message', { message: sent.clientId, recipients: sent.recipients, client_id: sent.clientId });
+        ack = await request(socket, 'send_message', { message: sent.clientId, recipients: sent.recipients, client_id: sent.clientId });
       } catch {
         // The server died with it in flight: stored or not, it is resent after reconnecting.
         this.unansweredAtKill += 1;
@@ -328,13 +328,13 @@ describe('crash safety', () => {
     writeFileSync(join(artifacts, 'crash-safety.json'), `${JSON.stringify(figures, null, 2)}\n`);
   }, TEST_TIMEOUT_MS);
 
-  async function openSocket(url: string, user: UserSpec): Promise<Socket> {
-    const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+  async function openSocket(url: string, user: UserSpec): Promise<ClientSocket> {
+    const socket: ClientSocket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', reject);
     });
-    const verified = await emitAck(socket, 'verify_user', { user_type: user.role, user_name: user.name });
+    const verified = await request(socket, 'verify_user', { user_type: user.role, user_name: user.name });
     if (verified.ok !== true) throw new Error(`verify ${user.name}: ${JSON.stringify(verified)}`);
     return socket;
   }
@@ -344,7 +344,7 @@ describe('crash safety', () => {
     try {
       const messages: WireMessage[] = [];
       for (let since = 0; ; ) {
-        const page = await emitAck<{ ok: boolean; messages: WireMessage[]; more: boolean }>(socket, 'sync', { since, limit: 500 });
+        const page = await requestOk(socket, 'sync', { since, limit: 500 });
         messages.push(...page.messages);
         if (!page.more || page.messages.length === 0) return messages;
         since = page.messages.at(-1)!.id;

@@ -6,7 +6,7 @@ import { io } from 'socket.io-client';
 import { MetricsServer } from '../backend/src/metrics/metrics-server.service';
 import { createParleyApp } from '../backend/src/app.factory';
 import { CapturedLog } from './support/captured-log';
-import { adminToken, api, closeAllClients, emitAck, type Json } from './support/clients';
+import { adminToken, api, type ClientSocket, closeAllClients, type Json, request } from './support/clients';
 import { cookieJar, type CookieJar } from './support/cookie-jar';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './support/server';
 
@@ -183,10 +183,10 @@ describe('the HTTP and socket edge', () => {
       expect(await handshake(server, { host: 'evil.example:8080' })).toBe('refused');
       // Parley's own names still connect, and can verify (open mode).
       expect(await handshake(server, { host: 'chat.example.lan:8080', origin: 'http://chat.example.lan:8080' })).toBe('connected');
-      const socket = io(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { host: `localhost:${new URL(server.url).port}` } });
+      const socket: ClientSocket = io(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { host: `localhost:${new URL(server.url).port}` } });
       try {
         await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
-        expect(await emitAck(socket, 'verify_user', { user_type: 'staff', user_name: 'stu' })).toMatchObject({ ok: true });
+        expect(await request(socket, 'verify_user', { user_type: 'staff', user_name: 'stu' })).toMatchObject({ ok: true });
       } finally {
         socket.disconnect();
       }

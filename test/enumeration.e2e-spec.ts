@@ -1,5 +1,4 @@
-import type { Socket } from 'socket.io-client';
-import { adminToken, api, closeAllClients, connectAs, createUser, emitAck, type Json } from './support/clients';
+import { adminToken, api, type ClientSocket, closeAllClients, connectAs, createUser, type Json, request, requestOk } from './support/clients';
 import { startServer, type TestServer } from './support/server';
 
 /**
@@ -9,8 +8,8 @@ import { startServer, type TestServer } from './support/server';
 describe('user enumeration (finding 6)', () => {
   let server: TestServer;
   let admin: string;
-  let cleo: Socket;
-  let sam: Socket;
+  let cleo: ClientSocket;
+  let sam: ClientSocket;
   let carlSocketId: string;
 
   beforeAll(async () => {
@@ -25,7 +24,7 @@ describe('user enumeration (finding 6)', () => {
     carlSocketId = (await connectAs(server, tokens.carl, 'client', 'carl')).id!;
     // Sam once talked with Olaf, who is disabled now; Dora is disabled and Dan deleted, never talked to.
     const olaf = await connectAs(server, tokens.olaf, 'staff', 'olaf');
-    expect(await emitAck(olaf, 'send_message', { message: 'hi sam', recipients: 'user:sam' })).toMatchObject({ ok: true });
+    expect(await request(olaf, 'send_message', { message: 'hi sam', recipients: 'user:sam' })).toMatchObject({ ok: true });
     for (const name of ['dora', 'olaf']) {
       expect((await api(server, 'PATCH', `/api/users/${name}`, { token: admin, body: { disabled: true } })).status).toBe(200);
     }
@@ -37,16 +36,16 @@ describe('user enumeration (finding 6)', () => {
   });
 
   /** Every event that names a user, with `name` in the place of the user. */
-  const probes = (name: string): Array<[string, Json]> => [
-    ['send_message', { message: 'probe', recipients: `user:${name}` }],
-    ['send_message', { message: 'probe', recipients: name }],
-    ['typing', { conversation: `user:${name}` }],
-    ['history', { conversation: `user:${name}` }],
-    ['mark_read', { conversation: `user:${name}`, up_to: 1 }],
+  const probes = (socket: ClientSocket, name: string) => [
+    () => request(socket, 'send_message', { message: 'probe', recipients: `user:${name}` }),
+    () => request(socket, 'send_message', { message: 'probe', recipients: name }),
+    () => request(socket, 'typing', { conversation: `user:${name}` }),
+    () => request(socket, 'history', { conversation: `user:${name}` }),
+    () => request(socket, 'mark_read', { conversation: `user:${name}`, up_to: 1 }),
   ];
-  async function answers(socket: Socket, name: string): Promise<Json[]> {
-    const acks: Json[] = [];
-    for (const [event, payload] of probes(name)) acks.push(await emitAck<Json>(socket, event, payload));
+  async function answers(socket: ClientSocket, name: string): Promise<Json[]> {
+    const acks: unknown[] = [];
+    for (const probe of probes(socket, name)) acks.push(await probe());
     // The only thing that differs is the name the asker typed, echoed back.
     return acks.map((ack) => JSON.parse(JSON.stringify(ack).replaceAll(name, '<name>')) as Json);
   }
@@ -56,8 +55,8 @@ describe('user enumeration (finding 6)', () => {
     expect(unknown.every((ack) => (ack.error as Json | undefined)?.code === 'UNKNOWN_RECIPIENT')).toBe(true);
     expect(await answers(cleo, 'carl')).toEqual(unknown);
     // The prototype's reply-to-socket form too.
-    const bySocket = await emitAck<Json>(cleo, 'send_message', { message: 'probe', recipients: carlSocketId });
-    const byUnknownSocket = await emitAck<Json>(cleo, 'send_message', { message: 'probe', recipients: 'AAAAAAAAAAAAAAAAAAAA' });
+    const bySocket = await request(cleo, 'send_message', { message: 'probe', recipients: carlSocketId });
+    const byUnknownSocket = await request(cleo, 'send_message', { message: 'probe', recipients: 'AAAAAAAAAAAAAAAAAAAA' });
     expect(JSON.stringify(bySocket).replace(carlSocketId, '<id>')).toBe(JSON.stringify(byUnknownSocket).replace('AAAAAAAAAAAAAAAAAAAA', '<id>'));
   });
 
@@ -69,24 +68,24 @@ describe('user enumeration (finding 6)', () => {
   });
 
   it('still lets someone read a DM they already had with a user who was disabled since', async () => {
-    const history = await emitAck<Json>(sam, 'history', { conversation: 'user:olaf' });
+    const history = await request(sam, 'history', { conversation: 'user:olaf' });
     expect(history).toMatchObject({ ok: true, messages: [expect.objectContaining({ message: 'hi sam' })] });
     // Writing to them is refused as for anyone unknown.
-    expect(await emitAck(sam, 'send_message', { message: 'x', recipients: 'user:olaf' })).toMatchObject({
+    expect(await request(sam, 'send_message', { message: 'x', recipients: 'user:olaf' })).toMatchObject({
       ok: false,
       error: { code: 'UNKNOWN_RECIPIENT' },
     });
   });
 
   it('keeps the directory to reachable, enabled users', async () => {
-    const names = ((await emitAck<Json>(cleo, 'directory')).users as Json[]).map((u) => u.username);
+    const names = (await requestOk(cleo, 'directory')).users.map((u) => u.username);
     expect(names).toEqual(expect.arrayContaining(['admin', 'sam']));
     for (const hidden of ['carl', 'dora', 'dan', 'olaf', 'cleo']) expect(names).not.toContain(hidden);
     expect(names.some((name) => String(name).startsWith('deleted#'))).toBe(false);
   });
 
   it('still says FORBIDDEN for a group a role may not post to: the groups are no secret', async () => {
-    expect(await emitAck(cleo, 'send_message', { message: 'x', recipients: 'group:client' })).toEqual({
+    expect(await request(cleo, 'send_message', { message: 'x', recipients: 'group:client' })).toEqual({
       ok: false,
       error: { code: 'FORBIDDEN', message: 'A client may not message the client group' },
     });

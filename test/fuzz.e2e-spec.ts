@@ -1,11 +1,23 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { Socket } from 'socket.io-client';
 import type { z } from 'zod';
 import { conversationSchema, conversationsSchema, directorySchema, historySchema, markReadSchema, sendMessageSchema, syncSchema, verifyUserSchema } from '@parley/contract/schemas';
-import { ClientEvents, type ErrorCode, ErrorCodes, normalizeUsername, ROLES } from '@parley/contract';
-import { adminToken, closeAllClients, connect, connectAs, createUser, emitAck, type Json } from './support/clients';
+import { ClientEvents, type ErrorCode, ErrorCodes, normalizeUsername, type ParleyErrorPayload, ROLES } from '@parley/contract';
+import {
+  adminToken,
+  type ClientSocket,
+  closeAllClients,
+  connect,
+  connectAs,
+  createUser,
+  type Json,
+  request,
+  roundTrip,
+  sendRaw,
+  sendRawWithoutAck,
+} from './support/clients';
+import { eventually } from './support/eventually';
 import { POLLUTION_KEYS, hostileString, hostileValue, payloadFor } from './support/fuzz-arbitraries';
 import { startServer, type TestServer } from './support/server';
 
@@ -191,7 +203,7 @@ type BodyKind = 'json' | 'none' | 'raw-json' | 'huge' | 'binary' | 'form' | 'tex
 describe('fuzzing every socket event and REST route', () => {
   let server: TestServer;
   const tokens: Record<string, string> = {};
-  const sockets = {} as Record<SocketAs | 'verify-live' | 'verify-none', Socket>;
+  const sockets = {} as Record<SocketAs | 'verify-live' | 'verify-none', ClientSocket>;
   const prototypes = [Object.prototype, Array.prototype, Function.prototype, String.prototype];
   const baseline = prototypes.map((p) => Object.getOwnPropertyNames(p).sort());
   const counts: Record<string, number> = {};
@@ -204,7 +216,7 @@ describe('fuzzing every socket event and REST route', () => {
   /** Malformed replies noticed outside a property (parley_error events); must stay empty. */
   const violations: string[] = [];
   /** parley_error events not yet matched to the request that caused them, per socket. */
-  const pendingErrors = new Map<Socket, Json[]>();
+  const pendingErrors = new Map<ClientSocket, ParleyErrorPayload[]>();
 
   function checkClean(text: string, where: string): void {
     if (LEAK.test(text)) throw new Error(`${where}: leaked internals: ${text.slice(0, 300)}`);
@@ -225,9 +237,10 @@ describe('fuzzing every socket event and REST route', () => {
     for (const key of ['polluted', 'isAdmin', 'role', 'admin']) expect(probe[key]).toBeUndefined();
   }
 
-  function watchErrors(socket: Socket, label: string): Socket {
+  function watchErrors(socket: ClientSocket, label: string): ClientSocket {
     pendingErrors.set(socket, []);
-    socket.on('parley_error', (payload: Json) => {
+    // Typed as the contract says; these checks are there because a fuzzed server might not.
+    socket.on('parley_error', (payload) => {
       try {
         checkErrorBody(payload, `parley_error to ${label}`);
         if (typeof payload.event !== 'string') throw new Error(`parley_error to ${label} names no event`);
@@ -240,15 +253,16 @@ describe('fuzzing every socket event and REST route', () => {
   }
 
   /** Waits for (and consumes) the parley_error a request without an ack must produce. */
-  async function takeError(socket: Socket, event: string, code: string): Promise<void> {
+  async function takeError(socket: ClientSocket, event: string, code: string): Promise<void> {
     const queue = pendingErrors.get(socket)!;
-    const deadline = Date.now() + 5_000;
-    for (;;) {
-      const index = queue.findIndex((e) => e.event === event && e.code === code);
-      if (index >= 0) return void queue.splice(index, 1);
-      if (Date.now() > deadline) throw new Error(`no parley_error ${code} for ${event}: got ${JSON.stringify(queue.slice(-3))}`);
-      await new Promise((r) => setTimeout(r, 2));
-    }
+    const matching = () => queue.findIndex((e) => e.event === event && e.code === code);
+    await eventually(
+      () => {
+        if (matching() < 0) throw new Error(`no parley_error ${code} for ${event}: got ${JSON.stringify(queue.slice(-3))}`);
+      },
+      { intervalMs: 2 },
+    );
+    queue.splice(matching(), 1);
   }
 
   // ---- bystanders: two people chatting through all of it ----
@@ -256,19 +270,17 @@ describe('fuzzing every socket event and REST route', () => {
   const bystander = { sent: 0, delivered: 0, stopped: false, failures: [] as string[], loop: Promise.resolve() };
   const received: Record<string, number[]> = { 'bystander-bea': [], 'bystander-ben': [] };
 
-  async function chat(bea: Socket, ben: Socket): Promise<void> {
+  async function chat(bea: ClientSocket, ben: ClientSocket): Promise<void> {
     while (!bystander.stopped) {
       const i = bystander.sent++;
       const [from, to] = i % 2 === 0 ? [bea, 'bystander-ben'] : [ben, 'bystander-bea'];
       const target = to === 'bystander-ben' ? received['bystander-ben'] : received['bystander-bea'];
       const before = target.length;
       try {
-        const ack = await emitAck<Json>(from, 'send_message', { message: `bystander ${i}`, recipients: `user:${to}` });
+        const ack = await request(from, 'send_message', { message: `bystander ${i}`, recipients: `user:${to}` });
         if (ack.ok !== true) bystander.failures.push(`bystander ${i}: ${JSON.stringify(ack)}`);
-        const deadline = Date.now() + 5_000;
-        while (target.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
-        if (target.length === before) bystander.failures.push(`bystander ${i} was not delivered`);
-        else bystander.delivered++;
+        await eventually(() => target.length > before, { intervalMs: 1, what: `bystander ${i} delivered` });
+        bystander.delivered++;
       } catch (error) {
         bystander.failures.push(`bystander ${i}: ${String(error)}`);
       }
@@ -280,10 +292,13 @@ describe('fuzzing every socket event and REST route', () => {
   /** Fails if the bystanders stopped getting messages through. */
   async function bystandersStillChat(): Promise<void> {
     const before = bystander.delivered;
-    const deadline = Date.now() + 10_000;
-    while (bystander.delivered < before + 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    expect(bystander.failures).toEqual([]);
-    expect(bystander.delivered).toBeGreaterThanOrEqual(before + 2);
+    await eventually(
+      () => {
+        expect(bystander.failures).toEqual([]);
+        expect(bystander.delivered).toBeGreaterThanOrEqual(before + 2);
+      },
+      { timeoutMs: 10_000, intervalMs: 5 },
+    );
   }
 
   beforeAll(async () => {
@@ -310,9 +325,9 @@ describe('fuzzing every socket event and REST route', () => {
     const bea = await connectAs(server, await createUser(server, admin, 'bystander-bea', 'staff'), 'staff', 'bystander-bea');
     const ben = await connectAs(server, await createUser(server, admin, 'bystander-ben', 'staff'), 'staff', 'bystander-ben');
     for (const [socket, name] of [[bea, 'bystander-bea'], [ben, 'bystander-ben']] as const) {
-      socket.on('message_from_user', (m: Json) => {
-        const match = /^bystander (\d+)$/.exec(String(m.message));
-        if (match && String(m.sender_name).startsWith('bystander-')) received[name].push(Number(match[1]));
+      socket.on('message_from_user', (m) => {
+        const match = /^bystander (\d+)$/.exec(m.message);
+        if (match && m.sender_name.startsWith('bystander-')) received[name].push(Number(match[1]));
       });
     }
     bystander.loop = chat(bea, ben);
@@ -338,12 +353,12 @@ describe('fuzzing every socket event and REST route', () => {
 
   type Expected = { code: string } | { anyOf: Set<string>; ok: boolean };
 
-  async function fuzzSocket(event: string, socket: Socket, call: { withAck: boolean; arity: number; payload: unknown; extra: [unknown, unknown] }, expected: Expected, onOk?: (ack: Json) => void, label = event) {
+  async function fuzzSocket(event: string, socket: ClientSocket, call: { withAck: boolean; arity: number; payload: unknown; extra: [unknown, unknown] }, expected: Expected, onOk?: (ack: Json) => void, label = event) {
     if (!socket.connected) throw new Error('the server closed a fuzzed socket');
     const args = [call.payload, ...call.extra].slice(0, call.arity);
     const where = `${event} ${JSON.stringify(args)?.slice(0, 200)}`;
     if (call.withAck) {
-      const ack = (await socket.timeout(5_000).emitWithAck(event, ...args)) as Json;
+      const ack = (await sendRaw(socket, event, ...args)) as Json;
       checkClean(JSON.stringify(ack), where);
       tally(label, ack.ok === true ? 'ok' : String((ack.error as Json | undefined)?.code));
       if (ack.ok === true) {
@@ -356,10 +371,10 @@ describe('fuzzing every socket event and REST route', () => {
         if (!allowed) throw new Error(`${where}: ${code} (${(ack.error as Json).message}), expected ${'code' in expected ? expected.code : [...expected.anyOf].join('|')}`);
       }
     } else {
-      socket.emit(event, ...args);
+      sendRawWithoutAck(socket, event, ...args);
       tally(label, 'no ack');
       if ('code' in expected) await takeError(socket, event.slice(0, 64), expected.code);
-      else await emitAck(socket, 'sync', { since: Number.MAX_SAFE_INTEGER });
+      else await roundTrip(socket);
     }
     checkPrototypes();
     counts[label] = (counts[label] ?? 0) + 1;
@@ -455,7 +470,7 @@ describe('fuzzing every socket event and REST route', () => {
 
   // ---- REST ----
 
-  const request = (route: RestRoute) =>
+  const restRequest = (route: RestRoute) =>
     fc.record({
       // Mostly the admin's token, so requests get past the guard to validation and the service.
       token: route.tokens.includes('admin') ? fc.oneof({ weight: 3, arbitrary: fc.constant('admin' as const) }, fc.constantFrom(...route.tokens)) : fc.constantFrom(...route.tokens),
@@ -471,7 +486,7 @@ describe('fuzzing every socket event and REST route', () => {
     'REST %s: a 2xx or a 4xx with a JSON body and a documented code, for every request',
     async (label, route) => {
       await fc.assert(
-        fc.asyncProperty(request(route), async (r) => {
+        fc.asyncProperty(restRequest(route), async (r) => {
           const headers: Record<string, string> = {};
           if (r.token === 'admin' || r.token === 'staff') headers.authorization = `Bearer ${tokens[r.token]}`;
           if (r.token === 'garbage') headers.authorization = `Bearer ${r.raw.replace(/[^\x20-\x7e]/g, '').slice(0, 400)}`;

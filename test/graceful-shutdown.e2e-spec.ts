@@ -2,25 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { io, type Socket } from 'socket.io-client';
+import { io } from 'socket.io-client';
+import type { WireMessage } from '@parley/contract';
 import { ShutdownService } from '../backend/src/lifecycle/shutdown.service';
 import { startChildServer, type ChildServer } from './support/child-server';
-import { closeAllClients, connect, emitAck, nextEvent, type Json } from './support/clients';
+import { type ClientSocket, closeAllClients, connect, nextEvent, request, requestOk, sendWithoutAck } from './support/clients';
 import { startServer, type TestServer } from './support/server';
 
-interface SendAck {
-  ok: boolean;
-  id?: number;
-  duplicate?: boolean;
-  error?: { code: string };
-}
-
 /** Every message this user may see, oldest first, following `more`. */
-async function syncAll(socket: Socket): Promise<Array<{ id: number; client_id: string | null; sender_name: string }>> {
-  const all: Array<{ id: number; client_id: string | null; sender_name: string }> = [];
+async function syncAll(socket: ClientSocket): Promise<WireMessage[]> {
+  const all: WireMessage[] = [];
   for (let since = 0; ; ) {
-    const page = await emitAck<{ ok: boolean; messages: typeof all; more: boolean }>(socket, 'sync', { since, limit: 500 });
-    expect(page.ok).toBe(true);
+    const page = await requestOk(socket, 'sync', { since, limit: 500 });
     all.push(...page.messages);
     if (!page.more || page.messages.length === 0) return all;
     since = page.messages.at(-1)!.id;
@@ -40,17 +33,17 @@ describe('shutdown, in process: draining', () => {
 
   it('announces server_shutdown, refuses new requests with SHUTTING_DOWN, and turns new connections away', async () => {
     const alice = await connect(server);
-    expect(await emitAck(alice, 'verify_user', { user_type: 'staff', user_name: 'alice' })).toMatchObject({ ok: true });
+    expect(await request(alice, 'verify_user', { user_type: 'staff', user_name: 'alice' })).toMatchObject({ ok: true });
 
-    const notice = nextEvent<{ message: string }>(alice, 'server_shutdown');
+    const notice = nextEvent(alice, 'server_shutdown');
     server.app.get(ShutdownService).stopAccepting();
     expect((await notice).message).toMatch(/shutting down/);
 
-    const refused = await emitAck(alice, 'send_message', { message: 'too late', recipients: 'staff', client_id: 'late-1' });
+    const refused = await request(alice, 'send_message', { message: 'too late', recipients: 'staff', client_id: 'late-1' });
     expect(refused).toEqual({ ok: false, error: { code: 'SHUTTING_DOWN', message: expect.any(String) } });
     // A prototype client passes no ack callback: the refusal arrives as parley_error.
-    const error = nextEvent<Json>(alice, 'parley_error');
-    alice.emit('send_message', { message: 'also too late', recipients: 'staff' });
+    const error = nextEvent(alice, 'parley_error');
+    sendWithoutAck(alice, 'send_message', { message: 'also too late', recipients: 'staff' });
     expect(await error).toMatchObject({ event: 'send_message', code: 'SHUTTING_DOWN' });
 
     await expect(connect(server)).rejects.toThrow();
@@ -59,13 +52,13 @@ describe('shutdown, in process: draining', () => {
     closeAllClients();
     await server.restart();
     const again = await connect(server);
-    expect(await emitAck(again, 'verify_user', { user_type: 'staff', user_name: 'alice' })).toMatchObject({ ok: true });
+    expect(await request(again, 'verify_user', { user_type: 'staff', user_name: 'alice' })).toMatchObject({ ok: true });
     expect(await syncAll(again)).toEqual([]);
   });
 
   it('closes the transport (not a socket.io disconnect) after the announcement, so clients reconnect', async () => {
     const alice = await connect(server);
-    expect(await emitAck(alice, 'verify_user', { user_type: 'staff', user_name: 'alice' })).toMatchObject({ ok: true });
+    expect(await request(alice, 'verify_user', { user_type: 'staff', user_name: 'alice' })).toMatchObject({ ok: true });
     const seen: string[] = [];
     alice.on('server_shutdown', () => seen.push('server_shutdown'));
     const disconnected = new Promise<string>((resolve) => alice.once('disconnect', (reason) => resolve(reason)));
@@ -80,7 +73,7 @@ describe('shutdown, in process: draining', () => {
 describe('shutdown, the built server as a child process', () => {
   let dir: string;
   let server: ChildServer | undefined;
-  const sockets: Socket[] = [];
+  const sockets: ClientSocket[] = [];
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'parley-shutdown-'));
@@ -102,8 +95,8 @@ describe('shutdown, the built server as a child process', () => {
   });
 
   /** socket.io-client with its default reconnection on, retrying quickly. */
-  function client(url: string): Promise<Socket> {
-    const socket = io(url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 50, reconnectionDelayMax: 200 });
+  function client(url: string): Promise<ClientSocket> {
+    const socket: ClientSocket = io(url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 50, reconnectionDelayMax: 200 });
     sockets.push(socket);
     return new Promise((resolve, reject) => {
       socket.once('connect', () => resolve(socket));
@@ -114,7 +107,7 @@ describe('shutdown, the built server as a child process', () => {
   it('on SIGTERM answers every message it accepted, stores exactly those, closes reconnect-ably, and exits 0', async () => {
     server = await startChildServer(env());
     const alice = await client(server.url);
-    expect(await emitAck(alice, 'verify_user', { user_type: 'staff', user_name: 'alice' })).toMatchObject({ ok: true });
+    expect(await request(alice, 'verify_user', { user_type: 'staff', user_name: 'alice' })).toMatchObject({ ok: true });
     const events: string[] = [];
     alice.on('server_shutdown', () => events.push('server_shutdown'));
     alice.on('disconnect', (reason) => events.push(`disconnect: ${reason}`));
@@ -135,17 +128,17 @@ describe('shutdown, the built server as a child process', () => {
       while (alice.connected) {
         const client_id = `m-${sent.length}`;
         sent.push(client_id);
-        const result = await emitAck<SendAck>(alice, 'send_message', { message: client_id, recipients: 'staff', client_id }).catch(
+        const result = await request(alice, 'send_message', { message: client_id, recipients: 'staff', client_id }).catch(
           () => 'unanswered' as const,
         );
         if (result === 'unanswered') {
           unanswered += 1;
           notStored.add(client_id);
         } else if (result.ok) {
-          acked.set(client_id, result.id!);
+          acked.set(client_id, result.id);
           if (signalled) ackedAfterSignal += 1;
           if (acked.size === 100) firstHundred();
-        } else if (result.error?.code === 'SHUTTING_DOWN') {
+        } else if (result.error.code === 'SHUTTING_DOWN') {
           refused += 1;
           notStored.add(client_id);
         } else {
@@ -172,7 +165,7 @@ describe('shutdown, the built server as a child process', () => {
     const reconnected = new Promise<void>((resolve) => alice.io.once('reconnect', () => resolve()));
     server = await startChildServer(env(server.port));
     await reconnected;
-    expect(await emitAck(alice, 'verify_user', { user_type: 'staff', user_name: 'alice' })).toMatchObject({ ok: true });
+    expect(await request(alice, 'verify_user', { user_type: 'staff', user_name: 'alice' })).toMatchObject({ ok: true });
     const stored = await syncAll(alice);
     // Exactly the acknowledged messages, each once, with the id its ack gave.
     expect(new Map(stored.map((m) => [m.client_id!, m.id]))).toEqual(acked);
@@ -180,7 +173,7 @@ describe('shutdown, the built server as a child process', () => {
 
     // The rest were never stored: resending them with the same client_id stores them now.
     for (const client_id of notStored) {
-      expect(await emitAck(alice, 'send_message', { message: client_id, recipients: 'staff', client_id })).toMatchObject({
+      expect(await request(alice, 'send_message', { message: client_id, recipients: 'staff', client_id })).toMatchObject({
         ok: true,
         duplicate: false,
       });

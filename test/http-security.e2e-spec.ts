@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { io } from 'socket.io-client';
 import { createParleyApp } from '../backend/src/app.factory';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './support/server';
-import { api, closeAllClients, login, type Json } from './support/clients';
+import { api, type ClientSocket, closeAllClients, login, type Json, request } from './support/clients';
 import { cookieJar } from './support/cookie-jar';
 
 describe('HTTP hardening', () => {
@@ -163,12 +163,12 @@ describe('TLS (PARLEY_TLS_CERT / PARLEY_TLS_KEY)', () => {
   });
 
   it('serves socket.io over WSS on the same port', async () => {
-    const socket = io(server.url, { ca, transports: ['websocket'], forceNew: true, reconnection: false });
+    const socket: ClientSocket = io(server.url, { ca, transports: ['websocket'], forceNew: true, reconnection: false });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('connect_error', reject);
     });
-    const ack = await socket.timeout(5_000).emitWithAck('verify_user', { user_type: 'staff', user_name: 'tls-user' });
+    const ack = await request(socket, 'verify_user', { user_type: 'staff', user_name: 'tls-user' });
     expect(ack).toMatchObject({ ok: true, user: { username: 'tls-user' } });
     socket.disconnect();
   });

@@ -1,7 +1,8 @@
 import { DatabaseService } from '../backend/src/storage/database.service';
 import { CapturedLog } from './support/captured-log';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './support/server';
-import { adminToken, api, closeAllClients, connectAs, createUser, emitAck, nextEvent } from './support/clients';
+import { adminToken, api, closeAllClients, connectAs, createUser, nextEvent, request } from './support/clients';
+import { eventually } from './support/eventually';
 
 const SECRET_TEXT = 'the launch code is 0000 - do not log me';
 const SECRET_DM = 'direct words nobody else should read';
@@ -21,11 +22,11 @@ async function exercise(server: TestServer): Promise<{ token: string }> {
   const staff = await connectAs(server, token, 'staff', 'logan');
   const client = await connectAs(server, await createUser(server, admin, 'cleo', 'client'), 'client', 'cleo');
   const delivered = nextEvent(client, 'message_from_user');
-  expect(await emitAck(staff, 'send_message', { message: SECRET_DM, recipients: 'cleo' })).toMatchObject({ ok: true });
+  expect(await request(staff, 'send_message', { message: SECRET_DM, recipients: 'cleo' })).toMatchObject({ ok: true });
   await delivered;
-  expect(await emitAck(staff, 'send_message', { message: SECRET_TEXT, recipients: 'staff' })).toMatchObject({ ok: true });
-  expect(await emitAck(staff, 'send_message', { message: SECRET_TEXT, recipients: 'no-such-person' })).toMatchObject({ ok: false });
-  expect(await emitAck(client, 'send_message', { message: SECRET_TEXT, recipients: 'client' })).toMatchObject({ ok: false });
+  expect(await request(staff, 'send_message', { message: SECRET_TEXT, recipients: 'staff' })).toMatchObject({ ok: true });
+  expect(await request(staff, 'send_message', { message: SECRET_TEXT, recipients: 'no-such-person' })).toMatchObject({ ok: false });
+  expect(await request(client, 'send_message', { message: SECRET_TEXT, recipients: 'client' })).toMatchObject({ ok: false });
   await api(server, 'GET', '/api/me', { headers: { cookie: `parley_session=${token}` } });
   await api(server, 'GET', `/api/users?password=${PASSWORD}`, { token: admin });
   closeAllClients();
@@ -104,11 +105,10 @@ describe('JSON logs', () => {
       const verified = log.lines().filter((entry) => entry.msg === 'Socket verified');
       expect(verified.length).toBeGreaterThanOrEqual(2);
       const socketId = verified[0].socketId;
-      const disconnected = () => log.lines().some((entry) => entry.msg === 'Socket disconnected' && entry.socketId === socketId);
-      const deadline = Date.now() + 3_000;
-      while (!disconnected() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(log.lines().filter((entry) => entry.socketId === socketId).map((entry) => entry.msg)).toEqual(
-        expect.arrayContaining(['Socket connected', 'Socket verified', 'Socket disconnected']),
+      await eventually(() =>
+        expect(log.lines().filter((entry) => entry.socketId === socketId).map((entry) => entry.msg)).toEqual(
+          expect.arrayContaining(['Socket connected', 'Socket verified', 'Socket disconnected']),
+        ),
       );
     });
 

@@ -1,15 +1,6 @@
-import {
-  adminToken,
-  closeAllClients,
-  connectAs,
-  createUser,
-  emitAck,
-  eventually,
-  nextEvent,
-  record,
-  settle,
-  type Json,
-} from './support/clients';
+import type { WireMessage } from '@parley/contract';
+import { adminToken, closeAllClients, connectAs, createUser, nextEvent, record, request, requestOk, roundTrip } from './support/clients';
+import { eventually } from './support/eventually';
 import { startServer, type TestServer } from './support/server';
 
 type Role = 'admin' | 'staff' | 'client';
@@ -53,10 +44,10 @@ describe('messaging', () => {
       async (from, to) => {
         const sender = await as(names[from][0]);
         const groupMember = await as(names[to][1]);
-        const inbox = record<Json>(groupMember, 'message_from_user');
+        const inbox = record(groupMember, 'message_from_user');
 
-        const group = await emitAck<Json>(sender, 'send_message', { message: `${from} to group ${to}`, recipients: to });
-        const dm = await emitAck<Json>(sender, 'send_message', { message: `${from} dm ${to}`, recipients: `user:${names[to][1]}` });
+        const group = await request(sender, 'send_message', { message: `${from} to group ${to}`, recipients: to });
+        const dm = await request(sender, 'send_message', { message: `${from} dm ${to}`, recipients: `user:${names[to][1]}` });
 
         if (MAY_POST_TO_GROUP[from].includes(to)) expect(group).toMatchObject({ ok: true, id: expect.any(Number) });
         else expect(group).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
@@ -64,7 +55,8 @@ describe('messaging', () => {
         // A user one may not message is answered exactly as a name that does not exist.
         else expect(dm).toEqual({ ok: false, error: { code: 'UNKNOWN_RECIPIENT', message: `No group, user or socket called "user:${names[to][1]}"` } });
 
-        await settle(groupMember);
+        // Both were answered, so every copy was sent before; the round trip brings them in.
+        await roundTrip(groupMember);
         const expected = [
           ...(MAY_POST_TO_GROUP[from].includes(to) ? [`${from} to group ${to}`] : []),
           ...(MAY_DM[from].includes(to) ? [`${from} dm ${to}`] : []),
@@ -77,7 +69,7 @@ describe('messaging', () => {
   it('applies the table to the socket-id form too: a client cannot DM a client by socket id', async () => {
     const cal = await as('cal');
     const cleo = await as('cleo');
-    expect(await emitAck(cal, 'send_message', { message: 'psst', recipients: cleo.id })).toMatchObject({
+    expect(await request(cal, 'send_message', { message: 'psst', recipients: cleo.id! })).toMatchObject({
       ok: false,
       error: { code: 'UNKNOWN_RECIPIENT' },
     });
@@ -86,11 +78,10 @@ describe('messaging', () => {
   it('delivers a DM to every device of the recipient and the sender\'s other devices', async () => {
     const [samPhone, samLaptop] = [await as('sam'), await as('sam')];
     const [calPhone, calLaptop] = [await as('cal'), await as('cal')];
-    const inboxes = [samPhone, samLaptop, calPhone, calLaptop].map((s) => record<Json>(s, 'message_from_user'));
-    const ack = await emitAck<Json>(samPhone, 'send_message', { message: 'to all of cal', recipients: 'cal' });
-    expect(ack.ok).toBe(true);
+    const inboxes = [samPhone, samLaptop, calPhone, calLaptop].map((s) => record(s, 'message_from_user'));
+    const ack = await requestOk(samPhone, 'send_message', { message: 'to all of cal', recipients: 'cal' });
     await eventually(() => inboxes[1].length + inboxes[2].length + inboxes[3].length === 3);
-    await settle(samPhone);
+    await roundTrip(samPhone);
     expect(inboxes[0]).toEqual([]); // the sending socket has the ack instead
     for (const inbox of inboxes.slice(1)) {
       expect(inbox).toEqual([
@@ -111,12 +102,12 @@ describe('messaging', () => {
   it('delivers a group message to every device of every member, once each', async () => {
     const members = [await as('sam'), await as('sam'), await as('sal')];
     const outsider = await as('cal');
-    const inboxes = members.map((s) => record<Json>(s, 'message_from_user'));
-    const outsiderInbox = record<Json>(outsider, 'message_from_user');
+    const inboxes = members.map((s) => record(s, 'message_from_user'));
+    const outsiderInbox = record(outsider, 'message_from_user');
     const admin = await as('admin');
-    const ack = await emitAck<Json>(admin, 'send_message', { message: 'staff meeting', recipients: 'group:staff' });
+    const ack = await requestOk(admin, 'send_message', { message: 'staff meeting', recipients: 'group:staff' });
     await eventually(() => inboxes.every((inbox) => inbox.length === 1));
-    await settle(outsider);
+    await roundTrip(outsider);
     expect(inboxes.flat().map((m) => m.id)).toEqual([ack.id, ack.id, ack.id]);
     expect(outsiderInbox).toEqual([]);
   });
@@ -124,9 +115,9 @@ describe('messaging', () => {
   it('maps the socket-id form to its user: every device of that user gets the DM', async () => {
     const salA = await as('sal');
     const salB = await as('sal');
-    const inboxB = record<Json>(salB, 'message_from_user');
+    const inboxB = record(salB, 'message_from_user');
     const admin = await as('admin');
-    const ack = await emitAck<Json>(admin, 'send_message', { message: 'via socket id', recipients: salA.id });
+    const ack = await request(admin, 'send_message', { message: 'via socket id', recipients: salA.id! });
     expect(ack).toMatchObject({ ok: true });
     await eventually(() => inboxB.length === 1);
     expect(inboxB[0]).toMatchObject({ target_kind: 'user', target: 'sal' });
@@ -135,48 +126,46 @@ describe('messaging', () => {
   it('stores a client_id once: a resend gets the first id and nobody sees it twice', async () => {
     const sam = await as('sam');
     const sal = await as('sal');
-    const inbox = record<Json>(sal, 'message_from_user');
-    const first = await emitAck<Json>(sam, 'send_message', { message: 'once', recipients: 'sal', client_id: 'c-1' });
-    const again = await emitAck<Json>(sam, 'send_message', { message: 'once', recipients: 'sal', client_id: 'c-1' });
+    const inbox = record(sal, 'message_from_user');
+    const first = await requestOk(sam, 'send_message', { message: 'once', recipients: 'sal', client_id: 'c-1' });
+    const again = await requestOk(sam, 'send_message', { message: 'once', recipients: 'sal', client_id: 'c-1' });
     const racing = await Promise.all(
-      [1, 2, 3].map(() => emitAck<Json>(sam, 'send_message', { message: 'race', recipients: 'sal', client_id: 'c-2' })),
+      [1, 2, 3].map(() => requestOk(sam, 'send_message', { message: 'race', recipients: 'sal', client_id: 'c-2' })),
     );
     expect(first).toMatchObject({ ok: true, duplicate: false, client_id: 'c-1' });
     expect(again).toMatchObject({ ok: true, duplicate: true, id: first.id });
     expect(new Set(racing.map((a) => a.id)).size).toBe(1);
     expect(racing.filter((a) => a.duplicate === false)).toHaveLength(1);
-    await settle(sal);
+    await roundTrip(sal);
     expect(inbox.map((m) => m.message)).toEqual(['once', 'race']);
   });
 
   it('replays what an offline user missed through sync, in pages, with nothing doubled', async () => {
     const cleo = await as('cleo');
-    const { latest_id: start } = await emitAck<Json>(cleo, 'verify_user', { user_type: 'client', user_name: 'cleo' });
+    const { latest_id: start } = await requestOk(cleo, 'verify_user', { user_type: 'client', user_name: 'cleo' });
     cleo.disconnect();
 
     const admin = await as('admin');
     const sent: number[] = [];
     for (let i = 0; i < 7; i++) {
-      const ack = await emitAck<Json>(admin, 'send_message', {
+      const ack = await requestOk(admin, 'send_message', {
         message: `missed ${i}`,
         recipients: i % 2 ? 'client' : 'cleo',
       });
-      sent.push(ack.id as number);
+      sent.push(ack.id);
     }
     // Not for cleo: a DM to someone else and a post to the staff group.
-    await emitAck(admin, 'send_message', { message: 'not yours', recipients: 'cal' });
-    await emitAck(admin, 'send_message', { message: 'staff only', recipients: 'staff' });
+    await request(admin, 'send_message', { message: 'not yours', recipients: 'cal' });
+    await request(admin, 'send_message', { message: 'staff only', recipients: 'staff' });
 
     const back = await as('cleo');
-    const replayed: Json[] = [];
-    let since = start as number;
+    const replayed: WireMessage[] = [];
+    let since = start;
     for (;;) {
-      const page = await emitAck<Json>(back, 'sync', { since, limit: 3 });
-      expect(page.ok).toBe(true);
-      const messages = page.messages as Json[];
-      replayed.push(...messages);
+      const page = await requestOk(back, 'sync', { since, limit: 3 });
+      replayed.push(...page.messages);
       if (!page.more) break;
-      since = messages.at(-1)!.id as number;
+      since = page.messages.at(-1)!.id;
     }
     expect(replayed.map((m) => m.id)).toEqual(sent);
     expect(replayed.map((m) => m.message)).toEqual(sent.map((_, i) => `missed ${i}`));
@@ -187,19 +176,18 @@ describe('messaging', () => {
     const sal = await as('sal');
     const ids: number[] = [];
     for (let i = 0; i < 5; i++) {
-      ids.push((await emitAck<Json>(ada, 'send_message', { message: `h${i}`, recipients: 'sal' })).id as number);
+      ids.push((await requestOk(ada, 'send_message', { message: `h${i}`, recipients: 'sal' })).id);
     }
-    const newest = await emitAck<Json>(sal, 'history', { conversation: 'ada', limit: 2 });
-    expect(newest).toMatchObject({ ok: true, more: true });
-    expect((newest.messages as Json[]).map((m) => m.message)).toEqual(['h3', 'h4']);
-    const older = await emitAck<Json>(sal, 'history', { conversation: 'user:ada', before: ids[3], limit: 10 });
-    expect((older.messages as Json[]).map((m) => m.message)).toEqual(['h0', 'h1', 'h2']);
+    const newest = await requestOk(sal, 'history', { conversation: 'ada', limit: 2 });
+    expect(newest.more).toBe(true);
+    expect(newest.messages.map((m) => m.message)).toEqual(['h3', 'h4']);
+    const older = await requestOk(sal, 'history', { conversation: 'user:ada', before: ids[3], limit: 10 });
+    expect(older.messages.map((m) => m.message)).toEqual(['h0', 'h1', 'h2']);
     expect(older.more).toBe(false);
     // A client sees only its own posts in a group it may post to but is not in.
     const cal = await as('cal');
-    await emitAck(cal, 'send_message', { message: 'cal asks staff', recipients: 'staff' });
-    const calView = await emitAck<Json>(cal, 'history', { conversation: 'staff' });
-    const seen = calView.messages as Json[];
+    await request(cal, 'send_message', { message: 'cal asks staff', recipients: 'staff' });
+    const seen = (await requestOk(cal, 'history', { conversation: 'staff' })).messages;
     expect(seen.at(-1)?.message).toBe('cal asks staff');
     expect(new Set(seen.map((m) => m.sender_name))).toEqual(new Set(['cal']));
   });
@@ -208,13 +196,13 @@ describe('messaging', () => {
     const sal = await as('sal');
     const id = sal.id!;
     const admin = await as('admin');
-    await emitAck(admin, 'roster', {});
-    const gone = nextEvent<Json>(admin, 'roster_diff', (d) => (d.removed as string[]).includes(id));
+    await request(admin, 'roster', {});
+    const gone = nextEvent(admin, 'roster_diff', (d) => d.removed.includes(id));
     sal.disconnect();
     await gone;
-    const snapshot = await emitAck<Json>(admin, 'roster', {});
-    expect((snapshot.connections as Json[]).map((c) => c.socket_id)).not.toContain(id);
-    const ack = await emitAck<Json>(admin, 'send_message', { message: 'hello?', recipients: id });
+    const snapshot = await requestOk(admin, 'roster', {});
+    expect(snapshot.connections.map((c) => c.socket_id)).not.toContain(id);
+    const ack = await request(admin, 'send_message', { message: 'hello?', recipients: id });
     expect(ack).toMatchObject({ ok: false, error: { code: 'UNKNOWN_RECIPIENT' } });
   });
 });
@@ -227,19 +215,18 @@ describe('durability', () => {
       const socket = await connectAs(server, admin, 'admin', 'admin');
       const acks = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          emitAck<Json>(socket, 'send_message', { message: `durable ${i}`, recipients: 'staff', client_id: `d${i}` }),
+          requestOk(socket, 'send_message', { message: `durable ${i}`, recipients: 'staff', client_id: `d${i}` }),
         ),
       );
-      expect(acks.every((a) => a.ok === true)).toBe(true);
       closeAllClients();
       await server.restart();
 
       const again = await adminToken(server);
       const back = await connectAs(server, again, 'admin', 'admin');
-      const page = await emitAck<Json>(back, 'sync', { since: 0, limit: 500 });
-      expect((page.messages as Json[]).map((m) => m.id)).toEqual(acks.map((a) => a.id));
+      const page = await requestOk(back, 'sync', { since: 0, limit: 500 });
+      expect(page.messages.map((m) => m.id)).toEqual(acks.map((a) => a.id));
       // The idempotency record survived too.
-      const resend = await emitAck<Json>(back, 'send_message', { message: 'durable 0', recipients: 'staff', client_id: 'd0' });
+      const resend = await request(back, 'send_message', { message: 'durable 0', recipients: 'staff', client_id: 'd0' });
       expect(resend).toMatchObject({ duplicate: true, id: acks[0].id });
     } finally {
       closeAllClients();

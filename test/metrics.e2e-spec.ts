@@ -3,7 +3,7 @@ import { Counter } from 'prom-client';
 import { MetricsServer } from '../backend/src/metrics/metrics-server.service';
 import { ParleyMetrics, type MessageKind } from '../backend/src/metrics/parley-metrics.service';
 import { UserRegistryService } from '../backend/src/registry/user-registry.service';
-import { adminToken, api, closeAllClients, connect, connectAs, createUser, emitAck, nextEvent } from './support/clients';
+import { adminToken, api, closeAllClients, connect, connectAs, createUser, nextEvent, request, sendRaw, sendWithoutAck } from './support/clients';
 import { startServer, type TestServer } from './support/server';
 
 /** The value of one sample line, e.g. sample(text, 'parley_messages_total', { kind: 'group' }). */
@@ -75,7 +75,7 @@ describe('GET /metrics', () => {
       ['three', 'msg-client', 'd-1'],
       ['three', 'msg-client', 'd-1'],
     ]) {
-      expect(await emitAck(staff, 'send_message', { message, recipients, client_id })).toMatchObject({ ok: true });
+      expect(await request(staff, 'send_message', { message, recipients, client_id })).toMatchObject({ ok: true });
     }
     const { text } = await scrape(`${server.url}/metrics`, admin);
     const delta = (name: string, labels?: Record<string, string>) =>
@@ -90,11 +90,11 @@ describe('GET /metrics', () => {
   it('counts error replies by transport and code: acks, parley_error events, unknown events, REST', async () => {
     const before = await scrape(`${server.url}/metrics`, admin);
     const socket = await connect(server);
-    expect(await emitAck(socket, 'send_message', { message: 'hi', recipients: 'staff' })).toMatchObject({ error: { code: 'NOT_VERIFIED' } });
-    expect(await emitAck(socket, 'sync', { since: -1 })).toMatchObject({ error: { code: 'INVALID_PAYLOAD' } });
-    expect(await emitAck(socket, 'no_such_event', {})).toMatchObject({ error: { code: 'UNKNOWN_EVENT' } });
+    expect(await request(socket, 'send_message', { message: 'hi', recipients: 'staff' })).toMatchObject({ error: { code: 'NOT_VERIFIED' } });
+    expect(await request(socket, 'sync', { since: -1 })).toMatchObject({ error: { code: 'INVALID_PAYLOAD' } });
+    expect(await sendRaw(socket, 'no_such_event', {})).toMatchObject({ error: { code: 'UNKNOWN_EVENT' } });
     const refused = nextEvent(socket, 'parley_error');
-    socket.emit('send_message', { message: 'no ack', recipients: 'staff' });
+    sendWithoutAck(socket, 'send_message', { message: 'no ack', recipients: 'staff' });
     expect(await refused).toMatchObject({ code: 'NOT_VERIFIED' });
     expect((await api(server, 'GET', '/api/me')).status).toBe(401);
     expect((await api(server, 'GET', '/api/no-such-route')).status).toBe(404);
@@ -176,7 +176,7 @@ describe('an integrator\'s ParleyMetrics bound through Nest DI', () => {
     try {
       const admin = await adminToken(server);
       const socket = await connectAs(server, admin, 'admin', 'admin');
-      expect(await emitAck(socket, 'send_message', { message: 'hi', recipients: 'staff' })).toMatchObject({ ok: true });
+      expect(await request(socket, 'send_message', { message: 'hi', recipients: 'staff' })).toMatchObject({ ok: true });
       const { text } = await scrape(`${server.url}/metrics`, admin);
       expect(sample(text, 'acme_messages_total', { kind: 'group' })).toBe(1);
       expect(sample(text, 'parley_messages_total', { kind: 'group' })).toBe(1);

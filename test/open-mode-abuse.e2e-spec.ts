@@ -1,11 +1,10 @@
-import { io, type Socket as ClientSocket } from 'socket.io-client';
+import { io, type Socket } from 'socket.io-client';
 import { BareConnectionLimiter } from '../backend/src/rate-limit/bare-connection-limiter.service';
 import { UnverifiedSocketLimiter } from '../backend/src/rate-limit/unverified-socket-limiter.service';
-import { adminToken, api, closeAllClients, connect, createUser, emitAck, eventually, type Json } from './support/clients';
+import { adminToken, api, closeAllClients, connect, createUser, type Json, request } from './support/clients';
+import { eventually } from './support/eventually';
 import { CapturedLog } from './support/captured-log';
 import { startServer, type TestServer } from './support/server';
-
-type Ack = { ok: boolean; error?: { code: string; message: string; retry_after_ms?: number } };
 
 /** Issue 10, findings 5 (open-mode account spam) and 13 (unverified socket flood). */
 describe('open-mode account spam (finding 5)', () => {
@@ -25,23 +24,23 @@ describe('open-mode account spam (finding 5)', () => {
     const sockets = await Promise.all(Array.from({ length: 20 }, () => connect(server)));
     const acks = await Promise.all(
       sockets.flatMap((socket, s) =>
-        Array.from({ length: 5 }, (_, i) => emitAck<Ack>(socket, 'verify_user', { user_type: 'client', user_name: `spam-${s}-${i}` })),
+        Array.from({ length: 5 }, (_, i) => request(socket, 'verify_user', { user_type: 'client', user_name: `spam-${s}-${i}` })),
       ),
     );
-    const codes = acks.map((ack) => (ack.ok ? 'OK' : ack.error!.code));
+    const codes = acks.map((ack) => (ack.ok ? 'OK' : ack.error.code));
     expect(codes.filter((code) => code === 'OK')).toHaveLength(10);
     expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(90);
-    expect(acks.find((ack) => !ack.ok)!.error!.message).toMatch(/try again in \d+ s/);
+    expect(acks.find((ack) => !ack.ok)!.error.message).toMatch(/try again in \d+ s/);
     // Every refusal says when to retry, in milliseconds, like every RATE_LIMITED.
-    for (const ack of acks.filter((a) => !a.ok)) expect(ack.error!.retry_after_ms).toBeGreaterThan(0);
+    for (const ack of acks.filter((a) => !a.ok)) expect(ack.error.retry_after_ms).toBeGreaterThan(0);
     expect(await accounts()).toBe(before + 10);
 
     // Names already created still verify: the limit is on new accounts only.
     const known = acks.findIndex((ack) => ack.ok);
     const name = `spam-${Math.floor(known / 5)}-${known % 5}`;
     const again = await connect(server);
-    expect(await emitAck(again, 'verify_user', { user_type: 'client', user_name: name })).toMatchObject({ ok: true });
-    expect(await emitAck(again, 'verify_user', { user_type: 'client', user_name: 'one-more-new-name' })).toMatchObject({
+    expect(await request(again, 'verify_user', { user_type: 'client', user_name: name })).toMatchObject({ ok: true });
+    expect(await request(again, 'verify_user', { user_type: 'client', user_name: 'one-more-new-name' })).toMatchObject({
       ok: false,
       error: { code: 'RATE_LIMITED' },
     });
@@ -71,7 +70,7 @@ describe('unverified socket flood (finding 13)', () => {
       const idle = [await connect(server), await connect(server)];
       expect(await refusal(server)).toMatch(/Too many unverified connections from this address \(PARLEY_UNVERIFIED_SOCKETS_PER_IP\)/);
 
-      expect(await emitAck(withSession, 'verify_user', { user_type: 'staff', user_name: 'sam' })).toMatchObject({ ok: true });
+      expect(await request(withSession, 'verify_user', { user_type: 'staff', user_name: 'sam' })).toMatchObject({ ok: true });
       const third = await connect(server);
       expect(await refusal(server)).not.toBeNull();
 
@@ -82,7 +81,7 @@ describe('unverified socket flood (finding 13)', () => {
       expect(replacement.connected).toBe(true);
       expect(third.connected).toBe(true);
       // Verified sockets never count: the verified one still works.
-      expect(await emitAck(withSession, 'directory')).toMatchObject({ ok: true });
+      expect(await request(withSession, 'directory')).toMatchObject({ ok: true });
     });
   });
 
@@ -154,7 +153,7 @@ describe('unverified socket flood (finding 13)', () => {
         socket.once('connect', () => resolve(null));
         socket.once('connect_error', (error) => resolve(error.message));
       });
-    const opened: ClientSocket[] = [];
+    const opened: Socket[] = [];
     afterEach(() => opened.splice(0).forEach((socket) => socket.disconnect()));
 
     it('counts each client behind the proxy on its own, not the proxy', async () => {
@@ -176,14 +175,14 @@ describe('unverified socket flood (finding 13)', () => {
 
     it('disconnects a socket that does not verify in time, with a logged reason, and leaves verified ones alone', async () => {
       const verified = await connect(server);
-      expect(await emitAck(verified, 'verify_user', { user_type: 'staff', user_name: 'vera' })).toMatchObject({ ok: true });
+      expect(await request(verified, 'verify_user', { user_type: 'staff', user_name: 'vera' })).toMatchObject({ ok: true });
       const idle = await connect(server);
       const idleId = idle.id;
       const reason = await new Promise<string>((resolve) => idle.once('disconnect', resolve));
       expect(reason).toBe('io server disconnect');
       // The verified socket connected first: its deadline, had it kept one, would have passed too.
       expect(verified.connected).toBe(true);
-      expect(await emitAck(verified, 'directory')).toMatchObject({ ok: true });
+      expect(await request(verified, 'directory')).toMatchObject({ ok: true });
       expect(log.lines()).toContainEqual(
         expect.objectContaining({ level: 'warn', msg: 'Disconnected: did not verify within 300 ms (PARLEY_VERIFY_TIMEOUT_MS)', socketId: idleId }),
       );

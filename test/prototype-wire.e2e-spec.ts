@@ -1,5 +1,5 @@
-import type { Socket } from 'socket.io-client';
-import { adminToken, closeAllClients, connect } from './support/clients';
+import { adminToken, type ClientSocket, closeAllClients, connect, sendWithoutAck } from './support/clients';
+import { eventually } from './support/eventually';
 import { startServer, type TestServer } from './support/server';
 
 /**
@@ -20,7 +20,7 @@ describe('the prototype wire format, byte for byte', () => {
   });
 
   /** Every socket.io packet the server sends this page, as the string on the wire. */
-  function frames(socket: Socket): string[] {
+  function frames(socket: ClientSocket): string[] {
     const seen: string[] = [];
     socket.io.engine.on('packet', (packet) => {
       if (packet.type === 'message' && typeof packet.data === 'string') seen.push(`4${packet.data}`); // engine.io's message type, stripped by the parser
@@ -28,15 +28,12 @@ describe('the prototype wire format, byte for byte', () => {
     return seen;
   }
 
-  async function until(seen: string[], prefix: string, count = 1): Promise<string> {
-    const deadline = Date.now() + 5_000;
-    for (;;) {
+  const until = (seen: string[], prefix: string, count = 1): Promise<string> =>
+    eventually(() => {
       const matching = seen.filter((frame) => frame.startsWith(prefix));
-      if (matching.length >= count) return matching[count - 1]!;
-      if (Date.now() > deadline) throw new Error(`no ${count}th frame starting ${prefix}; got ${JSON.stringify(seen)}`);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
+      if (matching.length < count) throw new Error(`no ${count}th frame starting ${prefix}; got ${JSON.stringify(seen)}`);
+      return matching[count - 1]!;
+    });
 
   it('sends message_from_user, update_web_app and parley_error exactly as recorded', async () => {
     const sids: string[] = [];
@@ -53,26 +50,26 @@ describe('the prototype wire format, byte for byte', () => {
 
     const admin = await connect(server, { token: await adminToken(server), polling: true });
     const adminFrames = frames(admin);
-    admin.emit('verify_user', { user_type: 'admin', user_name: 'admin' });
+    sendWithoutAck(admin, 'verify_user', { user_type: 'admin', user_name: 'admin' });
     await until(adminFrames, '42["update_web_app"');
 
     const sam = await connect(server, { polling: true });
     const samFrames = frames(sam);
-    sam.emit('verify_user', { user_type: 'staff', user_name: 'sam' });
+    sendWithoutAck(sam, 'verify_user', { user_type: 'staff', user_name: 'sam' });
     const sue = await connect(server, { polling: true });
     const sueFrames = frames(sue);
-    sue.emit('verify_user', { user_type: 'staff', user_name: 'sue' });
+    sendWithoutAck(sue, 'verify_user', { user_type: 'staff', user_name: 'sue' });
     // The roster that shows sue verified is the last one these steps produce.
     const roster = await waitForRoster(adminFrames, 'sue');
 
-    sam.emit('send_message', { message: 'hello staff', recipients: 'staff' });
+    sendWithoutAck(sam, 'send_message', { message: 'hello staff', recipients: 'staff' });
     const group = await until(sueFrames, '42["message_from_user"');
-    sue.emit('send_message', { message: 'hi sam', recipients: sam.id });
+    sendWithoutAck(sue, 'send_message', { message: 'hi sam', recipients: sam.id! });
     const direct = await until(samFrames, '42["message_from_user"', 2);
 
     const mallory = await connect(server, { polling: true });
     const malloryFrames = frames(mallory);
-    mallory.emit('verify_user', { user_type: 'admin', user_name: 'mallory' });
+    sendWithoutAck(mallory, 'verify_user', { user_type: 'admin', user_name: 'mallory' });
     const refused = await until(malloryFrames, '42["parley_error"');
 
     // Socket ids are numbered in the order they first appear below.
@@ -83,15 +80,14 @@ describe('the prototype wire format, byte for byte', () => {
     expect(normalise(refused)).toBe(RECORDED.refused);
   });
 
-  async function waitForRoster(seen: string[], verifiedName: string): Promise<string> {
-    const deadline = Date.now() + 5_000;
-    for (;;) {
+  const waitForRoster = (seen: string[], verifiedName: string): Promise<string> =>
+    eventually(() => {
       const last = seen.filter((frame) => frame.startsWith('42["update_web_app"')).at(-1);
-      if (last?.includes(`"user_name":"${verifiedName}"`) && !last.includes('"NOT VERIFIED"')) return last;
-      if (Date.now() > deadline) throw new Error(`no roster with ${verifiedName} verified; got ${JSON.stringify(seen)}`);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
+      if (!last?.includes(`"user_name":"${verifiedName}"`) || last.includes('"NOT VERIFIED"')) {
+        throw new Error(`no roster with ${verifiedName} verified; got ${JSON.stringify(seen)}`);
+      }
+      return last;
+    });
 });
 
 /** Recorded from Parley before the contract refactor (issue 11); the prototype page reads these fields. */

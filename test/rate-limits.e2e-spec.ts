@@ -1,6 +1,17 @@
-import type { Socket } from 'socket.io-client';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './support/server';
-import { api, closeAllClients, connectAs, createUser, emitAck, eventually, login, nextEvent, settle, type Json } from './support/clients';
+import {
+  api,
+  type ClientSocket,
+  closeAllClients,
+  connectAs,
+  createUser,
+  login,
+  nextEvent,
+  request,
+  roundTrip,
+  sendWithoutAck,
+} from './support/clients';
+import { eventually } from './support/eventually';
 
 /** The documented defaults (env.schema.ts), stated here so the test server uses them. */
 const DEFAULT_LIMITS = {
@@ -12,8 +23,6 @@ const DEFAULT_LIMITS = {
   PARLEY_LOGIN_LIMIT_PER_ACCOUNT: '100',
   PARLEY_LOGIN_LIMIT_PER_IP: '30',
 };
-
-type Ack = { ok: boolean; error?: { code: string; message: string } };
 
 describe('rate limits', () => {
   describe('socket events', () => {
@@ -35,62 +44,60 @@ describe('rate limits', () => {
       const bob = await connectAs(server, tokens.bob, 'staff', 'bob');
       const disconnected = new Promise<string>((resolve) => flooder.once('disconnect', resolve));
       const floodSeen: string[] = [];
-      bea.on('message_from_user', (m: Json) => {
+      bea.on('message_from_user', (m) => {
         if (String(m.message).startsWith('flood ')) floodSeen.push(String(m.message));
       });
 
       // 300 sends at once: the burst (60) is admitted, then refusals until the 100th.
+      const noAck = { ok: false, error: { code: 'NO_ACK', message: '' } } as const;
       const acks = Array.from({ length: 300 }, (_, i) =>
-        flooder
-          .timeout(5_000)
-          .emitWithAck('send_message', { message: `flood ${i}`, recipients: 'user:bea', client_id: `f${i}` })
-          .then((ack: Ack) => ack)
-          .catch(() => ({ ok: false, error: { code: 'NO_ACK', message: '' } })),
+        request(flooder, 'send_message', { message: `flood ${i}`, recipients: 'user:bea', client_id: `f${i}` }).catch(() => noAck),
       );
       // The bystanders talk while the flood is going on.
-      const received = nextEvent<Json>(bob, 'message_from_user', (m) => m.message === 'still here');
-      const sent = await emitAck<Ack>(bea, 'send_message', { message: 'still here', recipients: 'user:bob' });
+      const received = nextEvent(bob, 'message_from_user', (m) => m.message === 'still here');
+      const sent = await request(bea, 'send_message', { message: 'still here', recipients: 'user:bob' });
       expect(sent.ok).toBe(true);
       await received;
 
       const results = await Promise.all(acks);
-      const codes = results.map((r) => (r.ok ? 'OK' : r.error!.code));
+      const codes = results.map((r) => (r.ok ? 'OK' : r.error.code));
       expect(codes.filter((c) => c === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(99);
       // Past the threshold the server closes the socket: later sends never get an ack.
       expect(codes.at(-1)).toBe('NO_ACK');
       expect(await disconnected).toBe('io server disconnect');
-      const limited = results.find((r) => r.error?.code === 'RATE_LIMITED')!;
-      expect(limited.error!.message).toMatch(/slow down|disconnecting/);
+      const limited = results.find((r) => !r.ok && r.error.code === 'RATE_LIMITED');
+      expect(limited).toMatchObject({ error: { message: expect.stringMatching(/slow down|disconnecting/) } });
       // Every acknowledged flood message was stored and delivered, once. At most the burst
       // (less verify_user's token) got through; admitted events still queued when the socket
       // closed were dropped unacknowledged, for the client to resend with the same client_id.
       const acked = results.flatMap((r, i) => (r.ok ? [`flood ${i}`] : []));
       await eventually(() => acked.every((text) => floodSeen.includes(text)));
-      await settle(bea);
+      // Whatever else was delivered went out before now; the round trip brings it in.
+      await roundTrip(bea);
       expect(floodSeen.length).toBeLessThanOrEqual(59);
       expect(new Set(floodSeen).size).toBe(floodSeen.length);
 
       // The bystanders are unaffected afterwards too.
-      const again = nextEvent<Json>(bea, 'message_from_user', (m) => m.message === 'and after');
-      expect((await emitAck<Ack>(bob, 'send_message', { message: 'and after', recipients: 'user:bea' })).ok).toBe(true);
+      const again = nextEvent(bea, 'message_from_user', (m) => m.message === 'and after');
+      expect((await request(bob, 'send_message', { message: 'and after', recipients: 'user:bea' })).ok).toBe(true);
       await again;
     }, 20_000);
 
     it('answers an event without an ack callback with parley_error RATE_LIMITED', async () => {
       const socket = await connectAs(server, tokens.bob, 'staff', 'bob');
-      const error = nextEvent<Json>(socket, 'parley_error', (e) => e.code === 'RATE_LIMITED');
-      for (let i = 0; i < 70; i++) socket.emit('typing', { conversation: 'staff' });
+      const error = nextEvent(socket, 'parley_error', (e) => e.code === 'RATE_LIMITED');
+      for (let i = 0; i < 70; i++) sendWithoutAck(socket, 'typing', { conversation: 'staff' });
       expect(await error).toMatchObject({ event: 'typing', code: 'RATE_LIMITED' });
     });
 
     it("limits one user's sockets together, each within its own burst", async () => {
-      const sockets: Socket[] = [];
+      const sockets: ClientSocket[] = [];
       for (let i = 0; i < 4; i++) sockets.push(await connectAs(server, tokens.multi, 'staff', 'multi'));
       // 4 × 55 = 220 events: every socket is under its burst of 60, the account's is 180.
       const acks = await Promise.all(
-        sockets.flatMap((socket) => Array.from({ length: 55 }, () => emitAck<Ack>(socket, 'typing', { conversation: 'staff' }))),
+        sockets.flatMap((socket) => Array.from({ length: 55 }, () => request(socket, 'typing', { conversation: 'staff' }))),
       );
-      const limited = acks.filter((ack) => ack.error?.code === 'RATE_LIMITED').length;
+      const limited = acks.filter((ack) => !ack.ok && ack.error.code === 'RATE_LIMITED').length;
       expect(limited).toBeGreaterThan(0);
       expect(acks.filter((ack) => ack.ok).length).toBeGreaterThanOrEqual(180 - 4 * 4); // verify_user took 4
     });
@@ -111,15 +118,19 @@ describe('rate limits', () => {
       const socket = await connectAs(server, token, 'staff', 'reader');
       // The burst of 60, less verify_user's token: 5 reads, then 9 tokens left.
       const reads: string[] = [];
-      const events = ['sync', 'history', 'conversations', 'directory'];
+      const kinds = [
+        () => request(socket, 'sync', { since: 0 }),
+        () => request(socket, 'history', { conversation: 'staff' }),
+        () => request(socket, 'conversations', {}),
+        () => request(socket, 'directory', {}),
+      ];
       for (let i = 0; i < 6; i++) {
-        const event = events[i % events.length];
-        const ack = await emitAck<Ack>(socket, event, event === 'sync' ? { since: 0 } : event === 'history' ? { conversation: 'staff' } : {});
-        reads.push(ack.ok ? 'OK' : ack.error!.code);
+        const ack = await kinds[i % kinds.length]();
+        reads.push(ack.ok ? 'OK' : ack.error.code);
       }
       expect(reads).toEqual([...Array(5).fill('OK'), 'RATE_LIMITED']);
       // What is left still admits small events.
-      expect((await emitAck<Ack>(socket, 'typing', { conversation: 'staff' })).ok).toBe(true);
+      expect((await request(socket, 'typing', { conversation: 'staff' })).ok).toBe(true);
     });
   });
 

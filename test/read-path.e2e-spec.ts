@@ -1,27 +1,25 @@
-import type { Socket } from 'socket.io-client';
-import type { WireMessage } from '@parley/contract';
+import type { ConversationSummary, ErrorBody, WireMessage } from '@parley/contract';
 import { dmConversation } from '../backend/src/chat/message-routing.service';
 import { UserRegistryService } from '../backend/src/registry/user-registry.service';
 import { MessageRepository } from '../backend/src/storage/message.repository';
 import { UserRepository } from '../backend/src/storage/user.repository';
 import { CapturedLog } from './support/captured-log';
 import { startServer, type TestServer } from './support/server';
-import { adminToken, api, closeAllClients, connectAs, createUser, emitAck, eventually, login, type Json } from './support/clients';
-
-type Page = { ok: boolean; messages: WireMessage[]; more: boolean; error?: { code: string; message: string; retry_after_ms?: number } };
+import { adminToken, api, type ClientSocket, closeAllClients, connectAs, createUser, login, request, requestOk, sendRaw } from './support/clients';
+import { eventually } from './support/eventually';
 
 const DEFAULT_PAGE_BYTES = 256 * 1024;
 /** Just under the default 16 KiB message limit: the issue's attacker's size. */
 const BIG = 15 * 1024;
 
 /** Posts `count` messages of `bytes` to the staff group, in parallel, and returns their ids. */
-async function postMany(socket: Socket, count: number, bytes: number): Promise<number[]> {
+async function postMany(socket: ClientSocket, count: number, bytes: number): Promise<number[]> {
   const acks = await Promise.all(
     Array.from({ length: count }, (_, i) =>
-      emitAck<Json>(socket, 'send_message', { message: `${i} ${'m'.repeat(bytes)}`.slice(0, bytes), recipients: 'staff', client_id: `big-${i}` }),
+      requestOk(socket, 'send_message', { message: `${i} ${'m'.repeat(bytes)}`.slice(0, bytes), recipients: 'staff', client_id: `big-${i}` }),
     ),
   );
-  return acks.map((ack) => ack.id as number).sort((a, b) => a - b);
+  return acks.map((ack) => ack.id).sort((a, b) => a - b);
 }
 
 const wireSize = (messages: WireMessage[]) => messages.reduce((sum, m) => sum + Buffer.byteLength(JSON.stringify(m)), 0);
@@ -46,8 +44,7 @@ describe('the read path under a heavy reader (finding 1)', () => {
 
   it('stops a sync page at its byte budget with more: true, and the next page continues without gaps', async () => {
     const reader = await connectAs(server, tokens.reader, 'staff', 'reader');
-    const first = await emitAck<Page>(reader, 'sync', { since: 0, limit: 500 });
-    expect(first.ok).toBe(true);
+    const first = await requestOk(reader, 'sync', { since: 0, limit: 500 });
     expect(first.more).toBe(true);
     expect(first.messages.length).toBeGreaterThan(0);
     expect(first.messages.length).toBeLessThan(ids.length);
@@ -56,7 +53,7 @@ describe('the read path under a heavy reader (finding 1)', () => {
     const seen = first.messages.map((m) => m.id);
     let since = seen.at(-1)!;
     for (let page = 0; page < 10; page++) {
-      const next = await emitAck<Page>(reader, 'sync', { since, limit: 500 });
+      const next = await requestOk(reader, 'sync', { since, limit: 500 });
       expect(wireSize(next.messages)).toBeLessThanOrEqual(DEFAULT_PAGE_BYTES);
       seen.push(...next.messages.map((m) => m.id));
       if (!next.more) break;
@@ -70,8 +67,7 @@ describe('the read path under a heavy reader (finding 1)', () => {
     const seen: number[] = [];
     let before: number | undefined;
     for (let page = 0; page < 10; page++) {
-      const next = await emitAck<Page>(reader, 'history', { conversation: 'staff', limit: 200, ...(before ? { before } : {}) });
-      expect(next.ok).toBe(true);
+      const next = await requestOk(reader, 'history', { conversation: 'staff', limit: 200, ...(before ? { before } : {}) });
       expect(wireSize(next.messages)).toBeLessThanOrEqual(DEFAULT_PAGE_BYTES);
       if (page === 0) {
         expect(next.more).toBe(true);
@@ -86,11 +82,9 @@ describe('the read path under a heavy reader (finding 1)', () => {
 
   it('lowers a limit above the maximum to the maximum instead of refusing it', async () => {
     const reader = await connectAs(server, tokens.reader, 'staff', 'reader');
-    const sync = await emitAck<Page>(reader, 'sync', { since: 0, limit: 1_000_000 });
-    expect(sync.ok).toBe(true);
+    const sync = await requestOk(reader, 'sync', { since: 0, limit: 1_000_000 });
     expect(sync.messages[0].id).toBe(ids[0]);
-    const history = await emitAck<Page>(reader, 'history', { conversation: 'staff', limit: 1_000_000 });
-    expect(history.ok).toBe(true);
+    const history = await requestOk(reader, 'history', { conversation: 'staff', limit: 1_000_000 });
     expect(history.messages.length).toBeGreaterThan(0);
   });
 
@@ -98,15 +92,16 @@ describe('the read path under a heavy reader (finding 1)', () => {
     const reader = await connectAs(server, tokens.reader, 'staff', 'reader');
     // Emitted together: the server receives all three before it can answer the first.
     const answers = await Promise.all([
-      emitAck<Page>(reader, 'sync', { since: 0, limit: 500 }),
-      emitAck<Page>(reader, 'history', { conversation: 'staff' }),
-      emitAck<Page>(reader, 'sync', { since: 0, limit: 500 }),
+      request(reader, 'sync', { since: 0, limit: 500 }),
+      request(reader, 'history', { conversation: 'staff' }),
+      request(reader, 'sync', { since: 0, limit: 500 }),
     ]);
     expect(answers.map((a) => a.ok)).toEqual([true, true, false]);
-    expect(answers[2].error).toMatchObject({ code: 'RATE_LIMITED' });
-    expect(answers[2].error!.retry_after_ms).toBeGreaterThan(0);
+    const refused = answers[2];
+    expect(refused).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    expect(!refused.ok && refused.error.retry_after_ms).toBeGreaterThan(0);
     // Once the answers are in, the slots are free again.
-    expect((await emitAck<Page>(reader, 'sync', { since: 0, limit: 1 })).ok).toBe(true);
+    expect((await request(reader, 'sync', { since: 0, limit: 1 })).ok).toBe(true);
   });
 });
 
@@ -117,11 +112,12 @@ describe('a rate-limit burst smaller than what a read costs', () => {
       const admin = await adminToken(server);
       const socket = await connectAs(server, await createUser(server, admin, 'tiny', 'staff'), 'staff', 'tiny');
       // As the web app does: a refusal says how long to wait; then the read goes through.
-      let page = await emitAck<Page>(socket, 'sync', { since: 0 });
+      let page = await request(socket, 'sync', { since: 0 });
       for (let tries = 0; tries < 5 && !page.ok; tries++) {
         expect(page.error).toMatchObject({ code: 'RATE_LIMITED', retry_after_ms: expect.any(Number) });
-        await new Promise((resolve) => setTimeout(resolve, page.error!.retry_after_ms));
-        page = await emitAck<Page>(socket, 'sync', { since: 0 });
+        // The wait the server asked for is the behaviour under test, not a guess.
+        await new Promise((resolve) => setTimeout(resolve, page.ok ? 0 : page.error.retry_after_ms));
+        page = await request(socket, 'sync', { since: 0 });
       }
       expect(page).toMatchObject({ ok: true, more: false });
     } finally {
@@ -161,16 +157,15 @@ describe('a socket that does not read (finding 1, backpressure)', () => {
     // Group messages go to the slow socket too; the kernel's buffers take some megabytes first.
     let sent = 0;
     while (registry.getVerified(slowId) && sent < 2000) {
-      const ack = await emitAck<Json>(bystander, 'send_message', { message: 'p'.repeat(BIG), recipients: 'staff' });
-      expect(ack.ok).toBe(true);
+      await requestOk(bystander, 'send_message', { message: 'p'.repeat(BIG), recipients: 'staff' });
       sent++;
     }
-    await eventually(() => !registry.get(slowId), 3_000, 'the slow socket to be gone');
+    await eventually(() => !registry.get(slowId), { what: 'the slow socket to be gone' });
     expect(sent).toBeLessThan(2000);
     const line = log.lines().find((l) => String(l.msg).includes('does not read'));
     expect(line).toMatchObject({ socketId: slowId, ip: expect.any(String) });
     // The sender was never held up: it still chats.
-    expect((await emitAck<Json>(bystander, 'send_message', { message: 'still fine', recipients: 'staff' })).ok).toBe(true);
+    expect((await request(bystander, 'send_message', { message: 'still fine', recipients: 'staff' })).ok).toBe(true);
   }, 30_000);
 });
 
@@ -219,12 +214,10 @@ describe('long lists come in pages (finding 1: GET /api/users, directory)', () =
 
   it('pages the socket directory and filters it by name', async () => {
     const socket = await connectAs(server, await login(server, 'sa', 'sa-passphrase-9'), 'staff', 'sa');
-    type Directory = { ok: boolean; users: Array<{ username: string }>; next_after: string | null };
     const seen: string[] = [];
     let after: string | undefined;
     for (let page = 0; page < 10; page++) {
-      const ack = await emitAck<Directory>(socket, 'directory', { limit: 2, ...(after ? { after } : {}) });
-      expect(ack.ok).toBe(true);
+      const ack = await requestOk(socket, 'directory', { limit: 2, ...(after ? { after } : {}) });
       expect(ack.users.length).toBeLessThanOrEqual(2);
       seen.push(...ack.users.map((u) => u.username));
       if (ack.next_after === null) break;
@@ -232,10 +225,10 @@ describe('long lists come in pages (finding 1: GET /api/users, directory)', () =
     }
     // Everyone staff may message, except themselves, each once.
     expect(seen).toEqual(['admin', 'cl', ...staff.filter((n) => n !== 'sa')]);
-    const found = await emitAck<Directory>(socket, 'directory', { q: 'SG' });
+    const found = await requestOk(socket, 'directory', { q: 'SG' });
     expect(found.users.map((u) => u.username)).toEqual(['sg']);
     // An older client's bare request still gets the first page.
-    expect((await emitAck<Directory>(socket, 'directory')).users.length).toBeGreaterThan(0);
+    expect((await requestOk(socket, 'directory')).users.length).toBeGreaterThan(0);
   });
 });
 
@@ -271,15 +264,16 @@ describe('several tabs of one user catching up at once (finding 1, default limit
   afterAll(() => server.stop());
 
   /** The web app's catch-up: sync page by page; a refused read waits as told and asks again. */
-  async function catchUp(socket: Socket, refusals: Page['error'][]): Promise<number[]> {
+  async function catchUp(socket: ClientSocket, refusals: ErrorBody[]): Promise<number[]> {
     const seen: number[] = [];
     let since = 0;
     for (;;) {
-      const page = await emitAck<Page>(socket, 'sync', { since });
+      const page = await request(socket, 'sync', { since });
       if (!page.ok) {
         refusals.push(page.error);
-        if (page.error?.code !== 'RATE_LIMITED' || refusals.length > 500) throw new Error(`sync gave up: ${JSON.stringify(page.error)}`);
-        await new Promise((resolve) => setTimeout(resolve, page.error?.retry_after_ms ?? 250));
+        if (page.error.code !== 'RATE_LIMITED' || refusals.length > 500) throw new Error(`sync gave up: ${JSON.stringify(page.error)}`);
+        // As told: the server's retry_after_ms is what is under test here.
+        await new Promise((resolve) => setTimeout(resolve, page.error.retry_after_ms ?? 250));
         continue;
       }
       seen.push(...page.messages.map((m) => m.id));
@@ -290,13 +284,13 @@ describe('several tabs of one user catching up at once (finding 1, default limit
 
   it('brings 4 sockets of one user through a multi-page backlog, each message exactly once, none cut off', async () => {
     const sockets = await Promise.all(Array.from({ length: 4 }, () => connectAs(server, token, 'staff', 'tabs')));
-    const refusals: Page['error'][] = [];
+    const refusals: ErrorBody[] = [];
     const results = await Promise.all(sockets.map((socket) => catchUp(socket, refusals)));
     for (const seen of results) expect(seen).toEqual(ids);
     // Two reads in flight per user: the others were refused, and each refusal said when to retry.
     expect(refusals.length).toBeGreaterThan(0);
     for (const refusal of refusals) expect(refusal).toMatchObject({ code: 'RATE_LIMITED', retry_after_ms: expect.any(Number) });
-    expect(refusals.filter((r) => r!.message.includes('disconnecting'))).toEqual([]);
+    expect(refusals.filter((r) => r.message.includes('disconnecting'))).toEqual([]);
     expect(sockets.every((socket) => socket.connected)).toBe(true);
   }, 30_000);
 });
@@ -336,9 +330,7 @@ describe('the conversation list is bounded (finding 1, conversations)', () => {
 
   it('lists at most 200 conversations, newest first, with previews cut to 300 characters; history has the whole message', async () => {
     const socket = await connectAs(server, token, 'staff', 'popular');
-    type Summary = { conversation: string; last: WireMessage; last_truncated: boolean; unread: number };
-    const ack = await emitAck<{ ok: boolean; conversations: Summary[]; more: boolean }>(socket, 'conversations', {});
-    expect(ack.ok).toBe(true);
+    const ack = await requestOk(socket, 'conversations', {});
     expect(ack.conversations).toHaveLength(200);
     expect(ack.more).toBe(true);
     const [newest, next] = ack.conversations;
@@ -347,19 +339,16 @@ describe('the conversation list is bounded (finding 1, conversations)', () => {
     expect(next).toMatchObject({ conversation: 'user:fan-203', last_truncated: false, last: { message: 'hello from 203' } });
     expect(ack.conversations.at(-1)!.conversation).toBe('user:fan-5');
 
-    const history = await emitAck<Page>(socket, 'history', { conversation: 'user:fan-204' });
+    const history = await requestOk(socket, 'history', { conversation: 'user:fan-204' });
     expect(history.messages.at(-1)!.message).toBe(`long ${'é'.repeat(8000)}`);
   });
 
   it('pages on with `before`: every conversation exactly once, newest first, with its unread count', async () => {
     const socket = await connectAs(server, token, 'staff', 'popular');
-    type Summary = { conversation: string; last: WireMessage; unread: number };
-    type ConversationsPage = { ok: boolean; conversations: Summary[]; more: boolean };
-    const seen: Summary[] = [];
+    const seen: ConversationSummary[] = [];
     let before: number | undefined;
     for (let pages = 1; ; pages++) {
-      const page = await emitAck<ConversationsPage>(socket, 'conversations', before === undefined ? {} : { before });
-      expect(page.ok).toBe(true);
+      const page = await requestOk(socket, 'conversations', before === undefined ? {} : { before });
       seen.push(...page.conversations);
       // 205 conversations are two pages; a server ignoring `before` would repeat the first forever.
       expect(pages).toBeLessThanOrEqual(2);
@@ -373,7 +362,7 @@ describe('the conversation list is bounded (finding 1, conversations)', () => {
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
 
     // Below the oldest conversation there is nothing; a malformed cursor is refused, coded.
-    expect(await emitAck<ConversationsPage>(socket, 'conversations', { before: ids.at(-1)! })).toMatchObject({ ok: true, conversations: [], more: false });
-    expect(await emitAck<Json>(socket, 'conversations', { before: 'x' })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    expect(await request(socket, 'conversations', { before: ids.at(-1)! })).toMatchObject({ ok: true, conversations: [], more: false });
+    expect(await sendRaw(socket, 'conversations', { before: 'x' })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
   });
 });

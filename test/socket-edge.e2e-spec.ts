@@ -1,11 +1,10 @@
-import type { Socket } from 'socket.io-client';
 import { UserRegistryService } from '../backend/src/registry/user-registry.service';
-import { adminToken, closeAllClients, connectAs, createUser, emitAck } from './support/clients';
+import { adminToken, type ClientSocket, closeAllClients, connectAs, createUser, request } from './support/clients';
 import { startServer, type TestServer } from './support/server';
 
 describe('socket edge', () => {
   let server: TestServer;
-  let sam: Socket;
+  let sam: ClientSocket;
 
   beforeAll(async () => {
     server = await startServer();
@@ -25,12 +24,12 @@ describe('socket edge', () => {
       // The web app's forms: a group or a user by conversation id, neither needing a socket lookup.
       for (const recipients of ['group:staff', 'user:bea']) {
         lookups.mockClear();
-        expect(await emitAck(sam, 'send_message', { message: 'once', recipients })).toMatchObject({ ok: true });
+        expect(await request(sam, 'send_message', { message: 'once', recipients })).toMatchObject({ ok: true });
         expect(lookups).toHaveBeenCalledTimes(1);
       }
       // A read goes through the read gate too, which reads the same answer.
       lookups.mockClear();
-      expect(await emitAck(sam, 'sync', { since: 0 })).toMatchObject({ ok: true });
+      expect(await request(sam, 'sync', { since: 0 })).toMatchObject({ ok: true });
       expect(lookups).toHaveBeenCalledTimes(1);
     } finally {
       lookups.mockRestore();

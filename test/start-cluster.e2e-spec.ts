@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { io } from 'socket.io-client';
-import { api } from './support/clients';
+import { api, connect, requestOk } from './support/clients';
+import { eventually } from './support/eventually';
 import { TEST_POSTGRES_URL } from '../backend/src/storage/testing/test-databases';
 
 const SCRIPT = join(__dirname, '..', 'dist', 'backend', 'cluster', 'start-cluster.js');
@@ -59,14 +59,14 @@ describe('npm run start:cluster', () => {
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    const ready = async (p: number) => {
-      for (let i = 0; i < 300; i++) {
-        const status = await fetch(`http://127.0.0.1:${p}/health/ready`).then((r) => r.status, () => 0);
-        if (status === 200) return;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`node on ${p} never became ready:\n${out}`);
-    };
+    const ready = (p: number) =>
+      eventually(
+        async () => {
+          const status = await fetch(`http://127.0.0.1:${p}/health/ready`).then((r) => r.status, () => 0);
+          if (status !== 200) throw new Error(`node on ${p} not ready (${status}); its output so far:\n${out}`);
+        },
+        { timeoutMs: 30_000, intervalMs: 100 },
+      );
     try {
       await Promise.all([ready(port), ready(port + 1)]);
       expect(out).toContain(`2 nodes on ports ${port}–${port + 1}`);
@@ -78,19 +78,18 @@ describe('npm run start:cluster', () => {
       // Each node has its own name, so each one's connections show on the other's roster.
       const token = first.body as { token: string };
       const admins = await Promise.all([port, port + 1].map(async (p) => {
-        const socket = io(`http://127.0.0.1:${p}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: token.token } });
-        await new Promise<void>((resolve, reject) => (socket.once('connect', resolve), socket.once('connect_error', reject)));
-        await socket.emitWithAck('verify_user', { user_type: 'admin', user_name: 'admin' });
+        const socket = await connect({ url: `http://127.0.0.1:${p}` }, { token: token.token });
+        await requestOk(socket, 'verify_user', { user_type: 'admin', user_name: 'admin' });
         return socket;
       }));
       try {
-        let nodes: string[] = [];
-        for (let i = 0; i < 100 && nodes.length < 2; i++) {
-          const snapshot = (await admins[0].emitWithAck('roster', {})) as { connections: Array<{ node: string }> };
-          nodes = [...new Set(snapshot.connections.map((c) => c.node))].sort();
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        expect(nodes).toEqual(['node-1', 'node-2']);
+        await eventually(
+          async () => {
+            const snapshot = await requestOk(admins[0], 'roster', {});
+            expect([...new Set(snapshot.connections.map((c) => c.node))].sort()).toEqual(['node-1', 'node-2']);
+          },
+          { intervalMs: 100 },
+        );
       } finally {
         for (const socket of admins) socket.disconnect();
       }
@@ -98,10 +97,10 @@ describe('npm run start:cluster', () => {
       // A node that dies is started again on its port.
       const pid = Number(new RegExp(`node 2 on port ${port + 1}, pid (\\d+)`).exec(out)![1]);
       process.kill(pid, 'SIGKILL');
-      await new Promise((r) => setTimeout(r, 200));
+      // Ready again only once the new process is up: the old one is gone when this is said.
+      await eventually(() => expect(out.match(new RegExp(`node 2 on port ${port + 1}, pid`, 'g'))).toHaveLength(2));
       await ready(port + 1);
       expect(out).toMatch(/node 2 \(port \d+\) exited \(SIGKILL\); starting it again in 1 s/);
-      expect(out.match(new RegExp(`node 2 on port ${port + 1}, pid`, 'g'))).toHaveLength(2);
     } finally {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

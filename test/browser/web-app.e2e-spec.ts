@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openBrowser, screenshot, signIn, type Person } from '../support/browser';
-import { adminToken, closeAllClients, connectAs, emitAck } from '../support/clients';
+import { adminToken, closeAllClients, connectAs, requestOk } from '../support/clients';
+import { eventually } from '../support/eventually';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/server';
 
 /**
@@ -112,9 +113,13 @@ describe('the web app in a real browser', () => {
     await messages(client).filter({ hasText: 'Yes, come at 6' }).waitFor();
     await conversation(client, 'user:sam').getByLabel('1 unread').waitFor({ state: 'detached' });
 
-    // Staff-only talk stays with staff: the client's view of the staff group holds only its own posts.
+    // Staff-only talk stays with staff: the client's view of the staff group holds only its own
+    // posts. Checked once a later message from the same sender has reached the client.
     await conversation(staff, 'group:staff').click();
     await send(staff, 'Staff only: rota for Friday');
+    await conversation(staff, 'user:cleo').click();
+    await send(staff, 'See you then');
+    await messages(client).filter({ hasText: 'See you then' }).waitFor();
     await conversation(client, 'group:staff').click();
     await messages(client).filter({ hasText: 'Can I come at 6?' }).waitFor();
     expect(await messages(client).filter({ hasText: 'Staff only' }).count()).toBe(0);
@@ -127,10 +132,14 @@ describe('the web app in a real browser', () => {
     await client.page.getByText('sam is typing…').waitFor();
     await staff.page.getByLabel('Message', { exact: true }).fill('');
 
-    // The admin is in none of these conversations and saw none of it.
+    // The admin is in none of these conversations and saw none of it: checked once a later
+    // message to the admin has arrived.
+    await conversation(staff, 'group:admin').click();
+    await send(staff, 'Admins: the rota is out');
     await admin.page.getByRole('link', { name: '← Chat' }).click();
-    await conversation(admin, 'group:admin').waitFor();
-    for (const text of ['Hello clients', 'Can I come at 6?', 'Yes, come at 6']) {
+    await conversation(admin, 'group:admin').click();
+    await messages(admin).filter({ hasText: 'Admins: the rota is out' }).waitFor();
+    for (const text of ['Hello clients', 'Can I come at 6?', 'Yes, come at 6', 'Staff only']) {
       expect(await admin.page.getByText(text).count()).toBe(0);
     }
     await screenshot(client.page, '04-client-dm');
@@ -193,20 +202,23 @@ describe('the web app in a real browser', () => {
   it('loads older messages when the reader scrolls up', async () => {
     const script = await connectAs(server, await adminToken(server), 'admin', 'admin');
     for (let i = 0; i < 120; i++) {
-      await emitAck(script, 'send_message', { message: `backlog ${String(i).padStart(3, '0')}`, recipients: 'cleo' });
+      await requestOk(script, 'send_message', { message: `backlog ${String(i).padStart(3, '0')}`, recipients: 'cleo' });
     }
     closeAllClients();
     await client.page.reload();
     await conversation(client, 'user:admin').click();
     await messages(client).filter({ hasText: 'backlog 119' }).waitFor();
     expect(await messages(client).filter({ hasText: 'backlog 000' }).count()).toBe(0);
+    // Each scroll to the top asks for an older page, and the list then keeps the reader's place:
+    // scroll up again until the first message is there.
     const viewport = client.page.getByRole('log', { name: 'Messages' });
-    for (let attempt = 0; attempt < 20; attempt++) {
-      if ((await messages(client).filter({ hasText: 'backlog 000' }).count()) > 0) break;
-      await viewport.evaluate((el) => el.scrollTo({ top: 0 }));
-      await client.page.waitForTimeout(150);
-    }
-    await messages(client).filter({ hasText: 'backlog 000' }).waitFor();
+    await eventually(
+      async () => {
+        await viewport.evaluate((el) => el.scrollTo({ top: 0 }));
+        expect(await messages(client).filter({ hasText: 'backlog 000' }).count()).toBe(1);
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
     await screenshot(client.page, '07a-client-history');
   });
 

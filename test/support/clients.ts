@@ -1,3 +1,13 @@
+import type {
+  AckOf,
+  ClientEvent,
+  ClientEventMap,
+  ClientToServerEvents,
+  PayloadOf,
+  ServerEvent,
+  ServerEventMap,
+  ServerToClientEvents,
+} from '@parley/contract';
 import { io, type Socket } from 'socket.io-client';
 import { ADMIN_PASSWORD, type TestServer } from './server';
 
@@ -48,11 +58,14 @@ export async function createUser(
   return login(server, username, password);
 }
 
-const open: Socket[] = [];
+/** A socket.io client typed by the contract: a misspelt event or a wrong payload does not compile. */
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const open: ClientSocket[] = [];
 
 /** A socket.io client over a real websocket, closed by closeAllClients(). */
-export function connect(server: TestServer, options: { token?: string; polling?: boolean } = {}): Promise<Socket> {
-  const socket = io(server.url, {
+export function connect(server: Pick<TestServer, 'url'>, options: { token?: string; polling?: boolean } = {}): Promise<ClientSocket> {
+  const socket: ClientSocket = io(server.url, {
     auth: options.token ? { token: options.token } : {},
     transports: options.polling ? ['polling', 'websocket'] : ['websocket'],
     forceNew: true,
@@ -69,65 +82,97 @@ export function closeAllClients(): void {
   for (const socket of open.splice(0)) socket.disconnect();
 }
 
-export async function emitAck<T = Json>(socket: Socket, event: string, ...args: unknown[]): Promise<T> {
-  return (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, ...args)) as T;
+/** The payload argument of a client event, optional where the contract lets a client send none. */
+type PayloadArgs<E extends ClientEvent> = undefined extends PayloadOf<E> ? [payload?: PayloadOf<E>] : [payload: PayloadOf<E>];
+
+/** Sends a client event and resolves with its ack, typed by the contract. */
+export async function request<E extends ClientEvent>(socket: ClientSocket, event: E, ...payload: PayloadArgs<E>): Promise<AckOf<E>> {
+  return (await sendRaw(socket, event, ...payload)) as AckOf<E>;
 }
 
-/** Connects and verifies as the token's user. */
-export async function connectAs(
-  server: TestServer,
-  token: string,
-  role: string,
-  name: string,
-): Promise<Socket> {
-  const socket = await connect(server, { token });
-  const ack = await emitAck(socket, 'verify_user', { user_type: role, user_name: name });
-  if (ack.ok !== true) throw new Error(`verify ${name}: ${JSON.stringify(ack)}`);
-  return socket;
+/** request() for a step that must succeed: throws with the coded error otherwise. */
+export async function requestOk<E extends ClientEvent>(
+  socket: ClientSocket,
+  event: E,
+  ...payload: PayloadArgs<E>
+): Promise<{ ok: true } & ClientEventMap[E]['ack']> {
+  const ack = await request(socket, event, ...payload);
+  if (!ack.ok) throw new Error(`${event} refused: ${JSON.stringify(ack.error)}`);
+  return ack;
 }
 
-/** Records every payload of an event from now on. */
-export function record<T = Json>(socket: Socket, event: string): T[] {
-  const seen: T[] = [];
-  socket.on(event, (payload: T) => seen.push(payload));
-  return seen;
-}
-
-export function nextEvent<T = Json>(
-  socket: Socket,
-  event: string,
-  predicate: (payload: T) => boolean = () => true,
-  timeoutMs = ACK_TIMEOUT_MS,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      socket.off(event, listener);
-      reject(new Error(`no ${event} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const listener = (payload: T) => {
-      if (!predicate(payload)) return;
-      clearTimeout(timer);
-      socket.off(event, listener);
-      resolve(payload);
-    };
-    socket.on(event, listener);
-  });
-}
-
-/** Waits until `condition` holds, polling; for state that arrives asynchronously. */
-export async function eventually(condition: () => boolean, timeoutMs = 3_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} not met in time`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Sends a client event with no ack callback, as the prototype's pages do. */
+export function sendWithoutAck<E extends ClientEvent>(socket: ClientSocket, event: E, payload: PayloadOf<E>): void {
+  untyped(socket).emit(event, payload);
 }
 
 /**
- * Proves a socket did NOT receive something: round-trips a message through the server after
- * the action, so anything the server was going to send has been sent.
+ * Past the contract's types: any event name, any arguments; resolves with whatever the server
+ * acks. For bad input on purpose, and for table-driven tests whose event is a variable.
  */
-export async function settle(socket: Socket): Promise<void> {
-  await emitAck(socket, 'sync', { since: Number.MAX_SAFE_INTEGER }).catch(() => undefined);
-  await new Promise((r) => setTimeout(r, 50));
+export async function sendRaw(socket: ClientSocket, event: string, ...args: unknown[]): Promise<unknown> {
+  return untyped(socket).timeout(ACK_TIMEOUT_MS).emitWithAck(event, ...args);
+}
+
+/** sendRaw() without an ack callback: the server answers a failure with parley_error. */
+export function sendRawWithoutAck(socket: ClientSocket, event: string, ...args: unknown[]): void {
+  untyped(socket).emit(event, ...args);
+}
+
+/**
+ * The same socket with socket.io's untyped event map, for the helpers here that are generic
+ * over the event (socket.io's conditional types cannot be resolved for a type parameter, nor
+ * for a plain string); their own signatures carry the contract's types.
+ */
+const untyped = (socket: ClientSocket) => socket as unknown as Socket;
+
+/** Connects and verifies as the token's user. */
+export async function connectAs(server: Pick<TestServer, 'url'>, token: string, role: string, name: string): Promise<ClientSocket> {
+  const socket = await connect(server, { token });
+  const ack = await request(socket, 'verify_user', { user_type: role, user_name: name });
+  if (!ack.ok) throw new Error(`verify ${name}: ${JSON.stringify(ack)}`);
+  return socket;
+}
+
+/** Records every payload of a server event from now on. */
+export function record<E extends ServerEvent>(socket: ClientSocket, event: E): Array<ServerEventMap[E]> {
+  const seen: Array<ServerEventMap[E]> = [];
+  const name: string = event;
+  untyped(socket).on(name, (payload: ServerEventMap[E]) => seen.push(payload));
+  return seen;
+}
+
+/** The next payload of a server event (that `predicate` accepts), or a rejection after `timeoutMs`. */
+export function nextEvent<E extends ServerEvent>(
+  socket: ClientSocket,
+  event: E,
+  predicate: (payload: ServerEventMap[E]) => boolean = () => true,
+  timeoutMs = ACK_TIMEOUT_MS,
+): Promise<ServerEventMap[E]> {
+  const listening = untyped(socket);
+  const name: string = event;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      listening.off(name, listener);
+      reject(new Error(`no ${event} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (payload: ServerEventMap[E]) => {
+      if (!predicate(payload)) return;
+      clearTimeout(timer);
+      listening.off(name, listener);
+      resolve(payload);
+    };
+    listening.on(name, listener);
+  });
+}
+
+/**
+ * Resolves once the server has answered a request on this socket. The server writes to one
+ * socket in order, so whatever it sent this socket before it read the request has arrived by
+ * then. That proves "X never came" only once something shows the server would already have
+ * sent X (the sender's ack, another recipient's copy of the same emit): wait for that first.
+ */
+export async function roundTrip(socket: ClientSocket): Promise<void> {
+  // Any request answers, even refused (not verified, rate-limited); sync past the end reads nothing.
+  await request(socket, 'sync', { since: Number.MAX_SAFE_INTEGER });
 }

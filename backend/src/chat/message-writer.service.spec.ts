@@ -1,3 +1,4 @@
+import { eventually } from '../../../test/support/eventually';
 import type { InsertedMessage } from '../storage/message.repository';
 import type { NewMessageRow } from '../storage/database.types';
 import { newTestService, type ServiceMocks } from '../testing/new-test-service';
@@ -49,7 +50,7 @@ describe('MessageWriter (group commit)', () => {
       return batch.map(store);
     });
     const first = writer.write(message('first'));
-    while (batchSizes().length === 0) await new Promise((resolve) => setImmediate(resolve));
+    await eventually(() => batchSizes().length === 1); // the first commit is under way
     const later = Array.from({ length: 5 }, (_, i) => writer.write(message(`later ${i}`)));
     commit();
     await Promise.all([first, ...later]);

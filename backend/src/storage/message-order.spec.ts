@@ -1,13 +1,9 @@
 import { sql } from 'kysely';
+import { eventually } from '../../../test/support/eventually';
 import type { NewMessageRow } from './database.types';
 import { MESSAGE_ORDER_LOCK, MessageRepository } from './message.repository';
 import { openTestDatabase, type TestDatabase } from './testing/test-databases';
 import { UserRepository } from './user.repository';
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  if (!condition()) throw new Error('condition not met in time');
-}
 
 // Several nodes write to one PostgreSQL. Ids come from a sequence when a row is inserted, but
 // become visible when its transaction commits. Without ordering, id 11 can be visible while id
@@ -37,15 +33,27 @@ describe('message commit order across writers (PostgreSQL)', () => {
   async function pausedWriter(body: string, lock: boolean) {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    let id = 0;
+    let inserted!: (writer: { id: number; pid: number }) => void;
+    const started = new Promise<{ id: number; pid: number }>((resolve) => (inserted = resolve));
     const done = testDb.database.db.transaction().execute(async (trx) => {
       if (lock) await sql`select pg_advisory_xact_lock(${MESSAGE_ORDER_LOCK}::bigint)`.execute(trx);
-      id = (await trx.insertInto('messages').values(row(body)).returning('id').executeTakeFirstOrThrow()).id;
+      const { id } = await trx.insertInto('messages').values(row(body)).returning('id').executeTakeFirstOrThrow();
+      const { pid } = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0];
+      inserted({ id, pid });
       await held;
     });
-    await until(() => id > 0);
-    return { id, finish: async () => (release(), await done) };
+    // A failed transaction settles `done` before anything is inserted.
+    const { id, pid } = await Promise.race([started, done.then(() => Promise.reject(new Error(`${body}: no insert`)))]);
+    return { id, pid, finish: async () => (release(), await done) };
   }
+
+  /** How many sessions wait for a lock that the session `pid` holds, as PostgreSQL reports it. */
+  const blockedBy = async (pid: number) =>
+    (
+      await sql<{ blocked: number }>`select count(*)::int as blocked from pg_stat_activity where ${pid}::int = any(pg_blocking_pids(pid))`.execute(
+        testDb.database.db,
+      )
+    ).rows[0].blocked;
 
   it('without the lock, a later id can become visible first (the gap this guards against)', async () => {
     const since = await messages.latestId();
@@ -65,8 +73,9 @@ describe('message commit order across writers (PostgreSQL)', () => {
       secondDone = true;
       return rows;
     });
-    // However long the first writer takes, the second neither commits nor shows.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // However long the first writer takes, the second neither commits nor shows: PostgreSQL
+    // has it waiting behind the first (a run in another schema of the database may queue too).
+    await eventually(async () => expect(await blockedBy(first.pid)).toBeGreaterThanOrEqual(1));
     expect(secondDone).toBe(false);
     expect(await visibleAfter(since)).toEqual([]);
     await first.finish();

@@ -441,7 +441,7 @@ describe('ChatStore', () => {
           ? { ok: false, error: { code: ErrorCodes.RateLimited, message: 'too many reads', retry_after_ms: 1 } }
           : { ok: true, messages: [wire({ id: 101 })], more: false };
       await connection.connect();
-      await eventually(() => conversation('user:sam')?.messages.length === 1 && !store.syncing(), 3_000, 'message 101 synced');
+      await eventually(() => conversation('user:sam')?.messages.length === 1 && !store.syncing(), { what: 'message 101 synced' });
       expect(connection.sent(ClientEvents.Sync)).toHaveLength(3);
       expect(conversation('user:sam')!.messages.map((m) => m.id)).toEqual([101]);
     });
@@ -456,7 +456,7 @@ describe('ChatStore', () => {
       connection.handlers[ClientEvents.Sync] = () =>
         refusals++ % 8 !== 7 ? { ok: false, error: { code: ErrorCodes.RateLimited, message: 'too many reads', retry_after_ms: 1 } } : pages.shift()!;
       await connection.connect();
-      await eventually(() => store.lastSeenId === 103 && !store.syncing(), 4_000, 'both pages synced');
+      await eventually(() => store.lastSeenId === 103 && !store.syncing(), { what: 'both pages synced' });
       expect(connection.sent(ClientEvents.Sync)).toHaveLength(16);
       expect(conversation('user:sam')!.messages.map((m) => m.id)).toEqual([101, 102, 103]);
       expect(store.lastSeenId).toBe(103);
