@@ -26,8 +26,9 @@ import { renderMessageMarkdown } from './message-markdown';
     parley-message-text a { color: var(--mat-sys-primary); text-decoration: underline; }
     parley-message-text code { font-family: ui-monospace, 'Cascadia Mono', 'DejaVu Sans Mono', monospace; font-size: 0.9em;
       background: var(--mat-sys-surface-container-highest); border-radius: 4px; padding: 0.05em 0.25em; }
-    /* A code block keeps its lines and scrolls sideways inside the bubble, never widening the page. */
-    parley-message-text pre { max-width: 100%; overflow-x: auto; background: var(--mat-sys-surface-container-highest);
+    /* A code block keeps its lines and scrolls sideways inside the bubble. contain: its long lines
+       must not count towards the width of the list around it, or the whole list scrolls sideways. */
+    parley-message-text pre { contain: inline-size; overflow-x: auto; background: var(--mat-sys-surface-container-highest);
       border-radius: 6px; padding: 0.4em 0.6em; overflow-wrap: normal; }
     parley-message-text pre:focus-visible { outline: 2px solid var(--mat-sys-primary); outline-offset: 1px; }
     parley-message-text pre code { background: none; padding: 0; white-space: pre; }
