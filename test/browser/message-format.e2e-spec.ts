@@ -153,18 +153,20 @@ describe('message formatting in a real browser', () => {
     await tess.page.setViewportSize({ width: 1280, height: 800 });
   });
 
-  it('adds no accessibility violations inside messages', async () => {
-    const violations = await axeViolations(tess.page);
+  it('adds no accessibility violations inside messages, received or own', async () => {
     // Only what lies inside a message's text is this feature's; the page's other findings are
     // checked by the page's own spec.
-    const inMessages = [];
-    for (const violation of violations) {
-      for (const target of violation.targets) {
-        const inside = await tess.page.evaluate((selector) => document.querySelector(selector)?.closest('parley-message-text') != null, target);
-        if (inside) inMessages.push(`${violation.id}: ${target}`);
+    const inMessages: string[] = [];
+    for (const person of [tess, sam]) {
+      for (const violation of await axeViolations(person.page)) {
+        for (const target of violation.targets) {
+          const inside = await person.page.evaluate((selector) => document.querySelector(selector)?.closest('parley-message-text') != null, target);
+          if (inside) inMessages.push(`${violation.id}: ${target}`);
+        }
       }
     }
     expect(inMessages).toEqual([]);
+    await screenshot(sam.page, 'format-03-sender');
   });
 
   it('logged no console errors (a CSP violation would show there)', () => {
