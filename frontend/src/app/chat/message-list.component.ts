@@ -5,6 +5,7 @@ import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, DestroyRef, afterNextRender, computed, effect, inject, input, output, untracked, viewChild } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { withDaySeparators, type ChatMessage } from './chat.model';
+import { MessageTextComponent } from './message-text.component';
 import { ShownNamePipe } from './shown-name.pipe';
 
 /**
@@ -14,7 +15,7 @@ import { ShownNamePipe } from './shown-name.pipe';
 @Component({
   selector: 'parley-message-list',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ScrollingModule, ExperimentalScrollingModule, DatePipe, MatButtonModule, ShownNamePipe],
+  imports: [ScrollingModule, ExperimentalScrollingModule, DatePipe, MatButtonModule, MessageTextComponent, ShownNamePipe],
   template: `
     @if (olderAvailable()) {
       <div class="older"><button mat-button type="button" (click)="loadOlder.emit()">Load older messages</button></div>
@@ -30,7 +31,7 @@ import { ShownNamePipe } from './shown-name.pipe';
               <span class="role">{{ row.message.senderRole }}</span>
               <time [attr.datetime]="row.message.sentAt">{{ row.message.sentAt | date: 'shortTime' }}</time>
             </div>
-            <div class="text">{{ row.message.text }}</div>
+            <parley-message-text [text]="row.message.text" />
             @if (row.message.mine) {
               <div class="state">
                 @switch (row.message.state) {
@@ -58,7 +59,6 @@ import { ShownNamePipe } from './shown-name.pipe';
     .message.mine { margin-left: auto; background: var(--mat-sys-primary-container); }
     .meta { display: flex; gap: 0.5rem; font-size: 0.75rem; color: var(--mat-sys-on-surface-variant); }
     .sender { font-weight: 500; color: var(--mat-sys-on-surface); }
-    .text { white-space: pre-wrap; overflow-wrap: anywhere; }
     .state { font-size: 0.75rem; color: var(--mat-sys-on-surface-variant); text-align: right; }
     .failed { color: var(--mat-sys-error); }
   `,
