@@ -253,6 +253,23 @@ describe('ChatStore', () => {
       expect(connection.sent(ClientEvents.MarkRead)[0]).toEqual({ conversation: 'user:sam', up_to: 721 });
     });
 
+    it('remembers where the unread messages started when a conversation is opened, for the "New" divider', async () => {
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 760 }));
+      await store.markRead('user:sam');
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 761 }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 762 }));
+      store.open('user:sam');
+      await flush();
+      expect(conversation('user:sam')).toMatchObject({ newAfter: 760, unread: 0, lastReadId: 762 });
+      // Opened again while open (a reconnect): the divider stays.
+      store.open('user:sam');
+      expect(conversation('user:sam')!.newAfter).toBe(760);
+      // A later visit with nothing unread has none.
+      store.open('group:client');
+      store.open('user:sam');
+      expect(conversation('user:sam')!.newAfter).toBeNull();
+    });
+
     it('reads the open conversation when the tab becomes visible again', async () => {
       store.open('user:sam');
       visibility = 'hidden';

@@ -333,8 +333,14 @@ export class ChatStore implements OnDestroy {
 
   open(id: string): void {
     this.ensure(id);
+    const reopened = this.activeId() === id;
     this.activeId.set(id);
     const conversation = this.conversationMap().get(id)!;
+    // The "New" divider marks where this visit's unread messages start, so it is placed before
+    // markRead moves the read mark. Opening it again while it is open (after a reconnect) keeps
+    // the divider unless there is something newer unread.
+    const newAfter = conversation.unread > 0 ? conversation.lastReadId : reopened ? conversation.newAfter : null;
+    if (newAfter !== conversation.newAfter) this.update((map) => map.set(id, { ...conversation, newAfter }));
     if (!conversation.historyLoaded) void this.loadOlder(id);
     void this.markRead(id);
   }
