@@ -270,6 +270,22 @@ describe('ChatStore', () => {
       expect(conversation('user:sam')!.newAfter).toBeNull();
     });
 
+    it('loads back to the first unread message when the first page of history does not reach it', async () => {
+      const page = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => wire({ id: from + i }));
+      connection.handlers[ClientEvents.History] = (payload) =>
+        payload.before === undefined ? { ok: true, messages: page(151, 200), more: true } : { ok: true, messages: page(100, 150), more: true };
+      connection.handlers[ClientEvents.Conversations] = () => ({
+        ok: true,
+        conversations: [{ conversation: 'user:sam', last: wire({ id: 200 }), last_truncated: false, unread: 80, last_read_id: 120 }],
+        more: false,
+      });
+      await connection.connect();
+      store.open('user:sam');
+      await eventually(() => expect(connection.sent(ClientEvents.History)).toEqual([{ conversation: 'user:sam' }, { conversation: 'user:sam', before: 151, limit: 200 }]));
+      expect(conversation('user:sam')!.newAfter).toBe(120);
+      expect(conversation('user:sam')!.messages[0].id).toBe(100);
+    });
+
     it('reads the open conversation when the tab becomes visible again', async () => {
       store.open('user:sam');
       visibility = 'hidden';
