@@ -53,7 +53,8 @@ describe('the conversation pane', () => {
         scrollTop: el.scrollTop,
         fromBottom: el.scrollHeight - el.scrollTop - el.clientHeight,
         gapBelowLast: last ? el.getBoundingClientRect().bottom - last.getBoundingClientRect().bottom : null,
-        lastText: last?.querySelector('.text')?.textContent ?? null,
+        // The start is enough to tell messages apart, and keeps a failure's report short.
+        lastText: last?.querySelector('.text')?.textContent?.slice(0, 40) ?? null,
       };
     });
   }
@@ -62,7 +63,7 @@ describe('the conversation pane', () => {
   async function expectAtNewest(page: Page, lastText: string): Promise<void> {
     await eventually(async () => {
       const at = await geometry(pane(page));
-      expect(at.lastText).toBe(lastText);
+      expect(at.lastText).toBe(lastText.slice(0, 40));
       expect(at.fromBottom).toBeLessThanOrEqual(1);
       // Only the list's own padding below the last message, no blank space.
       expect(at.gapBelowLast).toBeGreaterThanOrEqual(0);
@@ -133,14 +134,14 @@ describe('the conversation pane', () => {
     const before = await send(samSocket, 'Read already');
     await requestOk(cleoSocket, 'mark_read', { conversation: 'user:sam', up_to: before });
     await conversation(page, 'group:staff').click();
-    for (let i = 0; i < 30; i++) await send(samSocket, `Unread ${String(i).padStart(2, '0')}`);
-    await conversation(page, 'user:sam').getByLabel('30 unread').waitFor();
+    // More than the first page of history (50): the pane loads back to the first unread one.
+    for (let i = 0; i < 70; i++) await send(samSocket, `Unread ${String(i).padStart(2, '0')}`);
+    await conversation(page, 'user:sam').getByLabel('70 unread').waitFor();
     await conversation(page, 'user:sam').click();
     const divider = page.getByTestId('new-divider');
     await divider.waitFor();
     // Right before the first unread message, and that is where the pane opened.
-    const next = await divider.evaluate((el) => el.nextElementSibling?.textContent ?? '');
-    expect(next).toContain('Unread 00');
+    await eventually(async () => expect(await divider.evaluate((el) => el.nextElementSibling?.textContent ?? '')).toContain('Unread 00'));
     await eventually(async () => {
       const [paneBox, dividerBox] = [await pane(page).boundingBox(), await divider.boundingBox()];
       expect(dividerBox!.y).toBeGreaterThanOrEqual(paneBox!.y);
@@ -153,7 +154,7 @@ describe('the conversation pane', () => {
     // Read now: the next visit opens at the newest message, without a divider.
     await conversation(page, 'group:staff').click();
     await conversation(page, 'user:sam').click();
-    await expectAtNewest(page, 'Unread 29');
+    await expectAtNewest(page, 'Unread 69');
     expect(await divider.count()).toBe(0);
   });
 

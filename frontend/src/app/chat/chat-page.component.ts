@@ -63,7 +63,7 @@ import { ShownNamePipe } from './shown-name.pipe';
               <span class="status">{{ store.online().has(active.name) ? 'online' : 'offline' }}</span>
             }
           </header>
-          <parley-message-list class="messages" [conversation]="active" [canPost]="store.canPost()"
+          <parley-message-list class="messages" [conversation]="active" [canPost]="store.canPost()" [connected]="store.status() === 'online'"
             [emptyTitle]="active.kind === 'group' ? 'The ' + active.name + ' group' : 'Your conversation with ' + (active.name | shownName)"
             (loadOlder)="store.loadOlder(active.id)" (retry)="store.retry(active.id, $event)" />
           <div class="typing" aria-live="polite">{{ typingText() }}</div>

@@ -41,7 +41,8 @@ const DIVIDER_CONTEXT_PX = 48;
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [DatePipe, MatButtonModule, ShownNamePipe],
   template: `
-    <div #viewport class="viewport" role="log" aria-label="Messages" tabindex="0" (scroll)="onScroll()">
+    <div #viewport class="viewport" role="log" aria-label="Messages" tabindex="0" (scroll)="onScroll()"
+      (wheel)="moved = true" (touchstart)="moved = true" (keydown)="moved = true" (pointerdown)="moved = true">
       <div #content class="content">
         @if (conversation().olderAvailable && conversation().historyLoaded) {
           <div class="older"><button mat-button type="button" (click)="loadOlder.emit()">Load older messages</button></div>
@@ -49,12 +50,15 @@ const DIVIDER_CONTEXT_PX = 48;
         @if (conversation().messages.length === 0) {
           @if (conversation().historyLoaded) {
             <div class="empty-state" data-testid="empty-conversation">
+              <span class="material-symbols-outlined empty-icon" aria-hidden="true">{{ conversation().kind === 'group' ? 'groups' : 'forum' }}</span>
               <p class="empty-title">{{ emptyTitle() }}</p>
               <p>No messages yet.</p>
               <p class="hint">{{ canPost() ? 'Write the first one below.' : 'Messages posted here will show up as they arrive.' }}</p>
             </div>
-          } @else {
+          } @else if (connected()) {
             <p class="loading">Loading messages…</p>
+          } @else {
+            <p class="loading">Messages load when the connection is back.</p>
           }
         }
         @for (row of rows(); track row.key) {
@@ -130,6 +134,7 @@ const DIVIDER_CONTEXT_PX = 48;
     .loading { padding: 2rem 1rem; text-align: center; color: var(--mat-sys-on-surface-variant); }
     .empty-state { margin: 3rem auto; max-width: 24rem; text-align: center; padding: 0 1rem; color: var(--mat-sys-on-surface-variant); }
     .empty-state p { margin: 0.25rem 0; }
+    .empty-icon { font-size: 3rem; width: 3rem; height: 3rem; color: var(--mat-sys-primary); }
     .empty-title { font-size: 1.1rem; font-weight: 500; color: var(--mat-sys-on-surface); }
     .jump { position: absolute; right: 1rem; bottom: 0.75rem; box-shadow: var(--mat-sys-level2); }
   `,
@@ -138,6 +143,8 @@ export class MessageListComponent {
   readonly conversation = input.required<Conversation>();
   /** How the empty state names this conversation ("Sam", "the staff group"). */
   readonly emptyTitle = input('');
+  /** Whether the connection is up: history that is not loaded yet is coming, or waits for it. */
+  readonly connected = input(true);
   /** Whether this user may post here (the empty state's hint). */
   readonly canPost = input(true);
   readonly loadOlder = output<void>();
@@ -159,6 +166,12 @@ export class MessageListComponent {
   private shownId: string | null = null;
   /** Whether the list has landed (divider or newest) since that conversation was opened. */
   private landed = false;
+  /**
+   * The reader scrolled, clicked or pressed a key in the list since it landed. Until then a
+   * landing on the divider is held there as older pages load above it (the first page may not
+   * reach back to the first unread message) and rows change height.
+   */
+  moved = false;
   private knownKeys = new Set<string>();
   private newestId = 0;
   private oldestKey: string | undefined;
@@ -202,6 +215,7 @@ export class MessageListComponent {
   }
 
   jumpToLatest(): void {
+    this.moved = true;
     this.pinned.set(true);
     this.newCount.set(0);
     this.scrollToBottom();
@@ -211,6 +225,7 @@ export class MessageListComponent {
     if (conversation.id !== this.shownId) {
       this.shownId = conversation.id;
       this.landed = false;
+      this.moved = false;
       this.knownKeys = new Set();
       this.newestId = 0;
       this.oldestKey = undefined;
@@ -248,6 +263,8 @@ export class MessageListComponent {
       }
       if (this.pinned()) {
         this.afterRender(() => this.scrollToBottom());
+      } else if (!this.moved && conversation.newAfter !== null) {
+        this.afterRender(() => this.land());
       } else if (prepended && viewport) {
         // Older messages go in above: keep the distance from the bottom, so what the reader was
         // looking at stays where it was.
