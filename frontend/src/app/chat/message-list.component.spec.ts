@@ -71,6 +71,23 @@ describe('MessageListComponent', () => {
     expect(time.querySelector('.visually-hidden')!.textContent).toBe(time.getAttribute('title'));
   });
 
+  it('announces messages from others that arrive while open, not the rows it opened with', async () => {
+    const fixture = TestBed.createComponent(MessageListComponent);
+    const opened = { ...newConversation('user:sam'), historyLoaded: true, messages: [message({ id: 1, text: 'old' })] };
+    fixture.componentRef.setInput('conversation', opened);
+    await fixture.whenStable();
+    const arrivals = () => (fixture.nativeElement as HTMLElement).querySelector('[data-testid="arrivals"]')!.textContent!.trim();
+    expect(arrivals()).toBe('');
+    expect((fixture.nativeElement as HTMLElement).querySelector('[role="log"]')!.getAttribute('aria-live')).toBe('off');
+    fixture.componentRef.setInput('conversation', { ...opened, messages: [...opened.messages, message({ id: 2, text: 'are you there?' })] });
+    await fixture.whenStable();
+    expect(arrivals()).toBe('Message from sam: are you there?');
+    const more = [message({ id: 3, text: 'x' }), message({ id: 4, text: 'hello?', senderName: 'ada' })];
+    fixture.componentRef.setInput('conversation', { ...opened, messages: [...opened.messages, message({ id: 2 }), ...more] });
+    await fixture.whenStable();
+    expect(arrivals()).toBe('2 new messages, the latest from ada: hello?');
+  });
+
   it('shows the "New" divider before the first unread message', async () => {
     const element = await render({
       ...newConversation('user:sam'),

@@ -17,12 +17,15 @@ import {
 } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { fullTime, withDaySeparators, type ChatMessage, type Conversation } from './chat.model';
+import { shownName } from '@parley/contract';
 import { ShownNamePipe } from './shown-name.pipe';
 
 /** Within this many pixels of the end the reader counts as at the newest message. */
 export const AT_BOTTOM_PX = 32;
 /** Older messages are asked for when the reader is within this many pixels of the top. */
 const LOAD_OLDER_WITHIN_PX = 80;
+/** Announcements read out at most this much of a message: enough to tell what it is about. */
+const ARRIVAL_TEXT_MAX = 200;
 /** Opening at the "New" divider leaves this much of the message before it in view, for context. */
 const DIVIDER_CONTEXT_PX = 48;
 
@@ -41,7 +44,9 @@ const DIVIDER_CONTEXT_PX = 48;
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [DatePipe, MatButtonModule, ShownNamePipe],
   template: `
-    <div #viewport class="viewport" role="log" aria-label="Messages" tabindex="0" (scroll)="onScroll()"
+    <!-- Not live itself: switching conversations or loading older pages would read out every row.
+      Messages arriving while open are announced by the region below instead. -->
+    <div #viewport class="viewport" role="log" aria-live="off" aria-label="Messages" tabindex="0" (scroll)="onScroll()"
       (wheel)="moved = true" (touchstart)="moved = true" (keydown)="moved = true" (pointerdown)="moved = true">
       <div #content class="content">
         @if (conversation().olderAvailable && conversation().historyLoaded) {
@@ -102,6 +107,7 @@ const DIVIDER_CONTEXT_PX = 48;
         }
       </div>
     </div>
+    <div class="visually-hidden" aria-live="polite" data-testid="arrivals">{{ arrivals() }}</div>
     @if (!pinned() && conversation().messages.length > 0) {
       <button mat-flat-button type="button" class="jump" data-testid="jump-to-latest" (click)="jumpToLatest()">
         {{ newCount() > 0 ? newCount() + (newCount() === 1 ? ' new message' : ' new messages') : 'Jump to latest' }}
@@ -157,6 +163,8 @@ export class MessageListComponent {
   readonly pinned = signal(true);
   /** Messages from others that arrived below while the reader was scrolled up. */
   readonly newCount = signal(0);
+  /** What screen readers are told of messages from others arriving in the open conversation. */
+  readonly arrivals = signal('');
 
   private readonly viewport = viewChild<ElementRef<HTMLElement>>('viewport');
   private readonly content = viewChild<ElementRef<HTMLElement>>('content');
@@ -232,6 +240,7 @@ export class MessageListComponent {
       this.olderAskedAt = undefined;
       this.pinned.set(true);
       this.newCount.set(0);
+      this.arrivals.set('');
     }
     const messages = conversation.messages;
     const viewport = this.viewport()?.nativeElement;
@@ -245,14 +254,19 @@ export class MessageListComponent {
       }
     } else {
       let arrived = 0;
+      let latest: ChatMessage | undefined;
       let sentByMe = false;
       for (const message of messages) {
         if (this.knownKeys.has(message.key)) continue;
         const below = message.id === null || message.id > this.newestId;
         if (!below) continue;
         if (message.mine) sentByMe = true;
-        else arrived++;
+        else {
+          arrived++;
+          latest = message;
+        }
       }
+      if (latest) this.arrivals.set(announce(arrived, latest));
       const prepended = messages.length > 0 && this.oldestKey !== undefined && !this.knownKeys.has(messages[0].key);
       if (sentByMe) {
         // What one sends is shown, wherever one was reading.
@@ -298,6 +312,13 @@ export class MessageListComponent {
   private afterRender(write: () => void): void {
     afterNextRender({ write }, { injector: this.injector });
   }
+}
+
+/** "Message from sam: …", or "3 new messages, the latest from sam: …"; long text cut short. */
+function announce(count: number, latest: ChatMessage): string {
+  const text = latest.text.length > ARRIVAL_TEXT_MAX ? `${latest.text.slice(0, ARRIVAL_TEXT_MAX)}…` : latest.text;
+  const sender = shownName(latest.senderName);
+  return count === 1 ? `Message from ${sender}: ${text}` : `${count} new messages, the latest from ${sender}: ${text}`;
 }
 
 function isAtBottom(viewport: HTMLElement): boolean {
