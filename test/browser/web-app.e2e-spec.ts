@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openBrowser, screenshot, signIn, type Person } from '../support/browser';
-import { adminToken, closeAllClients, connectAs, requestOk } from '../support/clients';
+import { adminToken, closeAllClients, connectAs, login, requestOk } from '../support/clients';
 import { eventually } from '../support/eventually';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/server';
 
@@ -201,9 +201,13 @@ describe('the web app in a real browser', () => {
 
   it('loads older messages when the reader scrolls up', async () => {
     const script = await connectAs(server, await adminToken(server), 'admin', 'admin');
+    let last = 0;
     for (let i = 0; i < 120; i++) {
-      await requestOk(script, 'send_message', { message: `backlog ${String(i).padStart(3, '0')}`, recipients: 'cleo' });
+      last = (await requestOk(script, 'send_message', { message: `backlog ${String(i).padStart(3, '0')}`, recipients: 'cleo' })).id;
     }
+    // Read on another device: an unread conversation would open at (and load back to) its first unread message.
+    const cleoElsewhere = await connectAs(server, await login(server, 'cleo', 'cleo-passphrase-9'), 'client', 'cleo');
+    await requestOk(cleoElsewhere, 'mark_read', { conversation: 'user:admin', up_to: last });
     closeAllClients();
     await client.page.reload();
     await conversation(client, 'user:admin').click();

@@ -63,11 +63,13 @@ import { ShownNamePipe } from './shown-name.pipe';
               <span class="status">{{ store.online().has(active.name) ? 'online' : 'offline' }}</span>
             }
           </header>
-          <parley-message-list class="messages" [messages]="active.messages" [olderAvailable]="active.olderAvailable"
+          <parley-message-list class="messages" [conversation]="active" [canPost]="store.canPost()" [connected]="store.status() === 'online'"
+            [emptyTitle]="active.kind === 'group' ? 'The ' + active.name + ' group' : 'Your conversation with ' + (active.name | shownName)"
             (loadOlder)="store.loadOlder(active.id)" (retry)="store.retry(active.id, $event)" />
           <div class="typing" aria-live="polite">{{ typingText() }}</div>
           <parley-composer [maxBytes]="store.maxMessageBytes()" [disabled]="!store.canPost()"
             [placeholder]="store.canPost() ? 'Write to ' + active.name : 'You can read this group but not post to it'"
+            [user]="user()?.username ?? null" [conversation]="active.id"
             (sent)="store.send($event)" (typing)="store.noteTyping()" />
         } @else {
           <p class="empty">Pick a conversation.</p>

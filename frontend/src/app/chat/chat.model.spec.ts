@@ -1,5 +1,5 @@
 import { ConversationIds } from '@parley/contract';
-import { READ_BACKOFF_MAX_MS, insertMessage, newConversation, readRetryDelay, withDaySeparators, type ChatMessage } from './chat.model';
+import { READ_BACKOFF_MAX_MS, fullTime, insertMessage, newConversation, readRetryDelay, withDaySeparators, type ChatMessage } from './chat.model';
 
 const message = (over: Partial<ChatMessage>): ChatMessage => ({
   key: `k${over.id ?? over.clientId}`,
@@ -61,6 +61,42 @@ describe('withDaySeparators', () => {
       message({ id: 3, sentAt: '2026-11-25T10:00:00Z' }),
     ]);
     expect(rows.map((r) => r.kind)).toEqual(['day', 'message', 'message', 'day', 'message']);
+  });
+
+  it('puts the "New" divider before the first message from someone else past the read mark', () => {
+    const day = '2026-11-24T10:00:00Z';
+    const rows = withDaySeparators(
+      [
+        message({ id: 1, sentAt: day }),
+        message({ id: 2, sentAt: day, mine: true }),
+        message({ id: 3, sentAt: day }),
+        message({ id: 4, sentAt: day }),
+      ],
+      undefined,
+      1,
+    );
+    expect(rows.map((r) => (r.kind === 'message' ? r.message.id : r.kind))).toEqual(['day', 1, 2, 'new', 3, 4]);
+  });
+
+  it('puts the divider before the day separator when the first unread message opens a day', () => {
+    const rows = withDaySeparators(
+      [message({ id: 1, sentAt: '2026-11-24T10:00:00Z' }), message({ id: 2, sentAt: '2026-11-25T10:00:00Z' })],
+      undefined,
+      1,
+    );
+    expect(rows.map((r) => (r.kind === 'message' ? r.message.id : r.kind))).toEqual(['day', 1, 'new', 'day', 2]);
+  });
+
+  it('has no divider without a read mark, or when nothing after it is from someone else', () => {
+    const messages = [message({ id: 1 }), message({ id: 2, mine: true })];
+    expect(withDaySeparators(messages).some((r) => r.kind === 'new')).toBe(false);
+    expect(withDaySeparators(messages, undefined, 1).some((r) => r.kind === 'new')).toBe(false);
+  });
+});
+
+describe('fullTime', () => {
+  it('gives the date with the year and the time', () => {
+    expect(fullTime('2026-11-24T10:05:00Z', 'en-GB')).toMatch(/Tuesday.*24 November 2026.*\d{2}:\d{2}/);
   });
 });
 

@@ -32,6 +32,12 @@ export interface Conversation {
   /** Older messages can still be loaded from history. */
   olderAvailable: boolean;
   historyLoaded: boolean;
+  /**
+   * Where this visit's "New" divider goes: before the first message from someone else with an id
+   * above this one. Set when the conversation is opened with unread messages (the read mark at
+   * that moment), null when it was opened with none.
+   */
+  newAfter: number | null;
 }
 
 export function toChatMessage(message: WireMessage, me: string): ChatMessage {
@@ -53,7 +59,7 @@ export function newConversation(id: string): Conversation {
   const parsed = parseConversationId(id);
   if (!parsed) throw new Error(`Not a conversation id: ${id}`);
   const name = parsed.kind === 'group' ? parsed.group : parsed.username;
-  return { id, kind: parsed.kind, name, messages: [], unread: 0, lastReadId: 0, countedThrough: 0, olderAvailable: true, historyLoaded: false };
+  return { id, kind: parsed.kind, name, messages: [], unread: 0, lastReadId: 0, countedThrough: 0, olderAvailable: true, historyLoaded: false, newAfter: null };
 }
 
 /**
@@ -73,17 +79,32 @@ export function insertMessage(messages: ChatMessage[], message: ChatMessage): Ch
   return next;
 }
 
-/** Day separators between messages: the list the virtual scroller renders. */
-export type ChatRow = { kind: 'day'; key: string; label: string } | { kind: 'message'; key: string; message: ChatMessage };
+/** Day separators and the "New" divider between messages: the rows the message list renders. */
+export type ChatRow =
+  | { kind: 'day'; key: string; label: string }
+  | { kind: 'new'; key: 'new' }
+  | { kind: 'message'; key: string; message: ChatMessage };
 
-export function withDaySeparators(messages: ChatMessage[], locale?: string): ChatRow[] {
+/**
+ * The rows for `messages`: a separator before each day's first message, and, with `newAfter`, a
+ * "New" divider before the first message from someone else with a higher id (before its day's
+ * separator when it opens a day, so the divider never splits a date from its messages).
+ */
+export function withDaySeparators(messages: ChatMessage[], locale?: string, newAfter: number | null = null): ChatRow[] {
   const rows: ChatRow[] = [];
   let lastDay = '';
+  let dividerPlaced = newAfter === null;
   for (const message of messages) {
     const date = new Date(message.sentAt);
     const day = date.toDateString();
+    const firstNew = !dividerPlaced && !message.mine && message.id !== null && message.id > newAfter!;
+    if (firstNew) {
+      dividerPlaced = true;
+      if (day === lastDay) rows.push({ kind: 'new', key: 'new' });
+    }
     if (day !== lastDay) {
       lastDay = day;
+      if (firstNew) rows.push({ kind: 'new', key: 'new' });
       rows.push({
         kind: 'day',
         key: `day:${day}`,
@@ -93,6 +114,11 @@ export function withDaySeparators(messages: ChatMessage[], locale?: string): Cha
     rows.push({ kind: 'message', key: message.key, message });
   }
   return rows;
+}
+
+/** A message's time in full, for its tooltip and for screen readers ("Wednesday 2 December 2026, 09:41"). */
+export function fullTime(sentAt: string, locale?: string): string {
+  return new Date(sentAt).toLocaleString(locale, { dateStyle: 'full', timeStyle: 'short' });
 }
 
 /** The longest a refused read waits between attempts, unless the server asks for longer. */

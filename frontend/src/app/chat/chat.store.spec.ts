@@ -253,6 +253,39 @@ describe('ChatStore', () => {
       expect(connection.sent(ClientEvents.MarkRead)[0]).toEqual({ conversation: 'user:sam', up_to: 721 });
     });
 
+    it('remembers where the unread messages started when a conversation is opened, for the "New" divider', async () => {
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 760 }));
+      await store.markRead('user:sam');
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 761 }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 762 }));
+      store.open('user:sam');
+      await flush();
+      expect(conversation('user:sam')).toMatchObject({ newAfter: 760, unread: 0, lastReadId: 762 });
+      // Opened again while open (a reconnect): the divider stays.
+      store.open('user:sam');
+      expect(conversation('user:sam')!.newAfter).toBe(760);
+      // A later visit with nothing unread has none.
+      store.open('group:client');
+      store.open('user:sam');
+      expect(conversation('user:sam')!.newAfter).toBeNull();
+    });
+
+    it('loads back to the first unread message when the first page of history does not reach it', async () => {
+      const page = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => wire({ id: from + i }));
+      connection.handlers[ClientEvents.History] = (payload) =>
+        payload.before === undefined ? { ok: true, messages: page(151, 200), more: true } : { ok: true, messages: page(100, 150), more: true };
+      connection.handlers[ClientEvents.Conversations] = () => ({
+        ok: true,
+        conversations: [{ conversation: 'user:sam', last: wire({ id: 200 }), last_truncated: false, unread: 80, last_read_id: 120 }],
+        more: false,
+      });
+      await connection.connect();
+      store.open('user:sam');
+      await eventually(() => expect(connection.sent(ClientEvents.History)).toEqual([{ conversation: 'user:sam' }, { conversation: 'user:sam', before: 151, limit: 200 }]));
+      expect(conversation('user:sam')!.newAfter).toBe(120);
+      expect(conversation('user:sam')!.messages[0].id).toBe(100);
+    });
+
     it('reads the open conversation when the tab becomes visible again', async () => {
       store.open('user:sam');
       visibility = 'hidden';

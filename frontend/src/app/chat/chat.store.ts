@@ -34,6 +34,8 @@ import {
 const TYPING_SHOWN_MS = 5_000;
 /** A client sends at most one typing event per this interval. */
 const TYPING_THROTTLE_MS = 3_000;
+/** The most messages one history page may hold (the server's HISTORY_PAGE.max). */
+const HISTORY_PAGE_MAX = 200;
 /** Used when a refusal carries no retry_after_ms (an older server). */
 const READ_RETRY_MS = 250;
 
@@ -333,14 +335,31 @@ export class ChatStore implements OnDestroy {
 
   open(id: string): void {
     this.ensure(id);
+    const reopened = this.activeId() === id;
     this.activeId.set(id);
     const conversation = this.conversationMap().get(id)!;
-    if (!conversation.historyLoaded) void this.loadOlder(id);
+    // The "New" divider marks where this visit's unread messages start, so it is placed before
+    // markRead moves the read mark. Opening it again while it is open (after a reconnect) keeps
+    // the divider unless there is something newer unread.
+    const newAfter = conversation.unread > 0 ? conversation.lastReadId : reopened ? conversation.newAfter : null;
+    if (newAfter !== conversation.newAfter) this.update((map) => map.set(id, { ...conversation, newAfter }));
+    if (!conversation.historyLoaded) void this.loadOlder(id).then(() => this.reachFirstUnread(id));
     void this.markRead(id);
   }
 
-  /** Loads the page of history before the oldest message held. */
-  async loadOlder(id: string): Promise<void> {
+  /**
+   * The conversation opens at its first unread message, so that message must be loaded: when
+   * the first page of history did not reach back to it, one larger page is asked for.
+   */
+  private async reachFirstUnread(id: string): Promise<void> {
+    const conversation = this.conversationMap().get(id);
+    const oldest = conversation?.messages.find((m) => m.id !== null)?.id;
+    if (!conversation || conversation.newAfter === null || !conversation.olderAvailable || oldest == null || oldest <= conversation.newAfter) return;
+    await this.loadOlder(id, HISTORY_PAGE_MAX);
+  }
+
+  /** Loads the page of history before the oldest message held (`limit` messages, or the server's default). */
+  async loadOlder(id: string, limit?: number): Promise<void> {
     const conversation = this.conversationMap().get(id);
     if (!conversation || (!conversation.olderAvailable && conversation.historyLoaded)) return;
     const oldest = conversation.messages.find((m) => m.id !== null)?.id;
@@ -348,6 +367,7 @@ export class ChatStore implements OnDestroy {
       conversation: id,
       // The found message has an id; `!= null` also tells the type so.
       ...(oldest != null && conversation.historyLoaded ? { before: oldest } : {}),
+      ...(limit ? { limit } : {}),
     });
     if (!ack.ok) return;
     const me = this.me()!.username;

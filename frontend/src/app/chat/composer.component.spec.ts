@@ -1,10 +1,22 @@
 import { TestBed } from '@angular/core/testing';
+import { STORAGE } from '../core/tokens';
 import { ComposerComponent } from './composer.component';
 
 describe('ComposerComponent', () => {
-  async function render(maxBytes = 10) {
+  let storage: Map<string, string>;
+
+  beforeEach(() => {
+    storage = new Map();
+    TestBed.configureTestingModule({
+      providers: [{ provide: STORAGE, useValue: { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => storage.set(k, v) } }],
+    });
+  });
+
+  async function render(maxBytes = 10, conversation: string | null = null) {
     const fixture = TestBed.createComponent(ComposerComponent);
     fixture.componentRef.setInput('maxBytes', maxBytes);
+    fixture.componentRef.setInput('user', 'cleo');
+    fixture.componentRef.setInput('conversation', conversation);
     const sent: string[] = [];
     fixture.componentInstance.sent.subscribe((text) => sent.push(text));
     await fixture.whenStable();
@@ -18,7 +30,12 @@ describe('ComposerComponent', () => {
       textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', cancelable: true, ...init }));
       await fixture.whenStable();
     };
-    return { fixture, sent, type, press };
+    const open = async (id: string) => {
+      fixture.componentRef.setInput('conversation', id);
+      await fixture.whenStable();
+    };
+    const notice = () => (fixture.nativeElement.querySelector('[role="status"]').textContent as string).trim();
+    return { fixture, sent, type, press, open, textarea, notice };
   }
 
   it('sends on Enter and clears', async () => {
@@ -39,8 +56,54 @@ describe('ComposerComponent', () => {
   it('counts UTF-8 bytes and refuses text over the limit', async () => {
     const { fixture, sent, type, press } = await render(10);
     await type('ééééé!'); // 11 bytes
-    expect(fixture.nativeElement.querySelector('.count').textContent.trim()).toBe('11 / 10');
+    expect(fixture.nativeElement.querySelector('.count').textContent.trim()).toBe('11 / 10 bytes');
     await press({});
     expect(sent).toEqual([]);
+  });
+
+  it('announces the size only near or over the limit, not on every keystroke', async () => {
+    const { fixture, type, notice } = await render(10);
+    expect(fixture.nativeElement.querySelector('.count').getAttribute('aria-live')).toBeNull();
+    await type('12345678'); // 80 %
+    expect(notice()).toBe('');
+    await type('123456789'); // 90 %
+    expect(notice()).toBe('Nearly at the limit of 10 bytes.');
+    await type('1234567890');
+    expect(notice()).toBe('Nearly at the limit of 10 bytes.');
+    await type('12345678901');
+    expect(notice()).toBe('Too long to send: over the limit of 10 bytes.');
+  });
+
+  it('keeps a draft per conversation: switching shows that one\'s draft or nothing', async () => {
+    const { fixture, type, open, textarea } = await render(100, 'user:sam');
+    await type('for sam');
+    await open('group:staff');
+    expect(textarea.value).toBe('');
+    expect(fixture.componentInstance.text()).toBe('');
+    await type('for staff');
+    await open('user:sam');
+    expect(textarea.value).toBe('for sam');
+    await open('group:staff');
+    expect(textarea.value).toBe('for staff');
+  });
+
+  it('finds the draft again after a reload, and forgets it once sent', async () => {
+    const first = await render(100, 'user:sam');
+    await first.type('kept');
+    first.fixture.destroy();
+    const second = await render(100, 'user:sam');
+    expect(second.textarea.value).toBe('kept');
+    await second.press({});
+    expect(second.sent).toEqual(['kept']);
+    second.fixture.destroy();
+    const third = await render(100, 'user:sam');
+    expect(third.textarea.value).toBe('');
+  });
+
+  it('focuses the text box when a conversation is opened', async () => {
+    const { fixture, textarea, open } = await render(100, 'user:sam');
+    document.body.appendChild(fixture.nativeElement);
+    await open('group:staff');
+    expect(document.activeElement).toBe(textarea);
   });
 });

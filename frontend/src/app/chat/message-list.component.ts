@@ -1,123 +1,326 @@
-import { ScrollingModule } from '@angular/cdk/scrolling';
-import { ScrollingModule as ExperimentalScrollingModule } from '@angular/cdk-experimental/scrolling';
-import { CdkVirtualScrollViewport } from '@angular/cdk/scrolling';
 import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, DestroyRef, afterNextRender, computed, effect, inject, input, output, untracked, viewChild } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  ElementRef,
+  Injector,
+  afterNextRender,
+  computed,
+  effect,
+  inject,
+  input,
+  output,
+  signal,
+  untracked,
+  viewChild,
+} from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
-import { withDaySeparators, type ChatMessage } from './chat.model';
+import { fullTime, withDaySeparators, type ChatMessage, type Conversation } from './chat.model';
+import { shownName } from '@parley/contract';
 import { MessageTextComponent } from './message-text.component';
 import { ShownNamePipe } from './shown-name.pipe';
 
+/** Within this many pixels of the end the reader counts as at the newest message. */
+export const AT_BOTTOM_PX = 32;
+/** Older messages are asked for when the reader is within this many pixels of the top. */
+const LOAD_OLDER_WITHIN_PX = 80;
+/** Announcements read out at most this much of a message: enough to tell what it is about. */
+const ARRIVAL_TEXT_MAX = 200;
+/** Opening at the "New" divider leaves this much of the message before it in view, for context. */
+const DIVIDER_CONTEXT_PX = 48;
+
 /**
- * Messages of one conversation in a virtual scroller (autosize: messages differ in height), with
- * day separators. Scrolling to the top asks for older messages; new ones keep it at the bottom.
+ * The messages of one conversation, with day separators and the "New" divider. Every message is
+ * in the DOM (history comes in pages of 50), so heights, the end of the list and scroll positions
+ * are the browser's own, whatever a message's height.
+ *
+ * Where the reader is: opening a conversation lands on the "New" divider when there is one, else
+ * on the newest message. At the bottom the list follows what arrives (a ResizeObserver keeps it
+ * there as rows render or grow); scrolled up, it stays put, counts what arrives ("N new messages
+ * ↓") and offers a jump to the latest. Older pages loaded above keep the reader's place.
  */
 @Component({
   selector: 'parley-message-list',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ScrollingModule, ExperimentalScrollingModule, DatePipe, MatButtonModule, MessageTextComponent, ShownNamePipe],
+  imports: [DatePipe, MatButtonModule, MessageTextComponent, ShownNamePipe],
   template: `
-    @if (olderAvailable()) {
-      <div class="older"><button mat-button type="button" (click)="loadOlder.emit()">Load older messages</button></div>
-    }
-    <cdk-virtual-scroll-viewport autosize class="viewport" role="log" aria-label="Messages" tabindex="0">
-      <div *cdkVirtualFor="let row of rows(); trackBy: trackRow" class="row">
-        @if (row.kind === 'day') {
-          <div class="day" role="separator">{{ row.label }}</div>
-        } @else {
-          <div class="message" [class.mine]="row.message.mine" [attr.data-state]="row.message.state" data-testid="message">
-            <div class="meta">
-              <span class="sender">{{ row.message.mine ? 'You' : (row.message.senderName | shownName) }}</span>
-              <span class="role">{{ row.message.senderRole }}</span>
-              <time [attr.datetime]="row.message.sentAt">{{ row.message.sentAt | date: 'shortTime' }}</time>
+    <!-- Not live itself: switching conversations or loading older pages would read out every row.
+      Messages arriving while open are announced by the region below instead. -->
+    <div #viewport class="viewport" role="log" aria-live="off" aria-label="Messages" tabindex="0" (scroll)="onScroll()"
+      (wheel)="moved = true" (touchstart)="moved = true" (keydown)="moved = true" (pointerdown)="moved = true">
+      <div #content class="content">
+        @if (conversation().olderAvailable && conversation().historyLoaded) {
+          <div class="older"><button mat-button type="button" (click)="loadOlder.emit()">Load older messages</button></div>
+        }
+        @if (conversation().messages.length === 0) {
+          @if (conversation().historyLoaded) {
+            <div class="empty-state" data-testid="empty-conversation">
+              <span class="material-symbols-outlined empty-icon" aria-hidden="true">{{ conversation().kind === 'group' ? 'groups' : 'forum' }}</span>
+              <p class="empty-title">{{ emptyTitle() }}</p>
+              <p>No messages yet.</p>
+              <p class="hint">{{ canPost() ? 'Write the first one below.' : 'Messages posted here will show up as they arrive.' }}</p>
             </div>
-            <parley-message-text [text]="row.message.text" />
-            @if (row.message.mine) {
-              <div class="state">
-                @switch (row.message.state) {
-                  @case ('sending') { <span>Sending…</span> }
-                  @case ('sent') { <span>Sent</span> }
-                  @case ('failed') {
-                    <span class="failed" role="alert">Not sent: {{ row.message.error }}</span>
-                    <button mat-button type="button" (click)="retry.emit(row.message.key)">Retry</button>
+          } @else if (connected()) {
+            <p class="loading">Loading messages…</p>
+          } @else {
+            <p class="loading">Messages load when the connection is back.</p>
+          }
+        }
+        @for (row of rows(); track row.key) {
+          @switch (row.kind) {
+            @case ('day') {
+              <div class="day" role="separator" [attr.aria-label]="row.label">{{ row.label }}</div>
+            }
+            @case ('new') {
+              <div class="new-divider" role="separator" aria-label="New messages" data-testid="new-divider"><span>New</span></div>
+            }
+            @case ('message') {
+              <div class="row">
+                <div class="message" [class.mine]="row.message.mine" [attr.data-state]="row.message.state"
+                  [attr.data-id]="row.message.id" data-testid="message">
+                  <div class="meta">
+                    <span class="sender">{{ row.message.mine ? 'You' : (row.message.senderName | shownName) }}</span>
+                    <span class="role">{{ row.message.senderRole }}</span>
+                    <time [attr.datetime]="row.message.sentAt" [title]="full(row.message)">
+                      <span aria-hidden="true">{{ row.message.sentAt | date: 'shortTime' }}</span>
+                      <span class="visually-hidden">{{ full(row.message) }}</span>
+                    </time>
+                    @if (row.message.mine && row.message.state === 'sent') {
+                      <span class="tick" title="Sent"><span aria-hidden="true">✓</span><span class="visually-hidden">Sent</span></span>
+                    }
+                  </div>
+                  <parley-message-text [text]="row.message.text" />
+                  @if (row.message.mine && row.message.state !== 'sent') {
+                    <div class="state">
+                      @if (row.message.state === 'sending') {
+                        <span>Sending…</span>
+                      } @else {
+                        <span class="failed" role="alert">Not sent: {{ row.message.error }}</span>
+                        <button mat-button type="button" (click)="retry.emit(row.message.key)">Retry</button>
+                      }
+                    </div>
                   }
-                }
+                </div>
               </div>
             }
-          </div>
+          }
         }
       </div>
-    </cdk-virtual-scroll-viewport>
+    </div>
+    <div class="visually-hidden" aria-live="polite" data-testid="arrivals">{{ arrivals() }}</div>
+    @if (!pinned() && conversation().messages.length > 0) {
+      <button mat-flat-button type="button" class="jump" data-testid="jump-to-latest" (click)="jumpToLatest()">
+        {{ newCount() > 0 ? newCount() + (newCount() === 1 ? ' new message' : ' new messages') : 'Jump to latest' }}
+        <span aria-hidden="true">↓</span>
+      </button>
+    }
   `,
   styles: `
-    :host { display: flex; flex-direction: column; min-height: 0; }
-    .viewport { flex: 1; }
+    :host { display: flex; flex-direction: column; min-height: 0; position: relative; }
+    .viewport { flex: 1; min-height: 0; overflow-y: auto; position: relative; }
+    .viewport:focus-visible { outline: 2px solid var(--mat-sys-primary); outline-offset: -2px; }
+    .content { padding: 0.25rem 0 0.5rem; }
     .row { padding: 0.15rem 1rem; }
     .older { display: flex; justify-content: center; }
     .day { text-align: center; font-size: 0.8rem; color: var(--mat-sys-on-surface-variant); margin: 0.75rem 0 0.25rem; }
-    .message { max-width: min(36rem, 80%); background: var(--mat-sys-surface-container); border-radius: 12px; padding: 0.4rem 0.75rem; }
-    .message.mine { margin-left: auto; background: var(--mat-sys-primary-container); }
+    .new-divider { display: flex; align-items: center; gap: 0.5rem; margin: 0.5rem 1rem; color: var(--mat-sys-error);
+      font-size: 0.75rem; font-weight: 500; text-transform: uppercase; letter-spacing: 0.05em; }
+    .new-divider::before, .new-divider::after { content: ''; flex: 1; border-top: 1px solid var(--mat-sys-error); }
+    .new-divider::before { flex: 0 0 1rem; }
+    .message { max-width: min(36rem, 80%); width: fit-content; background: var(--mat-sys-surface-container); border-radius: 12px; padding: 0.4rem 0.75rem; }
+    .message.mine { margin-left: auto; background: var(--mat-sys-primary-container); color: var(--mat-sys-on-primary-container); }
     .meta { display: flex; gap: 0.5rem; font-size: 0.75rem; color: var(--mat-sys-on-surface-variant); }
+    .mine .meta { color: inherit; }
     .sender { font-weight: 500; color: var(--mat-sys-on-surface); }
-    .state { font-size: 0.75rem; color: var(--mat-sys-on-surface-variant); text-align: right; }
+    .mine .sender { color: inherit; }
+    .tick { margin-left: auto; }
+    .state { font-size: 0.75rem; text-align: right; }
     .failed { color: var(--mat-sys-error); }
+    .loading { padding: 2rem 1rem; text-align: center; color: var(--mat-sys-on-surface-variant); }
+    .empty-state { margin: 3rem auto; max-width: 24rem; text-align: center; padding: 0 1rem; color: var(--mat-sys-on-surface-variant); }
+    .empty-state p { margin: 0.25rem 0; }
+    .empty-icon { font-size: 3rem; width: 3rem; height: 3rem; color: var(--mat-sys-primary); }
+    .empty-title { font-size: 1.1rem; font-weight: 500; color: var(--mat-sys-on-surface); }
+    .jump { position: absolute; right: 1rem; bottom: 0.75rem; box-shadow: var(--mat-sys-level2); }
   `,
 })
 export class MessageListComponent {
-  readonly messages = input.required<ChatMessage[]>();
-  readonly olderAvailable = input(false);
+  readonly conversation = input.required<Conversation>();
+  /** How the empty state names this conversation ("Sam", "the staff group"). */
+  readonly emptyTitle = input('');
+  /** Whether the connection is up: history that is not loaded yet is coming, or waits for it. */
+  readonly connected = input(true);
+  /** Whether this user may post here (the empty state's hint). */
+  readonly canPost = input(true);
   readonly loadOlder = output<void>();
   readonly retry = output<string>();
-  readonly rows = computed(() => withDaySeparators(this.messages()));
-  private readonly viewport = viewChild.required(CdkVirtualScrollViewport);
-  private newestKey: string | undefined;
-  private oldestKey: string | undefined;
-  private readonly destroyRef = inject(DestroyRef);
+  readonly rows = computed(() => {
+    const conversation = this.conversation();
+    return withDaySeparators(conversation.messages, undefined, conversation.newAfter);
+  });
+  /** The reader is at the newest message, and the list follows what arrives. */
+  readonly pinned = signal(true);
+  /** Messages from others that arrived below while the reader was scrolled up. */
+  readonly newCount = signal(0);
+  /** What screen readers are told of messages from others arriving in the open conversation. */
+  readonly arrivals = signal('');
 
-  /** Older messages are asked for when the reader is within this many pixels of the top. */
-  private static readonly LOAD_OLDER_WITHIN_PX = 80;
+  private readonly viewport = viewChild<ElementRef<HTMLElement>>('viewport');
+  private readonly content = viewChild<ElementRef<HTMLElement>>('content');
+  private readonly injector = inject(Injector);
+  private readonly destroyRef = inject(DestroyRef);
+  /** The conversation the state below describes. */
+  private shownId: string | null = null;
+  /** Whether the list has landed (divider or newest) since that conversation was opened. */
+  private landed = false;
+  /**
+   * The reader scrolled, clicked or pressed a key in the list since it landed. Until then a
+   * landing on the divider is held there as older pages load above it (the first page may not
+   * reach back to the first unread message) and rows change height.
+   */
+  moved = false;
+  private knownKeys = new Set<string>();
+  private newestId = 0;
+  private oldestKey: string | undefined;
+  /** The oldest message when older ones were last asked for: one request per page. */
+  private olderAskedAt: string | undefined;
 
   constructor() {
-    // A new newest message scrolls to the bottom; older ones prepended above keep the reader's
-    // place (scroll to where the previous first row now is).
+    // Runs before the rows render: what changed decides where the reader is once they have.
     effect(() => {
-      const rows = this.rows();
-      const newest = rows.at(-1)?.key;
-      // The first message, not the first row: a day separator stays first when older
-      // messages of the same day are prepended.
-      const oldest = rows.find((row) => row.kind === 'message')?.key;
-      untracked(() => {
-        const viewport = this.viewport();
-        if (newest !== this.newestKey) {
-          // Autosize measures rows only as they render, so the first jump lands near, not at,
-          // the end; settle it over a couple of frames.
-          const toEnd = () => viewport.scrollTo({ bottom: 0 });
-          setTimeout(() => {
-            viewport.scrollToIndex(rows.length - 1);
-            requestAnimationFrame(toEnd);
-            setTimeout(toEnd, 100);
-          });
-        } else if (oldest !== this.oldestKey && this.oldestKey !== undefined) {
-          // Older messages went in above: keep the same distance from the bottom, so what the
-          // reader was looking at stays put. (The rows are not rendered yet at this point.)
-          const fromBottom = viewport.measureScrollOffset('bottom');
-          setTimeout(() => viewport.scrollTo({ bottom: fromBottom }));
-        }
-        this.newestKey = newest;
-        this.oldestKey = oldest;
-      });
+      const conversation = this.conversation();
+      untracked(() => this.beforeRender(conversation));
     });
     afterNextRender(() => {
-      const subscription = this.viewport()
-        .elementScrolled()
-        .subscribe(() => {
-          if (this.olderAvailable() && this.viewport().measureScrollOffset('top') < MessageListComponent.LOAD_OLDER_WITHIN_PX) {
-            this.loadOlder.emit();
-          }
-        });
-      this.destroyRef.onDestroy(() => subscription.unsubscribe());
+      const viewport = this.viewport()!.nativeElement;
+      // Rows that render, grow (long text wrapping, later images) or a pane that shrinks (the
+      // composer growing, a phone's keyboard) keep a reader at the bottom there.
+      const observer = new ResizeObserver(() => {
+        if (this.pinned()) this.scrollToBottom();
+      });
+      observer.observe(viewport);
+      observer.observe(this.content()!.nativeElement);
+      this.destroyRef.onDestroy(() => observer.disconnect());
     });
   }
 
-  trackRow = (_: number, row: { key: string }) => row.key;
+  full(message: ChatMessage): string {
+    return fullTime(message.sentAt);
+  }
+
+  onScroll(): void {
+    const viewport = this.viewport()?.nativeElement;
+    if (!viewport) return;
+    const atBottom = isAtBottom(viewport);
+    this.pinned.set(atBottom);
+    if (atBottom) this.newCount.set(0);
+    const conversation = this.conversation();
+    if (this.landed && conversation.olderAvailable && viewport.scrollTop < LOAD_OLDER_WITHIN_PX && this.olderAskedAt !== this.oldestKey) {
+      this.olderAskedAt = this.oldestKey;
+      this.loadOlder.emit();
+    }
+  }
+
+  jumpToLatest(): void {
+    this.moved = true;
+    this.pinned.set(true);
+    this.newCount.set(0);
+    this.scrollToBottom();
+  }
+
+  private beforeRender(conversation: Conversation): void {
+    if (conversation.id !== this.shownId) {
+      this.shownId = conversation.id;
+      this.landed = false;
+      this.moved = false;
+      this.knownKeys = new Set();
+      this.newestId = 0;
+      this.oldestKey = undefined;
+      this.olderAskedAt = undefined;
+      this.pinned.set(true);
+      this.newCount.set(0);
+      this.arrivals.set('');
+    }
+    const messages = conversation.messages;
+    const viewport = this.viewport()?.nativeElement;
+    if (!this.landed) {
+      // Until history is in, only previews are held: stay at their end. Then land once.
+      if (conversation.historyLoaded && messages.length > 0) {
+        this.landed = true;
+        this.afterRender(() => this.land());
+      } else {
+        this.afterRender(() => this.scrollToBottom());
+      }
+    } else {
+      let arrived = 0;
+      let latest: ChatMessage | undefined;
+      let sentByMe = false;
+      for (const message of messages) {
+        if (this.knownKeys.has(message.key)) continue;
+        const below = message.id === null || message.id > this.newestId;
+        if (!below) continue;
+        if (message.mine) sentByMe = true;
+        else {
+          arrived++;
+          latest = message;
+        }
+      }
+      if (latest) this.arrivals.set(announce(arrived, latest));
+      const prepended = messages.length > 0 && this.oldestKey !== undefined && !this.knownKeys.has(messages[0].key);
+      if (sentByMe) {
+        // What one sends is shown, wherever one was reading.
+        this.pinned.set(true);
+        this.newCount.set(0);
+      } else if (arrived > 0 && !this.pinned()) {
+        this.newCount.update((count) => count + arrived);
+      }
+      if (this.pinned()) {
+        this.afterRender(() => this.scrollToBottom());
+      } else if (!this.moved && conversation.newAfter !== null) {
+        this.afterRender(() => this.land());
+      } else if (prepended && viewport) {
+        // Older messages go in above: keep the distance from the bottom, so what the reader was
+        // looking at stays where it was.
+        const fromBottom = viewport.scrollHeight - viewport.scrollTop;
+        this.afterRender(() => (viewport.scrollTop = viewport.scrollHeight - fromBottom));
+      }
+    }
+    this.knownKeys = new Set(messages.map((m) => m.key));
+    this.newestId = Math.max(this.newestId, ...messages.map((m) => m.id ?? 0));
+    this.oldestKey = messages[0]?.key;
+  }
+
+  /** Opens on the "New" divider (with a little of what came before) or else on the newest message. */
+  private land(): void {
+    const viewport = this.viewport()?.nativeElement;
+    const divider = viewport?.querySelector<HTMLElement>('[data-testid="new-divider"]');
+    if (!viewport || !divider) {
+      this.pinned.set(true);
+      this.scrollToBottom();
+      return;
+    }
+    viewport.scrollTop = divider.offsetTop - DIVIDER_CONTEXT_PX;
+    this.pinned.set(isAtBottom(viewport));
+  }
+
+  private scrollToBottom(): void {
+    const viewport = this.viewport()?.nativeElement;
+    if (viewport) viewport.scrollTop = viewport.scrollHeight;
+  }
+
+  private afterRender(write: () => void): void {
+    afterNextRender({ write }, { injector: this.injector });
+  }
+}
+
+/** "Message from sam: …", or "3 new messages, the latest from sam: …"; long text cut short. */
+function announce(count: number, latest: ChatMessage): string {
+  const text = latest.text.length > ARRIVAL_TEXT_MAX ? `${latest.text.slice(0, ARRIVAL_TEXT_MAX)}…` : latest.text;
+  const sender = shownName(latest.senderName);
+  return count === 1 ? `Message from ${sender}: ${text}` : `${count} new messages, the latest from ${sender}: ${text}`;
+}
+
+function isAtBottom(viewport: HTMLElement): boolean {
+  return viewport.scrollHeight - viewport.scrollTop - viewport.clientHeight <= AT_BOTTOM_PX;
 }
