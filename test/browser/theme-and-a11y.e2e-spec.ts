@@ -33,9 +33,12 @@ describe('theme, phone layout and accessibility', () => {
     // (short and very long messages), her read-only group and the staff group she may post to.
     const adminSocket = await connectAs(server, admin, 'admin', 'admin');
     const samSocket = await connectAs(server, await login(server, 'sam', 'sam-passphrase-9'), 'staff', 'sam');
-    await requestOk(samSocket, 'send_message', { message: 'Your appointment is at 6', recipients: 'user:cleo' });
-    await requestOk(samSocket, 'send_message', { message: 'Office closes at 5 today', recipients: 'group:client' });
     const cleoSocket = await connectAs(server, await login(server, 'cleo', 'cleo-passphrase-9'), 'client', 'cleo');
+    await requestOk(cleoSocket, 'send_message', { message: 'Hello Sam, is my appointment still on for today?', recipients: 'user:sam' });
+    await requestOk(samSocket, 'send_message', { message: 'Your appointment is at 6', recipients: 'user:cleo' });
+    await requestOk(cleoSocket, 'send_message', { message: 'Great, should I bring the signed form?', recipients: 'user:sam' });
+    await requestOk(samSocket, 'send_message', { message: 'Yes please, and your ID. See you then!', recipients: 'user:cleo' });
+    await requestOk(samSocket, 'send_message', { message: 'Office closes at 5 today', recipients: 'group:client' });
     // A client sees only her own posts in the staff group.
     await requestOk(cleoSocket, 'send_message', { message: 'Can I come at 6?', recipients: 'group:staff' });
     for (let i = 0; i < 60; i++) {
@@ -122,7 +125,7 @@ describe('theme, phone layout and accessibility', () => {
     const sam = await signedIn('sam', 'sam-passphrase-9');
     await sam.page.getByRole('combobox', { name: 'New direct message' }).click({ force: true });
     await sam.page.getByRole('option', { name: /Dora Client/ }).click();
-    await sam.page.getByRole('heading', { level: 2, name: 'Dora Client' }).waitFor();
+    await sam.page.locator('.conversation-head h2', { hasText: /dora/i }).waitFor();
     await eventually(async () => expect(await focused(sam.page)).toBe('composer-text'));
   });
 

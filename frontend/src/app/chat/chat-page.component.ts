@@ -12,11 +12,14 @@ import {
   type OnDestroy,
   type OnInit,
 } from '@angular/core';
+import { BreakpointObserver } from '@angular/cdk/layout';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { Title } from '@angular/platform-browser';
 import { MatButtonModule } from '@angular/material/button';
 import { MatMenuModule } from '@angular/material/menu';
 import { MatSlideToggleModule, type MatSlideToggleChange } from '@angular/material/slide-toggle';
 import { Router, RouterLink } from '@angular/router';
+import { map } from 'rxjs';
 import { ConversationIds, type DirectoryEntry, hasCapability } from '@parley/contract';
 import { AuthService } from '../core/auth.service';
 import { SocketService } from '../core/socket.service';
@@ -28,6 +31,9 @@ import { ConversationListComponent } from './conversation-list.component';
 import { conversationTitle } from './conversation-names';
 import { MessageListComponent } from './message-list.component';
 import { ShownNamePipe } from './shown-name.pipe';
+
+/** Phone width: one column at a time and a menu instead of the header's links. */
+const PHONE_QUERY = '(max-width: 640px)';
 
 /** /admin/:name, /staff/:name, /client/:name: the same chat for every role, admins get links around it. */
 @Component({
@@ -99,42 +105,48 @@ import { ShownNamePipe } from './shown-name.pipe';
         <div class="banner" role="alert">{{ error }}</div>
       }
       <!-- On a phone one column shows at a time: the list, or (after picking) the conversation. -->
-      <div class="layout" [class.pane-open]="paneOpen()">
-        <div class="list">
-          <parley-conversation-list [conversations]="store.conversations()" [activeId]="store.activeId()"
-            [online]="store.presence()" [names]="names()" [directory]="store.directory()"
-            [directoryHasMore]="store.directoryNext() !== null" [directorySearch]="store.directorySearch()"
-            [conversationsHaveMore]="store.conversationsBefore() !== null"
-            (opened)="openConversation($event)" (started)="startConversation($event)"
-            (searched)="store.refreshDirectory($event)" (moreRequested)="store.loadMoreDirectory()"
-            (olderRequested)="store.loadOlderConversations()" />
-        </div>
-        <section class="pane" [attr.aria-label]="activeTitle() ?? 'Conversation'">
-          @if (store.active(); as active) {
-            <header class="conversation-head">
-              <button mat-icon-button type="button" class="back" aria-label="Back to conversations" (click)="closePane()">
-                <span class="material-symbols-outlined" aria-hidden="true">arrow_back</span>
-              </button>
-              <h2 tabindex="-1">{{ activeTitle() }}</h2>
-              @if (active.kind === 'user') {
-                @if (activeTitle() !== (active.name | shownName)) {
-                  <span class="login">{{ active.name }}</span>
+      <div class="layout">
+        @if (showList()) {
+          <div class="list">
+            <parley-conversation-list [conversations]="store.conversations()" [activeId]="store.activeId()"
+              [online]="store.presence()" [names]="names()" [directory]="store.directory()"
+              [directoryHasMore]="store.directoryNext() !== null" [directorySearch]="store.directorySearch()"
+              [conversationsHaveMore]="store.conversationsBefore() !== null"
+              (opened)="openConversation($event)" (started)="startConversation($event)"
+              (searched)="store.refreshDirectory($event)" (moreRequested)="store.loadMoreDirectory()"
+              (olderRequested)="store.loadOlderConversations()" />
+          </div>
+        }
+        @if (showPane()) {
+          <section class="pane" [attr.aria-label]="activeTitle() ?? 'Conversation'">
+            @if (store.active(); as active) {
+              <header class="conversation-head">
+                @if (phone()) {
+                  <button mat-icon-button type="button" aria-label="Back to conversations" (click)="closePane()">
+                    <span class="material-symbols-outlined" aria-hidden="true">arrow_back</span>
+                  </button>
                 }
-                @if (store.presence(); as online) {
-                  <span class="status">{{ online.has(active.name) ? 'online' : 'offline' }}</span>
+                <h2 tabindex="-1">{{ activeTitle() }}</h2>
+                @if (active.kind === 'user') {
+                  @if (activeTitle() !== (active.name | shownName)) {
+                    <span class="login">{{ active.name }}</span>
+                  }
+                  @if (store.presence(); as online) {
+                    <span class="status">{{ online.has(active.name) ? 'online' : 'offline' }}</span>
+                  }
                 }
-              }
-            </header>
-            <parley-message-list class="messages" [messages]="active.messages" [olderAvailable]="active.olderAvailable"
-              (loadOlder)="store.loadOlder(active.id)" (retry)="store.retry(active.id, $event)" />
-            <div class="typing" aria-live="polite">{{ typingText() }}</div>
-            <parley-composer [maxBytes]="store.maxMessageBytes()" [disabled]="!store.canPost()"
-              [placeholder]="store.canPost() ? 'Write to ' + activeTitle() : 'You can read this group but not post to it'"
-              (sent)="store.send($event)" (typing)="store.noteTyping()" />
-          } @else {
-            <p class="empty">Pick a conversation.</p>
-          }
-        </section>
+              </header>
+              <parley-message-list class="messages" [messages]="active.messages" [olderAvailable]="active.olderAvailable"
+                (loadOlder)="store.loadOlder(active.id)" (retry)="store.retry(active.id, $event)" />
+              <div class="typing" aria-live="polite">{{ typingText() }}</div>
+              <parley-composer [maxBytes]="store.maxMessageBytes()" [disabled]="!store.canPost()"
+                [placeholder]="store.canPost() ? 'Write to ' + activeTitle() : 'You can read this group but not post to it'"
+                (sent)="store.send($event)" (typing)="store.noteTyping()" />
+            } @else {
+              <p class="empty">Pick a conversation.</p>
+            }
+          </section>
+        }
       </div>
     </main>
   `,
@@ -157,22 +169,19 @@ import { ShownNamePipe } from './shown-name.pipe';
     .conversation-head { display: flex; align-items: center; gap: 0.75rem; padding: 0 1rem; min-height: 3rem; }
     .conversation-head h2 { font-size: 1.1rem; font-weight: 500; margin: 0.5rem 0; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     .conversation-head h2:focus { outline: none; }
-    .back { display: none; }
     .login, .status { font-size: 0.85rem; color: var(--mat-sys-on-surface-variant); }
     .messages { flex: 1; }
     .typing { min-height: 1.2rem; font-size: 0.8rem; padding: 0 1rem; color: var(--mat-sys-on-surface-variant); }
     .empty { padding: 2rem; color: var(--mat-sys-on-surface-variant); }
-    /* Phones: a one-row header with a menu, and one column at a time with a Back control. */
+    /* Phones (PHONE_QUERY): a one-row header with a menu, and one column at a time (showList, showPane). */
     @media (max-width: 640px) {
       .top { gap: 0.25rem; padding: 0.125rem 0.25rem 0.125rem 1rem; }
       .wide { display: none; }
       .narrow { display: inline-flex; }
       .layout { grid-template-columns: 1fr; }
       .list { border-right: 0; }
-      .layout:not(.pane-open) .pane, .layout.pane-open .list { display: none; }
       .conversation-head { padding: 0 0.5rem 0 0.25rem; gap: 0.25rem; border-bottom: 1px solid var(--mat-sys-outline-variant); }
       .conversation-head .login, .conversation-head .status { margin-left: 0.5rem; }
-      .back { display: inline-flex; }
     }
   `,
 })
@@ -188,8 +197,16 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   readonly user = this.auth.user;
   readonly isAdmin = computed(() => !!this.user() && hasCapability(this.user()!.role, 'watchRoster'));
   readonly canReadAudit = computed(() => !!this.user() && hasCapability(this.user()!.role, 'readAuditLog'));
-  /** Phones only (the CSS ignores it on wide screens): the conversation is shown instead of the list. */
+  /** Narrow screens show one column at a time; the styles' media query uses the same width. */
+  readonly phone = toSignal(inject(BreakpointObserver).observe(PHONE_QUERY).pipe(map((state) => state.matches)), { initialValue: false });
+  /** Phones only: the conversation is shown instead of the list. */
   readonly paneOpen = signal(false);
+  /*
+   * Rendered, not just hidden: a virtual scroller created inside a hidden column measures no
+   * height and would show no messages once revealed.
+   */
+  readonly showList = computed(() => !this.phone() || !this.paneOpen());
+  readonly showPane = computed(() => !this.phone() || this.paneOpen());
   /**
    * Display names of everyone met in the directory so far: a search narrows the directory, and
    * the names of conversations outside it must not fall back to login names meanwhile.
