@@ -123,8 +123,14 @@ describe('theme, phone layout and accessibility', () => {
 
   it('moves focus to the new conversation\'s composer when a person is picked under "New direct message"', async () => {
     const sam = await signedIn('sam', 'sam-passphrase-9');
-    await sam.page.getByRole('combobox', { name: 'New direct message' }).click({ force: true });
-    await sam.page.getByRole('option', { name: /Dora Client/ }).click();
+    // By keyboard: open the picker, type the start of the name, Enter.
+    await sam.page.getByRole('combobox', { name: 'New direct message' }).focus();
+    await sam.page.keyboard.press('Enter');
+    const dora = sam.page.getByRole('option', { name: /Dora Client/ });
+    await dora.waitFor();
+    await sam.page.keyboard.type('Dora');
+    await eventually(async () => expect(await dora.getAttribute('class')).toContain('mat-mdc-option-active'));
+    await sam.page.keyboard.press('Enter');
     await sam.page.locator('.conversation-head h2', { hasText: /dora/i }).waitFor();
     await eventually(async () => expect(await focused(sam.page)).toBe('composer-text'));
   });
