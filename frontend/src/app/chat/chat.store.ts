@@ -99,6 +99,8 @@ export class ChatStore implements OnDestroy {
 
   readonly status = computed(() => this.connection.status());
   readonly reconnecting = computed(() => this.hasConnected() && this.status() !== 'online');
+  /** Who is online, or null while disconnected: nobody's presence is known then. */
+  readonly presence = computed(() => (this.status() === 'online' ? this.online() : null));
   readonly conversations = computed(() => {
     const all = [...this.conversationMap().values()];
     const lastId = (c: Conversation) => c.messages.findLast((m) => m.id !== null)?.id ?? 0;
@@ -163,6 +165,8 @@ export class ChatStore implements OnDestroy {
     const me = this.me();
     if (!me) return;
     this.caughtUp = false;
+    // Presence from before the outage is stale: the directory and presence events tell it again.
+    this.online.set(new Set());
     const verified = await this.connection.request(ClientEvents.VerifyUser, { user_type: me.role, user_name: me.username });
     if (!verified.ok) {
       this.error.set(verified.error.message);

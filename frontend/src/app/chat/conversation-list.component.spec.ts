@@ -75,4 +75,31 @@ describe('ConversationListComponent', () => {
     expect(entry.textContent).toContain('Deleted user: old news');
     expect(entry.textContent).not.toContain('deleted#7');
   });
+
+  it('shows nobody online while presence is unknown (disconnected)', () => {
+    const fixture = TestBed.createComponent(ConversationListComponent);
+    fixture.componentRef.setInput('conversations', [newConversation('user:al')]);
+    fixture.componentRef.setInput('directory', [{ ...person('al'), online: true }]);
+    fixture.componentRef.setInput('online', new Set(['al']));
+    fixture.detectChanges();
+    const entry = (fixture.nativeElement as HTMLElement).querySelector('[data-conversation="user:al"]')!;
+    expect(entry.querySelector('.presence.online')).not.toBeNull();
+    expect(entry.textContent).toContain('(online)');
+
+    fixture.componentRef.setInput('online', null);
+    fixture.detectChanges();
+    expect(entry.querySelector('.presence.online')).toBeNull();
+    expect(entry.textContent).toContain('(status unknown)');
+  });
+
+  it('names a DM by display name with the login name beside it, and a group as a group', () => {
+    const fixture = TestBed.createComponent(ConversationListComponent);
+    fixture.componentRef.setInput('conversations', [newConversation('group:admin'), newConversation('user:admin')]);
+    fixture.componentRef.setInput('names', new Map([['admin', 'Administrator']]));
+    fixture.detectChanges();
+    const entry = (id: string) => (fixture.nativeElement as HTMLElement).querySelector(`[data-conversation="${id}"]`)!;
+    expect(entry('group:admin').querySelector('.title')!.textContent).toBe('Admin group');
+    expect(entry('user:admin').querySelector('.title')!.textContent).toBe('Administrator');
+    expect(entry('user:admin').querySelector('.login')!.textContent).toBe('admin');
+  });
 });

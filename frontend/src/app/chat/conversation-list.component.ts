@@ -6,6 +6,7 @@ import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { ConversationIds, type DirectoryEntry, shownName } from '@parley/contract';
 import type { Conversation } from './chat.model';
+import { conversationTitle } from './conversation-names';
 import { ShownNamePipe } from './shown-name.pipe';
 
 /** The conversations column: groups first, then direct conversations, each with unread count. */
@@ -28,11 +29,14 @@ import { ShownNamePipe } from './shown-name.pipe';
             >
               <span class="name">
                 @if (conversation.kind === 'group') {
-                  <span class="material-symbols-outlined" aria-hidden="true">group</span> {{ conversation.name }}
+                  <span class="material-symbols-outlined" aria-hidden="true">groups</span> <span class="title">{{ titleOf(conversation) }}</span>
                 } @else {
-                  <span class="presence" [class.online]="online().has(conversation.name)" aria-hidden="true"></span>
-                  {{ conversation.name | shownName }}
-                  <span class="visually-hidden">({{ online().has(conversation.name) ? 'online' : 'offline' }})</span>
+                  <span class="presence" [class.online]="isOnline(conversation.name)" [class.unknown]="online() === null" aria-hidden="true"></span>
+                  <span class="title">{{ titleOf(conversation) }}</span>
+                  @if (titleOf(conversation) !== (conversation.name | shownName)) {
+                    <span class="login">{{ conversation.name }}</span>
+                  }
+                  <span class="visually-hidden">({{ presenceText(conversation.name) }})</span>
                 }
                 @if (conversation.unread > 0) {
                   <span class="unread" [attr.aria-label]="conversation.unread + ' unread'">{{ conversation.unread }}</span>
@@ -60,7 +64,7 @@ import { ShownNamePipe } from './shown-name.pipe';
           <mat-select (selectionChange)="started.emit($event.value)" [value]="null">
             @for (person of people(); track person.username) {
               <mat-option [value]="person.username">
-                {{ person.display_name }} ({{ person.username }}, {{ person.role }}){{ online().has(person.username) ? ' · online' : '' }}
+                {{ person.display_name }} ({{ person.username }}, {{ person.role }}){{ isOnline(person.username) ? ' · online' : '' }}
               </mat-option>
             }
           </mat-select>
@@ -79,11 +83,15 @@ import { ShownNamePipe } from './shown-name.pipe';
     .conversation.active { background: var(--mat-sys-secondary-container); }
     .name { display: flex; align-items: center; gap: 0.4rem; font-weight: 500; }
     .name .material-symbols-outlined { font-size: 18px; }
+    .title { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    .login { font-weight: 400; font-size: 0.8rem; color: var(--mat-sys-on-surface-variant); }
     .last { font-size: 0.85rem; color: var(--mat-sys-on-surface-variant); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
     .unread { margin-left: auto; background: var(--mat-sys-primary); color: var(--mat-sys-on-primary);
       border-radius: 999px; min-width: 1.4rem; padding: 0 0.4rem; font-size: 0.8rem; text-align: center; }
     .presence { width: 0.6rem; height: 0.6rem; border-radius: 50%; background: var(--mat-sys-outline); display: inline-block; }
-    .presence.online { background: #2e7d32; }
+    .presence.online { background: var(--mat-sys-tertiary); }
+    /* Disconnected: a hollow dot, neither online nor offline. */
+    .presence.unknown { background: none; box-shadow: inset 0 0 0 1px var(--mat-sys-outline); }
     .new { width: 100%; margin-top: 0.75rem; }
     .more { margin-top: 0.25rem; }
     .older { width: 100%; margin-top: 0.5rem; white-space: normal; }
@@ -92,7 +100,10 @@ import { ShownNamePipe } from './shown-name.pipe';
 export class ConversationListComponent {
   readonly conversations = input.required<Conversation[]>();
   readonly activeId = input<string | null>(null);
-  readonly online = input<ReadonlySet<string>>(new Set());
+  /** Who is online, or null while disconnected (presence unknown: no one shows as online). */
+  readonly online = input<ReadonlySet<string> | null>(new Set());
+  /** Display names by login name (conversation-names.ts). */
+  readonly names = input<ReadonlyMap<string, string>>(new Map());
   readonly directory = input<DirectoryEntry[]>([]);
   /** More directory pages wait on the server. */
   readonly directoryHasMore = input(false);
@@ -113,12 +124,25 @@ export class ConversationListComponent {
     return this.directory().filter((p) => !open.has(ConversationIds.user(p.username)));
   });
 
+  titleOf(conversation: Conversation): string {
+    return conversationTitle(conversation, this.names());
+  }
+
+  isOnline(username: string): boolean {
+    return this.online()?.has(username) ?? false;
+  }
+
+  presenceText(username: string): string {
+    const online = this.online();
+    return online === null ? 'status unknown' : online.has(username) ? 'online' : 'offline';
+  }
+
   valueOf(event: Event): string {
     return (event.target as HTMLInputElement).value.trim();
   }
 
   lastText(conversation: Conversation): string {
     const last = conversation.messages.at(-1);
-    return last ? `${last.mine ? 'You' : shownName(last.senderName)}: ${last.text}` : 'No messages yet';
+    return last ? `${last.mine ? 'You' : (this.names().get(last.senderName) ?? shownName(last.senderName))}: ${last.text}` : 'No messages yet';
   }
 }
