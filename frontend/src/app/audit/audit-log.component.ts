@@ -18,6 +18,7 @@ const PAGE_SIZE = 50;
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [DatePipe, RouterLink, MatButtonModule, MatFormFieldModule, MatSelectModule],
   template: `
+    <main>
     <header class="top">
       <a mat-button [routerLink]="['/admin', name()]">← Chat</a>
       <h1>Audit log</h1>
@@ -52,12 +53,14 @@ const PAGE_SIZE = 50;
     @if (nextBefore() !== null) {
       <button mat-button type="button" class="older" (click)="loadOlder()" [disabled]="loading()">Older entries</button>
     }
+    </main>
   `,
   styles: `
-    :host { display: block; padding: 0 1rem 1rem; }
-    .top { display: flex; align-items: center; gap: 1rem; flex-wrap: wrap; }
+    /* Room above the header, so the filter's outlined label never touches the page top. */
+    :host { display: block; padding: 0.75rem 1rem 1rem; }
+    .top { display: flex; align-items: center; gap: 0.5rem 1rem; flex-wrap: wrap; margin-bottom: 0.5rem; }
     h1 { font-size: 1.25rem; font-weight: 500; }
-    .filter { width: 16rem; margin-left: auto; }
+    .filter { width: min(16rem, 100%); margin-left: auto; }
     td { vertical-align: top; }
     .details { white-space: normal; max-width: 28rem; }
     .older { margin-top: 0.5rem; }
