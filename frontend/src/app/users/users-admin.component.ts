@@ -36,24 +36,24 @@ import { PasswordStrength } from './password-strength.service';
       @if (error(); as text) { <p class="message error" role="alert">{{ text }}</p> }
       <form class="create" #createForm="ngForm" (ngSubmit)="create(createForm)" aria-label="Create a user">
         <h2 class="section">New account</h2>
-        <mat-form-field appearance="outline">
+        <mat-form-field appearance="outline" subscriptSizing="dynamic">
           <mat-label>User name</mat-label>
           <input matInput name="username" required maxlength="32" autocomplete="off" [(ngModel)]="draft.username" />
           <mat-hint>{{ usernameHint }}</mat-hint>
           <mat-error>Required. {{ usernameHint }}</mat-error>
         </mat-form-field>
-        <mat-form-field appearance="outline">
+        <mat-form-field appearance="outline" subscriptSizing="dynamic">
           <mat-label>Display name</mat-label>
           <input matInput name="display_name" maxlength="64" [(ngModel)]="draft.display_name" />
           <mat-hint>Optional, up to 64 characters; shown instead of the user name.</mat-hint>
         </mat-form-field>
-        <mat-form-field appearance="outline">
+        <mat-form-field appearance="outline" subscriptSizing="dynamic">
           <mat-label>Role</mat-label>
           <mat-select name="role" [(ngModel)]="draft.role">
             @for (role of roles; track role) { <mat-option [value]="role">{{ role }}</mat-option> }
           </mat-select>
         </mat-form-field>
-        <mat-form-field appearance="outline">
+        <mat-form-field appearance="outline" subscriptSizing="dynamic">
           <mat-label>Initial password</mat-label>
           <input matInput name="password" type="password" autocomplete="new-password" required [(ngModel)]="draft.password" />
           <mat-error>Required.</mat-error>
@@ -105,7 +105,7 @@ import { PasswordStrength } from './password-strength.service';
     h1 { font-size: 1.25rem; font-weight: 500; }
     .section { font-size: 1rem; font-weight: 500; width: 100%; margin: 0; }
     .create { display: flex; flex-wrap: wrap; gap: 0.25rem 0.75rem; align-items: flex-start; margin-bottom: 1rem; max-width: 64rem; }
-    .create mat-form-field { width: min(15rem, 100%); }
+    .create mat-form-field { width: min(18rem, 100%); }
     .create parley-password-feedback { width: 100%; }
     .message { margin: 0 0 0.75rem; }
     .error { color: var(--mat-sys-error); }
@@ -113,6 +113,7 @@ import { PasswordStrength } from './password-strength.service';
     .actions { white-space: nowrap; }
     /* A phone: each account is a card, every action on it visible, nothing scrolls sideways. */
     @media (max-width: 40rem) {
+      .create mat-form-field { width: 100%; }
       .cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
       .cards, .cards tbody, .cards tr, .cards td { display: block; width: auto; }
       .cards tr { border: 1px solid var(--mat-sys-outline-variant); border-radius: 0.5rem; padding: 0.5rem; margin-bottom: 0.5rem; }
