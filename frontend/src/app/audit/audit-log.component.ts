@@ -40,9 +40,9 @@ const PAGE_SIZE = 50;
               <td data-label="When" class="lead"><time [attr.datetime]="entry.at">{{ entry.at | date: 'medium' }}</time></td>
               <td data-label="Who">{{ entry.actor }}</td>
               <td data-label="Action">{{ label(entry.action) }}</td>
-              <td data-label="On">{{ entry.target ?? '' }}</td>
-              <td data-label="Details" class="details">{{ details(entry) }}</td>
-              <td data-label="From">{{ entry.ip ?? '' }}</td>
+              <td data-label="On" [class.blank]="!entry.target">{{ entry.target ?? '' }}</td>
+              <td data-label="Details" class="details" [class.blank]="!details(entry)">{{ details(entry) }}</td>
+              <td data-label="From" [class.blank]="!entry.ip">{{ entry.ip ?? '' }}</td>
             </tr>
           } @empty {
             <tr><td colspan="6">{{ loading() ? 'Loading…' : 'Nothing recorded yet.' }}</td></tr>
@@ -72,6 +72,8 @@ const PAGE_SIZE = 50;
       .cards td { border: 0; padding: 0.15rem 0.25rem; white-space: normal; overflow-wrap: anywhere; max-width: none; }
       .cards td[data-label]:not(.lead)::before { content: attr(data-label) ": "; color: var(--mat-sys-on-surface-variant); }
       .cards .lead { font-weight: 500; }
+      /* A card leaves out what the entry does not have, rather than an empty "Details:". */
+      .cards td.blank { display: none; }
     }
   `,
 })
