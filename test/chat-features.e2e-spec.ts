@@ -85,14 +85,17 @@ describe('conversations, read marks, directory, presence, typing and admin actio
     expect(cidSees).toEqual([]);
   });
 
-  it('lets an admin close one socket or sign a user out everywhere; nobody else may', async () => {
+  it("lets an admin end one device's session or sign a user out everywhere; nobody else may", async () => {
     const samA = await as('sam', 'staff');
-    const samB = await as('sam', 'staff');
+    // Another device: its own session, which Disconnect of device A leaves alone.
+    const otherDevice = (await api(server, 'POST', '/api/auth/login', { body: { username: 'sam', password: 'sam-passphrase-9' } })).body.token as string;
+    const samB = await connectAs(server, otherDevice, 'staff', 'sam');
     const closedA = new Promise((r) => samA.on('disconnect', r));
     expect((await api(server, 'POST', `/api/admin/connections/${samA.id}/disconnect`, { token: tokens.admin })).status).toBe(204);
     await closedA;
     await roundTrip(samB);
     expect(samB.connected).toBe(true);
+    tokens.sam = otherDevice;
     expect(await api(server, 'POST', `/api/admin/connections/${samB.id}/disconnect`, { token: tokens.cal })).toMatchObject({
       status: 403,
     });

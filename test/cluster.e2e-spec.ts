@@ -158,9 +158,12 @@ describe('several nodes (PostgreSQL + Redis)', () => {
   it('disconnects one socket on another node from the roster, and audits whose it was', async () => {
     const sal = await connect(b, 'sal', 'staff');
     const closed = new Promise<string>((resolve) => sal.once('disconnect', resolve));
+    const told = record(sal, 'session_ended');
     const socketId = sal.id!;
     expect((await api(a, 'POST', `/api/admin/connections/${socketId}/disconnect`, { token: tokens.admin })).status).toBe(204);
     expect(await closed).toBe('io server disconnect');
+    // Node A found the socket's session through socket.data, ended it, and node B told it why first.
+    expect(told).toEqual([{ reason: 'disconnected' }]);
     const audit = await api(a, 'GET', '/api/admin/audit?action=connection.kicked', { token: tokens.admin });
     expect((audit.body.entries as Json[])[0]).toMatchObject({ target: socketId, details: { username: 'sal', role: 'staff', ip: '127.0.0.1' } });
     // A socket no node has is still unknown.

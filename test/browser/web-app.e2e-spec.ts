@@ -177,14 +177,18 @@ describe('the web app in a real browser', () => {
     await screenshot(client.page, '06-client-after-offline');
   });
 
-  it('shows a reconnect banner when the admin disconnects a socket, then catches up', async () => {
+  it("Disconnect ends the client's session on that device: the page says why, and after signing in again it catches up", async () => {
     const row = admin.page.locator('[data-testid="roster-row"]', { hasText: 'cleo' }).first();
     await row.getByRole('button', { name: 'Disconnect' }).click();
-    await client.page.getByRole('status').filter({ hasText: 'Reconnecting' }).waitFor();
-    await screenshot(client.page, '07-client-reconnecting');
+    await admin.page.getByRole('dialog').getByRole('button', { name: 'Disconnect cleo' }).click();
+    await client.page.waitForURL('**/login');
+    await client.page.getByTestId('session-ended').filter({ hasText: 'An administrator disconnected this device' }).waitFor();
+    await screenshot(client.page, '07-client-disconnected');
     await send(staff, 'After the reconnect');
+    await signIn(client.page, 'cleo', 'cleo-passphrase-9');
+    await client.page.waitForURL('**/client/cleo');
+    await conversation(client, 'user:sam').click();
     await messages(client).filter({ hasText: 'After the reconnect' }).waitFor();
-    await client.page.getByRole('status').filter({ hasText: 'Reconnecting' }).waitFor({ state: 'detached' });
   });
 
   it('fits a phone screen', async () => {
@@ -269,6 +273,7 @@ describe('the web app in a real browser', () => {
     await admin.page.getByLabel('Filter').fill('cleo');
     await admin.page.locator('[data-testid="roster-row"]', { hasText: 'sam' }).first().waitFor({ state: 'detached' });
     await admin.page.locator('[data-testid="roster-row"]', { hasText: 'cleo' }).first().getByRole('button', { name: 'Sign out user' }).click();
+    await admin.page.getByRole('dialog').getByRole('button', { name: 'Sign out cleo' }).click();
     await client.page.waitForURL('**/login');
     await admin.page.getByLabel('Filter').fill('');
   });
@@ -278,6 +283,7 @@ describe('the web app in a real browser', () => {
     await admin.page.getByRole('link', { name: 'Users' }).click();
     const row = admin.page.locator('tr[data-user="cleo"]');
     await row.getByRole('button', { name: 'Disable' }).click();
+    await admin.page.getByRole('dialog').getByRole('button', { name: 'Disable cleo' }).click();
     await row.getByText('disabled').waitFor();
     await signIn(client.page, 'cleo', 'cleo-passphrase-9');
     // The same answer as a wrong password (the server does not confirm the guess), naming both.
@@ -289,13 +295,15 @@ describe('the web app in a real browser', () => {
     await row.getByRole('button', { name: 'Enable' }).click();
     await row.getByText('active').waitFor();
     await row.getByRole('button', { name: 'Reset password' }).click();
-    const reset = admin.page.getByRole('form', { name: 'Reset password for cleo' });
+    const reset = admin.page.getByRole('dialog');
     // The rule's feedback shows as the password is typed, before anything is sent.
-    await reset.getByLabel('New password for cleo').fill('qwertyuiop');
+    await reset.getByLabel('New password', { exact: true }).fill('qwertyuiop');
+    await reset.getByLabel('New password again').fill('qwertyuiop');
     await reset.getByText('frequently used password').waitFor();
-    expect(await reset.getByRole('button', { name: 'Set password' }).isDisabled()).toBe(true);
-    await reset.getByLabel('New password for cleo').fill('cleo-new-password');
-    await reset.getByRole('button', { name: 'Set password' }).click();
+    expect(await reset.getByRole('button', { name: 'Reset password of cleo' }).isDisabled()).toBe(true);
+    await reset.getByLabel('New password', { exact: true }).fill('cleo-new-password');
+    await reset.getByLabel('New password again').fill('cleo-new-password');
+    await reset.getByRole('button', { name: 'Reset password of cleo' }).click();
     await admin.page.getByRole('status').filter({ hasText: 'New password set for cleo' }).waitFor();
     await signIn(client.page, 'cleo', 'cleo-new-password');
     await client.page.waitForURL('**/client/cleo');

@@ -16,6 +16,10 @@ export interface TestServer {
   app: NestExpressApplication;
   /** Stops the server and starts a new one on the same SQLite file (and a new port). */
   restart(): Promise<void>;
+  /** Stops answering (the port closes, pages see the server down) until resume(). */
+  pause(): Promise<void>;
+  /** A new server on the same SQLite file and the same port, so open pages reconnect by themselves. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -61,9 +65,9 @@ export async function startServer(
     PARLEY_VERIFY_TIMEOUT_MS: '3600000',
     ...env,
   };
-  const boot = async () => {
+  const boot = async (port = 0) => {
     const app = await createParleyApp({ env: fullEnv, overrides, logger: ['fatal', 'error'], ...options });
-    await app.listen(0, '127.0.0.1');
+    await app.listen(port, '127.0.0.1');
     const address = app.getHttpServer().address();
     if (!address || typeof address === 'string') throw new Error('no port');
     return { app, url: `${fullEnv.PARLEY_TLS_CERT ? 'https' : 'http'}://127.0.0.1:${address.port}` };
@@ -73,6 +77,12 @@ export async function startServer(
     async restart() {
       await server.app.close();
       Object.assign(server, await boot());
+    },
+    async pause() {
+      await server.app.close();
+    },
+    async resume() {
+      Object.assign(server, await boot(Number(new URL(server.url).port)));
     },
     async stop() {
       if (schema) await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(server.app.get(DatabaseService).db);

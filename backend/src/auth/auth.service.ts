@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { LoginThrottle } from '../rate-limit/login-throttle.service';
-import { ErrorCodes, normalizeUsername } from '@parley/contract';
+import { ErrorCodes, normalizeUsername, type SessionEndReason } from '@parley/contract';
 import { ParleyError } from '../common/parley-error';
 import type { UserRow } from '../storage/database.types';
 import { SessionRepository } from '../storage/session.repository';
@@ -71,15 +71,19 @@ export class AuthService {
     return this.sessions.isActive(sessionId, Date.now());
   }
 
-  async logout(sessionId: number): Promise<void> {
+  /**
+   * Ends one session and closes its sockets. `reason` when an administrator ended it (the
+   * roster's Disconnect ends that device's session); none for the user's own sign-out.
+   */
+  async logout(sessionId: number, reason?: SessionEndReason): Promise<void> {
     await this.sessions.revoke(sessionId, Date.now());
-    this.events.emit({ kind: 'sessions-revoked', sessionIds: [sessionId] });
+    this.events.emit({ kind: 'sessions-revoked', sessionIds: [sessionId], reason });
   }
 
-  /** Ends every session and connection of a user (disable, password reset, role change). */
-  async signOutEverywhere(userId: number): Promise<void> {
+  /** Ends every session and connection of a user (disable, password reset, role change, admin sign-out). */
+  async signOutEverywhere(userId: number, reason: SessionEndReason): Promise<void> {
     const revoked = await this.sessions.revokeAllForUser(userId, Date.now());
-    if (revoked.length > 0) this.events.emit({ kind: 'sessions-revoked', sessionIds: revoked });
-    this.events.emit({ kind: 'user-changed', userId });
+    // One event for both: the sockets are told the reason once, then all of them close.
+    this.events.emit({ kind: 'user-changed', userId, sessionIds: revoked, reason });
   }
 }

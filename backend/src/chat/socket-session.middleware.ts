@@ -52,7 +52,7 @@ export class SocketSessionMiddleware {
     const trustProxy = trustProxyOf(this.adapterHost.httpAdapter?.getInstance());
     server.use((socket, next) => {
       const token = tokenFromHeaders(socket.handshake.headers, (socket.handshake.auth as { token?: unknown })?.token);
-      socket.data = { username: null, role: null, ip: handshakeClientIp(socket.handshake, trustProxy) };
+      socket.data = { username: null, role: null, ip: handshakeClientIp(socket.handshake, trustProxy), sessionId: null };
       // Counted before the session lookup, so a flood of handshakes costs no database work.
       if (!this.unverified.admit(socket.id, socket.data.ip, () => this.dropUnverified(socket))) {
         // Debug, not warn: one line per refused handshake would let a flood fill the log.
@@ -65,6 +65,7 @@ export class SocketSessionMiddleware {
       this.auth.authenticate(token).then(
         (auth) => {
           socketState(socket).auth = auth;
+          socket.data = { ...socket.data, sessionId: auth?.sessionId ?? null };
           next();
         },
         (error: unknown) => {

@@ -13,6 +13,7 @@ import type {
   SendMessageAck,
   ServerEvents,
   ServerShutdownPayload,
+  SessionEndedPayload,
   TypingPayload,
   UpdateWebAppPayload,
   VerifyUserAck,
@@ -86,6 +87,7 @@ export interface ServerEventMap {
   [ServerEvents.Read]: ReadPayload;
   [ServerEvents.ParleyError]: ParleyErrorPayload;
   [ServerEvents.ServerShutdown]: ServerShutdownPayload;
+  [ServerEvents.SessionEnded]: SessionEndedPayload;
 }
 
 export type ClientEvent = keyof ClientEventMap;

@@ -38,6 +38,12 @@ export const ServerEvents = {
    * already accepted has been answered.
    */
   ServerShutdown: 'server_shutdown',
+  /**
+   * Sent to exactly the sockets an administrator's action is about to close (sign-out, disable,
+   * password reset, disconnect...), just before they close, so a page can say why it ended.
+   * Clients that do not know it (the prototype's pages) simply ignore it.
+   */
+  SessionEnded: 'session_ended',
 } as const;
 
 export const ErrorCodes = {
@@ -216,6 +222,17 @@ export interface ReadPayload {
 export interface ServerShutdownPayload {
   /** For people: the server is restarting or stopping; the client will reconnect. */
   message: string;
+}
+
+/**
+ * Why an administrator ended a session: signed the user out everywhere, disabled, deleted or
+ * re-roled the account, set a new password, or disconnected this one device from the roster.
+ */
+export const SESSION_END_REASONS = ['signed_out', 'disabled', 'password_reset', 'disconnected', 'role_changed', 'deleted'] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
+
+export interface SessionEndedPayload {
+  reason: SessionEndReason;
 }
 
 export interface PublicUser {

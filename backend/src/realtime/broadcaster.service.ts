@@ -25,6 +25,11 @@ export interface PublicSocketData {
   username: string | null;
   role: Role | null;
   ip: string;
+  /**
+   * The session the handshake carried (its row id, never the token), null without one: the
+   * roster's Disconnect ends that session, on whichever node the socket is.
+   */
+  sessionId: number | null;
 }
 
 /**
@@ -93,7 +98,8 @@ export class Broadcaster {
     return socket ? (socket.data as PublicSocketData) : null;
   }
 
-  disconnect(room: string): void {
+  /** Closes every socket in the room(s), on every node; the client is told it is final. */
+  disconnect(room: string | string[]): void {
     this.server?.in(room).disconnectSockets(true);
   }
 

@@ -82,9 +82,12 @@ describe('UsersService', () => {
     expect(mocks.user.update).toHaveBeenLastCalledWith(4, { password_hash: expect.stringMatching(/^scrypt\$/) }, expect.any(Number));
     expect(await signsOut(() => users.update('signed', { disabled: true }))).toBe(true);
     expect(mocks.session.revokeAllForUser).toHaveBeenCalledWith(4, expect.any(Number));
-    // The gateway closes the sessions' and the user's sockets on these.
-    expect(events).toContainEqual({ kind: 'sessions-revoked', sessionIds: [11, 12] });
-    expect(events).toContainEqual({ kind: 'user-changed', userId: 4 });
+    // The socket edge tells the sessions' and the user's sockets why, then closes them.
+    expect(events).toEqual([
+      { kind: 'user-changed', userId: 4, sessionIds: [11, 12], reason: 'role_changed' },
+      { kind: 'user-changed', userId: 4, sessionIds: [11, 12], reason: 'password_reset' },
+      { kind: 'user-changed', userId: 4, sessionIds: [11, 12], reason: 'disabled' },
+    ]);
   });
 
   it('refuses to delete the last enabled admin, whoever asks', async () => {

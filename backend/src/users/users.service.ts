@@ -157,9 +157,8 @@ export class UsersService {
     }
     this.changed(updated);
     // A new role changes which rooms the user's sockets belong in; disabling ends access.
-    if (dto.disabled === true || (dto.role !== undefined && dto.role !== user.role)) {
-      await this.auth.signOutEverywhere(user.id);
-    }
+    if (dto.disabled === true) await this.auth.signOutEverywhere(user.id, 'disabled');
+    else if (dto.role !== undefined && dto.role !== user.role) await this.auth.signOutEverywhere(user.id, 'role_changed');
     return updated;
   }
 
@@ -195,7 +194,7 @@ export class UsersService {
     await this.policy.assertStrong(password, [user.username, user.display_name]);
     const updated = (await this.users.update(user.id, { password_hash: await this.passwords.hash(password) }, Date.now()))!;
     this.changed(updated);
-    await this.auth.signOutEverywhere(user.id);
+    await this.auth.signOutEverywhere(user.id, 'password_reset');
     return updated;
   }
 
@@ -220,12 +219,12 @@ export class UsersService {
     if (!deleted) throw new ParleyError(ErrorCodes.NotFound, `No user named ${user.username}`);
     this.byName.delete(user.username);
     this.bus.publish(USER_CHANGED, { username: user.username });
-    await this.auth.signOutEverywhere(user.id);
+    await this.auth.signOutEverywhere(user.id, 'deleted');
     return user;
   }
 
   async signOutEverywhere(username: string): Promise<void> {
-    await this.auth.signOutEverywhere((await this.require(username)).id);
+    await this.auth.signOutEverywhere((await this.require(username)).id, 'signed_out');
   }
 
   private async require(username: string): Promise<UserRow> {

@@ -18,6 +18,7 @@ const PAGE_SIZE = 50;
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [DatePipe, RouterLink, MatButtonModule, MatFormFieldModule, MatSelectModule],
   template: `
+    <main>
     <header class="top">
       <a mat-button [routerLink]="['/admin', name()]">← Chat</a>
       <h1>Audit log</h1>
@@ -31,17 +32,17 @@ const PAGE_SIZE = 50;
     </header>
     @if (message(); as text) { <p role="status">{{ text }}</p> }
     <div class="admin-table">
-      <table aria-label="Audit log">
+      <table aria-label="Audit log" class="cards">
         <thead><tr><th>When</th><th>Who</th><th>Action</th><th>On</th><th>Details</th><th>From</th></tr></thead>
         <tbody>
           @for (entry of entries(); track entry.id) {
             <tr [attr.data-action]="entry.action" data-testid="audit-row">
-              <td><time [attr.datetime]="entry.at">{{ entry.at | date: 'medium' }}</time></td>
-              <td>{{ entry.actor }}</td>
-              <td>{{ label(entry.action) }}</td>
-              <td>{{ entry.target ?? '' }}</td>
-              <td class="details">{{ details(entry) }}</td>
-              <td>{{ entry.ip ?? '' }}</td>
+              <td data-label="When" class="lead"><time [attr.datetime]="entry.at">{{ entry.at | date: 'medium' }}</time></td>
+              <td data-label="Who">{{ entry.actor }}</td>
+              <td data-label="Action">{{ label(entry.action) }}</td>
+              <td data-label="On" [class.blank]="!entry.target">{{ entry.target ?? '' }}</td>
+              <td data-label="Details" class="details" [class.blank]="!details(entry)">{{ details(entry) }}</td>
+              <td data-label="From" [class.blank]="!entry.ip">{{ entry.ip ?? '' }}</td>
             </tr>
           } @empty {
             <tr><td colspan="6">{{ loading() ? 'Loading…' : 'Nothing recorded yet.' }}</td></tr>
@@ -52,15 +53,28 @@ const PAGE_SIZE = 50;
     @if (nextBefore() !== null) {
       <button mat-button type="button" class="older" (click)="loadOlder()" [disabled]="loading()">Older entries</button>
     }
+    </main>
   `,
   styles: `
-    :host { display: block; padding: 0 1rem 1rem; }
-    .top { display: flex; align-items: center; gap: 1rem; flex-wrap: wrap; }
+    /* Room above the header, so the filter's outlined label never touches the page top. */
+    :host { display: block; padding: 0.75rem 1rem 1rem; }
+    .top { display: flex; align-items: center; gap: 0.5rem 1rem; flex-wrap: wrap; margin-bottom: 0.5rem; }
     h1 { font-size: 1.25rem; font-weight: 500; }
-    .filter { width: 16rem; margin-left: auto; }
+    .filter { width: min(16rem, 100%); margin-left: auto; }
     td { vertical-align: top; }
     .details { white-space: normal; max-width: 28rem; }
     .older { margin-top: 0.5rem; }
+    /* A phone: each entry is a card, nothing scrolls sideways. */
+    @media (max-width: 40rem) {
+      .cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+      .cards, .cards tbody, .cards tr, .cards td { display: block; width: auto; }
+      .cards tr { border: 1px solid var(--mat-sys-outline-variant); border-radius: 0.5rem; padding: 0.5rem; margin-bottom: 0.5rem; }
+      .cards td { border: 0; padding: 0.15rem 0.25rem; white-space: normal; overflow-wrap: anywhere; max-width: none; }
+      .cards td[data-label]:not(.lead)::before { content: attr(data-label) ": "; color: var(--mat-sys-on-surface-variant); }
+      .cards .lead { font-weight: 500; }
+      /* A card leaves out what the entry does not have, rather than an empty "Details:". */
+      .cards td.blank { display: none; }
+    }
   `,
 })
 export class AuditLogComponent implements OnInit {

@@ -1,7 +1,8 @@
 import { HttpClient, HttpErrorResponse } from '@angular/common/http';
 import { Injectable, inject, signal } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
-import type { LoginRequest, LoginResponse, PublicUser, SessionResponse } from '@parley/contract';
+import { SESSION_END_REASONS, type LoginRequest, type LoginResponse, type PublicUser, type SessionEndReason, type SessionResponse } from '@parley/contract';
+import { SESSION_STORAGE } from './tokens';
 
 export function homeOf(user: PublicUser): string {
   return `/${user.role}/${user.username}`;
@@ -17,10 +18,24 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : 'Something went wrong';
 }
 
+/** What the sign-in page says after an administrator ended the session (session_ended). */
+export const SESSION_END_NOTICES: Record<SessionEndReason, string> = {
+  signed_out: 'An administrator signed you out. Sign in again to continue.',
+  disabled: 'Your account was disabled. Ask an administrator if you need it back.',
+  password_reset: 'Your password was reset by an administrator. Sign in with the new password.',
+  disconnected: 'An administrator disconnected this device. Sign in again to continue.',
+  role_changed: 'An administrator changed your role. Sign in again to continue.',
+  deleted: 'Your account was deleted by an administrator.',
+};
+
+/** sessionStorage key: kept per tab across a reload, until the sign-in page has shown it once. */
+const END_REASON_KEY = 'parley.sessionEnded';
+
 /** Who is signed in. The session itself is an httpOnly cookie the app never sees. */
 @Injectable({ providedIn: 'root' })
 export class AuthService {
   private readonly http = inject(HttpClient);
+  private readonly sessionStorage = inject(SESSION_STORAGE);
   readonly user = signal<PublicUser | null>(null);
   private known: Promise<PublicUser | null> | null = null;
 
@@ -50,6 +65,27 @@ export class AuthService {
   forget(): void {
     this.user.set(null);
     this.known = Promise.resolve(null);
+  }
+
+  /** An administrator ended this session: forget it, and keep why for the sign-in page. */
+  sessionEnded(reason: SessionEndReason): void {
+    try {
+      this.sessionStorage.setItem(END_REASON_KEY, reason);
+    } catch {
+      // Storage full or blocked: the page still goes to sign-in, only without the reason.
+    }
+    this.forget();
+  }
+
+  /** Why the last session ended, once: reading it clears it, so a later visit shows nothing. */
+  takeEndNotice(): string | null {
+    try {
+      const reason = this.sessionStorage.getItem(END_REASON_KEY);
+      this.sessionStorage.removeItem(END_REASON_KEY);
+      return (SESSION_END_REASONS as readonly string[]).includes(reason ?? '') ? SESSION_END_NOTICES[reason as SessionEndReason] : null;
+    } catch {
+      return null;
+    }
   }
 
   async logout(): Promise<void> {

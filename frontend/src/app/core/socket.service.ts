@@ -1,7 +1,9 @@
 import { Injectable, inject, signal, type OnDestroy } from '@angular/core';
 import { Observable, Subject } from 'rxjs';
 import type { Socket } from 'socket.io-client';
-import { type AckOf, type ClientEvent, ErrorCodes, type PayloadOf, type ServerEvent, type ServerEventMap } from '@parley/contract';
+import { Router } from '@angular/router';
+import { type AckOf, type ClientEvent, ErrorCodes, type PayloadOf, type ServerEvent, ServerEvents, type ServerEventMap } from '@parley/contract';
+import { AuthService } from './auth.service';
 import { SOCKET_FACTORY, type ParleySocket } from './tokens';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'offline';
@@ -26,6 +28,10 @@ const ACK_TIMEOUT_MS = 10_000;
 @Injectable({ providedIn: 'root' })
 export class SocketService extends ChatConnection implements OnDestroy {
   private readonly factory = inject(SOCKET_FACTORY);
+  private readonly auth = inject(AuthService);
+  private readonly router = inject(Router);
+  /** An administrator ended the session (session_ended): the close that follows is final. */
+  private ended = false;
   private socket: ParleySocket | null = null;
   private readonly statusSignal = signal<ConnectionStatus>('offline');
   readonly status = this.statusSignal.asReadonly();
@@ -35,6 +41,7 @@ export class SocketService extends ChatConnection implements OnDestroy {
   connect(): void {
     const socket = this.ensureSocket();
     if (socket.connected) return;
+    this.ended = false;
     this.statusSignal.set('connecting');
     socket.connect();
   }
@@ -51,7 +58,13 @@ export class SocketService extends ChatConnection implements OnDestroy {
       this.statusSignal.set('offline');
       // A server-side close (kick, sign-out) is not retried by socket.io; try once more so a
       // signed-out user learns it from the verify answer instead of a frozen page.
-      if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 1_000);
+      if (reason === 'io server disconnect' && !this.ended) setTimeout(() => socket.connect(), 1_000);
+    });
+    // Whatever page is open (chat, roster), it ends at the sign-in page, which says why.
+    socket.on(ServerEvents.SessionEnded, ({ reason }) => {
+      this.ended = true;
+      this.auth.sessionEnded(reason);
+      void this.router.navigateByUrl('/login');
     });
     socket.io.on('reconnect_attempt', () => this.statusSignal.set('connecting'));
     return socket;

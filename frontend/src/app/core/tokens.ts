@@ -11,6 +11,11 @@ export const STORAGE = new InjectionToken<Storage>('storage', {
   factory: () => inject(WINDOW).localStorage,
 });
 
+/** Per-tab storage that survives a reload: why the session ended, shown once on the sign-in page. */
+export const SESSION_STORAGE = new InjectionToken<Storage>('session storage', {
+  factory: () => inject(WINDOW).sessionStorage,
+});
+
 /** The slice of the Notification API the app uses. */
 export interface Notifier {
   readonly supported: boolean;

@@ -31,6 +31,9 @@ export const SIGN_IN_REFUSED = 'Wrong user name or password. If your account was
         <h1>Parley</h1>
         <parley-theme-button />
       </div>
+      @if (notice; as text) {
+        <p class="notice" role="status" data-testid="session-ended">{{ text }}</p>
+      }
       <form (ngSubmit)="submit()" aria-label="Sign in">
         <mat-form-field appearance="outline">
           <mat-label>User name</mat-label>
@@ -52,6 +55,7 @@ export const SIGN_IN_REFUSED = 'Wrong user name or password. If your account was
     form { display: flex; flex-direction: column; gap: 0.25rem; }
     .head { display: flex; align-items: center; justify-content: space-between; }
     h1 { font-weight: 500; }
+    .notice { background: var(--mat-sys-secondary-container); color: var(--mat-sys-on-secondary-container); padding: 0.75rem 1rem; border-radius: 0.5rem; margin: 0 0 1rem; }
     .error { color: var(--mat-sys-error); margin: 0 0 0.5rem; }
   `,
 })
@@ -59,6 +63,8 @@ export class LoginComponent {
   private readonly auth = inject(AuthService);
   private readonly router = inject(Router);
   readonly afterSubmit = AFTER_SUBMIT;
+  /** Why the last session ended, when an administrator ended it; shown once. */
+  readonly notice = this.auth.takeEndNotice();
   username = '';
   password = '';
   readonly error = signal<string | null>(null);

@@ -1,5 +1,5 @@
 import type { RosterEntry } from '@parley/contract';
-import { applyRosterDiff, sortRoster, spansNodes } from './roster.model';
+import { applyRosterDiff, connectionsLabel, sortRoster, spansNodes } from './roster.model';
 
 const entry = (socket_id: string, over: Partial<RosterEntry> = {}): RosterEntry => ({
   socket_id,
@@ -42,5 +42,13 @@ describe('roster model', () => {
   it('sorts by node', () => {
     const rows = sortRoster([entry('a', { node: 'n2' }), entry('b', { node: 'n1' })], 'node', 'asc');
     expect(rows.map((r) => r.socket_id)).toEqual(['b', 'a']);
+  });
+});
+
+describe('connectionsLabel', () => {
+  it('says "1 connection", and the plural otherwise', () => {
+    expect(connectionsLabel(0)).toBe('0 connections');
+    expect(connectionsLabel(1)).toBe('1 connection');
+    expect(connectionsLabel(2)).toBe('2 connections');
   });
 });

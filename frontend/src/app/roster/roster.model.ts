@@ -18,3 +18,8 @@ export function sortRoster(rows: RosterEntry[], column: RosterColumn, direction:
 export function spansNodes(rows: readonly RosterEntry[]): boolean {
   return rows.some((row) => row.node !== rows[0].node);
 }
+
+/** "1 connection", "3 connections". */
+export function connectionsLabel(count: number): string {
+  return `${count} ${count === 1 ? 'connection' : 'connections'}`;
+}

@@ -91,7 +91,52 @@ describe('UsersAdminComponent', () => {
       .expectOne((r) => r.method === 'DELETE')
       .flush({ statusCode: 409, code: 'LAST_ADMIN', message: 'sam is the last enabled admin' }, { status: 409, statusText: 'Conflict' });
     await promisesSettled();
-    expect(fixture.componentInstance.message()).toBe('sam is the last enabled admin');
+    expect(fixture.componentInstance.error()).toBe('sam is the last enabled admin');
+  });
+
+  it('disables only after a dialog naming the person and the consequence is confirmed', async () => {
+    const { fixture, row, button } = await render();
+    const confirm = () => document.querySelector('parley-confirm-dialog') as HTMLElement | null;
+    expect(button(row('admin'), 'Disable')).toBeUndefined();
+    button(row('sam'), 'Disable')!.click();
+    await fixture.whenStable();
+    expect(confirm()?.textContent).toContain('Disable sam?');
+    expect(confirm()?.textContent).toContain('signed out on every device');
+    button(confirm()!, 'Cancel')!.click();
+    await fixture.whenStable();
+    await promisesSettled();
+    http.expectNone((request) => request.method === 'PATCH');
+
+    button(row('sam'), 'Disable')!.click();
+    await fixture.whenStable();
+    button(confirm()!, 'Disable sam')!.click();
+    await fixture.whenStable();
+    await promisesSettled();
+    const patch = http.expectOne((r) => r.method === 'PATCH');
+    expect(patch.request.body).toEqual({ disabled: true });
+    patch.flush({ user: { ...user('sam'), disabled: true } });
+    await promisesSettled();
+    http.expectOne('/api/users').flush({ users: [user('admin', 'admin'), { ...user('sam'), disabled: true }] });
+  });
+
+  it('edits the display name and role in a dialog, sending only what changed, and says a refusal plainly', async () => {
+    const { fixture, row, button } = await render();
+    button(row('sam'), 'Edit')!.click();
+    await fixture.whenStable();
+    const dialog = document.querySelector('parley-edit-user-dialog') as HTMLElement;
+    const name = dialog.querySelector<HTMLInputElement>('input[name="display_name"]')!;
+    name.value = 'Sam Porter';
+    name.dispatchEvent(new Event('input'));
+    dialog.querySelector('form')!.dispatchEvent(new Event('submit'));
+    await fixture.whenStable();
+    await promisesSettled();
+    http
+      .expectOne((r) => r.method === 'PATCH' && r.url === '/api/users/sam')
+      .flush({ statusCode: 409, code: 'SELF_CHANGE', message: 'You may not demote your own admin account; ask another admin' }, { status: 409, statusText: 'Conflict' });
+    await promisesSettled();
+    fixture.detectChanges();
+    expect(fixture.componentInstance.error()).toBe('You may not demote your own admin account; ask another admin');
+    expect((fixture.nativeElement as HTMLElement).querySelector('[role="alert"]')?.textContent).toContain('ask another admin');
   });
 
   const pending = () => http.match((request) => request.url === '/api/users');
@@ -152,7 +197,9 @@ describe('UsersAdminComponent: the password rule before submit', () => {
   const button = (label: string) => Array.from(page().querySelectorAll('button')).find((b) => b.textContent?.trim() === label)!;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])] });
+    TestBed.configureTestingModule({
+      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } }],
+    });
     http = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(UsersAdminComponent);
     fixture.detectChanges();
@@ -190,26 +237,43 @@ describe('UsersAdminComponent: the password rule before submit', () => {
     expect(page().querySelector('form[aria-label="Create a user"] .mat-form-field-invalid')).toBeNull();
   });
 
-  it('resets a password from an inline form with the same feedback, then closes it', async () => {
+  it('resets a password in a dialog: hidden, typed twice, the rule shown, set only when both match and it is strong', async () => {
     button('Reset password').click();
-    fixture.detectChanges();
     await fixture.whenStable();
-    await type('new-password', 'cleo1234');
-    expect(text('form[aria-label="Reset password for cleo"] .verdict')).not.toBe('');
-    expect(button('Set password').disabled).toBe(true);
+    const dialog = () => document.querySelector('parley-reset-password-dialog') as HTMLElement;
+    const set = () => Array.from(dialog().querySelectorAll('button')).find((b) => b.textContent?.trim() === 'Reset password of cleo')!;
+    const typeIn = async (name: string, value: string) => {
+      const field = dialog().querySelector<HTMLInputElement>(`input[name="${name}"]`)!;
+      expect(field.type).toBe('password');
+      field.value = value;
+      field.dispatchEvent(new Event('input'));
+      fixture.detectChanges();
+      await fixture.whenStable();
+    };
+    expect(dialog().querySelector('.rule')?.textContent).toMatch(/At least 8 characters and hard to guess/);
+    await typeIn('password', 'cleo1234');
+    await typeIn('confirmation', 'cleo1234');
+    expect(dialog().querySelector('.verdict')?.textContent?.trim()).not.toBe('');
+    expect(set().disabled).toBe(true);
 
-    await type('new-password', 'cleo-new-lantern-42');
-    expect(button('Set password').disabled).toBe(false);
-    const done = fixture.componentInstance.resetPassword(cleo as never);
+    await typeIn('password', 'cleo-new-lantern-42');
+    await typeIn('confirmation', 'cleo-new-lantern-41');
+    expect(dialog().querySelector('[role="alert"]')?.textContent).toContain('The two passwords differ');
+    expect(set().disabled).toBe(true);
+
+    await typeIn('confirmation', 'cleo-new-lantern-42');
+    expect(set().disabled).toBe(false);
+    set().click();
+    await fixture.whenStable();
+    await promisesSettled();
     const request = http.expectOne('/api/users/cleo/password');
     expect(request.request.body).toEqual({ password: 'cleo-new-lantern-42' });
     request.flush({ user: cleo });
-    // Let the component's await on the POST resume and send its reload.
     await promisesSettled();
     http.expectOne('/api/users').flush({ users: [cleo] });
-    await done;
+    await promisesSettled();
     fixture.detectChanges();
-    expect(page().querySelector('form[aria-label="Reset password for cleo"]')).toBeNull();
+    expect(document.querySelector('parley-reset-password-dialog')).toBeNull();
     expect(text('[role="status"]')).toMatch(/New password set for cleo/);
   });
 });

@@ -8,92 +8,120 @@ import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { RouterLink } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
-import { type AdminUser, type CreateUserRequest, type ResetPasswordRequest, type Role, ROLES, type UpdateUserRequest, type UserListResponse } from '@parley/contract';
-import { AuthService, errorMessage } from '../core/auth.service';
+import { type AdminUser, type CreateUserRequest, type ResetPasswordRequest, type Role, ROLES, type UpdateUserRequest, type UserListResponse, USERNAME_RULE } from '@parley/contract';
+import { AuthService } from '../core/auth.service';
+import { confirmAction } from '../core/confirm-dialog.component';
 import { ConfirmDeleteDialogComponent, type ConfirmDeleteData } from './confirm-delete-dialog.component';
+import { EditUserDialogComponent } from './edit-user-dialog.component';
+import { ResetPasswordDialogComponent } from './reset-password-dialog.component';
+import { describeUserError } from './user-errors';
 import { PasswordFeedbackComponent } from './password-feedback.component';
 import { PasswordStrength } from './password-strength.service';
 
-/** List (a page at a time, with a search), create, disable/enable, reset password, delete: the admin REST API in a page. */
+/**
+ * List (a page at a time, with a search), create, edit, disable/enable, reset password, delete:
+ * the admin REST API in a page. Whatever ends someone's session asks first, in a dialog.
+ */
 @Component({
   selector: 'parley-users-admin',
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [FormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, PasswordFeedbackComponent],
   template: `
-    <header class="top">
-      <a mat-button [routerLink]="['/admin', name()]">← Chat</a>
-      <h1>Users</h1>
-    </header>
-    @if (message(); as text) { <p role="status">{{ text }}</p> }
-    <form class="create" #createForm="ngForm" (ngSubmit)="create(createForm)" aria-label="Create a user">
-      <mat-form-field appearance="outline" subscriptSizing="dynamic">
-        <mat-label>User name</mat-label>
-        <input matInput name="username" required [(ngModel)]="draft.username" />
-      </mat-form-field>
-      <mat-form-field appearance="outline" subscriptSizing="dynamic">
-        <mat-label>Display name</mat-label>
-        <input matInput name="display_name" [(ngModel)]="draft.display_name" />
-      </mat-form-field>
-      <mat-form-field appearance="outline" subscriptSizing="dynamic">
-        <mat-label>Role</mat-label>
-        <mat-select name="role" [(ngModel)]="draft.role">
-          @for (role of roles; track role) { <mat-option [value]="role">{{ role }}</mat-option> }
-        </mat-select>
-      </mat-form-field>
-      <mat-form-field appearance="outline" subscriptSizing="dynamic">
-        <mat-label>Initial password</mat-label>
-        <input matInput name="password" type="password" autocomplete="new-password" required [(ngModel)]="draft.password" />
-      </mat-form-field>
-      <button mat-flat-button type="submit" [disabled]="isWeak(draft.password, [draft.username, draft.display_name])">Create user</button>
-      <parley-password-feedback [password]="draft.password" [userInputs]="[draft.username, draft.display_name]" />
-    </form>
-    @if (resetting(); as user) {
-      <form class="reset" (ngSubmit)="resetPassword(user)" [attr.aria-label]="'Reset password for ' + user.username">
+    <main>
+      <header class="top">
+        <a mat-button [routerLink]="['/admin', name()]">← Chat</a>
+        <h1>Users</h1>
+      </header>
+      @if (message(); as text) { <p class="message" role="status">{{ text }}</p> }
+      @if (error(); as text) { <p class="message error" role="alert">{{ text }}</p> }
+      <form class="create" #createForm="ngForm" (ngSubmit)="create(createForm)" aria-label="Create a user">
+        <h2 class="section">New account</h2>
         <mat-form-field appearance="outline" subscriptSizing="dynamic">
-          <mat-label>New password for {{ user.username }}</mat-label>
-          <input matInput name="new-password" type="password" autocomplete="new-password" required [(ngModel)]="newPassword" />
+          <mat-label>User name</mat-label>
+          <input matInput name="username" required maxlength="32" autocomplete="off" [(ngModel)]="draft.username" />
+          <mat-hint>{{ usernameHint }}</mat-hint>
+          <mat-error>Required. {{ usernameHint }}</mat-error>
         </mat-form-field>
-        <button mat-flat-button type="submit" [disabled]="isWeak(newPassword, [user.username, user.display_name])">Set password</button>
-        <button mat-button type="button" (click)="resetting.set(null)">Cancel</button>
-        <parley-password-feedback [password]="newPassword" [userInputs]="[user.username, user.display_name]" />
+        <mat-form-field appearance="outline" subscriptSizing="dynamic">
+          <mat-label>Display name</mat-label>
+          <input matInput name="display_name" maxlength="64" [(ngModel)]="draft.display_name" />
+          <mat-hint>Optional, up to 64 characters; shown instead of the user name.</mat-hint>
+        </mat-form-field>
+        <mat-form-field appearance="outline" subscriptSizing="dynamic">
+          <mat-label>Role</mat-label>
+          <mat-select name="role" [(ngModel)]="draft.role">
+            @for (role of roles; track role) { <mat-option [value]="role">{{ role }}</mat-option> }
+          </mat-select>
+        </mat-form-field>
+        <mat-form-field appearance="outline" subscriptSizing="dynamic">
+          <mat-label>Initial password</mat-label>
+          <input matInput name="password" type="password" autocomplete="new-password" required [(ngModel)]="draft.password" />
+          <mat-error>Required.</mat-error>
+        </mat-form-field>
+        <parley-password-feedback [password]="draft.password" [userInputs]="[draft.username, draft.display_name]" />
+        <button mat-flat-button type="submit" [disabled]="busy() || isWeak(draft.password, [draft.username, draft.display_name])">Create user</button>
       </form>
-    }
-    <mat-form-field appearance="outline" subscriptSizing="dynamic" class="find">
-      <mat-label>Find users</mat-label>
-      <input matInput type="search" name="find" [ngModel]="search()" (ngModelChange)="searchFor($event)" />
-    </mat-form-field>
-    <div class="admin-table">
-      <table aria-label="Users">
-        <thead><tr><th>User</th><th>Display name</th><th>Role</th><th>Status</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
-        <tbody>
-          @for (user of users(); track user.username) {
-            <tr [attr.data-user]="user.username">
-              <td>{{ user.username }}</td>
-              <td>{{ user.display_name }}</td>
-              <td>{{ user.role }}</td>
-              <td>{{ user.disabled ? 'disabled' : 'active' }}{{ user.has_password ? '' : ' (no password)' }}</td>
-              <td class="actions">
-                <button mat-button type="button" (click)="setDisabled(user, !user.disabled)">{{ user.disabled ? 'Enable' : 'Disable' }}</button>
-                <button mat-button type="button" (click)="startReset(user)">Reset password</button>
-                @if (user.username !== me()) {
-                  <button mat-button type="button" class="delete" (click)="confirmDelete(user)">Delete</button>
-                }
-              </td>
-            </tr>
-          }
-        </tbody>
-      </table>
-    </div>
-    @if (nextAfter() !== null) {
-      <button mat-button type="button" class="more" (click)="loadMore()">More users</button>
-    }
+      <mat-form-field appearance="outline" subscriptSizing="dynamic" class="find">
+        <mat-label>Find users</mat-label>
+        <input matInput type="search" name="find" [ngModel]="search()" (ngModelChange)="searchFor($event)" />
+      </mat-form-field>
+      <div class="admin-table">
+        <table aria-label="Users" class="cards">
+          <thead><tr><th>User</th><th>Display name</th><th>Role</th><th>Status</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
+          <tbody>
+            @for (user of users(); track user.username) {
+              <tr [attr.data-user]="user.username">
+                <td data-label="User" class="lead">{{ user.username }}</td>
+                <td data-label="Display name">{{ user.display_name }}</td>
+                <td data-label="Role">{{ user.role }}</td>
+                <td data-label="Status">{{ user.disabled ? 'disabled' : 'active' }}{{ user.has_password ? '' : ' (no password)' }}</td>
+                <td class="actions">
+                  <button mat-button type="button" (click)="edit(user)" [attr.aria-label]="'Edit ' + user.username">Edit</button>
+                  @if (user.disabled) {
+                    <button mat-button type="button" (click)="setDisabled(user, false)">Enable</button>
+                  } @else if (user.username !== me()) {
+                    <button mat-button type="button" (click)="confirmDisable(user)">Disable</button>
+                  }
+                  <button mat-button type="button" (click)="startReset(user)">Reset password</button>
+                  @if (user.username !== me()) {
+                    <button mat-button type="button" class="delete" (click)="confirmDelete(user)">Delete</button>
+                  }
+                </td>
+              </tr>
+            } @empty {
+              <tr class="empty"><td colspan="5">{{ search() ? 'No user matches “' + search() + '”.' : 'Loading…' }}</td></tr>
+            }
+          </tbody>
+        </table>
+      </div>
+      @if (nextAfter() !== null) {
+        <button mat-button type="button" class="more" (click)="loadMore()">More users</button>
+      }
+    </main>
   `,
   styles: `
-    :host { display: block; padding: 0 1rem 1rem; }
+    :host { display: block; padding: 0.5rem 1rem 1rem; }
     .top { display: flex; align-items: center; gap: 1rem; }
     h1 { font-size: 1.25rem; font-weight: 500; }
-    .create, .reset { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-bottom: 1rem; }
-    .find { margin-bottom: 0.5rem; }
+    .section { font-size: 1rem; font-weight: 500; width: 100%; margin: 0; }
+    .create { display: flex; flex-wrap: wrap; gap: 0.25rem 0.75rem; align-items: flex-start; margin-bottom: 1rem; max-width: 64rem; }
+    .create mat-form-field { width: min(18rem, 100%); }
+    .create parley-password-feedback { width: 100%; }
+    .message { margin: 0 0 0.75rem; }
+    .error { color: var(--mat-sys-error); }
+    .find { margin-bottom: 0.5rem; width: min(24rem, 100%); }
+    .actions { white-space: nowrap; }
+    /* A phone: each account is a card, every action on it visible, nothing scrolls sideways. */
+    @media (max-width: 40rem) {
+      .create mat-form-field { width: 100%; }
+      .cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+      .cards, .cards tbody, .cards tr, .cards td { display: block; width: auto; }
+      .cards tr { border: 1px solid var(--mat-sys-outline-variant); border-radius: 0.5rem; padding: 0.5rem; margin-bottom: 0.5rem; }
+      .cards td { border: 0; padding: 0.15rem 0.25rem; white-space: normal; }
+      .cards td[data-label]:not(.lead)::before { content: attr(data-label) ": "; color: var(--mat-sys-on-surface-variant); }
+      .cards .lead { font-weight: 500; }
+      .cards .actions { display: flex; flex-wrap: wrap; gap: 0.25rem; white-space: normal; }
+    }
   `,
 })
 export class UsersAdminComponent implements OnInit {
@@ -110,12 +138,13 @@ export class UsersAdminComponent implements OnInit {
   readonly nextAfter = signal<string | null>(null);
   readonly search = signal('');
   readonly message = signal<string | null>(null);
+  /** The last refusal, in plain words; cleared by the next success. */
+  readonly error = signal<string | null>(null);
+  readonly busy = signal(false);
+  readonly usernameHint = `Lower case; ${USERNAME_RULE}.`;
   /** Numbers each load; only the latest may show its answer (a search can overtake a page). */
   private latest = 0;
   draft = { username: '', display_name: '', role: 'staff' as Role, password: '' };
-  /** The user whose new password is being typed, if any. */
-  readonly resetting = signal<AdminUser | null>(null);
-  newPassword = '';
 
   ngOnInit(): void {
     void this.load();
@@ -152,33 +181,51 @@ export class UsersAdminComponent implements OnInit {
     const body: CreateUserRequest = display_name.trim() ? this.draft : rest;
     await this.run(async () => {
       await firstValueFrom(this.http.post('/api/users', body));
-      this.message.set(`Created ${this.draft.username}`);
+      const created = this.draft.username;
       const role = this.draft.role;
       this.draft = { username: '', display_name: '', role, password: '' };
       // A blank form for the next person, not one flagged as submitted with empty required fields.
       form?.resetForm({ username: '', display_name: '', role, password: '' });
+      return `Created ${created}`;
     });
+  }
+
+  async edit(user: AdminUser): Promise<void> {
+    const ref = this.dialog.open<EditUserDialogComponent, AdminUser, UpdateUserRequest>(EditUserDialogComponent, { data: user, maxWidth: '28rem' });
+    const change = await firstValueFrom(ref.afterClosed());
+    if (!change || Object.keys(change).length === 0) return;
+    await this.run(async () => {
+      await firstValueFrom(this.http.patch(`/api/users/${encodeURIComponent(user.username)}`, change));
+      return change.role ? `Saved ${user.username}; the new role signed them out everywhere` : `Saved ${user.username}`;
+    });
+  }
+
+  async confirmDisable(user: AdminUser): Promise<void> {
+    const confirmed = await confirmAction(this.dialog, {
+      title: `Disable ${user.username}?`,
+      consequences: [
+        `${user.username} is signed out on every device at once and can no longer sign in.`,
+        'Their messages and conversations stay; Enable lets them sign in again.',
+      ],
+      confirm: `Disable ${user.username}`,
+    });
+    if (confirmed) await this.setDisabled(user, true);
   }
 
   async setDisabled(user: AdminUser, disabled: boolean): Promise<void> {
     await this.run(async () => {
       await firstValueFrom(this.http.patch(`/api/users/${encodeURIComponent(user.username)}`, { disabled } satisfies UpdateUserRequest));
-      this.message.set(`${disabled ? 'Disabled' : 'Enabled'} ${user.username}`);
+      return `${disabled ? 'Disabled' : 'Enabled'} ${user.username}`;
     });
   }
 
-  startReset(user: AdminUser): void {
-    this.newPassword = '';
-    this.resetting.set(user);
-  }
-
-  async resetPassword(user: AdminUser): Promise<void> {
-    const password = this.newPassword;
+  async startReset(user: AdminUser): Promise<void> {
+    const ref = this.dialog.open<ResetPasswordDialogComponent, AdminUser, string>(ResetPasswordDialogComponent, { data: user, maxWidth: '30rem' });
+    const password = await firstValueFrom(ref.afterClosed());
+    if (!password) return;
     await this.run(async () => {
       await firstValueFrom(this.http.post(`/api/users/${encodeURIComponent(user.username)}/password`, { password } satisfies ResetPasswordRequest));
-      this.message.set(`New password set for ${user.username}; they were signed out`);
-      this.resetting.set(null);
-      this.newPassword = '';
+      return `New password set for ${user.username}; they were signed out`;
     });
   }
 
@@ -191,7 +238,7 @@ export class UsersAdminComponent implements OnInit {
       if (confirmed !== true) return;
       void this.run(async () => {
         await firstValueFrom(this.http.delete(`/api/users/${encodeURIComponent(user.username)}`));
-        this.message.set(`Deleted ${user.username}; their messages stay, shown as from a deleted user`);
+        return `Deleted ${user.username}; their messages stay, shown as from a deleted user`;
       });
     });
   }
@@ -201,12 +248,19 @@ export class UsersAdminComponent implements OnInit {
     return password.length > 0 && this.strength.verdict(password, userInputs)?.ok === false;
   }
 
-  private async run(action: () => Promise<void>): Promise<void> {
+  /** Runs a change; its success line or its refusal in plain words, then the list again. */
+  private async run(action: () => Promise<string>): Promise<void> {
+    this.busy.set(true);
     try {
-      await action();
+      const done = await action();
+      this.error.set(null);
+      this.message.set(done);
       await this.load();
     } catch (error) {
-      this.message.set(errorMessage(error));
+      this.message.set(null);
+      this.error.set(describeUserError(error));
+    } finally {
+      this.busy.set(false);
     }
   }
 }

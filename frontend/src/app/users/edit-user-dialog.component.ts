@@ -1,0 +1,53 @@
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { FormsModule } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatSelectModule } from '@angular/material/select';
+import { type AdminUser, type Role, ROLES, type UpdateUserRequest } from '@parley/contract';
+
+/** Display name and role of an account. Closes with only what changed, or nothing. */
+@Component({
+  selector: 'parley-edit-user-dialog',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [FormsModule, MatDialogModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule],
+  template: `
+    <h2 mat-dialog-title>Edit {{ user.username }}</h2>
+    <form (ngSubmit)="submit()" [attr.aria-label]="'Edit ' + user.username">
+      <mat-dialog-content>
+        <mat-form-field appearance="outline" class="field">
+          <mat-label>Display name</mat-label>
+          <input matInput name="display_name" required maxlength="64" cdkFocusInitial [(ngModel)]="displayName" />
+          <mat-hint>1-64 characters, shown to others instead of the user name.</mat-hint>
+        </mat-form-field>
+        <mat-form-field appearance="outline" class="field">
+          <mat-label>Role</mat-label>
+          <mat-select name="role" [(ngModel)]="role">
+            @for (option of roles; track option) { <mat-option [value]="option">{{ option }}</mat-option> }
+          </mat-select>
+          <mat-hint>A new role signs {{ user.username }} out everywhere.</mat-hint>
+        </mat-form-field>
+      </mat-dialog-content>
+      <mat-dialog-actions align="end">
+        <button mat-button type="button" mat-dialog-close>Cancel</button>
+        <button mat-flat-button type="submit" [disabled]="!displayName.trim()">Save {{ user.username }}</button>
+      </mat-dialog-actions>
+    </form>
+  `,
+  styles: `.field { display: block; width: 100%; margin-bottom: 0.75rem; }`,
+})
+export class EditUserDialogComponent {
+  readonly user = inject<AdminUser>(MAT_DIALOG_DATA);
+  private readonly ref = inject<MatDialogRef<EditUserDialogComponent, UpdateUserRequest>>(MatDialogRef);
+  readonly roles = ROLES;
+  displayName = this.user.display_name;
+  role: Role = this.user.role;
+
+  submit(): void {
+    const change: UpdateUserRequest = {};
+    if (this.displayName.trim() !== this.user.display_name) change.display_name = this.displayName.trim();
+    if (this.role !== this.user.role) change.role = this.role;
+    this.ref.close(change);
+  }
+}
