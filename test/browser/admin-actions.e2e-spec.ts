@@ -36,7 +36,8 @@ describe('admin actions in a real browser', () => {
   async function signInAs(person: Person, password = 'pia-passphrase-9'): Promise<void> {
     await signIn(person.page, 'pia', password);
     await person.page.waitForURL('**/staff/pia');
-    await person.page.getByLabel('Message', { exact: true }).waitFor();
+    // The chat page is up: on a phone it opens on the conversation list, so look for the group there.
+    await person.page.getByText('Staff group').first().waitFor();
   }
   /** The open dialog: it names the person and the consequence, and its confirm button says the action. */
   async function dialogSays(page: Page, title: string): Promise<Locator> {
@@ -107,7 +108,7 @@ describe('admin actions in a real browser', () => {
     // The roster drops it for good (no reconnect as a new connection); the phone is untouched.
     await eventually(async () => expect(await rosterRows(admin.page, 'pia').count()).toBe(1));
     expect(phone.page.url()).toMatch(/\/staff\/pia$/);
-    await phone.page.getByLabel('Message', { exact: true }).waitFor();
+    await phone.page.getByText('Staff group').first().waitFor();
     expect(await notice(phone.page).count()).toBe(0);
     await admin.page.getByRole('status').filter({ hasText: 'Disconnected pia' }).waitFor();
   });

@@ -54,7 +54,7 @@ describe('the conversation pane', () => {
         fromBottom: el.scrollHeight - el.scrollTop - el.clientHeight,
         gapBelowLast: last ? el.getBoundingClientRect().bottom - last.getBoundingClientRect().bottom : null,
         // The start is enough to tell messages apart, and keeps a failure's report short.
-        lastText: last?.querySelector('.text')?.textContent?.slice(0, 40) ?? null,
+        lastText: last?.querySelector('parley-message-text')?.textContent?.trim().slice(0, 40) ?? null,
       };
     });
   }
