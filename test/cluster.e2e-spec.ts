@@ -156,7 +156,11 @@ describe('several nodes (PostgreSQL + Redis)', () => {
   });
 
   it('disconnects one socket on another node from the roster, and audits whose it was', async () => {
-    const sal = await connect(b, 'sal', 'staff');
+    // A session of its own: Disconnect ends the device's session, and later tests sign sal in
+    // with tokens.sal.
+    const device = (await api(a, 'POST', '/api/auth/login', { body: { username: 'sal', password: 'sal-passphrase-9' } })).body.token as string;
+    const sal = await open(b, { token: device });
+    await requestOk(sal, 'verify_user', { user_type: 'staff', user_name: 'sal' });
     const closed = new Promise<string>((resolve) => sal.once('disconnect', resolve));
     const told = record(sal, 'session_ended');
     const socketId = sal.id!;
