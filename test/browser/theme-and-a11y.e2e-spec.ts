@@ -229,8 +229,12 @@ describe('theme, phone layout and accessibility', () => {
     /** On a phone the list and the conversation take turns: back to the list before picking. */
     async function openConversation(page: Page, id: string): Promise<void> {
       const back = page.getByRole('button', { name: 'Back to conversations' });
-      if (await back.isVisible()) await back.click();
-      await conversation(page, id).click();
+      // After a viewport change the layout follows on a later render, so what is on screen at one
+      // instant may be about to change: retry the whole step until the click lands.
+      await eventually(async () => {
+        if (await back.isVisible()) await back.click({ timeout: 1_000 });
+        await conversation(page, id).click({ timeout: 1_000 });
+      }, { timeoutMs: 10_000 });
       await page.getByRole('log', { name: 'Messages' }).waitFor();
     }
 
