@@ -16,6 +16,8 @@ describe('admin actions in a real browser', () => {
   let admin: Person;
   let pia: Person;
 
+  // A cold CI run starts the server (transpiling @nestjs on first import) and several Chromiums
+  // here, on two cores: more than the 30 s default for one step. A hang still fails.
   beforeAll(async () => {
     server = await startServer();
     const token = await adminToken(server);
@@ -25,7 +27,7 @@ describe('admin actions in a real browser', () => {
     people.push(admin, pia);
     await signIn(admin.page, 'admin', ADMIN_PASSWORD);
     await admin.page.waitForURL('**/admin/admin');
-  });
+  }, 90_000);
   afterAll(async () => {
     await Promise.all(people.map((p) => p.close()));
     await server?.stop();

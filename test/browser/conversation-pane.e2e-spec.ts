@@ -20,6 +20,8 @@ describe('the conversation pane', () => {
   let cleoSocket: ClientSocket;
   const people: Person[] = [];
 
+  // A cold CI run starts the server (transpiling @nestjs on first import) and several Chromiums
+  // here, on two cores: more than the 30 s default for one step. A hang still fails.
   beforeAll(async () => {
     server = await startServer();
     const admin = await adminToken(server);
@@ -32,7 +34,7 @@ describe('the conversation pane', () => {
     people.push(cleo);
     await signIn(cleo.page, 'cleo', 'cleo-passphrase-9');
     await cleo.page.waitForURL('**/client/cleo');
-  });
+  }, 90_000);
   afterAll(async () => {
     closeAllClients();
     await Promise.all(people.map((p) => p.close()));

@@ -15,6 +15,8 @@ describe('message formatting in a real browser', () => {
   /** Dialogs (alert, confirm, prompt) any page opened: a hostile message must open none. */
   const dialogs: string[] = [];
 
+  // A cold CI run starts the server (transpiling @nestjs on first import) and several Chromiums
+  // here, on two cores: more than the 30 s default for one step. A hang still fails.
   beforeAll(async () => {
     server = await startServer();
     const admin = await adminToken(server);
@@ -32,7 +34,7 @@ describe('message formatting in a real browser', () => {
     await sam.page.waitForURL('**/staff/sam');
     await signIn(tess.page, 'tess', 'tess-passphrase-9');
     await tess.page.waitForURL('**/staff/tess');
-  });
+  }, 90_000);
   afterAll(async () => {
     await sam?.close();
     await tess?.close();

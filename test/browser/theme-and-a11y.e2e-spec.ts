@@ -18,6 +18,8 @@ describe('theme, phone layout and accessibility', () => {
   let server: TestServer;
   const people: Person[] = [];
 
+  // A cold CI run starts the server (transpiling @nestjs on first import) and several Chromiums
+  // here, on two cores: more than the 30 s default for one step. A hang still fails.
   beforeAll(async () => {
     server = await startServer();
     const admin = await adminToken(server);
@@ -46,7 +48,7 @@ describe('theme, phone layout and accessibility', () => {
       await requestOk(adminSocket, 'send_message', { message: `backlog ${String(i).padStart(3, '0')}${long}`, recipients: 'user:cleo' });
     }
     closeAllClients();
-  });
+  }, 90_000);
   afterAll(async () => {
     await Promise.all(people.map((p) => p.close()));
     await server?.stop();

@@ -16,6 +16,8 @@ describe('the web app in a real browser', () => {
   let staff: Person;
   let client: Person;
 
+  // A cold CI run starts the server (transpiling @nestjs on first import) and several Chromiums
+  // here, on two cores: more than the 30 s default for one step. A hang still fails.
   beforeAll(async () => {
     // parley.lan: the LAN name of the test below; Parley refuses names it was not told about.
     server = await startServer({ PARLEY_ALLOWED_HOSTS: 'parley.lan' });
@@ -23,7 +25,7 @@ describe('the web app in a real browser', () => {
     staff = await openBrowser(server.url);
     client = await openBrowser(server.url);
     people.push(admin, staff, client);
-  });
+  }, 90_000);
   afterAll(async () => {
     await Promise.all(people.map((p) => p.close()));
     await server?.stop();
