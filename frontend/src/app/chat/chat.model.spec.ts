@@ -1,18 +1,6 @@
 import { ConversationIds } from '@parley/contract';
-import { READ_BACKOFF_MAX_MS, fullTime, insertMessage, newConversation, readRetryDelay, withDaySeparators, type ChatMessage } from './chat.model';
-
-const message = (over: Partial<ChatMessage>): ChatMessage => ({
-  key: `k${over.id ?? over.clientId}`,
-  id: null,
-  clientId: null,
-  text: 't',
-  senderName: 'sam',
-  senderRole: 'staff',
-  sentAt: '2026-11-25T09:00:00.000Z',
-  mine: false,
-  state: 'sent',
-  ...over,
-});
+import { READ_BACKOFF_MAX_MS, fullTime, insertMessage, newConversation, readRetryDelay, withDaySeparators } from './chat.model';
+import { chatMessage as message } from '../../testing/chat-message';
 
 describe('newConversation', () => {
   it('takes its kind and name from the contract\'s conversation id', () => {

@@ -1,6 +1,7 @@
 import { TestBed } from '@angular/core/testing';
-import { newConversation, type ChatMessage, type Conversation } from './chat.model';
+import { newConversation, type Conversation } from './chat.model';
 import { MessageListComponent } from './message-list.component';
+import { chatMessage as message } from '../../testing/chat-message';
 
 describe('MessageListComponent', () => {
   beforeAll(() => {
@@ -12,18 +13,6 @@ describe('MessageListComponent', () => {
     };
   });
 
-  const message = (over: Partial<ChatMessage>): ChatMessage => ({
-    key: `k${over.id}`,
-    id: null,
-    clientId: null,
-    text: 'hello',
-    senderName: 'sam',
-    senderRole: 'staff',
-    sentAt: '2026-11-25T09:00:00.000Z',
-    mine: false,
-    state: 'sent',
-    ...over,
-  });
 
   async function render(conversation: Conversation, inputs: { connected?: boolean; canPost?: boolean } = {}) {
     const fixture = TestBed.createComponent(MessageListComponent);
