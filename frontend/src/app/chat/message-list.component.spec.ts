@@ -13,7 +13,6 @@ describe('MessageListComponent', () => {
     };
   });
 
-
   async function render(conversation: Conversation, inputs: { connected?: boolean; canPost?: boolean } = {}) {
     const fixture = TestBed.createComponent(MessageListComponent);
     fixture.componentRef.setInput('conversation', conversation);
