@@ -8,7 +8,7 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { type AckOf, ClientEvents, ROLES } from '@parley/contract';
+import { type AckOf, ClientEvents, ConversationIds, ROLES } from '@parley/contract';
 import { type SendMessageDto, type VerifyUserDto, verifyUserSchema } from '@parley/contract/schemas';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AppConfig } from '../config/app-config';
@@ -77,13 +77,21 @@ export class ChatGateway implements OnGatewayInit<ParleyServer>, OnGatewayConnec
       throw error;
     }
     this.sessions.identify(socket, user);
+    const groups = ROLES.filter((group) => this.policy.canSendToGroup(user, group));
     return {
       ok: true,
       user: toPublicUser(user),
       latest_id: await this.history.latestId(),
       max_message_bytes: this.config.values.PARLEY_MAX_MESSAGE_BYTES,
       // The policy's answer, so the web app offers exactly the groups the server will accept.
-      groups: ROLES.filter((group) => this.policy.canSendToGroup(user, group)),
+      groups,
+      read_groups: ROLES.filter((group) => this.policy.canReadGroup(user, group)),
+      group_conversations: Object.fromEntries(
+        groups.map((group) => [
+          group,
+          this.policy.canReadGroup(user, group) ? ConversationIds.group(group) : ConversationIds.team(group, user.username),
+        ]),
+      ),
     };
   }
 

@@ -9,6 +9,7 @@ import { RegistryModule } from '../registry/registry.module';
 import { RosterModule } from '../roster/roster.module';
 import { StorageModule } from '../storage/storage.module';
 import { UsersModule } from '../users/users.module';
+import { ChannelAccess } from './channel-access.service';
 import { ChatGateway } from './chat.gateway';
 import { HistoryGateway } from './history.gateway';
 import { MessageHistoryService } from './message-history.service';
@@ -54,9 +55,11 @@ export class ChatModule {
         SendMessagePipe,
         PresenceService,
         SocketSessionMiddleware,
+        ChannelAccess,
       ],
       fixedProviders: [ChatGateway, HistoryGateway, PresenceGateway],
-      exports: [MessageWriter],
+      // ChannelAccess and PresenceService for the channels module (membership, member presence).
+      exports: [MessageWriter, ChannelAccess, PresenceService],
     }));
   }
 }

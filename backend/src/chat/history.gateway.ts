@@ -30,7 +30,8 @@ export class HistoryGateway {
     @ConnectedSocket() socket: ParleySocket,
     @MessageBody(new ZodValidationPipe(syncSchema)) body: SyncDto,
   ): Promise<AckOf<typeof ClientEvents.Sync>> {
-    return { ok: true, ...(await this.history.sync(verified(socket).user, body)) };
+    // channels and announcements: placeholders until the channels and announcements modules fill them.
+    return { ok: true, ...(await this.history.sync(verified(socket).user, body)), channels: [], announcements: [] };
   }
 
   @SubscribeMessage(ClientEvents.History)

@@ -86,7 +86,9 @@ export class MessageHistoryService {
           last: { ...last, message: text },
           last_truncated: truncated,
           unread: member ? await this.messages.countUnread(row.conversation, lastRead, viewer.id) : 0,
+          mentions: 0,
           last_read_id: lastRead,
+          notify: 'all',
         };
       }),
     );

@@ -25,7 +25,7 @@ describe('MessageRoutingService', () => {
     mocks.broadcaster.emit.mockReturnValue(undefined);
   });
 
-  const stored = (row: NewMessageRow): MessageRow => ({ client_id: null, recipient_id: null, ...row, id: ++lastId });
+  const stored = (row: NewMessageRow): MessageRow => ({ client_id: null, recipient_id: null, audience: null, guest: null, mentions: null, ...row, id: ++lastId });
 
   /** An account with a verified socket. */
   const connect = (username: string, role: Role, socketId = `${username}-sock`): VerifiedConnection => {
@@ -125,7 +125,7 @@ describe('MessageRoutingService', () => {
     const first = await routing.send(sam, { message: 'once', recipients: 'admin', client_id: 'k1' });
     // The repository recognises the (sender, client_id) pair and returns the stored row.
     const [[[row]]] = mocks.message.insertBatch.mock.calls;
-    mocks.message.insertBatch.mockResolvedValueOnce([{ row: { ...row, client_id: 'k1', recipient_id: null, id: first.id }, duplicate: true }]);
+    mocks.message.insertBatch.mockResolvedValueOnce([{ row: { ...stored({ ...row, client_id: 'k1' }), id: first.id }, duplicate: true }]);
     const again = await routing.send(sam, { message: 'once', recipients: 'admin', client_id: 'k1' });
     expect(again).toEqual({ ...first, duplicate: true });
     expect(mocks.broadcaster.emit).toHaveBeenCalledTimes(1);

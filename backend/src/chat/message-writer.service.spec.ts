@@ -18,7 +18,7 @@ describe('MessageWriter (group commit)', () => {
   });
 
   const store = (message: NewMessageRow): InsertedMessage => ({
-    row: { client_id: null, recipient_id: null, ...message, id: ++lastId },
+    row: { client_id: null, recipient_id: null, audience: null, guest: null, mentions: null, ...message, id: ++lastId },
     duplicate: false,
   });
   const batchSizes = () => mocks.message.insertBatch.mock.calls.map(([batch]) => batch.length);

@@ -1,11 +1,23 @@
 import { z } from 'zod';
-import { DEFAULT_PERMISSIONS, type PermissionTable, ROLES } from '@parley/contract';
+import { DEFAULT_PERMISSIONS, type PermissionTable, type Role, ROLES } from '@parley/contract';
 
 const roleList = z.array(z.enum(ROLES));
+/**
+ * One role's row. `reads`, `createChannels` and `joinChannels` came later: a table written
+ * before them keeps working and gets the default row's values for that role.
+ */
+const rolePermissionsSchema = (role: Role) =>
+  z.strictObject({
+    groups: roleList,
+    users: roleList,
+    reads: roleList.default([...DEFAULT_PERMISSIONS[role].reads]),
+    createChannels: z.boolean().default(DEFAULT_PERMISSIONS[role].createChannels),
+    joinChannels: z.boolean().default(DEFAULT_PERMISSIONS[role].joinChannels),
+  });
 const permissionTableSchema = z.strictObject({
-  admin: z.strictObject({ groups: roleList, users: roleList }),
-  staff: z.strictObject({ groups: roleList, users: roleList }),
-  client: z.strictObject({ groups: roleList, users: roleList }),
+  admin: rolePermissionsSchema('admin'),
+  staff: rolePermissionsSchema('staff'),
+  client: rolePermissionsSchema('client'),
 });
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);

@@ -17,6 +17,11 @@ export const AuditActions = {
   ConnectionKicked: 'connection.kicked',
   /** Parley started with settings different from the last recorded ones. */
   SettingsChanged: 'settings.changed',
+  /** An announcement was posted; details give its id and roles (its text is in the announcements table). */
+  AnnouncementCreated: 'announcement.created',
+  /** A channel was created, renamed, archived or unarchived (details say which). */
+  ChannelCreated: 'channel.created',
+  ChannelChanged: 'channel.changed',
 } as const;
 export type AuditAction = (typeof AuditActions)[keyof typeof AuditActions];
 export const AUDIT_ACTIONS: readonly AuditAction[] = Object.values(AuditActions);

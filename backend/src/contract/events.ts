@@ -1,4 +1,7 @@
 import type { z } from 'zod';
+import type { Announcement, AnnouncementAckedPayload } from './announcements';
+import type { ChannelRemovedPayload, ChannelUpdatedPayload } from './channels';
+import type { NotifyChangedPayload, NotifyLevel } from './mentions';
 import type {
   ClientEvents,
   ConversationsAck,
@@ -14,6 +17,7 @@ import type {
   ServerEvents,
   ServerShutdownPayload,
   SessionEndedPayload,
+  SyncAck,
   TypingPayload,
   UpdateWebAppPayload,
   VerifyUserAck,
@@ -56,6 +60,8 @@ export type DirectoryPayload = z.input<typeof schemas.directoryPageSchema> | und
 export type ConversationPayload = z.input<typeof schemas.conversationSchema>;
 /** `up_to`: id of the newest message the user has seen in the conversation. */
 export type MarkReadPayload = z.input<typeof schemas.markReadSchema>;
+/** `notify`: 'all' (default), 'mentions' (only messages that mention the user) or 'nothing'. */
+export type SetNotifyPayload = z.input<typeof schemas.setNotifySchema>;
 /** The roster takes no fields. */
 export type RosterPayload = Record<string, never> | undefined;
 
@@ -63,19 +69,25 @@ export interface MarkReadAck {
   /** The conversation's canonical id. */
   conversation: string;
 }
+export interface SetNotifyAck {
+  /** The conversation's canonical id. */
+  conversation: string;
+  notify: NotifyLevel;
+}
 /** No fields beyond `ok`. Not Record<string, never>: `{ ok: true }` & that has no values at all. */
 export type TypingAck = Record<never, never>;
 
 export interface ClientEventMap {
   [ClientEvents.VerifyUser]: { payload: VerifyUserPayload; ack: VerifyUserAck };
   [ClientEvents.SendMessage]: { payload: SendMessagePayload; ack: SendMessageAck };
-  [ClientEvents.Sync]: { payload: SyncPayload; ack: MessagePageAck };
+  [ClientEvents.Sync]: { payload: SyncPayload; ack: SyncAck };
   [ClientEvents.History]: { payload: HistoryPayload; ack: MessagePageAck };
   [ClientEvents.Roster]: { payload: RosterPayload; ack: RosterSnapshotAck };
   [ClientEvents.Conversations]: { payload: ConversationsPayload; ack: ConversationsAck };
   [ClientEvents.MarkRead]: { payload: MarkReadPayload; ack: MarkReadAck };
   [ClientEvents.Directory]: { payload: DirectoryPayload; ack: DirectoryAck };
   [ClientEvents.Typing]: { payload: ConversationPayload; ack: TypingAck };
+  [ClientEvents.SetNotify]: { payload: SetNotifyPayload; ack: SetNotifyAck };
 }
 
 export interface ServerEventMap {
@@ -88,6 +100,11 @@ export interface ServerEventMap {
   [ServerEvents.ParleyError]: ParleyErrorPayload;
   [ServerEvents.ServerShutdown]: ServerShutdownPayload;
   [ServerEvents.SessionEnded]: SessionEndedPayload;
+  [ServerEvents.ChannelUpdated]: ChannelUpdatedPayload;
+  [ServerEvents.ChannelRemoved]: ChannelRemovedPayload;
+  [ServerEvents.Announcement]: Announcement;
+  [ServerEvents.AnnouncementAcked]: AnnouncementAckedPayload;
+  [ServerEvents.NotifyChanged]: NotifyChangedPayload;
 }
 
 export type ClientEvent = keyof ClientEventMap;

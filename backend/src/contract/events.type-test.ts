@@ -85,7 +85,7 @@ client.emit(ClientEvents.SendMessage, { message: 'hi', recipients: 'staff', clie
 });
 client.emit(ClientEvents.Conversations, undefined, () => undefined);
 client.on(ServerEvents.MessageFromUser, (message) => message.sender_name satisfies string);
-client.on(ServerEvents.Typing, (typing) => typing.target_kind satisfies 'group' | 'user');
+client.on(ServerEvents.Typing, (typing) => typing.target_kind satisfies 'group' | 'user' | 'team' | 'channel');
 
 // @ts-expect-error a misspelt event
 client.emit('send_mesage', { message: 'hi', recipients: 'staff' }, () => undefined);

@@ -4,10 +4,13 @@
  * it whole; the zod validators behind the payload types are `@parley/contract/schemas`, which
  * only the server (and tests) load.
  */
+export * from './announcements';
 export * from './audit';
+export * from './channels';
 export * from './conversation-id';
 export * from './deleted-user';
 export * from './events';
+export * from './mentions';
 export * from './password-policy';
 export * from './permissions';
 export * from './protocol';

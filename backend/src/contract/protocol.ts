@@ -1,3 +1,7 @@
+import type { Announcement } from './announcements';
+import type { ChannelInfo } from './channels';
+import type { ConversationKind } from './conversation-id';
+import type { NotifyLevel } from './mentions';
 import type { Role } from './roles';
 
 /**
@@ -17,6 +21,8 @@ export const ClientEvents = {
   MarkRead: 'mark_read',
   Directory: 'directory',
   Typing: 'typing',
+  /** Per-conversation notifications: all, mentions only, or nothing. */
+  SetNotify: 'set_notify',
 } as const;
 
 /** Events the server emits. */
@@ -44,6 +50,16 @@ export const ServerEvents = {
    * Clients that do not know it (the prototype's pages) simply ignore it.
    */
   SessionEnded: 'session_ended',
+  /** A channel the receiver may see was created or changed (name, topic, archived, members). */
+  ChannelUpdated: 'channel_updated',
+  /** The receiver is no longer in (or may no longer see) a channel. */
+  ChannelRemoved: 'channel_removed',
+  /** A new announcement addressed to the receiver's role. */
+  Announcement: 'announcement',
+  /** Someone acknowledged an announcement: to their other devices and to admins. */
+  AnnouncementAcked: 'announcement_acked',
+  /** This user changed a conversation's notification setting on another device. */
+  NotifyChanged: 'notify_changed',
 } as const;
 
 export const ErrorCodes = {
@@ -96,6 +112,10 @@ export const ErrorCodes = {
   LastAdmin: 'LAST_ADMIN',
   /** An admin may not disable, demote or delete their own account; another admin must. */
   SelfChange: 'SELF_CHANGE',
+  /** A channel with that name exists already (maybe one the asker cannot see). */
+  ChannelExists: 'CHANNEL_EXISTS',
+  /** The channel is archived: it can be read, not posted to or joined. */
+  ChannelArchived: 'CHANNEL_ARCHIVED',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -130,10 +150,15 @@ export interface WireMessage {
   id: number;
   sent_at: string;
   sender_role: Role;
-  target_kind: 'group' | 'user';
-  /** The group ('staff') or the recipient's user name. */
+  /** 'group', 'user' (direct), 'team' or 'channel': see conversationIdOf. */
+  target_kind: ConversationKind;
+  /** The group ('staff'), the recipient's user name, the team's role, or the channel's name. */
   target: string;
   client_id: string | null;
+  /** Team messages only: the person outside the role (the conversation is `team:<target>:<guest>`). */
+  guest?: string;
+  /** Only when it mentions someone: user names, '@here', '@channel' (contract/mentions.ts). */
+  mentions?: string[];
 }
 
 export interface VerifyUserAck {
@@ -144,6 +169,13 @@ export interface VerifyUserAck {
   max_message_bytes: number;
   /** The groups this user may post to. */
   groups: Role[];
+  /** The role groups this user reads (its own, and those it supervises). */
+  read_groups: Role[];
+  /**
+   * For each group in `groups`, the conversation a post there goes to: the group itself when the
+   * user reads it, otherwise the user's team conversation with that role ('team:staff:cleo').
+   */
+  group_conversations: Partial<Record<Role, string>>;
 }
 
 export interface SendMessageAck {
@@ -160,6 +192,16 @@ export interface MessagePageAck {
   more: boolean;
 }
 
+/**
+ * sync's answer: a page of messages, and the state a client away for a while must catch up
+ * on besides them: the channels it is in now (one it was removed from is missing) and the
+ * announcements it has still to acknowledge (at most PENDING_ANNOUNCEMENTS_MAX, newest first).
+ */
+export interface SyncAck extends MessagePageAck {
+  channels: ChannelInfo[];
+  announcements: Announcement[];
+}
+
 /** A conversation as one user sees it. */
 export interface ConversationSummary {
   /** 'group:<role>' or 'user:<the other user's name>'. */
@@ -170,7 +212,11 @@ export interface ConversationSummary {
   last_truncated: boolean;
   /** Messages from others after the user's read mark. */
   unread: number;
+  /** Of those, the ones that mention the user (by name, @here or @channel). */
+  mentions: number;
   last_read_id: number;
+  /** The user's notification setting for it (default 'all'). */
+  notify: NotifyLevel;
 }
 
 export interface ConversationsAck {
@@ -209,9 +255,11 @@ export interface PresencePayload {
 
 export interface TypingPayload {
   user_name: string;
-  target_kind: 'group' | 'user';
-  /** The group, or the user being typed to. */
+  target_kind: ConversationKind;
+  /** The group, the user being typed to, the team's role or the channel's name (as in WireMessage). */
   target: string;
+  /** Team conversations only, as in WireMessage. */
+  guest?: string;
 }
 
 export interface ReadPayload {

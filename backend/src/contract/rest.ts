@@ -1,7 +1,9 @@
 import type { z } from 'zod';
 // Type-only, as in events.ts: the web app gets the types without the validators.
+import type * as announcements from './schemas/announcements';
 import type * as audit from './schemas/audit';
 import type * as auth from './schemas/auth';
+import type * as channels from './schemas/channels';
 import type * as users from './schemas/users';
 
 /*
@@ -23,3 +25,16 @@ export type UserResponse = z.infer<typeof users.userResponseSchema>;
 export type UserListResponse = z.infer<typeof users.userListResponseSchema>;
 
 export type AuditPage = z.infer<typeof audit.auditPageResponseSchema>;
+
+export type CreateChannelRequest = z.input<typeof channels.createChannelSchema>;
+export type UpdateChannelRequest = z.input<typeof channels.updateChannelSchema>;
+export type AddChannelMemberRequest = z.input<typeof channels.addChannelMemberSchema>;
+export type ChannelResponse = z.infer<typeof channels.channelResponseSchema>;
+export type ChannelListResponse = z.infer<typeof channels.channelListResponseSchema>;
+export type ChannelMembersResponse = z.infer<typeof channels.channelMembersResponseSchema>;
+
+export type CreateAnnouncementRequest = z.input<typeof announcements.createAnnouncementSchema>;
+export type AnnouncementResponse = z.infer<typeof announcements.announcementResponseSchema>;
+export type AnnouncementListResponse = z.infer<typeof announcements.announcementListResponseSchema>;
+export type AnnouncementStatusListResponse = z.infer<typeof announcements.announcementStatusListResponseSchema>;
+export type AnnouncementAcksResponse = z.infer<typeof announcements.announcementAcksResponseSchema>;

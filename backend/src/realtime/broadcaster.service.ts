@@ -8,7 +8,12 @@ import type { ClientToServerEvents, Role, ServerEvent, ServerEventMap, ServerToC
  */
 export const Rooms = {
   user: (userId: number) => `user:${userId}`,
+  /** A role group's readers: its members and the roles that supervise it. */
   group: (role: string) => `group:${role}`,
+  /** Everyone of a role (and no one else): a team conversation's team. */
+  role: (role: string) => `role:${role}`,
+  /** A channel's members' sockets, by channel id (names can change). */
+  channel: (channelId: number) => `channel:${channelId}`,
   session: (sessionId: number) => `session:${sessionId}`,
   /** Admins on the prototype's full `update_web_app` roster. */
   rosterLegacy: 'roster:legacy',

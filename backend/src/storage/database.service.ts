@@ -12,6 +12,7 @@ import { senderSocketIndexMigration } from './migrations/0003-sender-socket-inde
 import { auditLogMigration } from './migrations/0004-audit-log';
 import { serverSecretsMigration } from './migrations/0005-server-secrets';
 import { deletedUsersMigration } from './migrations/0006-deleted-users';
+import { conversationsMigration } from './migrations/0007-conversations';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -176,6 +177,7 @@ async function runMigrations(db: Kysely<Database>, dialect: DialectName, schema?
       '0004-audit-log': auditLogMigration(dialect),
       '0005-server-secrets': serverSecretsMigration(),
       '0006-deleted-users': deletedUsersMigration(),
+      '0007-conversations': conversationsMigration(dialect),
     }),
   };
   const migrator = new Migrator({ db, provider, migrationTableSchema: schema });

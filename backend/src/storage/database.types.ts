@@ -1,5 +1,5 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
-import type { Role } from '@parley/contract';
+import type { ChannelVisibility, ConversationKind, NotifyLevel, Role } from '@parley/contract';
 
 /**
  * Table shapes. Timestamps are epoch milliseconds (bigint in PostgreSQL, integer in SQLite):
@@ -39,12 +39,25 @@ export interface MessagesTable {
   sender_role: Role;
   /** Socket the message came from: the prototype's `sender`, which its clients reply to. */
   sender_socket: string;
-  target_kind: 'group' | 'user';
-  /** Group name, or the recipient's user name. */
+  target_kind: ConversationKind;
+  /** Group name, the recipient's user name, the team's role, or the channel's name (rewritten on rename). */
   target: string;
+  /** A DM's recipient; a team conversation's guest (so the guest finds it like a DM). */
   recipient_id: number | null;
-  /** 'group:<role>' or 'dm:<lower id>:<higher id>'; history pages along it. */
+  /**
+   * The storage key, history pages along it: 'group:<role>', 'dm:<lower id>:<higher id>',
+   * 'team:<role>:<guest id>', 'channel:<channel id>'.
+   */
   conversation: string;
+  /**
+   * Who reads it as a member, indexed with the id for sync: 'group:<role>' (the role and its
+   * supervisors), 'role:<role>' (a team conversation's team), 'channel:<channel id>'; null for a DM.
+   */
+  audience: string | null;
+  /** Team conversations: the guest's user name (WireMessage.guest). */
+  guest: string | null;
+  /** JSON array of mentioned names (contract/mentions.ts), or null for none. */
+  mentions: string | null;
   body: string;
   sent_at: number;
 }
@@ -78,6 +91,48 @@ export interface ServerSecretsTable {
   created_at: number;
 }
 
+export interface ChannelsTable {
+  id: Generated<number>;
+  /** Unique, lower-case; a rename rewrites messages.target of its messages. */
+  name: string;
+  topic: string;
+  visibility: ChannelVisibility;
+  created_by: number | null;
+  created_at: number;
+  updated_at: number;
+  archived_at: number | null;
+}
+
+export interface ChannelMembersTable {
+  channel_id: number;
+  user_id: number;
+  added_at: number;
+}
+
+export interface AnnouncementsTable {
+  id: Generated<number>;
+  author_id: number;
+  author_username: string;
+  body: string;
+  /** Space-separated roles ('admin staff client' for everyone). */
+  roles: string;
+  created_at: number;
+}
+
+export interface AnnouncementAcksTable {
+  announcement_id: number;
+  user_id: number;
+  acked_at: number;
+}
+
+export interface ConversationSettingsTable {
+  user_id: number;
+  /** The storage key, as in messages.conversation. */
+  conversation: string;
+  notify: NotifyLevel;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -85,6 +140,11 @@ export interface Database {
   read_marks: ReadMarksTable;
   audit_log: AuditLogTable;
   server_secrets: ServerSecretsTable;
+  channels: ChannelsTable;
+  channel_members: ChannelMembersTable;
+  announcements: AnnouncementsTable;
+  announcement_acks: AnnouncementAcksTable;
+  conversation_settings: ConversationSettingsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -94,3 +154,5 @@ export type MessageRow = Selectable<MessagesTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type NewAuditRow = Insertable<AuditLogTable>;
 export type NewMessageRow = Insertable<MessagesTable>;
+export type ChannelRow = Selectable<ChannelsTable>;
+export type AnnouncementRow = Selectable<AnnouncementsTable>;

@@ -3,8 +3,10 @@
  * and queries, and the REST responses the OpenAPI description is generated from). The payload
  * types in @parley/contract are inferred from these.
  */
+export * from './announcements';
 export * from './audit';
 export * from './auth';
+export * from './channels';
 export * from './fields';
 export * from './socket';
 export * from './users';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NOTIFY_LEVELS } from '../mentions';
 
 /**
  * Socket payload schemas: the edge where untrusted input becomes typed. Objects are parsed
@@ -66,6 +67,9 @@ export type HistoryDto = z.infer<typeof historySchema>;
 
 export const conversationSchema = z.object({ conversation: text().min(1).max(128) });
 export type ConversationDto = z.infer<typeof conversationSchema>;
+
+export const setNotifySchema = z.object({ conversation: text().min(1).max(128), notify: z.enum(NOTIFY_LEVELS) });
+export type SetNotifyDto = z.infer<typeof setNotifySchema>;
 
 export const markReadSchema = z.object({ conversation: text().min(1).max(128), up_to: messageId });
 export type MarkReadDto = z.infer<typeof markReadSchema>;

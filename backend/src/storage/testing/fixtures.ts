@@ -30,6 +30,9 @@ export function messageRow(id: number, body: string): MessageRow {
     target: 'staff',
     recipient_id: null,
     conversation: 'group:staff',
+    audience: 'group:staff',
+    guest: null,
+    mentions: null,
     body,
     sent_at: 0,
   };

@@ -10,6 +10,9 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'user.deleted': 'Deleted user',
   'connection.kicked': 'Disconnected a connection',
   'settings.changed': 'Settings changed',
+  'announcement.created': 'Posted an announcement',
+  'channel.created': 'Created a channel',
+  'channel.changed': 'Changed a channel',
 };
 
 export function actionLabel(action: string): string {

@@ -1,4 +1,4 @@
-import { parseConversationId, type Role, type WireMessage } from '@parley/contract';
+import { type ConversationKind, parseConversationId, type Role, type WireMessage } from '@parley/contract';
 
 export type DeliveryState = 'sending' | 'sent' | 'failed';
 
@@ -19,10 +19,10 @@ export interface ChatMessage {
 }
 
 export interface Conversation {
-  /** 'group:<role>' or 'user:<name>': also what send_message and history take. */
+  /** 'group:<role>', 'user:<name>', 'team:<role>:<guest>' or 'channel:<name>': also what send_message and history take. */
   id: string;
-  kind: 'group' | 'user';
-  /** The group or the other user's name. */
+  kind: ConversationKind;
+  /** The group, the other user's name, the team's role or the channel's name. */
   name: string;
   messages: ChatMessage[];
   unread: number;
@@ -58,7 +58,8 @@ export function toChatMessage(message: WireMessage, me: string): ChatMessage {
 export function newConversation(id: string): Conversation {
   const parsed = parseConversationId(id);
   if (!parsed) throw new Error(`Not a conversation id: ${id}`);
-  const name = parsed.kind === 'group' ? parsed.group : parsed.username;
+  const name =
+    parsed.kind === 'user' ? parsed.username : parsed.kind === 'channel' ? parsed.channel : parsed.group;
   return { id, kind: parsed.kind, name, messages: [], unread: 0, lastReadId: 0, countedThrough: 0, olderAvailable: true, historyLoaded: false, newAfter: null };
 }
 

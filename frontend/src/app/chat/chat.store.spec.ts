@@ -97,11 +97,11 @@ describe('ChatStore', () => {
     visibilityListener = null;
     let ids = 0;
     connection.handlers = {
-      [ClientEvents.VerifyUser]: () => ({ ok: true, user: me, latest_id: 100, max_message_bytes: 16384, groups: ['admin', 'staff'] }),
+      [ClientEvents.VerifyUser]: () => ({ ok: true, user: me, latest_id: 100, max_message_bytes: 16384, groups: ['admin', 'staff'], read_groups: ['client'], group_conversations: { admin: 'team:admin:cleo', staff: 'team:staff:cleo' } }),
       [ClientEvents.Conversations]: () => ({ ok: true, conversations: [], more: false }),
       [ClientEvents.Directory]: () => ({ ok: true, users: [], next_after: null }),
-      [ClientEvents.Sync]: () => ({ ok: true, messages: [], more: false }),
-      [ClientEvents.History]: () => ({ ok: true, messages: [], more: false }),
+      [ClientEvents.Sync]: () => ({ ok: true, messages: [], more: false, channels: [], announcements: [] }),
+      [ClientEvents.History]: () => ({ ok: true, messages: [], more: false, channels: [], announcements: [] }),
     };
     permission = 'default';
     shown = [];
@@ -273,10 +273,10 @@ describe('ChatStore', () => {
     it('loads back to the first unread message when the first page of history does not reach it', async () => {
       const page = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => wire({ id: from + i }));
       connection.handlers[ClientEvents.History] = (payload) =>
-        payload.before === undefined ? { ok: true, messages: page(151, 200), more: true } : { ok: true, messages: page(100, 150), more: true };
+        payload.before === undefined ? { ok: true, messages: page(151, 200), more: true, channels: [], announcements: [] } : { ok: true, messages: page(100, 150), more: true, channels: [], announcements: [] };
       connection.handlers[ClientEvents.Conversations] = () => ({
         ok: true,
-        conversations: [{ conversation: 'user:sam', last: wire({ id: 200 }), last_truncated: false, unread: 80, last_read_id: 120 }],
+        conversations: [{ conversation: 'user:sam', last: wire({ id: 200 }), last_truncated: false, unread: 80, last_read_id: 120, mentions: 0, notify: 'all' }],
         more: false,
       });
       await connection.connect();
@@ -308,10 +308,10 @@ describe('ChatStore', () => {
       const whole = wire({ id: 741, message: 'x'.repeat(1000) });
       connection.handlers[ClientEvents.Conversations] = () => ({
         ok: true,
-        conversations: [{ conversation: 'user:sam', last: { ...whole, message: 'x'.repeat(300) }, last_truncated: true, unread: 1, last_read_id: 0 }],
+        conversations: [{ conversation: 'user:sam', last: { ...whole, message: 'x'.repeat(300) }, last_truncated: true, unread: 1, last_read_id: 0, mentions: 0, notify: 'all' }],
         more: false,
       });
-      connection.handlers[ClientEvents.History] = () => ({ ok: true, messages: [whole], more: false });
+      connection.handlers[ClientEvents.History] = () => ({ ok: true, messages: [whole], more: false, channels: [], announcements: [] });
       await connection.connect();
       expect(conversation('user:sam')!.messages.map((m) => m.text.length)).toEqual([300]);
       store.open('user:sam');
@@ -322,7 +322,7 @@ describe('ChatStore', () => {
     it('starts from the server\'s counts', async () => {
       connection.handlers[ClientEvents.Conversations] = () => ({
         ok: true,
-        conversations: [{ conversation: 'group:client', last: wire({ id: 740, target_kind: 'group', target: 'client' }), last_truncated: false, unread: 7, last_read_id: 0 }],
+        conversations: [{ conversation: 'group:client', last: wire({ id: 740, target_kind: 'group', target: 'client' }), last_truncated: false, unread: 7, last_read_id: 0, mentions: 0, notify: 'all' }],
         more: false,
       });
       await connection.connect();
@@ -340,8 +340,8 @@ describe('ChatStore', () => {
       connection.statusSignal.set('offline');
       expect(store.reconnecting()).toBe(true);
       const pages = [
-        { ok: true as const, messages: [wire({ id: 101 }), wire({ id: 102 })], more: true },
-        { ok: true as const, messages: [wire({ id: 103 })], more: false },
+        { ok: true as const, messages: [wire({ id: 101 }), wire({ id: 102 })], more: true, channels: [], announcements: [] },
+        { ok: true as const, messages: [wire({ id: 103 })], more: false, channels: [], announcements: [] },
       ];
       connection.handlers[ClientEvents.Sync] = () => pages.shift()!;
       await connection.connect();
@@ -366,6 +366,8 @@ describe('ChatStore', () => {
         ok: true,
         messages: [101, 102, 103, 104].filter((id) => id > p.since).map((id) => wire({ id })),
         more: false,
+        channels: [],
+        announcements: [],
       });
       await connection.connect();
       await flush();
@@ -379,10 +381,10 @@ describe('ChatStore', () => {
       const missed = [201, 202, 203].map((id) => wire({ id }));
       connection.handlers[ClientEvents.Conversations] = () => ({
         ok: true,
-        conversations: [{ conversation: 'user:sam', last: missed[2], last_truncated: false, unread: 3, last_read_id: 0 }],
+        conversations: [{ conversation: 'user:sam', last: missed[2], last_truncated: false, unread: 3, last_read_id: 0, mentions: 0, notify: 'all' }],
         more: false,
       });
-      connection.handlers[ClientEvents.Sync] = () => ({ ok: true, messages: missed, more: false });
+      connection.handlers[ClientEvents.Sync] = () => ({ ok: true, messages: missed, more: false, channels: [], announcements: [] });
       await connection.connect();
       await flush();
       expect(conversation('user:sam')!.unread).toBe(3);
@@ -393,7 +395,7 @@ describe('ChatStore', () => {
       store.open('group:client'); // the page does this before connecting
       connection.handlers[ClientEvents.Conversations] = () => ({
         ok: true,
-        conversations: [{ conversation: 'group:client', last: wire({ id: 300, target_kind: 'group', target: 'client' }), last_truncated: false, unread: 5, last_read_id: 0 }],
+        conversations: [{ conversation: 'group:client', last: wire({ id: 300, target_kind: 'group', target: 'client' }), last_truncated: false, unread: 5, last_read_id: 0, mentions: 0, notify: 'all' }],
         more: false,
       });
       connection.handlers[ClientEvents.History] = () => ({
@@ -472,7 +474,7 @@ describe('ChatStore', () => {
       connection.handlers[ClientEvents.Sync] = () =>
         refusals-- > 0
           ? { ok: false, error: { code: ErrorCodes.RateLimited, message: 'too many reads', retry_after_ms: 1 } }
-          : { ok: true, messages: [wire({ id: 101 })], more: false };
+          : { ok: true, messages: [wire({ id: 101 })], more: false, channels: [], announcements: [] };
       await connection.connect();
       await eventually(() => conversation('user:sam')?.messages.length === 1 && !store.syncing(), { what: 'message 101 synced' });
       expect(connection.sent(ClientEvents.Sync)).toHaveLength(3);
@@ -483,8 +485,8 @@ describe('ChatStore', () => {
       // More refusals than the old five attempts, on every page: several tabs of one user syncing at once.
       let refusals = 0;
       const pages = [
-        { ok: true as const, messages: [wire({ id: 101 }), wire({ id: 102 })], more: true },
-        { ok: true as const, messages: [wire({ id: 103 })], more: false },
+        { ok: true as const, messages: [wire({ id: 101 }), wire({ id: 102 })], more: true, channels: [], announcements: [] },
+        { ok: true as const, messages: [wire({ id: 103 })], more: false, channels: [], announcements: [] },
       ];
       connection.handlers[ClientEvents.Sync] = () =>
         refusals++ % 8 !== 7 ? { ok: false, error: { code: ErrorCodes.RateLimited, message: 'too many reads', retry_after_ms: 1 } } : pages.shift()!;
@@ -509,7 +511,9 @@ describe('ChatStore', () => {
         last: wire({ id, sender_name: name }),
         last_truncated: false,
         unread,
+        mentions: 0,
         last_read_id: 0,
+        notify: 'all' as const,
       });
       // Two pages on the server: ann (500), bo (400) | cy (300), dee (200).
       connection.handlers[ClientEvents.Conversations] = (p) =>
