@@ -1,5 +1,6 @@
 import { DEFAULT_PERMISSIONS, readableGroups, tombstoneName } from '@parley/contract';
 import { AuditRepository } from './audit.repository';
+import { ConversationSettingsRepository } from './conversation-settings.repository';
 import type { NewMessageRow, UserRow } from './database.types';
 import { MessageRepository } from './message.repository';
 import { ReadMarkRepository } from './read-mark.repository';
@@ -167,6 +168,27 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
       expect((await users.page({ limit: 50 })).map((u) => u.id)).not.toContain(fay.id);
       // Deleted already (another admin, a moment ago): nothing to return.
       expect(await users.softDelete(fay.id, tombstone, 10)).toBeUndefined();
+    });
+
+    it("renames a deleted guest in their team conversation and in mentions, and drops their settings", async () => {
+      const gil = await users.create({ username: 'gil', display_name: 'Gil', role: 'client', password_hash: 'x', created_at: 1, updated_at: 1 });
+      const tombstone = tombstoneName(gil.id);
+      const team = `team:staff:${gil.id}`;
+      await messages.insertBatch([
+        msg({ body: 'gil asks', sender_id: gil.id, sender_username: 'gil', sender_role: 'client', target_kind: 'team', guest: 'gil', recipient_id: gil.id, conversation: team, audience: 'role:staff' }),
+        msg({ body: 'hi @gil and @gilbert', sender_id: bob.id, sender_username: 'bob', sender_role: 'staff', target_kind: 'team', guest: 'gil', recipient_id: gil.id, conversation: team, audience: 'role:staff', mentions: JSON.stringify(['gil', 'gilbert']) }),
+      ]);
+      const settings = new ConversationSettingsRepository(testDb.database);
+      await settings.setNotify(gil.id, team, 'mentions', 1);
+      await settings.setNotify(gil.id, team, 'nothing', 2);
+      expect(await settings.notifyOf(gil.id)).toEqual(new Map([[team, 'nothing']]));
+      await users.softDelete(gil.id, tombstone, 12);
+      const stored = await messages.findConversationBefore({ conversation: team }, undefined, 10);
+      expect(stored.map((m) => [m.sender_username, m.guest, m.mentions])).toEqual([
+        [tombstone, tombstone, null],
+        ['bob', tombstone, JSON.stringify([tombstone, 'gilbert'])],
+      ]);
+      expect((await settings.notifyOf(gil.id)).size).toBe(0);
     });
 
     it('rolls a deletion back with NoAdminLeftError when no enabled admin would remain (keepAnAdmin)', async () => {
