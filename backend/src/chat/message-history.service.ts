@@ -165,7 +165,7 @@ export class MessageHistoryService {
       }
       case 'team': {
         const { group } = address;
-        if (address.guest === viewer.username) return { key: ConversationKeys.team(group, viewer.id), name: ConversationIds.team(group, viewer.username) };
+        if (address.guest.toLowerCase() === viewer.username) return { key: ConversationKeys.team(group, viewer.id), name: ConversationIds.team(group, viewer.username) };
         // The team reads every guest's conversation with it; supervisors of the role do not.
         const guest = viewer.role === group ? await this.resolver.byName(address.guest) : undefined;
         if (!guest || guest.role === group) throw unknownRecipient(conversation);

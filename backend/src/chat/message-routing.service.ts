@@ -124,7 +124,8 @@ export class MessageRoutingService {
    * else is answered as for a name that does not exist, so the id confirms no account.
    */
   private async teamGuest(me: UserRow, group: Role, guestName: string, recipients: string): Promise<UserRow> {
-    if (guestName === me.username) {
+    // User names are lower-case; an id is typed by people, so compare as the lookup would.
+    if (guestName.toLowerCase() === me.username) {
       if (this.policy.canReadGroup(me, group) || !this.policy.canSendToGroup(me, group)) throw forbiddenGroup(me.role, group);
       return me;
     }
