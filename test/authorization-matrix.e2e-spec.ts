@@ -33,6 +33,8 @@ import {
   targetUser,
   victimUser,
   visibleTo,
+  conversationOf,
+  reaches as reachesOf,
   type Claim,
   type Outcome,
   type Principal,
@@ -296,6 +298,7 @@ describe('authorization matrix', () => {
       [ClientEvents.History]: { conversation: value },
       [ClientEvents.MarkRead]: { conversation: value, up_to: 1 },
       [ClientEvents.Sync]: { since: 0, limit: 500 },
+      [ClientEvents.SetNotify]: { conversation: `group:${principal.role ?? 'staff'}`, notify: 'mentions' },
     };
     for (const observer of observers) observer.typing.length = 0;
     const rosterWatchers = roomSize(Rooms.rosterDiff);
@@ -311,7 +314,9 @@ describe('authorization matrix', () => {
       o.socket !== actor &&
       o.verified &&
       resolved !== null &&
-      (resolved.kind === 'group' ? o.role === resolved.role : o.username === resolved.username);
+      o.username !== null &&
+      o.role !== null &&
+      reachesOf(viewer, resolved, { username: o.username, role: o.role });
 
     switch (event) {
       case ClientEvents.SendMessage: {
@@ -333,7 +338,9 @@ describe('authorization matrix', () => {
           const messages = ack.messages as Json[];
           for (const m of messages) expect([m.id, visibleTo(viewer, m)]).toEqual([m.id, true]);
           if (event === ClientEvents.History && resolved?.kind === 'group') {
-            expect(messages.every((m) => m.target_kind === 'group' && m.target === resolved.role)).toBe(true);
+            // A group the viewer does not read is their team conversation with the role.
+            const kind = conversationOf(viewer, resolved).startsWith('group:') ? 'group' : 'team';
+            expect(messages.every((m) => m.target_kind === kind && m.target === resolved.role)).toBe(true);
           }
           if (event === ClientEvents.History && resolved?.kind === 'user') {
             const between = [viewer.username, resolved.username].sort().join();
@@ -343,7 +350,7 @@ describe('authorization matrix', () => {
         break;
       case ClientEvents.MarkRead:
         if (expected.ok) {
-          expect(ack.conversation).toBe(resolved!.kind === 'group' ? `group:${resolved!.role}` : `user:${resolved!.username}`);
+          expect(ack.conversation).toBe(conversationOf(viewer, resolved!));
         }
         break;
       case ClientEvents.Conversations:

@@ -1,4 +1,4 @@
-import { canSendToGroup, canSendToUser, ClientEvents, DEFAULT_PERMISSIONS, type ErrorCode, ErrorCodes, hasCapability, type Role, type RoleCapabilities, ROLES } from '@parley/contract';
+import { canReadGroup, canSendToGroup, canSendToUser, ClientEvents, DEFAULT_PERMISSIONS, type ErrorCode, ErrorCodes, hasCapability, type Role, type RoleCapabilities, ROLES } from '@parley/contract';
 
 /**
  * What the authorization matrix expects, derived from the one permission table
@@ -150,10 +150,36 @@ export function expectedVerifyOutcome(principal: Principal, claim: Claim): Outco
   return principal.session === 'live' && claim.kind === 'own' ? allow : refuse(ErrorCodes.NotAuthorised);
 }
 
-/** Which messages a viewer may ever be shown (sync, history, conversations): docs/protocol.md `sync`. */
+/**
+ * Which messages a viewer may ever be shown (sync, history, conversations): docs/protocol.md
+ * `sync`. Role groups to their readers (supervisors too), a team conversation to its role and
+ * its guest, a DM to its two people. (The matrix has no channels: test/conversations covers them.)
+ */
 export function visibleTo(viewer: { username: string; role: Role }, message: Record<string, unknown>): boolean {
   if (message.sender_name === viewer.username) return true;
-  return message.target_kind === 'group' ? message.target === viewer.role : message.target === viewer.username;
+  switch (message.target_kind) {
+    case 'group':
+      return canReadGroup(TABLE, viewer.role, message.target as Role);
+    case 'team':
+      return message.target === viewer.role || message.guest === viewer.username;
+    default:
+      return message.target === viewer.username;
+  }
+}
+
+/**
+ * The conversation a post (or typing) to `resolved` by this sender lands in: a group the sender
+ * reads, else their team conversation with the role; a user's DM.
+ */
+export function conversationOf(sender: { username: string; role: Role }, resolved: Exclude<Resolved, null>): string {
+  if (resolved.kind === 'user') return `user:${resolved.username}`;
+  return canReadGroup(TABLE, sender.role, resolved.role) ? `group:${resolved.role}` : `team:${resolved.role}:${sender.username}`;
+}
+
+/** Whether someone else's socket gets a post (or typing) the sender sent to `resolved`. */
+export function reaches(sender: { username: string; role: Role }, resolved: Exclude<Resolved, null>, other: { username: string; role: Role }): boolean {
+  if (resolved.kind === 'user') return other.username === resolved.username;
+  return canReadGroup(TABLE, sender.role, resolved.role) ? canReadGroup(TABLE, other.role, resolved.role) : other.role === resolved.role;
 }
 
 /** How a REST route is guarded: open to anyone, any signed-in user, or a capability. */

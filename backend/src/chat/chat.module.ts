@@ -12,6 +12,7 @@ import { UsersModule } from '../users/users.module';
 import { ChannelAccess } from './channel-access.service';
 import { ChatGateway } from './chat.gateway';
 import { HistoryGateway } from './history.gateway';
+import { MentionsService } from './mentions.service';
 import { MessageHistoryService } from './message-history.service';
 import { MessageRoutingService } from './message-routing.service';
 import { MessageWriter } from './message-writer.service';
@@ -56,6 +57,7 @@ export class ChatModule {
         PresenceService,
         SocketSessionMiddleware,
         ChannelAccess,
+        MentionsService,
       ],
       fixedProviders: [ChatGateway, HistoryGateway, PresenceGateway],
       // ChannelAccess and PresenceService for the channels module (membership, member presence).

@@ -8,6 +8,8 @@ import {
   historySchema,
   type MarkReadDto,
   markReadSchema,
+  type SetNotifyDto,
+  setNotifySchema,
   type SyncDto,
   syncSchema,
 } from '@parley/contract/schemas';
@@ -18,7 +20,7 @@ import { verified } from '../realtime/socket-state';
 import { ChatExceptionFilter } from '../realtime/socket-exception.filter';
 import { MessageHistoryService } from './message-history.service';
 
-/** Stored messages and read marks: sync, history, the conversation list, mark_read. */
+/** Stored messages and what each user keeps about them: sync, history, the conversation list, mark_read, set_notify. */
 @WebSocketGateway()
 @UseFilters(ChatExceptionFilter)
 export class HistoryGateway {
@@ -59,5 +61,13 @@ export class HistoryGateway {
     @MessageBody(new ZodValidationPipe(markReadSchema)) body: MarkReadDto,
   ): Promise<AckOf<typeof ClientEvents.MarkRead>> {
     return { ok: true, ...(await this.history.markRead(verified(socket), body)) };
+  }
+
+  @SubscribeMessage(ClientEvents.SetNotify)
+  async setNotify(
+    @ConnectedSocket() socket: ParleySocket,
+    @MessageBody(new ZodValidationPipe(setNotifySchema)) body: SetNotifyDto,
+  ): Promise<AckOf<typeof ClientEvents.SetNotify>> {
+    return { ok: true, ...(await this.history.setNotify(verified(socket), body)) };
   }
 }
