@@ -8,7 +8,7 @@ import { ParleyError } from '../common/parley-error';
 import { PermissionPolicy, type PolicyUser } from '../permissions/permission-policy';
 import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
 import { type ChannelListing, type ChannelPatch, ChannelRepository } from '../storage/channel.repository';
-import type { UserRow } from '../storage/database.types';
+import type { ChannelRow, UserRow } from '../storage/database.types';
 import { DuplicateKeyError } from '../storage/storage-errors';
 import { UsersService } from '../users/users.service';
 
@@ -43,7 +43,7 @@ export class ChannelsService {
     if (!this.policy.canCreateChannels(creator)) throw new ParleyError(ErrorCodes.Forbidden, 'Your role may not create channels');
     if (await this.channels.findByName(dto.name)) throw taken(dto.name);
     const invited = await this.reachable(creator, (dto.members ?? []).filter((name) => name !== creator.username));
-    let row;
+    let row: ChannelRow;
     try {
       row = await this.channels.create({
         name: dto.name,
