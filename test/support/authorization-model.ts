@@ -196,3 +196,59 @@ export function expectedRestOutcome(
   if (!targetExists) return { status: 404, code: ErrorCodes.NotFound };
   return { status: 'success' };
 }
+
+// ---- channels (REST) ----
+
+/**
+ * A channel a case acts on, made fresh for the case: public or private, with the principal in
+ * it or not; or a name nobody uses. Its creator is none of the principals (an admin target).
+ */
+export interface ChannelTarget {
+  kind: 'public' | 'private' | 'unknown';
+  member: boolean;
+}
+
+export const CHANNEL_TARGETS: readonly ChannelTarget[] = [
+  { kind: 'public', member: true },
+  { kind: 'public', member: false },
+  { kind: 'private', member: true },
+  { kind: 'private', member: false },
+  { kind: 'unknown', member: false },
+];
+
+export const describeChannelTarget = (target: ChannelTarget) =>
+  target.kind === 'unknown' ? 'unknown channel' : `${target.kind} channel, ${target.member ? 'member' : 'not a member'}`;
+
+/** What a route does with a channel: see it, join it, invite to it, leave it, remove a member, change it. */
+export type ChannelAction = 'create' | 'list' | 'read' | 'join' | 'invite' | 'leave' | 'remove' | 'manage';
+
+/**
+ * Whether a principal sees a channel: a member does; a public one is seen by roles that may join
+ * channels. To anyone else it does not exist: NOT_FOUND, as for an unknown name.
+ */
+export function seesChannel(role: Role, target: ChannelTarget): boolean {
+  return target.kind !== 'unknown' && (target.member || (target.kind === 'public' && TABLE[role].joinChannels));
+}
+
+export function expectedChannelOutcome(principal: Principal, action: ChannelAction, target?: ChannelTarget): { status: 'success' } | { status: number; code: ErrorCode } {
+  if (principal.session !== 'live' || principal.role === null) return { status: 401, code: ErrorCodes.Unauthenticated };
+  const role = principal.role;
+  if (action === 'create') return TABLE[role].createChannels ? { status: 'success' } : { status: 403, code: ErrorCodes.Forbidden };
+  if (action === 'list') return { status: 'success' };
+  if (!target || !seesChannel(role, target)) return { status: 404, code: ErrorCodes.NotFound };
+  const forbidden = { status: 403, code: ErrorCodes.Forbidden } as const;
+  switch (action) {
+    case 'read':
+    case 'join':
+      return { status: 'success' };
+    case 'invite':
+      // Members who are not clients invite (here someone every role may message).
+      return target.member && role !== 'client' ? { status: 'success' } : forbidden;
+    case 'leave':
+      return target.member ? { status: 'success' } : { status: 404, code: ErrorCodes.NotFound };
+    case 'remove':
+    case 'manage':
+      // An admin or the creator; the creator is no principal.
+      return role === 'admin' ? { status: 'success' } : forbidden;
+  }
+}

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { ClusterModule } from '../cluster/cluster.module';
 import { NO_OVERRIDES, overridableModule } from '../common/provider-overrides';
 import { MetricsModule } from '../metrics/metrics.module';
 import { PermissionsModule } from '../permissions/permissions.module';
@@ -45,6 +46,8 @@ export class ChatModule {
         PermissionsModule.forRoot(overrides),
         RateLimitModule.forRoot(overrides),
         MetricsModule.forRoot(overrides),
+        // NodeBus: ChannelAccess keeps its cache in step across nodes.
+        ClusterModule.forRoot(overrides),
       ],
       providers: [
         MessageRoutingService,

@@ -18,13 +18,17 @@ import { ReadGateInterceptor } from '../rate-limit/read-gate.interceptor';
 import type { ParleySocket } from '../realtime/broadcaster.service';
 import { verified } from '../realtime/socket-state';
 import { ChatExceptionFilter } from '../realtime/socket-exception.filter';
+import { ChannelAccess } from './channel-access.service';
 import { MessageHistoryService } from './message-history.service';
 
 /** Stored messages and what each user keeps about them: sync, history, the conversation list, mark_read, set_notify. */
 @WebSocketGateway()
 @UseFilters(ChatExceptionFilter)
 export class HistoryGateway {
-  constructor(private readonly history: MessageHistoryService) {}
+  constructor(
+    private readonly history: MessageHistoryService,
+    private readonly channels: ChannelAccess,
+  ) {}
 
   @SubscribeMessage(ClientEvents.Sync)
   @UseInterceptors(ReadGateInterceptor)
@@ -32,8 +36,10 @@ export class HistoryGateway {
     @ConnectedSocket() socket: ParleySocket,
     @MessageBody(new ZodValidationPipe(syncSchema)) body: SyncDto,
   ): Promise<AckOf<typeof ClientEvents.Sync>> {
-    // channels and announcements: placeholders until the channels and announcements modules fill them.
-    return { ok: true, ...(await this.history.sync(verified(socket).user, body)), channels: [], announcements: [] };
+    const { user } = verified(socket);
+    const [page, channels] = await Promise.all([this.history.sync(user, body), this.channels.channelsOf(user)]);
+    // announcements: a placeholder until the announcements module fills it.
+    return { ok: true, ...page, channels, announcements: [] };
   }
 
   @SubscribeMessage(ClientEvents.History)

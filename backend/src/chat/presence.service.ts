@@ -53,7 +53,8 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     for (const subscription of this.subscriptions) subscription.unsubscribe();
   }
 
-  private isOnline(user: UserRow): boolean {
+  /** Online on any node (a channel's member list asks too). */
+  isOnline(user: Pick<UserRow, 'id' | 'username'>): boolean {
     return this.registry.isOnline(user.id) || this.roster.isOnlineOnPeers(user.username);
   }
 

@@ -112,6 +112,8 @@ export class UserRepository {
       }
       await trx.deleteFrom('read_marks').where('user_id', '=', id).execute();
       await trx.deleteFrom('conversation_settings').where('user_id', '=', id).execute();
+      // A deleted account is in no channel: member lists and counts never show it.
+      await trx.deleteFrom('channel_members').where('user_id', '=', id).execute();
       const deleted = await trx
         .updateTable('users')
         .set({
