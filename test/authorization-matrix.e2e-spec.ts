@@ -115,8 +115,8 @@ interface RestRow {
   success?: number;
   /** Fills in the route's parameters and body; default: the route as is, no body. */
   request?: (ctx: RestContext) => { path?: string; body?: unknown; token?: string | null };
-  /** The answer when it does not follow from the guard alone (sign-in). */
-  outcome?: (principal: Principal) => { status: 'success' } | { status: number; code: ErrorCode };
+  /** The answer when it does not follow from the guard alone (sign-in, an announcement's roles). */
+  outcome?: (principal: Principal, target: RestTarget) => { status: 'success' } | { status: number; code: ErrorCode };
   /** Asserts the effect of an allowed case and the absence of one for a refused case. */
   check?: (ctx: RestContext, body: Json) => Promise<void>;
 }
@@ -420,6 +420,22 @@ describe('authorization matrix', () => {
       }
     };
 
+  /** One announcement addressed to each role alone: only that role may acknowledge it (others get 404). */
+  const announcementTo = new Map<Role, number>();
+  beforeAll(async () => {
+    for (const role of ROLES) {
+      const { body } = await api(server, 'POST', '/api/announcements', { token: setupAdmin, body: { message: `to ${role}`, roles: [role] } });
+      announcementTo.set(role, (body.announcement as Json).id as number);
+    }
+  });
+  const announcementTargets: RestTarget[] = [
+    ...ROLES.map((role) => ({ label: `announcement to ${role}`, role, exists: true })),
+    { label: 'unknown announcement', exists: false },
+  ];
+  const announcementPath = (target: RestTarget, tail: string) => `${target.role ? announcementTo.get(target.role) : 999999}${tail}`;
+  const listedAnnouncements = async () =>
+    ((await api(server, 'GET', '/api/admin/announcements?limit=200', { token: setupAdmin })).body.announcements as Json[]).map((a) => a.message);
+
   const REST_ROWS: RestRow[] = [
     {
       method: 'POST',
@@ -558,6 +574,59 @@ describe('authorization matrix', () => {
         if (allowed) expect(String(body.text)).toContain('parley_connections');
       },
     },
+    {
+      method: 'POST',
+      route: '/api/announcements',
+      guard: 'announce',
+      success: 201,
+      request: ({ n }) => ({ body: { message: `announcement of case ${n}`, roles: ['client'] } }),
+      check: async ({ n, allowed }) => {
+        expect((await listedAnnouncements()).includes(`announcement of case ${n}`)).toBe(allowed);
+      },
+    },
+    {
+      method: 'GET',
+      route: '/api/announcements',
+      guard: 'signed-in',
+      check: async ({ principal, allowed }, body) => {
+        if (!allowed) return;
+        const roles = (body.announcements as Json[]).map((a) => a.roles as Role[]);
+        expect(roles.length).toBeGreaterThan(0);
+        expect(roles.every((r) => r.includes(principal.role!))).toBe(true);
+      },
+    },
+    {
+      method: 'POST',
+      route: '/api/announcements/:id/ack',
+      guard: 'signed-in',
+      targets: announcementTargets,
+      request: ({ target }) => ({ path: `/api/announcements/${announcementPath(target, '/ack')}` }),
+      // Another role's announcement is answered as one that does not exist.
+      outcome: (p, target) => expectedRestOutcome(p, 'signed-in', target.exists && target.role === p.role),
+      check: async ({ allowed }, body) => {
+        if (allowed) expect((body.announcement as Json).acknowledged_at).toEqual(expect.any(String));
+      },
+    },
+    {
+      method: 'GET',
+      route: '/api/admin/announcements',
+      guard: 'announce',
+      check: async ({ allowed }, body) => {
+        if (allowed) expect((body.announcements as Json[]).map((a) => a.message)).toContain('to client');
+      },
+    },
+    {
+      method: 'GET',
+      route: '/api/admin/announcements/:id/acks',
+      guard: 'announce',
+      targets: announcementTargets,
+      request: ({ target }) => ({ path: `/api/admin/announcements/${announcementPath(target, '/acks')}` }),
+      check: async ({ target, allowed }, body) => {
+        if (!allowed || !target.role) return;
+        const everyone = [...(body.acknowledged as Json[]), ...(body.pending as Json[])];
+        expect(everyone.every((u) => u.role === target.role)).toBe(true);
+      },
+    },
     { method: 'GET', route: '/api/docs', guard: 'public' },
     { method: 'GET', route: '/api/docs-json', guard: 'public' },
     { method: 'GET', route: '/health', guard: 'public' },
@@ -568,7 +637,7 @@ describe('authorization matrix', () => {
   const REST_CASES = REST_ROWS.flatMap((row) =>
     PRINCIPALS.flatMap((principal) =>
       (row.targets ?? NO_TARGET).map((target) => {
-        const expected = row.outcome?.(principal) ?? expectedRestOutcome(principal, row.guard, target.exists);
+        const expected = row.outcome?.(principal, target) ?? expectedRestOutcome(principal, row.guard, target.exists);
         return [`${principal.key} · ${row.method} ${row.route} · ${target.label} → ${describeOutcome(expected)}`, { row, principal, target, expected }] as const;
       }),
     ),

@@ -11,18 +11,23 @@ import {
   type SyncDto,
   syncSchema,
 } from '@parley/contract/schemas';
+import { pendingAnnouncements } from '../announcements/announcements.service';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ReadGateInterceptor } from '../rate-limit/read-gate.interceptor';
 import type { ParleySocket } from '../realtime/broadcaster.service';
 import { verified } from '../realtime/socket-state';
 import { ChatExceptionFilter } from '../realtime/socket-exception.filter';
+import { AnnouncementRepository } from '../storage/announcement.repository';
 import { MessageHistoryService } from './message-history.service';
 
 /** Stored messages and read marks: sync, history, the conversation list, mark_read. */
 @WebSocketGateway()
 @UseFilters(ChatExceptionFilter)
 export class HistoryGateway {
-  constructor(private readonly history: MessageHistoryService) {}
+  constructor(
+    private readonly history: MessageHistoryService,
+    private readonly announcements: AnnouncementRepository,
+  ) {}
 
   @SubscribeMessage(ClientEvents.Sync)
   @UseInterceptors(ReadGateInterceptor)
@@ -30,8 +35,9 @@ export class HistoryGateway {
     @ConnectedSocket() socket: ParleySocket,
     @MessageBody(new ZodValidationPipe(syncSchema)) body: SyncDto,
   ): Promise<AckOf<typeof ClientEvents.Sync>> {
-    // channels and announcements: placeholders until the channels and announcements modules fill them.
-    return { ok: true, ...(await this.history.sync(verified(socket).user, body)), channels: [], announcements: [] };
+    const { user } = verified(socket);
+    // channels: a placeholder until the channels module fills it.
+    return { ok: true, ...(await this.history.sync(user, body)), channels: [], announcements: await pendingAnnouncements(this.announcements, user) };
   }
 
   @SubscribeMessage(ClientEvents.History)

@@ -143,7 +143,7 @@ export class SocketSessionMiddleware {
     this.unverified.release(socket.id);
     // The registry changed in verify(); the rooms follow with no await in between.
     this.leaveIdentityRooms(socket);
-    const rooms = [Rooms.user(user.id), Rooms.group(user.role)];
+    const rooms = [Rooms.user(user.id), Rooms.group(user.role), Rooms.role(user.role)];
     if (hasCapability(user.role, 'watchRoster')) rooms.push(Rooms.rosterLegacy);
     void socket.join(rooms);
     this.logger.debug({ msg: 'Socket verified', socketId: socket.id, userId: user.id, role: user.role });
