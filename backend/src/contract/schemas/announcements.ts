@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import type { Announcement, AnnouncementAcks, AnnouncementStatus } from '../announcements';
+import { ANNOUNCEMENT_MAX_CHARS, type Announcement, type AnnouncementAcks, type AnnouncementStatus } from '../announcements';
 import { ROLES } from '../roles';
 import { publicUserSchema } from './users';
 
-/** The longest announcement, in characters: a banner, not a document. */
-export const ANNOUNCEMENT_MAX_CHARS = 2_000;
+export { ANNOUNCEMENT_MAX_CHARS };
 
 export const createAnnouncementSchema = z.strictObject({
   message: z
