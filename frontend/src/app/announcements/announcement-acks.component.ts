@@ -20,17 +20,17 @@ import { errorMessage } from '../core/auth.service';
           <h3>Acknowledged ({{ lists.acknowledged.length }})</h3>
           <ul>
             @for (person of lists.acknowledged; track person.username) {
-              <li data-testid="acked">{{ person.display_name }} <span class="detail">{{ person.username }} · {{ person.role }} ·
+              <li data-testid="acked">{{ person.display_name }} <span class="detail">{{ person.display_name === person.username ? '' : person.username + ' · ' }}{{ person.role }} ·
                 <time [attr.datetime]="person.acknowledged_at">{{ person.acknowledged_at | date: 'short' }}</time></span></li>
-            } @empty { <li class="detail">Nobody yet.</li> }
+            } @empty { <li class="detail none">Nobody yet.</li> }
           </ul>
         </section>
         <section>
           <h3>Not yet ({{ lists.pending.length }})</h3>
           <ul>
             @for (person of lists.pending; track person.username) {
-              <li data-testid="not-acked">{{ person.display_name }} <span class="detail">{{ person.username }} · {{ person.role }}</span></li>
-            } @empty { <li class="detail">Everyone has.</li> }
+              <li data-testid="not-acked">{{ person.display_name }} <span class="detail">{{ person.display_name === person.username ? '' : person.username + ' · ' }}{{ person.role }}</span></li>
+            } @empty { <li class="detail none">Everyone has.</li> }
           </ul>
         </section>
       </div>
@@ -44,6 +44,7 @@ import { errorMessage } from '../core/auth.service';
     h3 { font-size: 0.95rem; font-weight: 500; margin: 0.25rem 0; }
     ul { margin: 0; padding-inline-start: 1.2rem; }
     li { margin: 0.1rem 0; overflow-wrap: anywhere; }
+    .none { list-style: none; margin-inline-start: -1.2rem; }
     .detail { color: var(--mat-sys-on-surface-variant); font-size: 0.85rem; }
   `,
 })

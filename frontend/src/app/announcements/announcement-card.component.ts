@@ -29,7 +29,7 @@ import { MessageTextComponent } from '../chat/message-text.component';
   styles: `
     :host { display: block; }
     .banner { display: flex; align-items: flex-start; gap: 0.75rem; padding: 0.5rem 1rem; max-height: 40dvh; overflow-y: auto;
-      background: var(--mat-sys-tertiary-container); color: var(--mat-sys-on-tertiary-container);
+      background: var(--mat-sys-primary-container); color: var(--mat-sys-on-primary-container);
       border-bottom: 1px solid var(--mat-sys-outline-variant); }
     .icon { margin-top: 0.15rem; }
     .body { flex: 1; min-width: 0; }

@@ -71,31 +71,31 @@ const PAGE_SIZE = 50;
       @if (listError(); as text) {
         <p class="problem" role="alert">{{ text }} <button mat-button type="button" (click)="load(false)">Retry</button></p>
       }
-      <ul class="list" aria-label="Posted announcements" [attr.aria-busy]="loading()">
-        @for (item of announcements(); track item.id) {
-          <li class="item" [attr.data-announcement]="item.id" data-testid="announcement-row">
-            <div class="meta">
-              <time [attr.datetime]="item.created_at">{{ item.created_at | date: 'medium' }}</time>
-              · {{ item.author_display_name }} · to {{ audience(item.roles) }}
-            </div>
-            <parley-message-text [text]="item.message" />
-            <div class="status">
-              <span class="count" data-testid="ack-count" aria-live="polite">{{ label(item) }}</span>
-              <button mat-button type="button" [attr.aria-expanded]="open() === item.id" [attr.aria-controls]="'acks-' + item.id"
-                (click)="open.set(open() === item.id ? null : item.id)">
-                {{ open() === item.id ? 'Hide who' : 'Who has, who has not' }}
-              </button>
-            </div>
-            @if (open() === item.id) {
-              <parley-announcement-acks [id]="'acks-' + item.id" [announcementId]="item.id" [revision]="revisions().get(item.id) ?? 0" />
-            }
-          </li>
-        } @empty {
-          @if (!listError()) {
-            <li class="empty" role="status">{{ loading() ? 'Loading announcements…' : 'No announcements yet. The first one you post shows here.' }}</li>
+      @if (announcements().length > 0) {
+        <ul class="list" aria-label="Posted announcements" [attr.aria-busy]="loading()">
+          @for (item of announcements(); track item.id) {
+            <li class="item" [attr.data-announcement]="item.id" data-testid="announcement-row">
+              <div class="meta">
+                <time [attr.datetime]="item.created_at">{{ item.created_at | date: 'medium' }}</time>
+                · {{ item.author_display_name }} · to {{ audience(item.roles) }}
+              </div>
+              <parley-message-text [text]="item.message" />
+              <div class="status">
+                <span class="count" data-testid="ack-count" aria-live="polite">{{ label(item) }}</span>
+                <button mat-button type="button" [attr.aria-expanded]="open() === item.id" [attr.aria-controls]="'acks-' + item.id"
+                  (click)="open.set(open() === item.id ? null : item.id)">
+                  {{ open() === item.id ? 'Hide who' : 'Who has, who has not' }}
+                </button>
+              </div>
+              @if (open() === item.id) {
+                <parley-announcement-acks [id]="'acks-' + item.id" [announcementId]="item.id" [revision]="revisions().get(item.id) ?? 0" />
+              }
+            </li>
           }
-        }
-      </ul>
+        </ul>
+      } @else if (!listError()) {
+        <p class="empty" role="status">{{ loading() ? 'Loading announcements…' : 'No announcements yet. The first one you post shows here.' }}</p>
+      }
       @if (more()) {
         <button mat-button type="button" (click)="load(true)" [disabled]="loading()">Older announcements</button>
       }

@@ -5,7 +5,8 @@ import { ackLabel, appendOlder, applyAck, audienceLabel, formProblems } from './
 describe('announcements model', () => {
   it('names the audience', () => {
     expect(audienceLabel(['admin', 'staff', 'client'])).toBe('everyone');
-    expect(audienceLabel(['staff', 'client'])).toBe('staff, client');
+    expect(audienceLabel(['staff', 'client'])).toBe('staff and clients');
+    expect(audienceLabel(['client'])).toBe('clients');
   });
 
   it('counts an acknowledgement on the right announcement only', () => {

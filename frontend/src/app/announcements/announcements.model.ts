@@ -1,8 +1,11 @@
 import { type AnnouncementAckedPayload, type AnnouncementStatus, type Role, ROLES } from '@parley/contract';
 
-/** "everyone", or the roles it went to. */
+const PLURAL: Record<Role, string> = { admin: 'admins', staff: 'staff', client: 'clients' };
+
+/** "everyone", or the roles it went to: "clients", "staff and clients". */
 export function audienceLabel(roles: readonly Role[]): string {
-  return ROLES.every((role) => roles.includes(role)) ? 'everyone' : roles.join(', ');
+  if (ROLES.every((role) => roles.includes(role))) return 'everyone';
+  return roles.map((role) => PLURAL[role]).join(' and ');
 }
 
 /** "2 of 5 acknowledged". */
