@@ -1,5 +1,6 @@
 import { hashSessionToken } from '../backend/src/auth/session-token';
 import {
+  type Announcement,
   canSendToGroup,
   canSendToUser,
   ClientEvents,
@@ -79,15 +80,17 @@ interface Observer {
   typing: TypingPayload[];
   roster: Array<UpdateWebAppPayload | RosterDiffPayload>;
   read: ReadPayload[];
+  announcements: Announcement[];
 }
 
 function observe(label: string, socket: ClientSocket, who: { username: string | null; role: Role | null; verified: boolean }): Observer {
-  const observer: Observer = { label, socket, ...who, messages: [], typing: [], roster: [], read: [] };
+  const observer: Observer = { label, socket, ...who, messages: [], typing: [], roster: [], read: [], announcements: [] };
   socket.on('message_from_user', (m) => observer.messages.push(m));
   socket.on('typing', (m) => observer.typing.push(m));
   socket.on('update_web_app', (m) => observer.roster.push(m));
   socket.on('roster_diff', (m) => observer.roster.push(m));
   socket.on('read', (m) => observer.read.push(m));
+  socket.on('announcement', (m) => observer.announcements.push(m));
   return observer;
 }
 
@@ -668,6 +671,16 @@ describe('authorization matrix', () => {
     const socket = principalSockets.get(expired.key)!;
     const ack = await request(socket, ClientEvents.VerifyUser, { user_type: expired.role!, user_name: expired.username! });
     expectOutcome(ack, { ok: false, code: ErrorCodes.NotAuthorised });
+  });
+
+  it('sent announcements only to verified sockets of the roles they were addressed to', () => {
+    let delivered = 0;
+    for (const o of observers) {
+      for (const a of o.announcements) expect([o.label, o.verified && o.role !== null && a.roles.includes(o.role)]).toEqual([o.label, true]);
+      delivered += o.announcements.length;
+    }
+    // The admin principal's posts (to clients) did reach the client observers.
+    expect(delivered).toBeGreaterThan(0);
   });
 
   it('sent roster updates only to verified admins and read marks to nobody else', () => {
