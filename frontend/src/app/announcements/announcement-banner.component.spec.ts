@@ -4,7 +4,7 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { ServerEvents } from '@parley/contract';
 import { AuthService } from '../core/auth.service';
-import { ChatConnection } from '../core/socket.service';
+import { ChatConnection, SocketService } from '../core/socket.service';
 import { eventually } from '../../testing/eventually';
 import { announcement, FakeAnnouncementSocket } from '../../testing/announcements';
 import { AnnouncementBannerComponent } from './announcement-banner.component';
@@ -16,7 +16,7 @@ describe('AnnouncementBannerComponent', () => {
   beforeEach(() => {
     socket = new FakeAnnouncementSocket();
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), { provide: ChatConnection, useValue: socket }],
+      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), { provide: ChatConnection, useValue: socket }, { provide: SocketService, useValue: socket }],
     });
     http = TestBed.inject(HttpTestingController);
   });

@@ -4,7 +4,7 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { type Announcement, type PublicUser, ServerEvents } from '@parley/contract';
 import { AuthService } from '../core/auth.service';
-import { ChatConnection } from '../core/socket.service';
+import { ChatConnection, SocketService } from '../core/socket.service';
 import { eventually } from '../../testing/eventually';
 import { AnnouncementStore } from './announcement.store';
 import { announcement, FakeAnnouncementSocket } from '../../testing/announcements';
@@ -20,7 +20,7 @@ describe('AnnouncementStore', () => {
   beforeEach(() => {
     socket = new FakeAnnouncementSocket();
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), { provide: ChatConnection, useValue: socket }],
+      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), { provide: ChatConnection, useValue: socket }, { provide: SocketService, useValue: socket }],
     });
     http = TestBed.inject(HttpTestingController);
     auth = TestBed.inject(AuthService);

@@ -5,12 +5,13 @@ import { filter, firstValueFrom } from 'rxjs';
 import { type Announcement, type AnnouncementAckedPayload, type AnnouncementListResponse, type AnnouncementResponse, ServerEvents } from '@parley/contract';
 import { AuthService, errorMessage } from '../core/auth.service';
 import { ChatConnection } from '../core/socket.service';
+import { IdlePageSocket } from './idle-page-socket.service';
 
 /**
  * The signed-in person's announcements, for the banner on every page. Loaded over REST when
- * someone signs in, after each (re)connect and on each page change (pages without a socket
- * still catch up); kept live by `announcement` and `announcement_acked` while a page holds a
- * verified socket (the chat, the roster, the announcements page).
+ * someone signs in, after each (re)connect and on each page change; kept live by
+ * `announcement` and `announcement_acked` on the page's verified socket (the page's own, or
+ * IdlePageSocket's on pages that have none).
  */
 @Injectable({ providedIn: 'root' })
 export class AnnouncementStore {
@@ -27,6 +28,8 @@ export class AnnouncementStore {
   private latest = 0;
 
   constructor() {
+    // Keeps pages without a socket of their own live too.
+    inject(IdlePageSocket);
     const destroyRef = inject(DestroyRef);
     const subscriptions = [
       this.connection.on(ServerEvents.Announcement).subscribe((announcement) => this.arrived(announcement)),
