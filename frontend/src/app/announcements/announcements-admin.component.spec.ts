@@ -56,6 +56,18 @@ describe('AnnouncementsAdminComponent', () => {
     expect(text()).toContain('1 of 2 acknowledged');
   });
 
+  it('says when the counts may be out of date because the connection is down, and catches up after it', async () => {
+    await answerLists([announcementStatus(1, { audience: 2 })]);
+    socket.disconnect();
+    await settle();
+    expect(text()).toContain('Connection lost. Reconnecting… The counts below may be out of date.');
+    socket.connect();
+    // A reconnect verifies again and reloads the counts it may have missed.
+    await answerLists([announcementStatus(1, { audience: 2, acknowledged: 2 })]);
+    expect(text()).not.toContain('Connection lost');
+    expect(text()).toContain('2 of 2 acknowledged');
+  });
+
   it('says what is wrong before sending anything', async () => {
     await answerLists();
     await submit();
