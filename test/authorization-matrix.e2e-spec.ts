@@ -1,6 +1,7 @@
 import { hashSessionToken } from '../backend/src/auth/session-token';
 import {
   canReadGroup,
+  type Announcement,
   canSendToGroup,
   canSendToUser,
   type ChannelInfo,
@@ -89,15 +90,17 @@ interface Observer {
   typing: TypingPayload[];
   roster: Array<UpdateWebAppPayload | RosterDiffPayload>;
   read: ReadPayload[];
+  announcements: Announcement[];
 }
 
 function observe(label: string, socket: ClientSocket, who: { username: string | null; role: Role | null; verified: boolean }): Observer {
-  const observer: Observer = { label, socket, ...who, messages: [], typing: [], roster: [], read: [] };
+  const observer: Observer = { label, socket, ...who, messages: [], typing: [], roster: [], read: [], announcements: [] };
   socket.on('message_from_user', (m) => observer.messages.push(m));
   socket.on('typing', (m) => observer.typing.push(m));
   socket.on('update_web_app', (m) => observer.roster.push(m));
   socket.on('roster_diff', (m) => observer.roster.push(m));
   socket.on('read', (m) => observer.read.push(m));
+  socket.on('announcement', (m) => observer.announcements.push(m));
   return observer;
 }
 
@@ -129,7 +132,7 @@ interface RestRow {
   prepare?: (ctx: RestContext) => Promise<void>;
   /** Fills in the route's parameters and body; default: the route as is, no body. */
   request?: (ctx: RestContext) => { path?: string; body?: unknown; token?: string | null };
-  /** The answer when it does not follow from the guard alone (sign-in). */
+  /** The answer when it does not follow from the guard alone (sign-in, an announcement's roles). */
   outcome?: (principal: Principal, target: RestTarget) => { status: 'success' } | { status: number; code: ErrorCode };
   /** Asserts the effect of an allowed case and the absence of one for a refused case. */
   check?: (ctx: RestContext, body: Json) => Promise<void>;
@@ -544,6 +547,21 @@ describe('authorization matrix', () => {
       }),
     ];
   }
+  /** One announcement addressed to each role alone: only that role may acknowledge it (others get 404). */
+  const announcementTo = new Map<Role, number>();
+  beforeAll(async () => {
+    for (const role of ROLES) {
+      const { body } = await api(server, 'POST', '/api/announcements', { token: setupAdmin, body: { message: `to ${role}`, roles: [role] } });
+      announcementTo.set(role, (body.announcement as Json).id as number);
+    }
+  });
+  const announcementTargets: RestTarget[] = [
+    ...ROLES.map((role) => ({ label: `announcement to ${role}`, role, exists: true })),
+    { label: 'unknown announcement', exists: false },
+  ];
+  const announcementPath = (target: RestTarget, tail: string) => `${target.role ? announcementTo.get(target.role) : 999999}${tail}`;
+  const listedAnnouncements = async () =>
+    ((await api(server, 'GET', '/api/admin/announcements?limit=200', { token: setupAdmin })).body.announcements as Json[]).map((a) => a.message);
 
   const REST_ROWS: RestRow[] = [
     {
@@ -684,6 +702,59 @@ describe('authorization matrix', () => {
       },
     },
     ...channelRows(),
+    {
+      method: 'POST',
+      route: '/api/announcements',
+      guard: 'announce',
+      success: 201,
+      request: ({ n }) => ({ body: { message: `announcement of case ${n}`, roles: ['client'] } }),
+      check: async ({ n, allowed }) => {
+        expect((await listedAnnouncements()).includes(`announcement of case ${n}`)).toBe(allowed);
+      },
+    },
+    {
+      method: 'GET',
+      route: '/api/announcements',
+      guard: 'signed-in',
+      check: async ({ principal, allowed }, body) => {
+        if (!allowed) return;
+        const roles = (body.announcements as Json[]).map((a) => a.roles as Role[]);
+        expect(roles.length).toBeGreaterThan(0);
+        expect(roles.every((r) => r.includes(principal.role!))).toBe(true);
+      },
+    },
+    {
+      method: 'POST',
+      route: '/api/announcements/:id/ack',
+      guard: 'signed-in',
+      targets: announcementTargets,
+      request: ({ target }) => ({ path: `/api/announcements/${announcementPath(target, '/ack')}` }),
+      // Another role's announcement is answered as one that does not exist.
+      outcome: (p, target) => expectedRestOutcome(p, 'signed-in', target.exists && target.role === p.role),
+      check: async ({ allowed }, body) => {
+        if (allowed) expect((body.announcement as Json).acknowledged_at).toEqual(expect.any(String));
+      },
+    },
+    {
+      method: 'GET',
+      route: '/api/admin/announcements',
+      guard: 'announce',
+      check: async ({ allowed }, body) => {
+        if (allowed) expect((body.announcements as Json[]).map((a) => a.message)).toContain('to client');
+      },
+    },
+    {
+      method: 'GET',
+      route: '/api/admin/announcements/:id/acks',
+      guard: 'announce',
+      targets: announcementTargets,
+      request: ({ target }) => ({ path: `/api/admin/announcements/${announcementPath(target, '/acks')}` }),
+      check: async ({ target, allowed }, body) => {
+        if (!allowed || !target.role) return;
+        const everyone = [...(body.acknowledged as Json[]), ...(body.pending as Json[])];
+        expect(everyone.every((u) => u.role === target.role)).toBe(true);
+      },
+    },
     { method: 'GET', route: '/api/docs', guard: 'public' },
     { method: 'GET', route: '/api/docs-json', guard: 'public' },
     { method: 'GET', route: '/health', guard: 'public' },
@@ -726,6 +797,16 @@ describe('authorization matrix', () => {
     const socket = principalSockets.get(expired.key)!;
     const ack = await request(socket, ClientEvents.VerifyUser, { user_type: expired.role!, user_name: expired.username! });
     expectOutcome(ack, { ok: false, code: ErrorCodes.NotAuthorised });
+  });
+
+  it('sent announcements only to verified sockets of the roles they were addressed to', () => {
+    let delivered = 0;
+    for (const o of observers) {
+      for (const a of o.announcements) expect([o.label, o.verified && o.role !== null && a.roles.includes(o.role)]).toEqual([o.label, true]);
+      delivered += o.announcements.length;
+    }
+    // The admin principal's posts (to clients) did reach the client observers.
+    expect(delivered).toBeGreaterThan(0);
   });
 
   it('sent roster updates only to verified admins and read marks to nobody else', () => {

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { AnnouncementsModule } from './announcements/announcements.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ChannelsModule } from './channels/channels.module';
@@ -59,6 +60,7 @@ export class AppModule {
         UsersModule.forRoot(overrides),
         ChatModule.forRoot(overrides),
         ChannelsModule.forRoot(overrides),
+        AnnouncementsModule.forRoot(overrides),
         MetricsModule.forRoot(overrides),
         HealthModule.forRoot(overrides),
         LifecycleModule.forRoot(overrides),

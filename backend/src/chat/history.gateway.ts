@@ -13,12 +13,14 @@ import {
   type SyncDto,
   syncSchema,
 } from '@parley/contract/schemas';
+import { pendingAnnouncements } from '../announcements/announcements.service';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ReadGateInterceptor } from '../rate-limit/read-gate.interceptor';
 import type { ParleySocket } from '../realtime/broadcaster.service';
 import { verified } from '../realtime/socket-state';
 import { ChatExceptionFilter } from '../realtime/socket-exception.filter';
 import { ChannelAccess } from './channel-access.service';
+import { AnnouncementRepository } from '../storage/announcement.repository';
 import { MessageHistoryService } from './message-history.service';
 
 /** Stored messages and what each user keeps about them: sync, history, the conversation list, mark_read, set_notify. */
@@ -28,6 +30,7 @@ export class HistoryGateway {
   constructor(
     private readonly history: MessageHistoryService,
     private readonly channels: ChannelAccess,
+    private readonly announcements: AnnouncementRepository,
   ) {}
 
   @SubscribeMessage(ClientEvents.Sync)
@@ -37,9 +40,12 @@ export class HistoryGateway {
     @MessageBody(new ZodValidationPipe(syncSchema)) body: SyncDto,
   ): Promise<AckOf<typeof ClientEvents.Sync>> {
     const { user } = verified(socket);
-    const [page, channels] = await Promise.all([this.history.sync(user, body), this.channels.channelsOf(user)]);
-    // announcements: a placeholder until the announcements module fills it.
-    return { ok: true, ...page, channels, announcements: [] };
+    const [page, channels, announcements] = await Promise.all([
+      this.history.sync(user, body),
+      this.channels.channelsOf(user),
+      pendingAnnouncements(this.announcements, user),
+    ]);
+    return { ok: true, ...page, channels, announcements };
   }
 
   @SubscribeMessage(ClientEvents.History)

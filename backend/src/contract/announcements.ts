@@ -42,5 +42,8 @@ export interface AnnouncementAckedPayload {
   acknowledged_at: string;
 }
 
+/** The longest announcement, in characters: a banner, not a document (zod-free, for the web app's form too). */
+export const ANNOUNCEMENT_MAX_CHARS = 2_000;
+
 /** The most pending announcements a sync answer carries (newest first). */
 export const PENDING_ANNOUNCEMENTS_MAX = 50;

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { NO_OVERRIDES, overridableModule } from '../common/provider-overrides';
+import { AnnouncementRepository } from './announcement.repository';
 import { AuditRepository } from './audit.repository';
 import { ChannelRepository } from './channel.repository';
 import { ConversationSettingsRepository } from './conversation-settings.repository';
@@ -14,7 +15,7 @@ import { UserRepository } from './user.repository';
 @Module({})
 export class StorageModule {
   static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
-    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository];
+    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository, AnnouncementRepository];
     return overridableModule(StorageModule, overrides, () => ({
       providers: [DatabaseService, ...repositories],
       // DatabaseService for the health check.

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { PermissionPolicy, TablePermissionPolicy } from '../permissions/permission-policy';
 import { Broadcaster } from '../realtime/broadcaster.service';
+import { AnnouncementRepository } from '../storage/announcement.repository';
 import { AuditRepository } from '../storage/audit.repository';
 import { ChannelRepository } from '../storage/channel.repository';
 import { ConversationSettingsRepository } from '../storage/conversation-settings.repository';
@@ -27,6 +28,7 @@ const MOCKED = {
   message: MessageRepository,
   readMark: ReadMarkRepository,
   audit: AuditRepository,
+  announcement: AnnouncementRepository,
   serverSecret: ServerSecretRepository,
   channel: ChannelRepository,
   conversationSettings: ConversationSettingsRepository,

@@ -32,5 +32,12 @@ export const routes: Routes = [
     data: { role: 'admin', capability: 'readAuditLog' },
     loadComponent: () => import('./audit/audit-log.component').then((m) => m.AuditLogComponent),
   },
+  {
+    path: 'admin/:name/announcements',
+    title: 'Announcements · Parley',
+    canActivate: [roleGuard],
+    data: { role: 'admin', capability: 'announce' },
+    loadComponent: () => import('./announcements/announcements-admin.component').then((m) => m.AnnouncementsAdminComponent),
+  },
   { path: '**', redirectTo: '' },
 ];

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import type { Announcement, AnnouncementAcks, AnnouncementStatus } from '../announcements';
+import { ANNOUNCEMENT_MAX_CHARS, type Announcement, type AnnouncementAcks, type AnnouncementStatus } from '../announcements';
 import { ROLES } from '../roles';
 import { publicUserSchema } from './users';
 
-/** The longest announcement, in characters: a banner, not a document. */
-export const ANNOUNCEMENT_MAX_CHARS = 2_000;
+export { ANNOUNCEMENT_MAX_CHARS };
 
 export const createAnnouncementSchema = z.strictObject({
   message: z
@@ -44,3 +43,11 @@ export const announcementAcksResponseSchema = z.object({
   acknowledged: z.array(publicUserSchema.extend({ acknowledged_at: z.iso.datetime() })),
   pending: z.array(publicUserSchema),
 }) satisfies z.ZodType<AnnouncementAcks>;
+
+/** GET /api/admin/announcements: newest first, paged backwards with `before` (the last id of the previous page). */
+export const ANNOUNCEMENT_PAGE = { default: 50, max: 200 } as const;
+export const announcementPageQuerySchema = z.strictObject({
+  before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  limit: z.coerce.number().int().min(1).max(ANNOUNCEMENT_PAGE.max).default(ANNOUNCEMENT_PAGE.default),
+});
+export type AnnouncementPageQueryDto = z.infer<typeof announcementPageQuerySchema>;

@@ -22,6 +22,7 @@ const PAGE_SIZE = 50;
     <header class="top">
       <a mat-button [routerLink]="['/admin', name()]">← Chat</a>
       <h1>Audit log</h1>
+      <a mat-button [routerLink]="['/admin', name(), 'announcements']">Announcements</a>
       <mat-form-field appearance="outline" subscriptSizing="dynamic" class="filter">
         <mat-label>Action</mat-label>
         <mat-select [value]="action()" (valueChange)="filterBy($event)" aria-label="Filter by action">

@@ -65,6 +65,9 @@ const PHONE_QUERY = '(max-width: 640px)';
         @if (canReadAudit()) {
           <a mat-button [routerLink]="['/admin', user()!.username, 'audit']">Audit log</a>
         }
+        @if (canAnnounce()) {
+          <a mat-button [routerLink]="['/admin', user()!.username, 'announcements']">Announcements</a>
+        }
         @if (notifierSupported) {
           <mat-slide-toggle [checked]="store.notificationsEnabled()" (change)="toggleNotifications($event)">
             Notifications
@@ -83,6 +86,9 @@ const PHONE_QUERY = '(max-width: 640px)';
         }
         @if (canReadAudit()) {
           <a mat-menu-item [routerLink]="['/admin', user()!.username, 'audit']">Audit log</a>
+        }
+        @if (canAnnounce()) {
+          <a mat-menu-item [routerLink]="['/admin', user()!.username, 'announcements']">Announcements</a>
         }
         @if (notifierSupported) {
           <button mat-menu-item type="button" role="menuitemcheckbox" [attr.aria-checked]="store.notificationsEnabled()"
@@ -153,7 +159,8 @@ const PHONE_QUERY = '(max-width: 640px)';
     </main>
   `,
   styles: `
-    :host { display: flex; flex-direction: column; height: 100dvh; }
+    /* Fills the app's column under the announcements banner (app.component.ts). */
+    :host { display: flex; flex-direction: column; flex: 1; min-height: 0; }
     .top { display: flex; align-items: center; gap: 0.75rem; padding: 0.25rem 1rem; border-bottom: 1px solid var(--mat-sys-outline-variant); }
     .top h1 { font-size: 1.25rem; font-weight: 500; margin: 0; }
     .me { margin-left: auto; }
@@ -199,6 +206,7 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   readonly user = this.auth.user;
   readonly isAdmin = computed(() => !!this.user() && hasCapability(this.user()!.role, 'watchRoster'));
   readonly canReadAudit = computed(() => !!this.user() && hasCapability(this.user()!.role, 'readAuditLog'));
+  readonly canAnnounce = computed(() => !!this.user() && hasCapability(this.user()!.role, 'announce'));
   /** Narrow screens show one column at a time; the styles' media query uses the same width. */
   readonly phone = toSignal(inject(BreakpointObserver).observe(PHONE_QUERY).pipe(map((state) => state.matches)), { initialValue: false });
   /** Phones only: the conversation is shown instead of the list. */

@@ -28,6 +28,7 @@ import { applyRosterDiff, connectionsLabel, sortRoster, spansNodes, type RosterC
       <header class="top">
         <a mat-button [routerLink]="['/admin', name()]">← Chat</a>
         <h1>Roster</h1>
+        <a mat-button [routerLink]="['/admin', name(), 'announcements']">Announcements</a>
         <span class="counts" aria-live="polite">
           {{ countLabel() }}{{ stale() && loaded() ? ' (last known)' : '' }} ·
           @for (count of perRole(); track count.role) { {{ count.role }} {{ count.count }} · }

@@ -31,6 +31,7 @@ import { PasswordStrength } from './password-strength.service';
       <header class="top">
         <a mat-button [routerLink]="['/admin', name()]">← Chat</a>
         <h1>Users</h1>
+        <a mat-button [routerLink]="['/admin', name(), 'announcements']">Announcements</a>
       </header>
       @if (message(); as text) { <p class="message" role="status">{{ text }}</p> }
       @if (error(); as text) { <p class="message error" role="alert">{{ text }}</p> }
