@@ -95,7 +95,7 @@ describe('ConversationListComponent', () => {
   it('names a DM by display name with the login name beside it, and a group as a group', () => {
     const fixture = TestBed.createComponent(ConversationListComponent);
     fixture.componentRef.setInput('conversations', [newConversation('group:admin'), newConversation('user:admin')]);
-    fixture.componentRef.setInput('names', new Map([['admin', 'Administrator']]));
+    fixture.componentRef.setInput('people', new Map([['admin', { display_name: 'Administrator', role: 'admin' }]]));
     fixture.detectChanges();
     const entry = (id: string) => (fixture.nativeElement as HTMLElement).querySelector(`[data-conversation="${id}"]`)!;
     expect(entry('group:admin').querySelector('.title')!.textContent).toBe('Admin group');
