@@ -38,7 +38,7 @@ export const NEAR_LIMIT = 0.9;
         @for (option of options(); track option.insert; let i = $index) {
           <li role="option" [id]="'mention-option-' + i" [attr.aria-selected]="i === selected()" [class.selected]="i === selected()"
             (mousedown)="$event.preventDefault()" (click)="pick(option)">
-            <span class="handle">&#64;{{ option.insert }}</span> <span class="label">{{ option.label }}</span>
+            <span class="handle">&#64;{{ option.insert }}</span>&ngsp;<span class="label">{{ option.label }}</span>
           </li>
         }
       </ul>
