@@ -2,7 +2,6 @@ import { ChangeDetectionStrategy, Component, computed, inject, signal, type OnIn
 import { FormControl, FormGroup, ReactiveFormsModule, Validators, type AbstractControl, type ValidationErrors } from '@angular/forms';
 import { MatAutocompleteModule, type MatAutocompleteSelectedEvent } from '@angular/material/autocomplete';
 import { MatButtonModule } from '@angular/material/button';
-import { MatChipsModule } from '@angular/material/chips';
 import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
@@ -35,7 +34,6 @@ function channelNameValidator(control: AbstractControl<string>): ValidationError
     ReactiveFormsModule,
     MatAutocompleteModule,
     MatButtonModule,
-    MatChipsModule,
     MatDialogModule,
     MatFormFieldModule,
     MatInputModule,
@@ -109,24 +107,26 @@ function channelNameValidator(control: AbstractControl<string>): ValidationError
             </mat-radio-group>
             <mat-form-field appearance="outline">
               <mat-label>Invite people</mat-label>
-              <mat-chip-grid #invited aria-label="People invited">
-                @for (person of invitees(); track person.username) {
-                  <mat-chip-row (removed)="uninvite(person.username)">
-                    {{ person.display_name }}
-                    <button matChipRemove type="button" [attr.aria-label]="'Do not invite ' + person.display_name">
-                      <span class="material-symbols-outlined" aria-hidden="true">close</span>
-                    </button>
-                  </mat-chip-row>
-                }
-                <input #inviteInput placeholder="Name…" [matChipInputFor]="invited" [matAutocomplete]="inviteAuto"
-                  [value]="inviteSearch()" (input)="inviteSearch.set(inviteInput.value)" />
-              </mat-chip-grid>
+              <input #inviteInput matInput placeholder="Name…" autocomplete="off" [matAutocomplete]="inviteAuto"
+                [value]="inviteSearch()" (input)="inviteSearch.set(inviteInput.value)" />
               <mat-autocomplete #inviteAuto="matAutocomplete" (optionSelected)="invite($event); inviteInput.value = ''">
                 @for (person of invitable(); track person.username) {
                   <mat-option [value]="person.username">{{ person.display_name }} ({{ person.username }}, {{ person.role }})</mat-option>
                 }
               </mat-autocomplete>
             </mat-form-field>
+            @if (invitees().length > 0) {
+              <ul class="invited" aria-label="People invited">
+                @for (person of invitees(); track person.username) {
+                  <li [attr.data-invited]="person.username">
+                    {{ person.display_name }}
+                    <button mat-icon-button type="button" (click)="uninvite(person.username)" [attr.aria-label]="'Do not invite ' + person.display_name">
+                      <span class="material-symbols-outlined" aria-hidden="true">close</span>
+                    </button>
+                  </li>
+                }
+              </ul>
+            }
             @if (createError(); as error) {
               <p class="error" role="alert">{{ error }}</p>
             }
@@ -151,6 +151,9 @@ function channelNameValidator(control: AbstractControl<string>): ValidationError
     .create { display: flex; flex-direction: column; gap: 0.5rem; }
     .visibility { display: flex; flex-direction: column; margin-bottom: 0.5rem; }
     .create button[type='submit'] { align-self: flex-start; }
+    .invited { list-style: none; margin: -0.25rem 0 0.5rem; padding: 0; display: flex; flex-wrap: wrap; gap: 0.25rem; }
+    .invited li { display: flex; align-items: center; padding-left: 0.75rem; border-radius: 999px; color: var(--mat-sys-on-secondary-container);
+      background: var(--mat-sys-secondary-container); }
   `,
 })
 export class ChannelBrowserDialogComponent implements OnInit {

@@ -22,8 +22,9 @@ function channelNameValidator(control: AbstractControl<string>): ValidationError
 }
 
 /**
- * A channel's details: its topic and size, its members with presence, Leave; for those who
- * manage it (ChannelInfo.manageable) rename, topic, archive and removing members too. Reads
+ * A channel's details: its topic and size, its members with presence, Leave, and adding
+ * someone (members who are not clients); for those who manage it (ChannelInfo.manageable)
+ * rename, topic, archive and removing members too. Reads
  * the channel from ChannelsStore, so a change made elsewhere (channel_updated) shows at once.
  */
 @Component({
@@ -98,7 +99,7 @@ function channelNameValidator(control: AbstractControl<string>): ValidationError
             }
           }
         }
-        @if (channel.manageable && !channel.archived) {
+        @if (canInvite()) {
           <mat-form-field appearance="outline" class="add">
             <mat-label>Add someone</mat-label>
             <input #addInput matInput [matAutocomplete]="addAuto" [value]="addSearch()" (input)="addSearch.set(addInput.value)" />
@@ -153,6 +154,8 @@ export class ChannelDetailsDialogComponent implements OnInit {
   /** Follows a rename made while the dialog is open. */
   private readonly conversation = signal(this.data.conversation);
   readonly me = computed(() => this.chat.me()?.username ?? null);
+  /** Members other than clients may add people (the server checks whom they may reach). */
+  readonly canInvite = computed(() => !!this.channel() && !this.channel()!.archived && this.chat.me()?.role !== 'client');
   readonly state = signal<'loading' | 'error' | 'ready'>('loading');
   readonly loadError = signal('');
   readonly members = signal<ChannelMember[]>([]);

@@ -147,6 +147,14 @@ describe('channel dialogs', () => {
       expect(host.textContent).toContain('Headlines');
       expect(host.querySelector('[role="note"]')!.textContent).toContain('Archived');
       expect(host.querySelector('[data-member="cleo"] button')).toBeNull();
+      // Archived: nobody is added any more.
+      expect(host.querySelector('.add')).toBeNull();
+    });
+
+    it('lets a member who is not a client add someone, without managing the channel', async () => {
+      const { host } = await render(channel('news', { member: true }));
+      expect(host.querySelector('form')).toBeNull();
+      expect(host.querySelector('.add')).not.toBeNull();
     });
   });
 });

@@ -32,7 +32,7 @@ import { NOTIFIER } from '../core/tokens';
 import { ChatStore } from './chat.store';
 import { ComposerComponent } from './composer.component';
 import { ConversationListComponent } from './conversation-list.component';
-import { conversationTitle, isTeamInbox, type People, roleTitle } from './conversation-names';
+import { conversationTitle, isTeamInbox, type People, personName, roleTitle } from './conversation-names';
 import { MessageListComponent } from './message-list.component';
 import { ShownNamePipe } from './shown-name.pipe';
 
@@ -324,8 +324,9 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   });
   readonly typingText = computed(() => {
     const id = this.store.activeId();
-    const names = (id && this.store.typing().get(id)) || [];
-    if (names.length === 0) return '';
+    const typists = (id && this.store.typing().get(id)) || [];
+    if (typists.length === 0) return '';
+    const names = typists.map((name) => personName(name, this.people()));
     return names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
   });
 
