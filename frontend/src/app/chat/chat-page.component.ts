@@ -35,6 +35,7 @@ import { ConversationListComponent } from './conversation-list.component';
 import { conversationTitle, isTeamInbox, type People, personName, roleTitle } from './conversation-names';
 import { MessageListComponent } from './message-list.component';
 import { ShownNamePipe } from './shown-name.pipe';
+import { TypingStore } from './typing.store';
 
 /** Phone width: one column at a time and a menu instead of the header's links. */
 const PHONE_QUERY = '(max-width: 640px)';
@@ -43,7 +44,7 @@ const PHONE_QUERY = '(max-width: 640px)';
 @Component({
   selector: 'parley-chat-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  providers: [ChatStore, ChannelsStore],
+  providers: [ChatStore, ChannelsStore, TypingStore],
   imports: [
     RouterLink,
     MatButtonModule,
@@ -199,7 +200,7 @@ const PHONE_QUERY = '(max-width: 640px)';
                   [placeholder]="canPost() ? 'Write to ' + activeTitle() : 'You can read this group but not post to it'"
                   [user]="user()?.username ?? null" [conversation]="active.id"
                   [people]="store.directory()" [broadcast]="active.kind !== 'user'"
-                  (sent)="store.send($event)" (typing)="store.noteTyping()" />
+                  (sent)="store.send($event)" (typing)="typing.noteTyping()" />
               }
             } @else {
               <p class="empty">{{ channels.notice() ?? 'Pick a conversation.' }}</p>
@@ -261,6 +262,7 @@ const PHONE_QUERY = '(max-width: 640px)';
 export class ChatPageComponent implements OnInit, OnDestroy {
   readonly store = inject(ChatStore);
   readonly channels = inject(ChannelsStore);
+  readonly typing = inject(TypingStore);
   private readonly dialog = inject(MatDialog);
   readonly notifyLevels: readonly { value: NotifyLevel; label: string }[] = [
     { value: 'all', label: 'All messages' },
@@ -324,7 +326,7 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   });
   readonly typingText = computed(() => {
     const id = this.store.activeId();
-    const typists = (id && this.store.typing().get(id)) || [];
+    const typists = (id && this.typing.typing().get(id)) || [];
     if (typists.length === 0) return '';
     const names = typists.map((name) => personName(name, this.people()));
     return names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;

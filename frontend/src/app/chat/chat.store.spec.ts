@@ -13,6 +13,7 @@ import { ChatConnection } from '../core/socket.service';
 import { FakeConnection, flush } from '../../testing/fake-connection';
 import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW, type Notifier } from '../core/tokens';
 import { ChatStore } from './chat.store';
+import { TypingStore } from './typing.store';
 import { eventually } from '../../testing/eventually';
 
 type SendAck = AckOf<typeof ClientEvents.SendMessage>;
@@ -69,6 +70,7 @@ describe('ChatStore', () => {
     TestBed.configureTestingModule({
       providers: [
         ChatStore,
+        TypingStore,
         { provide: ChatConnection, useValue: connection },
         { provide: NOTIFIER, useValue: notifier },
         {
@@ -378,17 +380,26 @@ describe('ChatStore', () => {
     });
   });
 
-  it('throttles typing per conversation, not across conversations', async () => {
+  it('throttles typing per conversation, not across conversations (TypingStore)', async () => {
+    const typing = TestBed.inject(TypingStore);
     await connection.connect();
     store.open('user:sam');
-    store.noteTyping();
-    store.noteTyping();
+    typing.noteTyping();
+    typing.noteTyping();
     store.open('group:staff');
-    store.noteTyping();
+    typing.noteTyping();
     expect(connection.sent(ClientEvents.Typing).map((p) => p.conversation)).toEqual([
       'user:sam',
       'group:staff',
     ]);
+  });
+
+  it('shows who types where, a team conversation\'s typists in it (TypingStore)', async () => {
+    const typing = TestBed.inject(TypingStore);
+    await connection.connect();
+    connection.push(ServerEvents.Typing, { user_name: 'sam', target_kind: 'team', target: 'staff', guest: 'cal' });
+    connection.push(ServerEvents.Typing, { user_name: 'sam', target_kind: 'user', target: 'cal' });
+    expect([...typing.typing().entries()]).toEqual([['team:staff:cal', ['sam']], ['user:sam', ['sam']]]);
   });
 
   describe('notifications', () => {

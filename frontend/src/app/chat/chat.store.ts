@@ -23,7 +23,6 @@ import {
   readableGroups,
   type Role,
   ServerEvents,
-  type TypingPayload,
   type WireMessage,
 } from '@parley/contract';
 import { ChatConnection } from '../core/socket.service';
@@ -39,10 +38,6 @@ import {
 } from './chat.model';
 import { conversationTitle } from './conversation-names';
 
-/** How long "x is typing" stays up without a new typing event. */
-const TYPING_SHOWN_MS = 5_000;
-/** A client sends at most one typing event per this interval. */
-const TYPING_THROTTLE_MS = 3_000;
 /** The most messages one history page may hold (the server's HISTORY_PAGE.max). */
 const HISTORY_PAGE_MAX = 200;
 /** Used when a refusal carries no retry_after_ms (an older server). */
@@ -53,7 +48,8 @@ type ReadEvent = typeof ClientEvents.Sync | typeof ClientEvents.History | typeof
 
 /**
  * The chat's state for one signed-in user: conversations, their messages and unread counts,
- * delivery states, presence and typing. Components read its signals and call its methods.
+ * delivery states and presence (typing is TypingStore's, channels ChannelsStore's). Components
+ * read its signals and call its methods.
  * On every (re)connect it verifies, then replays with `sync` from the last id it has seen, so
  * nothing is missed and, ids being unique, nothing is shown twice.
  */
@@ -72,9 +68,6 @@ export class ChatStore implements OnDestroy {
   private cursor: number | null = null;
   private caughtUp = false;
   private readonly subscriptions = new Subscription();
-  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  /** conversation id -> when this user last told it they were typing. */
-  private readonly typingSent = new Map<string, number>();
 
   private readonly conversationMap = signal<ReadonlyMap<string, Conversation>>(new Map());
   readonly me = signal<PublicUser | null>(null);
@@ -93,8 +86,6 @@ export class ChatStore implements OnDestroy {
   /** The user has loaded pages past the first: a reconnect's first page must not move the cursor back up. */
   private olderConversationsLoaded = false;
   readonly online = signal<ReadonlySet<string>>(new Set());
-  /** conversation id -> names typing there now. */
-  readonly typing = signal<ReadonlyMap<string, string[]>>(new Map());
   readonly error = signal<string | null>(null);
   readonly maxMessageBytes = signal(16 * 1024);
   /** True from the first successful verify: a later disconnect shows the reconnect banner. */
@@ -159,7 +150,6 @@ export class ChatStore implements OnDestroy {
     this.subscriptions.add(this.connection.connected$.subscribe(() => void this.onConnected()));
     this.subscriptions.add(this.connection.on(ServerEvents.MessageFromUser).subscribe((m) => this.ingest(m, true)));
     this.subscriptions.add(this.connection.on(ServerEvents.Presence).subscribe((p) => this.onPresence(p)));
-    this.subscriptions.add(this.connection.on(ServerEvents.Typing).subscribe((t) => this.onTyping(t)));
     this.subscriptions.add(this.connection.on(ServerEvents.Read).subscribe((r) => this.onRead(r)));
     this.subscriptions.add(this.connection.on(ServerEvents.NotifyChanged).subscribe((n) => this.onNotifyChanged(n)));
     // Coming back to the tab reads what arrived in the open conversation meanwhile.
@@ -173,7 +163,6 @@ export class ChatStore implements OnDestroy {
 
   ngOnDestroy(): void {
     this.subscriptions.unsubscribe();
-    for (const timer of this.typingTimers.values()) clearTimeout(timer);
   }
 
   /** The sync cursor as persisted for the next page load. */
@@ -461,15 +450,6 @@ export class ChatStore implements OnDestroy {
     await this.deliver(conversationId, { ...message, state: 'sending' });
   }
 
-  /** Tells the others in the active conversation that this user is typing (throttled). */
-  noteTyping(): void {
-    const id = this.activeId();
-    const now = Date.now();
-    if (!id || now - (this.typingSent.get(id) ?? 0) < TYPING_THROTTLE_MS || this.status() !== 'online') return;
-    this.typingSent.set(id, now);
-    void this.connection.request(ClientEvents.Typing, { conversation: id });
-  }
-
   /**
    * Sets when a conversation may notify (all, mentions, nothing), here at once and on the
    * server, which tells this user's other devices; a refusal puts the old setting back.
@@ -591,27 +571,6 @@ export class ChatStore implements OnDestroy {
       const next = new Set(set);
       if (presence.online) next.add(presence.user_name);
       else next.delete(presence.user_name);
-      return next;
-    });
-  }
-
-  private onTyping(typing: TypingPayload): void {
-    // Addressed like a message from the typist: the group, or the typist's direct conversation.
-    const id = conversationIdOf({ target_kind: typing.target_kind, target: typing.target, sender_name: typing.user_name }, this.me()!.username);
-    const timerKey = `${id}|${typing.user_name}`;
-    clearTimeout(this.typingTimers.get(timerKey));
-    this.setTyping(id, typing.user_name, true);
-    this.typingTimers.set(
-      timerKey,
-      setTimeout(() => this.setTyping(id, typing.user_name, false), TYPING_SHOWN_MS),
-    );
-  }
-
-  private setTyping(id: string, name: string, on: boolean): void {
-    this.typing.update((map) => {
-      const next = new Map(map);
-      const names = (next.get(id) ?? []).filter((n) => n !== name);
-      next.set(id, on ? [...names, name] : names);
       return next;
     });
   }

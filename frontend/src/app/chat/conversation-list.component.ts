@@ -103,6 +103,9 @@ import { ShownNamePipe } from './shown-name.pipe';
       }
 
       <h2 class="section" id="direct-heading">Direct messages</h2>
+      @if (direct().length === 0) {
+        <p class="none">No direct messages yet: pick someone below.</p>
+      }
       <ul aria-labelledby="direct-heading">
         @for (conversation of direct(); track conversation.id) {
           <ng-container *ngTemplateOutlet="entry; context: { $implicit: conversation }" />
