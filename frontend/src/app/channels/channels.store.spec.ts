@@ -5,6 +5,7 @@ import { type ChannelInfo, ClientEvents, ErrorCodes, type PublicUser, ServerEven
 import { ChatConnection } from '../core/socket.service';
 import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW } from '../core/tokens';
 import { ChatStore } from '../chat/chat.store';
+import { DraftStore } from '../chat/draft.store';
 import { FakeConnection, flush } from '../../testing/fake-connection';
 import { ChannelsStore, describeChannelError } from './channels.store';
 
@@ -68,7 +69,9 @@ describe('ChannelsStore', () => {
 
   it('lists the channels of each sync, dropping those missing from a later one (removed while away)', async () => {
     synced = [channel('news'), channel('ops'), channel('staff', { builtin: true, conversation: 'group:staff' })];
+    expect(store.loaded()).toBe(false);
     await connection.connect();
+    expect(store.loaded()).toBe(true);
     expect(names()).toEqual(['news', 'ops']);
     expect(held('channel:news')).toBe(true);
 
@@ -84,10 +87,12 @@ describe('ChannelsStore', () => {
     connection.push(ServerEvents.ChannelUpdated, { channel: channel('news') });
     expect(names()).toEqual(['news']);
     chat.open('channel:news');
+    TestBed.inject(DraftStore).save('sam', 'channel:news', 'typed before the rename');
     connection.push(ServerEvents.ChannelUpdated, { channel: channel('headlines', { topic: 'What happened' }), previous_name: 'news' });
     expect(names()).toEqual(['headlines']);
     expect(chat.activeId()).toBe('channel:headlines');
     expect(store.info('channel:headlines')?.topic).toBe('What happened');
+    expect(TestBed.inject(DraftStore).load('sam', 'channel:headlines')).toBe('typed before the rename');
 
     connection.push(ServerEvents.ChannelRemoved, { conversation: 'channel:headlines' });
     expect(names()).toEqual([]);

@@ -20,6 +20,7 @@ import {
 import { errorMessage } from '../core/auth.service';
 import { ChatConnection } from '../core/socket.service';
 import { ChatStore } from '../chat/chat.store';
+import { DraftStore } from '../chat/draft.store';
 
 const API = '/api/channels';
 const path = (name: string) => `${API}/${encodeURIComponent(name)}`;
@@ -36,6 +37,7 @@ export class ChannelsStore implements OnDestroy {
   private readonly http = inject(HttpClient);
   private readonly chat = inject(ChatStore);
   private readonly connection = inject(ChatConnection);
+  private readonly drafts = inject(DraftStore);
   private readonly subscriptions = new Subscription();
   /** Channels this user is a member of, by conversation id ('channel:<name>'). */
   private readonly byId = signal<ReadonlyMap<string, ChannelInfo>>(new Map());
@@ -44,6 +46,8 @@ export class ChannelsStore implements OnDestroy {
 
   /** The user's channels by name (role groups are ChatStore's groups, not listed here). */
   readonly channels = computed(() => [...this.byId().values()].sort((a, b) => a.name.localeCompare(b.name)));
+  /** The list is known (a sync or the API answered): until then an empty list means "loading", not "none". */
+  readonly loaded = signal(false);
   /** Said once when the open channel went away (removed, made invisible, deleted). */
   readonly notice = signal<string | null>(null);
   /** What the permission table lets this role do; the server checks again (a 403 is shown). */
@@ -129,6 +133,8 @@ export class ChannelsStore implements OnDestroy {
     if (channel.builtin) return;
     if (previous_name !== undefined) {
       const before = ConversationIds.channel(previous_name);
+      // The draft first: the composer loads the renamed conversation's draft as it switches.
+      this.drafts.move(this.me(), before, channel.conversation);
       this.chat.rename(before, channel.conversation);
       this.byId.update((map) => without(map, before));
     }
@@ -142,6 +148,7 @@ export class ChannelsStore implements OnDestroy {
 
   /** The sync's list is the truth after being away: channels missing from it are gone, new ones appear. */
   private reconcile(channels: ChannelInfo[]): void {
+    this.loaded.set(true);
     const current = new Set(channels.filter((channel) => !channel.builtin && channel.member).map((channel) => channel.conversation));
     for (const id of this.byId().keys()) if (!current.has(id)) this.drop(id);
     for (const channel of channels) if (current.has(channel.conversation)) this.keep(channel);

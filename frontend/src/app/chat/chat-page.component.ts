@@ -124,7 +124,7 @@ const PHONE_QUERY = '(max-width: 640px)';
           <div class="list">
             <parley-conversation-list [conversations]="store.conversations()" [activeId]="store.activeId()"
               [online]="store.presence()" [people]="people()" [me]="user()?.username ?? null" [directory]="store.directory()"
-              [channels]="channels.channels()" [canBrowseChannels]="channels.canBrowse() || channels.canCreate()" (browseChannels)="browseChannels()"
+              [channels]="channels.channels()" [channelsLoaded]="channels.loaded()" [canBrowseChannels]="channels.canBrowse() || channels.canCreate()" (browseChannels)="browseChannels()"
               [directoryHasMore]="store.directoryNext() !== null" [directorySearch]="store.directorySearch()"
               [conversationsHaveMore]="store.conversationsBefore() !== null"
               (opened)="openConversation($event)" (started)="startConversation($event)"

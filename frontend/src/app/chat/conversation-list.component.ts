@@ -96,6 +96,8 @@ import { ShownNamePipe } from './shown-name.pipe';
             <ng-container *ngTemplateOutlet="entry; context: { $implicit: row.conversation, channel: row.channel }" />
           }
         </ul>
+      } @else if (!channelsLoaded()) {
+        <p class="none" role="status">Loading channels…</p>
       } @else {
         <p class="none" data-testid="no-channels">
           {{ canBrowseChannels() ? 'No channels yet: browse or create one.' : 'No channels yet: you will see those you are invited to here.' }}
@@ -185,6 +187,8 @@ export class ConversationListComponent {
   readonly me = input<string | null>(null);
   /** The channels the viewer is in (ChannelsStore). */
   readonly channels = input<ChannelInfo[]>([]);
+  /** The channel list is known; before that, no channels means "loading". */
+  readonly channelsLoaded = input(true);
   /** Whether "Browse / create" is offered (the role may join or create channels). */
   readonly canBrowseChannels = input(false);
   readonly directory = input<DirectoryEntry[]>([]);
