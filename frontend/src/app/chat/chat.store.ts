@@ -36,7 +36,7 @@ import {
   type ChatMessage,
   type Conversation,
 } from './chat.model';
-import { conversationTitle } from './conversation-names';
+import { notificationTitle, peopleOf } from './conversation-names';
 
 /** The most messages one history page may hold (the server's HISTORY_PAGE.max). */
 const HISTORY_PAGE_MAX = 200;
@@ -350,8 +350,7 @@ export class ChatStore implements OnDestroy {
     if (!conversation || message.mine) return;
     if (this.isBeingRead(id)) void this.markRead(id);
     else if (live && this.notificationsEnabled() && this.window.document.visibilityState === 'hidden' && notifies(conversation.notify, message)) {
-      const where = wire.target_kind === 'user' ? '' : ` in ${conversationTitle(conversation, new Map(), me)}`;
-      this.notifier.show(`${wire.sender_name}${where}`, wire.message.slice(0, 140));
+      this.notifier.show(notificationTitle(conversation, wire.sender_name, peopleOf(this.directory()), me), wire.message.slice(0, 140));
     }
   }
 

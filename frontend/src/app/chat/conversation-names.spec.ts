@@ -1,5 +1,5 @@
 import { newConversation } from './chat.model';
-import { conversationTitle, groupTitle, isTeamInbox, peopleOf } from './conversation-names';
+import { conversationTitle, groupTitle, isTeamInbox, notificationTitle, peopleOf } from './conversation-names';
 
 describe('conversation names', () => {
   const people = peopleOf([
@@ -33,5 +33,13 @@ describe('conversation names', () => {
 
   it('names channels with a #', () => {
     expect(conversationTitle(newConversation('channel:news'), people, 'sam')).toBe('#news');
+  });
+
+  it('titles a notification by who wrote and where', () => {
+    expect(notificationTitle(newConversation('user:cleo'), 'cleo', people, 'sam')).toBe('Cleo');
+    expect(notificationTitle(newConversation('channel:ops'), 'cleo', people, 'sam')).toBe('Cleo in #ops');
+    expect(notificationTitle(newConversation('team:staff:cleo'), 'cleo', people, 'sam')).toBe('Cleo to the Staff team');
+    expect(notificationTitle(newConversation('team:staff:cleo'), 'tess', people, 'sam')).toBe('tess in Cleo · client');
+    expect(notificationTitle(newConversation('team:staff:cleo'), 'tess', people, 'cleo')).toBe('tess in Staff');
   });
 });

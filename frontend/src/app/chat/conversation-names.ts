@@ -52,3 +52,15 @@ export function conversationTitle(conversation: Pick<Conversation, 'kind' | 'nam
 export function isTeamInbox(conversation: Pick<Conversation, 'kind' | 'guest'>, me: string | null): boolean {
   return conversation.kind === 'team' && conversation.guest !== me;
 }
+
+/**
+ * A notification's title: who wrote, and where unless it was to the viewer alone: "Sam Staff",
+ * "Sam Staff in #ops", "Sam Staff in Staff" (the viewer's line to the staff team), "Cleo
+ * Client to the Staff team" (a guest writing to the viewer's team).
+ */
+export function notificationTitle(conversation: Pick<Conversation, 'kind' | 'name' | 'guest'>, sender: string, people: People, me: string): string {
+  const who = personName(sender, people);
+  if (conversation.kind === 'user') return who;
+  if (isTeamInbox(conversation, me) && conversation.guest === sender) return `${who} to the ${roleTitle(conversation.name)} team`;
+  return `${who} in ${conversationTitle(conversation, people, me)}`;
+}
