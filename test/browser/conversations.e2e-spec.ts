@@ -186,6 +186,22 @@ describe('team conversations, channels and mentions in the web app', () => {
     await screenshot(phone.page, 'conv-phone-channel');
     expect(await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
     expect(await axeViolations(phone.page)).toEqual([]);
+    // The details dialog fits too, dark as well.
+    await phone.page.emulateMedia({ colorScheme: 'dark' });
+    await phone.page.getByRole('button', { name: /Members and details/ }).click();
+    const details = phone.page.getByRole('dialog');
+    await details.locator('[data-member="tess"]').waitFor();
+    await screenshot(phone.page, 'conv-phone-details-dark');
+    expect(await axeViolations(phone.page)).toEqual([]);
+    await details.getByRole('button', { name: 'Close' }).click();
+    await details.waitFor({ state: 'detached' });
+    await phone.page.getByRole('button', { name: 'Back to conversations' }).click();
+    await phone.page.getByRole('button', { name: 'Browse / create' }).click();
+    const browser = phone.page.getByRole('dialog', { name: 'Channels' });
+    await browser.locator('[data-channel="ops"]').waitFor();
+    await screenshot(phone.page, 'conv-phone-browse-dark');
+    expect(await axeViolations(phone.page)).toEqual([]);
+    await browser.getByRole('button', { name: 'Close' }).click();
   });
 
   it('shows a client the channels they are invited to, read-only once archived', async () => {
