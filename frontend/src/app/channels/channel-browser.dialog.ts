@@ -89,7 +89,8 @@ function channelNameValidator(control: AbstractControl<string>): ValidationError
         <section aria-labelledby="create-heading">
           <h3 id="create-heading">Create a channel</h3>
           <form class="create" [formGroup]="form" (ngSubmit)="create()">
-            <mat-form-field appearance="outline">
+            <!-- The label stays up: the '#' before the name would otherwise run into it. -->
+            <mat-form-field appearance="outline" floatLabel="always" subscriptSizing="dynamic">
               <mat-label>Name</mat-label>
               <span matTextPrefix>#&nbsp;</span>
               <input matInput formControlName="name" maxlength="64" autocomplete="off" required />

@@ -48,7 +48,8 @@ function channelNameValidator(control: AbstractControl<string>): ValidationError
         }
         @if (channel.manageable) {
           <form class="settings" [formGroup]="form" (ngSubmit)="save()" aria-label="Channel settings">
-            <mat-form-field appearance="outline">
+            <!-- The label stays up: the '#' before the name would otherwise run into it. -->
+            <mat-form-field appearance="outline" floatLabel="always" subscriptSizing="dynamic">
               <mat-label>Name</mat-label>
               <span matTextPrefix>#&nbsp;</span>
               <input matInput formControlName="name" maxlength="64" autocomplete="off" required />
