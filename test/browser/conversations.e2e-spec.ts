@@ -215,5 +215,11 @@ describe('team conversations, channels and mentions in the web app', () => {
     await cleo.page.getByTestId('archived-note').waitFor();
     expect(await cleo.page.getByLabel('Message', { exact: true }).count()).toBe(0);
     await screenshot(cleo.page, 'conv-archived');
+
+    // Removed while she has it open: it leaves her list, and the page says so.
+    expect((await api(server, 'DELETE', '/api/channels/ops/members/cleo', auth)).status).toBeLessThan(300);
+    await cleo.page.getByRole('status').filter({ hasText: 'You are no longer in #ops' }).first().waitFor();
+    await conversation(cleo.page, 'channel:ops').waitFor({ state: 'detached' });
+    await screenshot(cleo.page, 'conv-removed');
   });
 });

@@ -166,7 +166,7 @@ export class ChannelsStore implements OnDestroy {
     this.byId.update((map) => without(map, id));
     this.chat.forget(id);
     if (wasOpen && !this.leaving.has(id)) {
-      this.notice.set(`You are no longer in #${known?.name ?? id.slice('channel:'.length)}: it was archived for you, deleted, or you were removed.`);
+      this.notice.set(`You are no longer in #${known?.name ?? id.slice('channel:'.length)}: you were removed from it, or it is gone.`);
     }
   }
 
