@@ -203,7 +203,7 @@ const PHONE_QUERY = '(max-width: 640px)';
                   (sent)="store.send($event)" (typing)="typing.noteTyping()" />
               }
             } @else {
-              <p class="empty">{{ channels.notice() ?? 'Pick a conversation.' }}</p>
+              <p class="empty">Pick a conversation.</p>
             }
           </section>
         }
