@@ -42,7 +42,7 @@ module.exports = {
       ...common,
       displayName: 'e2e-postgres',
       roots: ['<rootDir>/test'],
-      testMatch: ['messaging', 'chat-features', 'auth', 'prototype-protocol', 'roster', 'audit-log', 'bad-input', 'account-deletion', 'enumeration'].map(
+      testMatch: ['messaging', 'chat-features', 'auth', 'prototype-protocol', 'roster', 'audit-log', 'bad-input', 'account-deletion', 'enumeration', 'conversations', 'channels'].map(
         (name) => `**/${name}.e2e-spec.ts`,
       ),
       setupFiles: ['<rootDir>/test/support/use-postgres.ts'],

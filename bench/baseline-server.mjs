@@ -20,9 +20,14 @@ io.on('connection', (socket) => {
     socket.join('watchers');
     if (typeof ack === 'function') ack({ ok: true, connections: [] });
   });
+  // The bench's stand-in for POST /api/channels: the socket is in the channel from now on.
+  socket.on('join_channel', (data, ack) => {
+    socket.join(`channel:${data.name}`);
+    if (typeof ack === 'function') ack({ ok: true });
+  });
   socket.on('send_message', (data, ack) => {
     const id = ++nextId;
-    const room = ROLES.has(data.recipients) ? `group:${data.recipients}` : `user:${data.recipients}`;
+    const room = ROLES.has(data.recipients) ? `group:${data.recipients}` : data.recipients.startsWith('channel:') ? data.recipients : `user:${data.recipients}`;
     io.to(room).emit('message_from_user', { message: data.message, sender: socket.id, sender_name: socket.data.name, id });
     if (typeof ack === 'function') ack({ ok: true, id });
   });

@@ -125,6 +125,11 @@ const handlers = {
     sockets.push(...created);
     return { indexes: created.map((_, i) => first + i) };
   },
+  /** The baseline's channel membership: each socket asks to join (Parley's is set up over REST). */
+  async joinChannel({ indexes, name }) {
+    await Promise.all(indexes.map((index) => sockets[index].timeout(30_000).emitWithAck('join_channel', { name })));
+    return {};
+  },
   /** senders: [{index, senderId, recipients}]. */
   async send({ senders, durationMs, ratePerSec, padding }) {
     stopSending = false;

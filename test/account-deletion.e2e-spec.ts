@@ -54,7 +54,9 @@ describe('deleting an account (DELETE /api/users/:username)', () => {
     // The name is free: a new "sam" is a new person who inherits nothing.
     const newSam = await createUser(server, admin, 'sam', 'staff');
     const newSamSocket = await connectAs(server, newSam, 'staff', 'sam');
-    expect((await requestOk(newSamSocket, 'conversations')).conversations).toEqual([]);
+    // Only the client group, which every staff member reads (supervision), with the old post under the tombstone.
+    const inherited = (await requestOk(newSamSocket, 'conversations')).conversations;
+    expect(inherited.map((c) => [c.conversation, c.last.sender_name])).toEqual([['group:client', tombstone]]);
     expect((await requestOk(newSamSocket, 'history', { conversation: 'user:cleo' })).messages).toEqual([]);
   });
 

@@ -1,7 +1,9 @@
 import { hashSessionToken } from '../backend/src/auth/session-token';
 import {
+  canReadGroup,
   canSendToGroup,
   canSendToUser,
+  type ChannelInfo,
   ClientEvents,
   type ErrorCode,
   ErrorCodes,
@@ -16,8 +18,10 @@ import {
 } from '@parley/contract';
 import { Broadcaster, Rooms } from '../backend/src/realtime/broadcaster.service';
 import { UserRegistryService } from '../backend/src/registry/user-registry.service';
+import { ChannelRepository } from '../backend/src/storage/channel.repository';
 import { DatabaseService } from '../backend/src/storage/database.service';
 import {
+  CHANNEL_TARGETS,
   CLAIMS,
   DISABLED_USER,
   PRINCIPALS,
@@ -25,7 +29,9 @@ import {
   TABLE,
   TARGETED_EVENTS,
   deletableUser,
+  describeChannelTarget,
   describeTarget,
+  expectedChannelOutcome,
   expectedRestOutcome,
   expectedSocketOutcome,
   expectedVerifyOutcome,
@@ -33,6 +39,10 @@ import {
   targetUser,
   victimUser,
   visibleTo,
+  conversationOf,
+  reaches as reachesOf,
+  type ChannelAction,
+  type ChannelTarget,
   type Claim,
   type Outcome,
   type Principal,
@@ -97,6 +107,8 @@ interface RestTarget {
   label: string;
   role?: Role;
   exists: boolean;
+  /** Channel routes: the channel made for the case (test/support/authorization-model.ts). */
+  channel?: ChannelTarget;
 }
 interface RestContext {
   principal: Principal;
@@ -113,10 +125,12 @@ interface RestRow {
   targets?: RestTarget[];
   /** Status of a success; default 200. */
   success?: number;
+  /** Sets up what the case acts on (a fresh channel), before the request. */
+  prepare?: (ctx: RestContext) => Promise<void>;
   /** Fills in the route's parameters and body; default: the route as is, no body. */
   request?: (ctx: RestContext) => { path?: string; body?: unknown; token?: string | null };
   /** The answer when it does not follow from the guard alone (sign-in). */
-  outcome?: (principal: Principal) => { status: 'success' } | { status: number; code: ErrorCode };
+  outcome?: (principal: Principal, target: RestTarget) => { status: 'success' } | { status: number; code: ErrorCode };
   /** Asserts the effect of an allowed case and the absence of one for a refused case. */
   check?: (ctx: RestContext, body: Json) => Promise<void>;
 }
@@ -296,6 +310,7 @@ describe('authorization matrix', () => {
       [ClientEvents.History]: { conversation: value },
       [ClientEvents.MarkRead]: { conversation: value, up_to: 1 },
       [ClientEvents.Sync]: { since: 0, limit: 500 },
+      [ClientEvents.SetNotify]: { conversation: `group:${principal.role ?? 'staff'}`, notify: 'mentions' },
     };
     for (const observer of observers) observer.typing.length = 0;
     const rosterWatchers = roomSize(Rooms.rosterDiff);
@@ -311,7 +326,9 @@ describe('authorization matrix', () => {
       o.socket !== actor &&
       o.verified &&
       resolved !== null &&
-      (resolved.kind === 'group' ? o.role === resolved.role : o.username === resolved.username);
+      o.username !== null &&
+      o.role !== null &&
+      reachesOf(viewer, resolved, { username: o.username, role: o.role });
 
     switch (event) {
       case ClientEvents.SendMessage: {
@@ -333,7 +350,9 @@ describe('authorization matrix', () => {
           const messages = ack.messages as Json[];
           for (const m of messages) expect([m.id, visibleTo(viewer, m)]).toEqual([m.id, true]);
           if (event === ClientEvents.History && resolved?.kind === 'group') {
-            expect(messages.every((m) => m.target_kind === 'group' && m.target === resolved.role)).toBe(true);
+            // A group the viewer does not read is their team conversation with the role.
+            const kind = conversationOf(viewer, resolved).startsWith('group:') ? 'group' : 'team';
+            expect(messages.every((m) => m.target_kind === kind && m.target === resolved.role)).toBe(true);
           }
           if (event === ClientEvents.History && resolved?.kind === 'user') {
             const between = [viewer.username, resolved.username].sort().join();
@@ -343,7 +362,7 @@ describe('authorization matrix', () => {
         break;
       case ClientEvents.MarkRead:
         if (expected.ok) {
-          expect(ack.conversation).toBe(resolved!.kind === 'group' ? `group:${resolved!.role}` : `user:${resolved!.username}`);
+          expect(ack.conversation).toBe(conversationOf(viewer, resolved!));
         }
         break;
       case ClientEvents.Conversations:
@@ -419,6 +438,112 @@ describe('authorization matrix', () => {
         expect(await isLive(victim.token)).toBe(true);
       }
     };
+
+  // ---- channel rows: each case acts on a channel made for it (public or private, the principal in it or not) ----
+
+  const channels = () => server.app.get(ChannelRepository);
+  const userId = async (name: string) =>
+    Number((await db().selectFrom('users').select('id').where('username', '=', name).executeTakeFirstOrThrow()).id);
+  const channelName = ({ n, target }: RestContext) => (target.channel!.kind === 'unknown' ? `no-channel-${n}` : `channel-${n}`);
+  const isIn = async (ctx: RestContext, username: string) => {
+    const channel = await channels().findByName(channelName(ctx));
+    return channel !== undefined && (await channels().isMember(channel.id, await userId(username)));
+  };
+  const CHANNEL_CASES: RestTarget[] = CHANNEL_TARGETS.map((channel) => ({ label: describeChannelTarget(channel), exists: channel.kind !== 'unknown', channel }));
+
+  /** One row per channel route; `path` gets the case's channel name. */
+  function channelRows(): RestRow[] {
+    const row = (method: RestRow['method'], route: string, action: ChannelAction, extra: Partial<RestRow> = {}): RestRow => ({
+      method,
+      route,
+      guard: 'signed-in',
+      targets: CHANNEL_CASES.map((target) => ({ ...target, label: `${action}, ${target.label}` })),
+      outcome: (principal, target) => expectedChannelOutcome(principal, action, target.channel),
+      // Created straight in storage by t-admin, with t-staff in it, and the principal if the case says so.
+      prepare: async (ctx) => {
+        const { channel } = ctx.target;
+        if (!channel || channel.kind === 'unknown') return;
+        const members = [await userId(targetUser('staff'))];
+        if (channel.member && ctx.principal.username) members.push(await userId(ctx.principal.username));
+        await channels().create({ name: channelName(ctx), topic: '', visibility: channel.kind, createdBy: await userId(targetUser('admin')), memberIds: members, now: Date.now() });
+      },
+      ...extra,
+    });
+    const self = (ctx: RestContext) => ctx.principal.username ?? 'nobody';
+    return [
+      {
+        method: 'POST',
+        route: '/api/channels',
+        guard: 'signed-in',
+        success: 201,
+        outcome: (principal) => expectedChannelOutcome(principal, 'create'),
+        request: ({ n }) => ({ body: { name: `new-channel-${n}`, visibility: 'private', members: [targetUser('staff')] } }),
+        check: async ({ n, allowed }) => {
+          expect(await channels().findByName(`new-channel-${n}`)).toEqual(allowed ? expect.objectContaining({ visibility: 'private' }) : undefined);
+        },
+      },
+      {
+        method: 'GET',
+        route: '/api/channels',
+        guard: 'signed-in',
+        outcome: (principal) => expectedChannelOutcome(principal, 'list'),
+        check: async ({ principal, allowed }, body) => {
+          if (!allowed) return;
+          const role = principal.role!;
+          const listed = body.channels as ChannelInfo[];
+          expect(listed.filter((c) => c.builtin).map((c) => c.name)).toEqual(ROLES.filter((r) => canReadGroup(TABLE, role, r) || canSendToGroup(TABLE, role, r)));
+          // Never a private channel the caller is not in; public ones only for roles that may join.
+          for (const c of listed.filter((c) => !c.builtin)) expect([c.name, c.member || (c.visibility === 'public' && TABLE[role].joinChannels)]).toEqual([c.name, true]);
+        },
+      },
+      row('GET', '/api/channels/:name', 'read', {
+        request: (ctx) => ({ path: `/api/channels/${channelName(ctx)}` }),
+        check: async (ctx, body) => {
+          if (ctx.allowed) expect(body.channel).toMatchObject({ name: channelName(ctx), member: ctx.target.channel!.member });
+        },
+      }),
+      row('GET', '/api/channels/:name/members', 'read', {
+        request: (ctx) => ({ path: `/api/channels/${channelName(ctx)}/members` }),
+        check: async ({ principal, allowed }, body) => {
+          if (!allowed) return;
+          // Only whom the principal may message, and themself: a client sees no other client.
+          for (const m of body.members as Json[]) {
+            expect([m.username, m.username === principal.username || canSendToUser(TABLE, principal.role!, m.role as Role)]).toEqual([m.username, true]);
+          }
+        },
+      }),
+      row('POST', '/api/channels/:name/members', 'join', {
+        request: (ctx) => ({ path: `/api/channels/${channelName(ctx)}/members`, body: { username: self(ctx) } }),
+        check: async (ctx) => {
+          if (ctx.principal.username) expect(await isIn(ctx, ctx.principal.username)).toBe(ctx.allowed || ctx.target.channel!.member);
+        },
+      }),
+      // The same route as join, with someone else's name.
+      row('POST', '/api/channels/:name/members', 'invite', {
+        request: (ctx) => ({ path: `/api/channels/${channelName(ctx)}/members`, body: { username: targetUser('client') } }),
+        check: async (ctx) => expect(await isIn(ctx, targetUser('client'))).toBe(ctx.allowed),
+      }),
+      row('DELETE', '/api/channels/:name/members/:username', 'leave', {
+        success: 204,
+        request: (ctx) => ({ path: `/api/channels/${channelName(ctx)}/members/${self(ctx)}` }),
+        check: async (ctx) => {
+          if (ctx.principal.username) expect(await isIn(ctx, ctx.principal.username)).toBe(!ctx.allowed && ctx.target.channel!.member);
+        },
+      }),
+      row('DELETE', '/api/channels/:name/members/:username', 'remove', {
+        success: 204,
+        request: (ctx) => ({ path: `/api/channels/${channelName(ctx)}/members/${targetUser('staff')}` }),
+        check: async (ctx) => expect(await isIn(ctx, targetUser('staff'))).toBe(!ctx.allowed && ctx.target.exists),
+      }),
+      row('PATCH', '/api/channels/:name', 'manage', {
+        request: (ctx) => ({ path: `/api/channels/${channelName(ctx)}`, body: { topic: `case ${ctx.n}` } }),
+        check: async (ctx) => {
+          const channel = await channels().findByName(channelName(ctx));
+          if (channel) expect(channel.topic === `case ${ctx.n}`).toBe(ctx.allowed);
+        },
+      }),
+    ];
+  }
 
   const REST_ROWS: RestRow[] = [
     {
@@ -558,6 +683,7 @@ describe('authorization matrix', () => {
         if (allowed) expect(String(body.text)).toContain('parley_connections');
       },
     },
+    ...channelRows(),
     { method: 'GET', route: '/api/docs', guard: 'public' },
     { method: 'GET', route: '/api/docs-json', guard: 'public' },
     { method: 'GET', route: '/health', guard: 'public' },
@@ -568,7 +694,7 @@ describe('authorization matrix', () => {
   const REST_CASES = REST_ROWS.flatMap((row) =>
     PRINCIPALS.flatMap((principal) =>
       (row.targets ?? NO_TARGET).map((target) => {
-        const expected = row.outcome?.(principal) ?? expectedRestOutcome(principal, row.guard, target.exists);
+        const expected = row.outcome?.(principal, target) ?? expectedRestOutcome(principal, row.guard, target.exists);
         return [`${principal.key} · ${row.method} ${row.route} · ${target.label} → ${describeOutcome(expected)}`, { row, principal, target, expected }] as const;
       }),
     ),
@@ -578,6 +704,7 @@ describe('authorization matrix', () => {
     const n = ++caseNumber;
     const allowed = expected.status === 'success';
     const ctx: RestContext = { principal, target, n, allowed };
+    await row.prepare?.(ctx);
     const request = row.request?.(ctx) ?? {};
     let token = request.token === undefined ? tokens.get(principal.key) : request.token;
     if (token === 'fresh') token = await login(server, principal.username!, password(principal.username!));
@@ -620,6 +747,6 @@ describe('authorization matrix', () => {
       .filter((route) => route !== 'GET {*any}')
       // Swagger UI's own files (scripts, licence) under /api/docs/, public like the page.
       .filter((route) => !route.startsWith('GET /api/docs/'));
-    expect(routes.sort()).toEqual(REST_ROWS.map((row) => `${row.method} ${row.route}`).sort());
+    expect(routes.sort()).toEqual([...new Set(REST_ROWS.map((row) => `${row.method} ${row.route}`))].sort());
   });
 });

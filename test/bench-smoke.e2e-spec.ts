@@ -25,13 +25,13 @@ describe('the benchmark (smoke size)', () => {
         scenarios: Record<string, { baseline?: Record<string, number>; parley: Record<string, number> }>;
         scaling: { nodes: number; one: Record<string, Record<string, number>>; many: Record<string, Record<string, number>> };
       };
-      expect(Object.keys(results.scenarios).sort()).toEqual(['abuse', 'dm', 'group', 'group-fixed', 'history', 'idle', 'join']);
+      expect(Object.keys(results.scenarios).sort()).toEqual(['abuse', 'channel', 'dm', 'group', 'group-fixed', 'history', 'idle', 'join']);
       // The read-path attack ran, was answered (and refused past the limits), and the bystanders lost nothing.
       expect(results.scenarios.abuse.parley).toMatchObject({ lost: 0 });
       expect(results.scenarios.abuse.parley.round_trips).toBeGreaterThan(0);
       expect(results.scenarios.abuse.parley.pages_answered).toBeGreaterThan(0);
       expect(results.scenarios.abuse.parley.peak_rss_mb).toBeGreaterThan(0);
-      for (const scenario of ['group', 'dm', 'group-fixed']) {
+      for (const scenario of ['group', 'channel', 'dm', 'group-fixed']) {
         for (const server of ['baseline', 'parley'] as const) {
           expect(results.scenarios[scenario][server]).toMatchObject({ lost: 0, doubled: 0 });
           expect(results.scenarios[scenario][server]!.messages_acked).toBeGreaterThan(0);

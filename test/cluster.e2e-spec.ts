@@ -104,6 +104,45 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     for (const s of seen) expect(s[0]).toMatchObject({ id: ack.id, message: 'hi dora' });
   });
 
+  it('delivers a team reply and a channel message sent on one node to sockets on the other', async () => {
+    // A channel made in storage (the channel REST API is another module's), before anyone connects.
+    const pool = new Pool({ connectionString: TEST_POSTGRES_URL });
+    try {
+      const ids = await pool.query<{ id: string; username: string }>(`select id, username from "${schema}".users where username in ('admin', 'bob', 'dora')`);
+      const id = (name: string) => Number(ids.rows.find((row) => row.username === name)!.id);
+      const now = Date.now();
+      const channel = await pool.query<{ id: string }>(
+        `insert into "${schema}".channels (name, topic, visibility, created_by, created_at, updated_at) values ('ops', '', 'public', $1, $2, $2) returning id`,
+        [id('admin'), now],
+      );
+      for (const member of ['admin', 'bob', 'dora']) {
+        await pool.query(`insert into "${schema}".channel_members (channel_id, user_id, added_at) values ($1, $2, $3)`, [channel.rows[0].id, id(member), now]);
+      }
+    } finally {
+      await pool.end();
+    }
+    const aliceOnA = await connect(a, 'alice', 'staff');
+    const bobOnA = await connect(a, 'bob', 'staff');
+    const doraOnB = await connect(b, 'dora', 'client');
+    const bobOnB = await connect(b, 'bob', 'staff');
+    const cleoOnB = await connect(b, 'cleo', 'client');
+    const [atDora, atBobB, atCleo] = [received(doraOnB), received(bobOnB), received(cleoOnB)];
+
+    await requestOk(doraOnB, 'send_message', { message: 'dora asks staff', recipients: 'staff' });
+    const reply = await requestOk(aliceOnA, 'send_message', { message: 'alice answers', recipients: 'team:staff:dora' });
+    await eventually(() => atDora.some((m) => m.id === reply.id), { what: "dora's copy of the team reply" });
+    await eventually(() => atBobB.some((m) => m.id === reply.id), { what: "bob's copy on node B" });
+    expect(atDora.find((m) => m.id === reply.id)).toMatchObject({ target_kind: 'team', target: 'staff', guest: 'dora' });
+
+    const posted = await requestOk(bobOnA, 'send_message', { message: 'ops, across nodes', recipients: 'channel:ops' });
+    await eventually(() => atDora.some((m) => m.id === posted.id), { what: "dora's channel copy" });
+    await eventually(() => atBobB.some((m) => m.id === posted.id), { what: "bob's other device" });
+    expect(atDora.find((m) => m.id === posted.id)).toMatchObject({ target_kind: 'channel', target: 'ops' });
+    // Cleo is in neither: another client's team conversation, a channel she is not in.
+    await roundTrip(cleoOnB);
+    expect(atCleo).toEqual([]);
+  });
+
   it('shows typing across nodes', async () => {
     const alice = await connect(a, 'alice', 'staff');
     const bob = await connect(b, 'bob', 'staff');

@@ -57,11 +57,15 @@ interface Sent {
   recipients: string;
 }
 
-/** Who may see a message, by the protocol's rule for sync: the sender, the group's members, the DM's recipient. */
+/**
+ * Who may see a message, by the protocol's rule for sync: the sender; for a group, its role and
+ * its readers (staff read the client group); a client's post to a role's group is their team
+ * conversation with that role, which the role reads; the DM's recipient.
+ */
 function visibleTo(message: Sent, user: UserSpec): boolean {
   if (message.sender.name === user.name) return true;
   const [kind, target] = message.recipients.split(':');
-  return kind === 'group' ? target === user.role : target === user.name;
+  return kind === 'group' ? target === user.role || (user.role === 'staff' && target === 'client') : target === user.name;
 }
 
 interface Figures {

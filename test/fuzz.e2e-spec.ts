@@ -126,6 +126,7 @@ const username = fc.oneof(fc.constantFrom(VICTIM, 'new-user', 'Bad Name', ''), h
 const password = fc.oneof(fc.constantFrom('long-enough-password', 'short'), hostileString);
 const role = fc.oneof(fc.constantFrom(...ROLES, 'superuser'), hostileValue);
 const ALL_TOKENS: RestRoute['tokens'] = ['admin', 'staff', 'none', 'garbage'];
+const channelName = fc.oneof(fc.constantFrom('fuzz-room', 'Fuzz-Room', 'staff', ''), hostileString);
 
 const REST_ROUTES: RestRoute[] = [
   // Every valid-looking sign-in costs a scrypt comparison; fewer runs keep CI near a minute.
@@ -158,6 +159,28 @@ const REST_ROUTES: RestRoute[] = [
   // The victim is deleted on the first hit (then 404); protected names are never fuzzed segments.
   { method: 'DELETE', path: (u) => `/api/users/${u}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 2 },
   { method: 'POST', path: (s) => `/api/admin/connections/${s}/disconnect`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 3 },
+  // Channels: names in the path as any text, bodies near the schema (staff may create, clients' rules are the matrix's).
+  {
+    method: 'POST',
+    path: () => '/api/channels',
+    hasParam: false,
+    body: payloadFor({ name: channelName, topic: hostileString, visibility: fc.oneof(fc.constantFrom('public', 'private'), hostileValue), members: fc.oneof(fc.array(username, { maxLength: 3 }), hostileValue) }),
+    tokens: ALL_TOKENS,
+    weight: 2,
+  },
+  { method: 'GET', path: () => '/api/channels', hasParam: false, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'GET', path: (s) => `/api/channels/${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'GET', path: (s) => `/api/channels/${s}/members`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'POST', path: (s) => `/api/channels/${s}/members`, hasParam: true, body: payloadFor({ username }), tokens: ALL_TOKENS, weight: 1 },
+  { method: 'DELETE', path: (u) => `/api/channels/fuzz-room/members/${u}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  {
+    method: 'PATCH',
+    path: (s) => `/api/channels/${s}`,
+    hasParam: true,
+    body: payloadFor({ name: channelName, topic: hostileString, archived: fc.oneof(fc.boolean(), hostileValue) }),
+    tokens: ALL_TOKENS,
+    weight: 1,
+  },
   { method: 'ANY', path: (s) => `/api/${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 3 },
 ];
 

@@ -255,6 +255,7 @@ describe('several tabs of one user catching up at once (finding 1, default limit
       target: 'staff',
       recipient_id: null,
       conversation: 'group:staff',
+      audience: 'group:staff',
       body: `${i} ${'b'.repeat(8 * 1024)}`.slice(0, 8 * 1024),
       sent_at: Date.now(),
     }));

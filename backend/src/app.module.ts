@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { ChannelsModule } from './channels/channels.module';
 import { ChatModule } from './chat/chat.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { ParleyConfigModule } from './config/config.module';
@@ -57,6 +58,7 @@ export class AppModule {
         AuditModule.forRoot(overrides),
         UsersModule.forRoot(overrides),
         ChatModule.forRoot(overrides),
+        ChannelsModule.forRoot(overrides),
         MetricsModule.forRoot(overrides),
         HealthModule.forRoot(overrides),
         LifecycleModule.forRoot(overrides),

@@ -51,8 +51,10 @@ const session = /** @type {LoginResponse} */ (body);
 
 /** @type {import('socket.io-client').Socket<ServerToClientEvents, ClientToServerEvents>} */
 const socket = io(opt.url, { auth: { token: session.token }, transports: ['websocket'] });
+/** A group or a team conversation shows its role ('staff'), a channel '#name', a direct message 'dm'. */
+const where = (/** @type {WireMessage} */ m) => (m.target_kind === 'user' ? 'dm' : m.target_kind === 'channel' ? `#${m.target}` : m.target);
 /** @param {WireMessage} m */
-const print = (m) => console.log(`RECEIVED #${m.id} [${m.target_kind === 'group' ? m.target : 'dm'}] ${m.sender_name}: ${m.message}`);
+const print = (m) => console.log(`RECEIVED #${m.id} [${where(m)}] ${m.sender_name}: ${m.message}`);
 socket.on('message_from_user', print);
 socket.on('disconnect', (reason) => console.log(`DISCONNECTED ${reason}`));
 

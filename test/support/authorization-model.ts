@@ -1,4 +1,4 @@
-import { canSendToGroup, canSendToUser, ClientEvents, DEFAULT_PERMISSIONS, type ErrorCode, ErrorCodes, hasCapability, type Role, type RoleCapabilities, ROLES } from '@parley/contract';
+import { canReadGroup, canSendToGroup, canSendToUser, ClientEvents, DEFAULT_PERMISSIONS, type ErrorCode, ErrorCodes, hasCapability, type Role, type RoleCapabilities, ROLES } from '@parley/contract';
 
 /**
  * What the authorization matrix expects, derived from the one permission table
@@ -150,10 +150,36 @@ export function expectedVerifyOutcome(principal: Principal, claim: Claim): Outco
   return principal.session === 'live' && claim.kind === 'own' ? allow : refuse(ErrorCodes.NotAuthorised);
 }
 
-/** Which messages a viewer may ever be shown (sync, history, conversations): docs/protocol.md `sync`. */
+/**
+ * Which messages a viewer may ever be shown (sync, history, conversations): docs/protocol.md
+ * `sync`. Role groups to their readers (supervisors too), a team conversation to its role and
+ * its guest, a DM to its two people. (The matrix has no channels: test/conversations covers them.)
+ */
 export function visibleTo(viewer: { username: string; role: Role }, message: Record<string, unknown>): boolean {
   if (message.sender_name === viewer.username) return true;
-  return message.target_kind === 'group' ? message.target === viewer.role : message.target === viewer.username;
+  switch (message.target_kind) {
+    case 'group':
+      return canReadGroup(TABLE, viewer.role, message.target as Role);
+    case 'team':
+      return message.target === viewer.role || message.guest === viewer.username;
+    default:
+      return message.target === viewer.username;
+  }
+}
+
+/**
+ * The conversation a post (or typing) to `resolved` by this sender lands in: a group the sender
+ * reads, else their team conversation with the role; a user's DM.
+ */
+export function conversationOf(sender: { username: string; role: Role }, resolved: Exclude<Resolved, null>): string {
+  if (resolved.kind === 'user') return `user:${resolved.username}`;
+  return canReadGroup(TABLE, sender.role, resolved.role) ? `group:${resolved.role}` : `team:${resolved.role}:${sender.username}`;
+}
+
+/** Whether someone else's socket gets a post (or typing) the sender sent to `resolved`. */
+export function reaches(sender: { username: string; role: Role }, resolved: Exclude<Resolved, null>, other: { username: string; role: Role }): boolean {
+  if (resolved.kind === 'user') return other.username === resolved.username;
+  return canReadGroup(TABLE, sender.role, resolved.role) ? canReadGroup(TABLE, other.role, resolved.role) : other.role === resolved.role;
 }
 
 /** How a REST route is guarded: open to anyone, any signed-in user, or a capability. */
@@ -169,4 +195,60 @@ export function expectedRestOutcome(
   if (guard !== 'signed-in' && !hasCapability(principal.role, guard)) return { status: 403, code: ErrorCodes.Forbidden };
   if (!targetExists) return { status: 404, code: ErrorCodes.NotFound };
   return { status: 'success' };
+}
+
+// ---- channels (REST) ----
+
+/**
+ * A channel a case acts on, made fresh for the case: public or private, with the principal in
+ * it or not; or a name nobody uses. Its creator is none of the principals (an admin target).
+ */
+export interface ChannelTarget {
+  kind: 'public' | 'private' | 'unknown';
+  member: boolean;
+}
+
+export const CHANNEL_TARGETS: readonly ChannelTarget[] = [
+  { kind: 'public', member: true },
+  { kind: 'public', member: false },
+  { kind: 'private', member: true },
+  { kind: 'private', member: false },
+  { kind: 'unknown', member: false },
+];
+
+export const describeChannelTarget = (target: ChannelTarget) =>
+  target.kind === 'unknown' ? 'unknown channel' : `${target.kind} channel, ${target.member ? 'member' : 'not a member'}`;
+
+/** What a route does with a channel: see it, join it, invite to it, leave it, remove a member, change it. */
+export type ChannelAction = 'create' | 'list' | 'read' | 'join' | 'invite' | 'leave' | 'remove' | 'manage';
+
+/**
+ * Whether a principal sees a channel: a member does; a public one is seen by roles that may join
+ * channels. To anyone else it does not exist: NOT_FOUND, as for an unknown name.
+ */
+export function seesChannel(role: Role, target: ChannelTarget): boolean {
+  return target.kind !== 'unknown' && (target.member || (target.kind === 'public' && TABLE[role].joinChannels));
+}
+
+export function expectedChannelOutcome(principal: Principal, action: ChannelAction, target?: ChannelTarget): { status: 'success' } | { status: number; code: ErrorCode } {
+  if (principal.session !== 'live' || principal.role === null) return { status: 401, code: ErrorCodes.Unauthenticated };
+  const role = principal.role;
+  if (action === 'create') return TABLE[role].createChannels ? { status: 'success' } : { status: 403, code: ErrorCodes.Forbidden };
+  if (action === 'list') return { status: 'success' };
+  if (!target || !seesChannel(role, target)) return { status: 404, code: ErrorCodes.NotFound };
+  const forbidden = { status: 403, code: ErrorCodes.Forbidden } as const;
+  switch (action) {
+    case 'read':
+    case 'join':
+      return { status: 'success' };
+    case 'invite':
+      // Members who are not clients invite (here someone every role may message).
+      return target.member && role !== 'client' ? { status: 'success' } : forbidden;
+    case 'leave':
+      return target.member ? { status: 'success' } : { status: 404, code: ErrorCodes.NotFound };
+    case 'remove':
+    case 'manage':
+      // An admin or the creator; the creator is no principal.
+      return role === 'admin' ? { status: 'success' } : forbidden;
+  }
 }

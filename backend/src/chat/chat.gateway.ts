@@ -76,7 +76,7 @@ export class ChatGateway implements OnGatewayInit<ParleyServer>, OnGatewayConnec
       this.sessions.unidentify(socket);
       throw error;
     }
-    this.sessions.identify(socket, user);
+    await this.sessions.identify(socket, user);
     const groups = ROLES.filter((group) => this.policy.canSendToGroup(user, group));
     return {
       ok: true,

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { ClusterModule } from '../cluster/cluster.module';
 import { NO_OVERRIDES, overridableModule } from '../common/provider-overrides';
 import { MetricsModule } from '../metrics/metrics.module';
 import { PermissionsModule } from '../permissions/permissions.module';
@@ -12,6 +13,7 @@ import { UsersModule } from '../users/users.module';
 import { ChannelAccess } from './channel-access.service';
 import { ChatGateway } from './chat.gateway';
 import { HistoryGateway } from './history.gateway';
+import { MentionsService } from './mentions.service';
 import { MessageHistoryService } from './message-history.service';
 import { MessageRoutingService } from './message-routing.service';
 import { MessageWriter } from './message-writer.service';
@@ -44,6 +46,8 @@ export class ChatModule {
         PermissionsModule.forRoot(overrides),
         RateLimitModule.forRoot(overrides),
         MetricsModule.forRoot(overrides),
+        // NodeBus: ChannelAccess keeps its cache in step across nodes.
+        ClusterModule.forRoot(overrides),
       ],
       providers: [
         MessageRoutingService,
@@ -56,6 +60,7 @@ export class ChatModule {
         PresenceService,
         SocketSessionMiddleware,
         ChannelAccess,
+        MentionsService,
       ],
       fixedProviders: [ChatGateway, HistoryGateway, PresenceGateway],
       // ChannelAccess and PresenceService for the channels module (membership, member presence).

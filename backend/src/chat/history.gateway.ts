@@ -8,6 +8,8 @@ import {
   historySchema,
   type MarkReadDto,
   markReadSchema,
+  type SetNotifyDto,
+  setNotifySchema,
   type SyncDto,
   syncSchema,
 } from '@parley/contract/schemas';
@@ -16,13 +18,17 @@ import { ReadGateInterceptor } from '../rate-limit/read-gate.interceptor';
 import type { ParleySocket } from '../realtime/broadcaster.service';
 import { verified } from '../realtime/socket-state';
 import { ChatExceptionFilter } from '../realtime/socket-exception.filter';
+import { ChannelAccess } from './channel-access.service';
 import { MessageHistoryService } from './message-history.service';
 
-/** Stored messages and read marks: sync, history, the conversation list, mark_read. */
+/** Stored messages and what each user keeps about them: sync, history, the conversation list, mark_read, set_notify. */
 @WebSocketGateway()
 @UseFilters(ChatExceptionFilter)
 export class HistoryGateway {
-  constructor(private readonly history: MessageHistoryService) {}
+  constructor(
+    private readonly history: MessageHistoryService,
+    private readonly channels: ChannelAccess,
+  ) {}
 
   @SubscribeMessage(ClientEvents.Sync)
   @UseInterceptors(ReadGateInterceptor)
@@ -30,8 +36,10 @@ export class HistoryGateway {
     @ConnectedSocket() socket: ParleySocket,
     @MessageBody(new ZodValidationPipe(syncSchema)) body: SyncDto,
   ): Promise<AckOf<typeof ClientEvents.Sync>> {
-    // channels and announcements: placeholders until the channels and announcements modules fill them.
-    return { ok: true, ...(await this.history.sync(verified(socket).user, body)), channels: [], announcements: [] };
+    const { user } = verified(socket);
+    const [page, channels] = await Promise.all([this.history.sync(user, body), this.channels.channelsOf(user)]);
+    // announcements: a placeholder until the announcements module fills it.
+    return { ok: true, ...page, channels, announcements: [] };
   }
 
   @SubscribeMessage(ClientEvents.History)
@@ -59,5 +67,13 @@ export class HistoryGateway {
     @MessageBody(new ZodValidationPipe(markReadSchema)) body: MarkReadDto,
   ): Promise<AckOf<typeof ClientEvents.MarkRead>> {
     return { ok: true, ...(await this.history.markRead(verified(socket), body)) };
+  }
+
+  @SubscribeMessage(ClientEvents.SetNotify)
+  async setNotify(
+    @ConnectedSocket() socket: ParleySocket,
+    @MessageBody(new ZodValidationPipe(setNotifySchema)) body: SetNotifyDto,
+  ): Promise<AckOf<typeof ClientEvents.SetNotify>> {
+    return { ok: true, ...(await this.history.setNotify(verified(socket), body)) };
   }
 }

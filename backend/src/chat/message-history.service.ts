@@ -7,21 +7,33 @@ import {
   type ConversationSummary,
   ConversationIds,
   conversationIdOf,
+  ErrorCodes,
   type MarkReadAck,
   type MessagePageAck,
   ServerEvents,
+  type SetNotifyAck,
 } from '@parley/contract';
+import { ParleyError } from '../common/parley-error';
 import { PermissionPolicy } from '../permissions/permission-policy';
 import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
 import type { VerifiedConnection } from '../registry/user-registry.service';
 import type { UserRow } from '../storage/database.types';
-import { MessageRepository, type ConversationFilter } from '../storage/message.repository';
+import { ConversationSettingsRepository } from '../storage/conversation-settings.repository';
+import { MessageRepository, type Visibility } from '../storage/message.repository';
 import { ReadMarkRepository } from '../storage/read-mark.repository';
-import type { ConversationsDto, HistoryDto, MarkReadDto, SyncDto } from '@parley/contract/schemas';
+import type { ConversationsDto, HistoryDto, MarkReadDto, SetNotifyDto, SyncDto } from '@parley/contract/schemas';
+import { audiencesOf } from './audiences';
+import { ChannelAccess } from './channel-access.service';
 import { toWireMessage } from './message.mapper';
 import { collectPage, type PageBounds } from './message-page';
-import { dmConversation } from './message-routing.service';
+import { ConversationKeys, dmConversation } from './message-routing.service';
 import { RecipientResolver, unknownRecipient } from './recipient-resolver.service';
+
+/** A conversation as storage keys it (messages.conversation, read marks, settings) and as the wire names it. */
+interface Located {
+  key: string;
+  name: string;
+}
 
 /**
  * Stored messages as one user sees them: forward from an id (sync), backward through one
@@ -36,6 +48,8 @@ export class MessageHistoryService {
     private readonly config: AppConfig,
     private readonly policy: PermissionPolicy,
     private readonly broadcaster: Broadcaster,
+    private readonly channels: ChannelAccess,
+    private readonly settings: ConversationSettingsRepository,
   ) {}
 
   latestId(): Promise<number> {
@@ -46,18 +60,24 @@ export class MessageHistoryService {
    * Messages the user may see after `since`, oldest first, up to the limit and the page's byte
    * budget; `more` means call again from the last id received.
    */
-  sync(viewer: UserRow, dto: SyncDto): Promise<MessagePageAck> {
+  async sync(viewer: UserRow, dto: SyncDto): Promise<MessagePageAck> {
+    const visibility = await this.visibility(viewer);
     return collectPage(dto.since, this.bounds(dto.limit), (after, count) =>
-      this.messages.findVisibleAfter(viewer, after ?? dto.since, count),
+      this.messages.findVisibleAfter(visibility, after ?? dto.since, count),
     );
+  }
+
+  /** What the viewer reads now: their audiences (channel membership read once per request) and their own id. */
+  private async visibility(viewer: UserRow): Promise<Visibility> {
+    return { userId: viewer.id, audiences: audiencesOf(this.policy, viewer, await this.channels.channelIdsOf(viewer.id)) };
   }
 
   /** The newest messages of a conversation before `before`, returned oldest first, within the same bounds. */
   async history(viewer: UserRow, dto: HistoryDto): Promise<MessagePageAck> {
-    const { filter } = await this.locate(viewer, dto.conversation);
+    const { key } = await this.locate(viewer, dto.conversation);
     // Walked newest first, so a page cut short by its budget keeps the messages nearest `before`.
     const page = await collectPage(dto.before, this.bounds(dto.limit), async (before, count) =>
-      (await this.messages.findConversationBefore(filter, before, count)).reverse(),
+      (await this.messages.findConversationBefore({ conversation: key }, before, count)).reverse(),
     );
     return { messages: page.messages.reverse(), more: page.more };
   }
@@ -69,26 +89,31 @@ export class MessageHistoryService {
 
   /** A page of the user's conversations, newest first: the newest, or those older than `before`. */
   async conversations(viewer: UserRow, dto: ConversationsDto): Promise<ConversationsAck> {
+    const visibility = await this.visibility(viewer);
+    const audiences = new Set(visibility.audiences);
     // One more than the maximum tells whether there are more.
-    const [latest, marks] = await Promise.all([
-      this.messages.latestPerConversation(viewer, CONVERSATIONS_MAX + 1, dto.before),
+    const [latest, marks, notify] = await Promise.all([
+      this.messages.latestPerConversation(visibility, CONVERSATIONS_MAX + 1, dto.before),
       this.readMarks.marksOf(viewer.id),
+      this.settings.notifyOf(viewer.id),
     ]);
     const conversations = await Promise.all(
       latest.slice(0, CONVERSATIONS_MAX).map(async (row): Promise<ConversationSummary> => {
         const lastRead = marks.get(row.conversation) ?? 0;
-        // In a group the viewer only posts to, everything there is their own: nothing unread.
-        const member = row.target_kind === 'user' || row.target === viewer.role;
+        // Listed only for what the viewer sent there (a channel they left, a group they no
+        // longer read): everything there is theirs, nothing unread.
+        const member = row.audience === null || audiences.has(row.audience) || row.recipient_id === viewer.id;
         const { text, truncated } = preview(row.body);
         const last = toWireMessage(row);
+        const counts = member ? await this.messages.unreadCounts(row.conversation, lastRead, viewer) : { unread: 0, mentions: 0 };
         return {
           conversation: conversationIdOf(last, viewer.username),
           last: { ...last, message: text },
           last_truncated: truncated,
-          unread: member ? await this.messages.countUnread(row.conversation, lastRead, viewer.id) : 0,
-          mentions: 0,
+          unread: counts.unread,
+          mentions: counts.mentions,
           last_read_id: lastRead,
-          notify: 'all',
+          notify: notify.get(row.conversation) ?? 'all',
         };
       }),
     );
@@ -97,32 +122,65 @@ export class MessageHistoryService {
 
   /** Records how far the user read, and tells their other devices, which clear the same unread count. */
   async markRead(reader: VerifiedConnection, dto: MarkReadDto): Promise<MarkReadAck> {
-    const { filter, name: conversation } = await this.locate(reader.user, dto.conversation);
-    await this.readMarks.markRead(reader.user.id, filter.conversation, dto.up_to, Date.now());
+    const { key, name: conversation } = await this.locate(reader.user, dto.conversation);
+    await this.readMarks.markRead(reader.user.id, key, dto.up_to, Date.now());
     this.broadcaster.emit([Rooms.user(reader.user.id)], ServerEvents.Read, { conversation, up_to: dto.up_to }, reader.socketId);
     return { conversation };
   }
 
+  /** Stores how the user wants to hear about a conversation, and tells their other devices. */
+  async setNotify(reader: VerifiedConnection, dto: SetNotifyDto): Promise<SetNotifyAck> {
+    const { key, name: conversation } = await this.locate(reader.user, dto.conversation);
+    await this.settings.setNotify(reader.user.id, key, dto.notify, Date.now());
+    this.broadcaster.emit([Rooms.user(reader.user.id)], ServerEvents.NotifyChanged, { conversation, notify: dto.notify }, reader.socketId);
+    return { conversation, notify: dto.notify };
+  }
+
   /**
-   * The stored conversation key (and filter) behind a conversation name for this viewer, and
-   * its canonical name ('group:<role>' / 'user:<name>').
+   * The storage key behind a conversation name for this viewer, and its canonical name. Anything
+   * the viewer may not read and may not know exists (another client, a private channel, someone
+   * else's team conversation) is answered as unknown, as send_message does.
    */
-  private async locate(viewer: UserRow, conversation: string): Promise<{ filter: ConversationFilter; name: string }> {
-    const target = await this.resolver.resolve(conversation, { allowSocketId: false, allowDisabled: true });
-    if (target.kind === 'user') {
-      const key = dmConversation(viewer.id, target.user.id);
-      // A user the viewer could not message (another client, a disabled or deleted account) is
-      // answered as unknown, as send_message does, unless the two already share a DM: then the
-      // viewer knows them and keeps reading the old messages.
-      const reachable = !target.user.disabled && this.policy.canSendToUser(viewer, target.user);
-      if (!reachable && !(await this.messages.conversationExists(key))) throw unknownRecipient(conversation);
-      return { filter: { conversation: key }, name: ConversationIds.user(target.user.username) };
+  private async locate(viewer: UserRow, conversation: string): Promise<Located> {
+    const address = await this.resolver.resolve(conversation, { allowSocketId: false, allowDisabled: true });
+    switch (address.kind) {
+      case 'user': {
+        const key = dmConversation(viewer.id, address.user.id);
+        // A user the viewer could not message (another client, a disabled or deleted account) is
+        // answered as unknown, unless the two already share a DM: then the viewer knows them and
+        // keeps reading the old messages.
+        const reachable = !address.user.disabled && this.policy.canSendToUser(viewer, address.user);
+        if (!reachable && !(await this.messages.conversationExists(key))) throw unknownRecipient(conversation);
+        return { key, name: ConversationIds.user(address.user.username) };
+      }
+      case 'group': {
+        const group = address.group;
+        // A group's storage key is its conversation id; its readers (supervisors too) read it all.
+        if (this.policy.canReadGroup(viewer, group)) return { key: ConversationIds.group(group), name: ConversationIds.group(group) };
+        // Posts from outside the group went to the viewer's team conversation with it.
+        if (this.policy.canSendToGroup(viewer, group)) {
+          return { key: ConversationKeys.team(group, viewer.id), name: ConversationIds.team(group, viewer.username) };
+        }
+        throw new ParleyError(ErrorCodes.Forbidden, `A ${viewer.role} may not read the ${group} group`);
+      }
+      case 'team': {
+        const { group } = address;
+        if (address.guest.toLowerCase() === viewer.username) return { key: ConversationKeys.team(group, viewer.id), name: ConversationIds.team(group, viewer.username) };
+        // The team reads every guest's conversation with it; supervisors of the role do not.
+        const guest = viewer.role === group ? await this.resolver.byName(address.guest) : undefined;
+        if (!guest || guest.role === group) throw unknownRecipient(conversation);
+        return { key: ConversationKeys.team(group, guest.id), name: ConversationIds.team(group, guest.username) };
+      }
+      case 'channel': {
+        const channel = await this.channels.findByName(address.name);
+        if (!channel) throw unknownRecipient(conversation);
+        const name = ConversationIds.channel(channel.name);
+        if (await this.channels.isMember(channel.id, viewer.id)) return { key: ConversationKeys.channel(channel.id), name };
+        // A private channel's name is not the outsider's to learn: as for one that does not exist.
+        if (channel.visibility !== 'public') throw unknownRecipient(conversation);
+        throw new ParleyError(ErrorCodes.Forbidden, `You are not in #${channel.name}; join it first`);
+      }
     }
-    // A group's storage key is its conversation id.
-    const name = ConversationIds.group(target.group);
-    if (target.group === viewer.role) return { filter: { conversation: name }, name };
-    // A group the viewer posts to but is not in: they see only what they sent there.
-    return { filter: { conversation: name, senderId: viewer.id }, name };
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Role } from '@parley/contract';
 import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
-import type { MessageRow, NewMessageRow, UserRow } from '../storage/database.types';
+import type { ChannelRow, MessageRow, NewMessageRow, UserRow } from '../storage/database.types';
 import { userRow } from '../storage/testing/fixtures';
 import { newTestService, type ServiceMocks } from '../testing/new-test-service';
 import { MAX_PENDING_PER_SOCKET, MessageRoutingService } from './message-routing.service';
@@ -129,5 +129,118 @@ describe('MessageRoutingService', () => {
     const again = await routing.send(sam, { message: 'once', recipients: 'admin', client_id: 'k1' });
     expect(again).toEqual({ ...first, duplicate: true });
     expect(mocks.broadcaster.emit).toHaveBeenCalledTimes(1);
+  });
+
+  describe('team conversations', () => {
+    it("turns a post to a group the sender does not read into their team conversation, delivered to the role and the guest", async () => {
+      const sam = connect('sam', 'staff');
+      const cleo = connect('cleo', 'client');
+      await routing.send(cleo, { message: 'help', recipients: 'staff' });
+      expect(mocks.message.insertBatch).toHaveBeenCalledWith([
+        expect.objectContaining({
+          target_kind: 'team',
+          target: 'staff',
+          guest: 'cleo',
+          recipient_id: cleo.user.id,
+          conversation: `team:staff:${cleo.user.id}`,
+          audience: 'role:staff',
+        }),
+      ]);
+      expect(emits()[0]).toMatchObject({
+        rooms: ['role:staff', `user:${cleo.user.id}`, `user:${cleo.user.id}`],
+        except: cleo.socketId,
+        payload: { target_kind: 'team', target: 'staff', guest: 'cleo' },
+      });
+      // A staff member's reply by the team id: the same conversation, the same audience.
+      await routing.send(sam, { message: 'on it', recipients: 'team:staff:cleo' });
+      expect(mocks.message.insertBatch.mock.calls[1][0][0]).toMatchObject({ conversation: `team:staff:${cleo.user.id}`, recipient_id: cleo.user.id });
+      expect(emits()[1]).toMatchObject({ rooms: ['role:staff', `user:${cleo.user.id}`, `user:${sam.user.id}`], except: sam.socketId });
+    });
+
+    it('lets only the guest and members of the role write to a team conversation, and confirms no account to anyone else', async () => {
+      connect('sam', 'staff');
+      const cleo = connect('cleo', 'client');
+      const cid = connect('cid', 'client');
+      const ada = connect('ada', 'admin');
+      await expect(routing.send(cleo, { message: 'x', recipients: 'team:staff:cleo' })).resolves.toMatchObject({ duplicate: false });
+      for (const [who, to] of [
+        [cid, 'team:staff:cleo'],
+        [ada, 'team:staff:cleo'],
+        [cid, 'team:staff:nobody'],
+        [connect('sam', 'staff'), 'team:staff:nobody'],
+        [cleo, 'team:managers:cleo'],
+      ] as const) {
+        await expect(routing.send(who, { message: 'x', recipients: to })).rejects.toMatchObject({ code: 'UNKNOWN_RECIPIENT' });
+      }
+      // One's own name as the guest of one's own role: nothing to hide, and no such conversation.
+      await expect(routing.send(connect('sam', 'staff'), { message: 'x', recipients: 'team:staff:sam' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    });
+
+    it('posts into a group the sender reads as a supervisor, not into a team conversation', async () => {
+      const ada = connect('ada', 'admin');
+      await routing.send(ada, { message: 'note', recipients: 'staff' });
+      expect(mocks.message.insertBatch.mock.calls[0][0][0]).toMatchObject({ target_kind: 'group', conversation: 'group:staff', audience: 'group:staff' });
+      expect(emits()[0]).toMatchObject({ rooms: ['group:staff', `user:${ada.user.id}`], except: ada.socketId });
+    });
+  });
+
+  describe('channels', () => {
+    const channel = (id: number, name: string, fields: Partial<ChannelRow> = {}): ChannelRow => ({
+      id,
+      name,
+      topic: '',
+      visibility: 'public',
+      created_by: 1,
+      created_at: 0,
+      updated_at: 0,
+      archived_at: null,
+      ...fields,
+    });
+    const channels = [channel(7, 'ops'), channel(8, 'secret', { visibility: 'private' }), channel(9, 'old', { archived_at: 1 })];
+
+    beforeEach(() => {
+      mocks.channel.findByName.mockImplementation(async (name) => channels.find((c) => c.name === name));
+    });
+
+    it('stores a member\'s post by channel id and delivers it to the channel room', async () => {
+      const sam = connect('sam', 'staff');
+      mocks.channel.isMember.mockResolvedValue(true);
+      await routing.send(sam, { message: 'deploy', recipients: 'channel:ops' });
+      expect(mocks.message.insertBatch.mock.calls[0][0][0]).toMatchObject({ target_kind: 'channel', target: 'ops', conversation: 'channel:7', audience: 'channel:7' });
+      expect(emits()[0]).toMatchObject({ rooms: ['channel:7', `user:${sam.user.id}`], except: sam.socketId });
+    });
+
+    it('answers a private channel one is not in exactly as a missing one, and refuses the rest', async () => {
+      const sam = connect('sam', 'staff');
+      mocks.channel.isMember.mockResolvedValue(false);
+      const missing = await routing.send(sam, { message: 'x', recipients: 'channel:nope' }).catch((e: unknown) => e);
+      const hidden = await routing.send(sam, { message: 'x', recipients: 'channel:secret' }).catch((e: unknown) => e);
+      expect(hidden).toMatchObject({ code: 'UNKNOWN_RECIPIENT', message: (missing as Error).message.replace('nope', 'secret') });
+      await expect(routing.send(sam, { message: 'x', recipients: 'channel:ops' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(routing.send(sam, { message: 'x', recipients: 'channel:old' })).rejects.toMatchObject({ code: 'CHANNEL_ARCHIVED' });
+      expect(mocks.message.insertBatch).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('mentions', () => {
+    it('keeps names the sender may reach and @here/@channel outside DMs', async () => {
+      const sam = connect('sam', 'staff');
+      const cleo = connect('cleo', 'client');
+      connect('cid', 'client');
+      await routing.send(cleo, { message: '@sam @cid @ghost @here @cleo', recipients: 'staff' });
+      expect(mocks.message.insertBatch.mock.calls[0][0][0].mentions).toBe(JSON.stringify(['sam', '@here']));
+      await routing.send(sam, { message: 'hi @cleo @here', recipients: 'user:cleo' });
+      expect(mocks.message.insertBatch.mock.calls[1][0][0].mentions).toBe(JSON.stringify(['cleo']));
+      expect(emits()[1].payload).toMatchObject({ mentions: ['cleo'] });
+    });
+
+    it('looks nothing up for a message without @', async () => {
+      const sam = connect('sam', 'staff');
+      mocks.user.findByUsername.mockClear();
+      await routing.send(sam, { message: 'no mentions', recipients: 'admin' });
+      expect(mocks.user.findByUsername).not.toHaveBeenCalled();
+      expect(mocks.message.insertBatch.mock.calls[0][0][0].mentions).toBeNull();
+      expect(emits()[0].payload).not.toHaveProperty('mentions');
+    });
   });
 });

@@ -8,7 +8,7 @@ import { RosterService } from '../roster/roster.service';
 import type { UserRow } from '../storage/database.types';
 import { UsersService } from '../users/users.service';
 import type { DirectoryDto } from '@parley/contract/schemas';
-import { MessageRoutingService } from './message-routing.service';
+import { MessageRoutingService, recipientRooms } from './message-routing.service';
 
 /** Accounts read per round while walking the directory (the policy filters them after reading). */
 const DIRECTORY_BATCH = 200;
@@ -53,7 +53,8 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     for (const subscription of this.subscriptions) subscription.unsubscribe();
   }
 
-  private isOnline(user: UserRow): boolean {
+  /** Online on any node (a channel's member list asks too). */
+  isOnline(user: Pick<UserRow, 'id' | 'username'>): boolean {
     return this.registry.isOnline(user.id) || this.roster.isOnlineOnPeers(user.username);
   }
 
@@ -91,16 +92,21 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   /** Relays "typing" to whoever would receive a message to the same target, if the sender may message it. */
   async typing(sender: VerifiedConnection, conversation: string): Promise<void> {
     const target = await this.routing.authorizedTarget(sender, conversation);
+    const user_name = sender.user.username;
     const payload: TypingPayload =
       target.kind === 'group'
-        ? { user_name: sender.user.username, target_kind: 'group', target: target.group }
-        : { user_name: sender.user.username, target_kind: 'user', target: target.user.username };
-    const room = target.kind === 'group' ? Rooms.group(target.group) : Rooms.user(target.user.id);
-    this.broadcaster.emit([room], ServerEvents.Typing, payload, sender.socketId);
+        ? { user_name, target_kind: 'group', target: target.group }
+        : target.kind === 'team'
+          ? { user_name, target_kind: 'team', target: target.group, guest: target.guest.username }
+          : target.kind === 'channel'
+            ? { user_name, target_kind: 'channel', target: target.channel.name }
+            : { user_name, target_kind: 'user', target: target.user.username };
+    this.broadcaster.emit(recipientRooms(target), ServerEvents.Typing, payload, sender.socketId);
   }
 
-  /** The group rooms whose members may message this user (the policy asked per role). */
+  /** The role rooms whose members may message this user (the policy asked per role). */
   private watchersOf(user: UserRow): string[] {
-    return ROLES.filter((role) => this.policy.canSendToUser({ id: 0, username: '', role }, user)).map(Rooms.group);
+    // Role rooms, not group rooms: a group's room also holds its supervisors.
+    return ROLES.filter((role) => this.policy.canSendToUser({ id: 0, username: '', role }, user)).map(Rooms.role);
   }
 }

@@ -6,7 +6,16 @@ import type { UserRow } from '../storage/database.types';
 import { MessageRepository } from '../storage/message.repository';
 import { UsersService } from '../users/users.service';
 
-export type Target = { kind: 'group'; group: Role } | { kind: 'user'; user: UserRow };
+/**
+ * What a `recipients` / `conversation` string names, before asking who may use it: a role group,
+ * a team conversation (its guest by name: whether that account exists is only looked up for
+ * someone allowed to know), a channel by name, or a user.
+ */
+export type Address =
+  | { kind: 'group'; group: Role }
+  | { kind: 'team'; group: Role; guest: string }
+  | { kind: 'channel'; name: string }
+  | { kind: 'user'; user: UserRow };
 
 export interface ResolveOptions {
   /** Accept a socket id (connected, or one a stored message came from) for its user. */
@@ -16,8 +25,9 @@ export interface ResolveOptions {
 }
 
 /**
- * Turns a `recipients` / `conversation` string into a group or a user. Forms, in the order
- * tried: 'group:<role>', 'user:<name>', a bare role name, a user name, a socket id (the
+ * Turns a `recipients` / `conversation` string into an Address. Forms, in the order tried:
+ * 'group:<role>', 'team:<role>:<guest>', 'channel:<name>', 'user:<name>', a bare role name, a
+ * user name, a socket id (the
  * prototype's DM form: it means that socket's user; a socket that has since gone is found
  * through the messages it sent).
  */
@@ -29,12 +39,17 @@ export class RecipientResolver {
     private readonly messages: MessageRepository,
   ) {}
 
-  async resolve(recipients: string, options: ResolveOptions): Promise<Target> {
+  async resolve(recipients: string, options: ResolveOptions): Promise<Address> {
     const id = parseConversationId(recipients);
     if (id?.kind === 'group') {
       if (isRole(id.group)) return { kind: 'group', group: id.group };
       throw this.unknown(recipients);
     }
+    if (id?.kind === 'team') {
+      if (isRole(id.group)) return { kind: 'team', group: id.group, guest: id.guest };
+      throw this.unknown(recipients);
+    }
+    if (id?.kind === 'channel') return { kind: 'channel', name: id.channel };
     if (id?.kind === 'user') return this.user(await this.byName(id.username), recipients, options);
     if (isRole(recipients)) return { kind: 'group', group: recipients };
     if (options.allowSocketId) {
@@ -47,11 +62,12 @@ export class RecipientResolver {
     return this.user(senderId === undefined ? undefined : await this.users.findById(senderId), recipients, options);
   }
 
-  private byName(name: string): Promise<UserRow | undefined> {
+  /** A user by name (cached), or undefined; for names the caller has already decided it may look up. */
+  byName(name: string): Promise<UserRow | undefined> {
     return name.length > 0 && name.length <= 64 ? this.users.findByUsername(name) : Promise.resolve(undefined);
   }
 
-  private user(user: UserRow | undefined, original: string, options: ResolveOptions): Target {
+  private user(user: UserRow | undefined, original: string, options: ResolveOptions): Address {
     if (!user || (user.disabled && !options.allowDisabled)) throw this.unknown(original);
     return { kind: 'user', user };
   }

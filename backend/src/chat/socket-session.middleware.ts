@@ -16,6 +16,9 @@ import { socketState } from '../realtime/socket-state';
 import { UserRegistryService } from '../registry/user-registry.service';
 import type { UserRow } from '../storage/database.types';
 import { replyWithError } from '../realtime/socket-exception.filter';
+import { PermissionPolicy } from '../permissions/permission-policy';
+import { audiencesOf } from './audiences';
+import { ChannelAccess } from './channel-access.service';
 
 /** setTimeout's ceiling (~24.8 days); a session expiring later is checked again at re-verify. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -44,6 +47,8 @@ export class SocketSessionMiddleware {
     private readonly unverified: UnverifiedSocketLimiter,
     private readonly bareConnections: BareConnectionLimiter,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly policy: PermissionPolicy,
+    private readonly channels: ChannelAccess,
   ) {}
 
   /** The handshake middleware: runs before 'connection', so a socket's session is known before its first event. */
@@ -137,16 +142,22 @@ export class SocketSessionMiddleware {
     this.logger.debug({ msg: 'Socket disconnected', socketId: socket.id, reason });
   }
 
-  /** A verify_user succeeded: the socket is this user's, in their rooms, and no longer counted as unverified. */
-  identify(socket: ParleySocket, user: UserRow): void {
+  /**
+   * A verify_user succeeded: the socket is this user's, in their rooms, and no longer counted as
+   * unverified. Resolves once it is in its channels' rooms too, so the ack comes after.
+   */
+  async identify(socket: ParleySocket, user: UserRow): Promise<void> {
     socket.data = { ...socket.data, username: user.username, role: user.role };
     this.unverified.release(socket.id);
-    // The registry changed in verify(); the rooms follow with no await in between.
+    // The registry changed in verify(); the rooms that need no lookup follow with no await in between.
     this.leaveIdentityRooms(socket);
-    const rooms = [Rooms.user(user.id), Rooms.group(user.role)];
+    const rooms = [Rooms.user(user.id), ...audiencesOf(this.policy, user, [])];
     if (hasCapability(user.role, 'watchRoster')) rooms.push(Rooms.rosterLegacy);
     void socket.join(rooms);
     this.logger.debug({ msg: 'Socket verified', socketId: socket.id, userId: user.id, role: user.role });
+    const channelIds = await this.channels.channelIdsOf(user.id);
+    // Verifies on one socket run one at a time (ChatGateway), but a socket may have closed meanwhile.
+    if (socket.connected && socket.data.username === user.username) void socket.join(channelIds.map(Rooms.channel));
   }
 
   /** A verify_user was refused: the socket loses any identity it had. */

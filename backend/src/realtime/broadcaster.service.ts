@@ -61,12 +61,28 @@ export class Broadcaster {
     else this.onAttach.push(callback);
   }
 
-  /** One emit (one encode) to the union of rooms, optionally minus one socket. */
-  emit<E extends ServerEvent>(rooms: string[], event: E, payload: ServerEventMap[E], exceptSocketId?: string): void {
+  /**
+   * One emit (one encode) to the union of rooms, optionally minus one socket or minus the
+   * sockets of other rooms (a socket's id is a room too).
+   */
+  emit<E extends ServerEvent>(rooms: string[], event: E, payload: ServerEventMap[E], except?: string | string[]): void {
     if (!this.server) return;
     let target = this.server.to(rooms);
-    if (exceptSocketId) target = target.except(exceptSocketId);
+    if (except && except.length > 0) target = target.except(except);
     target.emit(event, payload);
+  }
+
+  /** Every socket in `from` (e.g. a user's room), on every node, joins `room`: membership that takes effect at once. */
+  joinRoom(from: string | string[], room: string): void {
+    // in([]) would mean every socket.
+    if (from.length === 0) return;
+    this.server?.in(from).socketsJoin(room);
+  }
+
+  /** Every socket in `from`, on every node, leaves `room`. */
+  leaveRoom(from: string | string[], room: string): void {
+    if (from.length === 0) return;
+    this.server?.in(from).socketsLeave(room);
   }
 
   /**

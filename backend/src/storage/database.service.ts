@@ -168,8 +168,9 @@ export async function migrateToLatest(
 /** PostgreSQL advisory lock key held while migrating ("PARMIG" in ASCII, as a number). */
 const MIGRATION_LOCK = 0x5041524d4947;
 
-async function runMigrations(db: Kysely<Database>, dialect: DialectName, schema?: string): Promise<void> {
-  const provider: MigrationProvider = {
+/** Every migration, by name in order; exported for specs that migrate step by step (Migrator.migrateTo). */
+export function migrationProvider(dialect: DialectName): MigrationProvider {
+  return {
     getMigrations: async () => ({
       '0001-initial': initialMigration(dialect),
       '0002-read-marks': readMarksMigration(),
@@ -180,7 +181,10 @@ async function runMigrations(db: Kysely<Database>, dialect: DialectName, schema?
       '0007-conversations': conversationsMigration(dialect),
     }),
   };
-  const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
+}
+
+async function runMigrations(db: Kysely<Database>, dialect: DialectName, schema?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect), migrationTableSchema: schema });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {

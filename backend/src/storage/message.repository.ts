@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import type { Statement } from 'better-sqlite3';
-import { ConversationIds, type Role } from '@parley/contract';
+import { MENTION_CHANNEL, MENTION_HERE } from '@parley/contract';
 import { DatabaseService } from './database.service';
 import type { MessageRow, NewMessageRow } from './database.types';
 
@@ -13,8 +13,25 @@ export interface InsertedMessage {
 
 export interface ConversationFilter {
   conversation: string;
-  /** Only this sender's messages (a group the viewer posts to but does not belong to). */
+  /** Only this sender's messages. */
   senderId?: number;
+}
+
+/**
+ * What one user reads, as storage sees it: the audiences they are in ('group:<role>' for each
+ * role group they read, 'role:<own role>' for their team conversations, 'channel:<id>' for each
+ * channel they are in), plus whatever they sent or was addressed to them (DMs, and their own team
+ * conversations as a guest).
+ */
+export interface Visibility {
+  userId: number;
+  audiences: readonly string[];
+}
+
+export interface UnreadCounts {
+  unread: number;
+  /** Of those, the messages that mention the viewer by name, @here or @channel. */
+  mentions: number;
 }
 
 const idempotencyKey = (m: { sender_id: number; client_id?: string | null }): string | null =>
@@ -30,6 +47,9 @@ const INSERT_COLUMNS = [
   'target',
   'recipient_id',
   'conversation',
+  'audience',
+  'guest',
+  'mentions',
   'body',
   'sent_at',
 ] as const;
@@ -156,24 +176,21 @@ export class MessageRepository {
   }
 
   /**
-   * Messages a user may see with id > since, oldest first: their role's group, everything they
-   * sent, and every DM to them. Three index range scans merged here rather than one OR, so
-   * each stays an index walk of at most `limit` rows.
+   * Messages a user may see with id > since, oldest first: every audience they are in, everything
+   * they sent, and everything addressed to them. One index range scan each (audience and id,
+   * sender, recipient), merged here rather than one OR, so each stays an index walk of at most
+   * `limit` rows however many conversations there are.
    */
-  async findVisibleAfter(
-    viewer: { id: number; role: Role },
-    since: number,
-    limit: number,
-  ): Promise<MessageRow[]> {
+  async findVisibleAfter(viewer: Visibility, since: number, limit: number): Promise<MessageRow[]> {
     const base = () =>
       this.db.selectFrom('messages').selectAll().where('id', '>', since).orderBy('id').limit(limit);
-    const [group, sent, received] = await Promise.all([
-      base().where('conversation', '=', ConversationIds.group(viewer.role)).execute(),
-      base().where('sender_id', '=', viewer.id).execute(),
-      base().where('recipient_id', '=', viewer.id).execute(),
+    const scans = await Promise.all([
+      ...viewer.audiences.map((audience) => base().where('audience', '=', audience).execute()),
+      base().where('sender_id', '=', viewer.userId).execute(),
+      base().where('recipient_id', '=', viewer.userId).execute(),
     ]);
     const byId = new Map<number, MessageRow>();
-    for (const row of [...group, ...sent, ...received]) byId.set(row.id, row);
+    for (const row of scans.flat()) byId.set(row.id, row);
     return [...byId.values()].sort((a, b) => a.id - b.id).slice(0, limit);
   }
 
@@ -198,15 +215,15 @@ export class MessageRepository {
    * see (the same visibility as findVisibleAfter), newest conversation first; with `before`,
    * only conversations whose newest message is below it (the next page of the list).
    */
-  async latestPerConversation(viewer: { id: number; role: Role }, limit: number, before?: number): Promise<MessageRow[]> {
+  async latestPerConversation(viewer: Visibility, limit: number, before?: number): Promise<MessageRow[]> {
     let latest = this.db
       .selectFrom('messages')
       .select((eb) => eb.fn.max('id').as('id'))
       .where((eb) =>
         eb.or([
-          eb('conversation', '=', ConversationIds.group(viewer.role)),
-          eb('sender_id', '=', viewer.id),
-          eb('recipient_id', '=', viewer.id),
+          ...(viewer.audiences.length > 0 ? [eb('audience', 'in', viewer.audiences)] : []),
+          eb('sender_id', '=', viewer.userId),
+          eb('recipient_id', '=', viewer.userId),
         ]),
       )
       .groupBy('conversation');
@@ -232,6 +249,27 @@ export class MessageRepository {
       .where('sender_id', '!=', viewerId)
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  /**
+   * countUnread, and how many of those mention `username` (by name, @here or @channel), in one
+   * pass. `mentions` holds a JSON array of names, none of which contains '"', so a quoted name
+   * matches exactly; LIKE's wildcards in a name are escaped.
+   */
+  async unreadCounts(conversation: string, afterId: number, viewer: { id: number; username: string }): Promise<UnreadCounts> {
+    const quoted = (name: string) => `%${JSON.stringify(name).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const mentioned = sql<boolean>`(mentions like ${quoted(viewer.username)} escape '\\' or mentions like ${quoted(MENTION_HERE)} escape '\\' or mentions like ${quoted(MENTION_CHANNEL)} escape '\\')`;
+    const row = await this.db
+      .selectFrom('messages')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('n'),
+        eb.fn.sum<number>(sql`case when mentions is not null and ${mentioned} then 1 else 0 end`).as('m'),
+      ])
+      .where('conversation', '=', conversation)
+      .where('id', '>', afterId)
+      .where('sender_id', '!=', viewer.id)
+      .executeTakeFirstOrThrow();
+    return { unread: Number(row.n), mentions: Number(row.m ?? 0) };
   }
 
   /** Whether any message is stored under this conversation key. */

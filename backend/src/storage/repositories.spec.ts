@@ -1,5 +1,6 @@
-import { tombstoneName } from '@parley/contract';
+import { DEFAULT_PERMISSIONS, readableGroups, tombstoneName } from '@parley/contract';
 import { AuditRepository } from './audit.repository';
+import { ConversationSettingsRepository } from './conversation-settings.repository';
 import type { NewMessageRow, UserRow } from './database.types';
 import { MessageRepository } from './message.repository';
 import { ReadMarkRepository } from './read-mark.repository';
@@ -51,6 +52,13 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
     conversation: 'group:staff',
     sent_at: 1000,
     ...over,
+    audience: over.audience !== undefined ? over.audience : over.target_kind === undefined || over.target_kind === 'group' ? (over.conversation ?? 'group:staff') : null,
+  });
+
+  /** What the default permission table lets a user read, plus channels by id. */
+  const visibility = (user: UserRow, channelIds: number[] = []) => ({
+    userId: user.id,
+    audiences: [...readableGroups(DEFAULT_PERMISSIONS, user.role).map((g) => `group:${g}`), `role:${user.role}`, ...channelIds.map((id) => `channel:${id}`)],
   });
 
   const dm = (from: UserRow, to: UserRow, body: string) =>
@@ -162,6 +170,27 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
       expect(await users.softDelete(fay.id, tombstone, 10)).toBeUndefined();
     });
 
+    it("renames a deleted guest in their team conversation and in mentions, and drops their settings", async () => {
+      const gil = await users.create({ username: 'gil', display_name: 'Gil', role: 'client', password_hash: 'x', created_at: 1, updated_at: 1 });
+      const tombstone = tombstoneName(gil.id);
+      const team = `team:staff:${gil.id}`;
+      await messages.insertBatch([
+        msg({ body: 'gil asks', sender_id: gil.id, sender_username: 'gil', sender_role: 'client', target_kind: 'team', guest: 'gil', recipient_id: gil.id, conversation: team, audience: 'role:staff' }),
+        msg({ body: 'hi @gil and @gilbert', sender_id: bob.id, sender_username: 'bob', sender_role: 'staff', target_kind: 'team', guest: 'gil', recipient_id: gil.id, conversation: team, audience: 'role:staff', mentions: JSON.stringify(['gil', 'gilbert']) }),
+      ]);
+      const settings = new ConversationSettingsRepository(testDb.database);
+      await settings.setNotify(gil.id, team, 'mentions', 1);
+      await settings.setNotify(gil.id, team, 'nothing', 2);
+      expect(await settings.notifyOf(gil.id)).toEqual(new Map([[team, 'nothing']]));
+      await users.softDelete(gil.id, tombstone, 12);
+      const stored = await messages.findConversationBefore({ conversation: team }, undefined, 10);
+      expect(stored.map((m) => [m.sender_username, m.guest, m.mentions])).toEqual([
+        [tombstone, tombstone, null],
+        ['bob', tombstone, JSON.stringify([tombstone, 'gilbert'])],
+      ]);
+      expect((await settings.notifyOf(gil.id)).size).toBe(0);
+    });
+
     it('rolls a deletion back with NoAdminLeftError when no enabled admin would remain (keepAnAdmin)', async () => {
       expect(await users.countEnabledAdmins()).toBe(1);
       await expect(users.softDelete(alice.id, tombstoneName(alice.id), 11, true)).rejects.toBeInstanceOf(NoAdminLeftError);
@@ -232,21 +261,51 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
       expect(again[3]).toMatchObject({ duplicate: false, row: { body: 'bob says', sender_id: bob.id } });
     });
 
-    it('returns what a user may see after an id: own group, own sends, DMs to them', async () => {
+    it('returns what a user may see after an id: groups they read, their team conversations, channels, own sends, DMs to them', async () => {
       const start = await messages.latestId();
       await messages.insertBatch([
         msg({ body: 'to clients', target: 'client', conversation: 'group:client' }),
         dm(alice, bob, 'alice->bob'),
         dm(bob, carol, 'bob->carol'),
-        msg({ body: 'carol to staff', sender_id: carol.id, sender_username: 'carol', sender_role: 'client' }),
+        msg({
+          body: 'carol to staff',
+          sender_id: carol.id,
+          sender_username: 'carol',
+          sender_role: 'client',
+          target_kind: 'team',
+          guest: 'carol',
+          recipient_id: carol.id,
+          conversation: `team:staff:${carol.id}`,
+          audience: 'role:staff',
+        }),
         msg({ body: 'to admins', target: 'admin', conversation: 'group:admin' }),
+        msg({ body: 'in #ops', target_kind: 'channel', target: 'ops', conversation: 'channel:77', audience: 'channel:77' }),
       ]);
-      const seenBy = async (user: UserRow, limit = 50) =>
-        (await messages.findVisibleAfter(user, start, limit)).map((m) => m.body);
+      const seenBy = async (user: UserRow, limit = 50, channels: number[] = []) =>
+        (await messages.findVisibleAfter(visibility(user, channels), start, limit)).map((m) => m.body);
       expect(await seenBy(carol)).toEqual(['to clients', 'bob->carol', 'carol to staff']);
-      expect(await seenBy(bob)).toEqual(['alice->bob', 'bob->carol', 'carol to staff']);
-      expect(await seenBy(alice)).toEqual(['to clients', 'alice->bob', 'to admins']);
+      // Staff read the client group (supervision) and every team conversation with staff.
+      expect(await seenBy(bob)).toEqual(['to clients', 'alice->bob', 'bob->carol', 'carol to staff']);
+      // Admins read every role group, but not the staff's team conversations; their own channel post.
+      expect(await seenBy(alice)).toEqual(['to clients', 'alice->bob', 'to admins', 'in #ops']);
+      expect(await seenBy(bob, 50, [77])).toContain('in #ops');
       expect(await seenBy(carol, 2)).toEqual(['to clients', 'bob->carol']);
+    });
+
+    it('counts unread messages and those that mention the viewer', async () => {
+      const key = `channel:mentions-${dialect}`;
+      const row = (body: string, mentions: string[] | null) =>
+        msg({ body, target_kind: 'channel', target: 'x', conversation: key, audience: key, mentions: mentions && JSON.stringify(mentions) });
+      await messages.insertBatch([
+        row('hi @carol', ['carol']),
+        row('all @here', ['@here']),
+        row('@channel', ['@channel']),
+        row('c_rol is not carol', ['c_rol']),
+        row('plain', null),
+      ]);
+      expect(await messages.unreadCounts(key, 0, carol)).toEqual({ unread: 5, mentions: 3 });
+      expect(await messages.unreadCounts(key, 0, { id: carol.id, username: 'c_rol' })).toEqual({ unread: 5, mentions: 3 });
+      expect(await messages.unreadCounts(key, 0, alice)).toEqual({ unread: 0, mentions: 0 });
     });
 
     it('pages a conversation backwards, oldest first within a page', async () => {
@@ -294,17 +353,17 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
         msg({ body: 'clients all', target: 'client', conversation: 'group:client' }),
         dm(erin, dave, 'e2'),
       ]);
-      const summary = await messages.latestPerConversation(dave, 10);
+      const summary = await messages.latestPerConversation(visibility(dave), 10);
       const dmKey = first.row.conversation;
       expect(summary.find((m) => m.conversation === dmKey)?.body).toBe('e2');
       expect(summary.find((m) => m.conversation === 'group:client')?.body).toBe('clients all');
       expect(summary[0].id).toBe(last.row.id);
       // A limit keeps the most recently active conversations.
-      expect((await messages.latestPerConversation(dave, 1)).map((m) => m.id)).toEqual([last.row.id]);
+      expect((await messages.latestPerConversation(visibility(dave), 1)).map((m) => m.id)).toEqual([last.row.id]);
       // The next page: conversations whose newest message is below `before`. The DM has older
       // messages below the group's, but its newest is above: it was on the first page.
-      expect((await messages.latestPerConversation(dave, 10, last.row.id)).map((m) => m.id)).toEqual([group.row.id]);
-      expect(await messages.latestPerConversation(dave, 10, group.row.id)).toEqual([]);
+      expect((await messages.latestPerConversation(visibility(dave), 10, last.row.id)).map((m) => m.id)).toEqual([group.row.id]);
+      expect(await messages.latestPerConversation(visibility(dave), 10, group.row.id)).toEqual([]);
 
       expect(await messages.countUnread(dmKey, 0, dave.id)).toBe(2);
       await marks.markRead(dave.id, dmKey, first.row.id, 10);

@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { NO_OVERRIDES, overridableModule } from '../common/provider-overrides';
 import { AuditRepository } from './audit.repository';
 import { ChannelRepository } from './channel.repository';
+import { ConversationSettingsRepository } from './conversation-settings.repository';
 import { DatabaseService } from './database.service';
 import { MessageRepository } from './message.repository';
 import { ReadMarkRepository } from './read-mark.repository';
@@ -13,7 +14,7 @@ import { UserRepository } from './user.repository';
 @Module({})
 export class StorageModule {
   static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
-    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository];
+    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository];
     return overridableModule(StorageModule, overrides, () => ({
       providers: [DatabaseService, ...repositories],
       // DatabaseService for the health check.

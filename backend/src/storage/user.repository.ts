@@ -93,7 +93,27 @@ export class UserRepository {
         .where('target_kind', '=', 'user')
         .where('recipient_id', '=', id)
         .execute();
+      // As a team conversation's guest the old name is copied into every message of it.
+      await trx
+        .updateTable('messages')
+        .set({ guest: tombstone })
+        .where('target_kind', '=', 'team')
+        .where('recipient_id', '=', id)
+        .execute();
+      // Mentions by the old name would otherwise count for whoever takes the name next.
+      const before = await trx.selectFrom('users').select('username').where('id', '=', id).executeTakeFirst();
+      if (before) {
+        const [from, to] = [JSON.stringify(before.username), JSON.stringify(tombstone)];
+        await trx
+          .updateTable('messages')
+          .set({ mentions: sql<string>`replace(mentions, ${from}, ${to})` })
+          .where(sql<boolean>`mentions like ${`%${from.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`)
+          .execute();
+      }
       await trx.deleteFrom('read_marks').where('user_id', '=', id).execute();
+      await trx.deleteFrom('conversation_settings').where('user_id', '=', id).execute();
+      // A deleted account is in no channel: member lists and counts never show it.
+      await trx.deleteFrom('channel_members').where('user_id', '=', id).execute();
       const deleted = await trx
         .updateTable('users')
         .set({

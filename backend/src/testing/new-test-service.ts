@@ -4,6 +4,8 @@ import { AppConfig } from '../config/app-config';
 import { PermissionPolicy, TablePermissionPolicy } from '../permissions/permission-policy';
 import { Broadcaster } from '../realtime/broadcaster.service';
 import { AuditRepository } from '../storage/audit.repository';
+import { ChannelRepository } from '../storage/channel.repository';
+import { ConversationSettingsRepository } from '../storage/conversation-settings.repository';
 import { DatabaseService } from '../storage/database.service';
 import { MessageRepository } from '../storage/message.repository';
 import { ReadMarkRepository } from '../storage/read-mark.repository';
@@ -26,6 +28,8 @@ const MOCKED = {
   readMark: ReadMarkRepository,
   audit: AuditRepository,
   serverSecret: ServerSecretRepository,
+  channel: ChannelRepository,
+  conversationSettings: ConversationSettingsRepository,
   database: DatabaseService,
   broadcaster: Broadcaster,
 } as const;

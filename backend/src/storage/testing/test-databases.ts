@@ -15,6 +15,8 @@ Logger.overrideLogger(['fatal']);
 
 export interface TestDatabase {
   database: DatabaseService;
+  /** PostgreSQL: the run's schema (Kysely's migration tables live there too). */
+  schema?: string;
   /** Drops the PostgreSQL schema or deletes the SQLite folder. */
   dispose(): Promise<void>;
 }
@@ -22,13 +24,15 @@ export interface TestDatabase {
 /** A migrated, empty database of each supported dialect, isolated from every other run. */
 export const TEST_DIALECTS = ['sqlite', 'postgres'] as const;
 
-export async function openTestDatabase(dialect: (typeof TEST_DIALECTS)[number]): Promise<TestDatabase> {
+/** With `migrate: false`, an empty database (and PostgreSQL schema) for a spec that runs migrations itself. */
+export async function openTestDatabase(dialect: (typeof TEST_DIALECTS)[number], options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const migrate = options.migrate ?? true;
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'parley-db-'));
     const database = new DatabaseService(
       AppConfig.fromEnv({ PARLEY_SQLITE_PATH: join(dir, 'parley.sqlite') }),
     );
-    await database.onModuleInit();
+    if (migrate) await database.onModuleInit();
     return {
       database,
       dispose: async () => {
@@ -41,9 +45,11 @@ export async function openTestDatabase(dialect: (typeof TEST_DIALECTS)[number]):
   const database = new DatabaseService(
     AppConfig.fromEnv({ PARLEY_DATABASE_URL: TEST_POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema }),
   );
-  await database.onModuleInit();
+  if (migrate) await database.onModuleInit();
+  else await sql`create schema if not exists ${sql.id(schema)}`.execute(database.db);
   return {
     database,
+    schema,
     dispose: async () => {
       await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(database.db);
       await database.onApplicationShutdown();
