@@ -3,7 +3,7 @@ import { axeViolations } from '../support/axe';
 import { openBrowser, screenshot, signIn, type Person } from '../support/browser';
 import { adminToken, api } from '../support/clients';
 import { eventually } from '../support/eventually';
-import { startServer, type TestServer } from '../support/server';
+import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/server';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -176,6 +176,21 @@ describe('team conversations, channels and mentions in the web app', () => {
     await tess.page.getByRole('button', { name: 'Conversation options' }).click();
     await eventually(async () => expect(await tess.page.getByRole('menuitemradio', { name: 'Mentions only' }).getAttribute('aria-checked')).toBe('true'));
     await tess.page.keyboard.press('Escape');
+  });
+
+  it('lists the groups an admin supervises like their own, with what staff say there', async () => {
+    await conversation(sam.page, 'group:staff').click();
+    await send(sam.page, 'Staff: the rota is up');
+    const admin = await openBrowser(server.url, DESKTOP);
+    people.push(admin);
+    await signIn(admin.page, 'admin', ADMIN_PASSWORD);
+    const staffGroup = conversation(admin.page, 'group:staff');
+    expect(await staffGroup.locator('.title').textContent()).toBe('Staff group');
+    expect(await conversation(admin.page, 'group:client').locator('.title').textContent()).toBe('Client group');
+    await staffGroup.click();
+    const post = messages(admin.page).filter({ hasText: 'the rota is up' });
+    await post.waitFor();
+    expect(await post.locator('.sender').textContent()).toBe('Sam Staff');
   });
 
   it('fits a phone: the list with its sections, then a channel with its header', async () => {
