@@ -86,8 +86,8 @@ describe('the conversation pane', () => {
     expect(await empty.textContent()).toContain('sam');
     await screenshot(page, 'pane-01-empty-dm');
     expect(await axeViolations(page)).toEqual([]);
-    await conversation(page, 'group:staff').click();
-    await page.getByTestId('empty-conversation').getByText('The staff group').waitFor();
+    await conversation(page, 'team:staff:cleo').click();
+    await page.getByTestId('empty-conversation').getByText('Your line to the Staff team').waitFor();
     await eventually(() => composerFocused(page));
   });
 
@@ -98,16 +98,16 @@ describe('the conversation pane', () => {
     await conversation(page, 'user:sam').click();
     await messages(page).filter({ hasText: 'Hello cleo' }).waitFor();
     await composer(page).fill('For sam only');
-    await conversation(page, 'group:staff').click();
+    await conversation(page, 'team:staff:cleo').click();
     // The DM's text does not follow into the group (where Enter would post it to every member).
     await eventually(async () => expect(await composer(page).inputValue()).toBe(''));
-    await composer(page).fill('For the staff group');
+    await composer(page).fill('For the staff team');
     await conversation(page, 'user:sam').click();
     await eventually(async () => expect(await composer(page).inputValue()).toBe('For sam only'));
 
     await page.reload();
-    await conversation(page, 'group:staff').click();
-    await eventually(async () => expect(await composer(page).inputValue()).toBe('For the staff group'));
+    await conversation(page, 'team:staff:cleo').click();
+    await eventually(async () => expect(await composer(page).inputValue()).toBe('For the staff team'));
     await conversation(page, 'user:sam').click();
     await eventually(async () => expect(await composer(page).inputValue()).toBe('For sam only'));
 
@@ -136,7 +136,7 @@ describe('the conversation pane', () => {
     const page = cleo.page;
     const before = await send(samSocket, 'Read already');
     await requestOk(cleoSocket, 'mark_read', { conversation: 'user:sam', up_to: before });
-    await conversation(page, 'group:staff').click();
+    await conversation(page, 'team:staff:cleo').click();
     // More than the first page of history (50): the pane loads back to the first unread one.
     for (let i = 0; i < 70; i++) await send(samSocket, `Unread ${String(i).padStart(2, '0')}`);
     await conversation(page, 'user:sam').getByLabel('70 unread').waitFor();
@@ -155,7 +155,7 @@ describe('the conversation pane', () => {
     expect(await axeViolations(page)).toEqual([]);
 
     // Read now: the next visit opens at the newest message, without a divider.
-    await conversation(page, 'group:staff').click();
+    await conversation(page, 'team:staff:cleo').click();
     await conversation(page, 'user:sam').click();
     await expectAtNewest(page, 'Unread 69');
     expect(await divider.count()).toBe(0);
@@ -189,7 +189,7 @@ describe('the conversation pane', () => {
       },
       { timeoutMs: 15_000, intervalMs: 100 },
     );
-    await conversation(page, 'group:staff').click();
+    await conversation(page, 'team:staff:cleo').click();
     await conversation(page, 'user:admin').click();
     await expectAtNewest(page, long(3));
     await screenshot(page, 'pane-03-long-conversation');

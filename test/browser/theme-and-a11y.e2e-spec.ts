@@ -41,7 +41,7 @@ describe('theme, phone layout and accessibility', () => {
     await requestOk(cleoSocket, 'send_message', { message: 'Great, should I bring the signed form?', recipients: 'user:sam' });
     await requestOk(samSocket, 'send_message', { message: 'Yes please, and your ID. See you then!', recipients: 'user:cleo' });
     await requestOk(samSocket, 'send_message', { message: 'Office closes at 5 today', recipients: 'group:client' });
-    // A client sees only her own posts in the staff group.
+    // A client's post to staff goes to her line to the staff team.
     await requestOk(cleoSocket, 'send_message', { message: 'Can I come at 6?', recipients: 'group:staff' });
     for (let i = 0; i < 60; i++) {
       const long = i % 20 === 19 ? ` ${'a long paragraph of text '.repeat(40)}` : '';
@@ -113,14 +113,17 @@ describe('theme, phone layout and accessibility', () => {
     const cleo = await signedIn('cleo', 'cleo-passphrase-9');
     // A client has a group called "admin" and a DM with the admin: never two entries called "admin".
     await eventually(async () => expect(await conversation(cleo.page, 'user:admin').textContent()).toContain('Administrator'));
-    expect(await conversation(cleo.page, 'group:admin').textContent()).toContain('Admin group');
+    // Her line to the admin team is "Admin", the administrator is "Administrator".
+    expect(await conversation(cleo.page, 'team:admin:cleo').locator('.title').textContent()).toBe('Admin');
     expect(await conversation(cleo.page, 'user:sam').textContent()).toContain('Sam Staff');
     // The login name stays as secondary text.
     expect(await conversation(cleo.page, 'user:sam').locator('.login').textContent()).toBe('sam');
     await conversation(cleo.page, 'user:sam').click();
     await cleo.page.getByRole('heading', { level: 2, name: 'Sam Staff' }).waitFor();
-    await conversation(cleo.page, 'group:staff').click();
-    await cleo.page.getByRole('heading', { level: 2, name: 'Staff group' }).waitFor();
+    await conversation(cleo.page, 'group:client').click();
+    await cleo.page.getByRole('heading', { level: 2, name: 'Client group' }).waitFor();
+    await conversation(cleo.page, 'team:staff:cleo').click();
+    await cleo.page.getByRole('heading', { level: 2, name: 'Staff', exact: true }).waitFor();
   });
 
   it('moves focus to the new conversation\'s composer when a person is picked under "New direct message"', async () => {
@@ -217,7 +220,7 @@ describe('theme, phone layout and accessibility', () => {
       anonymous = await open();
       cleo = await signedIn('cleo', 'cleo-passphrase-9');
       admin = await signedIn('admin', ADMIN_PASSWORD);
-    });
+    }, 90_000);
 
     async function check(page: Page, c: { viewport: typeof DESKTOP; scheme: Scheme }, name: string): Promise<string[]> {
       await screenshot(page, `axe-${name}-${label(c)}`);
@@ -250,7 +253,7 @@ describe('theme, phone layout and accessibility', () => {
     it.each(cases)('in the chat (a group, a DM, a long conversation, a read-only group, the menu), $viewport.width px, $scheme', async (c) => {
       await prepare(cleo.page, c);
       const found: string[] = [];
-      await openConversation(cleo.page, 'group:staff');
+      await openConversation(cleo.page, 'team:staff:cleo');
       await cleo.page.getByTestId('message').filter({ hasText: 'Can I come at 6?' }).waitFor();
       found.push(...(await check(cleo.page, c, 'chat-group')));
       await openConversation(cleo.page, 'user:sam');

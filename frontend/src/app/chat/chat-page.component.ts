@@ -16,11 +16,15 @@ import { BreakpointObserver } from '@angular/cdk/layout';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { Title } from '@angular/platform-browser';
 import { MatButtonModule } from '@angular/material/button';
+import { MatDialog } from '@angular/material/dialog';
 import { MatMenuModule } from '@angular/material/menu';
 import { MatSlideToggleModule, type MatSlideToggleChange } from '@angular/material/slide-toggle';
 import { Router, RouterLink } from '@angular/router';
 import { map } from 'rxjs';
-import { ConversationIds, type DirectoryEntry, hasCapability } from '@parley/contract';
+import { ConversationIds, type DirectoryEntry, hasCapability, type NotifyLevel } from '@parley/contract';
+import { ChannelBrowserDialogComponent, type ChannelBrowserData, type ChannelBrowserResult } from '../channels/channel-browser.dialog';
+import { ChannelDetailsDialogComponent, type ChannelDetailsData } from '../channels/channel-details.dialog';
+import { ChannelsStore } from '../channels/channels.store';
 import { AuthService } from '../core/auth.service';
 import { SocketService } from '../core/socket.service';
 import { ThemeButtonComponent, ThemeMenuComponent } from '../core/theme-menu.component';
@@ -28,9 +32,10 @@ import { NOTIFIER } from '../core/tokens';
 import { ChatStore } from './chat.store';
 import { ComposerComponent } from './composer.component';
 import { ConversationListComponent } from './conversation-list.component';
-import { conversationTitle } from './conversation-names';
+import { conversationTitle, isTeamInbox, type People, personName, roleTitle } from './conversation-names';
 import { MessageListComponent } from './message-list.component';
 import { ShownNamePipe } from './shown-name.pipe';
+import { TypingStore } from './typing.store';
 
 /** Phone width: one column at a time and a menu instead of the header's links. */
 const PHONE_QUERY = '(max-width: 640px)';
@@ -39,7 +44,7 @@ const PHONE_QUERY = '(max-width: 640px)';
 @Component({
   selector: 'parley-chat-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  providers: [ChatStore],
+  providers: [ChatStore, ChannelsStore, TypingStore],
   imports: [
     RouterLink,
     MatButtonModule,
@@ -55,6 +60,9 @@ const PHONE_QUERY = '(max-width: 640px)';
   template: `
     <header class="top">
       <h1>Parley</h1>
+      @if (store.mentionsTotal() > 0) {
+        <span class="mentions-total" data-testid="mentions-total" [attr.aria-label]="store.mentionsTotal() + (store.mentionsTotal() === 1 ? ' unread mention' : ' unread mentions')">&#64;{{ store.mentionsTotal() }}</span>
+      }
       <span class="me wide">{{ user()?.display_name }} <span class="role">{{ user()?.role }}</span></span>
       <!-- Wide screens show the pages and switches in the header; phones get one menu (the CSS picks). -->
       <div class="wide actions">
@@ -110,12 +118,19 @@ const PHONE_QUERY = '(max-width: 640px)';
       @if (store.error(); as error) {
         <div class="banner" role="alert">{{ error }}</div>
       }
+      @if (channels.notice(); as notice) {
+        <div class="banner info notice" role="status">
+          <span>{{ notice }}</span>
+          <button mat-button type="button" (click)="channels.dismissNotice()">Dismiss</button>
+        </div>
+      }
       <!-- On a phone one column shows at a time: the list, or (after picking) the conversation. -->
       <div class="layout">
         @if (showList()) {
           <div class="list">
             <parley-conversation-list [conversations]="store.conversations()" [activeId]="store.activeId()"
-              [online]="store.presence()" [names]="names()" [directory]="store.directory()"
+              [online]="store.presence()" [people]="people()" [me]="user()?.username ?? null" [directory]="store.directory()"
+              [channels]="channels.channels()" [channelsLoaded]="channels.loaded()" [canBrowseChannels]="channels.canBrowse() || channels.canCreate()" (browseChannels)="browseChannels()"
               [directoryHasMore]="store.directoryNext() !== null" [directorySearch]="store.directorySearch()"
               [conversationsHaveMore]="store.conversationsBefore() !== null"
               (opened)="openConversation($event)" (started)="startConversation($event)"
@@ -132,7 +147,20 @@ const PHONE_QUERY = '(max-width: 640px)';
                     <span class="material-symbols-outlined" aria-hidden="true">arrow_back</span>
                   </button>
                 }
-                <h2 tabindex="-1">{{ activeTitle() }}</h2>
+                <div class="heading">
+                  <h2 tabindex="-1">
+                    @if (activeChannel(); as channel) {
+                      <span class="material-symbols-outlined" aria-hidden="true">{{ channel.visibility === 'private' ? 'lock' : 'tag' }}</span>
+                      @if (channel.visibility === 'private') { <span class="visually-hidden">Private channel</span> }
+                    }
+                    {{ activeTitle() }}
+                  </h2>
+                  @if (activeChannel(); as channel) {
+                    <span class="topic" data-testid="channel-topic">{{ channel.topic || 'No topic' }}</span>
+                  } @else if (teamInbox()) {
+                    <span class="topic">Shared with the whole {{ active.name }} team</span>
+                  }
+                </div>
                 @if (active.kind === 'user') {
                   @if (activeTitle() !== (active.name | shownName)) {
                     <span class="login">{{ active.name }}</span>
@@ -141,15 +169,45 @@ const PHONE_QUERY = '(max-width: 640px)';
                     <span class="status">{{ online.has(active.name) ? 'online' : 'offline' }}</span>
                   }
                 }
+                @if (activeChannel(); as channel) {
+                  <button mat-button type="button" class="members" (click)="channelDetails()" [attr.aria-label]="'Members and details: ' + channel.member_count + ' members'">
+                    <span class="material-symbols-outlined" aria-hidden="true">group</span> {{ channel.member_count }}
+                  </button>
+                }
+                <button mat-icon-button type="button" class="conversation-menu" [matMenuTriggerFor]="conversationMenu" aria-label="Conversation options">
+                  <span class="material-symbols-outlined" aria-hidden="true">more_vert</span>
+                </button>
+                <mat-menu #conversationMenu="matMenu" aria-label="Conversation options">
+                  @if (activeChannel()) {
+                    <button mat-menu-item type="button" (click)="channelDetails()">Members and details</button>
+                  }
+                  <div class="menu-label" aria-hidden="true">Notify me about</div>
+                  @for (level of notifyLevels; track level.value) {
+                    <button mat-menu-item type="button" role="menuitemradio" [attr.aria-checked]="active.notify === level.value"
+                      (click)="setNotify(active.id, level.value)">
+                      <span class="material-symbols-outlined" aria-hidden="true">{{ active.notify === level.value ? 'radio_button_checked' : 'radio_button_unchecked' }}</span>
+                      {{ level.label }}
+                    </button>
+                  }
+                </mat-menu>
               </header>
-              <parley-message-list class="messages" [conversation]="active" [canPost]="store.canPost()" [connected]="store.status() === 'online'"
-                [emptyTitle]="active.kind === 'group' ? 'The ' + active.name + ' group' : 'Your conversation with ' + activeTitle()"
+              <parley-message-list class="messages" [conversation]="active" [canPost]="canPost()" [connected]="store.status() === 'online'"
+                [people]="people()" [me]="user()?.username ?? null"
+                [emptyTitle]="emptyTitle()"
                 (loadOlder)="store.loadOlder(active.id)" (retry)="store.retry(active.id, $event)" />
               <div class="typing" aria-live="polite">{{ typingText() }}</div>
-              <parley-composer [maxBytes]="store.maxMessageBytes()" [disabled]="!store.canPost()"
-                [placeholder]="store.canPost() ? 'Write to ' + activeTitle() : 'You can read this group but not post to it'"
-                [user]="user()?.username ?? null" [conversation]="active.id"
-                (sent)="store.send($event)" (typing)="store.noteTyping()" />
+              @if (activeChannel()?.archived) {
+                <p class="archived" role="note" data-testid="archived-note">
+                  <span class="material-symbols-outlined" aria-hidden="true">inventory_2</span>
+                  This channel is archived: you can read it, but nobody can post in it.
+                </p>
+              } @else {
+                <parley-composer [maxBytes]="store.maxMessageBytes()" [disabled]="!canPost()"
+                  [placeholder]="canPost() ? 'Write to ' + activeTitle() : 'You can read this group but not post to it'"
+                  [user]="user()?.username ?? null" [conversation]="active.id"
+                  [people]="store.directory()" [broadcast]="active.kind !== 'user'"
+                  (sent)="store.send($event)" (typing)="typing.noteTyping()" />
+              }
             } @else {
               <p class="empty">Pick a conversation.</p>
             }
@@ -163,6 +221,7 @@ const PHONE_QUERY = '(max-width: 640px)';
     :host { display: flex; flex-direction: column; flex: 1; min-height: 0; }
     .top { display: flex; align-items: center; gap: 0.75rem; padding: 0.25rem 1rem; border-bottom: 1px solid var(--mat-sys-outline-variant); }
     .top h1 { font-size: 1.25rem; font-weight: 500; margin: 0; }
+    .mentions-total { background: var(--mat-sys-error); color: var(--mat-sys-on-error); border-radius: 999px; padding: 0 0.5rem; font-size: 0.8rem; }
     .me { margin-left: auto; }
     .actions { display: flex; align-items: center; gap: 0.75rem; flex-wrap: wrap; }
     .narrow { display: none; margin-left: auto; }
@@ -176,7 +235,20 @@ const PHONE_QUERY = '(max-width: 640px)';
     .list { border-right: 1px solid var(--mat-sys-outline-variant); overflow-y: auto; padding: 0.5rem; }
     .pane { display: flex; flex-direction: column; min-height: 0; min-width: 0; }
     .conversation-head { display: flex; align-items: center; gap: 0.75rem; padding: 0 1rem; min-height: 3rem; }
-    .conversation-head h2 { font-size: 1.1rem; font-weight: 500; margin: 0.5rem 0; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    .heading { display: flex; flex-direction: column; min-width: 0; flex: 0 1 auto; }
+    .conversation-head h2 { font-size: 1.1rem; font-weight: 500; margin: 0.5rem 0 0; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap;
+      display: flex; align-items: center; gap: 0.25rem; }
+    .conversation-head h2 .material-symbols-outlined { font-size: 20px; }
+    .topic { font-size: 0.8rem; color: var(--mat-sys-on-surface-variant); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; margin-bottom: 0.25rem; }
+    .members { margin-left: auto; }
+    .members .material-symbols-outlined { vertical-align: middle; }
+    .conversation-menu { flex: none; }
+    .members + .conversation-menu { margin-left: 0; }
+    .conversation-head > .conversation-menu:not(.members + .conversation-menu) { margin-left: auto; }
+    .menu-label { padding: 0.5rem 1rem 0.25rem; font-size: 0.75rem; color: var(--mat-sys-on-surface-variant); }
+    .archived { display: flex; align-items: center; gap: 0.5rem; margin: 0.5rem 1rem 1rem; padding: 0.75rem 1rem; border-radius: 12px;
+      background: var(--mat-sys-surface-container-high); color: var(--mat-sys-on-surface-variant); }
+    .notice { display: flex; align-items: center; justify-content: space-between; gap: 0.5rem; }
     .conversation-head h2:focus { outline: none; }
     .login, .status { font-size: 0.85rem; color: var(--mat-sys-on-surface-variant); }
     .messages { flex: 1; }
@@ -196,6 +268,14 @@ const PHONE_QUERY = '(max-width: 640px)';
 })
 export class ChatPageComponent implements OnInit, OnDestroy {
   readonly store = inject(ChatStore);
+  readonly channels = inject(ChannelsStore);
+  readonly typing = inject(TypingStore);
+  private readonly dialog = inject(MatDialog);
+  readonly notifyLevels: readonly { value: NotifyLevel; label: string }[] = [
+    { value: 'all', label: 'All messages' },
+    { value: 'mentions', label: 'Mentions only' },
+    { value: 'nothing', label: 'Nothing' },
+  ];
   private readonly auth = inject(AuthService);
   private readonly socket = inject(SocketService);
   private readonly router = inject(Router);
@@ -221,26 +301,50 @@ export class ChatPageComponent implements OnInit, OnDestroy {
    * Display names of everyone met in the directory so far: a search narrows the directory, and
    * the names of conversations outside it must not fall back to login names meanwhile.
    */
-  readonly names = linkedSignal<DirectoryEntry[], ReadonlyMap<string, string>>({
+  readonly people = linkedSignal<DirectoryEntry[], People>({
     source: this.store.directory,
     computation: (directory, previous) =>
-      new Map([...(previous?.value ?? []), ...directory.map((p) => [p.username, p.display_name] as const)]),
+      new Map([...(previous?.value ?? []), ...directory.map((p) => [p.username, { display_name: p.display_name, role: p.role }] as const)]),
   });
   readonly activeTitle = computed(() => {
     const active = this.store.active();
-    return active ? conversationTitle(active, this.names()) : null;
+    return active ? conversationTitle(active, this.people(), this.user()?.username ?? null) : null;
+  });
+  readonly activeChannel = computed(() => this.channels.info(this.store.activeId()));
+  /** A team conversation the viewer shares with their whole team (not their own line to a team). */
+  readonly teamInbox = computed(() => {
+    const active = this.store.active();
+    return !!active && isTeamInbox(active, this.user()?.username ?? null);
+  });
+  /** An archived channel is read-only. */
+  readonly canPost = computed(() => this.store.canPost() && !this.activeChannel()?.archived);
+  readonly emptyTitle = computed(() => {
+    const active = this.store.active();
+    if (!active) return '';
+    switch (active.kind) {
+      case 'group':
+        return `The ${active.name} group`;
+      case 'channel':
+        return `The beginning of ${this.activeTitle()}`;
+      case 'team':
+        return this.teamInbox() ? `${this.activeTitle()}, with the ${active.name} team` : `Your line to the ${roleTitle(active.name)} team`;
+      default:
+        return `Your conversation with ${this.activeTitle()}`;
+    }
   });
   readonly typingText = computed(() => {
     const id = this.store.activeId();
-    const names = (id && this.store.typing().get(id)) || [];
-    if (names.length === 0) return '';
+    const typists = (id && this.typing.typing().get(id)) || [];
+    if (typists.length === 0) return '';
+    const names = typists.map((name) => personName(name, this.people()));
     return names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
   });
 
   constructor() {
     effect(() => {
       const unread = this.store.unreadTotal();
-      this.title.setTitle(unread > 0 ? `(${unread}) Parley` : 'Parley');
+      const mentions = this.store.mentionsTotal();
+      this.title.setTitle(unread > 0 ? `(${unread}${mentions > 0 ? ` · @${mentions}` : ''}) Parley` : 'Parley');
     });
     // Signed out elsewhere (logout, password reset, disabled): back to the sign-in page.
     effect(() => {
@@ -261,8 +365,40 @@ export class ChatPageComponent implements OnInit, OnDestroy {
     await this.store.enableNotifications(on);
   }
 
+  setNotify(id: string, level: NotifyLevel): void {
+    void this.store.setNotify(id, level);
+  }
+
+  /** "Browse / create": a channel joined, created or picked there opens. */
+  browseChannels(): void {
+    const ref = this.dialog.open<ChannelBrowserDialogComponent, ChannelBrowserData, ChannelBrowserResult>(ChannelBrowserDialogComponent, {
+      data: { people: this.store.directory() },
+      // The dialog reads this page's ChannelsStore, which lives in this component's injector.
+      injector: this.injector,
+      width: '36rem',
+      maxWidth: '95vw',
+      autoFocus: 'first-heading',
+    });
+    ref.afterClosed().subscribe((result) => {
+      if (result?.open) this.openConversation(result.open);
+    });
+  }
+
+  channelDetails(): void {
+    const conversation = this.store.activeId();
+    if (!conversation) return;
+    this.dialog.open<ChannelDetailsDialogComponent, ChannelDetailsData>(ChannelDetailsDialogComponent, {
+      data: { conversation, people: this.store.directory() },
+      injector: this.injector,
+      width: '32rem',
+      maxWidth: '95vw',
+      autoFocus: 'first-heading',
+    });
+  }
+
   /** Picked in the list: on a phone the conversation replaces the list, so focus must follow it. */
   openConversation(id: string): void {
+    this.channels.dismissNotice();
     this.store.open(id);
     this.paneOpen.set(true);
     this.focusConversation();

@@ -1,4 +1,4 @@
-import { type ConversationKind, parseConversationId, type Role, type WireMessage } from '@parley/contract';
+import { type ConversationKind, mentionsUser, type NotifyLevel, parseConversationId, type Role, type WireMessage } from '@parley/contract';
 
 export type DeliveryState = 'sending' | 'sent' | 'failed';
 
@@ -16,6 +16,10 @@ export interface ChatMessage {
   error?: string;
   /** Only the start of the text (a conversation list preview): the whole message replaces it. */
   partial?: boolean;
+  /** Who it mentions (WireMessage.mentions): user names, '@here', '@channel'. */
+  mentions?: readonly string[];
+  /** Someone else's message that mentions the viewer (by name, @here or @channel). */
+  mentionsMe?: boolean;
 }
 
 export interface Conversation {
@@ -24,8 +28,14 @@ export interface Conversation {
   kind: ConversationKind;
   /** The group, the other user's name, the team's role or the channel's name. */
   name: string;
+  /** A team conversation's person outside the role ('cleo' in 'team:staff:cleo'); null otherwise. */
+  guest: string | null;
   messages: ChatMessage[];
   unread: number;
+  /** Of the unread messages, those that mention the viewer. */
+  mentions: number;
+  /** When this conversation may notify: every message, only mentions, or never. */
+  notify: NotifyLevel;
   lastReadId: number;
   /** Messages up to this id are already included in `unread` (the server counted them). */
   countedThrough: number;
@@ -51,7 +61,15 @@ export function toChatMessage(message: WireMessage, me: string): ChatMessage {
     sentAt: message.sent_at,
     mine: message.sender_name === me,
     state: 'sent',
+    ...(message.mentions?.length
+      ? { mentions: message.mentions, mentionsMe: message.sender_name !== me && mentionsUser(message.mentions, me) }
+      : {}),
   };
+}
+
+/** Whether a new message from someone else may raise a notification under a conversation's setting. */
+export function notifies(level: NotifyLevel, message: Pick<ChatMessage, 'mentionsMe'>): boolean {
+  return level === 'all' || (level === 'mentions' && !!message.mentionsMe);
 }
 
 /** An empty conversation; `id` is one the server or ConversationIds built, never a bare name. */
@@ -60,7 +78,21 @@ export function newConversation(id: string): Conversation {
   if (!parsed) throw new Error(`Not a conversation id: ${id}`);
   const name =
     parsed.kind === 'user' ? parsed.username : parsed.kind === 'channel' ? parsed.channel : parsed.group;
-  return { id, kind: parsed.kind, name, messages: [], unread: 0, lastReadId: 0, countedThrough: 0, olderAvailable: true, historyLoaded: false, newAfter: null };
+  return {
+    id,
+    kind: parsed.kind,
+    name,
+    guest: parsed.kind === 'team' ? parsed.guest : null,
+    messages: [],
+    unread: 0,
+    mentions: 0,
+    notify: 'all',
+    lastReadId: 0,
+    countedThrough: 0,
+    olderAvailable: true,
+    historyLoaded: false,
+    newAfter: null,
+  };
 }
 
 /**

@@ -1,66 +1,22 @@
 import { TestBed } from '@angular/core/testing';
-import { signal } from '@angular/core';
-import { Subject, type Observable } from 'rxjs';
 import {
   type AckOf,
-  type ClientEvent,
+  type ChannelInfo,
   ClientEvents,
   ConversationIds,
   ErrorCodes,
-  type PayloadOf,
   type PublicUser,
-  type ServerEvent,
-  type ServerEventMap,
   ServerEvents,
   type WireMessage,
 } from '@parley/contract';
-import { ChatConnection, type ConnectionStatus } from '../core/socket.service';
+import { ChatConnection } from '../core/socket.service';
+import { FakeConnection, flush } from '../../testing/fake-connection';
 import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW, type Notifier } from '../core/tokens';
 import { ChatStore } from './chat.store';
+import { TypingStore } from './typing.store';
 import { eventually } from '../../testing/eventually';
 
-/** How the double answers one event: with that event's ack, as the contract types it. */
-type Handler<E extends ClientEvent> = (payload: PayloadOf<E>) => AckOf<E> | Promise<AckOf<E>>;
-type SentRequest = { [E in ClientEvent]: { event: E; payload: PayloadOf<E> } }[ClientEvent];
 type SendAck = AckOf<typeof ClientEvents.SendMessage>;
-
-/** A connection the test drives: it answers requests with handlers and pushes events on demand. */
-class FakeConnection extends ChatConnection {
-  readonly statusSignal = signal<ConnectionStatus>('offline');
-  readonly status = this.statusSignal.asReadonly();
-  readonly connectedSubject = new Subject<void>();
-  readonly connected$ = this.connectedSubject.asObservable();
-  readonly events = new Map<ServerEvent, Subject<unknown>>();
-  readonly requests: SentRequest[] = [];
-  handlers: { [E in ClientEvent]?: Handler<E> } = {};
-
-  on<E extends ServerEvent>(event: E): Observable<ServerEventMap[E]> {
-    if (!this.events.has(event)) this.events.set(event, new Subject());
-    return this.events.get(event)!.asObservable() as Observable<ServerEventMap[E]>;
-  }
-  push<E extends ServerEvent>(event: E, payload: ServerEventMap[E]): void {
-    this.events.get(event)?.next(payload);
-  }
-  async request<E extends ClientEvent>(event: E, payload: PayloadOf<E>): Promise<AckOf<E>> {
-    // The map's entry for a generic E is the union of all entries; each is set under its own event.
-    this.requests.push({ event, payload } as SentRequest);
-    if (this.statusSignal() !== 'online') return { ok: false, error: { code: ErrorCodes.Internal, message: 'Not connected' } };
-    const handler = this.handlers[event] as Handler<E> | undefined;
-    // Unhandled events (mark_read, typing) only need to succeed: the store reads nothing else.
-    return handler ? handler(payload) : ({ ok: true } as AckOf<E>);
-  }
-  /** The payloads sent with one event, oldest first. */
-  sent<E extends ClientEvent>(event: E): PayloadOf<E>[] {
-    return this.requests.filter((r) => r.event === event).map((r) => r.payload as PayloadOf<E>);
-  }
-  async connect(): Promise<void> {
-    this.statusSignal.set('online');
-    this.connectedSubject.next();
-    await flush();
-  }
-}
-
-const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 const me: PublicUser = { username: 'cal', display_name: 'Cal', role: 'client' };
 let nextId = 100;
@@ -97,7 +53,7 @@ describe('ChatStore', () => {
     visibilityListener = null;
     let ids = 0;
     connection.handlers = {
-      [ClientEvents.VerifyUser]: () => ({ ok: true, user: me, latest_id: 100, max_message_bytes: 16384, groups: ['admin', 'staff'], read_groups: ['client'], group_conversations: { admin: 'team:admin:cleo', staff: 'team:staff:cleo' } }),
+      [ClientEvents.VerifyUser]: () => ({ ok: true, user: me, latest_id: 100, max_message_bytes: 16384, groups: ['admin', 'staff'], read_groups: ['client'], group_conversations: { admin: 'team:admin:cal', staff: 'team:staff:cal' } }),
       [ClientEvents.Conversations]: () => ({ ok: true, conversations: [], more: false }),
       [ClientEvents.Directory]: () => ({ ok: true, users: [], next_after: null }),
       [ClientEvents.Sync]: () => ({ ok: true, messages: [], more: false, channels: [], announcements: [] }),
@@ -114,6 +70,7 @@ describe('ChatStore', () => {
     TestBed.configureTestingModule({
       providers: [
         ChatStore,
+        TypingStore,
         { provide: ChatConnection, useValue: connection },
         { provide: NOTIFIER, useValue: notifier },
         {
@@ -423,17 +380,26 @@ describe('ChatStore', () => {
     });
   });
 
-  it('throttles typing per conversation, not across conversations', async () => {
+  it('throttles typing per conversation, not across conversations (TypingStore)', async () => {
+    const typing = TestBed.inject(TypingStore);
     await connection.connect();
     store.open('user:sam');
-    store.noteTyping();
-    store.noteTyping();
+    typing.noteTyping();
+    typing.noteTyping();
     store.open('group:staff');
-    store.noteTyping();
+    typing.noteTyping();
     expect(connection.sent(ClientEvents.Typing).map((p) => p.conversation)).toEqual([
       'user:sam',
       'group:staff',
     ]);
+  });
+
+  it('shows who types where, a team conversation\'s typists in it (TypingStore)', async () => {
+    const typing = TestBed.inject(TypingStore);
+    await connection.connect();
+    connection.push(ServerEvents.Typing, { user_name: 'sam', target_kind: 'team', target: 'staff', guest: 'cal' });
+    connection.push(ServerEvents.Typing, { user_name: 'sam', target_kind: 'user', target: 'cal' });
+    expect([...typing.typing().entries()]).toEqual([['team:staff:cal', ['sam']], ['user:sam', ['sam']]]);
   });
 
   describe('notifications', () => {
@@ -459,13 +425,122 @@ describe('ChatStore', () => {
     });
   });
 
-  it('offers the groups the server allows, plus the own group to read', async () => {
+  it('lists the groups it reads, and for each group it only writes to its own team conversation', async () => {
     await connection.connect();
-    expect(store.conversations().filter((c) => c.kind === 'group').map((c) => c.name).sort()).toEqual(['admin', 'client', 'staff']);
+    const ids = () => store.conversations().filter((c) => c.kind === 'group' || c.kind === 'team').map((c) => c.id).sort();
+    expect(ids()).toEqual(['group:client', 'team:admin:cal', 'team:staff:cal']);
+    expect(store.groupConversations()).toEqual({ admin: 'team:admin:cal', staff: 'team:staff:cal' });
     store.open('group:client');
     expect(store.canPost()).toBe(false);
-    store.open('group:staff');
+    store.open('team:staff:cal');
     expect(store.canPost()).toBe(true);
+  });
+
+  it('drops a group the shared table guessed when the server lists another conversation for it, unless something is in it', async () => {
+    // Before verify the table's default gives the same answer; a server with another table may not.
+    connection.handlers[ClientEvents.VerifyUser] = () => ({
+      ok: true, user: me, latest_id: 100, max_message_bytes: 16384, groups: ['staff'], read_groups: ['client', 'staff'], group_conversations: { staff: 'group:staff' },
+    });
+    await connection.connect();
+    const ids = store.conversations().filter((c) => c.kind === 'group' || c.kind === 'team').map((c) => c.id).sort();
+    expect(ids).toEqual(['group:client', 'group:staff']);
+  });
+
+  describe('team conversations, mentions and notify settings', () => {
+    const staff: PublicUser = { username: 'sam', display_name: 'Sam', role: 'staff' };
+    const fromCleo = (over: Partial<WireMessage> = {}) =>
+      wire({ sender_name: 'cleo', sender_role: 'client', target_kind: 'team', target: 'staff', guest: 'cleo', ...over });
+
+    it('files a guest\'s post and a team member\'s reply in one team conversation, and lets the team reply', async () => {
+      await connection.connect();
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 900, sender_name: 'sam', target_kind: 'team', target: 'staff', guest: 'cal' }));
+      expect(conversation('team:staff:cal')!.messages.map((m) => m.id)).toEqual([900]);
+      expect(conversation('team:staff:cal')!.unread).toBe(1);
+    });
+
+    it('counts unread mentions from the list, then live, and clears them when read', async () => {
+      connection.handlers[ClientEvents.Conversations] = () => ({
+        ok: true,
+        conversations: [{ conversation: 'user:sam', last: wire({ id: 910 }), last_truncated: false, unread: 3, last_read_id: 0, mentions: 2, notify: 'mentions' }],
+        more: false,
+      });
+      await connection.connect();
+      expect(conversation('user:sam')).toMatchObject({ unread: 3, mentions: 2, notify: 'mentions' });
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 911, mentions: ['cal'] }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 912, target_kind: 'group', target: 'client', mentions: ['@channel'] }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 913, target_kind: 'group', target: 'client', mentions: ['dora'] }));
+      expect(conversation('user:sam')!.mentions).toBe(3);
+      expect(conversation('group:client')!.mentions).toBe(1);
+      expect(store.mentionsTotal()).toBe(4);
+      expect(conversation('user:sam')!.messages.find((m) => m.id === 911)).toMatchObject({ mentionsMe: true, mentions: ['cal'] });
+
+      connection.push(ServerEvents.Read, { conversation: 'group:client', up_to: 913 });
+      expect(conversation('group:client')!.mentions).toBe(0);
+      store.open('user:sam');
+      await flush();
+      expect(conversation('user:sam')!.mentions).toBe(0);
+      expect(store.mentionsTotal()).toBe(0);
+    });
+
+    it('notifies per conversation: all, mentions only (a mention still notifies), or nothing', async () => {
+      await connection.connect();
+      await store.enableNotifications(true);
+      visibility = 'hidden';
+      store.show('user:sam');
+      connection.handlers[ClientEvents.SetNotify] = (p) => ({ ok: true, conversation: p.conversation, notify: p.notify });
+      await store.setNotify('user:sam', 'mentions');
+      await store.setNotify('group:client', 'nothing');
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 920, message: 'no mention' }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 921, message: '@cal look', mentions: ['cal'] }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 922, target_kind: 'group', target: 'client', message: '@channel hi', mentions: ['@channel'] }));
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 923, target_kind: 'team', target: 'staff', guest: 'cal', message: 'team reply' }));
+      expect(shown).toEqual(['sam: @cal look', 'sam in Staff: team reply']);
+      expect(connection.sent(ClientEvents.SetNotify)).toEqual([
+        { conversation: 'user:sam', notify: 'mentions' },
+        { conversation: 'group:client', notify: 'nothing' },
+      ]);
+    });
+
+    it('puts the old setting back when the server refuses, and applies changes made on other devices', async () => {
+      await connection.connect();
+      store.show('user:sam');
+      connection.handlers[ClientEvents.SetNotify] = () => ({ ok: false, error: { code: ErrorCodes.Forbidden, message: 'no' } });
+      await store.setNotify('user:sam', 'nothing');
+      expect(conversation('user:sam')!.notify).toBe('all');
+      expect(store.error()).toContain('no');
+      connection.push(ServerEvents.NotifyChanged, { conversation: 'user:sam', notify: 'mentions' });
+      expect(conversation('user:sam')!.notify).toBe('mentions');
+    });
+
+    it('marks the viewer\'s own @names as they send, people from the directory and @here alike', async () => {
+      connection.handlers[ClientEvents.Directory] = () => ({ ok: true, users: [{ ...staff, online: true }], next_after: null });
+      connection.handlers[ClientEvents.SendMessage] = (p) => ({ ok: true, id: 930, sent_at: 'x', client_id: p.client_id ?? null, duplicate: false });
+      await connection.connect();
+      store.open('team:staff:cal');
+      await store.send('@sam and @here, not @nobody');
+      expect(conversation('team:staff:cal')!.messages.at(-1)!.mentions).toEqual(['sam', '@here']);
+      expect(connection.sent(ClientEvents.SendMessage).at(-1)!.recipients).toBe('team:staff:cal');
+    });
+
+    it('hands each sync\'s channels on, and forgets or renames channel conversations when told', async () => {
+      const news: ChannelInfo = {
+        conversation: 'channel:news', name: 'news', topic: '', visibility: 'public', builtin: false, archived: false,
+        member: true, manageable: false, member_count: 2, created_by: 'sam', created_at: '2026-12-01T00:00:00.000Z',
+      };
+      const synced: ChannelInfo[][] = [];
+      store.channelsSynced$.subscribe((channels) => synced.push(channels));
+      connection.handlers[ClientEvents.Sync] = () => ({ ok: true, messages: [wire({ id: 940, target_kind: 'channel', target: 'news' })], more: false, channels: [news], announcements: [] });
+      await connection.connect();
+      expect(synced).toEqual([[news]]);
+      store.open('channel:news');
+      store.rename('channel:news', 'channel:headlines');
+      expect(store.activeId()).toBe('channel:headlines');
+      expect(conversation('channel:headlines')).toMatchObject({ name: 'headlines', kind: 'channel' });
+      expect(conversation('channel:headlines')!.messages.map((m) => m.id)).toEqual([940]);
+      store.forget('channel:headlines');
+      expect(conversation('channel:headlines')).toBeUndefined();
+      expect(store.activeId()).toBeNull();
+    });
   });
 
   describe('reads the server limits', () => {

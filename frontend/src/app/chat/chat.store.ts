@@ -1,7 +1,8 @@
 import { Injectable, computed, inject, signal, type OnDestroy } from '@angular/core';
-import { Subscription } from 'rxjs';
+import { Subject, Subscription } from 'rxjs';
 import {
   type AckOf,
+  type ChannelInfo,
   ClientEvents,
   ConversationIds,
   conversationIdOf,
@@ -10,13 +11,18 @@ import {
   type DirectoryEntry,
   ErrorCodes,
   groupsFor,
+  MENTION_CHANNEL,
+  MENTION_HERE,
+  mentionedNames,
+  type NotifyChangedPayload,
+  type NotifyLevel,
   type PayloadOf,
   type PresencePayload,
   type PublicUser,
   type ReadPayload,
+  readableGroups,
   type Role,
   ServerEvents,
-  type TypingPayload,
   type WireMessage,
 } from '@parley/contract';
 import { ChatConnection } from '../core/socket.service';
@@ -24,16 +30,14 @@ import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW } from '../core/tokens';
 import {
   insertMessage,
   newConversation,
+  notifies,
   readRetryDelay,
   toChatMessage,
   type ChatMessage,
   type Conversation,
 } from './chat.model';
+import { notificationTitle, peopleOf } from './conversation-names';
 
-/** How long "x is typing" stays up without a new typing event. */
-const TYPING_SHOWN_MS = 5_000;
-/** A client sends at most one typing event per this interval. */
-const TYPING_THROTTLE_MS = 3_000;
 /** The most messages one history page may hold (the server's HISTORY_PAGE.max). */
 const HISTORY_PAGE_MAX = 200;
 /** Used when a refusal carries no retry_after_ms (an older server). */
@@ -44,7 +48,8 @@ type ReadEvent = typeof ClientEvents.Sync | typeof ClientEvents.History | typeof
 
 /**
  * The chat's state for one signed-in user: conversations, their messages and unread counts,
- * delivery states, presence and typing. Components read its signals and call its methods.
+ * delivery states and presence (typing is TypingStore's, channels ChannelsStore's). Components
+ * read its signals and call its methods.
  * On every (re)connect it verifies, then replays with `sync` from the last id it has seen, so
  * nothing is missed and, ids being unique, nothing is shown twice.
  */
@@ -63,9 +68,6 @@ export class ChatStore implements OnDestroy {
   private cursor: number | null = null;
   private caughtUp = false;
   private readonly subscriptions = new Subscription();
-  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  /** conversation id -> when this user last told it they were typing. */
-  private readonly typingSent = new Map<string, number>();
 
   private readonly conversationMap = signal<ReadonlyMap<string, Conversation>>(new Map());
   readonly me = signal<PublicUser | null>(null);
@@ -84,8 +86,6 @@ export class ChatStore implements OnDestroy {
   /** The user has loaded pages past the first: a reconnect's first page must not move the cursor back up. */
   private olderConversationsLoaded = false;
   readonly online = signal<ReadonlySet<string>>(new Set());
-  /** conversation id -> names typing there now. */
-  readonly typing = signal<ReadonlyMap<string, string[]>>(new Map());
   readonly error = signal<string | null>(null);
   readonly maxMessageBytes = signal(16 * 1024);
   /** True from the first successful verify: a later disconnect shows the reconnect banner. */
@@ -96,6 +96,14 @@ export class ChatStore implements OnDestroy {
   readonly notificationsEnabled = signal(false);
   /** Groups this user may post to (the shared table at first, then the server's answer). */
   readonly postableGroups = signal<readonly Role[]>([]);
+  /**
+   * For each postable group, the conversation a post there goes to: the group itself, or this
+   * user's team conversation with that role when they do not read the group (verify's answer).
+   */
+  readonly groupConversations = signal<Partial<Record<Role, string>>>({});
+  /** The channels this user is in, from each sync's answer: ChannelsStore reconciles its list with them. */
+  private readonly channelsSyncedSubject = new Subject<ChannelInfo[]>();
+  readonly channelsSynced$ = this.channelsSyncedSubject.asObservable();
 
   readonly status = computed(() => this.connection.status());
   readonly reconnecting = computed(() => this.hasConnected() && this.status() !== 'online');
@@ -115,6 +123,13 @@ export class ChatStore implements OnDestroy {
     const active = this.active();
     if (!active) return false;
     if (active.kind === 'group') return this.postableGroups().some((group) => group === active.name);
+    // A team conversation: its guest, or a member of the team who may post to that group.
+    if (active.kind === 'team') {
+      const me = this.me();
+      return active.guest === me?.username || (me?.role === active.name && this.postableGroups().some((group) => group === active.name));
+    }
+    // A channel listed is one this user is in; an archived one is closed, which the page says.
+    if (active.kind === 'channel') return true;
     // The directory lists exactly the people the policy lets this user message; when only part
     // of it is loaded (more pages, or a search), the server decides.
     const directory = this.directory();
@@ -122,19 +137,21 @@ export class ChatStore implements OnDestroy {
     return directory.length === 0 || partial || directory.some((person) => person.username === active.name);
   });
   readonly unreadTotal = computed(() => this.conversations().reduce((sum, c) => sum + c.unread, 0));
+  readonly mentionsTotal = computed(() => this.conversations().reduce((sum, c) => sum + c.mentions, 0));
 
   /** Starts listening and connecting as this user. */
   start(user: PublicUser): void {
     this.me.set(user);
     this.notificationsEnabled.set(this.storage.getItem(this.key('notify')) === 'on' && this.notifier.permission() === 'granted');
     // The shared table gives the groups at once; the server's answer to verify_user confirms them.
-    this.postableGroups.set(groupsFor(DEFAULT_PERMISSIONS, user.role));
-    for (const group of [user.role, ...this.postableGroups()]) this.ensure(ConversationIds.group(group));
+    const postable = groupsFor(DEFAULT_PERMISSIONS, user.role);
+    const read = readableGroups(DEFAULT_PERMISSIONS, user.role);
+    this.showGroups(postable, read, groupConversationsOf(postable, read, user.username));
     this.subscriptions.add(this.connection.connected$.subscribe(() => void this.onConnected()));
     this.subscriptions.add(this.connection.on(ServerEvents.MessageFromUser).subscribe((m) => this.ingest(m, true)));
     this.subscriptions.add(this.connection.on(ServerEvents.Presence).subscribe((p) => this.onPresence(p)));
-    this.subscriptions.add(this.connection.on(ServerEvents.Typing).subscribe((t) => this.onTyping(t)));
     this.subscriptions.add(this.connection.on(ServerEvents.Read).subscribe((r) => this.onRead(r)));
+    this.subscriptions.add(this.connection.on(ServerEvents.NotifyChanged).subscribe((n) => this.onNotifyChanged(n)));
     // Coming back to the tab reads what arrived in the open conversation meanwhile.
     const onVisible = () => {
       const active = this.activeId();
@@ -146,7 +163,6 @@ export class ChatStore implements OnDestroy {
 
   ngOnDestroy(): void {
     this.subscriptions.unsubscribe();
-    for (const timer of this.typingTimers.values()) clearTimeout(timer);
   }
 
   /** The sync cursor as persisted for the next page load. */
@@ -176,8 +192,9 @@ export class ChatStore implements OnDestroy {
     this.error.set(null);
     this.hasConnected.set(true);
     this.maxMessageBytes.set(verified.max_message_bytes);
-    this.postableGroups.set(verified.groups);
-    for (const group of verified.groups) this.ensure(ConversationIds.group(group));
+    // An older server sends neither field: every postable group is then the group itself.
+    const read = verified.read_groups ?? [me.role];
+    this.showGroups(verified.groups, read, verified.group_conversations ?? groupConversationsOf(verified.groups, verified.groups, me.username));
     // A first visit on this device starts from now; older messages come from history.
     if (this.cursor === null) this.advanceCursor(this.lastSeenId ?? verified.latest_id);
     await Promise.all([this.refreshConversations(), this.refreshDirectory()]);
@@ -201,6 +218,8 @@ export class ChatStore implements OnDestroy {
           return;
         }
         for (const message of page.messages) this.ingest(message, false);
+        // Every page carries the channels as they are now; the last page's are the newest.
+        if (!page.more && page.channels) this.channelsSyncedSubject.next(page.channels);
         const last = page.messages.at(-1);
         if (last) this.advanceCursor(last.id);
         if (!page.more || !last) break;
@@ -249,6 +268,8 @@ export class ChatStore implements OnDestroy {
           ...conversation,
           messages: messages ?? conversation.messages,
           unread: (lastReadId >= summary.last.id ? 0 : summary.unread) + unreadSince.length,
+          mentions: (lastReadId >= summary.last.id ? 0 : (summary.mentions ?? 0)) + unreadSince.filter((m) => m.mentionsMe).length,
+          notify: summary.notify ?? conversation.notify,
           lastReadId,
           // The server's count covers everything up to its newest message; a replay of those
           // must not count them again.
@@ -314,26 +335,22 @@ export class ChatStore implements OnDestroy {
     const me = this.me()!.username;
     const id = conversationIdOf(wire, me);
     const message = toChatMessage(wire, me);
-    let added = false;
-    this.update((map) => {
-      const conversation = map.get(id) ?? newConversation(id);
-      const messages = insertMessage(conversation.messages, message);
-      if (!messages) return;
-      added = true;
-      const counts =
-        !message.mine && wire.id > conversation.lastReadId && wire.id > conversation.countedThrough && !this.isBeingRead(id);
-      map.set(id, {
-        ...conversation,
-        messages,
-        unread: conversation.unread + (counts ? 1 : 0),
-        countedThrough: counts ? wire.id : conversation.countedThrough,
-      });
-    });
+    const held = this.conversationMap().get(id) ?? newConversation(id);
+    const messages = insertMessage(held.messages, message);
+    const counts = !message.mine && wire.id > held.lastReadId && wire.id > held.countedThrough && !this.isBeingRead(id);
+    const conversation: Conversation | null = messages && {
+      ...held,
+      messages,
+      unread: held.unread + (counts ? 1 : 0),
+      mentions: held.mentions + (counts && message.mentionsMe ? 1 : 0),
+      countedThrough: counts ? wire.id : held.countedThrough,
+    };
+    if (conversation) this.update((map) => map.set(id, conversation));
     if (live && this.caughtUp) this.advanceCursor(wire.id);
-    if (!added || message.mine) return;
+    if (!conversation || message.mine) return;
     if (this.isBeingRead(id)) void this.markRead(id);
-    else if (live && this.notificationsEnabled() && this.window.document.visibilityState === 'hidden') {
-      this.notifier.show(`${wire.sender_name}${wire.target_kind === 'group' ? ` in ${wire.target}` : ''}`, wire.message.slice(0, 140));
+    else if (live && this.notificationsEnabled() && this.window.document.visibilityState === 'hidden' && notifies(conversation.notify, message)) {
+      this.notifier.show(notificationTitle(conversation, wire.sender_name, peopleOf(this.directory()), me), wire.message.slice(0, 140));
     }
   }
 
@@ -376,7 +393,9 @@ export class ChatStore implements OnDestroy {
     if (!ack.ok) return;
     const me = this.me()!.username;
     this.update((map) => {
-      const current = map.get(id)!;
+      // Forgotten or renamed (a channel left, renamed) while the page was out: nothing to add to.
+      const current = map.get(id);
+      if (!current) return;
       let messages = current.messages;
       for (const wire of ack.messages) messages = insertMessage(messages, toChatMessage(wire, me)) ?? messages;
       map.set(id, { ...current, messages, olderAvailable: ack.more, historyLoaded: true });
@@ -388,7 +407,7 @@ export class ChatStore implements OnDestroy {
     const conversation = this.conversationMap().get(id);
     const newest = conversation?.messages.findLast((m) => m.id !== null)?.id ?? null;
     if (!conversation || newest === null || (conversation.unread === 0 && newest <= conversation.lastReadId)) return;
-    this.update((map) => map.set(id, { ...conversation, unread: 0, lastReadId: Math.max(newest, conversation.lastReadId) }));
+    this.update((map) => map.set(id, { ...conversation, unread: 0, mentions: 0, lastReadId: Math.max(newest, conversation.lastReadId) }));
     await this.connection.request(ClientEvents.MarkRead, { conversation: id, up_to: newest });
   }
 
@@ -412,6 +431,7 @@ export class ChatStore implements OnDestroy {
       sentAt: new Date().toISOString(),
       mine: true,
       state: 'sending',
+      ...this.ownMentions(text),
     };
     // Pending messages go last; insertMessage appends one that has no id yet.
     this.update((map) => {
@@ -429,13 +449,43 @@ export class ChatStore implements OnDestroy {
     await this.deliver(conversationId, { ...message, state: 'sending' });
   }
 
-  /** Tells the others in the active conversation that this user is typing (throttled). */
-  noteTyping(): void {
-    const id = this.activeId();
-    const now = Date.now();
-    if (!id || now - (this.typingSent.get(id) ?? 0) < TYPING_THROTTLE_MS || this.status() !== 'online') return;
-    this.typingSent.set(id, now);
-    void this.connection.request(ClientEvents.Typing, { conversation: id });
+  /**
+   * Sets when a conversation may notify (all, mentions, nothing), here at once and on the
+   * server, which tells this user's other devices; a refusal puts the old setting back.
+   */
+  async setNotify(id: string, notify: NotifyLevel): Promise<void> {
+    const before = this.conversationMap().get(id)?.notify;
+    if (before === undefined || before === notify) return;
+    this.patch(id, { notify });
+    const ack = await this.connection.request(ClientEvents.SetNotify, { conversation: id, notify });
+    if (!ack.ok) {
+      this.patch(id, { notify: before });
+      this.error.set(`Could not change notifications: ${ack.error.message}`);
+    }
+  }
+
+  /** Drops a conversation this user is no longer in (a channel they left or were removed from). */
+  forget(id: string): void {
+    if (!this.conversationMap().has(id)) return;
+    this.update((map) => map.delete(id));
+    if (this.activeId() === id) this.activeId.set(null);
+  }
+
+  /** A channel was renamed: its conversation, open or not, moves to the new id with its messages. */
+  rename(from: string, to: string): void {
+    const conversation = this.conversationMap().get(from);
+    if (!conversation || from === to) return;
+    const renamed = { ...newConversation(to), ...conversation, id: to, name: newConversation(to).name };
+    this.update((map) => {
+      map.delete(from);
+      map.set(to, renamed);
+    });
+    if (this.activeId() === from) this.activeId.set(to);
+  }
+
+  /** Shows a conversation in the list (a channel just joined) without opening it. */
+  show(id: string): void {
+    this.ensure(id);
   }
 
   async enableNotifications(on: boolean): Promise<void> {
@@ -465,7 +515,8 @@ export class ChatStore implements OnDestroy {
       return;
     }
     this.update((map) => {
-      const conversation = map.get(conversationId)!;
+      const conversation = map.get(conversationId);
+      if (!conversation) return;
       const sent: ChatMessage = { ...message, id: ack.id, sentAt: ack.sent_at, state: 'sent', error: undefined };
       // Drop the pending copy and any echo of it (same id) already filed, then file it once.
       const others = conversation.messages.filter((m) => m.key !== message.key && m.id !== ack.id);
@@ -481,6 +532,39 @@ export class ChatStore implements OnDestroy {
     }
   }
 
+  /**
+   * What a message just written mentions, as the server will work it out, so the sender sees
+   * their own @names marked before any echo: the loaded directory's people, '@here', '@channel'.
+   */
+  private ownMentions(text: string): Pick<ChatMessage, 'mentions'> {
+    const known = new Set(this.directory().map((person) => person.username));
+    const mentions = mentionedNames(text)
+      .map((name) => (name === 'here' ? MENTION_HERE : name === 'channel' ? MENTION_CHANNEL : name))
+      .filter((name) => name.startsWith('@') || known.has(name));
+    return mentions.length > 0 ? { mentions } : {};
+  }
+
+  /** The group conversations to list: those readable, and per postable group its own or the team one. */
+  private showGroups(postable: readonly Role[], read: readonly Role[], conversations: Partial<Record<Role, string>>): void {
+    this.postableGroups.set(postable);
+    this.groupConversations.set(conversations);
+    const wanted = new Set([...read.map((group) => ConversationIds.group(group)), ...postable.map((group) => conversations[group] ?? ConversationIds.group(group))]);
+    // Entries the shared table guessed that the server's answer does not confirm (another
+    // permission table), while nothing is in them: gone, so the list shows only what is real.
+    this.update((map) => {
+      for (const [id, conversation] of map) {
+        const guessed = conversation.kind === 'group' || (conversation.kind === 'team' && conversation.guest === this.me()?.username);
+        if (guessed && !wanted.has(id) && conversation.messages.length === 0 && id !== this.activeId()) map.delete(id);
+      }
+    });
+    for (const id of wanted) this.ensure(id);
+  }
+
+  private onNotifyChanged(change: NotifyChangedPayload): void {
+    this.ensure(change.conversation);
+    this.patch(change.conversation, { notify: change.notify });
+  }
+
   private onPresence(presence: PresencePayload): void {
     this.online.update((set) => {
       const next = new Set(set);
@@ -490,32 +574,12 @@ export class ChatStore implements OnDestroy {
     });
   }
 
-  private onTyping(typing: TypingPayload): void {
-    // Addressed like a message from the typist: the group, or the typist's direct conversation.
-    const id = conversationIdOf({ target_kind: typing.target_kind, target: typing.target, sender_name: typing.user_name }, this.me()!.username);
-    const timerKey = `${id}|${typing.user_name}`;
-    clearTimeout(this.typingTimers.get(timerKey));
-    this.setTyping(id, typing.user_name, true);
-    this.typingTimers.set(
-      timerKey,
-      setTimeout(() => this.setTyping(id, typing.user_name, false), TYPING_SHOWN_MS),
-    );
-  }
-
-  private setTyping(id: string, name: string, on: boolean): void {
-    this.typing.update((map) => {
-      const next = new Map(map);
-      const names = (next.get(id) ?? []).filter((n) => n !== name);
-      next.set(id, on ? [...names, name] : names);
-      return next;
-    });
-  }
-
   private onRead(read: ReadPayload): void {
     const conversation = this.conversationMap().get(read.conversation);
     if (!conversation || read.up_to < conversation.lastReadId) return;
-    const unread = conversation.messages.filter((m) => !m.mine && m.id !== null && m.id > read.up_to).length;
-    this.update((map) => map.set(read.conversation, { ...conversation, lastReadId: read.up_to, unread }));
+    const unreadMessages = conversation.messages.filter((m) => !m.mine && m.id !== null && m.id > read.up_to);
+    const mentions = unreadMessages.filter((m) => m.mentionsMe).length;
+    this.update((map) => map.set(read.conversation, { ...conversation, lastReadId: read.up_to, unread: unreadMessages.length, mentions }));
   }
 
   private isBeingRead(id: string): boolean {
@@ -524,6 +588,13 @@ export class ChatStore implements OnDestroy {
 
   private ensure(id: string): void {
     if (!this.conversationMap().has(id)) this.update((map) => map.set(id, newConversation(id)));
+  }
+
+  private patch(id: string, change: Partial<Conversation>): void {
+    this.update((map) => {
+      const conversation = map.get(id);
+      if (conversation) map.set(id, { ...conversation, ...change });
+    });
   }
 
   /** Changes one held message in place; nothing happens if it is not held. */
@@ -549,6 +620,14 @@ export class ChatStore implements OnDestroy {
   private key(name: string): string {
     return `parley.${name}.${this.me()?.username ?? ''}`;
   }
+}
+
+/**
+ * Where a post to each group goes when the server has not said (before verify answers): the
+ * group itself when the role reads it, otherwise the user's team conversation with that role.
+ */
+function groupConversationsOf(postable: readonly Role[], read: readonly Role[], username: string): Partial<Record<Role, string>> {
+  return Object.fromEntries(postable.map((group) => [group, read.includes(group) ? ConversationIds.group(group) : ConversationIds.team(group, username)]));
 }
 
 /** The `before` for the page after this one, or null when it was the last. */

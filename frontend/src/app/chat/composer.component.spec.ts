@@ -106,4 +106,74 @@ describe('ComposerComponent', () => {
     await open('group:staff');
     expect(document.activeElement).toBe(textarea);
   });
+
+  describe('@mentions', () => {
+    const people = [
+      { username: 'sam', display_name: 'Sam Staff' },
+      { username: 'sara', display_name: 'Sara' },
+      { username: 'ada', display_name: 'Ada Samson' },
+    ];
+    async function withPeople(broadcast: boolean) {
+      const rendered = await render(100, 'channel:news');
+      rendered.fixture.componentRef.setInput('people', people);
+      rendered.fixture.componentRef.setInput('broadcast', broadcast);
+      await rendered.fixture.whenStable();
+      const key = async (key: string, init: KeyboardEventInit = {}) => {
+        rendered.textarea.dispatchEvent(new KeyboardEvent('keydown', { key, cancelable: true, ...init }));
+        await rendered.fixture.whenStable();
+      };
+      const options = () => Array.from(rendered.fixture.nativeElement.querySelectorAll('[role="option"]') as NodeListOf<HTMLElement>);
+      return { ...rendered, key, options };
+    }
+
+    it('suggests people as @ is typed, names first, and @here/@channel where allowed', async () => {
+      const { type, options, textarea } = await withPeople(true);
+      await type('hi @sa');
+      expect(options().map((o) => o.querySelector('.handle')!.textContent)).toEqual(['@sam', '@sara', '@ada']);
+      expect(textarea.getAttribute('aria-controls')).toBe('mention-options');
+      expect(textarea.getAttribute('aria-activedescendant')).toBe('mention-option-0');
+      await type('hi @');
+      expect(options().map((o) => o.querySelector('.handle')!.textContent)).toEqual(['@ada', '@sam', '@sara', '@here', '@channel']);
+      await type('mail@sa');
+      expect(options()).toEqual([]);
+    });
+
+    it('offers no @here or @channel in a direct conversation', async () => {
+      const { type, options } = await withPeople(false);
+      await type('@');
+      expect(options().map((o) => o.querySelector('.handle')!.textContent)).toEqual(['@ada', '@sam', '@sara']);
+    });
+
+    it('moves with the arrows, picks with Enter or Tab instead of sending, and closes with Escape', async () => {
+      const { type, key, options, textarea, sent, fixture } = await withPeople(true);
+      await type('hello @sa');
+      await key('ArrowDown');
+      expect(options()[1].getAttribute('aria-selected')).toBe('true');
+      await key('Enter');
+      expect(sent).toEqual([]);
+      expect(textarea.value).toBe('hello @sara ');
+      expect(options()).toEqual([]);
+
+      await type('hello @sara and @s');
+      await key('ArrowUp'); // wraps to the last
+      await key('Tab');
+      expect(textarea.value).toBe('hello @sara and @ada ');
+
+      await type('x @s');
+      await key('Escape');
+      expect(options()).toEqual([]);
+      await key('Enter');
+      expect(sent).toEqual(['x @s']);
+      expect(fixture.componentInstance.text()).toBe('');
+    });
+
+    it('picks with a click too, and keeps the draft', async () => {
+      const { type, options, textarea, fixture } = await withPeople(false);
+      await type('@ad');
+      options()[0].click();
+      await fixture.whenStable();
+      expect(textarea.value).toBe('@ada ');
+      expect(storage.get('parley.drafts.cleo')).toContain('@ada ');
+    });
+  });
 });

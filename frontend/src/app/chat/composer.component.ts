@@ -1,8 +1,23 @@
-import { ChangeDetectionStrategy, Component, ElementRef, afterRenderEffect, computed, effect, inject, input, output, signal, untracked, viewChild } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  ElementRef,
+  afterRenderEffect,
+  computed,
+  effect,
+  inject,
+  input,
+  linkedSignal,
+  output,
+  signal,
+  untracked,
+  viewChild,
+} from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { WINDOW } from '../core/tokens';
 import { DraftStore } from './draft.store';
+import { type MentionOption, mentionOptions, mentionQuery } from './mention-options';
 
 /** From this share of the size limit on, the counter is announced to screen readers. */
 export const NEAR_LIMIT = 0.9;
@@ -17,20 +32,41 @@ export const NEAR_LIMIT = 0.9;
   changeDetection: ChangeDetectionStrategy.OnPush,
   imports: [FormsModule, MatButtonModule],
   template: `
+    @if (options().length > 0) {
+      <!-- Suggestions for the @name being typed: arrows move, Enter or Tab picks, Escape closes. -->
+      <ul id="mention-options" class="mentions" role="listbox" aria-label="People to mention">
+        @for (option of options(); track option.insert; let i = $index) {
+          <li role="option" [id]="'mention-option-' + i" [attr.aria-selected]="i === selected()" [class.selected]="i === selected()"
+            (mousedown)="$event.preventDefault()" (click)="pick(option)">
+            <span class="handle">&#64;{{ option.insert }}</span>&ngsp;<span class="label">{{ option.label }}</span>
+          </li>
+        }
+      </ul>
+    }
     <form class="composer" (ngSubmit)="send()">
       <label class="visually-hidden" for="composer-text">Message</label>
       <textarea #box id="composer-text" name="text" rows="2" [disabled]="disabled()" [placeholder]="placeholder()"
         aria-describedby="composer-count"
-        [ngModel]="text()" (ngModelChange)="onInput($event)" (keydown.enter)="onEnter($any($event))"></textarea>
+        [attr.aria-controls]="options().length > 0 ? 'mention-options' : null"
+        [attr.aria-activedescendant]="options().length > 0 ? 'mention-option-' + selected() : null"
+        [ngModel]="text()" (ngModelChange)="onInput($event)" (keydown)="onKeydown($event)" (click)="noteCaret()"></textarea>
       <div class="side">
         <span id="composer-count" class="count" [class.over]="bytes() > maxBytes()">{{ bytes() }} / {{ maxBytes() }}<span class="visually-hidden"> bytes</span></span>
         <button mat-flat-button type="submit" [disabled]="disabled() || !sendable()">Send</button>
       </div>
       <!-- Announced only when it changes between under, near and over the limit, not per keystroke. -->
       <span class="visually-hidden" role="status" data-testid="limit-notice">{{ limitNotice() }}</span>
+      <span class="visually-hidden" role="status">{{ optionsNotice() }}</span>
     </form>
   `,
   styles: `
+    :host { display: block; position: relative; }
+    .mentions { position: absolute; bottom: 100%; left: 1rem; right: 1rem; max-width: 24rem; margin: 0; padding: 0.25rem 0; list-style: none;
+      background: var(--mat-sys-surface-container); color: var(--mat-sys-on-surface); border-radius: 8px; box-shadow: var(--mat-sys-level2); z-index: 2; }
+    .mentions li { padding: 0.4rem 0.75rem; cursor: pointer; display: flex; gap: 0.5rem; align-items: baseline; }
+    .mentions li.selected, .mentions li:hover { background: var(--mat-sys-secondary-container); color: var(--mat-sys-on-secondary-container); }
+    .handle { font-weight: 500; }
+    .label { font-size: 0.85rem; color: inherit; opacity: 0.85; }
     .composer { display: flex; gap: 0.5rem; padding: 0.5rem 1rem 1rem; align-items: flex-end; }
     textarea { flex: 1; resize: none; font: inherit; padding: 0.6rem 0.75rem; border-radius: 12px;
       border: 1px solid var(--mat-sys-outline); background: var(--mat-sys-surface); color: inherit; }
@@ -49,6 +85,10 @@ export class ComposerComponent {
   /** Whose drafts these are, and which conversation this composer writes to (null: none kept). */
   readonly user = input<string | null>(null);
   readonly conversation = input<string | null>(null);
+  /** Whom '@' may suggest: the directory, which lists only people this user may see. */
+  readonly people = input<readonly MentionOption[]>([]);
+  /** Offer @here and @channel (conversations with several people: groups, teams, channels). */
+  readonly broadcast = input(false);
   readonly sent = output<string>();
   readonly typing = output<void>();
   readonly text = signal('');
@@ -60,6 +100,17 @@ export class ComposerComponent {
     if (bytes > max) return `Too long to send: over the limit of ${max} bytes.`;
     if (bytes >= max * NEAR_LIMIT) return `Nearly at the limit of ${max} bytes.`;
     return '';
+  });
+  /** The @name being typed before the caret, or null; closed by Escape until the next keystroke. */
+  private readonly query = signal<{ text: string; start: number; end: number } | null>(null);
+  readonly options = computed(() => {
+    const query = this.query();
+    return query ? mentionOptions(query.text, this.people(), this.broadcast()) : [];
+  });
+  readonly selected = linkedSignal({ source: this.options, computation: () => 0 });
+  readonly optionsNotice = computed(() => {
+    const count = this.options().length;
+    return count === 0 ? '' : `${count} ${count === 1 ? 'person' : 'people'} to mention; up and down arrows to choose, Enter to pick.`;
   });
   private readonly box = viewChild.required<ElementRef<HTMLTextAreaElement>>('box');
   private focusedFor: string | null | undefined;
@@ -84,18 +135,66 @@ export class ComposerComponent {
   onInput(value: string): void {
     this.text.set(value);
     this.keepDraft(value);
+    this.noteCaret();
     if (value.length > 0) this.typing.emit();
   }
 
-  onEnter(event: KeyboardEvent): void {
-    if (event.shiftKey || event.isComposing) return;
-    event.preventDefault();
-    this.send();
+  /** Where the caret is decides whether an @name is being typed. */
+  noteCaret(): void {
+    const box = this.box().nativeElement;
+    const caret = box.selectionStart ?? this.text().length;
+    this.query.set(mentionQuery(this.text(), caret));
+  }
+
+  onKeydown(event: KeyboardEvent): void {
+    const options = this.options();
+    if (options.length > 0 && !event.isComposing) {
+      const step = event.key === 'ArrowDown' ? 1 : event.key === 'ArrowUp' ? -1 : 0;
+      if (step !== 0) {
+        event.preventDefault();
+        this.selected.update((i) => (i + step + options.length) % options.length);
+        return;
+      }
+      if ((event.key === 'Enter' && !event.shiftKey) || event.key === 'Tab') {
+        event.preventDefault();
+        this.pick(options[this.selected()]);
+        return;
+      }
+      if (event.key === 'Escape') {
+        // Closes the suggestions only, not whatever the composer sits in.
+        event.preventDefault();
+        event.stopPropagation();
+        this.query.set(null);
+        return;
+      }
+    }
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      this.send();
+    }
+  }
+
+  /** Puts '@name ' in place of what was typed after '@', and the caret after it. */
+  pick(option: MentionOption & { insert?: string }): void {
+    const query = this.query();
+    if (!query) return;
+    const insert = `@${option.insert ?? option.username} `;
+    const text = this.text();
+    const next = text.slice(0, query.start) + insert + text.slice(query.end);
+    const box = this.box().nativeElement;
+    box.value = next;
+    const caret = query.start + insert.length;
+    box.setSelectionRange(caret, caret);
+    box.focus();
+    this.text.set(next);
+    this.keepDraft(next);
+    this.query.set(null);
   }
 
   send(): void {
     if (!this.sendable() || this.disabled()) return;
     this.sent.emit(this.text());
+    this.query.set(null);
     this.text.set('');
     this.keepDraft('');
   }

@@ -95,11 +95,58 @@ describe('ConversationListComponent', () => {
   it('names a DM by display name with the login name beside it, and a group as a group', () => {
     const fixture = TestBed.createComponent(ConversationListComponent);
     fixture.componentRef.setInput('conversations', [newConversation('group:admin'), newConversation('user:admin')]);
-    fixture.componentRef.setInput('names', new Map([['admin', 'Administrator']]));
+    fixture.componentRef.setInput('people', new Map([['admin', { display_name: 'Administrator', role: 'admin' }]]));
     fixture.detectChanges();
     const entry = (id: string) => (fixture.nativeElement as HTMLElement).querySelector(`[data-conversation="${id}"]`)!;
     expect(entry('group:admin').querySelector('.title')!.textContent).toBe('Admin group');
     expect(entry('user:admin').querySelector('.title')!.textContent).toBe('Administrator');
     expect(entry('user:admin').querySelector('.login')!.textContent).toBe('admin');
+  });
+
+  it('lists groups, channels and direct messages apart; a guest\'s line to a team under groups, the team\'s shared ones under direct messages', () => {
+    const fixture = TestBed.createComponent(ConversationListComponent);
+    fixture.componentRef.setInput('conversations', [
+      newConversation('group:staff'),
+      newConversation('team:admin:sam'),
+      newConversation('team:staff:cleo'),
+      newConversation('user:ada'),
+      { ...newConversation('channel:ops'), unread: 3, mentions: 1 },
+    ]);
+    fixture.componentRef.setInput('me', 'sam');
+    fixture.componentRef.setInput('people', new Map([['cleo', { display_name: 'Cleo', role: 'client' }]]));
+    fixture.componentRef.setInput('channels', [
+      { conversation: 'channel:ops', name: 'ops', topic: '', visibility: 'private', builtin: false, archived: false, member: true, manageable: true, member_count: 2, created_by: 'sam', created_at: 'x' },
+      { conversation: 'channel:news', name: 'news', topic: '', visibility: 'public', builtin: false, archived: true, member: true, manageable: false, member_count: 9, created_by: 'ada', created_at: 'x' },
+    ]);
+    fixture.detectChanges();
+    const host = fixture.nativeElement as HTMLElement;
+    const section = (heading: string) =>
+      Array.from(host.querySelectorAll(`ul[aria-labelledby="${heading}"] [data-conversation]`)).map((e) => e.getAttribute('data-conversation'));
+    expect(section('groups-heading')).toEqual(['group:staff', 'team:admin:sam']);
+    expect(section('channels-heading')).toEqual(['channel:ops', 'channel:news']);
+    expect(section('direct-heading')).toEqual(['team:staff:cleo', 'user:ada']);
+    const entry = (id: string) => host.querySelector(`[data-conversation="${id}"]`)!;
+    expect(entry('team:admin:sam').querySelector('.title')!.textContent).toBe('Admin');
+    expect(entry('team:staff:cleo').querySelector('.title')!.textContent).toBe('Cleo · client');
+    expect(entry('team:staff:cleo').textContent).toContain('Staff team');
+    expect(entry('channel:ops').querySelector('.title')!.textContent).toBe('#ops');
+    expect(entry('channel:ops').textContent).toContain('(private channel)');
+    expect(entry('channel:ops').querySelector('[data-testid="mentions-badge"]')!.getAttribute('aria-label')).toBe('1 mention');
+    expect(entry('channel:news').textContent).toContain('archived');
+  });
+
+  it('offers "Browse / create" only where the role may, and says what to expect when there are no channels', () => {
+    const fixture = TestBed.createComponent(ConversationListComponent);
+    fixture.componentRef.setInput('conversations', []);
+    fixture.detectChanges();
+    const host = fixture.nativeElement as HTMLElement;
+    expect(host.querySelector('button.browse')).toBeNull();
+    expect(host.querySelector('[data-testid="no-channels"]')!.textContent).toContain('invited');
+    fixture.componentRef.setInput('canBrowseChannels', true);
+    fixture.detectChanges();
+    const asked: unknown[] = [];
+    fixture.componentInstance.browseChannels.subscribe(() => asked.push(true));
+    (host.querySelector('button.browse') as HTMLButtonElement).click();
+    expect(asked).toHaveLength(1);
   });
 });

@@ -59,4 +59,12 @@ describe('DraftStore', () => {
     expect(drafts.load('cleo', 'user:sam')).toBe('');
     expect(drafts.load('cleo', 'user:ada')).toBe('ok');
   });
+
+  it('moves a draft to a conversation\'s new id (a renamed channel)', () => {
+    const drafts = TestBed.inject(DraftStore);
+    drafts.save('sam', 'channel:news', 'half a thought');
+    drafts.move('sam', 'channel:news', 'channel:headlines');
+    expect(drafts.load('sam', 'channel:news')).toBe('');
+    expect(drafts.load('sam', 'channel:headlines')).toBe('half a thought');
+  });
 });

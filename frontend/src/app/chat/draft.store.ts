@@ -40,6 +40,16 @@ export class DraftStore {
     this.save(user, conversation, '');
   }
 
+  /** A conversation got a new id (a channel renamed): its draft goes with it. */
+  move(user: string, from: string, to: string): void {
+    const drafts = this.read(user);
+    const draft = drafts[from];
+    if (!draft) return;
+    delete drafts[from];
+    drafts[to] = draft;
+    this.write(user, drafts);
+  }
+
   private read(user: string): Record<string, Draft> {
     let parsed: unknown;
     try {

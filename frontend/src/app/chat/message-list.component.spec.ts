@@ -13,7 +13,7 @@ describe('MessageListComponent', () => {
     };
   });
 
-  async function render(conversation: Conversation, inputs: { connected?: boolean; canPost?: boolean } = {}) {
+  async function render(conversation: Conversation, inputs: { connected?: boolean; canPost?: boolean; people?: unknown; me?: string } = {}) {
     const fixture = TestBed.createComponent(MessageListComponent);
     fixture.componentRef.setInput('conversation', conversation);
     fixture.componentRef.setInput('emptyTitle', 'Your conversation with sam');
@@ -86,5 +86,25 @@ describe('MessageListComponent', () => {
     const divider = element.querySelector('[data-testid="new-divider"]')!;
     expect(divider.getAttribute('aria-label')).toBe('New messages');
     expect(divider.nextElementSibling!.textContent).toContain('new one');
+  });
+
+  it('names senders by display name where known, and marks a message that mentions the reader', async () => {
+    const element = await render(
+      {
+        ...newConversation('channel:ops'),
+        historyLoaded: true,
+        messages: [
+          message({ id: 1, senderName: 'sam', text: '@tess look', mentions: ['tess'], mentionsMe: true }),
+          message({ id: 2, senderName: 'zed', text: 'plain' }),
+        ],
+      },
+      { people: new Map([['sam', { display_name: 'Sam Staff', role: 'staff' }]]), me: 'tess' },
+    );
+    const rows = Array.from(element.querySelectorAll('[data-testid="message"]'));
+    expect(rows.map((row) => row.querySelector('.sender')!.textContent)).toEqual(['Sam Staff', 'zed']);
+    expect(rows[0].classList).toContain('mentions-me');
+    expect(rows[0].textContent).toContain('Mentions you.');
+    expect(rows[0].querySelector('mark.mention-me')!.textContent).toBe('@tess');
+    expect(rows[1].classList).not.toContain('mentions-me');
   });
 });

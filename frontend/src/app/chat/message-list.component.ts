@@ -18,8 +18,8 @@ import {
 import { MatButtonModule } from '@angular/material/button';
 import { fullTime, withDaySeparators, type ChatMessage, type Conversation } from './chat.model';
 import { shownName } from '@parley/contract';
+import { type People, personName } from './conversation-names';
 import { MessageTextComponent } from './message-text.component';
-import { ShownNamePipe } from './shown-name.pipe';
 
 /** Within this many pixels of the end the reader counts as at the newest message. */
 export const AT_BOTTOM_PX = 32;
@@ -43,7 +43,7 @@ const DIVIDER_CONTEXT_PX = 48;
 @Component({
   selector: 'parley-message-list',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [DatePipe, MatButtonModule, MessageTextComponent, ShownNamePipe],
+  imports: [DatePipe, MatButtonModule, MessageTextComponent],
   template: `
     <!-- Not live itself: switching conversations or loading older pages would read out every row.
       Messages arriving while open are announced by the region below instead. -->
@@ -77,10 +77,10 @@ const DIVIDER_CONTEXT_PX = 48;
             }
             @case ('message') {
               <div class="row">
-                <div class="message" [class.mine]="row.message.mine" [attr.data-state]="row.message.state"
+                <div class="message" [class.mine]="row.message.mine" [class.mentions-me]="row.message.mentionsMe" [attr.data-state]="row.message.state"
                   [attr.data-id]="row.message.id" data-testid="message">
                   <div class="meta">
-                    <span class="sender">{{ row.message.mine ? 'You' : (row.message.senderName | shownName) }}</span>
+                    <span class="sender" [attr.title]="row.message.mine ? null : row.message.senderName">{{ row.message.mine ? 'You' : senderOf(row.message) }}</span>
                     <span class="role">{{ row.message.senderRole }}</span>
                     <time [attr.datetime]="row.message.sentAt" [title]="full(row.message)">
                       <span aria-hidden="true">{{ row.message.sentAt | date: 'shortTime' }}</span>
@@ -90,7 +90,10 @@ const DIVIDER_CONTEXT_PX = 48;
                       <span class="tick" title="Sent"><span aria-hidden="true">✓</span><span class="visually-hidden">Sent</span></span>
                     }
                   </div>
-                  <parley-message-text [text]="row.message.text" />
+                  @if (row.message.mentionsMe) {
+                    <span class="visually-hidden">Mentions you.</span>
+                  }
+                  <parley-message-text [text]="row.message.text" [mentions]="row.message.mentions" [me]="me()" />
                   @if (row.message.mine && row.message.state !== 'sent') {
                     <div class="state">
                       @if (row.message.state === 'sending') {
@@ -129,6 +132,8 @@ const DIVIDER_CONTEXT_PX = 48;
     .new-divider::before, .new-divider::after { content: ''; flex: 1; border-top: 1px solid var(--mat-sys-error); }
     .new-divider::before { flex: 0 0 1rem; }
     .message { max-width: min(36rem, 80%); width: fit-content; background: var(--mat-sys-surface-container); border-radius: 12px; padding: 0.4rem 0.75rem; }
+    /* Mentions the viewer: a bar down the side, as Slack and Mattermost mark them. */
+    .message.mentions-me { box-shadow: inset 3px 0 0 var(--mat-sys-tertiary); background: var(--mat-sys-surface-container-high); }
     .message.mine { margin-left: auto; background: var(--mat-sys-primary-container); color: var(--mat-sys-on-primary-container); }
     .meta { display: flex; gap: 0.5rem; font-size: 0.75rem; color: var(--mat-sys-on-surface-variant); }
     .mine .meta { color: inherit; }
@@ -153,6 +158,10 @@ export class MessageListComponent {
   readonly connected = input(true);
   /** Whether this user may post here (the empty state's hint). */
   readonly canPost = input(true);
+  /** Display names by login name: senders are shown by them where known. */
+  readonly people = input<People>(new Map());
+  /** The viewer's user name, for marking mentions of them. */
+  readonly me = input<string | null>(null);
   readonly loadOlder = output<void>();
   readonly retry = output<string>();
   readonly rows = computed(() => {
@@ -203,6 +212,10 @@ export class MessageListComponent {
       observer.observe(this.content()!.nativeElement);
       this.destroyRef.onDestroy(() => observer.disconnect());
     });
+  }
+
+  senderOf(message: ChatMessage): string {
+    return personName(message.senderName, this.people());
   }
 
   full(message: ChatMessage): string {

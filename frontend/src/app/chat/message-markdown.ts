@@ -54,6 +54,44 @@ for (const rule of ['fence', 'code_block'] as const) {
   markdown.renderer.rules[rule] = (...args) => render(...args).replace(/^<pre>/, '<pre tabindex="0">');
 }
 
+/** What a message's @names are checked against: its mentions (WireMessage.mentions) and the viewer. */
+interface MentionEnv {
+  mentions?: readonly string[];
+  me?: string | null;
+}
+
+/** A character that may sit inside a user name: '@' right after one is part of a word ("mail@sam"). */
+const NAME_CHAR = /[a-z0-9._-]/i;
+const MENTION_AT = /^@([a-z0-9][a-z0-9._-]{0,31})/i;
+
+/**
+ * `@name` as a mark, only for the names the server listed as mentions (a name the sender could
+ * not reach, or nobody's, stays text). '@' ends markdown-it's plain-text runs, so this rule sees
+ * every one of them; the same trimming of trailing dots and dashes as contract/mentions.ts.
+ */
+markdown.inline.ruler.push('mention', (state, silent) => {
+  const env = state.env as MentionEnv;
+  if (!env.mentions?.length || state.src.charCodeAt(state.pos) !== 0x40) return false;
+  if (state.pos > 0 && NAME_CHAR.test(state.src[state.pos - 1])) return false;
+  const match = MENTION_AT.exec(state.src.slice(state.pos));
+  if (!match) return false;
+  const name = match[1].toLowerCase().replace(/[._-]+$/, '');
+  const key = name === 'here' || name === 'channel' ? `@${name}` : name;
+  if (!name || !env.mentions.includes(key)) return false;
+  if (!silent) {
+    const token = state.push('mention', 'mark', 0);
+    token.content = state.src.slice(state.pos, state.pos + 1 + name.length);
+    token.meta = { me: key.startsWith('@') || key === env.me };
+  }
+  state.pos += 1 + name.length;
+  return true;
+});
+
+markdown.renderer.rules['mention'] = (tokens, index) => {
+  const token = tokens[index];
+  return `<mark class="mention${token.meta?.me ? ' mention-me' : ''}">${markdown.utils.escapeHtml(token.content)}</mark>`;
+};
+
 /**
  * Rendered texts, newest use last. The message list re-renders often (every new message, every
  * scroll of the virtual list creates rows afresh), and the same texts come back each time.
@@ -63,16 +101,21 @@ for (const rule of ['fence', 'code_block'] as const) {
 const cache = new Map<string, string>();
 const CACHE_SIZE = 500;
 
-/** The HTML for a message's text; insert it with `[innerHTML]` (Angular's sanitizer runs too). */
-export function renderMessageMarkdown(text: string): string {
-  const cached = cache.get(text);
+/**
+ * The HTML for a message's text; insert it with `[innerHTML]` (Angular's sanitizer runs too).
+ * `mentions`: the message's (WireMessage.mentions), marked where written; those naming `me`
+ * (the viewer), '@here' and '@channel' stand out.
+ */
+export function renderMessageMarkdown(text: string, mentions?: readonly string[], me?: string | null): string {
+  const key = mentions?.length ? `${text}\u0000${mentions.join(' ')}\u0000${me ?? ''}` : text;
+  const cached = cache.get(key);
   if (cached !== undefined) {
-    cache.delete(text);
-    cache.set(text, cached);
+    cache.delete(key);
+    cache.set(key, cached);
     return cached;
   }
-  const html = markdown.render(text);
-  cache.set(text, html);
+  const html = markdown.render(text, { mentions, me } satisfies MentionEnv);
+  cache.set(key, html);
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   return html;
 }

@@ -14,9 +14,11 @@ describe('MessageTextComponent', () => {
     warnings.mockRestore();
   });
 
-  async function render(text: string): Promise<HTMLElement> {
+  async function render(text: string, mentions?: string[], me?: string): Promise<HTMLElement> {
     const fixture = TestBed.createComponent(MessageTextComponent);
     fixture.componentRef.setInput('text', text);
+    if (mentions) fixture.componentRef.setInput('mentions', mentions);
+    if (me) fixture.componentRef.setInput('me', me);
     await fixture.whenStable();
     return fixture.nativeElement as HTMLElement;
   }
@@ -150,5 +152,26 @@ describe('MessageTextComponent', () => {
     } finally {
       render$.mockRestore();
     }
+  });
+
+  describe('mentions', () => {
+    it('marks the @names the message mentions, the viewer\'s own and @here/@channel standing out', async () => {
+      const host = await render('@sam and @Cleo, @here: see **@sam**', ['sam', 'cleo', '@here'], 'cleo');
+      expect(texts(host, 'mark.mention')).toEqual(['@sam', '@Cleo', '@here', '@sam']);
+      expect(texts(host, 'mark.mention-me')).toEqual(['@Cleo', '@here']);
+      expect(texts(host, 'strong mark')).toEqual(['@sam']);
+      expectInert(host);
+    });
+
+    it('leaves text alone that names nobody the message mentions, e-mail addresses and code included', async () => {
+      const host = await render('@nobody, mail me at x@sam.example, `@sam`, @sam.', ['sam'], 'cleo');
+      expect(texts(host, 'mark')).toEqual(['@sam']);
+      expect(host.querySelector('code')!.textContent).toBe('@sam');
+    });
+
+    it('marks nothing in a message without mentions', async () => {
+      const host = await render('@sam hello');
+      expect(all(host, 'mark')).toEqual([]);
+    });
   });
 });

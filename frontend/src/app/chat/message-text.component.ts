@@ -32,9 +32,18 @@ import { renderMessageMarkdown } from './message-markdown';
       border-radius: 6px; padding: 0.4em 0.6em; overflow-wrap: normal; }
     parley-message-text pre:focus-visible { outline: 2px solid var(--mat-sys-primary); outline-offset: 1px; }
     parley-message-text pre code { background: none; padding: 0; white-space: pre; }
+    parley-message-text mark.mention { background: var(--mat-sys-secondary-container); color: var(--mat-sys-on-secondary-container);
+      border-radius: 4px; padding: 0 0.2em; font-weight: 500; }
+    /* The viewer (by name, @here or @channel): the one a reader must not miss. */
+    parley-message-text mark.mention-me { background: var(--mat-sys-tertiary-container); color: var(--mat-sys-on-tertiary-container);
+      outline: 1px solid var(--mat-sys-tertiary); }
   `,
 })
 export class MessageTextComponent {
   readonly text = input.required<string>();
-  protected readonly html = computed(() => renderMessageMarkdown(this.text()));
+  /** The message's mentions (WireMessage.mentions): these @names are marked. */
+  readonly mentions = input<readonly string[] | undefined>(undefined);
+  /** The viewer's user name: a mention of them stands out. */
+  readonly me = input<string | null>(null);
+  protected readonly html = computed(() => renderMessageMarkdown(this.text(), this.mentions(), this.me()));
 }

@@ -1,0 +1,115 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { signal } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { MATERIAL_ANIMATIONS } from '@angular/material/core';
+import { provideRouter } from '@angular/router';
+import { type ChannelInfo, ClientEvents, type PublicUser, ServerEvents, type WireMessage } from '@parley/contract';
+import { AuthService } from '../core/auth.service';
+import { ChatConnection, SocketService } from '../core/socket.service';
+import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW } from '../core/tokens';
+import { eventually } from '../../testing/eventually';
+import { FakeConnection } from '../../testing/fake-connection';
+import { ChatPageComponent } from './chat-page.component';
+
+const tess: PublicUser = { username: 'tess', display_name: 'Tess', role: 'staff' };
+const ops: ChannelInfo = {
+  conversation: 'channel:ops', name: 'ops', topic: 'Rota and cover', visibility: 'private', builtin: false, archived: false,
+  member: true, manageable: false, member_count: 2, created_by: 'sam', created_at: '2026-12-01T00:00:00.000Z',
+};
+const fromSam = (over: Partial<WireMessage>): WireMessage => ({
+  message: 'hi', sender: 's', sender_name: 'sam', id: 10, sent_at: '2026-12-02T09:00:00.000Z', sender_role: 'staff',
+  target_kind: 'channel', target: 'ops', client_id: null, ...over,
+});
+
+/** The page with its own stores over a fake connection: what it shows for channels, mentions and notify settings. */
+describe('ChatPageComponent', () => {
+  let connection: FakeConnection;
+
+  beforeAll(() => {
+    // jsdom has no layout: the message list's ResizeObserver has nothing to observe.
+    globalThis.ResizeObserver ??= class {
+      observe(): void {}
+      disconnect(): void {}
+      unobserve(): void {}
+    };
+  });
+
+  async function render(channels: ChannelInfo[]) {
+    connection = new FakeConnection();
+    connection.handlers = {
+      [ClientEvents.VerifyUser]: () => ({ ok: true, user: tess, latest_id: 1, max_message_bytes: 100, groups: ['staff'], read_groups: ['staff'], group_conversations: { staff: 'group:staff' } }),
+      [ClientEvents.Conversations]: () => ({ ok: true, conversations: [], more: false }),
+      [ClientEvents.Directory]: () => ({ ok: true, users: [{ username: 'sam', display_name: 'Sam Staff', role: 'staff', online: true }], next_after: null }),
+      [ClientEvents.Sync]: () => ({ ok: true, messages: [], more: false, channels, announcements: [] }),
+      [ClientEvents.History]: () => ({ ok: true, messages: [], more: false }),
+      [ClientEvents.SetNotify]: (p) => ({ ok: true, conversation: p.conversation, notify: p.notify }),
+    };
+    const storage = new Map<string, string>();
+    TestBed.configureTestingModule({
+      providers: [
+        provideRouter([]),
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
+        { provide: ChatConnection, useValue: connection },
+        { provide: SocketService, useValue: { connect: () => void connection.connect(), disconnect: () => undefined } },
+        { provide: AuthService, useValue: { user: signal(tess), forget: () => undefined, logout: async () => undefined } },
+        { provide: NOTIFIER, useValue: { supported: false, permission: () => 'denied', requestPermission: async () => 'denied', show: () => undefined } },
+        { provide: STORAGE, useValue: { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => storage.set(k, v) } },
+        { provide: ID_GENERATOR, useValue: () => 'id' },
+        {
+          provide: WINDOW,
+          useValue: { document: { visibilityState: 'hidden', addEventListener: () => undefined, removeEventListener: () => undefined }, matchMedia: () => ({ matches: true }) },
+        },
+      ],
+    });
+    const fixture = TestBed.createComponent(ChatPageComponent);
+    fixture.detectChanges();
+    const host = fixture.nativeElement as HTMLElement;
+    await eventually(() => host.querySelector('[data-conversation="channel:ops"]') !== null || channels.length === 0, { what: 'the channels listed' });
+    await fixture.whenStable();
+    return { fixture, host };
+  }
+
+  afterEach(() => TestBed.inject(HttpTestingController).verify());
+
+  it('opens a channel with its topic and member count, and counts a mention in the list and in total', async () => {
+    const { fixture, host } = await render([ops]);
+    connection.push(ServerEvents.MessageFromUser, fromSam({ id: 11, message: '@tess rota?', mentions: ['tess'] }));
+    await fixture.whenStable();
+    expect(host.querySelector('[data-testid="mentions-total"]')!.getAttribute('aria-label')).toBe('1 unread mention');
+    expect(host.querySelector('[data-conversation="channel:ops"] [data-testid="mentions-badge"]')).not.toBeNull();
+
+    (host.querySelector('[data-conversation="channel:ops"]') as HTMLButtonElement).click();
+    await fixture.whenStable();
+    expect(host.querySelector('.conversation-head h2')!.textContent).toContain('#ops');
+    expect(host.querySelector('[data-testid="channel-topic"]')!.textContent).toBe('Rota and cover');
+    expect(host.querySelector('.conversation-head .members')!.getAttribute('aria-label')).toContain('2 members');
+    // The tab is hidden in this spec: opening marks it read only once it is visible, so the count stays.
+    expect(host.querySelector('parley-composer')).not.toBeNull();
+  });
+
+  it('shows a note instead of the composer in an archived channel, when it is archived live', async () => {
+    const { fixture, host } = await render([ops]);
+    (host.querySelector('[data-conversation="channel:ops"]') as HTMLButtonElement).click();
+    await fixture.whenStable();
+    connection.push(ServerEvents.ChannelUpdated, { channel: { ...ops, archived: true } });
+    await fixture.whenStable();
+    expect(host.querySelector('parley-composer')).toBeNull();
+    expect(host.querySelector('[data-testid="archived-note"]')!.textContent).toContain('archived');
+  });
+
+  it('sets the open conversation\'s notifications from its header menu', async () => {
+    const { fixture, host } = await render([ops]);
+    (host.querySelector('[data-conversation="channel:ops"]') as HTMLButtonElement).click();
+    await fixture.whenStable();
+    (host.querySelector('.conversation-menu') as HTMLButtonElement).click();
+    await fixture.whenStable();
+    const items = Array.from(document.querySelectorAll<HTMLButtonElement>('[role="menuitemradio"]'));
+    expect(items.map((item) => item.textContent!.trim().replace(/^\S+\s+/, ''))).toEqual(['All messages', 'Mentions only', 'Nothing']);
+    items[1].click();
+    await eventually(() => connection.sent(ClientEvents.SetNotify).length === 1, { what: 'set_notify sent' });
+    expect(connection.sent(ClientEvents.SetNotify)).toEqual([{ conversation: 'channel:ops', notify: 'mentions' }]);
+  });
+});
