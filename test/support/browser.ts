@@ -61,6 +61,15 @@ export async function openBrowser(
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  // A dialog caught mid-fade shows the page through it: wait for finite animations and
+  // transitions to end (spinners loop for ever and are left running). Bounded, and only a picture.
+  await page
+    .waitForFunction(
+      () => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity),
+      undefined,
+      { timeout: 5_000 },
+    )
+    .catch(() => undefined);
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
 }
 
