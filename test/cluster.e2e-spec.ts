@@ -105,22 +105,11 @@ describe('several nodes (PostgreSQL + Redis)', () => {
   });
 
   it('delivers a team reply and a channel message sent on one node to sockets on the other', async () => {
-    // A channel made in storage (the channel REST API is another module's), before anyone connects.
-    const pool = new Pool({ connectionString: TEST_POSTGRES_URL });
-    try {
-      const ids = await pool.query<{ id: string; username: string }>(`select id, username from "${schema}".users where username in ('admin', 'bob', 'dora')`);
-      const id = (name: string) => Number(ids.rows.find((row) => row.username === name)!.id);
-      const now = Date.now();
-      const channel = await pool.query<{ id: string }>(
-        `insert into "${schema}".channels (name, topic, visibility, created_by, created_at, updated_at) values ('ops', '', 'public', $1, $2, $2) returning id`,
-        [id('admin'), now],
-      );
-      for (const member of ['admin', 'bob', 'dora']) {
-        await pool.query(`insert into "${schema}".channel_members (channel_id, user_id, added_at) values ($1, $2, $3)`, [channel.rows[0].id, id(member), now]);
-      }
-    } finally {
-      await pool.end();
-    }
+    // Made through node A's REST API before anyone connects: node B learns of it through the
+    // cache invalidation every membership change broadcasts (a row written behind the service's
+    // back would leave B's cache believing dora is in no channel).
+    const created = await api(a, 'POST', '/api/channels', { token: tokens.admin, body: { name: 'ops', visibility: 'public', members: ['bob', 'dora'] } });
+    expect(created.status).toBe(201);
     const aliceOnA = await connect(a, 'alice', 'staff');
     const bobOnA = await connect(a, 'bob', 'staff');
     const doraOnB = await connect(b, 'dora', 'client');

@@ -32,7 +32,7 @@ describe('MessageHistoryService (which conversation a viewer reads)', () => {
     mocks.user.findByUsername.mockImplementation(async (name) => accounts.find((u) => u.username === name));
     mocks.message.findConversationBefore.mockResolvedValue([]);
     mocks.channel.findByName.mockImplementation(async (name) => channels.find((c) => c.name === name));
-    mocks.channel.isMember.mockImplementation(async (channelId, userId) => channelId === 7 && userId === sam.id);
+    mocks.channel.channelIdsOf.mockImplementation(async (userId) => (userId === sam.id ? [7] : []));
   });
 
   /** The storage key the request read, or the error code it was answered with. */

@@ -204,7 +204,7 @@ describe('MessageRoutingService', () => {
 
     it('stores a member\'s post by channel id and delivers it to the channel room', async () => {
       const sam = connect('sam', 'staff');
-      mocks.channel.isMember.mockResolvedValue(true);
+      mocks.channel.channelIdsOf.mockResolvedValue([7]);
       await routing.send(sam, { message: 'deploy', recipients: 'channel:ops' });
       expect(mocks.message.insertBatch.mock.calls[0][0][0]).toMatchObject({ target_kind: 'channel', target: 'ops', conversation: 'channel:7', audience: 'channel:7' });
       expect(emits()[0]).toMatchObject({ rooms: ['channel:7', `user:${sam.user.id}`], except: sam.socketId });
@@ -212,7 +212,7 @@ describe('MessageRoutingService', () => {
 
     it('answers a private channel one is not in exactly as a missing one, and refuses the rest', async () => {
       const sam = connect('sam', 'staff');
-      mocks.channel.isMember.mockResolvedValue(false);
+      mocks.channel.channelIdsOf.mockResolvedValue([]);
       const missing = await routing.send(sam, { message: 'x', recipients: 'channel:nope' }).catch((e: unknown) => e);
       const hidden = await routing.send(sam, { message: 'x', recipients: 'channel:secret' }).catch((e: unknown) => e);
       expect(hidden).toMatchObject({ code: 'UNKNOWN_RECIPIENT', message: (missing as Error).message.replace('nope', 'secret') });
