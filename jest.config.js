@@ -43,7 +43,8 @@ module.exports = {
       displayName: 'e2e-postgres',
       roots: ['<rootDir>/test'],
       testMatch: ['messaging', 'chat-features', 'auth', 'prototype-protocol', 'roster', 'audit-log', 'bad-input', 'account-deletion', 'enumeration', 'conversations', 'channels', 'announcements'].map(
-        (name) => `**/${name}.e2e-spec.ts`,
+        // Rooted at test/: a bare **/name would also match the browser spec of the same name.
+        (name) => `<rootDir>/test/${name}.e2e-spec.ts`,
       ),
       setupFiles: ['<rootDir>/test/support/use-postgres.ts'],
     },
