@@ -83,6 +83,8 @@ export class ChatGateway implements OnGatewayInit<ParleyServer>, OnGatewayConnec
       user: toPublicUser(user),
       latest_id: await this.history.latestId(),
       max_message_bytes: this.config.values.PARLEY_MAX_MESSAGE_BYTES,
+      edit_window_ms: this.config.values.PARLEY_EDIT_WINDOW_MINUTES === null ? null : this.config.values.PARLEY_EDIT_WINDOW_MINUTES * 60_000,
+      read_receipts: this.config.values.PARLEY_READ_RECEIPTS,
       // The policy's answer, so the web app offers exactly the groups the server will accept.
       groups,
       read_groups: ROLES.filter((group) => this.policy.canReadGroup(user, group)),

@@ -16,6 +16,7 @@ import { HistoryGateway } from './history.gateway';
 import { MentionsService } from './mentions.service';
 import { MessageHistoryService } from './message-history.service';
 import { MessageRoutingService } from './message-routing.service';
+import { MessageViews } from './message-views.service';
 import { MessageWriter } from './message-writer.service';
 import { PresenceGateway } from './presence.gateway';
 import { PresenceService } from './presence.service';
@@ -61,10 +62,11 @@ export class ChatModule {
         SocketSessionMiddleware,
         ChannelAccess,
         MentionsService,
+        MessageViews,
       ],
       fixedProviders: [ChatGateway, HistoryGateway, PresenceGateway],
       // ChannelAccess and PresenceService for the channels module (membership, member presence).
-      exports: [MessageWriter, ChannelAccess, PresenceService],
+      exports: [MessageWriter, ChannelAccess, PresenceService, MessageViews],
     }));
   }
 }

@@ -9,6 +9,7 @@ import {
   conversationIdOf,
   ErrorCodes,
   type MarkReadAck,
+  type HistoryAck,
   type MessagePageAck,
   ServerEvents,
   type SetNotifyAck,
@@ -19,13 +20,14 @@ import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
 import type { VerifiedConnection } from '../registry/user-registry.service';
 import type { UserRow } from '../storage/database.types';
 import { ConversationSettingsRepository } from '../storage/conversation-settings.repository';
-import { MessageRepository, type Visibility } from '../storage/message.repository';
+import { MessageRepository, streamPosition, type Visibility } from '../storage/message.repository';
 import { ReadMarkRepository } from '../storage/read-mark.repository';
 import type { ConversationsDto, HistoryDto, MarkReadDto, SetNotifyDto, SyncDto } from '@parley/contract/schemas';
 import { audiencesOf } from './audiences';
 import { ChannelAccess } from './channel-access.service';
 import { toWireMessage } from './message.mapper';
 import { collectPage, type PageBounds } from './message-page';
+import { MessageViews } from './message-views.service';
 import { ConversationKeys, dmConversation } from './message-routing.service';
 import { RecipientResolver, unknownRecipient } from './recipient-resolver.service';
 
@@ -50,6 +52,7 @@ export class MessageHistoryService {
     private readonly broadcaster: Broadcaster,
     private readonly channels: ChannelAccess,
     private readonly settings: ConversationSettingsRepository,
+    private readonly views: MessageViews,
   ) {}
 
   latestId(): Promise<number> {
@@ -57,14 +60,20 @@ export class MessageHistoryService {
   }
 
   /**
-   * Messages the user may see after `since`, oldest first, up to the limit and the page's byte
-   * budget; `more` means call again from the last id received.
+   * The stream the user may see after `since` (new messages, and changed ones at their rev),
+   * in stream order, up to the limit and the page's byte budget; `more` means call again from
+   * `cursor`.
    */
-  async sync(viewer: UserRow, dto: SyncDto): Promise<MessagePageAck> {
+  async sync(viewer: UserRow, dto: SyncDto): Promise<MessagePageAck & { cursor: number }> {
     const visibility = await this.visibility(viewer);
-    return collectPage(dto.since, this.bounds(dto.limit), (after, count) =>
-      this.messages.findVisibleAfter(visibility, after ?? dto.since, count),
+    const page = await collectPage(
+      dto.since,
+      this.bounds(dto.limit),
+      (after, count) => this.messages.findVisibleAfter(visibility, after ?? dto.since, count),
+      { render: (rows) => this.views.render(rows), position: streamPosition },
     );
+    const last = page.messages.at(-1);
+    return { ...page, cursor: last ? Math.max(dto.since, last.rev ?? last.id) : dto.since };
   }
 
   /** What the viewer reads now: their audiences (channel membership read once per request) and their own id. */
@@ -73,13 +82,16 @@ export class MessageHistoryService {
   }
 
   /** The newest messages of a conversation before `before`, returned oldest first, within the same bounds. */
-  async history(viewer: UserRow, dto: HistoryDto): Promise<MessagePageAck> {
+  async history(viewer: UserRow, dto: HistoryDto): Promise<HistoryAck> {
     const { key } = await this.locate(viewer, dto.conversation);
     // Walked newest first, so a page cut short by its budget keeps the messages nearest `before`.
-    const page = await collectPage(dto.before, this.bounds(dto.limit), async (before, count) =>
-      (await this.messages.findConversationBefore({ conversation: key }, before, count)).reverse(),
+    const page = await collectPage(
+      dto.before,
+      this.bounds(dto.limit),
+      async (before, count) => (await this.messages.findConversationBefore({ conversation: key }, before, count)).reverse(),
+      { render: (rows) => this.views.render(rows) },
     );
-    return { messages: page.messages.reverse(), more: page.more };
+    return { messages: page.messages.reverse(), more: page.more, receipts: [] };
   }
 
   private bounds(limit: number): PageBounds {

@@ -40,7 +40,21 @@ export function wireBytes(message: WireMessage): number {
  * something after it. Reading in rounds keeps memory near the budget even when the limit
  * would allow hundreds of large messages.
  */
-export async function collectPage(start: number | undefined, bounds: PageBounds, fetch: FetchRows): Promise<MessagePageAck> {
+export interface PageWalk {
+  /** Rows as the wire shows them (MessageViews.render); default: the row alone. */
+  render?: (rows: MessageRow[]) => Promise<WireMessage[]> | WireMessage[];
+  /** Where a row sits in the walk, for the next round's cursor; default its id. */
+  position?: (row: MessageRow) => number;
+}
+
+export async function collectPage(
+  start: number | undefined,
+  bounds: PageBounds,
+  fetch: FetchRows,
+  walk: PageWalk = {},
+): Promise<MessagePageAck> {
+  const render = walk.render ?? ((rows: MessageRow[]) => rows.map((row) => toWireMessage(row)));
+  const position = walk.position ?? ((row: MessageRow) => row.id);
   const messages: WireMessage[] = [];
   let bytes = 0;
   let cursor = start;
@@ -49,8 +63,7 @@ export async function collectPage(start: number | undefined, bounds: PageBounds,
     const want = Math.max(1, Math.min(fits, bounds.limit - messages.length));
     // One row past what is wanted tells whether anything follows.
     const rows = await fetch(cursor, want + 1);
-    for (const row of rows.slice(0, want)) {
-      const message = toWireMessage(row);
+    for (const message of await render(rows.slice(0, want))) {
       const size = wireBytes(message);
       if (messages.length > 0 && bytes + size > bounds.budgetBytes) return { messages, more: true };
       messages.push(message);
@@ -58,6 +71,6 @@ export async function collectPage(start: number | undefined, bounds: PageBounds,
     }
     if (rows.length <= want) return { messages, more: false };
     if (messages.length >= bounds.limit) return { messages, more: true };
-    cursor = rows[want - 1].id;
+    cursor = position(rows[want - 1]);
   }
 }

@@ -1,7 +1,7 @@
 import type { Role } from '@parley/contract';
 import { UserRegistryService, type VerifiedConnection } from '../registry/user-registry.service';
 import type { ChannelRow, MessageRow, NewMessageRow, UserRow } from '../storage/database.types';
-import { userRow } from '../storage/testing/fixtures';
+import { storedRow, userRow } from '../storage/testing/fixtures';
 import { newTestService, type ServiceMocks } from '../testing/new-test-service';
 import { MAX_PENDING_PER_SOCKET, MessageRoutingService } from './message-routing.service';
 
@@ -25,7 +25,7 @@ describe('MessageRoutingService', () => {
     mocks.broadcaster.emit.mockReturnValue(undefined);
   });
 
-  const stored = (row: NewMessageRow): MessageRow => ({ client_id: null, recipient_id: null, audience: null, guest: null, mentions: null, ...row, id: ++lastId });
+  const stored = (row: NewMessageRow): MessageRow => storedRow(row, ++lastId);
 
   /** An account with a verified socket. */
   const connect = (username: string, role: Role, socketId = `${username}-sock`): VerifiedConnection => {

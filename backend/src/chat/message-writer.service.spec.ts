@@ -1,6 +1,7 @@
 import { eventually } from '../../../test/support/eventually';
 import type { InsertedMessage } from '../storage/message.repository';
 import type { NewMessageRow } from '../storage/database.types';
+import { storedRow } from '../storage/testing/fixtures';
 import { newTestService, type ServiceMocks } from '../testing/new-test-service';
 import { MessageWriter } from './message-writer.service';
 
@@ -18,7 +19,7 @@ describe('MessageWriter (group commit)', () => {
   });
 
   const store = (message: NewMessageRow): InsertedMessage => ({
-    row: { client_id: null, recipient_id: null, audience: null, guest: null, mentions: null, ...message, id: ++lastId },
+    row: storedRow(message, ++lastId),
     duplicate: false,
   });
   const batchSizes = () => mocks.message.insertBatch.mock.calls.map(([batch]) => batch.length);

@@ -46,6 +46,23 @@ export const envSchema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
     .default('public'),
+  /**
+   * Minutes after sending during which people may edit or delete their own messages (default
+   * 15). 0: never. Empty or `always`: no limit. Admins delete any message at any time.
+   */
+  PARLEY_EDIT_WINDOW_MINUTES: z.preprocess(
+    (raw) => (raw === '' || raw === 'always' ? null : raw),
+    z.union([z.null(), int(0, 100 * 365 * 24 * 60)]).default(15),
+  ),
+  /** Read receipts ("Seen", "Seen by N"); `false` turns them off for everyone. */
+  PARLEY_READ_RECEIPTS: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  /**
+   * Days messages are kept; older ones are removed (text, reactions and all) by a background
+   * job. Unset: kept forever. Admins can override it per conversation.
+   */
+  PARLEY_RETENTION_DAYS: z.preprocess((raw) => (raw === '' ? undefined : raw), int(1, 100 * 365).optional()),
+  /** How often the retention job runs, in seconds (default hourly). */
+  PARLEY_RETENTION_INTERVAL_SECONDS: int(1, 7 * 24 * 3600).default(3600),
   /** 'password' (default): every socket must sign in. 'open': trusted LAN, prototype-style. */
   PARLEY_AUTH: z.enum(['password', 'open']).default('password'),
   PARLEY_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),

@@ -22,6 +22,14 @@ export const AuditActions = {
   /** A channel was created, renamed, archived or unarchived (details say which). */
   ChannelCreated: 'channel.created',
   ChannelChanged: 'channel.changed',
+  /** An admin deleted someone else's message (moderation): details give its id and sender, never its text. */
+  MessageModerated: 'message.moderated',
+  /** The retention job removed messages; details give how many, the cut-off and which setting. */
+  RetentionPurged: 'retention.purged',
+  /** An admin set or cleared a conversation's retention; details give the conversation and days. */
+  RetentionChanged: 'retention.changed',
+  /** An admin exported messages; details give the range, how many, and the SHA-256 of the export. */
+  MessagesExported: 'messages.exported',
 } as const;
 export type AuditAction = (typeof AuditActions)[keyof typeof AuditActions];
 export const AUDIT_ACTIONS: readonly AuditAction[] = Object.values(AuditActions);

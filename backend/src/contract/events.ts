@@ -5,12 +5,17 @@ import type { NotifyChangedPayload, NotifyLevel } from './mentions';
 import type {
   ClientEvents,
   ConversationsAck,
+  DeleteMessageAck,
   DirectoryAck,
+  EditMessageAck,
+  HistoryAck,
   ErrorBody,
-  MessagePageAck,
   ParleyErrorPayload,
   PresencePayload,
+  ReactAck,
+  ReactionChangedPayload,
   ReadPayload,
+  ReadReceipt,
   RosterDiffPayload,
   RosterSnapshotAck,
   SendMessageAck,
@@ -62,6 +67,12 @@ export type ConversationPayload = z.input<typeof schemas.conversationSchema>;
 export type MarkReadPayload = z.input<typeof schemas.markReadSchema>;
 /** `notify`: 'all' (default), 'mentions' (only messages that mention the user) or 'nothing'. */
 export type SetNotifyPayload = z.input<typeof schemas.setNotifySchema>;
+/** `id`: a message of one's own (PARLEY_EDIT_WINDOW_MINUTES); `message`: its new text. */
+export type EditMessagePayload = z.input<typeof schemas.editMessageSchema>;
+/** `id`: a message of one's own within the edit window, or for an admin any message. */
+export type DeleteMessagePayload = z.input<typeof schemas.deleteMessageSchema>;
+/** `emoji`: one of REACTION_EMOJI; `on`: add it (true) or take it back (false). */
+export type ReactPayload = z.input<typeof schemas.reactSchema>;
 /** The roster takes no fields. */
 export type RosterPayload = Record<string, never> | undefined;
 
@@ -81,13 +92,16 @@ export interface ClientEventMap {
   [ClientEvents.VerifyUser]: { payload: VerifyUserPayload; ack: VerifyUserAck };
   [ClientEvents.SendMessage]: { payload: SendMessagePayload; ack: SendMessageAck };
   [ClientEvents.Sync]: { payload: SyncPayload; ack: SyncAck };
-  [ClientEvents.History]: { payload: HistoryPayload; ack: MessagePageAck };
+  [ClientEvents.History]: { payload: HistoryPayload; ack: HistoryAck };
   [ClientEvents.Roster]: { payload: RosterPayload; ack: RosterSnapshotAck };
   [ClientEvents.Conversations]: { payload: ConversationsPayload; ack: ConversationsAck };
   [ClientEvents.MarkRead]: { payload: MarkReadPayload; ack: MarkReadAck };
   [ClientEvents.Directory]: { payload: DirectoryPayload; ack: DirectoryAck };
   [ClientEvents.Typing]: { payload: ConversationPayload; ack: TypingAck };
   [ClientEvents.SetNotify]: { payload: SetNotifyPayload; ack: SetNotifyAck };
+  [ClientEvents.EditMessage]: { payload: EditMessagePayload; ack: EditMessageAck };
+  [ClientEvents.DeleteMessage]: { payload: DeleteMessagePayload; ack: DeleteMessageAck };
+  [ClientEvents.React]: { payload: ReactPayload; ack: ReactAck };
 }
 
 export interface ServerEventMap {
@@ -105,6 +119,10 @@ export interface ServerEventMap {
   [ServerEvents.Announcement]: Announcement;
   [ServerEvents.AnnouncementAcked]: AnnouncementAckedPayload;
   [ServerEvents.NotifyChanged]: NotifyChangedPayload;
+  [ServerEvents.MessageEdited]: WireMessage;
+  [ServerEvents.MessageDeleted]: WireMessage;
+  [ServerEvents.ReactionChanged]: ReactionChangedPayload;
+  [ServerEvents.ReadReceipt]: ReadReceipt;
 }
 
 export type ClientEvent = keyof ClientEventMap;

@@ -14,6 +14,7 @@ export * from './mentions';
 export * from './password-policy';
 export * from './permissions';
 export * from './protocol';
+export * from './reactions';
 export * from './rest';
 export * from './roles';
 export * from './username';

@@ -2,6 +2,7 @@ import type { Announcement } from './announcements';
 import type { ChannelInfo } from './channels';
 import type { ConversationKind } from './conversation-id';
 import type { NotifyLevel } from './mentions';
+import type { Reaction } from './reactions';
 import type { Role } from './roles';
 
 /**
@@ -23,6 +24,12 @@ export const ClientEvents = {
   Typing: 'typing',
   /** Per-conversation notifications: all, mentions only, or nothing. */
   SetNotify: 'set_notify',
+  /** Change the text of one's own message (within the edit window). */
+  EditMessage: 'edit_message',
+  /** Delete one's own message (within the edit window), or, for admins, any message. */
+  DeleteMessage: 'delete_message',
+  /** Add (`on: true`) or take back (`on: false`) a reaction on a message. */
+  React: 'react',
 } as const;
 
 /** Events the server emits. */
@@ -60,6 +67,14 @@ export const ServerEvents = {
   AnnouncementAcked: 'announcement_acked',
   /** This user changed a conversation's notification setting on another device. */
   NotifyChanged: 'notify_changed',
+  /** A message the receiver can see was edited: the message as it now is. */
+  MessageEdited: 'message_edited',
+  /** A message the receiver can see was deleted: its tombstone (no text). */
+  MessageDeleted: 'message_deleted',
+  /** Someone reacted to a message the receiver can see, or took a reaction back. */
+  ReactionChanged: 'reaction_changed',
+  /** Someone else read a conversation the receiver is in up to a message ("seen by"). */
+  ReadReceipt: 'read_receipt',
 } as const;
 
 export const ErrorCodes = {
@@ -116,6 +131,15 @@ export const ErrorCodes = {
   ChannelExists: 'CHANNEL_EXISTS',
   /** The channel is archived: it can be read, not posted to or joined. */
   ChannelArchived: 'CHANNEL_ARCHIVED',
+  /**
+   * No message with that id that the asker can see (edit, delete, react, reply_to): one that
+   * does not exist and one in a conversation the asker is not in get the same answer.
+   */
+  UnknownMessage: 'UNKNOWN_MESSAGE',
+  /** Editing or deleting one's own message after PARLEY_EDIT_WINDOW_MINUTES (0: never allowed). */
+  EditWindowClosed: 'EDIT_WINDOW_CLOSED',
+  /** The message was deleted: it cannot be edited, reacted to or answered. */
+  MessageDeleted: 'MESSAGE_DELETED',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -159,6 +183,30 @@ export interface WireMessage {
   guest?: string;
   /** Only when it mentions someone: user names, '@here', '@channel' (contract/mentions.ts). */
   mentions?: string[];
+  /**
+   * Only once the message changed (edited, deleted, reacted to): its place in the stream of
+   * changes, above every id and rev before the change. sync replays the message at this place;
+   * a client keeps the highest id or rev it has seen as its `since`.
+   */
+  rev?: number;
+  /** Only when edited: when it last was. */
+  edited_at?: string;
+  /** Only for a deleted message (a tombstone): `message` is '' and nothing else of it is kept. */
+  deleted?: true;
+  /** Only for a reply: the message it answers. */
+  reply_to?: ReplyQuote;
+  /** Only when someone reacted: each emoji with who chose it. */
+  reactions?: Reaction[];
+}
+
+/** The message a reply answers, as the reply shows it. */
+export interface ReplyQuote {
+  id: number;
+  sender_name: string;
+  /** Its first REPLY_EXCERPT_CHARS characters as it now reads ('' once deleted or gone). */
+  excerpt: string;
+  /** The answered message was deleted, or removed by retention. */
+  deleted?: true;
 }
 
 export interface VerifyUserAck {
@@ -176,6 +224,13 @@ export interface VerifyUserAck {
    * user reads it, otherwise the user's team conversation with that role ('team:staff:cleo').
    */
   group_conversations: Partial<Record<Role, string>>;
+  /**
+   * How long after sending one may edit or delete one's own message, in milliseconds: 0 never,
+   * null always (PARLEY_EDIT_WINDOW_MINUTES). Admins may delete any message at any time.
+   */
+  edit_window_ms: number | null;
+  /** Whether read receipts ("Seen", "Seen by N") are on for this organisation (PARLEY_READ_RECEIPTS). */
+  read_receipts: boolean;
 }
 
 export interface SendMessageAck {
@@ -200,6 +255,55 @@ export interface MessagePageAck {
 export interface SyncAck extends MessagePageAck {
   channels: ChannelInfo[];
   announcements: Announcement[];
+  /**
+   * Read marks others moved in the receiver's conversations (and the receiver's own, from other
+   * devices) within this page of the stream, oldest first; empty when receipts are off.
+   */
+  receipts: ReadReceipt[];
+  /**
+   * Where this page of the stream ends: pass it as `since` for the next page (with `more`) or
+   * the next sync. Messages come at their id, changed ones at their `rev`, receipts at theirs.
+   */
+  cursor: number;
+}
+
+/** history's answer: a page of one conversation, and on its newest page who has read how far. */
+export interface HistoryAck extends MessagePageAck {
+  /**
+   * The first page only (no `before`), with read receipts on: every other member's read mark in
+   * the conversation, for "Seen" and "Seen by N". Later pages and receipts off: [].
+   */
+  receipts: ReadReceipt[];
+}
+
+/** How far one person has read a conversation (read_receipt, and in sync and history). */
+export interface ReadReceipt {
+  /** The conversation's id as the receiver names it ('user:<the other person>' for a DM). */
+  conversation: string;
+  user_name: string;
+  /** Every message up to this id is read. */
+  up_to: number;
+  /** The place of this change in the stream (absent in history, which gives the current state). */
+  rev?: number;
+}
+
+export interface EditMessageAck {
+  id: number;
+  rev: number;
+  edited_at: string;
+}
+export interface DeleteMessageAck {
+  id: number;
+  rev: number;
+}
+export interface ReactAck {
+  id: number;
+  rev: number;
+  reactions: Reaction[];
+}
+/** reaction_changed: the message as it now is, and the change. */
+export interface ReactionChangedPayload extends WireMessage {
+  reaction: { emoji: string; user_name: string; on: boolean };
 }
 
 /** A conversation as one user sees it. */

@@ -4,6 +4,7 @@ import type * as announcements from './schemas/announcements';
 import type * as audit from './schemas/audit';
 import type * as auth from './schemas/auth';
 import type * as channels from './schemas/channels';
+import type * as retention from './schemas/retention';
 import type * as users from './schemas/users';
 
 /*
@@ -38,3 +39,23 @@ export type AnnouncementResponse = z.infer<typeof announcements.announcementResp
 export type AnnouncementListResponse = z.infer<typeof announcements.announcementListResponseSchema>;
 export type AnnouncementStatusListResponse = z.infer<typeof announcements.announcementStatusListResponseSchema>;
 export type AnnouncementAcksResponse = z.infer<typeof announcements.announcementAcksResponseSchema>;
+
+export type SetRetentionRequest = z.input<typeof retention.setRetentionSchema>;
+export type RetentionResponse = z.infer<typeof retention.retentionResponseSchema>;
+export type ExportQuery = z.input<typeof retention.exportQuerySchema>;
+/** One line of GET /api/admin/export (JSON Lines): a message as stored, with its conversation. */
+export interface ExportLine {
+  id: number;
+  conversation: string;
+  sent_at: string;
+  sender_name: string;
+  sender_role: string;
+  target_kind: string;
+  target: string;
+  guest?: string;
+  message: string;
+  edited_at?: string;
+  deleted?: true;
+  reply_to?: number;
+  reactions?: { emoji: string; users: string[] }[];
+}

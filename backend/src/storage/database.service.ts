@@ -13,6 +13,7 @@ import { auditLogMigration } from './migrations/0004-audit-log';
 import { serverSecretsMigration } from './migrations/0005-server-secrets';
 import { deletedUsersMigration } from './migrations/0006-deleted-users';
 import { conversationsMigration } from './migrations/0007-conversations';
+import { messageLifecycleMigration } from './migrations/0008-message-lifecycle';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -116,6 +117,9 @@ export function openDatabase(options: DatabaseOptions): {
   sqlite.pragma(options.sqliteDurability === 'survive-process-crash-only' ? 'synchronous = NORMAL' : 'synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // A deleted or edited message's old text is overwritten with zeros in the file, not left in a
+  // free page or cell for anyone with the file to read (docs/architecture.md, "Deleting honestly").
+  sqlite.pragma('secure_delete = ON');
   return {
     db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
     dialect: 'sqlite',
@@ -179,6 +183,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
       '0005-server-secrets': serverSecretsMigration(),
       '0006-deleted-users': deletedUsersMigration(),
       '0007-conversations': conversationsMigration(dialect),
+      '0008-message-lifecycle': messageLifecycleMigration(),
     }),
   };
 }

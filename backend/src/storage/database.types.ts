@@ -60,6 +60,33 @@ export interface MessagesTable {
   mentions: string | null;
   body: string;
   sent_at: number;
+  /**
+   * The stream position of the latest change (edit, delete, reaction), from the same counter as
+   * ids; null until the first. sync replays a changed message at its rev, not its id.
+   */
+  rev: Generated<number | null>;
+  edited_at: Generated<number | null>;
+  /** A tombstone: body '' and mentions null; its reactions are gone too. */
+  deleted_at: Generated<number | null>;
+  /** The id of the message this one answers (same conversation). */
+  reply_to: Generated<number | null>;
+}
+
+export interface MessageReactionsTable {
+  message_id: number;
+  user_id: number;
+  username: string;
+  emoji: string;
+  reacted_at: number;
+}
+
+export interface RetentionOverridesTable {
+  /** The storage key, as in messages.conversation. */
+  conversation: string;
+  /** 0: kept forever. */
+  days: number;
+  updated_at: number;
+  updated_by: string;
 }
 
 export interface ReadMarksTable {
@@ -68,6 +95,12 @@ export interface ReadMarksTable {
   conversation: string;
   last_read_id: number;
   updated_at: number;
+  /** Stream position of the latest move (read receipts in sync); null for marks older than receipts. */
+  rev: Generated<number | null>;
+  /** Who else sees this mark, as messages.audience (null for a DM). */
+  audience: Generated<string | null>;
+  /** A DM's other person; a team conversation's guest. */
+  peer_id: Generated<number | null>;
 }
 
 export interface AuditLogTable {
@@ -145,6 +178,8 @@ export interface Database {
   announcements: AnnouncementsTable;
   announcement_acks: AnnouncementAcksTable;
   conversation_settings: ConversationSettingsTable;
+  message_reactions: MessageReactionsTable;
+  retention_overrides: RetentionOverridesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import type { Statement } from 'better-sqlite3';
-import { MENTION_CHANNEL, MENTION_HERE } from '@parley/contract';
+import { MENTION_CHANNEL, MENTION_HERE, type Reaction, type ReactionEmoji } from '@parley/contract';
 import { DatabaseService } from './database.service';
 import type { MessageRow, NewMessageRow } from './database.types';
 
@@ -53,6 +53,9 @@ const INSERT_COLUMNS = [
   'body',
   'sent_at',
 ] as const;
+
+/** Where a row sits in the stream sync walks: its rev once changed, else its id. */
+export const streamPosition = (row: Pick<MessageRow, 'id' | 'rev'>): number => row.rev ?? row.id;
 
 /** PostgreSQL advisory lock key serialising message commits ("PARLEY" in ASCII, as a number). */
 export const MESSAGE_ORDER_LOCK = 0x5041524c4559;
@@ -176,22 +179,30 @@ export class MessageRepository {
   }
 
   /**
-   * Messages a user may see with id > since, oldest first: every audience they are in, everything
-   * they sent, and everything addressed to them. One index range scan each (audience and id,
-   * sender, recipient), merged here rather than one OR, so each stays an index walk of at most
-   * `limit` rows however many conversations there are.
+   * The stream a user may see after position `since`, in stream order: messages never changed
+   * at their id, changed ones (edited, deleted, reacted to) at their rev, each once. Visible:
+   * every audience they are in, everything they sent, everything addressed to them. One index
+   * range scan per source and kind (id for unchanged rows, the partial rev index for changed
+   * ones), merged here rather than one OR, so each stays an index walk of at most `limit` rows
+   * however many conversations there are.
    */
   async findVisibleAfter(viewer: Visibility, since: number, limit: number): Promise<MessageRow[]> {
-    const base = () =>
-      this.db.selectFrom('messages').selectAll().where('id', '>', since).orderBy('id').limit(limit);
-    const scans = await Promise.all([
-      ...viewer.audiences.map((audience) => base().where('audience', '=', audience).execute()),
-      base().where('sender_id', '=', viewer.userId).execute(),
-      base().where('recipient_id', '=', viewer.userId).execute(),
-    ]);
+    // A changed row's place is its rev, above its id: the id scans skip it, or a page cut by
+    // `limit` in id order could end past an unchanged row that belongs before it.
+    const unchanged = () =>
+      this.db.selectFrom('messages').selectAll().where('id', '>', since).where('rev', 'is', null).orderBy('id').limit(limit);
+    const changed = () =>
+      this.db.selectFrom('messages').selectAll().where('rev', 'is not', null).where('rev', '>', since).orderBy('rev').limit(limit);
+    const scans = await Promise.all(
+      [unchanged, changed].flatMap((base) => [
+        ...viewer.audiences.map((audience) => base().where('audience', '=', audience).execute()),
+        base().where('sender_id', '=', viewer.userId).execute(),
+        base().where('recipient_id', '=', viewer.userId).execute(),
+      ]),
+    );
     const byId = new Map<number, MessageRow>();
     for (const row of scans.flat()) byId.set(row.id, row);
-    return [...byId.values()].sort((a, b) => a.id - b.id).slice(0, limit);
+    return [...byId.values()].sort((a, b) => streamPosition(a) - streamPosition(b)).slice(0, limit);
   }
 
   /** One page of a conversation before a given id, returned oldest first. */
@@ -292,6 +303,42 @@ export class MessageRepository {
       .limit(1)
       .executeTakeFirst();
     return row?.sender_id;
+  }
+
+  async findById(id: number): Promise<MessageRow | undefined> {
+    return this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Each message's reactions, emoji in the order first chosen, people in the order they chose. */
+  async reactionsOf(ids: readonly number[]): Promise<Map<number, Reaction[]>> {
+    const byMessage = new Map<number, Reaction[]>();
+    if (ids.length === 0) return byMessage;
+    const rows = await this.db
+      .selectFrom('message_reactions')
+      .select(['message_id', 'username', 'emoji'])
+      .where('message_id', 'in', ids)
+      .orderBy('reacted_at')
+      .orderBy('user_id')
+      .execute();
+    for (const row of rows) {
+      const list = byMessage.get(row.message_id) ?? [];
+      if (list.length === 0) byMessage.set(row.message_id, list);
+      const reaction = list.find((r) => r.emoji === row.emoji);
+      if (reaction) reaction.users.push(row.username);
+      else list.push({ emoji: row.emoji as ReactionEmoji, users: [row.username] });
+    }
+    return byMessage;
+  }
+
+  /** The messages replies answer, as much as a quote needs. */
+  async quotedOf(ids: readonly number[]): Promise<Map<number, Pick<MessageRow, 'id' | 'sender_username' | 'body' | 'deleted_at'>>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('messages')
+      .select(['id', 'sender_username', 'body', 'deleted_at'])
+      .where('id', 'in', ids)
+      .execute();
+    return new Map(rows.map((row) => [row.id, row]));
   }
 
   async latestId(): Promise<number> {

@@ -5,6 +5,7 @@ import { PermissionPolicy, TablePermissionPolicy } from '../permissions/permissi
 import { Broadcaster } from '../realtime/broadcaster.service';
 import { AnnouncementRepository } from '../storage/announcement.repository';
 import { AuditRepository } from '../storage/audit.repository';
+import { ChangeStream } from '../storage/change-stream';
 import { ChannelRepository } from '../storage/channel.repository';
 import { ConversationSettingsRepository } from '../storage/conversation-settings.repository';
 import { DatabaseService } from '../storage/database.service';
@@ -32,6 +33,7 @@ const MOCKED = {
   serverSecret: ServerSecretRepository,
   channel: ChannelRepository,
   conversationSettings: ConversationSettingsRepository,
+  changes: ChangeStream,
   database: DatabaseService,
   broadcaster: Broadcaster,
 } as const;

@@ -8,5 +8,6 @@ export * from './audit';
 export * from './auth';
 export * from './channels';
 export * from './fields';
+export * from './retention';
 export * from './socket';
 export * from './users';

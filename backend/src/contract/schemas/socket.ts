@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NOTIFY_LEVELS } from '../mentions';
+import { REACTION_EMOJI } from '../reactions';
 
 /**
  * Socket payload schemas: the edge where untrusted input becomes typed. Objects are parsed
@@ -28,14 +29,33 @@ export const verifyUserSchema = z.object({
 });
 export type VerifyUserDto = z.infer<typeof verifyUserSchema>;
 
+const messageId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
 export const sendMessageSchema = z.object({
   message: text().min(1, 'must not be empty'),
   recipients: text().min(1).max(128),
   client_id: text().min(1).max(64).optional(),
+  /** The id of the message this one answers, in the same conversation. */
+  reply_to: messageId.min(1).optional(),
 });
 export type SendMessageDto = z.infer<typeof sendMessageSchema>;
 
-const messageId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** The new text is checked against the size limit by the handler, as send_message's is. */
+export const editMessageSchema = z.object({
+  id: messageId.min(1),
+  message: text().min(1, 'must not be empty'),
+});
+export type EditMessageDto = z.infer<typeof editMessageSchema>;
+
+export const deleteMessageSchema = z.object({ id: messageId.min(1) });
+export type DeleteMessageDto = z.infer<typeof deleteMessageSchema>;
+
+export const reactSchema = z.object({
+  id: messageId.min(1),
+  emoji: z.enum(REACTION_EMOJI),
+  on: z.boolean(),
+});
+export type ReactDto = z.infer<typeof reactSchema>;
 
 /**
  * A page size the client asks for; more than the server's maximum is lowered to it (not

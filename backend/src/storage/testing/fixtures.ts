@@ -1,5 +1,5 @@
 import type { Role } from '@parley/contract';
-import type { MessageRow, UserRow } from '../database.types';
+import type { MessageRow, NewMessageRow, UserRow } from '../database.types';
 
 /** A user row as the repositories return it, for specs that need one without a database. */
 export function userRow(id: number, role: Role = 'staff', fields: Partial<UserRow> = {}): UserRow {
@@ -35,5 +35,26 @@ export function messageRow(id: number, body: string): MessageRow {
     mentions: null,
     body,
     sent_at: 0,
+    rev: null,
+    edited_at: null,
+    deleted_at: null,
+    reply_to: null,
   };
+}
+
+/** What the repository stores for a new row: the columns it leaves out at their defaults. */
+export function storedRow(row: NewMessageRow, id: number): MessageRow {
+  return {
+    client_id: null,
+    recipient_id: null,
+    audience: null,
+    guest: null,
+    mentions: null,
+    rev: null,
+    edited_at: null,
+    deleted_at: null,
+    reply_to: null,
+    ...row,
+    id,
+  } as MessageRow;
 }

@@ -13,6 +13,10 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'announcement.created': 'Posted an announcement',
   'channel.created': 'Created a channel',
   'channel.changed': 'Changed a channel',
+  'message.moderated': "Deleted someone's message",
+  'retention.purged': 'Removed old messages (retention)',
+  'retention.changed': 'Changed retention',
+  'messages.exported': 'Exported messages',
 };
 
 export function actionLabel(action: string): string {

@@ -36,11 +36,11 @@ describe('ChannelsStore', () => {
     connection = new FakeConnection();
     synced = [];
     connection.handlers = {
-      [ClientEvents.VerifyUser]: () => ({ ok: true, user: sam, latest_id: 1, max_message_bytes: 100, groups: ['staff'], read_groups: ['staff'], group_conversations: { staff: 'group:staff' } }),
+      [ClientEvents.VerifyUser]: () => ({ ok: true, user: sam, latest_id: 1, max_message_bytes: 100, groups: ['staff'], read_groups: ['staff'], edit_window_ms: 15 * 60_000, read_receipts: true, group_conversations: { staff: 'group:staff' } }),
       [ClientEvents.Conversations]: () => ({ ok: true, conversations: [], more: false }),
       [ClientEvents.Directory]: () => ({ ok: true, users: [], next_after: null }),
-      [ClientEvents.Sync]: () => ({ ok: true, messages: [], more: false, channels: synced, announcements: [] }),
-      [ClientEvents.History]: () => ({ ok: true, messages: [], more: false }),
+      [ClientEvents.Sync]: () => ({ ok: true, messages: [], more: false, channels: synced, announcements: [], receipts: [], cursor: 0 }),
+      [ClientEvents.History]: () => ({ ok: true, messages: [], more: false, receipts: [] }),
     };
     const storage = new Map<string, string>();
     TestBed.configureTestingModule({

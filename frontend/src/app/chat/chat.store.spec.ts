@@ -53,11 +53,11 @@ describe('ChatStore', () => {
     visibilityListener = null;
     let ids = 0;
     connection.handlers = {
-      [ClientEvents.VerifyUser]: () => ({ ok: true, user: me, latest_id: 100, max_message_bytes: 16384, groups: ['admin', 'staff'], read_groups: ['client'], group_conversations: { admin: 'team:admin:cal', staff: 'team:staff:cal' } }),
+      [ClientEvents.VerifyUser]: () => ({ ok: true, user: me, latest_id: 100, max_message_bytes: 16384, groups: ['admin', 'staff'], read_groups: ['client'], edit_window_ms: 15 * 60_000, read_receipts: true, group_conversations: { admin: 'team:admin:cal', staff: 'team:staff:cal' } }),
       [ClientEvents.Conversations]: () => ({ ok: true, conversations: [], more: false }),
       [ClientEvents.Directory]: () => ({ ok: true, users: [], next_after: null }),
-      [ClientEvents.Sync]: () => ({ ok: true, messages: [], more: false, channels: [], announcements: [] }),
-      [ClientEvents.History]: () => ({ ok: true, messages: [], more: false, channels: [], announcements: [] }),
+      [ClientEvents.Sync]: () => ({ ok: true, messages: [], more: false, channels: [], announcements: [], receipts: [], cursor: 0 }),
+      [ClientEvents.History]: () => ({ ok: true, messages: [], more: false, channels: [], announcements: [], receipts: [], cursor: 0 }),
     };
     permission = 'default';
     shown = [];
@@ -230,7 +230,7 @@ describe('ChatStore', () => {
     it('loads back to the first unread message when the first page of history does not reach it', async () => {
       const page = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => wire({ id: from + i }));
       connection.handlers[ClientEvents.History] = (payload) =>
-        payload.before === undefined ? { ok: true, messages: page(151, 200), more: true, channels: [], announcements: [] } : { ok: true, messages: page(100, 150), more: true, channels: [], announcements: [] };
+        payload.before === undefined ? { ok: true, messages: page(151, 200), more: true, channels: [], announcements: [], receipts: [], cursor: 0 } : { ok: true, messages: page(100, 150), more: true, channels: [], announcements: [], receipts: [], cursor: 0 };
       connection.handlers[ClientEvents.Conversations] = () => ({
         ok: true,
         conversations: [{ conversation: 'user:sam', last: wire({ id: 200 }), last_truncated: false, unread: 80, last_read_id: 120, mentions: 0, notify: 'all' }],
@@ -268,7 +268,7 @@ describe('ChatStore', () => {
         conversations: [{ conversation: 'user:sam', last: { ...whole, message: 'x'.repeat(300) }, last_truncated: true, unread: 1, last_read_id: 0, mentions: 0, notify: 'all' }],
         more: false,
       });
-      connection.handlers[ClientEvents.History] = () => ({ ok: true, messages: [whole], more: false, channels: [], announcements: [] });
+      connection.handlers[ClientEvents.History] = () => ({ ok: true, messages: [whole], more: false, channels: [], announcements: [], receipts: [], cursor: 0 });
       await connection.connect();
       expect(conversation('user:sam')!.messages.map((m) => m.text.length)).toEqual([300]);
       store.open('user:sam');
@@ -297,8 +297,8 @@ describe('ChatStore', () => {
       connection.statusSignal.set('offline');
       expect(store.reconnecting()).toBe(true);
       const pages = [
-        { ok: true as const, messages: [wire({ id: 101 }), wire({ id: 102 })], more: true, channels: [], announcements: [] },
-        { ok: true as const, messages: [wire({ id: 103 })], more: false, channels: [], announcements: [] },
+        { ok: true as const, messages: [wire({ id: 101 }), wire({ id: 102 })], more: true, channels: [], announcements: [], receipts: [], cursor: 0 },
+        { ok: true as const, messages: [wire({ id: 103 })], more: false, channels: [], announcements: [], receipts: [], cursor: 0 },
       ];
       connection.handlers[ClientEvents.Sync] = () => pages.shift()!;
       await connection.connect();
@@ -325,6 +325,8 @@ describe('ChatStore', () => {
         more: false,
         channels: [],
         announcements: [],
+        receipts: [],
+        cursor: 104,
       });
       await connection.connect();
       await flush();
@@ -341,7 +343,7 @@ describe('ChatStore', () => {
         conversations: [{ conversation: 'user:sam', last: missed[2], last_truncated: false, unread: 3, last_read_id: 0, mentions: 0, notify: 'all' }],
         more: false,
       });
-      connection.handlers[ClientEvents.Sync] = () => ({ ok: true, messages: missed, more: false, channels: [], announcements: [] });
+      connection.handlers[ClientEvents.Sync] = () => ({ ok: true, messages: missed, more: false, channels: [], announcements: [], receipts: [], cursor: 0 });
       await connection.connect();
       await flush();
       expect(conversation('user:sam')!.unread).toBe(3);
@@ -359,6 +361,7 @@ describe('ChatStore', () => {
         ok: true,
         messages: [wire({ id: 299, target_kind: 'group', target: 'client' }), wire({ id: 300, target_kind: 'group', target: 'client' })],
         more: false,
+        receipts: [],
       });
       await connection.connect();
       await flush();
@@ -439,7 +442,7 @@ describe('ChatStore', () => {
   it('drops a group the shared table guessed when the server lists another conversation for it, unless something is in it', async () => {
     // Before verify the table's default gives the same answer; a server with another table may not.
     connection.handlers[ClientEvents.VerifyUser] = () => ({
-      ok: true, user: me, latest_id: 100, max_message_bytes: 16384, groups: ['staff'], read_groups: ['client', 'staff'], group_conversations: { staff: 'group:staff' },
+      ok: true, user: me, latest_id: 100, max_message_bytes: 16384, groups: ['staff'], read_groups: ['client', 'staff'], edit_window_ms: 15 * 60_000, read_receipts: true, group_conversations: { staff: 'group:staff' },
     });
     await connection.connect();
     const ids = store.conversations().filter((c) => c.kind === 'group' || c.kind === 'team').map((c) => c.id).sort();
@@ -529,7 +532,7 @@ describe('ChatStore', () => {
       };
       const synced: ChannelInfo[][] = [];
       store.channelsSynced$.subscribe((channels) => synced.push(channels));
-      connection.handlers[ClientEvents.Sync] = () => ({ ok: true, messages: [wire({ id: 940, target_kind: 'channel', target: 'news' })], more: false, channels: [news], announcements: [] });
+      connection.handlers[ClientEvents.Sync] = () => ({ ok: true, messages: [wire({ id: 940, target_kind: 'channel', target: 'news' })], more: false, channels: [news], announcements: [], receipts: [], cursor: 0 });
       await connection.connect();
       expect(synced).toEqual([[news]]);
       store.open('channel:news');
@@ -549,7 +552,7 @@ describe('ChatStore', () => {
       connection.handlers[ClientEvents.Sync] = () =>
         refusals-- > 0
           ? { ok: false, error: { code: ErrorCodes.RateLimited, message: 'too many reads', retry_after_ms: 1 } }
-          : { ok: true, messages: [wire({ id: 101 })], more: false, channels: [], announcements: [] };
+          : { ok: true, messages: [wire({ id: 101 })], more: false, channels: [], announcements: [], receipts: [], cursor: 0 };
       await connection.connect();
       await eventually(() => conversation('user:sam')?.messages.length === 1 && !store.syncing(), { what: 'message 101 synced' });
       expect(connection.sent(ClientEvents.Sync)).toHaveLength(3);
@@ -560,8 +563,8 @@ describe('ChatStore', () => {
       // More refusals than the old five attempts, on every page: several tabs of one user syncing at once.
       let refusals = 0;
       const pages = [
-        { ok: true as const, messages: [wire({ id: 101 }), wire({ id: 102 })], more: true, channels: [], announcements: [] },
-        { ok: true as const, messages: [wire({ id: 103 })], more: false, channels: [], announcements: [] },
+        { ok: true as const, messages: [wire({ id: 101 }), wire({ id: 102 })], more: true, channels: [], announcements: [], receipts: [], cursor: 0 },
+        { ok: true as const, messages: [wire({ id: 103 })], more: false, channels: [], announcements: [], receipts: [], cursor: 0 },
       ];
       connection.handlers[ClientEvents.Sync] = () =>
         refusals++ % 8 !== 7 ? { ok: false, error: { code: ErrorCodes.RateLimited, message: 'too many reads', retry_after_ms: 1 } } : pages.shift()!;

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { type Compilable, sql } from 'kysely';
+import type { Statement } from 'better-sqlite3';
+import { DatabaseService } from './database.service';
+import { MESSAGE_ORDER_LOCK } from './message.repository';
+
+/**
+ * Writes that take a place in the stream (docs/architecture.md, "Changes in the stream"): an
+ * edit, a delete, a reaction, a read mark moving. Each draws its position (`rev`) from the same
+ * counter as message ids and commits in that order, so a reader that has seen position n has seen
+ * every message and change below it, on SQLite and PostgreSQL, from any node.
+ *
+ * The work is a list of queries built once the position is known. On SQLite they run in one
+ * synchronous transaction on the raw connection, as message inserts do, so nothing else can run in
+ * the middle of it (a Kysely transaction there would wait across ticks, and a message insert in
+ * between would join it). On PostgreSQL they run under the message order lock.
+ */
+@Injectable()
+export class ChangeStream {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(private readonly database: DatabaseService) {}
+
+  /**
+   * Runs `build(rev)`'s queries in one transaction at a new stream position; answers the
+   * position and the rows each query returned (RETURNING, or a select).
+   */
+  async write(build: (rev: number) => readonly Compilable[]): Promise<{ rev: number; results: unknown[][] }> {
+    const sqlite = this.database.sqlite;
+    if (sqlite) {
+      return sqlite.transaction(() => {
+        // AUTOINCREMENT keeps its counter in sqlite_sequence: taking the next value there reserves
+        // it, and the next message gets the one after (an id is never reused, even deleted).
+        const { seq } = this.statement("update sqlite_sequence set seq = seq + 1 where name = 'messages' returning seq").get() as { seq: number };
+        const results = build(seq).map((query) => {
+          const compiled = query.compile();
+          const statement = this.statement(compiled.sql);
+          const parameters = compiled.parameters as unknown[];
+          return statement.reader ? (statement.all(...parameters) as unknown[]) : (statement.run(...parameters), []);
+        });
+        return { rev: seq, results };
+      })();
+    }
+    return this.database.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${MESSAGE_ORDER_LOCK}::bigint)`.execute(trx);
+      const { rows } = await sql<{ rev: string }>`select nextval(pg_get_serial_sequence('messages', 'id')) as rev`.execute(trx);
+      const rev = Number(rows[0].rev);
+      const results: unknown[][] = [];
+      for (const query of build(rev)) results.push((await trx.executeQuery(query.compile())).rows as unknown[]);
+      return { rev, results };
+    });
+  }
+
+  private statement(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.database.sqlite!.prepare(text);
+      // A few query shapes, but an `in (...)` list makes one per length: bounded all the same.
+      if (this.statements.size >= 256) this.statements.clear();
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+}
