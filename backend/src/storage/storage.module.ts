@@ -10,13 +10,14 @@ import { MessageRepository } from './message.repository';
 import { ReadMarkRepository } from './read-mark.repository';
 import { ServerSecretRepository } from './server-secret.repository';
 import { SessionRepository } from './session.repository';
+import { StorageCompactor } from './storage-compactor';
 import { UserRepository } from './user.repository';
 
 /** The only module that touches the database. Everything else goes through its repositories. */
 @Module({})
 export class StorageModule {
   static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
-    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository, AnnouncementRepository, ChangeStream];
+    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository, AnnouncementRepository, ChangeStream, StorageCompactor];
     return overridableModule(StorageModule, overrides, () => ({
       providers: [DatabaseService, ...repositories],
       // DatabaseService for the health check.
