@@ -14,6 +14,7 @@ import { ChannelAccess } from './channel-access.service';
 import { ChatGateway } from './chat.gateway';
 import { HistoryGateway } from './history.gateway';
 import { MentionsService } from './mentions.service';
+import { MessageAccess } from './message-access.service';
 import { MessageHistoryService } from './message-history.service';
 import { MessageRoutingService } from './message-routing.service';
 import { MessageViews } from './message-views.service';
@@ -63,10 +64,12 @@ export class ChatModule {
         ChannelAccess,
         MentionsService,
         MessageViews,
+        MessageAccess,
       ],
       fixedProviders: [ChatGateway, HistoryGateway, PresenceGateway],
       // ChannelAccess and PresenceService for the channels module (membership, member presence).
-      exports: [MessageWriter, ChannelAccess, PresenceService, MessageViews],
+      // MessageAccess, MentionsService and MessageViews for the message changes module (edit, delete, react).
+      exports: [MessageWriter, ChannelAccess, PresenceService, MessageViews, MessageAccess, MentionsService],
     }));
   }
 }
