@@ -20,6 +20,7 @@ import { MessageViews } from './message-views.service';
 import { MessageWriter } from './message-writer.service';
 import { PresenceGateway } from './presence.gateway';
 import { PresenceService } from './presence.service';
+import { ReadReceipts } from './read-receipts.service';
 import { RecipientResolver } from './recipient-resolver.service';
 import { SendMessagePipe } from './send-message.pipe';
 import { SessionEnforcer } from './session-enforcer.service';
@@ -63,6 +64,7 @@ export class ChatModule {
         ChannelAccess,
         MentionsService,
         MessageViews,
+        ReadReceipts,
       ],
       fixedProviders: [ChatGateway, HistoryGateway, PresenceGateway],
       // ChannelAccess and PresenceService for the channels module (membership, member presence).
