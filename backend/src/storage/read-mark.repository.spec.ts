@@ -1,7 +1,8 @@
 import { ChangeStream } from './change-stream';
-import type { NewMessageRow, UserRow } from './database.types';
+import type { UserRow } from './database.types';
 import { MessageRepository } from './message.repository';
 import { ReadMarkRepository } from './read-mark.repository';
+import { staffPost } from './testing/fixtures';
 import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from './testing/test-databases';
 import { UserRepository } from './user.repository';
 
@@ -25,23 +26,7 @@ describe.each(TEST_DIALECTS)('ReadMarkRepository on %s', (dialect) => {
   });
   afterAll(() => testDb.dispose());
 
-  const post = async () => {
-    const row: NewMessageRow = {
-      client_id: null,
-      sender_id: amy.id,
-      sender_username: 'amy',
-      sender_role: 'staff',
-      sender_socket: 's',
-      target_kind: 'group',
-      target: 'staff',
-      recipient_id: null,
-      conversation: 'group:staff',
-      audience: 'group:staff',
-      body: 'hi',
-      sent_at: 1,
-    };
-    return (await messages.insertBatch([row]))[0].row.id;
-  };
+  const post = async () => (await messages.insertBatch([staffPost(amy, 'hi')]))[0].row.id;
   const group = { audience: 'group:staff', peerId: null };
 
   it('takes a place in the stream before the first message, and the head covers it', async () => {
