@@ -21,6 +21,7 @@ import { MessageViews } from './message-views.service';
 import { MessageWriter } from './message-writer.service';
 import { PresenceGateway } from './presence.gateway';
 import { PresenceService } from './presence.service';
+import { ReadReceipts } from './read-receipts.service';
 import { RecipientResolver } from './recipient-resolver.service';
 import { SendMessagePipe } from './send-message.pipe';
 import { SessionEnforcer } from './session-enforcer.service';
@@ -65,6 +66,7 @@ export class ChatModule {
         MentionsService,
         MessageViews,
         MessageAccess,
+        ReadReceipts,
       ],
       fixedProviders: [ChatGateway, HistoryGateway, PresenceGateway],
       // ChannelAccess and PresenceService for the channels module (membership, member presence).
