@@ -64,12 +64,16 @@ export interface RoleCapabilities {
   readonly readMetrics: boolean;
   /** Post announcements and see who has acknowledged them. */
   readonly announce: boolean;
+  /** Set how long each conversation's messages are kept (retention overrides). */
+  readonly manageRetention: boolean;
+  /** Export any conversation's messages (GET /api/admin/export): every DM included, so apart from the rest. */
+  readonly exportMessages: boolean;
 }
 
 export const CAPABILITIES: Readonly<Record<Role, RoleCapabilities>> = {
-  admin: { manageUsers: true, watchRoster: true, readAuditLog: true, readMetrics: true, announce: true },
-  staff: { manageUsers: false, watchRoster: false, readAuditLog: false, readMetrics: false, announce: false },
-  client: { manageUsers: false, watchRoster: false, readAuditLog: false, readMetrics: false, announce: false },
+  admin: { manageUsers: true, watchRoster: true, readAuditLog: true, readMetrics: true, announce: true, manageRetention: true, exportMessages: true },
+  staff: { manageUsers: false, watchRoster: false, readAuditLog: false, readMetrics: false, announce: false, manageRetention: false, exportMessages: false },
+  client: { manageUsers: false, watchRoster: false, readAuditLog: false, readMetrics: false, announce: false, manageRetention: false, exportMessages: false },
 };
 
 export function hasCapability(role: Role, capability: keyof RoleCapabilities): boolean {

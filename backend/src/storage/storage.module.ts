@@ -6,8 +6,10 @@ import { ChangeStream } from './change-stream';
 import { ChannelRepository } from './channel.repository';
 import { ConversationSettingsRepository } from './conversation-settings.repository';
 import { DatabaseService } from './database.service';
+import { MessageExportRepository } from './message-export.repository';
 import { MessageRepository } from './message.repository';
 import { ReadMarkRepository } from './read-mark.repository';
+import { RetentionRepository } from './retention.repository';
 import { ServerSecretRepository } from './server-secret.repository';
 import { SessionRepository } from './session.repository';
 import { StorageCompactor } from './storage-compactor';
@@ -17,7 +19,7 @@ import { UserRepository } from './user.repository';
 @Module({})
 export class StorageModule {
   static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
-    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository, AnnouncementRepository, ChangeStream, StorageCompactor];
+    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository, AnnouncementRepository, ChangeStream, StorageCompactor, RetentionRepository, MessageExportRepository];
     return overridableModule(StorageModule, overrides, () => ({
       providers: [DatabaseService, ...repositories],
       // DatabaseService for the health check.

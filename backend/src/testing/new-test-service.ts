@@ -9,8 +9,10 @@ import { ChangeStream } from '../storage/change-stream';
 import { ChannelRepository } from '../storage/channel.repository';
 import { ConversationSettingsRepository } from '../storage/conversation-settings.repository';
 import { DatabaseService } from '../storage/database.service';
+import { MessageExportRepository } from '../storage/message-export.repository';
 import { MessageRepository } from '../storage/message.repository';
 import { ReadMarkRepository } from '../storage/read-mark.repository';
+import { RetentionRepository } from '../storage/retention.repository';
 import { ServerSecretRepository } from '../storage/server-secret.repository';
 import { SessionRepository } from '../storage/session.repository';
 import { UserRepository } from '../storage/user.repository';
@@ -34,6 +36,8 @@ const MOCKED = {
   channel: ChannelRepository,
   conversationSettings: ConversationSettingsRepository,
   changes: ChangeStream,
+  retention: RetentionRepository,
+  messageExport: MessageExportRepository,
   database: DatabaseService,
   broadcaster: Broadcaster,
 } as const;
