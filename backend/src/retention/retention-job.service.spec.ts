@@ -78,4 +78,24 @@ describe('RetentionJob', () => {
     await stopped;
     expect(mocks.retention.purgeBatch).toHaveBeenCalledTimes(3);
   });
+
+  it('runs a first pass soon after start, then one every PARLEY_RETENTION_INTERVAL_SECONDS, and no more after shutdown', async () => {
+    jest.useFakeTimers();
+    try {
+      const { sut, mocks } = setUp({ PARLEY_RETENTION_INTERVAL_SECONDS: '600' });
+      mocks.retention.purgeBatch.mockResolvedValue(0);
+      sut.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(29_000);
+      expect(mocks.retention.exclusivePass).not.toHaveBeenCalled();
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(mocks.retention.exclusivePass).toHaveBeenCalledTimes(1);
+      await jest.advanceTimersByTimeAsync(600_000);
+      expect(mocks.retention.exclusivePass).toHaveBeenCalledTimes(2);
+      await sut.beforeApplicationShutdown();
+      await jest.advanceTimersByTimeAsync(3_600_000);
+      expect(mocks.retention.exclusivePass).toHaveBeenCalledTimes(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
