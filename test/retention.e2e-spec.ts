@@ -1,6 +1,8 @@
 import { type AuditEntry, ErrorCodes, type RetentionResponse } from '@parley/contract';
+import { sql } from 'kysely';
 import { RetentionJob } from '../backend/src/retention/retention-job.service';
 import { DatabaseService } from '../backend/src/storage/database.service';
+import { RETENTION_PASS_LOCK } from '../backend/src/storage/retention.repository';
 import { StorageCompactor } from '../backend/src/storage/storage-compactor';
 import { adminToken, api, type ClientSocket, closeAllClients, connectAs, createUser, requestOk } from './support/clients';
 import { databaseFilesContain } from './support/database-files';
@@ -198,6 +200,23 @@ describe('retention', () => {
       for (const name of ['staff-old', 'client-old', 'team-old', 'channel-old']) expect([name, await databaseFilesContain(server, text(name))]).toEqual([name, false]);
       // The check can see text: what was kept is found.
       expect(await databaseFilesContain(server, text('dm-ancient'))).toBe(true);
+    });
+
+    it('runs one pass at a time across nodes: on PostgreSQL a pass skips while another session holds the lock', async () => {
+      const database = server.app.get(DatabaseService);
+      if (database.dialect !== 'postgres') return;
+      const lock = sql`select pg_advisory_lock(${RETENTION_PASS_LOCK}::bigint)`;
+      const unlock = sql`select pg_advisory_unlock(${RETENTION_PASS_LOCK}::bigint)`;
+      // Another node's pass, as PostgreSQL sees it: a session holding the lock.
+      await database.db.connection().execute(async (otherNode) => {
+        await lock.execute(otherNode);
+        try {
+          expect(await server.app.get(RetentionJob).runPass()).toBeUndefined();
+        } finally {
+          await unlock.execute(otherNode);
+        }
+      });
+      expect(await server.app.get(RetentionJob).runPass()).toEqual(expect.any(Array));
     });
   });
 });
