@@ -102,6 +102,13 @@ describe('export', () => {
     expect((await latestExportAudit()).target).toBe('dm:amy:sam');
   });
 
+  it('answers HEAD with the headers only, exporting and recording nothing', async () => {
+    const before = (await latestExportAudit()).id;
+    const response = await fetch(`${server.url}/api/admin/export`, { method: 'HEAD', headers: { authorization: `Bearer ${tokens.admin}` } });
+    expect([response.status, response.headers.get('content-type'), await response.text()]).toEqual([200, 'application/x-ndjson; charset=utf-8', '']);
+    expect((await latestExportAudit()).id).toBe(before);
+  });
+
   it('refuses a bad query with INVALID_PAYLOAD, an unknown conversation with NOT_FOUND, and anyone but an admin', async () => {
     for (const query of ['?after=yesterday', '?before=2025-13-01', '?after=1700000000', '?conversation=', '?format=csv', '?after=2025-01-01&after=2025-02-01']) {
       expect([query, (await exported(query)).status, (await exported(query)).body]).toEqual([query, 400, refusal(400, ErrorCodes.InvalidPayload)]);

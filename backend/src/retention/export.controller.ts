@@ -41,6 +41,8 @@ export class ExportController {
     response.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
     response.setHeader('Content-Disposition', `attachment; filename="parley-export-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl"`);
     response.setHeader('Cache-Control', 'no-store');
+    // Express answers HEAD with the GET route: the headers say what a GET would get; nothing is exported.
+    if (response.req.method === 'HEAD') return void response.end();
     response.flushHeaders();
     let summary;
     try {
