@@ -10,9 +10,11 @@
 //   npm run bench -- --durability survive-process-crash-only   Parley with the opt-in faster commits
 //   npm run bench -- --nodes 2        also one vs two Parley processes on PostgreSQL + Redis
 //   npm run bench -- --profile <dir>   also write a CPU profile of Parley (bench/profile-summary.mjs)
+//   npm run bench -- --only export     the compliance export of a small and a 10× larger store
 //   npm run bench -- --only abuse --parley-root ../other-checkout   run another checkout's build
 //                                    (its `npm run build:server` output), e.g. to measure "before"
 import { fork, spawn } from 'node:child_process';
+import { get as httpGet } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -45,9 +47,9 @@ const mode = args.smoke ? 'smoke' : args.quick ? 'quick' : 'full';
 // abuse: the read-path attack of docs/security.md finding 1 (messages × bytes stored, attacking
 // sockets of one account, seconds of attack, seconds of quiet bystander traffic measured first).
 const SIZES = {
-  full: { group: [5, 45], dm: 25, seconds: 15, join: 1000, idle: 10_000, history: 1_000_000, historyRequests: 2000, abuse: { messages: 500, bytes: 15 * 1024, sockets: 4, seconds: 10, quiet: 3 } },
-  quick: { group: [5, 45], dm: 25, seconds: 5, join: 1000, idle: 2000, history: 200_000, historyRequests: 500, abuse: { messages: 500, bytes: 15 * 1024, sockets: 4, seconds: 5, quiet: 2 } },
-  smoke: { group: [2, 3], dm: 2, seconds: 1, join: 20, idle: 20, history: 2000, historyRequests: 20, abuse: { messages: 20, bytes: 1024, sockets: 2, seconds: 1, quiet: 1 } },
+  full: { group: [5, 45], dm: 25, seconds: 15, join: 1000, idle: 10_000, history: 1_000_000, historyRequests: 2000, export: [100_000, 1_000_000], abuse: { messages: 500, bytes: 15 * 1024, sockets: 4, seconds: 10, quiet: 3 } },
+  quick: { group: [5, 45], dm: 25, seconds: 5, join: 1000, idle: 2000, history: 200_000, historyRequests: 500, export: [20_000, 200_000], abuse: { messages: 500, bytes: 15 * 1024, sockets: 4, seconds: 5, quiet: 2 } },
+  smoke: { group: [2, 3], dm: 2, seconds: 1, join: 20, idle: 20, history: 2000, historyRequests: 20, export: [200, 2000], abuse: { messages: 20, bytes: 1024, sockets: 2, seconds: 1, quiet: 1 } },
 }[mode];
 const PARLEY_ROOT = args['parley-root'] ?? root;
 const only = args.only ? new Set(args.only.split(',')) : null;
@@ -400,6 +402,101 @@ async function history(server) {
   };
 }
 
+/**
+ * Parley only: GET /api/admin/export (JSON Lines, streamed) of everything, with SIZES.export[0]
+ * and then SIZES.export[1] messages stored, on a server of its own. Throughput, and the server's
+ * RSS before and at its peak during each export: the peak must not grow with the export's size.
+ */
+async function exportScenario() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-export-'));
+  const server = await startParley(dataDir);
+  try {
+    const { socket } = await benchClient(server.url, 'staff', 'exporter');
+    socket.disconnect();
+    const login = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
+    const { token } = await login.json();
+    // Stored straight into the file in big transactions, as history does: the export is what is measured.
+    const db = new Database(join(dataDir, 'parley.sqlite'));
+    db.pragma('busy_timeout = 10000');
+    const sender = db.prepare("select id from users where username = 'exporter'").get();
+    const insert = db.prepare(
+      "insert into messages (client_id, sender_id, sender_username, sender_role, sender_socket, target_kind, target, recipient_id, conversation, audience, body, sent_at) values (null, ?, 'exporter', 'staff', 'bench', 'group', 'staff', null, 'group:staff', 'group:staff', ?, ?)",
+    );
+    const start = Date.now() - 24 * 3600 * 1000;
+    const fill = db.transaction((from, count) => {
+      for (let i = from; i < from + count; i++) insert.run(sender.id, `export message ${i} ${PADDING}`, start + i);
+    });
+    let stored = 0;
+    const runs = [];
+    for (const size of SIZES.export) {
+      const fillStart = performance.now();
+      while (stored < size) {
+        const count = Math.min(100_000, size - stored);
+        fill(stored, count);
+        stored += count;
+      }
+      const fillSeconds = (performance.now() - fillStart) / 1000;
+      // Once unmeasured first: both measured exports then start from a warmed-up process (JIT,
+      // heap sized for the work), so their peaks compare the export, not the first use.
+      if (runs.length === 0) await exportOnce(server, token, size);
+      runs.push({ ...(await exportOnce(server, token, size)), fill_seconds: fillSeconds });
+    }
+    db.close();
+    const [small, large] = runs;
+    return { small, large, peak_rss_ratio: large.peak_rss_mb / small.peak_rss_mb };
+  } finally {
+    await stop(server);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** One export of everything, read as fast as this process can; checks it has `expected` lines. */
+async function exportOnce(server, token, expected) {
+  const rssBefore = rssBytes(server.pid);
+  // Resets the process's high-water mark (Linux), so VmHWM afterwards is this export's peak;
+  // sampling as well, where the reset is not allowed.
+  try {
+    writeFileSync(`/proc/${server.pid}/clear_refs`, '5');
+  } catch {
+    // sampling alone
+  }
+  let sampled = rssBefore;
+  const sampler = setInterval(() => (sampled = Math.max(sampled, rssBytes(server.pid))), 5);
+  const started = performance.now();
+  let bytes = 0;
+  let lines = 0;
+  try {
+    // A connection of its own: fetch would reuse the login's, which the server may be closing
+    // after its keep-alive timeout while the store was being filled.
+    const response = await new Promise((resolve, reject) =>
+      httpGet(`${server.url}/api/admin/export`, { agent: false, headers: { authorization: `Bearer ${token}` } }, resolve).once('error', reject),
+    );
+    if (response.statusCode !== 200) throw new Error(`export: ${response.statusCode}`);
+    for await (const chunk of response) {
+      bytes += chunk.length;
+      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
+    }
+  } finally {
+    clearInterval(sampler);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const peak = Math.max(sampled, rssBytes(server.pid, 'VmHWM'), rssBytes(server.pid));
+  if (lines !== expected) throw new Error(`export: ${lines} lines, expected ${expected}`);
+  return {
+    messages: lines,
+    mb: bytes / 2 ** 20,
+    seconds,
+    messages_per_sec: lines / seconds,
+    mb_per_sec: bytes / 2 ** 20 / seconds,
+    rss_before_mb: rssBefore / 2 ** 20,
+    peak_rss_mb: peak / 2 ** 20,
+  };
+}
+
 /** Signs in with a password (the admin) or claims an open-mode account, and verifies. */
 async function benchClient(url, role, name) {
   const auth = {};
@@ -571,6 +668,11 @@ async function main() {
       results.scenarios.history = { parley: await history(parley) };
       process.stderr.write('done\n');
     }
+    if (wants('export')) {
+      process.stderr.write('export: parley… ');
+      results.scenarios.export = { parley: await exportScenario() };
+      process.stderr.write('done\n');
+    }
     if (wants('abuse')) {
       process.stderr.write('abuse: parley… ');
       results.scenarios.abuse = { parley_root: PARLEY_ROOT, parley: await abuse() };
@@ -640,6 +742,16 @@ async function main() {
     rows.push(['abuse', 'server RSS MB (before → peak)', fmt(attack.rss_before_mb), fmt(attack.peak_rss_mb), fmt(ratio(attack.peak_rss_mb, attack.rss_before_mb)), 'peak < 400 MB']);
     rows.push(['abuse', 'syncs sent / answered / refused', '', `${attack.syncs_sent} / ${attack.pages_answered} / ${attack.refused}`, '', '']);
   }
+  const exported = results.scenarios.export?.parley;
+  if (exported) {
+    // The baseline and parley columns here are the small and the large export.
+    const { small, large } = exported;
+    const sizes = `${small.messages} → ${large.messages} messages`;
+    rows.push(['export', `messages/s (${sizes})`, fmt(small.messages_per_sec), fmt(large.messages_per_sec), fmt(ratio(large.messages_per_sec, small.messages_per_sec)), '']);
+    rows.push(['export', 'MB/s', fmt(small.mb_per_sec), fmt(large.mb_per_sec), fmt(ratio(large.mb_per_sec, small.mb_per_sec)), '']);
+    rows.push(['export', 'server RSS MB before', fmt(small.rss_before_mb), fmt(large.rss_before_mb), fmt(ratio(large.rss_before_mb, small.rss_before_mb)), '']);
+    rows.push(['export', 'server peak RSS MB during', fmt(small.peak_rss_mb), fmt(large.peak_rss_mb), fmt(exported.peak_rss_ratio), '≈ 1× (flat)']);
+  }
   const scalingRows = [];
   if (results.scaling) {
     const { one, many, nodes } = results.scaling;
@@ -662,7 +774,7 @@ async function main() {
     '| --- | --- | --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     '',
-    `Sizes: group and channel ${SIZES.group[0]} senders × ${SIZES.group[1]} receivers, dm ${SIZES.dm} pairs, ${SIZES.seconds} s each; join ${SIZES.join}; idle ${SIZES.idle}; history ${SIZES.history} stored; abuse ${SIZES.abuse.messages} × ${SIZES.abuse.bytes} B, ${SIZES.abuse.sockets} sockets, ${SIZES.abuse.seconds} s.`,
+    `Sizes: group and channel ${SIZES.group[0]} senders × ${SIZES.group[1]} receivers, dm ${SIZES.dm} pairs, ${SIZES.seconds} s each; join ${SIZES.join}; idle ${SIZES.idle}; history ${SIZES.history} stored; export ${SIZES.export.join(' and ')} stored; abuse ${SIZES.abuse.messages} × ${SIZES.abuse.bytes} B, ${SIZES.abuse.sockets} sockets, ${SIZES.abuse.seconds} s.`,
     ...(PARLEY_ROOT === root ? [] : [`Parley build from ${PARLEY_ROOT}.`]),
     ...(scalingRows.length
       ? ['', 'Scaling out (the same load, clients spread over the nodes):', '', `| ${scalingRows[0].join(' | ')} |`, `|${' --- |'.repeat(scalingRows[0].length)}`, ...scalingRows.slice(1).map((r) => `| ${r.join(' | ')} |`)]

@@ -823,6 +823,46 @@ describe('authorization matrix', () => {
         expect(everyone.every((u) => u.role === target.role)).toBe(true);
       },
     },
+    {
+      method: 'GET',
+      route: '/api/admin/retention',
+      guard: 'manageRetention',
+      check: async ({ allowed }, body) => {
+        if (allowed) expect(body).toEqual({ default_days: null, overrides: expect.any(Array) });
+      },
+    },
+    {
+      method: 'PUT',
+      route: '/api/admin/retention',
+      guard: 'manageRetention',
+      targets: [
+        { label: 'group:client', exists: true },
+        { label: 'unknown conversation', exists: false },
+      ],
+      request: ({ n, target }) => ({ body: { conversation: target.exists ? 'group:client' : 'group:nobody', days: n } }),
+      check: async ({ n, target, allowed }) => {
+        if (!target.exists) return;
+        const { body } = await api(server, 'GET', '/api/admin/retention', { token: setupAdmin });
+        const days = (body.overrides as Json[]).find((o) => o.conversation === 'group:client')?.days;
+        expect(days === n).toBe(allowed);
+      },
+    },
+    {
+      method: 'GET',
+      route: '/api/admin/export',
+      guard: 'exportMessages',
+      targets: [
+        { label: 'every conversation', exists: true },
+        { label: 'unknown conversation', exists: false },
+      ],
+      request: ({ target }) => ({ path: target.exists ? '/api/admin/export' : '/api/admin/export?conversation=group:nobody' }),
+      check: async ({ allowed }, body) => {
+        if (!allowed) return;
+        const lines = String(body.text).split('\n').filter((line) => line.length > 0);
+        expect(lines.length).toBeGreaterThan(0);
+        for (const line of lines) expect(JSON.parse(line)).toEqual(expect.objectContaining({ id: expect.any(Number), conversation: expect.any(String) }));
+      },
+    },
     { method: 'GET', route: '/api/docs', guard: 'public' },
     { method: 'GET', route: '/api/docs-json', guard: 'public' },
     { method: 'GET', route: '/health', guard: 'public' },

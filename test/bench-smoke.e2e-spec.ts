@@ -25,12 +25,16 @@ describe('the benchmark (smoke size)', () => {
         scenarios: Record<string, { baseline?: Record<string, number>; parley: Record<string, number> }>;
         scaling: { nodes: number; one: Record<string, Record<string, number>>; many: Record<string, Record<string, number>> };
       };
-      expect(Object.keys(results.scenarios).sort()).toEqual(['abuse', 'channel', 'dm', 'group', 'group-fixed', 'history', 'idle', 'join']);
+      expect(Object.keys(results.scenarios).sort()).toEqual(['abuse', 'channel', 'dm', 'export', 'group', 'group-fixed', 'history', 'idle', 'join']);
       // The read-path attack ran, was answered (and refused past the limits), and the bystanders lost nothing.
       expect(results.scenarios.abuse.parley).toMatchObject({ lost: 0 });
       expect(results.scenarios.abuse.parley.round_trips).toBeGreaterThan(0);
       expect(results.scenarios.abuse.parley.pages_answered).toBeGreaterThan(0);
       expect(results.scenarios.abuse.parley.peak_rss_mb).toBeGreaterThan(0);
+      // The export streamed every stored message, at both sizes.
+      const exported = results.scenarios.export.parley as unknown as Record<'small' | 'large', Record<string, number>>;
+      expect([exported.small.messages, exported.large.messages]).toEqual([200, 2000]);
+      expect(exported.large.peak_rss_mb).toBeGreaterThan(0);
       for (const scenario of ['group', 'channel', 'dm', 'group-fixed']) {
         for (const server of ['baseline', 'parley'] as const) {
           expect(results.scenarios[scenario][server]).toMatchObject({ lost: 0, doubled: 0 });

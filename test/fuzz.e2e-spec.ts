@@ -162,6 +162,9 @@ const password = fc.oneof(fc.constantFrom('long-enough-password', 'short'), host
 const role = fc.oneof(fc.constantFrom(...ROLES, 'superuser'), hostileValue);
 const ALL_TOKENS: RestRoute['tokens'] = ['admin', 'staff', 'none', 'garbage'];
 const channelName = fc.oneof(fc.constantFrom('fuzz-room', 'Fuzz-Room', 'staff', ''), hostileString);
+const conversation = fc.oneof(fc.constantFrom('group:staff', 'group:nobody', 'channel:fuzz-room', 'team:staff:fuzz-client', 'dm:fuzz-staff:fuzz-client', 'dm:a:a', 'staff', ''), hostileString);
+// Never a real retention on what the bystanders send: a kept-forever 0, far-off days, or invalid values.
+const retentionDays = fc.oneof(fc.constantFrom(0, 3650, 36500, 36501, -1, 1.5, null), hostileValue);
 
 const REST_ROUTES: RestRoute[] = [
   // Every valid-looking sign-in costs a scrypt comparison; fewer runs keep CI near a minute.
@@ -216,6 +219,11 @@ const REST_ROUTES: RestRoute[] = [
     tokens: ALL_TOKENS,
     weight: 1,
   },
+  // Retention overrides and the export: conversation names and dates as any text.
+  { method: 'GET', path: () => '/api/admin/retention', hasParam: false, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'PUT', path: () => '/api/admin/retention', hasParam: false, body: payloadFor({ conversation, days: retentionDays }), tokens: ALL_TOKENS, weight: 2 },
+  { method: 'GET', path: (s) => `/api/admin/export?conversation=${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'GET', path: (s) => `/api/admin/export?after=${s}&before=${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   { method: 'ANY', path: (s) => `/api/${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 3 },
 ];
 
@@ -593,6 +601,9 @@ describe('fuzzing every socket event and REST route', () => {
           const outsideApi = !new URL(`${server.url}${path}`).pathname.startsWith('/api/');
           if (outsideApi && r.method === 'GET' && response.status === 200 && response.headers.get('content-type')?.startsWith('text/html')) {
             expect(text).toContain('<title>Parley</title>');
+          } else if (response.status === 200 && response.headers.get('content-type')?.startsWith('application/x-ndjson')) {
+            // The export: JSON Lines, each line one message.
+            for (const line of text.split('\n').filter((l) => l.length > 0)) JSON.parse(line);
           } else if (response.status === 204) {
             if (text !== '') throw new Error(`${where}: 204 with a body`);
           } else {

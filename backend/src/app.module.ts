@@ -16,6 +16,7 @@ import { PermissionsModule } from './permissions/permissions.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RegistryModule } from './registry/registry.module';
+import { RetentionModule } from './retention/retention.module';
 import { RosterModule } from './roster/roster.module';
 import { SecurityModule } from './security/security.module';
 import { StorageModule } from './storage/storage.module';
@@ -63,6 +64,7 @@ export class AppModule {
         ChannelsModule.forRoot(overrides),
         MessagesModule.forRoot(overrides),
         AnnouncementsModule.forRoot(overrides),
+        RetentionModule.forRoot(overrides),
         MetricsModule.forRoot(overrides),
         HealthModule.forRoot(overrides),
         LifecycleModule.forRoot(overrides),

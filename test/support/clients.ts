@@ -32,8 +32,10 @@ export async function api(
   }
   const response = await fetch(`${server.url}${path}`, { method, headers, body });
   const text = await response.text();
-  // Everything Parley answers is JSON except a few documents (Prometheus text, HTML pages).
-  const json = (response.headers.get('content-type') ?? '').includes('json');
+  // Everything Parley answers is JSON except a few documents (Prometheus text, HTML pages, the
+  // JSON Lines export), which come back as { text }.
+  const type = response.headers.get('content-type') ?? '';
+  const json = type.includes('json') && !type.includes('ndjson');
   return { status: response.status, body: !text ? {} : json ? (JSON.parse(text) as Json) : { text }, headers: response.headers };
 }
 

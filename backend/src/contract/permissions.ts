@@ -66,12 +66,16 @@ export interface RoleCapabilities {
   readonly announce: boolean;
   /** Delete anyone's message they can see, at any time (moderation, audited as message.moderated). */
   readonly moderateMessages: boolean;
+  /** Set how long each conversation's messages are kept (retention overrides). */
+  readonly manageRetention: boolean;
+  /** Export any conversation's messages (GET /api/admin/export): every DM included, so apart from the rest. */
+  readonly exportMessages: boolean;
 }
 
 export const CAPABILITIES: Readonly<Record<Role, RoleCapabilities>> = {
-  admin: { manageUsers: true, watchRoster: true, readAuditLog: true, readMetrics: true, announce: true, moderateMessages: true },
-  staff: { manageUsers: false, watchRoster: false, readAuditLog: false, readMetrics: false, announce: false, moderateMessages: false },
-  client: { manageUsers: false, watchRoster: false, readAuditLog: false, readMetrics: false, announce: false, moderateMessages: false },
+  admin: { manageUsers: true, watchRoster: true, readAuditLog: true, readMetrics: true, announce: true, moderateMessages: true, manageRetention: true, exportMessages: true },
+  staff: { manageUsers: false, watchRoster: false, readAuditLog: false, readMetrics: false, announce: false, moderateMessages: false, manageRetention: false, exportMessages: false },
+  client: { manageUsers: false, watchRoster: false, readAuditLog: false, readMetrics: false, announce: false, moderateMessages: false, manageRetention: false, exportMessages: false },
 };
 
 export function hasCapability(role: Role, capability: keyof RoleCapabilities): boolean {

@@ -7,8 +7,10 @@ import { ChannelRepository } from './channel.repository';
 import { ConversationSettingsRepository } from './conversation-settings.repository';
 import { DatabaseService } from './database.service';
 import { MessageChangeRepository } from './message-change.repository';
+import { MessageExportRepository } from './message-export.repository';
 import { MessageRepository } from './message.repository';
 import { ReadMarkRepository } from './read-mark.repository';
+import { RetentionRepository } from './retention.repository';
 import { ServerSecretRepository } from './server-secret.repository';
 import { SessionRepository } from './session.repository';
 import { StorageCompactor } from './storage-compactor';
@@ -18,7 +20,7 @@ import { UserRepository } from './user.repository';
 @Module({})
 export class StorageModule {
   static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
-    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository, AnnouncementRepository, ChangeStream, StorageCompactor, MessageChangeRepository];
+    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository, AnnouncementRepository, ChangeStream, StorageCompactor, MessageChangeRepository, RetentionRepository, MessageExportRepository];
     return overridableModule(StorageModule, overrides, () => ({
       providers: [DatabaseService, ...repositories],
       // DatabaseService for the health check.

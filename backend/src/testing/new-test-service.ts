@@ -10,8 +10,10 @@ import { ChannelRepository } from '../storage/channel.repository';
 import { ConversationSettingsRepository } from '../storage/conversation-settings.repository';
 import { DatabaseService } from '../storage/database.service';
 import { MessageChangeRepository } from '../storage/message-change.repository';
+import { MessageExportRepository } from '../storage/message-export.repository';
 import { MessageRepository } from '../storage/message.repository';
 import { ReadMarkRepository } from '../storage/read-mark.repository';
+import { RetentionRepository } from '../storage/retention.repository';
 import { ServerSecretRepository } from '../storage/server-secret.repository';
 import { SessionRepository } from '../storage/session.repository';
 import { StorageCompactor } from '../storage/storage-compactor';
@@ -38,6 +40,8 @@ const MOCKED = {
   changes: ChangeStream,
   messageChanges: MessageChangeRepository,
   compactor: StorageCompactor,
+  retention: RetentionRepository,
+  messageExport: MessageExportRepository,
   database: DatabaseService,
   broadcaster: Broadcaster,
 } as const;
