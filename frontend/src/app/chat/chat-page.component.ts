@@ -433,7 +433,7 @@ export class ChatPageComponent implements OnInit, OnDestroy {
       case 'delete':
         if (await this.confirmDelete(message)) await this.actions.remove(conversation, message);
         return;
-      case 'react':
+      case 'reaction':
         return this.actions.toggleReaction(conversation, message, action.emoji);
       case 'retry-action':
         if (message.id !== null) await this.actions.retry(message.id);

@@ -40,7 +40,7 @@ export interface ChatMessage {
   replyTo?: ReplyQuote;
   reactions?: readonly Reaction[];
   /** An edit, delete or reaction of the viewer's on its way to the server. */
-  pending?: 'edit' | 'delete' | 'react';
+  pending?: 'edit' | 'delete' | 'reaction';
   /** Why the viewer's last edit, delete or reaction of it failed (cleared by the next attempt). */
   actionError?: string;
 }

@@ -122,7 +122,7 @@ export class MessageActionsStore {
     const me = this.chat.me()?.username;
     if (id === null || !me) return;
     const on = !message.reactions?.some((r) => r.emoji === emoji && r.users.includes(me));
-    await this.act(conversation, id, 'react', () => this.connection.request(ClientEvents.React, { id, emoji, on }), (m, ack) =>
+    await this.act(conversation, id, 'reaction', () => this.connection.request(ClientEvents.React, { id, emoji, on }), (m, ack) =>
       // A later change that arrived first (someone else's reaction) already carries this one.
       ack.rev > (m.rev ?? 0) ? { ...m, reactions: ack.reactions, rev: ack.rev } : m,
     );
@@ -192,7 +192,7 @@ export class MessageActionsStore {
   private async act<A extends { rev: number }>(
     conversation: string,
     id: number,
-    kind: 'delete' | 'react',
+    kind: 'delete' | 'reaction',
     request: () => Promise<Ack<A>>,
     apply: (m: ChatMessage, ack: A) => ChatMessage,
   ): Promise<void> {
@@ -221,7 +221,7 @@ export class MessageActionsStore {
 }
 
 /** A refusal in words a person can act on. */
-function describe(error: ErrorBody, action: 'edit' | 'delete' | 'react'): string {
+function describe(error: ErrorBody, action: 'edit' | 'delete' | 'reaction'): string {
   const verb = action === 'edit' ? 'saved' : action === 'delete' ? 'deleted' : 'changed';
   switch (error.code) {
     case ErrorCodes.EditWindowClosed:

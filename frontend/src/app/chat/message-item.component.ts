@@ -12,7 +12,7 @@ import { MessageTextComponent } from './message-text.component';
 /** What a person asked to do with one message; the page hands it to MessageActionsStore. */
 export type MessageAction =
   | { kind: 'reply' | 'edit' | 'delete' | 'retry-send' | 'retry-action' | 'save-edit' | 'cancel-edit'; message: ChatMessage }
-  | { kind: 'react'; message: ChatMessage; emoji: ReactionEmoji }
+  | { kind: 'reaction'; message: ChatMessage; emoji: ReactionEmoji }
   | { kind: 'edit-text'; message: ChatMessage; text: string }
   | { kind: 'jump'; message: ChatMessage; id: number };
 
@@ -63,7 +63,7 @@ export interface SeenMark {
             <div class="emoji-grid">
               @for (emoji of emojis; track emoji) {
                 <button mat-menu-item type="button" class="emoji" [attr.aria-label]="names[emoji]" [matTooltip]="names[emoji]"
-                  (click)="action.emit({ kind: 'react', message: m, emoji })">{{ emoji }}</button>
+                  (click)="action.emit({ kind: 'reaction', message: m, emoji })">{{ emoji }}</button>
               }
             </div>
           </mat-menu>
@@ -124,8 +124,8 @@ export interface SeenMark {
         <div class="reactions" role="group" aria-label="Reactions">
           @for (reaction of reactions(); track reaction.emoji) {
             <button type="button" class="chip" data-testid="reaction" [class.own]="reaction.own" [attr.aria-pressed]="reaction.own"
-              [matTooltip]="reaction.who" [attr.aria-label]="reaction.label" [disabled]="m.pending === 'react'"
-              (click)="action.emit({ kind: 'react', message: m, emoji: reaction.emoji })">
+              [matTooltip]="reaction.who" [attr.aria-label]="reaction.label" [disabled]="m.pending === 'reaction'"
+              (click)="action.emit({ kind: 'reaction', message: m, emoji: reaction.emoji })">
               <span aria-hidden="true">{{ reaction.emoji }} {{ reaction.count }}</span>
             </button>
           }
