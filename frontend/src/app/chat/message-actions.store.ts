@@ -222,7 +222,7 @@ export class MessageActionsStore {
 
 /** A refusal in words a person can act on. */
 function describe(error: ErrorBody, action: 'edit' | 'delete' | 'reaction'): string {
-  const verb = action === 'edit' ? 'saved' : action === 'delete' ? 'deleted' : 'changed';
+  const what = action === 'edit' ? 'Not saved' : action === 'delete' ? 'Not deleted' : 'Reaction not saved';
   switch (error.code) {
     case ErrorCodes.EditWindowClosed:
       return action === 'edit' ? 'Too late to edit this message.' : 'Too late to delete this message.';
@@ -231,6 +231,6 @@ function describe(error: ErrorBody, action: 'edit' | 'delete' | 'reaction'): str
     case ErrorCodes.UnknownMessage:
       return 'This message is no longer there.';
     default:
-      return `Not ${verb}: ${error.message}`;
+      return `${what}: ${error.message}`;
   }
 }

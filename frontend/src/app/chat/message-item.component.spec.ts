@@ -32,8 +32,8 @@ describe('MessageItemComponent', () => {
   it('marks an edited message "(edited)", with the time for screen readers', async () => {
     const { element } = await render(message({ id: 1, editedAt: '2026-12-02T09:30:00.000Z' }));
     const edited = element.querySelector('[data-testid="edited"]')!;
-    expect(edited.textContent).toBe('(edited)');
-    expect(edited.getAttribute('aria-label')).toMatch(/^Edited .*2026/);
+    expect(edited.textContent).toMatch(/^\(edited\): .*2026/);
+    expect(edited.getAttribute('datetime')).toBe('2026-12-02T09:30:00.000Z');
   });
 
   it('shows reactions as chips with counts, the viewer\'s own pressed, and who reacted in the label', async () => {
@@ -70,6 +70,13 @@ describe('MessageItemComponent', () => {
     box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
     box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
     expect(actions.map((a) => a.kind)).toEqual(['save-edit', 'cancel-edit']);
+  });
+
+  it('keeps the text being edited when the message is deleted meanwhile, and says so', async () => {
+    const draft: EditDraft = { conversation: 'user:sam', id: 1, text: 'my careful rewrite', saving: false, error: null };
+    const { element } = await render(message({ id: 1, mine: true, text: '', deleted: true }), { editing: draft });
+    expect(element.querySelector<HTMLTextAreaElement>('[data-testid="edit-box"]')!.value).toBe('my careful rewrite');
+    expect(element.querySelector('[data-testid="edit-error"]')!.textContent).toContain('deleted meanwhile');
   });
 
   it('says why an edit, delete or reaction failed, with a way to try again', async () => {

@@ -44,8 +44,8 @@ export interface SeenMark {
           <span class="visually-hidden">{{ full() }}</span>
         </time>
         @if (m.editedAt && !m.deleted) {
-          <span class="edited" data-testid="edited" [matTooltip]="'Edited ' + editedTime()" tabindex="0"
-            [attr.aria-label]="'Edited ' + editedTime()">(edited)</span>
+          <time class="edited" data-testid="edited" [attr.datetime]="m.editedAt" [matTooltip]="'Edited ' + editedTime()" tabindex="0"
+            >(edited)<span class="visually-hidden">: {{ editedTime() }}</span></time>
         }
         @if (m.mine && m.state === 'sent' && !m.deleted) {
           <span class="tick" title="Sent"><span aria-hidden="true">✓</span><span class="visually-hidden">Sent</span></span>
@@ -60,9 +60,9 @@ export interface SeenMark {
             </button>
           </span>
           <mat-menu #picker="matMenu" class="reaction-picker" aria-label="Reactions">
-            <div class="emoji-grid">
+            <div class="reaction-grid">
               @for (emoji of emojis; track emoji) {
-                <button mat-menu-item type="button" class="emoji" [attr.aria-label]="names[emoji]" [matTooltip]="names[emoji]"
+                <button mat-menu-item type="button" class="reaction-choice" [attr.aria-label]="names[emoji]" [matTooltip]="names[emoji]"
                   (click)="action.emit({ kind: 'reaction', message: m, emoji })">{{ emoji }}</button>
               }
             </div>
@@ -91,32 +91,33 @@ export interface SeenMark {
         @if (quoteGone(m.replyTo)) {
           <div class="quote gone" data-testid="reply-quote">Original message deleted</div>
         } @else {
-          <button type="button" class="quote" data-testid="reply-quote" (click)="action.emit({ kind: 'jump', message: m, id: m.replyTo.id })"
-            [attr.aria-label]="'In reply to ' + quoteSender() + ': ' + m.replyTo.excerpt + '. Show the original message'">
-            <span class="quote-sender">{{ quoteSender() }}</span>
-            <span class="quote-text">{{ m.replyTo.excerpt }}</span>
+          <button type="button" class="quote" data-testid="reply-quote" (click)="action.emit({ kind: 'jump', message: m, id: m.replyTo.id })">
+            <span class="quote-sender"><span class="visually-hidden">In reply to </span>{{ quoteSender() }}<span class="visually-hidden">:</span></span>
+            <span class="quote-text">{{ m.replyTo.excerpt }}<span class="visually-hidden">. Show the original message.</span></span>
           </button>
         }
       }
-      @if (m.deleted) {
-        <p class="tombstone" data-testid="tombstone">
-          <span class="material-symbols-outlined" aria-hidden="true">block</span> This message was deleted
-        </p>
-      } @else if (editing(); as draft) {
+      @if (editing(); as draft) {
         <form class="editor" (submit)="$event.preventDefault(); action.emit({ kind: 'save-edit', message: m })">
           <label class="visually-hidden" [attr.for]="'edit-' + m.id">Edit message</label>
           <textarea [id]="'edit-' + m.id" rows="2" data-testid="edit-box" [value]="draft.text" [attr.aria-invalid]="draft.error ? true : null"
             [attr.aria-describedby]="draft.error ? 'edit-error-' + m.id : null"
             (input)="action.emit({ kind: 'edit-text', message: m, text: $any($event.target).value })" (keydown)="onEditorKey($event)"></textarea>
-          @if (draft.error) {
+          @if (m.deleted) {
+            <p class="failed" role="alert" data-testid="edit-error">This message was deleted meanwhile: your text is still here to copy.</p>
+          } @else if (draft.error) {
             <p class="failed" role="alert" [id]="'edit-error-' + m.id" data-testid="edit-error">{{ draft.error }}</p>
           }
           <div class="editor-actions">
             <span class="hint">Enter to save, Escape to cancel</span>
             <button mat-button type="button" (click)="action.emit({ kind: 'cancel-edit', message: m })">Cancel</button>
-            <button mat-flat-button type="submit" [disabled]="draft.saving">{{ draft.saving ? 'Saving…' : 'Save' }}</button>
+            <button mat-flat-button type="submit" [disabled]="draft.saving || m.deleted">{{ draft.saving ? 'Saving…' : 'Save' }}</button>
           </div>
         </form>
+      } @else if (m.deleted) {
+        <p class="tombstone" data-testid="tombstone">
+          <span class="material-symbols-outlined" aria-hidden="true">block</span> This message was deleted
+        </p>
       } @else {
         <parley-message-text [text]="m.text" [mentions]="m.mentions" [me]="me()" />
       }
@@ -126,7 +127,7 @@ export interface SeenMark {
             <button type="button" class="chip" data-testid="reaction" [class.own]="reaction.own" [attr.aria-pressed]="reaction.own"
               [matTooltip]="reaction.who" [attr.aria-label]="reaction.label" [disabled]="m.pending === 'reaction'"
               (click)="action.emit({ kind: 'reaction', message: m, emoji: reaction.emoji })">
-              <span aria-hidden="true">{{ reaction.emoji }} {{ reaction.count }}</span>
+              <span aria-hidden="true"><span class="emoji">{{ reaction.emoji }}</span> {{ reaction.count }}</span>
             </button>
           }
         </div>
@@ -206,6 +207,7 @@ export interface SeenMark {
     .reactions { display: flex; flex-wrap: wrap; gap: 0.25rem; margin-top: 0.3rem; }
     .chip { display: inline-flex; align-items: center; gap: 0.2rem; padding: 0.1rem 0.5rem; border-radius: 999px; font: inherit; font-size: 0.85rem;
       border: 1px solid var(--mat-sys-outline-variant); background: var(--mat-sys-surface); color: var(--mat-sys-on-surface); cursor: pointer; }
+    .emoji { font-family: var(--parley-emoji-font); }
     .chip.own { border-color: var(--mat-sys-primary); background: var(--mat-sys-secondary-container); color: var(--mat-sys-on-secondary-container); }
     .chip:focus-visible { outline: 2px solid var(--mat-sys-primary); }
     .state { font-size: 0.75rem; text-align: right; }
@@ -213,8 +215,7 @@ export interface SeenMark {
     .mine .failed { color: var(--mat-sys-error); }
     .seen { align-self: flex-end; margin: 0.1rem 0 0; font-size: 0.75rem; color: var(--mat-sys-on-surface-variant); }
     button.seen { --mat-button-text-label-text-size: 0.75rem; min-height: 0; height: 1.5rem; padding: 0 0.5rem; color: var(--mat-sys-on-surface-variant); }
-    .emoji-grid { display: grid; grid-template-columns: repeat(5, 2.75rem); padding: 0 0.25rem; }
-    .emoji { min-height: 2.75rem; padding: 0; justify-content: center; font-size: 1.3rem; }
+    /* The picker's panel is in the overlay: its grid and buttons are styled in styles.scss (.reaction-picker). */
     .danger { color: var(--mat-sys-error); }
   `,
 })
