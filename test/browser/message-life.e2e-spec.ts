@@ -225,6 +225,8 @@ describe('a message\'s life in the web app', () => {
 
   it('says "Seen" in a DM and "Seen by N" with the names in a group', async () => {
     const page = sam.page;
+    await send(cleoSocket, 'Back at the office', 'sam');
+    await openDm(page, 'cleo');
     const { id: dmId } = await post(page, 'Did you get the keys?');
     expect(await seenUnder(page, dmId).count()).toBe(0);
     await requestOk(cleoSocket, 'mark_read', { conversation: 'user:sam', up_to: dmId });
