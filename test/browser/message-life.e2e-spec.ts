@@ -217,6 +217,8 @@ describe('a message\'s life in the web app', () => {
     await send(cleoSocket, 'Answering the ignored one', 'sam', hers);
     await requestOk(cleoSocket, 'delete_message', { id: hers });
     await messages(page).and(page.locator(`[data-id="${hers}"]`)).getByTestId('tombstone').waitFor();
+    const quote = message(page, 'Answering the ignored one').getByTestId('reply-quote');
+    await quote.filter({ hasText: 'Original message deleted' }).waitFor();
     await page.reload();
     await openDm(page, 'cleo');
     await message(page, 'Answering the ignored one').getByTestId('reply-quote').filter({ hasText: 'Original message deleted' }).waitFor();

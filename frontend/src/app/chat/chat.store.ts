@@ -399,6 +399,17 @@ export class ChatStore implements OnDestroy {
     const messages = held && insertMessage(held.messages, toChatMessage(wire, me));
     if (!held || !messages || messages.length !== held.messages.length) return;
     this.update((map) => map.set(id, { ...held, messages }));
+    if (wire.deleted) this.quotesGone(id, wire.id);
+  }
+
+  /** Replies held that quote a message just deleted say so at once, as history will ("Original message deleted"). */
+  quotesGone(conversationId: string, id: number): void {
+    const held = this.conversationMap().get(conversationId);
+    if (!held?.messages.some((m) => m.replyTo?.id === id && !m.replyTo.deleted)) return;
+    const messages = held.messages.map((m) =>
+      m.replyTo?.id === id ? { ...m, replyTo: { ...m.replyTo, excerpt: '', deleted: true as const } } : m,
+    );
+    this.update((map) => map.set(conversationId, { ...held, messages }));
   }
 
   /** The message with this id in a held conversation, if loaded. */

@@ -194,10 +194,12 @@ describe('MessageActionsStore and ChatStore: a message after it is sent', () => 
       expect(held(11).actionError).toBeUndefined();
     });
 
-    it('shows others\' deletes live as a tombstone in place', () => {
+    it('shows others\' deletes live as a tombstone in place, and quotes of it as deleted', () => {
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 13, reply_to: { id: 10, sender_name: 'sam', excerpt: 'm10' } }));
       connection.push(ServerEvents.MessageDeleted, wire({ id: 10, message: '', deleted: true, rev: 402 }));
-      expect(dm().messages.map((m) => m.id)).toEqual([10, 11, 12]);
+      expect(dm().messages.map((m) => m.id)).toEqual([10, 11, 12, 13]);
       expect(held(10)).toMatchObject({ deleted: true, text: '' });
+      expect(held(13).replyTo).toEqual({ id: 10, sender_name: 'sam', excerpt: '', deleted: true });
     });
   });
 

@@ -113,6 +113,7 @@ export class MessageActionsStore {
       reactions: undefined,
       rev: Math.max(m.rev ?? 0, ack.rev),
     }));
+    if (this.chat.message(conversation, id)?.deleted) this.chat.quotesGone(conversation, id);
     if (this.editing()?.id === id) this.cancelEdit();
   }
 
