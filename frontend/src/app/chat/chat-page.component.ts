@@ -431,8 +431,10 @@ export class ChatPageComponent implements OnInit, OnDestroy {
         this.actions.cancelEdit();
         return this.focusComposer();
       case 'delete':
-        if (await this.confirmDelete(message)) await this.actions.remove(conversation, message);
-        return;
+        if (!(await this.confirmDelete(message))) return;
+        await this.actions.remove(conversation, message);
+        // Its buttons went with it: the keyboard goes on from the message box.
+        return this.focusComposer();
       case 'reaction':
         return this.actions.toggleReaction(conversation, message, action.emoji);
       case 'retry-action':
