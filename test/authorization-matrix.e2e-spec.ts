@@ -49,6 +49,10 @@ import {
   type Principal,
   type RestGuard,
   type SocketAction,
+  expectedMessageOutcome,
+  MESSAGE_EVENTS,
+  MESSAGE_TARGETS,
+  type MessageTarget,
   type SocketTarget,
 } from './support/authorization-model';
 import {
@@ -277,16 +281,20 @@ describe('authorization matrix', () => {
     event: SocketAction;
     target?: SocketTarget;
     claim?: Claim;
+    message?: MessageTarget;
     expected: Outcome;
   }
 
   const targetedEvents = Object.keys(TARGETED_EVENTS) as SocketAction[];
-  const plainEvents = Object.values(ClientEvents).filter((e) => e !== ClientEvents.VerifyUser && !targetedEvents.includes(e));
+  const plainEvents = Object.values(ClientEvents).filter((e) => e !== ClientEvents.VerifyUser && !targetedEvents.includes(e) && !MESSAGE_EVENTS.includes(e));
   const SOCKET_CASES: SocketCase[] = PRINCIPALS.flatMap((principal) => [
     ...CLAIMS.map((claim) => ({ principal, event: ClientEvents.VerifyUser, claim, expected: expectedVerifyOutcome(principal, claim) })),
     ...plainEvents.map((event) => ({ principal, event, expected: expectedSocketOutcome(principal, event) })),
     ...targetedEvents.flatMap((event) =>
       SOCKET_TARGETS.map((target) => ({ principal, event, target, expected: expectedSocketOutcome(principal, event, target) })),
+    ),
+    ...MESSAGE_EVENTS.flatMap((event) =>
+      MESSAGE_TARGETS.map((message) => ({ principal, event, message, expected: expectedMessageOutcome(principal, event, message) })),
     ),
   ]);
   const describeClaim = (claim: Claim) =>
@@ -296,13 +304,14 @@ describe('authorization matrix', () => {
 
   it.each(
     SOCKET_CASES.map((c) => [
-      `${c.principal.key} · ${c.event} · ${c.claim ? describeClaim(c.claim) : c.target ? describeTarget(c.target) : '-'} → ${describeOutcome(c.expected)}`,
+      `${c.principal.key} · ${c.event} · ${c.claim ? describeClaim(c.claim) : c.target ? describeTarget(c.target) : (c.message ?? '-')} → ${describeOutcome(c.expected)}`,
       c,
     ] as const),
   )('socket: %s', async (_title, c) => {
     const n = ++caseNumber;
     const { principal, event, target, expected } = c;
     if (event === ClientEvents.VerifyUser) return verifyCase(principal, c.claim!, expected);
+    if (c.message) return messageCase(principal, event, c.message, expected);
     const actor = principalSockets.get(principal.key)!;
     const viewer = { username: principal.username!, role: principal.role! };
     const text = `case ${n}`;
@@ -400,6 +409,65 @@ describe('authorization matrix', () => {
         break;
     }
   });
+
+  /** A user's id, or undefined for a visitor with no account. */
+  const idOf = async (username: string | null) =>
+    username === null ? undefined : (await db().selectFrom('users').select('id').where('username', '=', username).executeTakeFirst())?.id;
+
+  let storedCount = 0;
+  /** A DM stored straight into the table (nobody is told of it), `minutes` old. */
+  async function storedDm(from: number, to: number, minutes = 0): Promise<number> {
+    const [sender, recipient] = await Promise.all(
+      [from, to].map((id) => db().selectFrom('users').select(['username', 'role']).where('id', '=', id).executeTakeFirstOrThrow()),
+    );
+    const row = await db()
+      .insertInto('messages')
+      .values({
+        client_id: null,
+        sender_id: from,
+        sender_username: sender.username,
+        sender_role: sender.role,
+        sender_socket: 'matrix',
+        target_kind: 'user',
+        target: recipient.username,
+        recipient_id: to,
+        conversation: `dm:${Math.min(from, to)}:${Math.max(from, to)}`,
+        audience: null,
+        guest: null,
+        mentions: null,
+        body: `stored ${++storedCount}`,
+        sent_at: Date.now() - minutes * 60_000,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  /** edit_message, delete_message or react on a message made for the case; the stored row shows whether it happened. */
+  async function messageCase(principal: Principal, event: SocketAction, target: MessageTarget, expected: Outcome): Promise<void> {
+    const admin = (await idOf(targetUser('admin')))!;
+    const staff = (await idOf(targetUser('staff')))!;
+    const me = await idOf(principal.username);
+    let id = 999_999_999;
+    if (target === 'unseen') id = await storedDm(staff, admin);
+    else if (target !== 'missing' && me !== undefined) {
+      id = target === 'addressed' ? await storedDm(admin, me) : await storedDm(me, admin, target === 'own-old' ? 16 : 0);
+    }
+    const payloads: Partial<Record<SocketAction, unknown>> = {
+      [ClientEvents.EditMessage]: { id, message: `edited ${id}` },
+      [ClientEvents.DeleteMessage]: { id },
+      [ClientEvents.React]: { id, emoji: '👍', on: true },
+    };
+    expectOutcome(await sendRaw(principalSockets.get(principal.key)!, event, payloads[event]), expected);
+    const row = await db().selectFrom('messages').select(['body', 'deleted_at']).where('id', '=', id).executeTakeFirst();
+    const reactions = await db().selectFrom('message_reactions').select('user_id').where('message_id', '=', id).execute();
+    const happened = {
+      [ClientEvents.EditMessage]: row?.body === `edited ${id}`,
+      [ClientEvents.DeleteMessage]: row?.deleted_at != null,
+      [ClientEvents.React]: reactions.length === 1,
+    }[event as string];
+    expect(happened).toBe(expected.ok);
+  }
 
   /** verify_user on a fresh socket of the principal, so a success or refusal changes no shared socket. */
   async function verifyCase(principal: Principal, claim: Claim, expected: Outcome): Promise<void> {

@@ -141,6 +141,23 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     expect(typing[0]).toMatchObject({ user_name: 'alice', target_kind: 'user', target: 'bob' });
   });
 
+  it('tells "Seen" across nodes, and a device on the other node replays it between the messages around it', async () => {
+    const alice = await connect(a, 'alice', 'staff');
+    const bob = await connect(b, 'bob', 'staff');
+    const seen = record(alice, 'read_receipt');
+    const asked = await requestOk(alice, 'send_message', { message: 'seen?', recipients: 'user:bob' });
+    await requestOk(bob, 'mark_read', { conversation: 'user:alice', up_to: asked.id });
+    await eventually(() => seen.length === 1, { what: 'the receipt on node A' });
+    expect(seen[0]).toEqual({ conversation: 'user:bob', user_name: 'bob', up_to: asked.id, rev: expect.any(Number) });
+    const answer = await requestOk(bob, 'send_message', { message: 'yes', recipients: 'user:alice' });
+    const aliceOnB = await connect(b, 'alice', 'staff');
+    const replay = await requestOk(aliceOnB, 'sync', { since: asked.id - 1 });
+    expect(replay.messages.map((m) => m.id)).toEqual([asked.id, answer.id]);
+    expect(replay.receipts).toEqual(seen);
+    expect(asked.id < seen[0].rev! && seen[0].rev! < answer.id).toBe(true);
+    expect(replay.cursor).toBeGreaterThanOrEqual(answer.id);
+  });
+
   it('closes a user\'s sockets on every node when an admin signs them out on one', async () => {
     const cleoOnA = await connect(a, 'cleo', 'client');
     const cleoOnB = await connect(b, 'cleo', 'client');

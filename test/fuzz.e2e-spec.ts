@@ -2,8 +2,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { z } from 'zod';
-import { conversationSchema, conversationsSchema, directorySchema, historySchema, markReadSchema, sendMessageSchema, syncSchema, verifyUserSchema } from '@parley/contract/schemas';
-import { ClientEvents, type ErrorCode, ErrorCodes, normalizeUsername, type ParleyErrorPayload, ROLES } from '@parley/contract';
+import {
+  conversationSchema,
+  conversationsSchema,
+  deleteMessageSchema,
+  directorySchema,
+  editMessageSchema,
+  historySchema,
+  markReadSchema,
+  reactSchema,
+  sendMessageSchema,
+  syncSchema,
+  verifyUserSchema,
+} from '@parley/contract/schemas';
+import { ClientEvents, type ErrorCode, ErrorCodes, normalizeUsername, type ParleyErrorPayload, REACTION_EMOJI, ROLES } from '@parley/contract';
 import {
   adminToken,
   type ClientSocket,
@@ -79,8 +91,31 @@ const SOCKET_EVENTS: SocketTarget[] = [
   {
     event: ClientEvents.SendMessage,
     schema: sendMessageSchema,
-    payload: payloadFor({ message, recipients: recipient, client_id: fc.oneof(fc.uuid(), hostileString, fc.constantFrom('\ud800', 'id-\udfff', 'a\u0000', 'x'.repeat(65))) }),
-    refusals: [ErrorCodes.Forbidden, ErrorCodes.UnknownRecipient, ErrorCodes.MessageTooLong],
+    payload: payloadFor({
+      message,
+      recipients: recipient,
+      client_id: fc.oneof(fc.uuid(), hostileString, fc.constantFrom('\ud800', 'id-\udfff', 'a\u0000', 'x'.repeat(65))),
+      reply_to: messageId,
+    }),
+    refusals: [ErrorCodes.Forbidden, ErrorCodes.UnknownRecipient, ErrorCodes.MessageTooLong, ErrorCodes.UnknownMessage, ErrorCodes.MessageDeleted],
+  },
+  {
+    event: ClientEvents.EditMessage,
+    schema: editMessageSchema,
+    payload: payloadFor({ id: messageId, message }),
+    refusals: [ErrorCodes.UnknownMessage, ErrorCodes.Forbidden, ErrorCodes.EditWindowClosed, ErrorCodes.MessageDeleted, ErrorCodes.ChannelArchived],
+  },
+  {
+    event: ClientEvents.DeleteMessage,
+    schema: deleteMessageSchema,
+    payload: payloadFor({ id: messageId }),
+    refusals: [ErrorCodes.UnknownMessage, ErrorCodes.Forbidden, ErrorCodes.EditWindowClosed, ErrorCodes.ChannelArchived],
+  },
+  {
+    event: ClientEvents.React,
+    schema: reactSchema,
+    payload: payloadFor({ id: messageId, emoji: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...REACTION_EMOJI, 'nope') }, hostileString), on: fc.oneof(fc.boolean(), hostileValue) }),
+    refusals: [ErrorCodes.UnknownMessage, ErrorCodes.MessageDeleted, ErrorCodes.ChannelArchived],
   },
   { event: ClientEvents.Sync, schema: syncSchema, payload: payloadFor({ since: messageId, limit: limit(500) }), refusals: [] },
   {
@@ -419,7 +454,10 @@ describe('fuzzing every socket event and REST route', () => {
             expected = { anyOf: new Set([ErrorCodes.InvalidPayload, ErrorCodes.NotVerified, ErrorCodes.RateLimited, ...target.refusals]), ok: verified };
           } else if (parsed && !parsed.success) {
             expected = { code: ErrorCodes.InvalidPayload };
-          } else if (target.event === ClientEvents.SendMessage && Buffer.byteLength((parsed!.data as { message: string }).message) > MAX_MESSAGE_BYTES) {
+          } else if (
+            (target.event === ClientEvents.SendMessage || target.event === ClientEvents.EditMessage) &&
+            Buffer.byteLength((parsed!.data as { message: string }).message) > MAX_MESSAGE_BYTES
+          ) {
             expected = { code: ErrorCodes.MessageTooLong };
           } else if (!verified) {
             expected = { code: ErrorCodes.NotVerified };

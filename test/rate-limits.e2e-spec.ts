@@ -33,7 +33,7 @@ describe('rate limits', () => {
       // Logins are lifted here; only the socket limits are under test.
       server = await startServer({ ...DEFAULT_LIMITS, PARLEY_LOGIN_LIMIT_PER_IP: '1000', PARLEY_LOGIN_LIMIT_PER_USER: '1000' });
       const admin = await login(server, 'admin', ADMIN_PASSWORD);
-      for (const name of ['flo', 'bea', 'bob', 'multi']) tokens[name] = await createUser(server, admin, name, 'staff');
+      for (const name of ['flo', 'bea', 'bob', 'multi', 'rex']) tokens[name] = await createUser(server, admin, name, 'staff');
     });
     afterEach(closeAllClients);
     afterAll(() => server.stop());
@@ -88,6 +88,25 @@ describe('rate limits', () => {
       const error = nextEvent(socket, 'parley_error', (e) => e.code === 'RATE_LIMITED');
       for (let i = 0; i < 70; i++) sendWithoutAck(socket, 'typing', { conversation: 'staff' });
       expect(await error).toMatchObject({ event: 'typing', code: 'RATE_LIMITED' });
+    });
+
+    it('counts edit_message, delete_message and react like any other event', async () => {
+      const rex = await connectAs(server, tokens.rex, 'staff', 'rex');
+      const sent = await request(rex, 'send_message', { message: 'to change', recipients: 'staff' });
+      if (!sent.ok) throw new Error('not sent');
+      // 70 changes at once: the burst (60, less verify_user and the send) is admitted, then refusals.
+      const acks = await Promise.all(
+        Array.from({ length: 70 }, (_, i) =>
+          i % 3 === 0
+            ? request(rex, 'edit_message', { id: sent.id, message: `change ${i}` })
+            : i % 3 === 1
+              ? request(rex, 'react', { id: sent.id, emoji: '👍', on: i % 2 === 0 })
+              : request(rex, 'delete_message', { id: 999_999_999 }),
+        ),
+      );
+      const limited = acks.filter((ack) => !ack.ok && ack.error.code === 'RATE_LIMITED');
+      expect(limited.length).toBeGreaterThanOrEqual(10);
+      expect(limited[0]).toMatchObject({ error: { retry_after_ms: expect.any(Number) } });
     });
 
     it("limits one user's sockets together, each within its own burst", async () => {

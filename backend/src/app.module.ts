@@ -9,6 +9,7 @@ import { ParleyConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import type { LogOptions } from './logging/parley-logger.service';
+import { MessagesModule } from './messages/messages.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { PermissionsModule } from './permissions/permissions.module';
@@ -60,6 +61,7 @@ export class AppModule {
         UsersModule.forRoot(overrides),
         ChatModule.forRoot(overrides),
         ChannelsModule.forRoot(overrides),
+        MessagesModule.forRoot(overrides),
         AnnouncementsModule.forRoot(overrides),
         MetricsModule.forRoot(overrides),
         HealthModule.forRoot(overrides),

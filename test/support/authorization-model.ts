@@ -138,6 +138,38 @@ export function expectedSocketOutcome(principal: Principal, event: SocketAction,
   return allow;
 }
 
+// ---- a stored message (edit_message, delete_message, react) ----
+
+/**
+ * The message a case names, as the principal stands to it: one they sent (within the edit window
+ * or past it), one sent to them, one between two others, or an id never used.
+ */
+export type MessageTarget = 'own' | 'own-old' | 'addressed' | 'unseen' | 'missing';
+export const MESSAGE_TARGETS: readonly MessageTarget[] = ['own', 'own-old', 'addressed', 'unseen', 'missing'];
+
+/** Socket events that act on a stored message by id. */
+export const MESSAGE_EVENTS: readonly SocketAction[] = [ClientEvents.EditMessage, ClientEvents.DeleteMessage, ClientEvents.React];
+
+/**
+ * docs/protocol.md, "Changing a message": a message out of sight is unknown, as a missing one;
+ * only its sender edits, within the window; its sender deletes within the window, a role that
+ * moderates at any time; whoever sees it reacts.
+ */
+export function expectedMessageOutcome(principal: Principal, event: SocketAction, target: MessageTarget): Outcome {
+  if (!principal.verified || principal.role === null) return refuse(ErrorCodes.NotVerified);
+  if (target === 'unseen' || target === 'missing') return refuse(ErrorCodes.UnknownMessage);
+  const own = target !== 'addressed';
+  const senderRule = !own ? refuse(ErrorCodes.Forbidden) : target === 'own-old' ? refuse(ErrorCodes.EditWindowClosed) : allow;
+  switch (event) {
+    case ClientEvents.EditMessage:
+      return senderRule;
+    case ClientEvents.DeleteMessage:
+      return hasCapability(principal.role, 'moderateMessages') ? allow : senderRule;
+    default:
+      return allow;
+  }
+}
+
 /** verify_user claims: the principal's own identity, someone else's, or a role that does not exist. */
 export type Claim = { kind: 'own' } | { kind: 'other'; role: Role } | { kind: 'bad-role' };
 export const CLAIMS: readonly Claim[] = [

@@ -14,12 +14,14 @@ import { ChannelAccess } from './channel-access.service';
 import { ChatGateway } from './chat.gateway';
 import { HistoryGateway } from './history.gateway';
 import { MentionsService } from './mentions.service';
+import { MessageAccess } from './message-access.service';
 import { MessageHistoryService } from './message-history.service';
 import { MessageRoutingService } from './message-routing.service';
 import { MessageViews } from './message-views.service';
 import { MessageWriter } from './message-writer.service';
 import { PresenceGateway } from './presence.gateway';
 import { PresenceService } from './presence.service';
+import { ReadReceipts } from './read-receipts.service';
 import { RecipientResolver } from './recipient-resolver.service';
 import { SendMessagePipe } from './send-message.pipe';
 import { SessionEnforcer } from './session-enforcer.service';
@@ -63,10 +65,13 @@ export class ChatModule {
         ChannelAccess,
         MentionsService,
         MessageViews,
+        MessageAccess,
+        ReadReceipts,
       ],
       fixedProviders: [ChatGateway, HistoryGateway, PresenceGateway],
       // ChannelAccess and PresenceService for the channels module (membership, member presence).
-      exports: [MessageWriter, ChannelAccess, PresenceService, MessageViews],
+      // MessageAccess, MentionsService and MessageViews for the message changes module (edit, delete, react).
+      exports: [MessageWriter, ChannelAccess, PresenceService, MessageViews, MessageAccess, MentionsService],
     }));
   }
 }

@@ -45,7 +45,7 @@ export class HistoryGateway {
       this.channels.channelsOf(user),
       pendingAnnouncements(this.announcements, user),
     ]);
-    return { ok: true, ...page, channels, announcements, receipts: [] };
+    return { ok: true, ...page, channels, announcements };
   }
 
   @SubscribeMessage(ClientEvents.History)

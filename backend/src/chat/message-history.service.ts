@@ -11,6 +11,8 @@ import {
   type MarkReadAck,
   type HistoryAck,
   type MessagePageAck,
+  type ReadReceipt,
+  type Role,
   ServerEvents,
   type SetNotifyAck,
 } from '@parley/contract';
@@ -28,14 +30,15 @@ import { ChannelAccess } from './channel-access.service';
 import { toWireMessage } from './message.mapper';
 import { collectPage, type PageBounds } from './message-page';
 import { MessageViews } from './message-views.service';
+import { type MarkedConversation, ReadReceipts } from './read-receipts.service';
 import { ConversationKeys, dmConversation } from './message-routing.service';
 import { RecipientResolver, unknownRecipient } from './recipient-resolver.service';
 
-/** A conversation as storage keys it (messages.conversation, read marks, settings) and as the wire names it. */
-interface Located {
-  key: string;
-  name: string;
-}
+/**
+ * A conversation as storage keys it (messages.conversation, read marks, settings), as the wire
+ * names it, and who besides its members sees it (for read marks).
+ */
+type Located = MarkedConversation;
 
 /**
  * Stored messages as one user sees them: forward from an id (sync), backward through one
@@ -53,6 +56,7 @@ export class MessageHistoryService {
     private readonly channels: ChannelAccess,
     private readonly settings: ConversationSettingsRepository,
     private readonly views: MessageViews,
+    private readonly receipts: ReadReceipts,
   ) {}
 
   latestId(): Promise<number> {
@@ -60,12 +64,14 @@ export class MessageHistoryService {
   }
 
   /**
-   * The stream the user may see after `since` (new messages, and changed ones at their rev),
-   * in stream order, up to the limit and the page's byte budget; `more` means call again from
-   * `cursor`.
+   * The stream the user may see after `since` (new messages, changed ones at their rev, read
+   * receipts), in stream order, up to the limit and the page's byte budget; `more` means call
+   * again from `cursor`.
    */
-  async sync(viewer: UserRow, dto: SyncDto): Promise<MessagePageAck & { cursor: number }> {
+  async sync(viewer: UserRow, dto: SyncDto): Promise<MessagePageAck & { receipts: ReadReceipt[]; cursor: number }> {
     const visibility = await this.visibility(viewer);
+    // Read first: everything at or below it is committed, so the scans below see all of it.
+    const head = await this.receipts.head();
     const page = await collectPage(
       dto.since,
       this.bounds(dto.limit),
@@ -73,7 +79,11 @@ export class MessageHistoryService {
       { render: (rows) => this.views.render(rows), position: streamPosition },
     );
     const last = page.messages.at(-1);
-    return { ...page, cursor: last ? Math.max(dto.since, last.rev ?? last.id) : dto.since };
+    const lastPosition = last ? (last.rev ?? last.id) : dto.since;
+    // A page cut short ends at its last message; a whole one at least at the head, past
+    // positions the viewer does not see, so receipts there are not left for later.
+    const end = Math.max(dto.since, page.more ? lastPosition : Math.max(head, lastPosition));
+    return this.receipts.inPage(viewer, visibility, page, dto.since, end);
   }
 
   /** What the viewer reads now: their audiences (channel membership read once per request) and their own id. */
@@ -83,15 +93,17 @@ export class MessageHistoryService {
 
   /** The newest messages of a conversation before `before`, returned oldest first, within the same bounds. */
   async history(viewer: UserRow, dto: HistoryDto): Promise<HistoryAck> {
-    const { key } = await this.locate(viewer, dto.conversation);
+    const conversation = await this.locate(viewer, dto.conversation);
     // Walked newest first, so a page cut short by its budget keeps the messages nearest `before`.
     const page = await collectPage(
       dto.before,
       this.bounds(dto.limit),
-      async (before, count) => (await this.messages.findConversationBefore({ conversation: key }, before, count)).reverse(),
+      async (before, count) => (await this.messages.findConversationBefore({ conversation: conversation.key }, before, count)).reverse(),
       { render: (rows) => this.views.render(rows) },
     );
-    return { messages: page.messages.reverse(), more: page.more, receipts: [] };
+    // The newest page opens the conversation: who has read how far, for "Seen" and "Seen by N".
+    const receipts = dto.before === undefined ? await this.receipts.current(viewer, conversation) : [];
+    return { messages: page.messages.reverse(), more: page.more, receipts };
   }
 
   private bounds(limit: number): PageBounds {
@@ -132,10 +144,14 @@ export class MessageHistoryService {
     return { conversations, more: latest.length > CONVERSATIONS_MAX };
   }
 
-  /** Records how far the user read, and tells their other devices, which clear the same unread count. */
+  /**
+   * Records how far the user read, and tells their other devices, which clear the same unread
+   * count (and everyone else in the conversation, with read receipts on).
+   */
   async markRead(reader: VerifiedConnection, dto: MarkReadDto): Promise<MarkReadAck> {
-    const { key, name: conversation } = await this.locate(reader.user, dto.conversation);
-    await this.readMarks.markRead(reader.user.id, key, dto.up_to, Date.now());
+    const located = await this.locate(reader.user, dto.conversation);
+    const conversation = located.name;
+    await this.receipts.markRead(reader, located, dto.up_to);
     this.broadcaster.emit([Rooms.user(reader.user.id)], ServerEvents.Read, { conversation, up_to: dto.up_to }, reader.socketId);
     return { conversation };
   }
@@ -163,37 +179,52 @@ export class MessageHistoryService {
         // keeps reading the old messages.
         const reachable = !address.user.disabled && this.policy.canSendToUser(viewer, address.user);
         if (!reachable && !(await this.messages.conversationExists(key))) throw unknownRecipient(conversation);
-        return { key, name: ConversationIds.user(address.user.username) };
+        return { key, name: ConversationIds.user(address.user.username), scope: { audience: null, peerId: address.user.id } };
       }
       case 'group': {
         const group = address.group;
         // A group's storage key is its conversation id; its readers (supervisors too) read it all.
-        if (this.policy.canReadGroup(viewer, group)) return { key: ConversationIds.group(group), name: ConversationIds.group(group) };
+        if (this.policy.canReadGroup(viewer, group)) {
+          const key = ConversationIds.group(group);
+          return { key, name: key, scope: { audience: key, peerId: null } };
+        }
         // Posts from outside the group went to the viewer's team conversation with it.
         if (this.policy.canSendToGroup(viewer, group)) {
-          return { key: ConversationKeys.team(group, viewer.id), name: ConversationIds.team(group, viewer.username) };
+          return teamConversation(group, viewer);
         }
         throw new ParleyError(ErrorCodes.Forbidden, `A ${viewer.role} may not read the ${group} group`);
       }
       case 'team': {
         const { group } = address;
-        if (address.guest.toLowerCase() === viewer.username) return { key: ConversationKeys.team(group, viewer.id), name: ConversationIds.team(group, viewer.username) };
+        if (address.guest.toLowerCase() === viewer.username) return teamConversation(group, viewer);
         // The team reads every guest's conversation with it; supervisors of the role do not.
         const guest = viewer.role === group ? await this.resolver.byName(address.guest) : undefined;
         if (!guest || guest.role === group) throw unknownRecipient(conversation);
-        return { key: ConversationKeys.team(group, guest.id), name: ConversationIds.team(group, guest.username) };
+        return teamConversation(group, guest);
       }
       case 'channel': {
         const channel = await this.channels.findByName(address.name);
         if (!channel) throw unknownRecipient(conversation);
         const name = ConversationIds.channel(channel.name);
-        if (await this.channels.isMember(channel.id, viewer.id)) return { key: ConversationKeys.channel(channel.id), name };
+        if (await this.channels.isMember(channel.id, viewer.id)) {
+          const key = ConversationKeys.channel(channel.id);
+          return { key, name, scope: { audience: key, peerId: null } };
+        }
         // A private channel's name is not the outsider's to learn: as for one that does not exist.
         if (channel.visibility !== 'public') throw unknownRecipient(conversation);
         throw new ParleyError(ErrorCodes.Forbidden, `You are not in #${channel.name}; join it first`);
       }
     }
   }
+}
+
+/** A role's conversation with one person outside it: read by the whole role and the guest, as its messages are. */
+function teamConversation(group: Role, guest: UserRow): Located {
+  return {
+    key: ConversationKeys.team(group, guest.id),
+    name: ConversationIds.team(group, guest.username),
+    scope: { audience: ConversationKeys.teamAudience(group), peerId: guest.id },
+  };
 }
 
 /** The start of a message for a conversation list, cut on a character (not UTF-16 unit) boundary. */

@@ -11,6 +11,7 @@ import { toWireMessage } from './message.mapper';
 import { MessageWriter } from './message-writer.service';
 import { ChannelAccess } from './channel-access.service';
 import { MentionsService } from './mentions.service';
+import { MessageAccess, unknownMessage } from './message-access.service';
 import { RecipientResolver, unknownRecipient } from './recipient-resolver.service';
 
 /**
@@ -63,6 +64,7 @@ export class MessageRoutingService {
     private readonly metrics: ParleyMetrics,
     private readonly channels: ChannelAccess,
     private readonly mentions: MentionsService,
+    private readonly access: MessageAccess,
   ) {}
 
   private readonly lanes = new Map<string, Lane>();
@@ -81,14 +83,17 @@ export class MessageRoutingService {
       const queued = lane.tail.then(async () => {
         const target = await this.authorizedTarget(sender, dto.recipients);
         const mentions = await this.mentions.of(sender.user, dto.message, target.kind);
-        return { target, stored: this.writer.write(this.toRow(sender, dto, target, mentions)) };
+        const row = this.toRow(sender, dto, target, mentions);
+        // Only a reply reads the message it answers: the common send costs no extra query.
+        const quoted = dto.reply_to === undefined ? undefined : await this.answered(sender, dto.reply_to, row.conversation);
+        return { target, quoted, stored: this.writer.write(row) };
       });
       lane.tail = queued.catch(() => undefined);
-      const { target, stored } = await queued;
+      const { target, quoted, stored } = await queued;
       const { row, duplicate } = await stored;
       // A duplicate was delivered when first stored; delivering again would show it twice.
       if (!duplicate) {
-        this.deliver(row, target, sender);
+        this.deliver(row, target, sender, quoted);
         this.metrics.messageDelivered(target.kind === 'user' ? 'direct' : 'group', receivedAt);
       }
       return { id: row.id, sent_at: new Date(row.sent_at).toISOString(), client_id: row.client_id, duplicate };
@@ -96,6 +101,17 @@ export class MessageRoutingService {
       lane.pending -= 1;
       if (lane.pending === 0) this.lanes.delete(sender.socketId);
     }
+  }
+
+  /**
+   * The message a reply answers: one the sender can see, in the conversation the reply goes to
+   * (else as for no such message), and not deleted.
+   */
+  private async answered(sender: VerifiedConnection, id: number, conversation: string): Promise<MessageRow> {
+    const answered = await this.access.visible(sender.user, id);
+    if (answered.conversation !== conversation) throw unknownMessage(id);
+    if (answered.deleted_at !== null) throw new ParleyError(ErrorCodes.MessageDeleted, `Message ${id} was deleted`);
+    return answered;
   }
 
   /** Resolves `recipients` for this sender and checks they may write there. */
@@ -159,6 +175,7 @@ export class MessageRoutingService {
       body: dto.message,
       sent_at: Date.now(),
       mentions: mentions.length > 0 ? JSON.stringify(mentions) : null,
+      reply_to: dto.reply_to ?? null,
     };
     switch (target.kind) {
       case 'group': {
@@ -195,8 +212,9 @@ export class MessageRoutingService {
     }
   }
 
-  private deliver(row: MessageRow, target: Target, sender: VerifiedConnection): void {
-    const wire = toWireMessage(row);
+  private deliver(row: MessageRow, target: Target, sender: VerifiedConnection, quoted: MessageRow | undefined): void {
+    // A duplicate is not delivered; a new row is the one just validated, so its quote is `quoted`.
+    const wire = toWireMessage(row, { quoted });
     const senderDevices = Rooms.user(sender.user.id);
     // As in the prototype, a member posting to their own group receives it too; every other
     // sending socket has the ack instead.

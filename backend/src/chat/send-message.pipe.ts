@@ -17,10 +17,15 @@ export class SendMessagePipe implements PipeTransform<unknown, SendMessageDto> {
 
   transform(value: unknown): SendMessageDto {
     const dto = this.schema.transform(value);
-    // Each UTF-16 unit is at most 3 UTF-8 bytes: skip counting when it cannot be too long.
-    if (dto.message.length * 3 > this.maxBytes && Buffer.byteLength(dto.message) > this.maxBytes) {
-      throw new ParleyError(ErrorCodes.MessageTooLong, `Messages are limited to ${this.maxBytes} bytes`);
-    }
+    assertMessageSize(dto.message, this.maxBytes);
     return dto;
+  }
+}
+
+/** MESSAGE_TOO_LONG past PARLEY_MAX_MESSAGE_BYTES (UTF-8): a new message's text, or an edit's. */
+export function assertMessageSize(text: string, maxBytes: number): void {
+  // Each UTF-16 unit is at most 3 UTF-8 bytes: skip counting when it cannot be too long.
+  if (text.length * 3 > maxBytes && Buffer.byteLength(text) > maxBytes) {
+    throw new ParleyError(ErrorCodes.MessageTooLong, `Messages are limited to ${maxBytes} bytes`);
   }
 }

@@ -64,12 +64,14 @@ export interface RoleCapabilities {
   readonly readMetrics: boolean;
   /** Post announcements and see who has acknowledged them. */
   readonly announce: boolean;
+  /** Delete anyone's message they can see, at any time (moderation, audited as message.moderated). */
+  readonly moderateMessages: boolean;
 }
 
 export const CAPABILITIES: Readonly<Record<Role, RoleCapabilities>> = {
-  admin: { manageUsers: true, watchRoster: true, readAuditLog: true, readMetrics: true, announce: true },
-  staff: { manageUsers: false, watchRoster: false, readAuditLog: false, readMetrics: false, announce: false },
-  client: { manageUsers: false, watchRoster: false, readAuditLog: false, readMetrics: false, announce: false },
+  admin: { manageUsers: true, watchRoster: true, readAuditLog: true, readMetrics: true, announce: true, moderateMessages: true },
+  staff: { manageUsers: false, watchRoster: false, readAuditLog: false, readMetrics: false, announce: false, moderateMessages: false },
+  client: { manageUsers: false, watchRoster: false, readAuditLog: false, readMetrics: false, announce: false, moderateMessages: false },
 };
 
 export function hasCapability(role: Role, capability: keyof RoleCapabilities): boolean {

@@ -81,6 +81,13 @@ export class ChannelRepository {
     return this.db.selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** id -> current name, for the channels among `ids` that exist. */
+  async namesOf(ids: readonly number[]): Promise<Map<number, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('channels').select(['id', 'name']).where('id', 'in', ids).execute();
+    return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
   /** Ids of every channel the user is a member of. */
   async channelIdsOf(userId: number): Promise<number[]> {
     const rows = await this.db.selectFrom('channel_members').select('channel_id').where('user_id', '=', userId).execute();

@@ -14,6 +14,7 @@ import { serverSecretsMigration } from './migrations/0005-server-secrets';
 import { deletedUsersMigration } from './migrations/0006-deleted-users';
 import { conversationsMigration } from './migrations/0007-conversations';
 import { messageLifecycleMigration } from './migrations/0008-message-lifecycle';
+import { readMarksByConversationMigration } from './migrations/0009-read-marks-by-conversation';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -184,6 +185,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
       '0006-deleted-users': deletedUsersMigration(),
       '0007-conversations': conversationsMigration(dialect),
       '0008-message-lifecycle': messageLifecycleMigration(),
+      '0009-read-marks-by-conversation': readMarksByConversationMigration(),
     }),
   };
 }

@@ -52,6 +52,7 @@ const INSERT_COLUMNS = [
   'mentions',
   'body',
   'sent_at',
+  'reply_to',
 ] as const;
 
 /** Where a row sits in the stream sync walks: its rev once changed, else its id. */

@@ -2,6 +2,7 @@ import { Migrator, sql } from 'kysely';
 import { migrationProvider } from './database.service';
 import { MessageRepository } from './message.repository';
 import { ReadMarkRepository } from './read-mark.repository';
+import { ChangeStream } from './change-stream';
 import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from './testing/test-databases';
 
 // Rows written before team conversations existed, on both databases: what 0007 makes of them.
@@ -65,7 +66,7 @@ describe.each(TEST_DIALECTS)('migration 0007 (conversations) on %s', (dialect) =
     expect(byId.get(dm)).toMatchObject({ target_kind: 'user', audience: null, guest: null });
 
     // The team read the group's posts before: its marks there now cover the team conversations too.
-    const marks = new ReadMarkRepository(testDb.database);
+    const marks = new ReadMarkRepository(testDb.database, new ChangeStream(testDb.database));
     expect((await marks.marksOf(sam)).get(`team:staff:${cleo}`)).toBe(samToStaff);
     expect((await marks.marksOf(ada)).get(`team:admin:${sam}`)).toBe(samToAdmin);
     expect((await marks.marksOf(sam)).get('group:staff')).toBe(samToStaff);

@@ -4,6 +4,7 @@ import { ConversationSettingsRepository } from './conversation-settings.reposito
 import type { NewMessageRow, UserRow } from './database.types';
 import { MessageRepository } from './message.repository';
 import { ReadMarkRepository } from './read-mark.repository';
+import { ChangeStream } from './change-stream';
 import { SessionRepository } from './session.repository';
 import { DuplicateKeyError, NoAdminLeftError } from './storage-errors';
 import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from './testing/test-databases';
@@ -149,7 +150,7 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
       const fay = await users.create({ username: 'fay', display_name: 'Fay', role: 'staff', password_hash: 'x', created_at: 1, updated_at: 1 });
       const tombstone = tombstoneName(fay.id);
       const [sent, received] = await messages.insertBatch([dm(fay, bob, 'from fay'), dm(bob, fay, 'to fay')]);
-      const marks = new ReadMarkRepository(testDb.database);
+      const marks = new ReadMarkRepository(testDb.database, new ChangeStream(testDb.database));
       await marks.markRead(fay.id, sent.row.conversation, received.row.id, 1);
       expect(await users.softDelete(fay.id, tombstone, 9)).toMatchObject({
         username: tombstone,
@@ -344,7 +345,7 @@ describe.each(TEST_DIALECTS)('repositories on %s', (dialect) => {
   });
   describe('conversation summaries and read marks', () => {
     it('finds the newest message of each visible conversation and counts what is unread', async () => {
-      const marks = new ReadMarkRepository(testDb.database);
+      const marks = new ReadMarkRepository(testDb.database, new ChangeStream(testDb.database));
       const dave = await users.create({ username: 'dave', display_name: 'D', role: 'client', password_hash: null, created_at: 1, updated_at: 1 });
       const erin = await users.create({ username: 'erin', display_name: 'E', role: 'staff', password_hash: null, created_at: 1, updated_at: 1 });
       const [first, , group, last] = await messages.insertBatch([

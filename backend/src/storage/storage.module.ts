@@ -6,6 +6,7 @@ import { ChangeStream } from './change-stream';
 import { ChannelRepository } from './channel.repository';
 import { ConversationSettingsRepository } from './conversation-settings.repository';
 import { DatabaseService } from './database.service';
+import { MessageChangeRepository } from './message-change.repository';
 import { MessageRepository } from './message.repository';
 import { ReadMarkRepository } from './read-mark.repository';
 import { ServerSecretRepository } from './server-secret.repository';
@@ -17,7 +18,7 @@ import { UserRepository } from './user.repository';
 @Module({})
 export class StorageModule {
   static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
-    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository, AnnouncementRepository, ChangeStream, StorageCompactor];
+    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository, AnnouncementRepository, ChangeStream, StorageCompactor, MessageChangeRepository];
     return overridableModule(StorageModule, overrides, () => ({
       providers: [DatabaseService, ...repositories],
       // DatabaseService for the health check.

@@ -9,10 +9,12 @@ import { ChangeStream } from '../storage/change-stream';
 import { ChannelRepository } from '../storage/channel.repository';
 import { ConversationSettingsRepository } from '../storage/conversation-settings.repository';
 import { DatabaseService } from '../storage/database.service';
+import { MessageChangeRepository } from '../storage/message-change.repository';
 import { MessageRepository } from '../storage/message.repository';
 import { ReadMarkRepository } from '../storage/read-mark.repository';
 import { ServerSecretRepository } from '../storage/server-secret.repository';
 import { SessionRepository } from '../storage/session.repository';
+import { StorageCompactor } from '../storage/storage-compactor';
 import { UserRepository } from '../storage/user.repository';
 
 // A class as a constructor to call: Nest builds providers with whatever their parameters are,
@@ -34,6 +36,8 @@ const MOCKED = {
   channel: ChannelRepository,
   conversationSettings: ConversationSettingsRepository,
   changes: ChangeStream,
+  messageChanges: MessageChangeRepository,
+  compactor: StorageCompactor,
   database: DatabaseService,
   broadcaster: Broadcaster,
 } as const;

@@ -42,6 +42,12 @@ export function messageRow(id: number, body: string): MessageRow {
   };
 }
 
+/** A new post to the staff group from `sender`, for specs that store messages. */
+export function staffPost(sender: Pick<UserRow, 'id' | 'username'>, body: string): NewMessageRow {
+  const group = 'group:staff';
+  return { client_id: null, sender_id: sender.id, sender_username: sender.username, sender_role: 'staff', sender_socket: 's', target_kind: 'group', target: 'staff', recipient_id: null, conversation: group, audience: group, body, sent_at: 1 };
+}
+
 /** What the repository stores for a new row: the columns it leaves out at their defaults. */
 export function storedRow(row: NewMessageRow, id: number): MessageRow {
   return {

@@ -1,0 +1,28 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { ChatModule } from '../chat/chat.module';
+import { NO_OVERRIDES, overridableModule } from '../common/provider-overrides';
+import { MetricsModule } from '../metrics/metrics.module';
+import { RealtimeModule } from '../realtime/realtime.module';
+import { StorageModule } from '../storage/storage.module';
+import { EditMessagePipe } from './edit-message.pipe';
+import { MessageChangesGateway } from './message-changes.gateway';
+import { MessageChangesService } from './message-changes.service';
+
+/**
+ * A stored message's later life: edit, delete (with the purge) and reactions. Imports ChatModule
+ * for who may see a message (MessageAccess), mentions and rendering; ChatModule never imports
+ * this module. Replies are part of sending (MessageRoutingService).
+ */
+@Module({})
+export class MessagesModule {
+  static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
+    return overridableModule(MessagesModule, overrides, () => ({
+      // MetricsModule for ChatExceptionFilter (error counts).
+      imports: [StorageModule.forRoot(overrides), ChatModule.forRoot(overrides), RealtimeModule.forRoot(overrides), AuditModule.forRoot(overrides), MetricsModule.forRoot(overrides)],
+      providers: [MessageChangesService, EditMessagePipe],
+      fixedProviders: [MessageChangesGateway],
+      exports: [],
+    }));
+  }
+}
