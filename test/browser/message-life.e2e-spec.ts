@@ -188,7 +188,9 @@ describe('a message\'s life in the web app', () => {
     const answer = message(page, 'About that first plan');
     await answer.waitFor();
     expect(await message(page, 'The very first plan').count()).toBe(0);
-    await answer.getByTestId('reply-quote').click();
+    // The quote as history gives it (a button to the original), not a stand-in from the list.
+    const quote = answer.locator('button[data-testid="reply-quote"]');
+    await quote.click();
     const found = message(page, 'The very first plan');
     await found.and(page.locator('.highlighted')).waitFor();
     await eventually(async () => {

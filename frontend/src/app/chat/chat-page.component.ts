@@ -32,7 +32,7 @@ import { confirmAction } from '../core/confirm-dialog.component';
 import { NOTIFIER, WINDOW } from '../core/tokens';
 import type { ChatMessage } from './chat.model';
 import { ChatStore } from './chat.store';
-import { MessageActionsStore } from './message-actions.store';
+import { MessageActionsStore, type JumpState } from './message-actions.store';
 import type { MessageAction } from './message-item.component';
 import { ComposerComponent } from './composer.component';
 import { ConversationListComponent } from './conversation-list.component';
@@ -206,8 +206,8 @@ const HIGHLIGHT_MS = 2_500;
               @if (actions.jump(); as jump) {
                 @if (jump.conversation === active.id) {
                   <div class="banner info notice" role="status" data-testid="jump-status">
-                    <span>{{ jump.state === 'loading' ? 'Loading older messages to find the original…' : 'The original message is no longer here: it was deleted or removed.' }}</span>
-                    @if (jump.state === 'gone') {
+                    <span>{{ jumpText[jump.state] }}</span>
+                    @if (jump.state !== 'loading') {
                       <button mat-button type="button" (click)="actions.clearJump()">Dismiss</button>
                     }
                   </div>
@@ -307,6 +307,11 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   readonly channels = inject(ChannelsStore);
   readonly typing = inject(TypingStore);
   readonly actions = inject(MessageActionsStore);
+  readonly jumpText: Record<JumpState['state'], string> = {
+    loading: 'Loading older messages to find the original…',
+    gone: 'The original message is no longer here: it was deleted or removed.',
+    failed: 'Could not load older messages to find the original; try again when the connection is back.',
+  };
   readonly mayEdit = (message: ChatMessage) => this.actions.canEdit(message);
   readonly mayDelete = (message: ChatMessage) => this.actions.canDelete(message);
   readonly isModeration = (message: ChatMessage) => this.actions.isModeration(message);

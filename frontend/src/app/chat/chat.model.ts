@@ -24,7 +24,7 @@ export interface ChatMessage {
   mine: boolean;
   state: DeliveryState;
   error?: string;
-  /** Only the start of the text (a conversation list preview): the whole message replaces it. */
+  /** A conversation list preview (maybe only the start of the text): the message from history or sync replaces it. */
   partial?: boolean;
   /** Who it mentions (WireMessage.mentions): user names, '@here', '@channel'. */
   mentions?: readonly string[];

@@ -288,7 +288,9 @@ export class ChatStore implements OnDestroy {
         const conversation = map.get(summary.conversation) ?? newConversation(summary.conversation);
         // A long last message comes cut short (last_truncated): shown as the preview until
         // history or sync brings it whole.
-        const preview = { ...toChatMessage(summary.last, this.me()!.username), ...(summary.last_truncated ? { partial: true } : {}) };
+        // A stand-in until history or sync brings the message whole: the text may be cut short
+        // (last_truncated), and a preview need not carry reactions or a reply's quote.
+        const preview: ChatMessage = { ...toChatMessage(summary.last, this.me()!.username), partial: true };
         const messages = insertMessage(conversation.messages, preview);
         // Messages held past the server's newest arrived live while this answer was out (the
         // conversation moved to the top meanwhile): the server's count does not include them.
@@ -466,9 +468,10 @@ export class ChatStore implements OnDestroy {
   }
 
   /** Loads the page of history before the oldest message held (`limit` messages, or the server's default). */
-  async loadOlder(id: string, limit?: number): Promise<void> {
+  /** False when the server did not answer with a page (offline, refused). */
+  async loadOlder(id: string, limit?: number): Promise<boolean> {
     const conversation = this.conversationMap().get(id);
-    if (!conversation || (!conversation.olderAvailable && conversation.historyLoaded)) return;
+    if (!conversation || (!conversation.olderAvailable && conversation.historyLoaded)) return true;
     const oldest = conversation.messages.find((m) => m.id !== null)?.id;
     const ack = await this.read(ClientEvents.History, {
       conversation: id,
@@ -476,7 +479,7 @@ export class ChatStore implements OnDestroy {
       ...(oldest != null && conversation.historyLoaded ? { before: oldest } : {}),
       ...(limit ? { limit } : {}),
     });
-    if (!ack.ok) return;
+    if (!ack.ok) return false;
     const me = this.me()!.username;
     this.update((map) => {
       // Forgotten or renamed (a channel left, renamed) while the page was out: nothing to add to.
@@ -488,6 +491,7 @@ export class ChatStore implements OnDestroy {
       const receipts = ack.receipts?.length ? withReceipts(current.receipts, ack.receipts) : current.receipts;
       map.set(id, { ...current, messages, olderAvailable: ack.more, historyLoaded: true, receipts });
     });
+    return true;
   }
 
   /** Marks everything held in a conversation read, here and on the server. */

@@ -259,6 +259,16 @@ describe('MessageActionsStore and ChatStore: a message after it is sent', () => 
       expect(actions.jump()).toBeNull();
     });
 
+    it('keeps asking when a page brings nothing older (the first page was loading meanwhile), and says so when history fails', async () => {
+      let calls = 0;
+      connection.handlers[ClientEvents.History] = () => (++calls === 1 ? historyPage({ messages: [wire({ id: 10 })], more: true }) : historyPage({ messages: [wire({ id: 6 })], more: true }));
+      await expect(actions.jumpTo('user:sam', 6)).resolves.toBe(true);
+      expect(calls).toBe(2);
+      connection.handlers[ClientEvents.History] = () => ({ ok: false, error: { code: ErrorCodes.Internal, message: 'No answer from the server' } });
+      await expect(actions.jumpTo('user:sam', 3)).resolves.toBe(false);
+      expect(actions.jump()).toEqual({ conversation: 'user:sam', id: 3, state: 'failed' });
+    });
+
     it('says the original is gone when history has no older message with its id', async () => {
       connection.handlers[ClientEvents.History] = () => historyPage({ messages: [wire({ id: 4 })], more: false });
       await expect(actions.jumpTo('user:sam', 3)).resolves.toBe(false);
@@ -280,6 +290,21 @@ describe('MessageActionsStore and ChatStore: a message after it is sent', () => 
       expect(held(10)).toMatchObject({ deleted: true });
       await chat.syncMissed();
       expect(connection.sent(ClientEvents.Sync).at(-1)!.since).toBe(170);
+    });
+
+    it('takes a reply\'s quote and reactions from history over the conversation list\'s preview of it', async () => {
+      connection.handlers[ClientEvents.Conversations] = () => ({
+        ok: true, more: false,
+        conversations: [{ conversation: 'user:tess', last: wire({ id: 50, sender_name: 'tess', reply_to: { id: 40, sender_name: '', excerpt: '', deleted: true } }),
+          last_truncated: false, unread: 0, mentions: 0, last_read_id: 50, notify: 'all' }],
+      });
+      history = historyPage({ messages: [wire({ id: 50, sender_name: 'tess', reply_to: { id: 40, sender_name: 'cal', excerpt: 'plan' }, reactions: [{ emoji: '👍', users: ['cal'] }] })] });
+      await connection.connect();
+      chat.open('user:tess');
+      await flush();
+      const message = chat.conversations().find((c) => c.id === 'user:tess')!.messages[0];
+      expect(message).toMatchObject({ replyTo: { id: 40, sender_name: 'cal', excerpt: 'plan' }, reactions: [{ emoji: '👍', users: ['cal'] }] });
+      expect(message.partial).toBeUndefined();
     });
 
     it('leaves out a replayed change to a message older than what is loaded (history brings it)', async () => {

@@ -5,6 +5,9 @@ import { CLOCK } from '../core/tokens';
 import type { ChatMessage } from './chat.model';
 import { ChatStore } from './chat.store';
 
+/** How many pages in a row may bring nothing older before a jump gives up. */
+const JUMP_IDLE_PAGES = 3;
+
 /** The viewer's own message being edited in place: the typed text lives here, so nothing loses it. */
 export interface EditDraft {
   conversation: string;
@@ -19,7 +22,7 @@ export interface EditDraft {
 export interface JumpState {
   conversation: string;
   id: number;
-  state: 'loading' | 'gone';
+  state: 'loading' | 'gone' | 'failed';
 }
 
 /**
@@ -161,28 +164,28 @@ export class MessageActionsStore {
    */
   async jumpTo(conversation: string, id: number): Promise<boolean> {
     this.jump.set({ conversation, id, state: 'loading' });
-    for (;;) {
+    // Pages that brought nothing older (the conversation's first page, loaded meanwhile by
+    // opening it, answered both requests): a few are allowed, then it is not there.
+    for (let idle = 0; idle < JUMP_IDLE_PAGES; ) {
       const held = this.chat.message(conversation, id);
       if (held && !held.deleted) {
         this.jump.set(null);
         this.highlighted.set(id);
         return true;
       }
+      const oldest = () => this.chat.conversations().find((c) => c.id === conversation)?.messages.find((m) => m.id !== null)?.id;
       const current = this.chat.conversations().find((c) => c.id === conversation);
-      const oldest = current?.messages.find((m) => m.id !== null)?.id;
-      const more = !!current && (current.olderAvailable || !current.historyLoaded) && (oldest == null || oldest > id);
-      if (held?.deleted || !more) {
-        this.jump.set({ conversation, id, state: 'gone' });
+      const before = oldest();
+      const more = !!current && (current.olderAvailable || !current.historyLoaded) && (before == null || before > id);
+      if (held?.deleted || !more) break;
+      if (!(await this.chat.loadOlder(conversation))) {
+        this.jump.set({ conversation, id, state: 'failed' });
         return false;
       }
-      await this.chat.loadOlder(conversation);
-      const after = this.chat.conversations().find((c) => c.id === conversation);
-      // No progress (offline, refused): stop rather than ask again and again.
-      if (after?.messages.find((m) => m.id !== null)?.id === oldest && after?.olderAvailable) {
-        this.jump.set({ conversation, id, state: 'gone' });
-        return false;
-      }
+      idle = oldest() === before ? idle + 1 : 0;
     }
+    this.jump.set({ conversation, id, state: 'gone' });
+    return false;
   }
 
   clearJump(): void {

@@ -92,7 +92,7 @@ export interface SeenMark {
           <div class="quote gone" data-testid="reply-quote">Original message deleted</div>
         } @else {
           <button type="button" class="quote" data-testid="reply-quote" (click)="action.emit({ kind: 'jump', message: m, id: m.replyTo.id })">
-            <span class="quote-sender"><span class="visually-hidden">In reply to </span>{{ quoteSender() }}<span class="visually-hidden">:</span></span>
+            <span class="quote-sender"><span class="visually-hidden">In reply to&nbsp;</span>{{ quoteSender() }}<span class="visually-hidden">:&nbsp;</span></span>
             <span class="quote-text">{{ m.replyTo.excerpt }}<span class="visually-hidden">. Show the original message.</span></span>
           </button>
         }
