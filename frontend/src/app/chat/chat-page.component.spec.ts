@@ -35,6 +35,9 @@ describe('ChatPageComponent', () => {
     };
   });
 
+  let history: WireMessage[] = [];
+  beforeEach(() => (history = []));
+
   async function render(channels: ChannelInfo[]) {
     connection = new FakeConnection();
     connection.handlers = {
@@ -42,7 +45,7 @@ describe('ChatPageComponent', () => {
       [ClientEvents.Conversations]: () => ({ ok: true, conversations: [], more: false }),
       [ClientEvents.Directory]: () => ({ ok: true, users: [{ username: 'sam', display_name: 'Sam Staff', role: 'staff', online: true }], next_after: null }),
       [ClientEvents.Sync]: () => ({ ok: true, messages: [], more: false, channels, announcements: [], receipts: [], cursor: 0 }),
-      [ClientEvents.History]: () => ({ ok: true, messages: [], more: false, receipts: [] }),
+      [ClientEvents.History]: () => ({ ok: true, messages: history, more: false, receipts: [] }),
       [ClientEvents.SetNotify]: (p) => ({ ok: true, conversation: p.conversation, notify: p.notify }),
     };
     const storage = new Map<string, string>();
@@ -111,5 +114,58 @@ describe('ChatPageComponent', () => {
     items[1].click();
     await eventually(() => connection.sent(ClientEvents.SetNotify).length === 1, { what: 'set_notify sent' });
     expect(connection.sent(ClientEvents.SetNotify)).toEqual([{ conversation: 'channel:ops', notify: 'mentions' }]);
+  });
+
+  describe('a message\'s actions', () => {
+    const recent = () => new Date(Date.now() - 60_000).toISOString();
+    async function openOps() {
+      history = [
+        fromSam({ id: 10, message: 'rota is up', sent_at: recent() }),
+        fromSam({ id: 11, message: 'mine to fix', sender_name: 'tess', client_id: 'c11', sent_at: recent() }),
+      ];
+      const rendered = await render([ops]);
+      (rendered.host.querySelector('[data-conversation="channel:ops"]') as HTMLButtonElement).click();
+      await eventually(() => rendered.host.querySelectorAll('[data-testid="message"]').length === 2, { what: 'history shown' });
+      await rendered.fixture.whenStable();
+      return rendered;
+    }
+    const menuItem = (label: string) => Array.from(document.querySelectorAll<HTMLButtonElement>('[mat-menu-item]')).find((b) => b.textContent!.includes(label));
+
+    it('asks before deleting, and deletes only when confirmed', async () => {
+      const { fixture, host } = await openOps();
+      connection.handlers[ClientEvents.DeleteMessage] = (p) => ({ ok: true, id: p.id, rev: 90 });
+      const mine = host.querySelector('[data-id="11"]')!;
+      (mine.querySelector('[data-testid="message-actions"]') as HTMLButtonElement).click();
+      await fixture.whenStable();
+      expect(menuItem('Edit')).toBeDefined();
+      menuItem('Delete')!.click();
+      await eventually(() => document.querySelector('parley-confirm-dialog h2')?.textContent === 'Delete this message?', { what: 'the confirmation' });
+      Array.from(document.querySelectorAll<HTMLButtonElement>('parley-confirm-dialog button')).find((b) => b.textContent!.includes('Cancel'))!.click();
+      await eventually(() => document.querySelector('parley-confirm-dialog') === null, { what: 'the confirmation closed' });
+      expect(connection.sent(ClientEvents.DeleteMessage)).toEqual([]);
+
+      (mine.querySelector('[data-testid="message-actions"]') as HTMLButtonElement).click();
+      await fixture.whenStable();
+      menuItem('Delete')!.click();
+      await eventually(() => document.querySelector('parley-confirm-dialog .confirm')?.textContent?.trim() === 'Delete message', { what: 'the confirmation' });
+      (document.querySelector('parley-confirm-dialog .confirm') as HTMLButtonElement).click();
+      await eventually(() => connection.sent(ClientEvents.DeleteMessage).length === 1, { what: 'delete sent' });
+      await eventually(() => host.querySelector('[data-id="11"] [data-testid="tombstone"]') !== null, { what: 'the tombstone' });
+      expect(connection.sent(ClientEvents.DeleteMessage)).toEqual([{ id: 11 }]);
+    });
+
+    it('offers only Reply on someone else\'s message to a non-admin, and shows the quote above the composer until cancelled', async () => {
+      const { fixture, host } = await openOps();
+      (host.querySelector('[data-id="10"] [data-testid="message-actions"]') as HTMLButtonElement).click();
+      await fixture.whenStable();
+      expect(menuItem('Edit')).toBeUndefined();
+      expect(menuItem('Delete')).toBeUndefined();
+      menuItem('Reply')!.click();
+      await fixture.whenStable();
+      expect(host.querySelector('[data-testid="replying"]')!.textContent).toContain('rota is up');
+      (host.querySelector('[aria-label="Cancel reply"]') as HTMLButtonElement).click();
+      await fixture.whenStable();
+      expect(host.querySelector('[data-testid="replying"]')).toBeNull();
+    });
   });
 });

@@ -28,8 +28,12 @@ import { ChannelsStore } from '../channels/channels.store';
 import { AuthService } from '../core/auth.service';
 import { SocketService } from '../core/socket.service';
 import { ThemeButtonComponent, ThemeMenuComponent } from '../core/theme-menu.component';
-import { NOTIFIER } from '../core/tokens';
+import { confirmAction } from '../core/confirm-dialog.component';
+import { NOTIFIER, WINDOW } from '../core/tokens';
+import type { ChatMessage } from './chat.model';
 import { ChatStore } from './chat.store';
+import { MessageActionsStore, type JumpState } from './message-actions.store';
+import type { MessageAction } from './message-item.component';
 import { ComposerComponent } from './composer.component';
 import { ConversationListComponent } from './conversation-list.component';
 import { conversationTitle, isTeamInbox, type People, personName, roleTitle } from './conversation-names';
@@ -39,12 +43,14 @@ import { TypingStore } from './typing.store';
 
 /** Phone width: one column at a time and a menu instead of the header's links. */
 const PHONE_QUERY = '(max-width: 640px)';
+/** How long a quote's original stays marked after the jump: long enough to find it with the eye. */
+const HIGHLIGHT_MS = 2_500;
 
 /** /admin/:name, /staff/:name, /client/:name: the same chat for every role, admins get links around it. */
 @Component({
   selector: 'parley-chat-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  providers: [ChatStore, ChannelsStore, TypingStore],
+  providers: [ChatStore, ChannelsStore, TypingStore, MessageActionsStore],
   imports: [
     RouterLink,
     MatButtonModule,
@@ -194,7 +200,19 @@ const PHONE_QUERY = '(max-width: 640px)';
               <parley-message-list class="messages" [conversation]="active" [canPost]="canPost()" [connected]="store.status() === 'online'"
                 [people]="people()" [me]="user()?.username ?? null"
                 [emptyTitle]="emptyTitle()"
-                (loadOlder)="store.loadOlder(active.id)" (retry)="store.retry(active.id, $event)" />
+                [readReceipts]="store.readReceipts()" [editing]="actions.editing()?.conversation === active.id ? actions.editing() : null"
+                [highlighted]="actions.highlighted()" [mayEdit]="mayEdit" [mayDelete]="mayDelete" [isModeration]="isModeration" [touch]="touch()"
+                (loadOlder)="store.loadOlder(active.id)" (retry)="store.retry(active.id, $event)" (action)="onMessageAction(active.id, $event)" />
+              @if (actions.jump(); as jump) {
+                @if (jump.conversation === active.id) {
+                  <div class="banner info notice" role="status" data-testid="jump-status">
+                    <span>{{ jumpText[jump.state] }}</span>
+                    @if (jump.state !== 'loading') {
+                      <button mat-button type="button" (click)="actions.clearJump()">Dismiss</button>
+                    }
+                  </div>
+                }
+              }
               <div class="typing" aria-live="polite">{{ typingText() }}</div>
               @if (activeChannel()?.archived) {
                 <p class="archived" role="note" data-testid="archived-note">
@@ -202,11 +220,24 @@ const PHONE_QUERY = '(max-width: 640px)';
                   This channel is archived: you can read it, but nobody can post in it.
                 </p>
               } @else {
+                @if (actions.replying().get(active.id); as quoted) {
+                  <div class="replying" data-testid="replying">
+                    <span class="material-symbols-outlined" aria-hidden="true">reply</span>
+                    <div class="replying-text">
+                      <span class="replying-to">Replying to {{ quoted.mine ? 'yourself' : (quoted.senderName | shownName) }}</span>
+                      <span class="excerpt">{{ quoted.text }}</span>
+                    </div>
+                    <button mat-icon-button type="button" aria-label="Cancel reply" (click)="cancelReply(active.id)">
+                      <span class="material-symbols-outlined" aria-hidden="true">close</span>
+                    </button>
+                  </div>
+                }
                 <parley-composer [maxBytes]="store.maxMessageBytes()" [disabled]="!canPost()"
                   [placeholder]="canPost() ? 'Write to ' + activeTitle() : 'You can read this group but not post to it'"
                   [user]="user()?.username ?? null" [conversation]="active.id"
                   [people]="store.directory()" [broadcast]="active.kind !== 'user'"
-                  (sent)="store.send($event)" (typing)="typing.noteTyping()" />
+                  (sent)="actions.send(active.id, $event)" (typing)="typing.noteTyping()"
+                  (editLast)="actions.editLast(active.id)" (escaped)="actions.cancelReply(active.id)" />
               }
             } @else {
               <p class="empty">Pick a conversation.</p>
@@ -254,6 +285,11 @@ const PHONE_QUERY = '(max-width: 640px)';
     .messages { flex: 1; }
     .typing { min-height: 1.2rem; font-size: 0.8rem; padding: 0 1rem; color: var(--mat-sys-on-surface-variant); }
     .empty { padding: 2rem; color: var(--mat-sys-on-surface-variant); }
+    .replying { display: flex; align-items: center; gap: 0.5rem; margin: 0 1rem; padding: 0.25rem 0.25rem 0.25rem 0.75rem; border-radius: 8px;
+      border-inline-start: 3px solid var(--mat-sys-primary); background: var(--mat-sys-surface-container-high); color: var(--mat-sys-on-surface-variant); }
+    .replying-text { display: flex; flex-direction: column; min-width: 0; flex: 1; font-size: 0.8rem; }
+    .replying-to { font-weight: 500; color: var(--mat-sys-on-surface); }
+    .excerpt { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     /* Phones (PHONE_QUERY): a one-row header with a menu, and one column at a time (showList, showPane). */
     @media (max-width: 640px) {
       .top { gap: 0.25rem; padding: 0.125rem 0.25rem 0.125rem 1rem; }
@@ -270,6 +306,16 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   readonly store = inject(ChatStore);
   readonly channels = inject(ChannelsStore);
   readonly typing = inject(TypingStore);
+  readonly actions = inject(MessageActionsStore);
+  readonly jumpText: Record<JumpState['state'], string> = {
+    loading: 'Loading older messages to find the original…',
+    gone: 'The original message is no longer here: it was deleted or removed.',
+    failed: 'Could not load older messages to find the original; try again when the connection is back.',
+  };
+  readonly mayEdit = (message: ChatMessage) => this.actions.canEdit(message);
+  readonly mayDelete = (message: ChatMessage) => this.actions.canDelete(message);
+  readonly isModeration = (message: ChatMessage) => this.actions.isModeration(message);
+  private readonly coarsePointer = !!inject(WINDOW).matchMedia?.('(pointer: coarse)').matches;
   private readonly dialog = inject(MatDialog);
   readonly notifyLevels: readonly { value: NotifyLevel; label: string }[] = [
     { value: 'all', label: 'All messages' },
@@ -289,6 +335,8 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   readonly canAnnounce = computed(() => !!this.user() && hasCapability(this.user()!.role, 'announce'));
   /** Narrow screens show one column at a time; the styles' media query uses the same width. */
   readonly phone = toSignal(inject(BreakpointObserver).observe(PHONE_QUERY).pipe(map((state) => state.matches)), { initialValue: false });
+  /** Nothing hovers on a touch screen or a phone: message actions always show there. */
+  readonly touch = computed(() => this.coarsePointer || this.phone());
   /** Phones only: the conversation is shown instead of the list. */
   readonly paneOpen = signal(false);
   /*
@@ -367,6 +415,69 @@ export class ChatPageComponent implements OnInit, OnDestroy {
 
   setNotify(id: string, level: NotifyLevel): void {
     void this.store.setNotify(id, level);
+  }
+
+  /** A message's menu, reaction picker, chips, quote or inline editor asked for something. */
+  async onMessageAction(conversation: string, action: MessageAction): Promise<void> {
+    const { message } = action;
+    switch (action.kind) {
+      case 'reply':
+        this.actions.startReply(conversation, message);
+        return this.focusComposer();
+      case 'edit':
+        return this.actions.startEdit(conversation, message);
+      case 'edit-text':
+        return this.actions.setEditText(action.text);
+      case 'save-edit':
+        await this.actions.saveEdit();
+        if (!this.actions.editing()) this.focusComposer();
+        return;
+      case 'cancel-edit':
+        this.actions.cancelEdit();
+        return this.focusComposer();
+      case 'delete':
+        if (!(await this.confirmDelete(message))) return;
+        await this.actions.remove(conversation, message);
+        // Its buttons went with it: the keyboard goes on from the message box.
+        return this.focusComposer();
+      case 'reaction':
+        return this.actions.toggleReaction(conversation, message, action.emoji);
+      case 'retry-action':
+        if (message.id !== null) await this.actions.retry(message.id);
+        return;
+      case 'jump':
+        if (await this.actions.jumpTo(conversation, action.id)) {
+          setTimeout(() => {
+            if (this.actions.highlighted() === action.id) this.actions.highlighted.set(null);
+          }, HIGHLIGHT_MS);
+        }
+        return;
+      case 'retry-send':
+        return this.store.retry(conversation, message.key);
+    }
+  }
+
+  cancelReply(conversation: string): void {
+    this.actions.cancelReply(conversation);
+    this.focusComposer();
+  }
+
+  /** Asks first: a deletion cannot be undone, and an admin's is moderation of someone else's words. */
+  private confirmDelete(message: ChatMessage): Promise<boolean> {
+    const moderation = this.actions.isModeration(message);
+    const whose = moderation ? `${personName(message.senderName, this.people())}'s message` : 'this message';
+    return confirmAction(this.dialog, {
+      title: `Delete ${whose}?`,
+      consequences: [
+        'It is deleted for everyone in the conversation, and its text, reactions and attachments are removed from the server. This cannot be undone.',
+        ...(moderation ? ['The deletion is recorded in the audit log (who deleted which message, never its text).'] : []),
+      ],
+      confirm: moderation ? 'Delete (moderation)' : 'Delete message',
+    });
+  }
+
+  private focusComposer(): void {
+    afterNextRender(() => this.host.querySelector<HTMLTextAreaElement>('parley-composer textarea')?.focus(), { injector: this.injector });
   }
 
   /** "Browse / create": a channel joined, created or picked there opens. */

@@ -1,4 +1,14 @@
-import { type ConversationKind, mentionsUser, type NotifyLevel, parseConversationId, type Role, type WireMessage } from '@parley/contract';
+import {
+  type ConversationKind,
+  mentionsUser,
+  type NotifyLevel,
+  parseConversationId,
+  type Reaction,
+  type ReadReceipt,
+  type ReplyQuote,
+  type Role,
+  type WireMessage,
+} from '@parley/contract';
 
 export type DeliveryState = 'sending' | 'sent' | 'failed';
 
@@ -14,12 +24,25 @@ export interface ChatMessage {
   mine: boolean;
   state: DeliveryState;
   error?: string;
-  /** Only the start of the text (a conversation list preview): the whole message replaces it. */
+  /** A conversation list preview (maybe only the start of the text): the message from history or sync replaces it. */
   partial?: boolean;
   /** Who it mentions (WireMessage.mentions): user names, '@here', '@channel'. */
   mentions?: readonly string[];
   /** Someone else's message that mentions the viewer (by name, @here or @channel). */
   mentionsMe?: boolean;
+  /** Its place in the stream of changes once it changed (WireMessage.rev): a higher one replaces it. */
+  rev?: number;
+  /** When it was last edited. */
+  editedAt?: string;
+  /** A tombstone: deleted for everyone, no text. */
+  deleted?: boolean;
+  /** The message this one answers. */
+  replyTo?: ReplyQuote;
+  reactions?: readonly Reaction[];
+  /** An edit, delete or reaction of the viewer's on its way to the server. */
+  pending?: 'edit' | 'delete' | 'reaction';
+  /** Why the viewer's last edit, delete or reaction of it failed (cleared by the next attempt). */
+  actionError?: string;
 }
 
 export interface Conversation {
@@ -48,6 +71,8 @@ export interface Conversation {
    * that moment), null when it was opened with none.
    */
   newAfter: number | null;
+  /** How far each other member has read (user name -> up_to), for "Seen" and "Seen by N". */
+  receipts: ReadonlyMap<string, number>;
 }
 
 export function toChatMessage(message: WireMessage, me: string): ChatMessage {
@@ -64,6 +89,11 @@ export function toChatMessage(message: WireMessage, me: string): ChatMessage {
     ...(message.mentions?.length
       ? { mentions: message.mentions, mentionsMe: message.sender_name !== me && mentionsUser(message.mentions, me) }
       : {}),
+    ...(message.rev !== undefined ? { rev: message.rev } : {}),
+    ...(message.edited_at ? { editedAt: message.edited_at } : {}),
+    ...(message.deleted ? { deleted: true } : {}),
+    ...(message.reply_to ? { replyTo: message.reply_to } : {}),
+    ...(message.reactions?.length ? { reactions: message.reactions } : {}),
   };
 }
 
@@ -92,16 +122,25 @@ export function newConversation(id: string): Conversation {
     olderAvailable: true,
     historyLoaded: false,
     newAfter: null,
+    receipts: new Map(),
   };
 }
 
 /**
  * Inserts by id, keeping pending (id-less) messages last; returns null if the id is known,
- * unless what is known is a partial preview and this is the whole message: then it replaces it.
+ * unless this copy is newer: the whole message where a partial preview is held, or a later
+ * state of it (a higher rev: edited, deleted, reacted to). It then replaces the held one in
+ * place, keeping its key (the list tracks rows by it) and the viewer's action in progress.
  */
 export function insertMessage(messages: ChatMessage[], message: ChatMessage): ChatMessage[] | null {
   const known = message.id === null ? -1 : messages.findIndex((m) => m.id === message.id);
-  if (known >= 0) return messages[known].partial && !message.partial ? messages.map((m, i) => (i === known ? message : m)) : null;
+  if (known >= 0) {
+    const held = messages[known];
+    const newer = (message.rev ?? 0) > (held.rev ?? 0) || (held.partial && !message.partial && (message.rev ?? 0) === (held.rev ?? 0));
+    if (!newer) return null;
+    const merged: ChatMessage = { ...message, key: held.key, ...(held.pending ? { pending: held.pending } : {}) };
+    return messages.map((m, i) => (i === known ? merged : m));
+  }
   const pendingIndex = message.clientId ? messages.findIndex((m) => m.mine && m.clientId === message.clientId) : -1;
   const rest = pendingIndex >= 0 ? messages.filter((_, i) => i !== pendingIndex) : messages;
   const next = [...rest];
@@ -147,6 +186,32 @@ export function withDaySeparators(messages: ChatMessage[], locale?: string, newA
     rows.push({ kind: 'message', key: message.key, message });
   }
   return rows;
+}
+
+/** Whether a quoted message can no longer be shown: deleted, or removed by retention. */
+export function quoteGone(quote: ReplyQuote): boolean {
+  return !!quote.deleted;
+}
+
+/** Folds receipts (history's, sync's, live ones) into a conversation's read marks: a mark only moves forward. */
+export function withReceipts(held: ReadonlyMap<string, number>, receipts: readonly ReadReceipt[]): ReadonlyMap<string, number> {
+  const next = new Map(held);
+  for (const receipt of receipts) if (receipt.up_to > (next.get(receipt.user_name) ?? 0)) next.set(receipt.user_name, receipt.up_to);
+  return next;
+}
+
+/**
+ * "Seen" (a DM) or "Seen by N" (anything with more people): under the viewer's newest sent
+ * message that someone else has read, who has read it. Null when nobody has read any.
+ */
+export function seenBy(conversation: Pick<Conversation, 'messages' | 'receipts'>, me: string): { id: number; names: string[] } | null {
+  for (let i = conversation.messages.length - 1; i >= 0; i--) {
+    const message = conversation.messages[i];
+    if (!message.mine || message.id === null || message.deleted) continue;
+    const names = [...conversation.receipts].filter(([name, upTo]) => name !== me && upTo >= message.id!).map(([name]) => name);
+    if (names.length > 0) return { id: message.id, names: names.sort() };
+  }
+  return null;
 }
 
 /** A message's time in full, for its tooltip and for screen readers ("Wednesday 2 December 2026, 09:41"). */

@@ -20,7 +20,9 @@ import {
   type PresencePayload,
   type PublicUser,
   type ReadPayload,
+  type ReadReceipt,
   readableGroups,
+  type ReplyQuote,
   type Role,
   ServerEvents,
   type WireMessage,
@@ -33,6 +35,7 @@ import {
   notifies,
   readRetryDelay,
   toChatMessage,
+  withReceipts,
   type ChatMessage,
   type Conversation,
 } from './chat.model';
@@ -42,6 +45,9 @@ import { notificationTitle, peopleOf } from './conversation-names';
 const HISTORY_PAGE_MAX = 200;
 /** Used when a refusal carries no retry_after_ms (an older server). */
 const READ_RETRY_MS = 250;
+
+/** The most characters of the answered message a reply being written quotes (the server's REPLY_EXCERPT_CHARS). */
+const LOCAL_EXCERPT_CHARS = 200;
 
 /** The requests the server counts as reads, refused with RATE_LIMITED when too many are out. */
 type ReadEvent = typeof ClientEvents.Sync | typeof ClientEvents.History | typeof ClientEvents.Conversations | typeof ClientEvents.Directory;
@@ -88,6 +94,10 @@ export class ChatStore implements OnDestroy {
   readonly online = signal<ReadonlySet<string>>(new Set());
   readonly error = signal<string | null>(null);
   readonly maxMessageBytes = signal(16 * 1024);
+  /** How long after sending one may edit or delete one's own message (ms): null always, 0 never. */
+  readonly editWindowMs = signal<number | null>(0);
+  /** Whether "Seen" and "Seen by N" are shown: the organisation may turn read receipts off. */
+  readonly readReceipts = signal(false);
   /** True from the first successful verify: a later disconnect shows the reconnect banner. */
   readonly hasConnected = signal(false);
   /** The server no longer accepts this user's session: the page should go to sign-in. */
@@ -152,6 +162,11 @@ export class ChatStore implements OnDestroy {
     this.subscriptions.add(this.connection.on(ServerEvents.Presence).subscribe((p) => this.onPresence(p)));
     this.subscriptions.add(this.connection.on(ServerEvents.Read).subscribe((r) => this.onRead(r)));
     this.subscriptions.add(this.connection.on(ServerEvents.NotifyChanged).subscribe((n) => this.onNotifyChanged(n)));
+    // Changes to messages already delivered: the message as it now is (a tombstone once deleted).
+    for (const event of [ServerEvents.MessageEdited, ServerEvents.MessageDeleted, ServerEvents.ReactionChanged] as const) {
+      this.subscriptions.add(this.connection.on(event).subscribe((m) => this.fileChange(m)));
+    }
+    this.subscriptions.add(this.connection.on(ServerEvents.ReadReceipt).subscribe((r) => this.applyReceipts([r], true)));
     // Coming back to the tab reads what arrived in the open conversation meanwhile.
     const onVisible = () => {
       const active = this.activeId();
@@ -192,6 +207,9 @@ export class ChatStore implements OnDestroy {
     this.error.set(null);
     this.hasConnected.set(true);
     this.maxMessageBytes.set(verified.max_message_bytes);
+    // An older server sends neither: it cannot edit, and has no receipts.
+    this.editWindowMs.set(verified.edit_window_ms === undefined ? 0 : verified.edit_window_ms);
+    this.readReceipts.set(verified.read_receipts ?? false);
     // An older server sends neither field: every postable group is then the group itself.
     const read = verified.read_groups ?? [me.role];
     this.showGroups(verified.groups, read, verified.group_conversations ?? groupConversationsOf(verified.groups, verified.groups, me.username));
@@ -205,24 +223,36 @@ export class ChatStore implements OnDestroy {
     if (active) this.open(active);
   }
 
-  /** Replays, page by page, every message after this tab's cursor. */
+  /**
+   * Replays, page by page, everything after this tab's cursor: new messages at their id, changed
+   * ones (edited, deleted, reacted to) at their rev, read receipts at theirs. The page's `cursor`
+   * is the next `since`.
+   */
   async syncMissed(): Promise<void> {
     this.syncing.set(true);
     try {
       for (;;) {
-        const page = await this.read(ClientEvents.Sync, { since: this.cursor ?? 0 });
+        const since = this.cursor ?? 0;
+        const page = await this.read(ClientEvents.Sync, { since });
         if (!page.ok) {
           // Offline: the reconnect banner is up and the next connect syncs again. Online, the
           // server refused for another reason: say so rather than leave messages silently missing.
           if (this.status() === 'online') this.error.set(`Could not load missed messages (${page.error.message}); reload to try again`);
           return;
         }
-        for (const message of page.messages) this.ingest(message, false);
+        // A changed message sent before `since` was received before (or is older than this
+        // device's start): it replaces the copy held, if any. One sent after is new here.
+        for (const message of page.messages) {
+          if (message.rev !== undefined && message.id <= since) this.fileChange(message, false);
+          else this.ingest(message, false);
+        }
+        this.applyReceipts(page.receipts ?? [], false);
         // Every page carries the channels as they are now; the last page's are the newest.
         if (!page.more && page.channels) this.channelsSyncedSubject.next(page.channels);
-        const last = page.messages.at(-1);
-        if (last) this.advanceCursor(last.id);
-        if (!page.more || !last) break;
+        // An older server sends no cursor: its pages end at their last message's id.
+        const next = Math.max(page.cursor ?? 0, ...page.messages.map(streamPosition));
+        if (next > since) this.advanceCursor(next);
+        if (!page.more || next <= since) break;
       }
       this.caughtUp = true;
     } finally {
@@ -258,7 +288,9 @@ export class ChatStore implements OnDestroy {
         const conversation = map.get(summary.conversation) ?? newConversation(summary.conversation);
         // A long last message comes cut short (last_truncated): shown as the preview until
         // history or sync brings it whole.
-        const preview = { ...toChatMessage(summary.last, this.me()!.username), ...(summary.last_truncated ? { partial: true } : {}) };
+        // A stand-in until history or sync brings the message whole: the text may be cut short
+        // (last_truncated), and a preview need not carry reactions or a reply's quote.
+        const preview: ChatMessage = { ...toChatMessage(summary.last, this.me()!.username), partial: true };
         const messages = insertMessage(conversation.messages, preview);
         // Messages held past the server's newest arrived live while this answer was out (the
         // conversation moved to the top meanwhile): the server's count does not include them.
@@ -337,7 +369,8 @@ export class ChatStore implements OnDestroy {
     const message = toChatMessage(wire, me);
     const held = this.conversationMap().get(id) ?? newConversation(id);
     const messages = insertMessage(held.messages, message);
-    const counts = !message.mine && wire.id > held.lastReadId && wire.id > held.countedThrough && !this.isBeingRead(id);
+    const counts =
+      !message.mine && !message.deleted && wire.id > held.lastReadId && wire.id > held.countedThrough && !this.isBeingRead(id);
     const conversation: Conversation | null = messages && {
       ...held,
       messages,
@@ -346,11 +379,66 @@ export class ChatStore implements OnDestroy {
       countedThrough: counts ? wire.id : held.countedThrough,
     };
     if (conversation) this.update((map) => map.set(id, conversation));
-    if (live && this.caughtUp) this.advanceCursor(wire.id);
-    if (!conversation || message.mine) return;
+    if (live && this.caughtUp) this.advanceCursor(streamPosition(wire));
+    if (!conversation || message.mine || message.deleted) return;
     if (this.isBeingRead(id)) void this.markRead(id);
     else if (live && this.notificationsEnabled() && this.window.document.visibilityState === 'hidden' && notifies(conversation.notify, message)) {
       this.notifier.show(notificationTitle(conversation, wire.sender_name, peopleOf(this.directory()), me), wire.message.slice(0, 140));
+    }
+  }
+
+  /**
+   * A message changed (message_edited, message_deleted, reaction_changed, or replayed by sync):
+   * the held copy is replaced when this one is newer. One not held is left out: it is older than
+   * what is loaded (history brings it as it now is), and filing it would leave a gap before it.
+   * Never counted unread, never notified: nothing new was said.
+   */
+  fileChange(wire: WireMessage, live = true): void {
+    const me = this.me()!.username;
+    const id = conversationIdOf(wire, me);
+    if (live && this.caughtUp) this.advanceCursor(streamPosition(wire));
+    const held = this.conversationMap().get(id);
+    const messages = held && insertMessage(held.messages, toChatMessage(wire, me));
+    if (!held || !messages || messages.length !== held.messages.length) return;
+    this.update((map) => map.set(id, { ...held, messages }));
+    if (wire.deleted) this.quotesGone(id, wire.id);
+  }
+
+  /** Replies held that quote a message just deleted say so at once, as history will ("Original message deleted"). */
+  quotesGone(conversationId: string, id: number): void {
+    const held = this.conversationMap().get(conversationId);
+    if (!held?.messages.some((m) => m.replyTo?.id === id && !m.replyTo.deleted)) return;
+    const messages = held.messages.map((m) =>
+      m.replyTo?.id === id ? { ...m, replyTo: { ...m.replyTo, excerpt: '', deleted: true as const } } : m,
+    );
+    this.update((map) => map.set(conversationId, { ...held, messages }));
+  }
+
+  /** The message with this id in a held conversation, if loaded. */
+  message(conversationId: string, id: number): ChatMessage | undefined {
+    return this.conversationMap().get(conversationId)?.messages.find((m) => m.id === id);
+  }
+
+  /** Changes the held message with this id (an edit, delete or reaction of the viewer's being applied). */
+  patchMessage(conversationId: string, id: number, change: (m: ChatMessage) => ChatMessage): void {
+    const key = this.message(conversationId, id)?.key;
+    if (key !== undefined) this.replaceMessage(conversationId, key, change);
+  }
+
+  /**
+   * Read receipts (history's, sync's, live): others' marks move "Seen"; the viewer's own, from
+   * another device (sync), read the conversation here as the `read` event does.
+   */
+  private applyReceipts(receipts: readonly ReadReceipt[], live: boolean): void {
+    const me = this.me()!.username;
+    for (const receipt of receipts) {
+      if (live && this.caughtUp && receipt.rev !== undefined) this.advanceCursor(receipt.rev);
+      if (receipt.user_name === me) {
+        this.onRead({ conversation: receipt.conversation, up_to: receipt.up_to });
+        continue;
+      }
+      const held = this.conversationMap().get(receipt.conversation);
+      if (held) this.patch(receipt.conversation, { receipts: withReceipts(held.receipts, [receipt]) });
     }
   }
 
@@ -380,9 +468,10 @@ export class ChatStore implements OnDestroy {
   }
 
   /** Loads the page of history before the oldest message held (`limit` messages, or the server's default). */
-  async loadOlder(id: string, limit?: number): Promise<void> {
+  /** False when the server did not answer with a page (offline, refused). */
+  async loadOlder(id: string, limit?: number): Promise<boolean> {
     const conversation = this.conversationMap().get(id);
-    if (!conversation || (!conversation.olderAvailable && conversation.historyLoaded)) return;
+    if (!conversation || (!conversation.olderAvailable && conversation.historyLoaded)) return true;
     const oldest = conversation.messages.find((m) => m.id !== null)?.id;
     const ack = await this.read(ClientEvents.History, {
       conversation: id,
@@ -390,7 +479,7 @@ export class ChatStore implements OnDestroy {
       ...(oldest != null && conversation.historyLoaded ? { before: oldest } : {}),
       ...(limit ? { limit } : {}),
     });
-    if (!ack.ok) return;
+    if (!ack.ok) return false;
     const me = this.me()!.username;
     this.update((map) => {
       // Forgotten or renamed (a channel left, renamed) while the page was out: nothing to add to.
@@ -398,8 +487,11 @@ export class ChatStore implements OnDestroy {
       if (!current) return;
       let messages = current.messages;
       for (const wire of ack.messages) messages = insertMessage(messages, toChatMessage(wire, me)) ?? messages;
-      map.set(id, { ...current, messages, olderAvailable: ack.more, historyLoaded: true });
+      // Only the newest page carries receipts (every other member's mark as it is now).
+      const receipts = ack.receipts?.length ? withReceipts(current.receipts, ack.receipts) : current.receipts;
+      map.set(id, { ...current, messages, olderAvailable: ack.more, historyLoaded: true, receipts });
     });
+    return true;
   }
 
   /** Marks everything held in a conversation read, here and on the server. */
@@ -415,8 +507,11 @@ export class ChatStore implements OnDestroy {
     this.open(ConversationIds.user(username));
   }
 
-  /** Sends text to the active conversation; the message shows as sending until acknowledged. */
-  async send(text: string): Promise<void> {
+  /**
+   * Sends text to the active conversation, as a reply to `replyTo` when given; the message shows
+   * as sending (with its quote) until acknowledged.
+   */
+  async send(text: string, replyTo?: ChatMessage): Promise<void> {
     const id = this.activeId();
     const me = this.me();
     if (!id || !me || text.trim() === '') return;
@@ -432,6 +527,7 @@ export class ChatStore implements OnDestroy {
       mine: true,
       state: 'sending',
       ...this.ownMentions(text),
+      ...(replyTo?.id != null ? { replyTo: quoteOf(replyTo, replyTo.id) } : {}),
     };
     // Pending messages go last; insertMessage appends one that has no id yet.
     this.update((map) => {
@@ -502,6 +598,7 @@ export class ChatStore implements OnDestroy {
       recipients: conversationId,
       // Mine always have one; null is only in the type, for others' messages.
       client_id: message.clientId ?? undefined,
+      ...(message.replyTo ? { reply_to: message.replyTo.id } : {}),
     });
     if (!ack.ok) {
       // Not connected, or the server is restarting (it closes the connection next): leave it
@@ -628,6 +725,16 @@ export class ChatStore implements OnDestroy {
  */
 function groupConversationsOf(postable: readonly Role[], read: readonly Role[], username: string): Partial<Record<Role, string>> {
   return Object.fromEntries(postable.map((group) => [group, read.includes(group) ? ConversationIds.group(group) : ConversationIds.team(group, username)]));
+}
+
+/** Where a message sits in the stream of messages and changes: its rev once changed, else its id. */
+function streamPosition(wire: WireMessage): number {
+  return Math.max(wire.id, wire.rev ?? 0);
+}
+
+/** The quote a reply being sent shows until the server's copy (with its own excerpt) replaces it. */
+function quoteOf(message: ChatMessage, id: number): ReplyQuote {
+  return { id, sender_name: message.senderName, excerpt: message.text.slice(0, LOCAL_EXCERPT_CHARS) };
 }
 
 /** The `before` for the page after this one, or null when it was the last. */

@@ -46,6 +46,18 @@ describe('ComposerComponent', () => {
     expect(fixture.componentInstance.text()).toBe('');
   });
 
+  it('asks to edit the last message on Up in an empty box only, and passes Escape on', async () => {
+    const { fixture, type, press } = await render(100);
+    const asked: string[] = [];
+    fixture.componentInstance.editLast.subscribe(() => asked.push('edit-last'));
+    fixture.componentInstance.escaped.subscribe(() => asked.push('escape'));
+    await press({ key: 'ArrowUp' });
+    await type('half a thought');
+    await press({ key: 'ArrowUp' });
+    await press({ key: 'Escape' });
+    expect(asked).toEqual(['edit-last', 'escape']);
+  });
+
   it('keeps Shift+Enter for a new line', async () => {
     const { sent, type, press } = await render();
     await type('line');

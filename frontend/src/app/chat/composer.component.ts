@@ -91,6 +91,10 @@ export class ComposerComponent {
   readonly broadcast = input(false);
   readonly sent = output<string>();
   readonly typing = output<void>();
+  /** Up arrow in the empty box: edit one's last message (as in Slack). */
+  readonly editLast = output<void>();
+  /** Escape with no suggestions open: drop the reply being written, if any. */
+  readonly escaped = output<void>();
   readonly text = signal('');
   readonly bytes = computed(() => new TextEncoder().encode(this.text()).length);
   readonly sendable = computed(() => this.text().trim().length > 0 && this.bytes() <= this.maxBytes());
@@ -171,7 +175,17 @@ export class ComposerComponent {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       this.send();
+    } else if (event.key === 'ArrowUp' && this.text() === '' && !event.isComposing) {
+      event.preventDefault();
+      this.editLast.emit();
+    } else if (event.key === 'Escape') {
+      this.escaped.emit();
     }
+  }
+
+  /** Back to the box (after a reply was picked, or an edit ended). */
+  focus(): void {
+    this.box().nativeElement.focus();
   }
 
   /** Puts '@name ' in place of what was typed after '@', and the caret after it. */

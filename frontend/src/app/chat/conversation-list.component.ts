@@ -246,6 +246,7 @@ export class ConversationListComponent {
 
   lastText(conversation: Conversation): string {
     const last = conversation.messages.at(-1);
-    return last ? `${last.mine ? 'You' : personName(last.senderName, this.people())}: ${last.text}` : 'No messages yet';
+    if (!last) return 'No messages yet';
+    return `${last.mine ? 'You' : personName(last.senderName, this.people())}: ${last.deleted ? 'Message deleted' : last.text}`;
   }
 }

@@ -2,16 +2,10 @@ import { TestBed } from '@angular/core/testing';
 import { newConversation, type Conversation } from './chat.model';
 import { MessageListComponent } from './message-list.component';
 import { chatMessage as message } from '../../testing/chat-message';
+import { stubResizeObserver } from '../../testing/resize-observer';
 
 describe('MessageListComponent', () => {
-  beforeAll(() => {
-    // jsdom has no layout, so no ResizeObserver; the browser spec covers scrolling.
-    globalThis.ResizeObserver ??= class {
-      observe(): void {}
-      disconnect(): void {}
-      unobserve(): void {}
-    };
-  });
+  beforeAll(stubResizeObserver);
 
   async function render(conversation: Conversation, inputs: { connected?: boolean; canPost?: boolean; people?: unknown; me?: string } = {}) {
     const fixture = TestBed.createComponent(MessageListComponent);

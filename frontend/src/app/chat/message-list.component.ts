@@ -1,4 +1,3 @@
-import { DatePipe } from '@angular/common';
 import {
   ChangeDetectionStrategy,
   Component,
@@ -16,10 +15,11 @@ import {
   viewChild,
 } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
-import { fullTime, withDaySeparators, type ChatMessage, type Conversation } from './chat.model';
+import { seenBy, withDaySeparators, type ChatMessage, type Conversation } from './chat.model';
 import { shownName } from '@parley/contract';
 import { type People, personName } from './conversation-names';
-import { MessageTextComponent } from './message-text.component';
+import type { EditDraft } from './message-actions.store';
+import { MessageItemComponent, type MessageAction, type SeenMark } from './message-item.component';
 
 /** Within this many pixels of the end the reader counts as at the newest message. */
 export const AT_BOTTOM_PX = 32;
@@ -43,7 +43,7 @@ const DIVIDER_CONTEXT_PX = 48;
 @Component({
   selector: 'parley-message-list',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [DatePipe, MatButtonModule, MessageTextComponent],
+  imports: [MatButtonModule, MessageItemComponent],
   template: `
     <!-- Not live itself: switching conversations or loading older pages would read out every row.
       Messages arriving while open are announced by the region below instead. -->
@@ -76,36 +76,10 @@ const DIVIDER_CONTEXT_PX = 48;
               <div class="new-divider" role="separator" aria-label="New messages" data-testid="new-divider"><span>New</span></div>
             }
             @case ('message') {
-              <div class="row">
-                <div class="message" [class.mine]="row.message.mine" [class.mentions-me]="row.message.mentionsMe" [attr.data-state]="row.message.state"
-                  [attr.data-id]="row.message.id" data-testid="message">
-                  <div class="meta">
-                    <span class="sender" [attr.title]="row.message.mine ? null : row.message.senderName">{{ row.message.mine ? 'You' : senderOf(row.message) }}</span>
-                    <span class="role">{{ row.message.senderRole }}</span>
-                    <time [attr.datetime]="row.message.sentAt" [title]="full(row.message)">
-                      <span aria-hidden="true">{{ row.message.sentAt | date: 'shortTime' }}</span>
-                      <span class="visually-hidden">{{ full(row.message) }}</span>
-                    </time>
-                    @if (row.message.mine && row.message.state === 'sent') {
-                      <span class="tick" title="Sent"><span aria-hidden="true">✓</span><span class="visually-hidden">Sent</span></span>
-                    }
-                  </div>
-                  @if (row.message.mentionsMe) {
-                    <span class="visually-hidden">Mentions you.</span>
-                  }
-                  <parley-message-text [text]="row.message.text" [mentions]="row.message.mentions" [me]="me()" />
-                  @if (row.message.mine && row.message.state !== 'sent') {
-                    <div class="state">
-                      @if (row.message.state === 'sending') {
-                        <span>Sending…</span>
-                      } @else {
-                        <span class="failed" role="alert">Not sent: {{ row.message.error }}</span>
-                        <button mat-button type="button" (click)="retry.emit(row.message.key)">Retry</button>
-                      }
-                    </div>
-                  }
-                </div>
-              </div>
+              <parley-message-item class="row" [message]="row.message" [me]="me()" [people]="people()" [touch]="touch()"
+                [canEdit]="mayEdit()(row.message)" [canDelete]="mayDelete()(row.message)" [moderation]="isModeration()(row.message)"
+                [editing]="editingOf(row.message)" [highlighted]="row.message.id !== null && highlighted() === row.message.id"
+                [seen]="seenOf(row.message)" (action)="onAction($event)" />
             }
           }
         }
@@ -124,24 +98,13 @@ const DIVIDER_CONTEXT_PX = 48;
     .viewport { flex: 1; min-height: 0; overflow-y: auto; position: relative; }
     .viewport:focus-visible { outline: 2px solid var(--mat-sys-primary); outline-offset: -2px; }
     .content { padding: 0.25rem 0 0.5rem; }
-    .row { padding: 0.15rem 1rem; }
+    .row { display: flex; padding: 0.15rem 1rem; }
     .older { display: flex; justify-content: center; }
     .day { text-align: center; font-size: 0.8rem; color: var(--mat-sys-on-surface-variant); margin: 0.75rem 0 0.25rem; }
     .new-divider { display: flex; align-items: center; gap: 0.5rem; margin: 0.5rem 1rem; color: var(--mat-sys-error);
       font-size: 0.75rem; font-weight: 500; text-transform: uppercase; letter-spacing: 0.05em; }
     .new-divider::before, .new-divider::after { content: ''; flex: 1; border-top: 1px solid var(--mat-sys-error); }
     .new-divider::before { flex: 0 0 1rem; }
-    .message { max-width: min(36rem, 80%); width: fit-content; background: var(--mat-sys-surface-container); border-radius: 12px; padding: 0.4rem 0.75rem; }
-    /* Mentions the viewer: a bar down the side, as Slack and Mattermost mark them. */
-    .message.mentions-me { box-shadow: inset 3px 0 0 var(--mat-sys-tertiary); background: var(--mat-sys-surface-container-high); }
-    .message.mine { margin-left: auto; background: var(--mat-sys-primary-container); color: var(--mat-sys-on-primary-container); }
-    .meta { display: flex; gap: 0.5rem; font-size: 0.75rem; color: var(--mat-sys-on-surface-variant); }
-    .mine .meta { color: inherit; }
-    .sender { font-weight: 500; color: var(--mat-sys-on-surface); }
-    .mine .sender { color: inherit; }
-    .tick { margin-left: auto; }
-    .state { font-size: 0.75rem; text-align: right; }
-    .failed { color: var(--mat-sys-error); }
     .loading { padding: 2rem 1rem; text-align: center; color: var(--mat-sys-on-surface-variant); }
     .empty-state { margin: 3rem auto; max-width: 24rem; text-align: center; padding: 0 1rem; color: var(--mat-sys-on-surface-variant); }
     .empty-state p { margin: 0.25rem 0; }
@@ -162,8 +125,31 @@ export class MessageListComponent {
   readonly people = input<People>(new Map());
   /** The viewer's user name, for marking mentions of them. */
   readonly me = input<string | null>(null);
+  /** Whether read receipts are on ("Seen", "Seen by N"). */
+  readonly readReceipts = input(false);
+  /** The viewer's edit in progress (shown in place of that message's text). */
+  readonly editing = input<EditDraft | null>(null);
+  /** The message a quote's click jumped to: scrolled into view and marked for a moment. */
+  readonly highlighted = input<number | null>(null);
+  readonly mayEdit = input<(message: ChatMessage) => boolean>(() => false);
+  readonly mayDelete = input<(message: ChatMessage) => boolean>(() => false);
+  readonly isModeration = input<(message: ChatMessage) => boolean>(() => false);
+  /** A touch screen: message actions show without hovering. */
+  readonly touch = input(false);
   readonly loadOlder = output<void>();
   readonly retry = output<string>();
+  /** Everything else done to a message (reply, edit, delete, react...). */
+  readonly action = output<MessageAction>();
+  /** "Seen" (a DM) or "Seen by N", and under which message; null when receipts are off or nobody read. */
+  readonly seen = computed<{ id: number; mark: SeenMark } | null>(() => {
+    const me = this.me();
+    const conversation = this.conversation();
+    if (!this.readReceipts() || !me) return null;
+    const seen = seenBy(conversation, me);
+    if (!seen) return null;
+    if (conversation.kind === 'user') return { id: seen.id, mark: { label: 'Seen', names: null } };
+    return { id: seen.id, mark: { label: `Seen by ${seen.names.length}`, names: seen.names.map((name) => personName(name, this.people())) } };
+  });
   readonly rows = computed(() => {
     const conversation = this.conversation();
     return withDaySeparators(conversation.messages, undefined, conversation.newAfter);
@@ -201,6 +187,20 @@ export class MessageListComponent {
       const conversation = this.conversation();
       untracked(() => this.beforeRender(conversation));
     });
+    // A quote's original, once loaded: brought into view, and the list stops following the end.
+    effect(() => {
+      const id = this.highlighted();
+      if (id === null) return;
+      untracked(() =>
+        this.afterRender(() => {
+          const target = this.viewport()?.nativeElement.querySelector<HTMLElement>(`[data-testid="message"][data-id="${id}"]`);
+          if (!target) return;
+          this.moved = true;
+          target.scrollIntoView?.({ block: 'center' });
+          this.pinned.set(false);
+        }),
+      );
+    });
     afterNextRender(() => {
       const viewport = this.viewport()!.nativeElement;
       // Rows that render, grow (long text wrapping, later images) or a pane that shrinks (the
@@ -214,12 +214,19 @@ export class MessageListComponent {
     });
   }
 
-  senderOf(message: ChatMessage): string {
-    return personName(message.senderName, this.people());
+  editingOf(message: ChatMessage): EditDraft | null {
+    const draft = this.editing();
+    return draft && message.id !== null && draft.id === message.id ? draft : null;
   }
 
-  full(message: ChatMessage): string {
-    return fullTime(message.sentAt);
+  seenOf(message: ChatMessage): SeenMark | null {
+    const seen = this.seen();
+    return seen && message.id !== null && seen.id === message.id ? seen.mark : null;
+  }
+
+  onAction(action: MessageAction): void {
+    if (action.kind === 'retry-send') this.retry.emit(action.message.key);
+    else this.action.emit(action);
   }
 
   onScroll(): void {

@@ -55,6 +55,11 @@ export const ID_GENERATOR = new InjectionToken<() => string>('id generator', {
   },
 });
 
+/** The time now, in milliseconds: whether a message may still be edited depends on it, and specs set it. */
+export const CLOCK = new InjectionToken<() => number>('clock', {
+  factory: () => () => Date.now(),
+});
+
 /** The app's socket, typed by the contract: every emit and listener is checked against it. */
 export type ParleySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
