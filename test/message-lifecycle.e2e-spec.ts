@@ -151,6 +151,9 @@ describe('a message after it is sent: edit, delete, react, reply', () => {
     expect(await delivered).toMatchObject({ id: reply.id, reply_to: { id: question.id, sender_name: 'cal', excerpt: 'when is the delivery?' } });
     const history = await requestOk(cal, 'history', { conversation: 'user:sam' });
     expect(history.messages.find((m) => m.id === reply.id)?.reply_to).toEqual({ id: question.id, sender_name: 'cal', excerpt: 'when is the delivery?' });
+    // The conversation list's preview is the same message, quote included.
+    const { conversations } = await requestOk(cal, 'conversations', {});
+    expect(conversations.find((c) => c.conversation === 'user:sam')?.last.reply_to).toEqual({ id: question.id, sender_name: 'cal', excerpt: 'when is the delivery?' });
     // Visible to sam, but in another conversation; and one sam cannot see at all.
     expect(await request(sam, 'send_message', { message: 'x', recipients: 'cal', reply_to: elsewhere.id })).toEqual(refused(ErrorCodes.UnknownMessage));
     expect(await request(cal, 'send_message', { message: 'x', recipients: 'sam', reply_to: toCid.id })).toEqual(refused(ErrorCodes.UnknownMessage));

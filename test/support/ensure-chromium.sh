@@ -2,13 +2,17 @@
 # The browser tests drive Debian's Chromium (never a downloaded one). Install it when missing:
 # as root through apt, otherwise say what to run.
 set -euo pipefail
+# Also a colour emoji font, so reactions in screenshots are emoji, not empty boxes (the web app
+# names emoji fonts in its CSS and downloads none).
 browser="${PARLEY_CHROMIUM:-/usr/bin/chromium}"
-if [ -x "$browser" ]; then exit 0; fi
+emoji_font=/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+if [ -x "$browser" ] && [ -f "$emoji_font" ]; then exit 0; fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-  echo "Installing Chromium for the browser tests (apt-get)..."
+  echo "Installing Chromium and an emoji font for the browser tests (apt-get)..."
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-color-emoji >/dev/null
   exit 0
 fi
+if [ -x "$browser" ]; then exit 0; fi
 echo "The browser tests need Chromium at $browser: run 'sudo apt-get install chromium' (or set PARLEY_CHROMIUM)." >&2
 exit 1

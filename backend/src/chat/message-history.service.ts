@@ -27,7 +27,6 @@ import { ReadMarkRepository } from '../storage/read-mark.repository';
 import type { ConversationsDto, HistoryDto, MarkReadDto, SetNotifyDto, SyncDto } from '@parley/contract/schemas';
 import { audiencesOf } from './audiences';
 import { ChannelAccess } from './channel-access.service';
-import { toWireMessage } from './message.mapper';
 import { collectPage, type PageBounds } from './message-page';
 import { MessageViews } from './message-views.service';
 import { type MarkedConversation, ReadReceipts } from './read-receipts.service';
@@ -121,14 +120,17 @@ export class MessageHistoryService {
       this.readMarks.marksOf(viewer.id),
       this.settings.notifyOf(viewer.id),
     ]);
+    const shown = latest.slice(0, CONVERSATIONS_MAX);
+    // Through MessageViews, so a preview that is a reply or has reactions carries them (one query each for the page).
+    const rendered = await this.views.render(shown);
     const conversations = await Promise.all(
-      latest.slice(0, CONVERSATIONS_MAX).map(async (row): Promise<ConversationSummary> => {
+      shown.map(async (row, i): Promise<ConversationSummary> => {
         const lastRead = marks.get(row.conversation) ?? 0;
         // Listed only for what the viewer sent there (a channel they left, a group they no
         // longer read): everything there is theirs, nothing unread.
         const member = row.audience === null || audiences.has(row.audience) || row.recipient_id === viewer.id;
         const { text, truncated } = preview(row.body);
-        const last = toWireMessage(row);
+        const last = rendered[i];
         const counts = member ? await this.messages.unreadCounts(row.conversation, lastRead, viewer) : { unread: 0, mentions: 0 };
         return {
           conversation: conversationIdOf(last, viewer.username),
