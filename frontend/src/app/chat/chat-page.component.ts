@@ -469,7 +469,7 @@ export class ChatPageComponent implements OnInit, OnDestroy {
     return confirmAction(this.dialog, {
       title: `Delete ${whose}?`,
       consequences: [
-        'It is deleted for everyone in the conversation, and its text, reactions and attachments are removed from the server. This cannot be undone.',
+        'It is deleted for everyone in the conversation, and its text and reactions are removed from the server. This cannot be undone.',
         ...(moderation ? ['The deletion is recorded in the audit log (who deleted which message, never its text).'] : []),
       ],
       confirm: moderation ? 'Delete (moderation)' : 'Delete message',
