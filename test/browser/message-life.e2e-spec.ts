@@ -87,7 +87,6 @@ describe('a message\'s life in the web app', () => {
     await send(cleoSocket, 'Are we on for Thursday?', 'sam');
     await openDm(page, 'cleo');
     const { sent: mine, id } = await post(page, 'Helo cleo, yes we are');
-    const edited = nextEvent(cleoSocket, 'message_edited', (m) => m.id === id);
 
     await messageAction(page, mine, 'Edit');
     const box = page.getByLabel('Edit message');
@@ -95,6 +94,8 @@ describe('a message\'s life in the web app', () => {
     await box.fill('Hello cleo, yes we are');
     await screenshot(page, 'life-01-editing');
     expect(await axeViolations(page)).toEqual([]);
+    // From here, not before the screenshot and axe: nextEvent's time limit starts at once.
+    const edited = nextEvent(cleoSocket, 'message_edited', (m) => m.id === id);
     await box.press('Enter');
     const fixed = message(page, 'Hello cleo, yes we are');
     await fixed.getByTestId('edited').waitFor();
@@ -204,12 +205,13 @@ describe('a message\'s life in the web app', () => {
   it('deletes one\'s own message after a confirmation, as a tombstone for everyone', async () => {
     const page = sam.page;
     const { sent: mine, id } = await post(page, 'Wrong person, sorry');
-    const deleted = nextEvent(cleoSocket, 'message_deleted', (m) => m.id === id);
     await messageAction(page, mine, 'Delete');
     const dialog = page.getByRole('dialog');
     await dialog.getByText('Delete this message?').waitFor();
     await screenshot(page, 'life-05-delete-confirm');
     expect(await axeViolations(page)).toEqual([]);
+    // Listening from here: nextEvent's time limit counts from now, and the screenshot and axe above take a while.
+    const deleted = nextEvent(cleoSocket, 'message_deleted', (m) => m.id === id);
     await dialog.getByRole('button', { name: 'Delete message' }).click();
     const tombstone = messages(page).and(page.locator(`[data-id="${id}"]`));
     await tombstone.getByTestId('tombstone').waitFor();
