@@ -33,9 +33,6 @@ module.exports = {
   // A cold CI run transpiles @nestjs on first import inside a hook, and browser steps wait on
   // real rendering; give both room (a hang still fails, it is not a speed check).
   testTimeout: 30_000,
-  // Most whole-server and browser specs wait on disks, sockets and rendering rather than the CPU;
-  // jest's default on a 2-core machine is one worker, which leaves the run mostly idle.
-  maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/backend/src'], testMatch: ['**/*.spec.ts'] },
     { ...common, displayName: 'e2e', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'] },
