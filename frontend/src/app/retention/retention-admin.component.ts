@@ -34,7 +34,7 @@ import { daysLabel, exportHref, overrideProblem } from './retention.model';
       }
       @if (settings(); as current) {
         <p data-testid="retention-default">Everywhere else: <strong>{{ days(current.default_days) }}</strong>
-          <span class="hint">(PARLEY_RETENTION_DAYS{{ current.default_days === null ? ' is not set' : '' }})</span></p>
+          <span class="hint">&nbsp;(PARLEY_RETENTION_DAYS{{ current.default_days === null ? ' is not set' : '' }})</span></p>
         @if (current.overrides.length > 0) {
           <ul class="list" aria-label="Per-conversation overrides" [attr.aria-busy]="loading()">
             @for (item of current.overrides; track item.conversation) {
@@ -66,7 +66,7 @@ import { daysLabel, exportHref, overrideProblem } from './retention.model';
           <mat-form-field appearance="outline" class="days-field">
             <mat-label>Days</mat-label>
             <input matInput name="days" type="number" min="0" step="1" [ngModel]="daysInput()" (ngModelChange)="daysInput.set($event)" />
-            <mat-hint>0 keeps them forever</mat-hint>
+            <mat-hint>0 = kept forever</mat-hint>
           </mat-form-field>
         </div>
         @if (formError(); as text) { <p class="problem" role="alert" data-testid="retention-error">{{ text }}</p> }
@@ -104,7 +104,7 @@ import { daysLabel, exportHref, overrideProblem } from './retention.model';
     .form { display: flex; flex-direction: column; align-items: flex-start; gap: 0.25rem; }
     .fields { display: flex; flex-wrap: wrap; gap: 0 1rem; width: 100%; }
     .wide-field { flex: 1 1 18rem; min-width: 0; }
-    .days-field { flex: 0 1 9rem; }
+    .days-field { flex: 0 1 10rem; }
     .hint, .meta { color: var(--mat-sys-on-surface-variant); font-size: 0.85rem; }
     .problem { color: var(--mat-sys-error); margin: 0.25rem 0; }
     .list { list-style: none; margin: 0; padding: 0; }
