@@ -236,6 +236,13 @@ describe('admin actions in a real browser', () => {
     await row.getByRole('button', { name: 'Remove the override of group:staff' }).click();
     await row.waitFor({ state: 'detached' });
     await page.getByText('group:staff follows the default again.').waitFor();
+    // A phone, dark: one column, nothing off to the side.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await noSidewaysScroll(page)).toBe(0);
+    await screenshot(page, 'admin-retention-phone-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it('at 390 px the roster and users are cards with every action reachable, no sideways scroll, and 0 axe violations', async () => {

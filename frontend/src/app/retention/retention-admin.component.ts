@@ -58,12 +58,12 @@ import { daysLabel, exportHref, overrideProblem } from './retention.model';
       <form class="form" (ngSubmit)="save()" aria-label="Set a conversation's retention" novalidate>
         <h2 class="section">Set a conversation's retention</h2>
         <div class="fields">
-          <mat-form-field appearance="outline" class="wide-field">
+          <mat-form-field appearance="outline" subscriptSizing="dynamic" class="wide-field">
             <mat-label>Conversation</mat-label>
             <input matInput name="conversation" autocomplete="off" [ngModel]="conversation()" (ngModelChange)="conversation.set($event)" />
             <mat-hint>group:staff, channel:ops, team:staff:cleo or dm:amy:sam</mat-hint>
           </mat-form-field>
-          <mat-form-field appearance="outline" class="days-field">
+          <mat-form-field appearance="outline" subscriptSizing="dynamic" class="days-field">
             <mat-label>Days</mat-label>
             <input matInput name="days" type="number" min="0" step="1" [ngModel]="daysInput()" (ngModelChange)="daysInput.set($event)" />
             <mat-hint>0 = kept forever</mat-hint>
@@ -77,16 +77,16 @@ import { daysLabel, exportHref, overrideProblem } from './retention.model';
       <form class="form" aria-label="Export messages" (submit)="$event.preventDefault()">
         <h2 class="section">Export messages</h2>
         <div class="fields">
-          <mat-form-field appearance="outline" class="wide-field">
+          <mat-form-field appearance="outline" subscriptSizing="dynamic" class="wide-field">
             <mat-label>Conversation (optional)</mat-label>
             <input matInput name="export-conversation" autocomplete="off" [ngModel]="exportConversation()" (ngModelChange)="exportConversation.set($event)" />
             <mat-hint>Blank: every conversation</mat-hint>
           </mat-form-field>
-          <mat-form-field appearance="outline">
+          <mat-form-field appearance="outline" subscriptSizing="dynamic">
             <mat-label>Sent on or after</mat-label>
             <input matInput name="after" type="date" [ngModel]="after()" (ngModelChange)="after.set($event ?? '')" />
           </mat-form-field>
-          <mat-form-field appearance="outline">
+          <mat-form-field appearance="outline" subscriptSizing="dynamic">
             <mat-label>Sent before</mat-label>
             <input matInput name="before" type="date" [ngModel]="before()" (ngModelChange)="before.set($event ?? '')" />
           </mat-form-field>
@@ -102,7 +102,7 @@ import { daysLabel, exportHref, overrideProblem } from './retention.model';
     h1 { font-size: 1.25rem; font-weight: 500; }
     .section { font-size: 1.05rem; font-weight: 500; margin: 1.25rem 0 0.5rem; }
     .form { display: flex; flex-direction: column; align-items: flex-start; gap: 0.25rem; }
-    .fields { display: flex; flex-wrap: wrap; gap: 0 1rem; width: 100%; }
+    .fields { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 0.75rem 1rem; width: 100%; margin-bottom: 0.5rem; }
     .wide-field { flex: 1 1 18rem; min-width: 0; }
     .days-field { flex: 0 1 10rem; }
     .hint, .meta { color: var(--mat-sys-on-surface-variant); font-size: 0.85rem; }
