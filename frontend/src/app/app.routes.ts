@@ -39,5 +39,12 @@ export const routes: Routes = [
     data: { role: 'admin', capability: 'announce' },
     loadComponent: () => import('./announcements/announcements-admin.component').then((m) => m.AnnouncementsAdminComponent),
   },
+  {
+    path: 'admin/:name/retention',
+    title: 'Retention & export · Parley',
+    canActivate: [roleGuard],
+    data: { role: 'admin', capability: 'manageRetention' },
+    loadComponent: () => import('./retention/retention-admin.component').then((m) => m.RetentionAdminComponent),
+  },
   { path: '**', redirectTo: '' },
 ];

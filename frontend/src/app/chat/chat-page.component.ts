@@ -82,6 +82,9 @@ const HIGHLIGHT_MS = 2_500;
         @if (canAnnounce()) {
           <a mat-button [routerLink]="['/admin', user()!.username, 'announcements']">Announcements</a>
         }
+        @if (canManageRetention()) {
+          <a mat-button [routerLink]="['/admin', user()!.username, 'retention']">Retention &amp; export</a>
+        }
         @if (notifierSupported) {
           <mat-slide-toggle [checked]="store.notificationsEnabled()" (change)="toggleNotifications($event)">
             Notifications
@@ -103,6 +106,9 @@ const HIGHLIGHT_MS = 2_500;
         }
         @if (canAnnounce()) {
           <a mat-menu-item [routerLink]="['/admin', user()!.username, 'announcements']">Announcements</a>
+        }
+        @if (canManageRetention()) {
+          <a mat-menu-item [routerLink]="['/admin', user()!.username, 'retention']">Retention &amp; export</a>
         }
         @if (notifierSupported) {
           <button mat-menu-item type="button" role="menuitemcheckbox" [attr.aria-checked]="store.notificationsEnabled()"
@@ -333,6 +339,7 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   readonly isAdmin = computed(() => !!this.user() && hasCapability(this.user()!.role, 'watchRoster'));
   readonly canReadAudit = computed(() => !!this.user() && hasCapability(this.user()!.role, 'readAuditLog'));
   readonly canAnnounce = computed(() => !!this.user() && hasCapability(this.user()!.role, 'announce'));
+  readonly canManageRetention = computed(() => !!this.user() && hasCapability(this.user()!.role, 'manageRetention'));
   /** Narrow screens show one column at a time; the styles' media query uses the same width. */
   readonly phone = toSignal(inject(BreakpointObserver).observe(PHONE_QUERY).pipe(map((state) => state.matches)), { initialValue: false });
   /** Nothing hovers on a touch screen or a phone: message actions always show there. */
