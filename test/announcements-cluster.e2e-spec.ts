@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { Pool } from 'pg';
 import type { Announcement } from '@parley/contract';
-import { TEST_POSTGRES_URL } from '../backend/src/storage/testing/test-databases';
+import { CLUSTER_ADMIN_PASSWORD, clusterEnv, stopCluster } from './support/cluster-env';
 import { startChildServer, type ChildServer } from './support/child-server';
 import { api, type ClientSocket, closeAllClients, connect as open, nextEvent, record, requestOk, roundTrip } from './support/clients';
 
@@ -10,20 +8,9 @@ import { api, type ClientSocket, closeAllClients, connect as open, nextEvent, re
  * posted through one node, they reach the role's sockets on the other; an acknowledgement made
  * through one reaches the admins and the person's devices on both.
  */
-const ADMIN_PASSWORD = 'cluster-admin-password';
 
 describe('announcements on several nodes', () => {
-  const run = randomBytes(5).toString('hex');
-  const schema = `parley_announce_${run}`;
-  const env = {
-    PARLEY_DATABASE_URL: TEST_POSTGRES_URL,
-    PARLEY_DATABASE_SCHEMA: schema,
-    PARLEY_REDIS_URL: 'redis://127.0.0.1:6379',
-    PARLEY_REDIS_PREFIX: `parley-test-${run}`,
-    PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    PARLEY_LOGIN_LIMIT_PER_IP: '10000',
-    PARLEY_LOGIN_LIMIT_PER_USER: '10000',
-  };
+  const { schema, env } = clusterEnv('parley_announce', { PARLEY_LOGIN_LIMIT_PER_IP: '10000', PARLEY_LOGIN_LIMIT_PER_USER: '10000' });
   const nodes: ChildServer[] = [];
   const tokens: Record<string, string> = {};
   let a: ChildServer;
@@ -39,7 +26,7 @@ describe('announcements on several nodes', () => {
     a = await startChildServer({ ...env, PARLEY_NODE_NAME: 'node-a' });
     b = await startChildServer({ ...env, PARLEY_NODE_NAME: 'node-b' });
     nodes.push(a, b);
-    tokens.admin = (await api(a, 'POST', '/api/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } })).body.token as string;
+    tokens.admin = (await api(a, 'POST', '/api/auth/login', { body: { username: 'admin', password: CLUSTER_ADMIN_PASSWORD } })).body.token as string;
     for (const [name, role] of [['cleo', 'client'], ['sam', 'staff']]) {
       expect((await api(a, 'POST', '/api/users', { body: { username: name, role, password: `${name}-passphrase-9` }, token: tokens.admin })).status).toBe(201);
       tokens[name] = (await api(b, 'POST', '/api/auth/login', { body: { username: name, password: `${name}-passphrase-9` } })).body.token as string;
@@ -47,15 +34,7 @@ describe('announcements on several nodes', () => {
   }, 60_000);
   afterEach(closeAllClients);
   afterAll(async () => {
-    for (const node of nodes) {
-      if (node.child.exitCode === null && node.child.signalCode === null) {
-        node.child.kill('SIGTERM');
-        await node.exited;
-      }
-    }
-    const pool = new Pool({ connectionString: TEST_POSTGRES_URL });
-    await pool.query(`drop schema if exists "${schema}" cascade`);
-    await pool.end();
+    await stopCluster(nodes, schema);
   });
 
   it('posted on node A, reaches the role on node B; acknowledged on B, reaches the admin and the other device on A', async () => {

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { Pool } from 'pg';
-import { TEST_POSTGRES_URL } from '../backend/src/storage/testing/test-databases';
+import { CLUSTER_ADMIN_PASSWORD, clusterEnv, stopCluster } from './support/cluster-env';
 import { startChildServer, type ChildServer } from './support/child-server';
 import { api, type ClientSocket, closeAllClients, connect as open, nextEvent, record, requestOk, roundTrip } from './support/clients';
 import { eventually } from './support/eventually';
@@ -10,21 +8,9 @@ import { eventually } from './support/eventually';
  * effect on the other at once: its sockets join or leave the channel's room there, and its
  * cached view of who is in which channel (ChannelAccess) is dropped.
  */
-const ADMIN_PASSWORD = 'cluster-admin-password';
 
 describe('channels on several nodes', () => {
-  const run = randomBytes(5).toString('hex');
-  const schema = `parley_channels_${run}`;
-  const env = {
-    PARLEY_DATABASE_URL: TEST_POSTGRES_URL,
-    PARLEY_DATABASE_SCHEMA: schema,
-    PARLEY_REDIS_URL: 'redis://127.0.0.1:6379',
-    PARLEY_REDIS_PREFIX: `parley-test-${run}`,
-    PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    PARLEY_LOGIN_LIMIT_PER_IP: '10000',
-    PARLEY_LOGIN_LIMIT_PER_USER: '10000',
-    PARLEY_CLUSTER_HEARTBEAT_MS: '300',
-  };
+  const { schema, env } = clusterEnv('parley_channels', { PARLEY_LOGIN_LIMIT_PER_IP: '10000', PARLEY_LOGIN_LIMIT_PER_USER: '10000', PARLEY_CLUSTER_HEARTBEAT_MS: '300' });
   const nodes: ChildServer[] = [];
   const tokens: Record<string, string> = {};
   let a: ChildServer;
@@ -41,7 +27,7 @@ describe('channels on several nodes', () => {
     a = await startChildServer({ ...env, PARLEY_NODE_NAME: 'node-a' });
     b = await startChildServer({ ...env, PARLEY_NODE_NAME: 'node-b' });
     nodes.push(a, b);
-    tokens.admin = (await api(a, 'POST', '/api/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } })).body.token as string;
+    tokens.admin = (await api(a, 'POST', '/api/auth/login', { body: { username: 'admin', password: CLUSTER_ADMIN_PASSWORD } })).body.token as string;
     for (const [name, role] of [['sam', 'staff'], ['sue', 'staff'], ['bob', 'staff']]) {
       expect((await api(b, 'POST', '/api/users', { body: { username: name, role, password: `${name}-passphrase-9` }, token: tokens.admin })).status).toBe(201);
       tokens[name] = (await api(a, 'POST', '/api/auth/login', { body: { username: name, password: `${name}-passphrase-9` } })).body.token as string;
@@ -51,15 +37,7 @@ describe('channels on several nodes', () => {
   afterEach(closeAllClients);
 
   afterAll(async () => {
-    for (const node of nodes) {
-      if (node.child.exitCode === null && node.child.signalCode === null) {
-        node.child.kill('SIGTERM');
-        await node.exited;
-      }
-    }
-    const pool = new Pool({ connectionString: TEST_POSTGRES_URL });
-    await pool.query(`drop schema if exists "${schema}" cascade`);
-    await pool.end();
+    await stopCluster(nodes, schema);
   });
 
   it("adds and removes a member through one node: their open sockets on the other join and leave the channel's room, and that node's cache follows", async () => {

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { Pool } from 'pg';
 import type { RosterEntry, UpdateWebAppPayload } from '@parley/contract';
-import { TEST_POSTGRES_URL } from '../backend/src/storage/testing/test-databases';
+import { CLUSTER_ADMIN_PASSWORD, clusterEnv, stopCluster } from './support/cluster-env';
 import { startChildServer, type ChildServer } from './support/child-server';
 import { api, type ClientSocket, closeAllClients, connect as open, record, request, requestOk, roundTrip, type Json } from './support/clients';
 import { eventually } from './support/eventually';
@@ -10,21 +8,9 @@ import { eventually } from './support/eventually';
  * Several Parley processes as one service: PostgreSQL for storage, Redis between them. Each
  * run gets its own schema and Redis channel prefix, and removes the schema afterwards.
  */
-const ADMIN_PASSWORD = 'cluster-admin-password';
 
 describe('several nodes (PostgreSQL + Redis)', () => {
-  const run = randomBytes(5).toString('hex');
-  const schema = `parley_cluster_${run}`;
-  const env = {
-    PARLEY_DATABASE_URL: TEST_POSTGRES_URL,
-    PARLEY_DATABASE_SCHEMA: schema,
-    PARLEY_REDIS_URL: 'redis://127.0.0.1:6379',
-    PARLEY_REDIS_PREFIX: `parley-test-${run}`,
-    PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    PARLEY_LOGIN_LIMIT_PER_IP: '10000',
-    PARLEY_LOGIN_LIMIT_PER_USER: '10000',
-    PARLEY_CLUSTER_HEARTBEAT_MS: '300',
-  };
+  const { schema, env } = clusterEnv('parley_cluster', { PARLEY_LOGIN_LIMIT_PER_IP: '10000', PARLEY_LOGIN_LIMIT_PER_USER: '10000', PARLEY_CLUSTER_HEARTBEAT_MS: '300' });
   const nodes: ChildServer[] = [];
   const tokens: Record<string, string> = {};
   let a: ChildServer;
@@ -56,7 +42,7 @@ describe('several nodes (PostgreSQL + Redis)', () => {
     a = await startChildServer({ ...env, PARLEY_NODE_NAME: 'node-a' });
     b = await startChildServer({ ...env, PARLEY_NODE_NAME: 'node-b' });
     nodes.push(a, b);
-    const admin = (await api(a, 'POST', '/api/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } })).body.token as string;
+    const admin = (await api(a, 'POST', '/api/auth/login', { body: { username: 'admin', password: CLUSTER_ADMIN_PASSWORD } })).body.token as string;
     tokens.admin = admin;
     for (const [name, role] of [['alice', 'staff'], ['bob', 'staff'], ['cleo', 'client'], ['dora', 'client'], ['sal', 'staff'], ['del', 'staff']]) {
       // Accounts made through one node, sessions opened through the other: one database.
@@ -68,15 +54,7 @@ describe('several nodes (PostgreSQL + Redis)', () => {
   afterEach(closeAllClients);
 
   afterAll(async () => {
-    for (const node of nodes) {
-      if (node.child.exitCode === null && node.child.signalCode === null) {
-        node.child.kill('SIGTERM');
-        await node.exited;
-      }
-    }
-    const pool = new Pool({ connectionString: TEST_POSTGRES_URL });
-    await pool.query(`drop schema if exists "${schema}" cascade`);
-    await pool.end();
+    await stopCluster(nodes, schema);
   });
 
   it('delivers a group message to its group on every node', async () => {

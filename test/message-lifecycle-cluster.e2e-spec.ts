@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { Pool } from 'pg';
-import { TEST_POSTGRES_URL } from '../backend/src/storage/testing/test-databases';
+import { CLUSTER_ADMIN_PASSWORD, clusterEnv, stopCluster } from './support/cluster-env';
 import { startChildServer, type ChildServer } from './support/child-server';
 import { api, type ClientSocket, closeAllClients, connect as open, nextEvent, requestOk } from './support/clients';
 
@@ -8,18 +6,9 @@ import { api, type ClientSocket, closeAllClients, connect as open, nextEvent, re
  * Edits, deletes and reactions across two nodes (PostgreSQL + Redis), as in cluster.e2e-spec.ts:
  * a change made on node B reaches a socket on node A live, and a sync on node A replays it.
  */
-const ADMIN_PASSWORD = 'cluster-admin-password';
 
 describe('message changes across nodes', () => {
-  const run = randomBytes(5).toString('hex');
-  const schema = `parley_cluster_${run}`;
-  const env = {
-    PARLEY_DATABASE_URL: TEST_POSTGRES_URL,
-    PARLEY_DATABASE_SCHEMA: schema,
-    PARLEY_REDIS_URL: 'redis://127.0.0.1:6379',
-    PARLEY_REDIS_PREFIX: `parley-test-${run}`,
-    PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
-  };
+  const { schema, env } = clusterEnv('parley_cluster');
   const tokens: Record<string, string> = {};
   let a: ChildServer;
   let b: ChildServer;
@@ -33,7 +22,7 @@ describe('message changes across nodes', () => {
   beforeAll(async () => {
     a = await startChildServer({ ...env, PARLEY_NODE_NAME: 'node-a' });
     b = await startChildServer({ ...env, PARLEY_NODE_NAME: 'node-b' });
-    const admin = (await api(a, 'POST', '/api/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } })).body.token as string;
+    const admin = (await api(a, 'POST', '/api/auth/login', { body: { username: 'admin', password: CLUSTER_ADMIN_PASSWORD } })).body.token as string;
     for (const name of ['alice', 'bob']) {
       expect((await api(b, 'POST', '/api/users', { body: { username: name, role: 'staff', password: `${name}-passphrase-9` }, token: admin })).status).toBe(201);
       tokens[name] = (await api(a, 'POST', '/api/auth/login', { body: { username: name, password: `${name}-passphrase-9` } })).body.token as string;
@@ -43,15 +32,7 @@ describe('message changes across nodes', () => {
   afterEach(closeAllClients);
 
   afterAll(async () => {
-    for (const node of [a, b]) {
-      if (node && node.child.exitCode === null && node.child.signalCode === null) {
-        node.child.kill('SIGTERM');
-        await node.exited;
-      }
-    }
-    const pool = new Pool({ connectionString: TEST_POSTGRES_URL });
-    await pool.query(`drop schema if exists "${schema}" cascade`);
-    await pool.end();
+    await stopCluster([a, b], schema);
   });
 
   it('tells a socket on node A of changes made on node B, and replays them in a sync on node A', async () => {
