@@ -1,30 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { MessageRow } from '../storage/database.types';
+import { messageRow } from '../storage/testing/fixtures';
 import { newTestService } from '../testing/new-test-service';
 import { EXPORT_PAGE, MessageExportService } from './message-export.service';
 
-const message = (id: number): MessageRow => ({
-  id,
-  client_id: null,
-  sender_id: 1,
-  sender_username: 'sam',
-  sender_role: 'staff',
-  sender_socket: 's',
-  target_kind: 'group',
-  target: 'staff',
-  recipient_id: null,
-  conversation: 'group:staff',
-  audience: 'group:staff',
-  guest: null,
-  mentions: null,
-  body: `message ${id}`,
-  sent_at: Date.UTC(2026, 0, 1) + id,
-  rev: null,
-  edited_at: null,
-  deleted_at: null,
-  reply_to: null,
-});
+const message = (id: number): MessageRow => messageRow(id, `message ${id}`, { sender_username: 'sam', sent_at: Date.UTC(2026, 0, 1) + id });
 
 /** A reader that takes a chunk only when the test says so. */
 function slowReader() {

@@ -18,7 +18,7 @@ export function userRow(id: number, role: Role = 'staff', fields: Partial<UserRo
 }
 
 /** A stored group message as the repositories return it, for specs that need one without a database. */
-export function messageRow(id: number, body: string): MessageRow {
+export function messageRow(id: number, body: string, fields: Partial<MessageRow> = {}): MessageRow {
   return {
     id,
     client_id: null,
