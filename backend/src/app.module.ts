@@ -16,6 +16,7 @@ import { PermissionsModule } from './permissions/permissions.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RegistryModule } from './registry/registry.module';
+import { SearchModule } from './search/search.module';
 import { RetentionModule } from './retention/retention.module';
 import { RosterModule } from './roster/roster.module';
 import { SecurityModule } from './security/security.module';
@@ -65,6 +66,7 @@ export class AppModule {
         MessagesModule.forRoot(overrides),
         AnnouncementsModule.forRoot(overrides),
         RetentionModule.forRoot(overrides),
+        SearchModule.forRoot(overrides),
         MetricsModule.forRoot(overrides),
         HealthModule.forRoot(overrides),
         LifecycleModule.forRoot(overrides),

@@ -230,6 +230,8 @@ describe('the conversation pane', () => {
     await conversation(page, 'user:admin').click();
     await expectAtNewest(page, 'My own reply');
     await pane(page).evaluate((el) => el.scrollBy({ top: -1500 }));
+    // The list learns it was scrolled up from the scroll event, a frame later: wait for it.
+    await page.getByRole('button', { name: 'Jump to latest' }).waitFor();
     await send(adminSocket, 'Arrived on the phone');
     await page.getByRole('button', { name: '1 new message' }).waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

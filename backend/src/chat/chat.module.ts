@@ -71,7 +71,8 @@ export class ChatModule {
       fixedProviders: [ChatGateway, HistoryGateway, PresenceGateway],
       // ChannelAccess and PresenceService for the channels module (membership, member presence).
       // MessageAccess, MentionsService and MessageViews for the message changes module (edit, delete, react).
-      exports: [MessageWriter, ChannelAccess, PresenceService, MessageViews, MessageAccess, MentionsService],
+      // MessageHistoryService and RecipientResolver for search (the same visibility and conversation names).
+      exports: [MessageWriter, ChannelAccess, PresenceService, MessageViews, MessageAccess, MentionsService, MessageHistoryService, RecipientResolver],
     }));
   }
 }

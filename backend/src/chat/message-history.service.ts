@@ -86,7 +86,7 @@ export class MessageHistoryService {
   }
 
   /** What the viewer reads now: their audiences (channel membership read once per request) and their own id. */
-  private async visibility(viewer: UserRow): Promise<Visibility> {
+  async visibility(viewer: UserRow): Promise<Visibility> {
     return { userId: viewer.id, audiences: audiencesOf(this.policy, viewer, await this.channels.channelIdsOf(viewer.id)) };
   }
 
@@ -171,7 +171,7 @@ export class MessageHistoryService {
    * the viewer may not read and may not know exists (another client, a private channel, someone
    * else's team conversation) is answered as unknown, as send_message does.
    */
-  private async locate(viewer: UserRow, conversation: string): Promise<Located> {
+  async locate(viewer: UserRow, conversation: string): Promise<Located> {
     const address = await this.resolver.resolve(conversation, { allowSocketId: false, allowDisabled: true });
     switch (address.kind) {
       case 'user': {

@@ -17,6 +17,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.SelfChange]: 409,
   [ErrorCodes.ChannelExists]: 409,
   [ErrorCodes.ChannelArchived]: 409,
+  [ErrorCodes.InvalidQuery]: 400,
   [ErrorCodes.StorageFailed]: 503,
   [ErrorCodes.RateLimited]: 429,
   [ErrorCodes.ShuttingDown]: 503,

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Announcement, AnnouncementAckedPayload } from './announcements';
 import type { ChannelRemovedPayload, ChannelUpdatedPayload } from './channels';
 import type { NotifyChangedPayload, NotifyLevel } from './mentions';
+import type { SearchAck } from './search';
 import type {
   ClientEvents,
   ConversationsAck,
@@ -73,6 +74,13 @@ export type EditMessagePayload = z.input<typeof schemas.editMessageSchema>;
 export type DeleteMessagePayload = z.input<typeof schemas.deleteMessageSchema>;
 /** `emoji`: one of REACTION_EMOJI; `on`: add it (true) or take it back (false). */
 export type ReactPayload = z.input<typeof schemas.reactSchema>;
+/**
+ * `q`: words (parts of words match), "quoted phrases" and filters (`from:sam in:#ops
+ * after:2026-01-31`); `in`, `from`, `before`, `after`: the same filters as fields. `cursor`: a
+ * previous answer's next_cursor. `order`: 'newest' (default) or 'relevance'. `tz`: minutes east
+ * of UTC for bare dates (default 0).
+ */
+export type SearchPayload = z.input<typeof schemas.searchSchema>;
 /** The roster takes no fields. */
 export type RosterPayload = Record<string, never> | undefined;
 
@@ -102,6 +110,7 @@ export interface ClientEventMap {
   [ClientEvents.EditMessage]: { payload: EditMessagePayload; ack: EditMessageAck };
   [ClientEvents.DeleteMessage]: { payload: DeleteMessagePayload; ack: DeleteMessageAck };
   [ClientEvents.React]: { payload: ReactPayload; ack: ReactAck };
+  [ClientEvents.Search]: { payload: SearchPayload; ack: SearchAck };
 }
 
 export interface ServerEventMap {

@@ -17,4 +17,5 @@ export * from './protocol';
 export * from './reactions';
 export * from './rest';
 export * from './roles';
+export * from './search';
 export * from './username';

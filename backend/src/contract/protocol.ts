@@ -30,6 +30,8 @@ export const ClientEvents = {
   DeleteMessage: 'delete_message',
   /** Add (`on: true`) or take back (`on: false`) a reaction on a message. */
   React: 'react',
+  /** Full-text search over every message the caller may see (GET /api/search takes the same fields). */
+  Search: 'search',
 } as const;
 
 /** Events the server emits. */
@@ -140,6 +142,11 @@ export const ErrorCodes = {
   EditWindowClosed: 'EDIT_WINDOW_CLOSED',
   /** The message was deleted: it cannot be edited, reacted to or answered. */
   MessageDeleted: 'MESSAGE_DELETED',
+  /**
+   * search: the query cannot be run as written (a date that is not YYYY-MM-DD, a filter given
+   * twice, nothing to search for, a cursor from another query); the message says which.
+   */
+  InvalidQuery: 'INVALID_QUERY',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

@@ -15,6 +15,7 @@ import { deletedUsersMigration } from './migrations/0006-deleted-users';
 import { conversationsMigration } from './migrations/0007-conversations';
 import { messageLifecycleMigration } from './migrations/0008-message-lifecycle';
 import { readMarksByConversationMigration } from './migrations/0009-read-marks-by-conversation';
+import { searchIndexMigration } from './migrations/0010-search-index';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -186,6 +187,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
       '0007-conversations': conversationsMigration(dialect),
       '0008-message-lifecycle': messageLifecycleMigration(),
       '0009-read-marks-by-conversation': readMarksByConversationMigration(),
+      '0010-search-index': searchIndexMigration(dialect),
     }),
   };
 }

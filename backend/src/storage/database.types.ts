@@ -166,6 +166,12 @@ export interface ConversationSettingsTable {
   updated_at: number;
 }
 
+/** SQLite only: messages with an id below `below` are not in the search index yet (SearchIndexBuilder). */
+export interface SearchBackfillTable {
+  id: number;
+  below: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -180,6 +186,7 @@ export interface Database {
   conversation_settings: ConversationSettingsTable;
   message_reactions: MessageReactionsTable;
   retention_overrides: RetentionOverridesTable;
+  search_backfill: SearchBackfillTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -14,13 +14,15 @@ import { RetentionRepository } from './retention.repository';
 import { ServerSecretRepository } from './server-secret.repository';
 import { SessionRepository } from './session.repository';
 import { StorageCompactor } from './storage-compactor';
+import { SearchIndexBuilder } from './search-index-builder';
+import { SearchRepository } from './search.repository';
 import { UserRepository } from './user.repository';
 
 /** The only module that touches the database. Everything else goes through its repositories. */
 @Module({})
 export class StorageModule {
   static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
-    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository, AnnouncementRepository, ChangeStream, StorageCompactor, MessageChangeRepository, RetentionRepository, MessageExportRepository];
+    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository, AnnouncementRepository, ChangeStream, StorageCompactor, MessageChangeRepository, RetentionRepository, MessageExportRepository, SearchRepository, SearchIndexBuilder];
     return overridableModule(StorageModule, overrides, () => ({
       providers: [DatabaseService, ...repositories],
       // DatabaseService for the health check.

@@ -9,5 +9,6 @@ export * from './auth';
 export * from './channels';
 export * from './fields';
 export * from './retention';
+export * from './search';
 export * from './socket';
 export * from './users';

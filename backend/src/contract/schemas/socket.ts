@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NOTIFY_LEVELS } from '../mentions';
 import { REACTION_EMOJI } from '../reactions';
+import { SEARCH_ORDERS, SEARCH_PAGE, SEARCH_QUERY_MAX_CHARS } from '../search';
 
 /**
  * Socket payload schemas: the edge where untrusted input becomes typed. Objects are parsed
@@ -17,7 +18,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * A lone surrogate would be stored as U+FFFD: the text would change, and two different
  * client_ids could become one (the second message then taken for a resend of the first).
  */
-const text = () =>
+export const text = () =>
   z
     .string()
     .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters')
@@ -29,7 +30,7 @@ export const verifyUserSchema = z.object({
 });
 export type VerifyUserDto = z.infer<typeof verifyUserSchema>;
 
-const messageId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const messageId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const sendMessageSchema = z.object({
   message: text().min(1, 'must not be empty'),
@@ -61,7 +62,7 @@ export type ReactDto = z.infer<typeof reactSchema>;
  * A page size the client asks for; more than the server's maximum is lowered to it (not
  * refused), so a client written for a larger page keeps working and pages on with `more`.
  */
-const pageLimit = (page: { default: number; max: number }) =>
+export const pageLimit = (page: { default: number; max: number }) =>
   z
     .number()
     .int()
@@ -113,3 +114,25 @@ export const directoryPageSchema = z.object({
 });
 export const directorySchema = z.preprocess((payload) => payload ?? {}, directoryPageSchema);
 export type DirectoryDto = z.infer<typeof directorySchema>;
+
+/** A date (YYYY-MM-DD, a day at `tz`) or an ISO 8601 time, for search's before / after / on. */
+const searchDate = text().max(40);
+/** The fields of search, shared by the socket event and GET /api/search (which coerces numbers). */
+export const searchFields = {
+  q: text().max(SEARCH_QUERY_MAX_CHARS).default(''),
+  in: text().min(1).max(128).optional(),
+  from: text().min(1).max(64).optional(),
+  before: searchDate.optional(),
+  after: searchDate.optional(),
+  on: searchDate.optional(),
+  cursor: text().min(1).max(64).optional(),
+  order: z.enum(SEARCH_ORDERS).default('newest'),
+};
+/** Minutes east of UTC, as the browser's clock is: bare dates are days there. */
+const timeZoneOffset = z.number().int().min(-840).max(840).default(0);
+export const searchSchema = z.object({
+  ...searchFields,
+  limit: pageLimit(SEARCH_PAGE),
+  tz: timeZoneOffset,
+});
+export type SearchDto = z.infer<typeof searchSchema>;

@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { type Expression, type SqlBool, sql } from 'kysely';
+import { DatabaseService } from './database.service';
+import type { MessageRow } from './database.types';
+import type { Visibility } from './message.repository';
+
+/** What one search asks storage for; terms are folded (foldForSearch) and all required. */
+export interface SearchCriteria {
+  viewer: Visibility;
+  terms: readonly string[];
+  /** Only this conversation (its storage key). */
+  conversation?: string;
+  senderId?: number;
+  /** sent_at at or after, in ms. */
+  sentFrom?: number;
+  /** sent_at before, in ms. */
+  sentBefore?: number;
+  /** Only ids below this (the next page). */
+  belowId?: number;
+}
+
+/** The shortest term a trigram index can look up; shorter ones are matched by scanning. */
+export const TRIGRAM = 3;
+
+const escapeLike = (term: string) => term.replace(/[\\%_]/g, (c) => `\\${c}`);
+const characters = (text: string) => [...text].length;
+
+/**
+ * Finds candidate messages for a search, newest first: every message the viewer may see (the
+ * visibility sync reads with), not deleted, inside the filters, whose text the database thinks
+ * contains every term. SearchService checks each candidate again (the same fold in both
+ * databases) before answering, so storage may over-match but must not miss.
+ */
+@Injectable()
+export class SearchRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  async candidates(criteria: SearchCriteria, limit: number): Promise<MessageRow[]> {
+    const db = this.database.db;
+    const long = criteria.terms.filter((term) => characters(term) >= TRIGRAM);
+    const visible = (m: 'm' | 'messages') =>
+      db
+        .selectFrom(`messages as ${m}` as 'messages as m')
+        .selectAll('m')
+        .where('m.deleted_at', 'is', null)
+        .where((eb) =>
+          eb.or([
+            ...(criteria.viewer.audiences.length > 0 ? [eb('m.audience', 'in', criteria.viewer.audiences)] : []),
+            eb('m.sender_id', '=', criteria.viewer.userId),
+            eb('m.recipient_id', '=', criteria.viewer.userId),
+          ]),
+        )
+        .$if(criteria.conversation !== undefined, (q) => q.where('m.conversation', '=', criteria.conversation!))
+        .$if(criteria.senderId !== undefined, (q) => q.where('m.sender_id', '=', criteria.senderId!))
+        .$if(criteria.sentFrom !== undefined, (q) => q.where('m.sent_at', '>=', criteria.sentFrom!))
+        .$if(criteria.sentBefore !== undefined, (q) => q.where('m.sent_at', '<', criteria.sentBefore!))
+        .$if(criteria.belowId !== undefined, (q) => q.where('m.id', '<', criteria.belowId!));
+
+    if (this.database.dialect === 'postgres') {
+      // parley_fold(body) is what the GIN trigram index holds; LIKE on it uses the index for
+      // terms of three or more characters and checks shorter ones row by row.
+      let query = visible('m');
+      for (const term of criteria.terms) {
+        query = query.where(sql<SqlBool>`parley_fold(m.body) like ${`%${escapeLike(term)}%`}`);
+      }
+      return query.orderBy('m.id', 'desc').limit(limit).execute();
+    }
+
+    if (long.length === 0) {
+      // No term the trigram index can look up: walk the visible messages newest first. LIKE
+      // narrows them (ASCII case folded); the service's check decides.
+      let query = visible('m');
+      for (const term of criteria.terms) {
+        query = query.where(sql<SqlBool>`m.body like ${`%${escapeLike(term)}%`} escape '\\'`);
+      }
+      return query.orderBy('m.id', 'desc').limit(limit).execute();
+    }
+    // The index walked newest first (FTS5 gives rowids in descending order without sorting),
+    // each match looked up by id and filtered; the walk stops at the limit.
+    const match = long.map((term) => `"${term.replace(/"/g, '""')}"`).join(' AND ');
+    const matching: Expression<SqlBool> = sql<SqlBool>`m.id in (select rowid from messages_search where messages_search match ${match})`;
+    return visible('m')
+      .where(matching)
+      .orderBy('m.id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+}
