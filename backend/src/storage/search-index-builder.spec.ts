@@ -195,7 +195,7 @@ describe('SearchIndexBuilder on postgres: the trigram index built concurrently, 
     const plan = await testDb.database.db.connection().execute(async (connection) => {
       await sql`set enable_seqscan = off`.execute(connection);
       try {
-        return (await sql<{ 'QUERY PLAN': string }>`explain select id from messages m where parley_fold(m.body) like ${`%${tag(7)}%`}`.execute(connection)).rows;
+        return (await sql<{ 'QUERY PLAN': string }>`explain select id from messages m where parley_fold(m.body) like parley_fold(${`%${tag(7)}%`})`.execute(connection)).rows;
       } finally {
         await sql`reset enable_seqscan`.execute(connection);
       }
