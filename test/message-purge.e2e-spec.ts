@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { AppConfig } from '../backend/src/config/app-config';
 import { DatabaseService } from '../backend/src/storage/database.service';
+import { SearchIndexBuilder } from '../backend/src/storage/search-index-builder';
 import { StorageCompactor } from '../backend/src/storage/storage-compactor';
 import { adminToken, closeAllClients, connectAs, createUser, requestOk } from './support/clients';
 import { eventually } from './support/eventually';
@@ -15,6 +16,8 @@ import { startServer, type TestServer } from './support/server';
  * in the SQLite file or its WAL, nor in any file of the PostgreSQL schema's tables, their TOAST
  * tables and indexes. Each text is first found in the files (so the search could find it), and
  * searched for whole and in overlapping pieces (a partial copy fails too). Runs on both databases.
+ * The search index is part of it: SQLite's FTS5 tables live in the main file and must hold no
+ * trigram of a purged text; PostgreSQL's GIN index is one of the schema's files checked.
  */
 describe('purging deleted and edited text from the database files', () => {
   let server: TestServer;
@@ -24,6 +27,8 @@ describe('purging deleted and edited text from the database files', () => {
     server = await startServer();
     const admin = await adminToken(server);
     tokens = { sam: await createUser(server, admin, 'sam', 'staff'), sue: await createUser(server, admin, 'sue', 'staff') };
+    // PostgreSQL: the trigram index exists (and is checked) from the first message on.
+    await server.app.get(SearchIndexBuilder).whenBuilt();
   });
   afterAll(async () => {
     closeAllClients();
@@ -66,6 +71,21 @@ describe('purging deleted and edited text from the database files', () => {
     return files;
   }
 
+  /**
+   * SQLite: how many messages the FTS5 index itself lists for the last 12 characters of `text`
+   * (random, so no other message shares them): its own rows, not the messages they point to.
+   */
+  const searchIndexRows = (text: string) =>
+    database().sqlite!.prepare('select count(*) from messages_search where messages_search match ?').pluck().get(`"${text.slice(-12)}"`) as number;
+
+  /** PostgreSQL: the schema's trigram index is there and usable, so dataFiles reads its file too. */
+  async function trigramIndexValid(): Promise<boolean> {
+    const { rows } = await sql<{ valid: boolean }>`
+      select i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid
+      where c.relname = 'messages_search_trgm' and c.relnamespace = current_schema()::regnamespace`.execute(database().db);
+    return rows.length === 1 && rows[0].valid;
+  }
+
   /** Where the text, or any 24-byte piece of it (every 8 bytes), is found. */
   function traces(files: Buffer[], text: string): string[] {
     const bytes = Buffer.from(text, 'utf8');
@@ -100,7 +120,11 @@ describe('purging deleted and edited text from the database files', () => {
     // The control: the search finds each text before it is purged.
     await compactor().compactNow();
     const before = await dataFiles();
-    for (const text of [deletedLong, deletedShort, editedOld, deletedToasted]) expect(traces(before, text).length).toBeGreaterThan(0);
+    for (const text of [deletedLong, deletedShort, editedOld, deletedToasted]) {
+      expect(traces(before, text).length).toBeGreaterThan(0);
+      if (database().sqlite) expect(searchIndexRows(text)).toBe(1);
+    }
+    if (!database().sqlite) expect(await trigramIndexValid()).toBe(true);
 
     const passes = compactor().completedPasses;
     await requestOk(sam, 'delete_message', { id: a.id });
@@ -120,6 +144,21 @@ describe('purging deleted and edited text from the database files', () => {
       deletedToasted: traces(after, deletedToasted),
       editedOld: traces(after, editedOld),
     }).toEqual({ deletedLong: [], deletedShort: [], deletedToasted: [], editedOld: [] });
+    const sqlite = database().sqlite;
+    if (sqlite) {
+      expect({
+        deletedLong: searchIndexRows(deletedLong),
+        deletedShort: searchIndexRows(deletedShort),
+        deletedToasted: searchIndexRows(deletedToasted),
+        editedOld: searchIndexRows(editedOld),
+        editedNew: searchIndexRows(editedNew),
+      }).toEqual({ deletedLong: 0, deletedShort: 0, deletedToasted: 0, editedOld: 0, editedNew: 1 });
+      // FTS5's check that its index is sound after the deletes ('integrity-check' throws when not).
+      sqlite.exec(`insert into messages_search (messages_search) values ('integrity-check')`);
+    } else {
+      // VACUUM FULL rebuilt it from the live rows: still there, still valid.
+      expect(await trigramIndexValid()).toBe(true);
+    }
     // What stays is still there, and readable.
     expect(traces(after, editedNew).length).toBeGreaterThan(0);
     const history = await requestOk(sue, 'history', { conversation: 'group:staff', limit: 200 });

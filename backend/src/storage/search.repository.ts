@@ -58,10 +58,12 @@ export class SearchRepository {
 
     if (this.database.dialect === 'postgres') {
       // parley_fold(body) is what the GIN trigram index holds; LIKE on it uses the index for
-      // terms of three or more characters and checks shorter ones row by row.
+      // terms of three or more characters and checks shorter ones row by row. The term goes
+      // through parley_fold too: unaccent folds further than the service (ł, ø, ß, œ, æ become
+      // l, o, ss, oe, ae), and a term folded only one way would miss the text folded both.
       let query = visible('m');
       for (const term of criteria.terms) {
-        query = query.where(sql<SqlBool>`parley_fold(m.body) like ${`%${escapeLike(term)}%`}`);
+        query = query.where(sql<SqlBool>`parley_fold(m.body) like parley_fold(${`%${escapeLike(term)}%`})`);
       }
       return query.orderBy('m.id', 'desc').limit(limit).execute();
     }
