@@ -322,6 +322,8 @@ describe('authorization matrix', () => {
       [ClientEvents.History]: { conversation: value },
       [ClientEvents.MarkRead]: { conversation: value, up_to: 1 },
       [ClientEvents.Sync]: { since: 0, limit: 500 },
+      // 'e' is in nearly every message the matrix stores ("case 12", "stored 3", "from a gone socket").
+      [ClientEvents.Search]: { q: 'e', in: value, limit: 50 },
       [ClientEvents.SetNotify]: { conversation: `group:${principal.role ?? 'staff'}`, notify: 'mentions' },
     };
     for (const observer of observers) observer.typing.length = 0;
@@ -372,6 +374,13 @@ describe('authorization matrix', () => {
           }
         }
         break;
+      case ClientEvents.Search:
+        if (expected.ok) {
+          const results = ack.results as Json[];
+          await expectReadable(viewer, results);
+          if (resolved) expect(results.every((r) => r.conversation === conversationOf(viewer, resolved))).toBe(true);
+        }
+        break;
       case ClientEvents.MarkRead:
         if (expected.ok) {
           expect(ack.conversation).toBe(conversationOf(viewer, resolved!));
@@ -409,6 +418,17 @@ describe('authorization matrix', () => {
         break;
     }
   });
+
+  /** Search results name no target: each is looked up in storage and held to the model's visibleTo. */
+  async function expectReadable(viewer: { username: string; role: Role }, results: Json[]): Promise<void> {
+    const ids = results.map((r) => r.id as number);
+    const rows = ids.length === 0 ? [] : await db().selectFrom('messages').select(['id', 'sender_username', 'target_kind', 'target', 'guest']).where('id', 'in', ids).execute();
+    expect(rows).toHaveLength(ids.length);
+    for (const row of rows) {
+      const message = { sender_name: row.sender_username, target_kind: row.target_kind, target: row.target, guest: row.guest };
+      expect([row.id, visibleTo(viewer, message)]).toEqual([row.id, true]);
+    }
+  }
 
   /** A user's id, or undefined for a visitor with no account. */
   const idOf = async (username: string | null) =>
@@ -861,6 +881,19 @@ describe('authorization matrix', () => {
         const lines = String(body.text).split('\n').filter((line) => line.length > 0);
         expect(lines.length).toBeGreaterThan(0);
         for (const line of lines) expect(JSON.parse(line)).toEqual(expect.objectContaining({ id: expect.any(Number), conversation: expect.any(String) }));
+      },
+    },
+    {
+      method: 'GET',
+      route: '/api/search',
+      guard: 'signed-in',
+      request: () => ({ path: '/api/search?q=e&limit=50' }),
+      check: async ({ principal, allowed }, body) => {
+        if (!allowed) return;
+        const results = body.results as Json[];
+        // Every principal reads some group, so an empty answer would prove nothing.
+        expect(results.length).toBeGreaterThan(0);
+        await expectReadable({ username: principal.username!, role: principal.role! }, results);
       },
     },
     { method: 'GET', route: '/api/docs', guard: 'public' },

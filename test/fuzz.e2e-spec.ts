@@ -11,6 +11,7 @@ import {
   historySchema,
   markReadSchema,
   reactSchema,
+  searchSchema,
   sendMessageSchema,
   syncSchema,
   verifyUserSchema,
@@ -30,7 +31,7 @@ import {
   sendRawWithoutAck,
 } from './support/clients';
 import { eventually } from './support/eventually';
-import { POLLUTION_KEYS, hostileString, hostileValue, payloadFor } from './support/fuzz-arbitraries';
+import { POLLUTION_KEYS, hostileString, hostileValue, payloadFor, searchPayload } from './support/fuzz-arbitraries';
 import { startServer, type TestServer } from './support/server';
 
 /**
@@ -139,6 +140,12 @@ const SOCKET_EVENTS: SocketTarget[] = [
     refusals: [],
   },
   {
+    event: ClientEvents.Search,
+    schema: searchSchema,
+    payload: searchPayload,
+    refusals: [ErrorCodes.InvalidQuery, ErrorCodes.UnknownRecipient, ErrorCodes.Forbidden],
+  },
+  {
     event: ClientEvents.Typing,
     schema: conversationSchema,
     payload: payloadFor({ conversation: recipient }),
@@ -224,6 +231,10 @@ const REST_ROUTES: RestRoute[] = [
   { method: 'PUT', path: () => '/api/admin/retention', hasParam: false, body: payloadFor({ conversation, days: retentionDays }), tokens: ALL_TOKENS, weight: 2 },
   { method: 'GET', path: (s) => `/api/admin/export?conversation=${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   { method: 'GET', path: (s) => `/api/admin/export?after=${s}&before=${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  // Search: any text in each query key, and keys the route does not know.
+  { method: 'GET', path: (s) => `/api/search?q=${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'GET', path: (s) => `/api/search?q=deploy&in=${s}&from=${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'GET', path: (s) => `/api/search?q=x&before=${s}&after=${s}&on=${s}&tz=${s}&limit=${s}&cursor=${s}&order=${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   { method: 'ANY', path: (s) => `/api/${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 3 },
 ];
 

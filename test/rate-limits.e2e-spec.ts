@@ -132,7 +132,7 @@ describe('rate limits', () => {
     afterEach(closeAllClients);
     afterAll(() => server.stop());
 
-    it('charges a read (sync, history, conversations, directory) 10 tokens, a small event 1', async () => {
+    it('charges a read (sync, history, conversations, directory, search) 10 tokens, a small event 1', async () => {
       const token = await createUser(server, await login(server, 'admin', ADMIN_PASSWORD), 'reader', 'staff');
       const socket = await connectAs(server, token, 'staff', 'reader');
       // The burst of 60, less verify_user's token: 5 reads, then 9 tokens left.
@@ -142,6 +142,7 @@ describe('rate limits', () => {
         () => request(socket, 'history', { conversation: 'staff' }),
         () => request(socket, 'conversations', {}),
         () => request(socket, 'directory', {}),
+        () => request(socket, 'search', { q: 'anything' }),
       ];
       for (let i = 0; i < 6; i++) {
         const ack = await kinds[i % kinds.length]();

@@ -115,6 +115,8 @@ export const TARGETED_EVENTS: Partial<Record<SocketAction, { allowSocketId: bool
   // viewer may not message is answered as unknown. Groups are filtered by visibility instead.
   [ClientEvents.History]: { allowSocketId: false, allowDisabled: false, writes: false },
   [ClientEvents.MarkRead]: { allowSocketId: false, allowDisabled: false, writes: false },
+  // `in:` names a conversation as history does (MessageHistoryService.locate).
+  [ClientEvents.Search]: { allowSocketId: false, allowDisabled: false, writes: false },
 };
 
 /** Socket events that need a capability of the role. */
@@ -183,7 +185,7 @@ export function expectedVerifyOutcome(principal: Principal, claim: Claim): Outco
 }
 
 /**
- * Which messages a viewer may ever be shown (sync, history, conversations): docs/protocol.md
+ * Which messages a viewer may ever be shown (sync, history, conversations, search): docs/protocol.md
  * `sync`. Role groups to their readers (supervisors too), a team conversation to its role and
  * its guest, a DM to its two people. (The matrix has no channels: test/conversations covers them.)
  */

@@ -146,3 +146,67 @@ export function nearly(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitr
 export function payloadFor(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<unknown> {
   return fc.oneof({ weight: 4, arbitrary: nearly(fields) }, { weight: 1, arbitrary: hostileValue });
 }
+
+/** A date or time as search's before:/after:/on: might get it: valid, nearly valid, or not a date at all. */
+const searchDate = fc.oneof(
+  { weight: 2, arbitrary: fc.constantFrom('2026-01-31', '2026-02-29', '2026-02-30', '0000-00-00', '9999-12-31', '2026-1-1', '2026-01-31T12:00:00Z', '2026-01-31T99:99', 'yesterday', '') },
+  { weight: 1, arbitrary: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()) },
+  { weight: 1, arbitrary: hostileString },
+);
+
+const searchWord = fc.constantFrom('deploy', 'é', 'ü', '上海', 'a', 'ab', '"release notes"', '"unclosed', '"', '""', '%', '_', '\\', '*', 'NEAR', 'AND', 'OR', '-x', '^');
+const searchFilter = fc.oneof(
+  fc.constantFrom('from:', 'in:', 'on:', 'before:', 'after:', 'in:staff', 'in:#nowhere', 'in:@nobody', 'in:team:staff:x', 'from:nobody', 'from:fuzz-staff', 'FROM:admin'),
+  fc.tuple(fc.constantFrom('before', 'after', 'on'), fc.constantFrom('2026-01-31', '2026-02-30', '2026-01-31T12:00:00Z', 'yesterday')).map(([name, date]) => `${name}:${date}`),
+);
+const words = (part: fc.Arbitrary<string>) => fc.array(part, { maxLength: 10 }).map((parts) => parts.join(' '));
+
+/** search's `q`: words, quotes (closed or not), filters, and now and then hostile text between them. */
+export const searchQueryText: fc.Arbitrary<string> = words(
+  fc.oneof(
+    { weight: 6, arbitrary: searchWord },
+    { weight: 3, arbitrary: searchFilter },
+    { weight: 2, arbitrary: fc.tuple(fc.constantFrom('before', 'after', 'on'), searchDate).map(([name, date]) => `${name}:${date}`) },
+    { weight: 1, arbitrary: hostileString },
+  ),
+);
+
+/** An optional field: mostly absent or valid, so most payloads reach the search itself. */
+const optional = (valid: fc.Arbitrary<unknown>, invalid: fc.Arbitrary<unknown> = hostileValue) =>
+  fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 4, arbitrary: valid }, { weight: 1, arbitrary: invalid });
+
+/** search's fields: the `search` event and GET /api/search share them. */
+export const searchFields = {
+  q: searchQueryText,
+  in: optional(fc.constantFrom('staff', 'group:client', '#fuzz-room', '@fuzz-staff', 'user:nobody', 'team:staff:fuzz-client', 'channel:x'), hostileString),
+  from: optional(fc.constantFrom('fuzz-staff', '@fuzz-client', 'nobody'), hostileString),
+  before: optional(searchDate),
+  after: optional(searchDate),
+  on: optional(searchDate),
+  limit: optional(fc.integer({ min: 1, max: 60 }), fc.constantFrom(0, -1, 1.5, 1e9, '5')),
+  cursor: optional(fc.constantFrom('n1', 'n0', 'r0', 'r20', 'n', 'x1', 'n-1', 'r1e3', 'n999999999999999', 'n9999999999999999'), hostileString),
+  order: optional(fc.constantFrom('newest', 'relevance'), fc.oneof(fc.constant('oldest'), hostileValue)),
+  tz: optional(fc.constantFrom(0, 60, -300, 840, -840), fc.oneof(fc.constantFrom(841, 1.5, '60'), hostileValue)),
+};
+
+/**
+ * A search payload: half near the schema's edge (payloadFor), half valid in every field, so the
+ * fuzzing reaches the query language, `in:` and the cursors as often as the validation.
+ */
+export const searchPayload: fc.Arbitrary<unknown> = fc.oneof(
+  payloadFor(searchFields),
+  fc.record(
+    {
+      q: words(fc.oneof({ weight: 2, arbitrary: searchWord }, { weight: 1, arbitrary: searchFilter })),
+      in: fc.constantFrom('staff', 'group:client', '#fuzz-room', '@fuzz-staff', 'user:nobody', 'team:staff:fuzz-client'),
+      from: fc.constantFrom('fuzz-staff', '@fuzz-client', 'nobody'),
+      on: fc.constantFrom('2026-01-31', '2026-02-30'),
+      after: fc.constantFrom('2000-01-01', '2026-01-31T12:00:00Z'),
+      limit: fc.integer({ min: 1, max: 60 }),
+      cursor: fc.constantFrom('n1', 'n999999999999999', 'r0', 'r20', 'x1'),
+      order: fc.constantFrom('newest', 'relevance'),
+      tz: fc.integer({ min: -840, max: 840 }),
+    },
+    { requiredKeys: ['q'] },
+  ),
+);

@@ -143,7 +143,7 @@ export const envSchema = z.object({
    */
   PARLEY_READ_PAGE_BYTES: int(1024, 64 * 1024 * 1024).default(256 * 1024),
   /**
-   * Reads (sync, history, conversations, directory) one socket, and one user's sockets
+   * Reads (sync, history, conversations, directory, search) one socket, and one user's sockets
    * together, may have in progress at once; the next gets RATE_LIMITED with retry_after_ms.
    */
   PARLEY_READS_IN_FLIGHT: int(1, 1000).default(2),

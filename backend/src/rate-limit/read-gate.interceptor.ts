@@ -10,7 +10,7 @@ import { READ_RETRY_AFTER_MS, ReadGate } from './read-gate.service';
 import { SocketRateLimiter } from './socket-rate-limiter.service';
 
 /**
- * Put on the socket handlers that read pages (sync, history, conversations, directory): each
+ * Put on the socket handlers that read pages (sync, history, conversations, directory, search): each
  * takes a slot from ReadGate for as long as it runs, or is refused with RATE_LIMITED (and all
  * but one of its rate-limit tokens given back); and a
  * socket whose unsent output leaves no room for one more page is disconnected instead.

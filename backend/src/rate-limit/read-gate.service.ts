@@ -8,6 +8,7 @@ export const READ_EVENTS: ReadonlySet<string> = new Set([
   ClientEvents.History,
   ClientEvents.Conversations,
   ClientEvents.Directory,
+  ClientEvents.Search,
 ]);
 
 /**
@@ -35,7 +36,7 @@ export function readCost(config: AppConfig): number {
 export const READ_RETRY_AFTER_MS = 250;
 
 /**
- * Counts reads (sync, history, conversations, directory) in progress per socket and per
+ * Counts reads (sync, history, conversations, directory, search) in progress per socket and per
  * user. Each holds a page of messages or users in memory until it is sent, so one client
  * firing many at once could hold many pages; past PARLEY_READS_IN_FLIGHT the next is refused.
  */
