@@ -86,13 +86,14 @@ describe('search in the web app', () => {
     const found = page.locator(`[data-testid="message"][data-id="${target}"]`);
     await found.and(page.locator('.highlighted')).waitFor();
     await inMessageView(page, found);
+    // Focus lands on the conversation, not in the composer: the person came to read.
+    await eventually(async () => expect(await page.evaluate(() => document.activeElement?.matches('.conversation-head h2'))).toBe(true));
     await screenshot(page, 'search-03-jumped');
   });
 
   it('keeps the query when reopened, and says when nothing matches', async () => {
     const page = sam.page;
-    // `/` opens it too, when typed outside a text field.
-    await page.locator('h1').click();
+    // `/` opens it too, when typed outside a text field (focus is on the conversation's heading).
     await page.keyboard.press('/');
     await box(page).waitFor();
     expect(await box(page).inputValue()).toBe('DEPLO');
@@ -117,7 +118,16 @@ describe('search in the web app', () => {
     expect(await page.locator('parley-search-panel .body').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
     await screenshot(page, 'search-05-phone-dark');
     expect(await axeViolations(page)).toEqual([]);
-    await box(page).press('Escape');
+    // Picked on a phone: the conversation replaces the list, at the message.
+    await box(page).press('ArrowDown');
+    await eventually(async () => expect(await activeId(page)).toBe(`search-result-${target}`));
+    await box(page).press('Enter');
+    const found = page.locator(`[data-testid="message"][data-id="${target}"]`);
+    await found.and(page.locator('.highlighted')).waitFor();
+    await inMessageView(page, found);
+    // Not back on the Search button it was opened with: on the conversation.
+    await eventually(async () => expect(await page.evaluate(() => document.activeElement?.matches('.conversation-head h2'))).toBe(true));
+    await screenshot(page, 'search-06-phone-jumped-dark');
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1280, height: 800 });
   });

@@ -506,7 +506,9 @@ export class ChatPageComponent implements OnInit, OnDestroy {
     ref.afterClosed().subscribe((result) => {
       this.searchOpen = false;
       if (!result) return;
-      this.openConversation(result.conversation);
+      // Focus goes to the conversation's heading, not the composer: the person came to read (and
+      // a phone's keyboard would cover the message).
+      this.openConversation(result.conversation, 'heading');
       void this.jumpTo(result.conversation, result.id);
     });
   }
@@ -562,11 +564,11 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   }
 
   /** Picked in the list: on a phone the conversation replaces the list, so focus must follow it. */
-  openConversation(id: string): void {
+  openConversation(id: string, focus: 'composer' | 'heading' = 'composer'): void {
     this.channels.dismissNotice();
     this.store.open(id);
     this.paneOpen.set(true);
-    this.focusConversation();
+    this.focusConversation(focus);
   }
 
   /** Picked under "New direct message": the select closes, and focus goes to the new conversation. */
@@ -584,10 +586,10 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   }
 
   /** The composer once it is on screen, or the conversation's heading where this user may only read. */
-  private focusConversation(): void {
+  private focusConversation(focus: 'composer' | 'heading' = 'composer'): void {
     afterNextRender(
       () => {
-        const composer = this.host.querySelector<HTMLTextAreaElement>('parley-composer textarea');
+        const composer = focus === 'composer' ? this.host.querySelector<HTMLTextAreaElement>('parley-composer textarea') : null;
         const target = composer && !composer.disabled ? composer : this.host.querySelector<HTMLElement>('.conversation-head h2');
         target?.focus();
       },
