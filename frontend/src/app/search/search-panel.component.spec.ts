@@ -94,4 +94,27 @@ describe('SearchPanelComponent', () => {
     (host.querySelector('#search-result-2') as HTMLElement).click();
     expect(closedWith).toEqual([found(2)]);
   });
+
+  it('keeps the last results, dimmed, while the next query is out, and Enter does not open one of them', async () => {
+    const { store, host, fixture } = await render();
+    await connection.connect();
+    let answer: ((ack: { ok: true; results: SearchResult[]; next_cursor: null }) => void) | null = null;
+    connection.handlers[ClientEvents.Search] = (p) =>
+      p.q === 'plan' ? { ok: true, results: [found(3)], next_cursor: null } : new Promise((resolve) => (answer = resolve));
+    store.query.set('plan');
+    await store.run();
+    store.query.set('plans');
+    const out = store.run();
+    await fixture.whenStable();
+    expect(host.querySelector('[role="listbox"]')!.classList).toContain('stale');
+    expect(host.querySelector('[data-testid="search-loading"]')).toBeNull();
+    host.querySelector('input')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', cancelable: true }));
+    expect(closedWith).toEqual([]);
+    answer!({ ok: true, results: [found(4)], next_cursor: null });
+    await out;
+    await fixture.whenStable();
+    expect(host.querySelector('[role="listbox"]')!.classList).not.toContain('stale');
+    host.querySelector('input')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', cancelable: true }));
+    expect(closedWith).toEqual([found(4)]);
+  });
 });

@@ -39,13 +39,13 @@ export type SearchPanelResult = SearchResult | undefined;
         <span class="material-symbols-outlined" aria-hidden="true">close</span>
       </button>
     </div>
-    <div class="body" #body>
+    <div class="body" (scroll)="onScroll($event)" [attr.aria-busy]="store.state() === 'loading'">
       @if (offline()) {
         <p class="note warn" role="status" data-testid="search-offline">
           You are offline. The search runs when the connection is back; what you typed is kept.
         </p>
       }
-      @switch (store.state()) {
+      @switch (view()) {
         @case ('idle') {
           <div class="hint" data-testid="search-hint">
             <p>Type words or parts of words; every one must appear. Case and accents do not matter.</p>
@@ -75,7 +75,7 @@ export type SearchPanelResult = SearchResult | undefined;
             <p class="note" role="status" data-testid="search-empty">No messages match “{{ store.searched() }}”.</p>
           } @else {
             <p class="visually-hidden" role="status">{{ countText() }}</p>
-            <div id="search-results" role="listbox" aria-label="Search results">
+            <div id="search-results" role="listbox" aria-label="Search results" [class.stale]="store.state() === 'loading'">
               @for (group of store.groups(); track group.conversation) {
                 <div role="group" class="group" [attr.aria-labelledby]="'search-group-' + $index">
                   <h3 class="group-title" [id]="'search-group-' + $index" role="presentation">{{ titleOf(group.conversation) }}</h3>
@@ -135,6 +135,7 @@ export type SearchPanelResult = SearchResult | undefined;
     .snippet { overflow-wrap: anywhere; white-space: pre-wrap; margin-top: 0.125rem; }
     mark { background: var(--mat-sys-tertiary-container); color: var(--mat-sys-on-tertiary-container); border-radius: 2px; font-weight: 600; }
     .more { margin: 0.5rem 1rem 0; }
+    .stale { opacity: 0.6; }
   `,
 })
 export class SearchPanelComponent {
@@ -154,6 +155,11 @@ export class SearchPanelComponent {
     const active = this.active();
     return active ? `search-result-${active.id}` : null;
   });
+  /**
+   * What the body shows: while a new query is out, the last results stay (dimmed) rather than
+   * flicker to "Searching…" at every pause in typing.
+   */
+  readonly view = computed(() => (this.store.state() === 'loading' && this.store.results().length > 0 ? 'done' : this.store.state()));
   readonly offline = computed(() => this.connection.status() !== 'online' && this.store.state() === 'offline');
   readonly countText = computed(() => {
     const n = this.store.results().length;
@@ -175,6 +181,13 @@ export class SearchPanelComponent {
 
   partsOf(result: SearchResult) {
     return snippetParts(result.snippet, result.highlights);
+  }
+
+  /** Near the end of the list, the next page loads as "Load more" would. */
+  onScroll(event: Event): void {
+    const body = event.target as HTMLElement;
+    // About two results' height before the end, so the next page is there before the end is.
+    if (body.scrollTop + body.clientHeight >= body.scrollHeight - 120) void this.store.loadMore();
   }
 
   pick(result: SearchResult): void {
@@ -200,9 +213,11 @@ export class SearchPanelComponent {
         break;
       case 'Enter': {
         event.preventDefault();
+        // The results shown may answer what was typed before the last keys: search now instead.
+        const current = this.store.state() === 'done' && this.store.searched() === this.store.query().trim();
         const active = this.active();
-        if (active) this.pick(active);
-        else void this.store.run();
+        if (current && active) this.pick(active);
+        else if (!current && this.store.state() !== 'loading') void this.store.run();
         return;
       }
       default:
