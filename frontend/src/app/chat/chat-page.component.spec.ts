@@ -194,6 +194,10 @@ describe('ChatPageComponent', () => {
       await eventually(() => box() !== null, { what: 'the search panel' });
       await fixture.whenStable();
       expect(document.querySelector('[data-testid="search-hint"]')).not.toBeNull();
+      // Pressed again while open: still one panel.
+      key({ key: 'k', ctrlKey: true });
+      await fixture.whenStable();
+      expect(document.querySelectorAll('parley-search-panel')).toHaveLength(1);
       box()!.value = 'deplo';
       box()!.dispatchEvent(new Event('input'));
       await eventually(() => document.querySelectorAll('[data-testid="search-result"]').length === 2, { what: 'the results' });

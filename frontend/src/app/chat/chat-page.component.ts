@@ -331,7 +331,6 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   readonly isModeration = (message: ChatMessage) => this.actions.isModeration(message);
   private readonly coarsePointer = !!inject(WINDOW).matchMedia?.('(pointer: coarse)').matches;
   private readonly dialog = inject(MatDialog);
-  private searchOpen = false;
   readonly notifyLevels: readonly { value: NotifyLevel; label: string }[] = [
     { value: 'all', label: 'All messages' },
     { value: 'mentions', label: 'Mentions only' },
@@ -487,8 +486,8 @@ export class ChatPageComponent implements OnInit, OnDestroy {
 
   /** The search panel; a result picked there opens its conversation at that message. */
   openSearch(): void {
-    if (this.searchOpen) return;
-    this.searchOpen = true;
+    // Already open, or another dialog (a confirmation) has the keyboard: a shortcut must not stack on it.
+    if (this.dialog.openDialogs.length > 0) return;
     const phone = this.phone();
     const ref = this.dialog.open<SearchPanelComponent, SearchPanelData, SearchPanelResult>(SearchPanelComponent, {
       data: { people: this.people, me: this.user()?.username ?? null },
@@ -504,7 +503,6 @@ export class ChatPageComponent implements OnInit, OnDestroy {
       ariaLabel: 'Search messages',
     });
     ref.afterClosed().subscribe((result) => {
-      this.searchOpen = false;
       if (!result) return;
       // Focus goes to the conversation's heading, not the composer: the person came to read (and
       // a phone's keyboard would cover the message).
