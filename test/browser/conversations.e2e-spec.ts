@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { axeViolations } from '../support/axe';
 import { openBrowser, screenshot, signIn, type Person } from '../support/browser';
-import { adminToken, api } from '../support/clients';
+import { adminToken, api, createPeople } from '../support/clients';
 import { eventually } from '../support/eventually';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/server';
 
@@ -23,14 +23,11 @@ describe('team conversations, channels and mentions in the web app', () => {
   beforeAll(async () => {
     server = await startServer();
     const admin = await adminToken(server);
-    for (const [username, display_name, role] of [
+    await createPeople(server, admin, [
       ['sam', 'Sam Staff', 'staff'],
       ['tess', 'Tess Staff', 'staff'],
       ['cleo', 'Cleo Client', 'client'],
-    ] as const) {
-      const created = await api(server, 'POST', '/api/users', { token: admin, body: { username, display_name, role, password: `${username}-passphrase-9` } });
-      expect(created.status).toBe(201);
-    }
+    ]);
     cleo = await signedIn('cleo');
     sam = await signedIn('sam');
     tess = await signedIn('tess');

@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { axeViolations } from '../support/axe';
-import { openBrowser, screenshot, signIn, type Person } from '../support/browser';
+import { inMessageView, openBrowser, screenshot, signIn, type Person } from '../support/browser';
 import { adminToken, closeAllClients, connectAs, createUser, nextEvent, requestOk, type ClientSocket } from '../support/clients';
 import { eventually } from '../support/eventually';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/server';
@@ -194,11 +194,7 @@ describe('a message\'s life in the web app', () => {
     await quote.click();
     const found = message(page, 'The very first plan');
     await found.and(page.locator('.highlighted')).waitFor();
-    await eventually(async () => {
-      const [pane, box] = [await page.getByRole('log', { name: 'Messages' }).boundingBox(), await found.boundingBox()];
-      expect(box!.y).toBeGreaterThanOrEqual(pane!.y);
-      expect(box!.y + box!.height).toBeLessThanOrEqual(pane!.y + pane!.height);
-    });
+    await inMessageView(page, found);
     await screenshot(page, 'life-04-jumped-to-quote');
   });
 

@@ -1,7 +1,7 @@
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { axeViolations, type AxeViolation } from '../support/axe';
 import { openBrowser, screenshot, signIn, type Person } from '../support/browser';
-import { adminToken, api, closeAllClients, connectAs, login, requestOk } from '../support/clients';
+import { adminToken, closeAllClients, connectAs, createPeople, login, requestOk } from '../support/clients';
 import { eventually } from '../support/eventually';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/server';
 
@@ -23,14 +23,11 @@ describe('theme, phone layout and accessibility', () => {
   beforeAll(async () => {
     server = await startServer();
     const admin = await adminToken(server);
-    for (const [username, display_name, role] of [
+    await createPeople(server, admin, [
       ['sam', 'Sam Staff', 'staff'],
       ['cleo', 'Cleo Client', 'client'],
       ['dora', 'Dora Client', 'client'],
-    ] as const) {
-      const created = await api(server, 'POST', '/api/users', { token: admin, body: { username, display_name, role, password: `${username}-passphrase-9` } });
-      expect(created.status).toBe(201);
-    }
+    ]);
     // Something in every kind of conversation cleo has: a DM from sam, a long DM from the admin
     // (short and very long messages), her read-only group and the staff group she may post to.
     const adminSocket = await connectAs(server, admin, 'admin', 'admin');

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { eventually } from './eventually';
 
 /** Debian's Chromium; nothing downloads a browser of its own (see README, "Tests"). */
 export const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
@@ -78,4 +79,13 @@ export async function signIn(page: Page, username: string, password: string): Pr
   await page.getByLabel('User name').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Waits until a message is wholly inside the conversation's scrolled list (a jump brought it into view). */
+export async function inMessageView(page: Page, message: Locator): Promise<void> {
+  await eventually(async () => {
+    const [pane, box] = [await page.getByRole('log', { name: 'Messages' }).boundingBox(), await message.boundingBox()];
+    if (!pane || !box) throw new Error('the message list or the message is not on screen');
+    if (box.y < pane.y || box.y + box.height > pane.y + pane.height) throw new Error(`the message at ${box.y}..${box.y + box.height} is outside the list at ${pane.y}..${pane.y + pane.height}`);
+  });
 }

@@ -60,6 +60,18 @@ export async function createUser(
   return login(server, username, password);
 }
 
+/** People with display names (as a person would see them), each with the password `<name>-passphrase-9`. */
+export async function createPeople(
+  server: TestServer,
+  admin: string,
+  people: ReadonlyArray<readonly [username: string, display_name: string, role: 'admin' | 'staff' | 'client']>,
+): Promise<void> {
+  for (const [username, display_name, role] of people) {
+    const response = await api(server, 'POST', '/api/users', { token: admin, body: { username, display_name, role, password: `${username}-passphrase-9` } });
+    if (response.status !== 201) throw new Error(`create ${username}: ${JSON.stringify(response.body)}`);
+  }
+}
+
 /** A socket.io client typed by the contract: a misspelt event or a wrong payload does not compile. */
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

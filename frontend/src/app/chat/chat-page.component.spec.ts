@@ -168,4 +168,62 @@ describe('ChatPageComponent', () => {
       expect(host.querySelector('[data-testid="replying"]')).toBeNull();
     });
   });
+
+  describe('search', () => {
+    const key = (init: KeyboardEventInit, target: EventTarget = document.body) =>
+      target.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init }));
+    const box = () => document.querySelector<HTMLInputElement>('parley-search-panel input[role="combobox"]');
+
+    it('opens with Ctrl+K, marks the matches as text, walks results with arrows, and Enter jumps to the message', async () => {
+      history = [fromSam({ id: 5, message: 'the <i>redeploy</i> plan', target_kind: 'user', target: 'tess' }), fromSam({ id: 30, message: 'later' })];
+      const { fixture, host } = await render([ops]);
+      connection.handlers[ClientEvents.Search] = () => ({
+        ok: true,
+        results: [
+          { id: 30, conversation: 'channel:ops', sender: 'sam', sender_role: 'staff', sent_at: '2026-12-02T09:00:00.000Z', snippet: 'deploy later', highlights: [[0, 6]] },
+          { id: 5, conversation: 'user:sam', sender: 'sam', sender_role: 'staff', sent_at: '2026-12-01T09:00:00.000Z', snippet: 'the <i>redeploy</i> plan', highlights: [[9, 15]], edited: true },
+        ],
+        next_cursor: null,
+      });
+      // `/` typed in a text field is text, not the shortcut.
+      key({ key: '/' }, host.querySelector('parley-composer textarea')!);
+      await fixture.whenStable();
+      expect(box()).toBeNull();
+
+      key({ key: 'k', ctrlKey: true });
+      await eventually(() => box() !== null, { what: 'the search panel' });
+      await fixture.whenStable();
+      expect(document.querySelector('[data-testid="search-hint"]')).not.toBeNull();
+      // Pressed again while open: still one panel.
+      key({ key: 'k', ctrlKey: true });
+      await fixture.whenStable();
+      expect(document.querySelectorAll('parley-search-panel')).toHaveLength(1);
+      box()!.value = 'deplo';
+      box()!.dispatchEvent(new Event('input'));
+      await eventually(() => document.querySelectorAll('[data-testid="search-result"]').length === 2, { what: 'the results' });
+      expect(connection.sent(ClientEvents.Search)).toEqual([{ q: 'deplo', tz: expect.any(Number) }]);
+      expect(Array.from(document.querySelectorAll('parley-search-panel .group-title')).map((h) => h.textContent)).toEqual(['#ops', 'Sam Staff']);
+      const second = document.querySelector('#search-result-5')!;
+      expect(Array.from(second.querySelectorAll('mark')).map((m) => m.textContent)).toEqual(['deploy']);
+      expect(second.querySelector('.snippet')!.textContent).toBe('the <i>redeploy</i> plan');
+      expect(second.querySelector('i')).toBeNull();
+      expect(second.querySelector('.edited')!.textContent).toBe('edited');
+      expect(box()!.getAttribute('aria-activedescendant')).toBe('search-result-30');
+
+      key({ key: 'ArrowDown' }, box()!);
+      await fixture.whenStable();
+      expect(box()!.getAttribute('aria-activedescendant')).toBe('search-result-5');
+      expect(second.getAttribute('aria-selected')).toBe('true');
+      key({ key: 'Enter' }, box()!);
+      await eventually(() => box() === null, { what: 'the panel closed' });
+      await eventually(() => host.querySelector('[data-id="5"].highlighted') !== null, { what: 'the message highlighted' });
+      expect(host.querySelector('.conversation-head h2')!.textContent).toContain('Sam Staff');
+
+      // Reopened: the query is still there.
+      (host.querySelector('button[aria-label="Search"]') as HTMLButtonElement).click();
+      await eventually(() => box() !== null, { what: 'the search panel again' });
+      await fixture.whenStable();
+      expect(box()!.value).toBe('deplo');
+    });
+  });
 });

@@ -38,6 +38,8 @@ import { ComposerComponent } from './composer.component';
 import { ConversationListComponent } from './conversation-list.component';
 import { conversationTitle, isTeamInbox, type People, personName, roleTitle } from './conversation-names';
 import { MessageListComponent } from './message-list.component';
+import { SearchPanelComponent, type SearchPanelData, type SearchPanelResult } from '../search/search-panel.component';
+import { SearchStore } from '../search/search.store';
 import { ShownNamePipe } from './shown-name.pipe';
 import { TypingStore } from './typing.store';
 
@@ -50,7 +52,8 @@ const HIGHLIGHT_MS = 2_500;
 @Component({
   selector: 'parley-chat-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  providers: [ChatStore, ChannelsStore, TypingStore, MessageActionsStore],
+  providers: [ChatStore, ChannelsStore, TypingStore, MessageActionsStore, SearchStore],
+  host: { '(document:keydown)': 'onShortcut($event)' },
   imports: [
     RouterLink,
     MatButtonModule,
@@ -70,6 +73,10 @@ const HIGHLIGHT_MS = 2_500;
         <span class="mentions-total" data-testid="mentions-total" [attr.aria-label]="store.mentionsTotal() + (store.mentionsTotal() === 1 ? ' unread mention' : ' unread mentions')">&#64;{{ store.mentionsTotal() }}</span>
       }
       <span class="me wide">{{ user()?.display_name }} <span class="role">{{ user()?.role }}</span></span>
+      <button mat-icon-button type="button" class="search" (click)="openSearch()" aria-label="Search" aria-keyshortcuts="Control+K Meta+K /"
+        title="Search (Ctrl+K or /)">
+        <span class="material-symbols-outlined" aria-hidden="true">search</span>
+      </button>
       <!-- Wide screens show the pages and switches in the header; phones get one menu (the CSS picks). -->
       <div class="wide actions">
         @if (isAdmin()) {
@@ -300,7 +307,8 @@ const HIGHLIGHT_MS = 2_500;
     @media (max-width: 640px) {
       .top { gap: 0.25rem; padding: 0.125rem 0.25rem 0.125rem 1rem; }
       .wide { display: none; }
-      .narrow { display: inline-flex; }
+      .narrow { display: inline-flex; margin-left: 0; }
+      .search { margin-left: auto; }
       .layout { grid-template-columns: 1fr; }
       .list { border-right: 0; }
       .conversation-head { padding: 0 0.5rem 0 0.25rem; gap: 0.25rem; border-bottom: 1px solid var(--mat-sys-outline-variant); }
@@ -314,9 +322,9 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   readonly typing = inject(TypingStore);
   readonly actions = inject(MessageActionsStore);
   readonly jumpText: Record<JumpState['state'], string> = {
-    loading: 'Loading older messages to find the original…',
-    gone: 'The original message is no longer here: it was deleted or removed.',
-    failed: 'Could not load older messages to find the original; try again when the connection is back.',
+    loading: 'Loading older messages to find that message…',
+    gone: 'That message is no longer here: it was deleted or removed.',
+    failed: 'Could not load older messages to find that message; try again when the connection is back.',
   };
   readonly mayEdit = (message: ChatMessage) => this.actions.canEdit(message);
   readonly mayDelete = (message: ChatMessage) => this.actions.canDelete(message);
@@ -453,15 +461,54 @@ export class ChatPageComponent implements OnInit, OnDestroy {
         if (message.id !== null) await this.actions.retry(message.id);
         return;
       case 'jump':
-        if (await this.actions.jumpTo(conversation, action.id)) {
-          setTimeout(() => {
-            if (this.actions.highlighted() === action.id) this.actions.highlighted.set(null);
-          }, HIGHLIGHT_MS);
-        }
-        return;
+        return this.jumpTo(conversation, action.id);
       case 'retry-send':
         return this.store.retry(conversation, message.key);
     }
+  }
+
+  private async jumpTo(conversation: string, id: number): Promise<void> {
+    if (await this.actions.jumpTo(conversation, id)) {
+      setTimeout(() => {
+        if (this.actions.highlighted() === id) this.actions.highlighted.set(null);
+      }, HIGHLIGHT_MS);
+    }
+  }
+
+  /** Ctrl+K or Cmd+K anywhere, or `/` outside a text field, opens the search panel. */
+  onShortcut(event: KeyboardEvent): void {
+    const k = event.key.toLowerCase() === 'k' && (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey;
+    const slash = event.key === '/' && !event.ctrlKey && !event.metaKey && !event.altKey && !isTextField(event.target);
+    if (!k && !slash) return;
+    event.preventDefault();
+    this.openSearch();
+  }
+
+  /** The search panel; a result picked there opens its conversation at that message. */
+  openSearch(): void {
+    // Already open, or another dialog (a confirmation) has the keyboard: a shortcut must not stack on it.
+    if (this.dialog.openDialogs.length > 0) return;
+    const phone = this.phone();
+    const ref = this.dialog.open<SearchPanelComponent, SearchPanelData, SearchPanelResult>(SearchPanelComponent, {
+      data: { people: this.people, me: this.user()?.username ?? null },
+      // The panel reads this page's SearchStore (the query outlives the panel) and connection.
+      injector: this.injector,
+      panelClass: phone ? ['search-dialog', 'search-dialog-phone'] : 'search-dialog',
+      width: phone ? '100vw' : '40rem',
+      maxWidth: phone ? '100vw' : '95vw',
+      height: phone ? '100%' : '36rem',
+      maxHeight: phone ? '100%' : '85vh',
+      position: phone ? undefined : { top: '8vh' },
+      autoFocus: '.box',
+      ariaLabel: 'Search messages',
+    });
+    ref.afterClosed().subscribe((result) => {
+      if (!result) return;
+      // Focus goes to the conversation's heading, not the composer: the person came to read (and
+      // a phone's keyboard would cover the message).
+      this.openConversation(result.conversation, 'heading');
+      void this.jumpTo(result.conversation, result.id);
+    });
   }
 
   cancelReply(conversation: string): void {
@@ -515,11 +562,11 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   }
 
   /** Picked in the list: on a phone the conversation replaces the list, so focus must follow it. */
-  openConversation(id: string): void {
+  openConversation(id: string, focus: 'composer' | 'heading' = 'composer'): void {
     this.channels.dismissNotice();
     this.store.open(id);
     this.paneOpen.set(true);
-    this.focusConversation();
+    this.focusConversation(focus);
   }
 
   /** Picked under "New direct message": the select closes, and focus goes to the new conversation. */
@@ -537,10 +584,10 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   }
 
   /** The composer once it is on screen, or the conversation's heading where this user may only read. */
-  private focusConversation(): void {
+  private focusConversation(focus: 'composer' | 'heading' = 'composer'): void {
     afterNextRender(
       () => {
-        const composer = this.host.querySelector<HTMLTextAreaElement>('parley-composer textarea');
+        const composer = focus === 'composer' ? this.host.querySelector<HTMLTextAreaElement>('parley-composer textarea') : null;
         const target = composer && !composer.disabled ? composer : this.host.querySelector<HTMLElement>('.conversation-head h2');
         target?.focus();
       },
@@ -565,4 +612,11 @@ export class ChatPageComponent implements OnInit, OnDestroy {
     await this.auth.logout();
     await this.router.navigateByUrl('/login');
   }
+}
+
+/** Where `/` is typed rather than a shortcut. */
+function isTextField(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  return target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'submit', 'reset', 'range', 'color', 'file'].includes(target.type);
 }
