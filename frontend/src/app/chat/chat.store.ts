@@ -42,7 +42,7 @@ import {
 import { notificationTitle, peopleOf } from './conversation-names';
 
 /** The most messages one history page may hold (the server's HISTORY_PAGE.max). */
-const HISTORY_PAGE_MAX = 200;
+export const HISTORY_PAGE_MAX = 200;
 /** Used when a refusal carries no retry_after_ms (an older server). */
 const READ_RETRY_MS = 250;
 

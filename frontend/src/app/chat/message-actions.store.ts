@@ -3,7 +3,7 @@ import { type Ack, ClientEvents, type ErrorBody, ErrorCodes, type ReactionEmoji 
 import { ChatConnection } from '../core/socket.service';
 import { CLOCK } from '../core/tokens';
 import type { ChatMessage } from './chat.model';
-import { ChatStore } from './chat.store';
+import { ChatStore, HISTORY_PAGE_MAX } from './chat.store';
 
 /** How many pages in a row may bring nothing older before a jump gives up. */
 const JUMP_IDLE_PAGES = 3;
@@ -178,7 +178,8 @@ export class MessageActionsStore {
       const before = oldest();
       const more = !!current && (current.olderAvailable || !current.historyLoaded) && (before == null || before > id);
       if (held?.deleted || !more) break;
-      if (!(await this.chat.loadOlder(conversation))) {
+      // The largest pages history gives: a search result can be far back, and each page is a round trip.
+      if (!(await this.chat.loadOlder(conversation, HISTORY_PAGE_MAX))) {
         this.jump.set({ conversation, id, state: 'failed' });
         return false;
       }
