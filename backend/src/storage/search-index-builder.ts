@@ -1,9 +1,12 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { sql } from 'kysely';
 import { DatabaseService } from './database.service';
+import { SearchRepository } from './search.repository';
 
 /** SQLite: messages indexed per transaction; small enough that sends wait a few milliseconds at most. */
 export const BACKFILL_BATCH = 1_000;
+/** SQLite: how often new messages waiting in search_pending are indexed when no search did it first. */
+const PENDING_INTERVAL_MS = 1_000;
 
 /**
  * Indexes the messages stored before search existed, while the server runs (the migration
@@ -25,9 +28,20 @@ export class SearchIndexBuilder implements OnApplicationBootstrap, BeforeApplica
   /** PostgreSQL: the backend building the index, cancelled on shutdown. */
   private builderPid: number | null = null;
 
-  constructor(private readonly database: DatabaseService) {}
+  private pendingTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly search: SearchRepository,
+  ) {}
 
   onApplicationBootstrap(): void {
+    if (this.database.sqlite) {
+      // New messages wait in search_pending (listed in their own transaction) until a search or
+      // this timer indexes them, many per FTS5 segment.
+      this.pendingTimer = setInterval(() => this.indexPending(), PENDING_INTERVAL_MS);
+      this.pendingTimer.unref();
+    }
     this.running = this.build()
       .catch((error: unknown) => {
         if (!this.stopping) this.logger.warn(`Building the search index failed; search works without it, more slowly: ${String(error)}`);
@@ -42,6 +56,8 @@ export class SearchIndexBuilder implements OnApplicationBootstrap, BeforeApplica
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    if (this.pendingTimer) clearInterval(this.pendingTimer);
+    this.pendingTimer = null;
     if (this.builderPid !== null) {
       await sql`select pg_cancel_backend(${this.builderPid})`.execute(this.database.db).catch(() => undefined);
     }
@@ -49,8 +65,23 @@ export class SearchIndexBuilder implements OnApplicationBootstrap, BeforeApplica
   }
 
   private async build(): Promise<void> {
-    if (this.database.sqlite) await this.backfillSqlite();
-    else await this.buildPostgres();
+    if (this.database.sqlite) {
+      await this.backfillSqlite();
+      // What was imported while the server was stopped (rows written straight into the file).
+      while (!this.stopping && this.search.indexPending(BACKFILL_BATCH) > BACKFILL_BATCH) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } else {
+      await this.buildPostgres();
+    }
+  }
+
+  private indexPending(): void {
+    try {
+      this.search.indexPending(BACKFILL_BATCH);
+    } catch (error) {
+      this.logger.warn(`Indexing new messages for search failed; the next search or tick tries again: ${String(error)}`);
+    }
   }
 
   private async backfillSqlite(): Promise<void> {

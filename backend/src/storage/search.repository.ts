@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Statement } from 'better-sqlite3';
 import { type Expression, type SqlBool, sql } from 'kysely';
 import { DatabaseService } from './database.service';
 import type { MessageRow } from './database.types';
@@ -19,6 +20,13 @@ export interface SearchCriteria {
   belowId?: number;
 }
 
+/**
+ * SQLite: new messages a search indexes first, at most (SearchRepository.indexPending). More
+ * waiting means a bulk import, which the builder indexes in the background: the event loop is
+ * not held for all of it by one search.
+ */
+export const CATCH_UP_MAX = 5_000;
+
 /** The shortest term a trigram index can look up; shorter ones are matched by scanning. */
 export const TRIGRAM = 3;
 
@@ -35,7 +43,38 @@ const characters = (text: string) => [...text].length;
 export class SearchRepository {
   constructor(private readonly database: DatabaseService) {}
 
+  /**
+   * SQLite: moves up to `max` new messages from search_pending into the FTS5 index, oldest
+   * first, in one transaction (one FTS5 segment for all of them); returns how many were
+   * waiting before. PostgreSQL indexes as it writes: nothing to do.
+   */
+  indexPending(max: number): number {
+    const sqlite = this.database.sqlite;
+    if (!sqlite) return 0;
+    this.pendingStatements ??= {
+      waiting: sqlite.prepare('select count(*) from search_pending').pluck(),
+      upTo: sqlite.prepare('select max(id) from (select id from search_pending order by id limit ?)').pluck(),
+      index: sqlite.prepare(
+        `insert into messages_search (rowid, body) select m.id, m.body from search_pending p join messages m on m.id = p.id where p.id <= ? and m.body != ''`,
+      ),
+      done: sqlite.prepare('delete from search_pending where id <= ?'),
+    };
+    const { waiting, upTo, index, done } = this.pendingStatements;
+    return sqlite.transaction(() => {
+      const count = waiting.get() as number;
+      if (count === 0) return 0;
+      const last = upTo.get(max) as number;
+      index.run(last);
+      done.run(last);
+      return count;
+    })();
+  }
+
+  private pendingStatements?: Record<'waiting' | 'upTo' | 'index' | 'done', Statement>;
+
   async candidates(criteria: SearchCriteria, limit: number): Promise<MessageRow[]> {
+    // Every message committed before this search is in the index when it runs.
+    this.indexPending(CATCH_UP_MAX);
     const db = this.database.db;
     const long = criteria.terms.filter((term) => characters(term) >= TRIGRAM);
     const visible = (m: 'm' | 'messages') =>
