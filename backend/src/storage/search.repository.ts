@@ -73,10 +73,23 @@ export class SearchRepository {
         .limit(limit)
         .execute();
     }
-    // The index is the outer loop (CROSS JOIN keeps SQLite from reordering), walked newest first:
-    // FTS5 yields rowids in descending order as it reads its doclists, so the walk stops at the
-    // limit instead of collecting every match first; each match is looked up by id and filtered.
     const match = long.map((term) => `"${term.replace(/"/g, '""')}"`).join(' AND ');
+    if (criteria.conversation !== undefined || criteria.senderId !== undefined) {
+      // A conversation or a sender narrows the messages more than the words do: their index
+      // (conversation or sender, then id) is walked newest first, each row probed in the set of
+      // the index's matches.
+      return db
+        .selectFrom('messages as m')
+        .selectAll('m')
+        .where(all([...this.conditions(criteria, false), sql<SqlBool>`m.id in (select rowid from messages_search where messages_search match ${match})`]))
+        .orderBy('m.id', 'desc')
+        .limit(limit)
+        .execute();
+    }
+    // Otherwise the index is the outer loop (CROSS JOIN keeps SQLite from reordering), walked
+    // newest first: FTS5 yields rowids in descending order as it reads its doclists, so the walk
+    // stops at the limit instead of collecting every match first (as `id in (…)` does), each
+    // match looked up by id and filtered.
     return db
       .selectFrom(sql<{ rowid: number }>`messages_search`.as('s'))
       .crossJoin('messages as m')
