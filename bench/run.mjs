@@ -11,6 +11,7 @@
 //   npm run bench -- --nodes 2        also one vs two Parley processes on PostgreSQL + Redis
 //   npm run bench -- --profile <dir>   also write a CPU profile of Parley (bench/profile-summary.mjs)
 //   npm run bench -- --only export     the compliance export of a small and a 10× larger store
+//   npm run bench -- --only search     search over 1M stored messages, on SQLite and PostgreSQL
 //   npm run bench -- --only abuse --parley-root ../other-checkout   run another checkout's build
 //                                    (its `npm run build:server` output), e.g. to measure "before"
 import { fork, spawn } from 'node:child_process';
@@ -23,6 +24,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { build, decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import { io } from 'socket.io-client';
+import { searchScenario } from './search.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -47,9 +49,9 @@ const mode = args.smoke ? 'smoke' : args.quick ? 'quick' : 'full';
 // abuse: the read-path attack of docs/security.md finding 1 (messages × bytes stored, attacking
 // sockets of one account, seconds of attack, seconds of quiet bystander traffic measured first).
 const SIZES = {
-  full: { group: [5, 45], dm: 25, seconds: 15, join: 1000, idle: 10_000, history: 1_000_000, historyRequests: 2000, export: [100_000, 1_000_000], abuse: { messages: 500, bytes: 15 * 1024, sockets: 4, seconds: 10, quiet: 3 } },
-  quick: { group: [5, 45], dm: 25, seconds: 5, join: 1000, idle: 2000, history: 200_000, historyRequests: 500, export: [20_000, 200_000], abuse: { messages: 500, bytes: 15 * 1024, sockets: 4, seconds: 5, quiet: 2 } },
-  smoke: { group: [2, 3], dm: 2, seconds: 1, join: 20, idle: 20, history: 2000, historyRequests: 20, export: [200, 2000], abuse: { messages: 20, bytes: 1024, sockets: 2, seconds: 1, quiet: 1 } },
+  full: { group: [5, 45], dm: 25, seconds: 15, join: 1000, idle: 10_000, history: 1_000_000, historyRequests: 2000, export: [100_000, 1_000_000], abuse: { messages: 500, bytes: 15 * 1024, sockets: 4, seconds: 10, quiet: 3 }, search: { messages: 1_000_000, runs: 200, inserts: 20_000 } },
+  quick: { group: [5, 45], dm: 25, seconds: 5, join: 1000, idle: 2000, history: 200_000, historyRequests: 500, export: [20_000, 200_000], abuse: { messages: 500, bytes: 15 * 1024, sockets: 4, seconds: 5, quiet: 2 }, search: { messages: 200_000, runs: 100, inserts: 10_000 } },
+  smoke: { group: [2, 3], dm: 2, seconds: 1, join: 20, idle: 20, history: 2000, historyRequests: 20, export: [200, 2000], abuse: { messages: 20, bytes: 1024, sockets: 2, seconds: 1, quiet: 1 }, search: { messages: 3000, runs: 3, inserts: 500 } },
 }[mode];
 const PARLEY_ROOT = args['parley-root'] ?? root;
 const only = args.only ? new Set(args.only.split(',')) : null;
@@ -673,6 +675,12 @@ async function main() {
       results.scenarios.export = { parley: await exportScenario() };
       process.stderr.write('done\n');
     }
+    if (wants('search')) {
+      process.stderr.write('search: parley on SQLite and PostgreSQL… ');
+      const helpers = { startParley, stop, benchClient, dropSchema, parleyRoot: PARLEY_ROOT, postgresUrl: POSTGRES_URL };
+      results.scenarios.search = { parley: await searchScenario(SIZES.search, helpers) };
+      process.stderr.write('done\n');
+    }
     if (wants('abuse')) {
       process.stderr.write('abuse: parley… ');
       results.scenarios.abuse = { parley_root: PARLEY_ROOT, parley: await abuse() };
@@ -767,6 +775,24 @@ async function main() {
     }
     scalingRows.unshift(['scenario', 'metric', 'Parley, SQLite', 'PostgreSQL + Redis, 1 node', `${nodes} nodes`, `${nodes} nodes / 1 node`, 'target']);
   }
+  const searchRows = [];
+  const searched = results.scenarios.search?.parley;
+  if (searched) {
+    const { sqlite, postgres } = searched;
+    const row = (metric, pick, target = '') => searchRows.push([metric, fmt(pick(sqlite)), fmt(pick(postgres)), target]);
+    for (const kind of Object.keys(sqlite.queries)) {
+      row(`${kind}: p50 ms`, (d) => d.queries[kind].p50_ms);
+      row(`${kind}: p99 ms`, (d) => d.queries[kind].p99_ms, '< 50 ms');
+      row(`${kind}: results per search`, (d) => d.queries[kind].mean_results);
+    }
+    row('fill s (straight into the database)', (d) => d.fill_seconds);
+    row('index build s (from Parley\'s start)', (d) => d.index_build_seconds);
+    row('index bytes/message', (d) => d.index_bytes_per_message);
+    row('messages table bytes/message', (d) => d.messages_table_bytes_per_message);
+    row('insertBatch messages/s with the index', (d) => d.inserts.indexed_per_sec);
+    row('insertBatch messages/s without it', (d) => d.inserts.unindexed_per_sec);
+    row('with/without', (d) => d.inserts.ratio, '≥ 0.9×');
+  }
   const table = [
     `Parley bench (${mode}, SQLite durability ${args.durability}) ${results.started}, ${results.machine.cpus} CPUs, Node ${results.machine.node}`,
     '',
@@ -776,6 +802,9 @@ async function main() {
     '',
     `Sizes: group and channel ${SIZES.group[0]} senders × ${SIZES.group[1]} receivers, dm ${SIZES.dm} pairs, ${SIZES.seconds} s each; join ${SIZES.join}; idle ${SIZES.idle}; history ${SIZES.history} stored; export ${SIZES.export.join(' and ')} stored; abuse ${SIZES.abuse.messages} × ${SIZES.abuse.bytes} B, ${SIZES.abuse.sockets} sockets, ${SIZES.abuse.seconds} s.`,
     ...(PARLEY_ROOT === root ? [] : [`Parley build from ${PARLEY_ROOT}.`]),
+    ...(searchRows.length
+      ? ['', `Search (${SIZES.search.messages} stored messages, ${SIZES.search.runs} searches of each kind over the socket; insertBatch of ${SIZES.search.inserts} in batches of 50):`, '', '| metric | SQLite | PostgreSQL | target |', '| --- | --- | --- | --- |', ...searchRows.map((r) => `| ${r.join(' | ')} |`)]
+      : []),
     ...(scalingRows.length
       ? ['', 'Scaling out (the same load, clients spread over the nodes):', '', `| ${scalingRows[0].join(' | ')} |`, `|${' --- |'.repeat(scalingRows[0].length)}`, ...scalingRows.slice(1).map((r) => `| ${r.join(' | ')} |`)]
       : []),

@@ -8,8 +8,14 @@ import { join } from 'node:path';
  * Speed is the benchmark's business (docs/performance.md), never a test's.
  * Needs the production build (`npm test` builds it first).
  */
+interface SearchRun {
+  queries: Record<string, { mean_results: number }>;
+  index_bytes_per_message: number;
+  inserts: { indexed_per_sec: number; unindexed_per_sec: number };
+}
+
 describe('the benchmark (smoke size)', () => {
-  it('runs every scenario (with the read-path attack) against the baseline and Parley, and one vs two nodes, and loses or doubles nothing', async () => {
+  it('runs every scenario (with the read-path attack and search on both databases) against the baseline and Parley, and one vs two nodes, and loses or doubles nothing', async () => {
     const out = mkdtempSync(join(tmpdir(), 'parley-bench-results-'));
     try {
       const code = await new Promise<number | null>((resolve, reject) => {
@@ -25,7 +31,7 @@ describe('the benchmark (smoke size)', () => {
         scenarios: Record<string, { baseline?: Record<string, number>; parley: Record<string, number> }>;
         scaling: { nodes: number; one: Record<string, Record<string, number>>; many: Record<string, Record<string, number>> };
       };
-      expect(Object.keys(results.scenarios).sort()).toEqual(['abuse', 'channel', 'dm', 'export', 'group', 'group-fixed', 'history', 'idle', 'join']);
+      expect(Object.keys(results.scenarios).sort()).toEqual(['abuse', 'channel', 'dm', 'export', 'group', 'group-fixed', 'history', 'idle', 'join', 'search']);
       // The read-path attack ran, was answered (and refused past the limits), and the bystanders lost nothing.
       expect(results.scenarios.abuse.parley).toMatchObject({ lost: 0 });
       expect(results.scenarios.abuse.parley.round_trips).toBeGreaterThan(0);
@@ -35,6 +41,15 @@ describe('the benchmark (smoke size)', () => {
       const exported = results.scenarios.export.parley as unknown as Record<'small' | 'large', Record<string, number>>;
       expect([exported.small.messages, exported.large.messages]).toEqual([200, 2000]);
       expect(exported.large.peak_rss_mb).toBeGreaterThan(0);
+      // Search ran on both databases after their index was built: the word is found, the index
+      // takes room, and inserts were timed with and without it.
+      const searched = results.scenarios.search.parley as unknown as Record<'sqlite' | 'postgres', SearchRun>;
+      for (const run of [searched.sqlite, searched.postgres]) {
+        expect(run.queries.word.mean_results).toBeGreaterThan(0);
+        expect(run.index_bytes_per_message).toBeGreaterThan(0);
+        expect(run.inserts.indexed_per_sec).toBeGreaterThan(0);
+        expect(run.inserts.unindexed_per_sec).toBeGreaterThan(0);
+      }
       for (const scenario of ['group', 'channel', 'dm', 'group-fixed']) {
         for (const server of ['baseline', 'parley'] as const) {
           expect(results.scenarios[scenario][server]).toMatchObject({ lost: 0, doubled: 0 });

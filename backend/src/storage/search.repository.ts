@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Statement } from 'better-sqlite3';
-import { type Expression, type SqlBool, sql } from 'kysely';
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import { DatabaseService } from './database.service';
 import type { MessageRow } from './database.types';
 import type { Visibility } from './message.repository';
@@ -32,6 +32,7 @@ export const TRIGRAM = 3;
 
 const escapeLike = (term: string) => term.replace(/[\\%_]/g, (c) => `\\${c}`);
 const characters = (text: string) => [...text].length;
+const all = (conditions: readonly RawBuilder<SqlBool>[]) => sql<SqlBool>`${sql.join(conditions, sql` and `)}`;
 
 /**
  * Finds candidate messages for a search, newest first: every message the viewer may see (the
@@ -77,53 +78,91 @@ export class SearchRepository {
     this.indexPending(CATCH_UP_MAX);
     const db = this.database.db;
     const long = criteria.terms.filter((term) => characters(term) >= TRIGRAM);
-    const visible = (m: 'm' | 'messages') =>
-      db
-        .selectFrom(`messages as ${m}` as 'messages as m')
-        .selectAll('m')
-        .where('m.deleted_at', 'is', null)
-        .where((eb) =>
-          eb.or([
-            ...(criteria.viewer.audiences.length > 0 ? [eb('m.audience', 'in', criteria.viewer.audiences)] : []),
-            eb('m.sender_id', '=', criteria.viewer.userId),
-            eb('m.recipient_id', '=', criteria.viewer.userId),
-          ]),
-        )
-        .$if(criteria.conversation !== undefined, (q) => q.where('m.conversation', '=', criteria.conversation!))
-        .$if(criteria.senderId !== undefined, (q) => q.where('m.sender_id', '=', criteria.senderId!))
-        .$if(criteria.sentFrom !== undefined, (q) => q.where('m.sent_at', '>=', criteria.sentFrom!))
-        .$if(criteria.sentBefore !== undefined, (q) => q.where('m.sent_at', '<', criteria.sentBefore!))
-        .$if(criteria.belowId !== undefined, (q) => q.where('m.id', '<', criteria.belowId!));
 
     if (this.database.dialect === 'postgres') {
       // parley_fold(body) is what the GIN trigram index holds; LIKE on it uses the index for
-      // terms of three or more characters and checks shorter ones row by row. The term goes
+      // terms of three or more characters and checks shorter ones row by row. The planner
+      // chooses between the GIN bitmap (every match, then sorted) and walking the primary key
+      // backwards until the limit, by how common the terms are (SearchIndexBuilder raises the
+      // statistics behind that estimate). Without parallel workers: a parallel walk looks cheap
+      // to it for rare terms, but each worker still folds every row it passes. The term goes
       // through parley_fold too: unaccent folds further than the service (ł, ø, ß, œ, æ become
       // l, o, ss, oe, ae), and a term folded only one way would miss the text folded both.
-      let query = visible('m');
-      for (const term of criteria.terms) {
-        query = query.where(sql<SqlBool>`parley_fold(m.body) like parley_fold(${`%${escapeLike(term)}%`})`);
-      }
-      return query.orderBy('m.id', 'desc').limit(limit).execute();
+      const text = criteria.terms.map((term) => sql<SqlBool>`parley_fold(m.body) like parley_fold(${`%${escapeLike(term)}%`})`);
+      return db.transaction().execute(async (trx) => {
+        await sql`set local max_parallel_workers_per_gather = 0`.execute(trx);
+        return trx
+          .selectFrom('messages as m')
+          .selectAll('m')
+          .where(all([...this.conditions(criteria, false), ...text]))
+          .orderBy('m.id', 'desc')
+          .limit(limit)
+          .execute();
+      });
     }
 
     if (long.length === 0) {
-      // No term the trigram index can look up: walk the visible messages newest first. LIKE
-      // narrows them (ASCII case folded); the service's check decides.
-      let query = visible('m');
-      for (const term of criteria.terms) {
-        query = query.where(sql<SqlBool>`m.body like ${`%${escapeLike(term)}%`} escape '\\'`);
-      }
-      return query.orderBy('m.id', 'desc').limit(limit).execute();
+      // No term the trigram index can look up: walk the messages newest first (the primary key
+      // backwards, or the conversation's or sender's index when filtered), stopping at the limit.
+      // LIKE narrows them (ASCII case folded); the service's check decides.
+      const text = criteria.terms.map((term) => sql<SqlBool>`m.body like ${`%${escapeLike(term)}%`} escape '\\'`);
+      return db
+        .selectFrom('messages as m')
+        .selectAll('m')
+        .where(all([...this.conditions(criteria, true), ...text]))
+        .orderBy('m.id', 'desc')
+        .limit(limit)
+        .execute();
     }
-    // The index walked newest first (FTS5 gives rowids in descending order without sorting),
-    // each match looked up by id and filtered; the walk stops at the limit.
     const match = long.map((term) => `"${term.replace(/"/g, '""')}"`).join(' AND ');
-    const matching: Expression<SqlBool> = sql<SqlBool>`m.id in (select rowid from messages_search where messages_search match ${match})`;
-    return visible('m')
-      .where(matching)
-      .orderBy('m.id', 'desc')
+    if (criteria.conversation !== undefined || criteria.senderId !== undefined) {
+      // A conversation or a sender narrows the messages more than the words do: their index
+      // (conversation or sender, then id) is walked newest first, each row probed in the set of
+      // the index's matches.
+      return db
+        .selectFrom('messages as m')
+        .selectAll('m')
+        .where(all([...this.conditions(criteria, false), sql<SqlBool>`m.id in (select rowid from messages_search where messages_search match ${match})`]))
+        .orderBy('m.id', 'desc')
+        .limit(limit)
+        .execute();
+    }
+    // Otherwise the index is the outer loop (CROSS JOIN keeps SQLite from reordering), walked
+    // newest first: FTS5 yields rowids in descending order as it reads its doclists, so the walk
+    // stops at the limit instead of collecting every match first (as `id in (…)` does), each
+    // match looked up by id and filtered.
+    return db
+      .selectFrom(sql<{ rowid: number }>`messages_search`.as('s'))
+      .crossJoin('messages as m')
+      .selectAll('m')
+      .where(all([sql<SqlBool>`messages_search match ${match}`, sql<SqlBool>`m.id = s.rowid`, ...this.conditions(criteria, false, 's.rowid')]))
+      .orderBy(sql`s.rowid`, 'desc')
       .limit(limit)
       .execute();
+  }
+
+  /**
+   * Everything but the text: not deleted, visible to the viewer (the visibility sync reads
+   * with), inside the filters. `walk`: SQLite must not answer the visibility OR from the
+   * audience, sender and recipient indexes (`+` hides a column's index from its planner): it
+   * would collect every visible message and sort them before taking the newest few.
+   */
+  private conditions(criteria: SearchCriteria, walk: boolean, id = 'm.id'): RawBuilder<SqlBool>[] {
+    const hidden = (column: string) => sql.raw(`${walk ? '+' : ''}m.${column}`);
+    const { viewer } = criteria;
+    const visible = [
+      ...(viewer.audiences.length > 0 ? [sql<SqlBool>`${hidden('audience')} in (${sql.join(viewer.audiences)})`] : []),
+      sql<SqlBool>`${hidden('sender_id')} = ${viewer.userId}`,
+      sql<SqlBool>`${hidden('recipient_id')} = ${viewer.userId}`,
+    ];
+    return [
+      sql<SqlBool>`m.deleted_at is null`,
+      sql<SqlBool>`(${sql.join(visible, sql` or `)})`,
+      ...(criteria.conversation !== undefined ? [sql<SqlBool>`m.conversation = ${criteria.conversation}`] : []),
+      ...(criteria.senderId !== undefined ? [sql<SqlBool>`m.sender_id = ${criteria.senderId}`] : []),
+      ...(criteria.sentFrom !== undefined ? [sql<SqlBool>`m.sent_at >= ${criteria.sentFrom}`] : []),
+      ...(criteria.sentBefore !== undefined ? [sql<SqlBool>`m.sent_at < ${criteria.sentBefore}`] : []),
+      ...(criteria.belowId !== undefined ? [sql<SqlBool>`${sql.raw(id)} < ${criteria.belowId}`] : []),
+    ];
   }
 }
