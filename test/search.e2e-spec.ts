@@ -1,5 +1,6 @@
 import { canReadGroup, DEFAULT_PERMISSIONS, ErrorCodes, type Role, type SearchAck } from '@parley/contract';
 import { RetentionJob } from '../backend/src/retention/retention-job.service';
+import { ReadGate } from '../backend/src/rate-limit/read-gate.service';
 import { DatabaseService } from '../backend/src/storage/database.service';
 import { adminToken, api, type ClientSocket, closeAllClients, connectAs, createUser, requestOk, request } from './support/clients';
 import { startServer, type TestServer } from './support/server';
@@ -26,6 +27,9 @@ describe('search', () => {
     scattered: 'notes about the release are scattered',
     twoTerms: 'printer on floor two is jammed again',
     dmToCal: 'cal, your invoice printer ticket is closed',
+    korean: '한국어 회의는 내일입니다',
+    kana: 'データベースの移行は金曜日',
+    oil: 'Öl wechseln im Lager',
   } as const;
 
   beforeAll(async () => {
@@ -53,6 +57,11 @@ describe('search', () => {
     ['the words apart', 'release notes', ['scattered', 'phrase']],
     ['several terms, all required', 'printer jammed', ['twoTerms']],
     ['a DM its recipient reads', 'invoice', ['dmToCal']],
+    ['Korean, a two-syllable word', '회의', ['korean']],
+    ['Korean, a whole word', '한국어', ['korean']],
+    ['Japanese with voiced kana', 'データ', ['kana']],
+    ['not the kana without its voicing mark', 'テータ', []],
+    ['a two-letter term, case and accent folded', 'OL', ['oil']],
     ['nothing', 'zebra', []],
   ])('finds %s: %s', async (_, q, expected) => {
     const sue = await as('sue');
@@ -108,6 +117,51 @@ describe('search', () => {
     expect(bad.body).toMatchObject({ code: ErrorCodes.InvalidQuery });
     const sue = await as('sue');
     expect(await request(sue, 'search', { q: '' })).toMatchObject({ ok: false, error: { code: ErrorCodes.InvalidQuery } });
+  });
+
+  it('refuses a bad date or cursor the same way whoever from: names (an unknown name is not confirmed)', async () => {
+    const sue = await as('sue');
+    for (const extra of [{ q: 'the before:junk' }, { q: 'the', cursor: 'r1' }]) {
+      const known = await request(sue, 'search', { ...extra, q: `${extra.q} from:sam` });
+      const unknown = await request(sue, 'search', { ...extra, q: `${extra.q} from:nobody-here` });
+      expect(known).toMatchObject({ ok: false, error: { code: ErrorCodes.InvalidQuery } });
+      expect(unknown).toEqual(known);
+    }
+  });
+
+  it('reads a time without a zone at tz, as it reads dates', async () => {
+    const sue = await as('sue');
+    // Two hours from now, written without a zone: in UTC it is after every message; five hours
+    // east of UTC the same clock time was three hours ago.
+    const later = new Date(Date.now() + 2 * 3_600_000).toISOString().slice(0, 19);
+    expect(found(await requestOk(sue, 'search', { q: 'deploy', before: later }))).toEqual([ids.redeployed]);
+    expect(found(await requestOk(sue, 'search', { q: 'deploy', before: later, tz: 300 }))).toEqual([]);
+  });
+
+  it('pages through the same ranking with order: relevance while new matches arrive', async () => {
+    const [sam, sue] = await Promise.all([as('sam'), as('sue')]);
+    const first = await requestOk(sue, 'search', { q: 'release', order: 'relevance', limit: 1 });
+    // A whole-word match sent between pages would rank first and shift everything below it.
+    const late = await requestOk(sam, 'send_message', { message: 'release', recipients: 'staff' });
+    const second = await requestOk(sue, 'search', { q: 'release', order: 'relevance', limit: 1, cursor: first.next_cursor! });
+    expect([...found(first), ...found(second)].sort()).toEqual([ids.phrase, ids.scattered].sort());
+    expect(second.next_cursor).toBeNull();
+    expect(found(await requestOk(sue, 'search', { q: 'release', order: 'relevance', limit: 1 }))).toEqual([late.id]);
+    await requestOk(sam, 'delete_message', { id: late.id });
+  });
+
+  it('counts a REST search among the caller\'s reads in progress, as the socket\'s', async () => {
+    const gate = server.app.get(ReadGate);
+    const { id } = await server.app.get(DatabaseService).db.selectFrom('users').select('id').where('username', '=', 'sue').executeTakeFirstOrThrow();
+    // sue's two slots (PARLEY_READS_IN_FLIGHT) held by reads on her sockets.
+    const held = [gate.enter('sue-socket-1', id)!, gate.enter('sue-socket-2', id)!];
+    const refused = await api(server, 'GET', '/api/search?q=deploy', { token: tokens.sue });
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ code: ErrorCodes.RateLimited });
+    expect(refused.headers.get('retry-after')).toBe('1');
+    held.forEach((release) => release());
+    expect((await api(server, 'GET', '/api/search?q=deploy', { token: tokens.sue })).status).toBe(200);
+    expect(gate.inFlight('sue-socket-1')).toBe(0);
   });
 
   it('never finds a deleted message, and finds an edited one by its new text only', async () => {

@@ -1,52 +1,13 @@
 import { SEARCH_SNIPPET_CHARS } from '@parley/contract';
+import { charLength, foldForSearch, foldWithMap } from '../common/search-fold';
+
+export { charLength, foldForSearch };
 
 /*
  * What "contains" means for search, in one place: both databases find candidates, and every
  * candidate is checked here, so SQLite and PostgreSQL answer the same and highlights mark
  * exactly what matched.
  */
-
-/** How one code point reads to search: compatibility forms unfolded, accents dropped, lower case. */
-function foldCodePoint(char: string): string {
-  return char.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
-}
-
-const ASCII = /^[\x00-\x7f]*$/;
-
-/** A text folded for search ("Café" → "cafe", "ＡＢＣ" → "abc"). */
-export function foldForSearch(text: string): string {
-  return ASCII.test(text) ? text.toLowerCase() : foldWithMap(text).folded;
-}
-
-interface FoldedText {
-  folded: string;
-  /** For each UTF-16 offset of `folded` (and one past its end), where it comes from in the original. */
-  origin: number[];
-}
-
-function foldWithMap(text: string): FoldedText {
-  if (ASCII.test(text)) {
-    return { folded: text.toLowerCase(), origin: Array.from({ length: text.length + 1 }, (_, i) => i) };
-  }
-  let folded = '';
-  const origin: number[] = [];
-  let at = 0;
-  for (const char of text) {
-    const piece = foldCodePoint(char);
-    for (let k = 0; k < piece.length; k++) origin.push(at);
-    folded += piece;
-    at += char.length;
-  }
-  origin.push(at);
-  return { folded, origin };
-}
-
-/** Code points, not UTF-16 units: a term shorter than three cannot use a trigram index. */
-export function charLength(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
 
 /** Where every folded term occurs in `text`, as [start, end) offsets of the original; null if one is missing. */
 export function findMatches(text: string, terms: readonly string[]): Array<[number, number]> | null {
@@ -84,7 +45,8 @@ const ELLIPSIS = '…';
  * boundaries (at a space when one is near) with '…' where cut, and the matches inside it.
  */
 export function snippetOf(text: string, matches: ReadonlyArray<[number, number]>): { snippet: string; highlights: Array<[number, number]> } {
-  if (charLength(text) <= SEARCH_SNIPPET_CHARS) return { snippet: text, highlights: matches.map(([a, b]) => [a, b]) };
+  // A term inside one code point that folds to several (a ligature) can map to an empty range: not a highlight.
+  if (charLength(text) <= SEARCH_SNIPPET_CHARS) return { snippet: text, highlights: matches.filter(([a, b]) => a < b).map(([a, b]) => [a, b]) };
   const first = matches[0]?.[0] ?? 0;
   let start = Math.max(0, first - LEAD_CHARS);
   // At a space a little before, when there is one: whole words read better.
@@ -98,7 +60,7 @@ export function snippetOf(text: string, matches: ReadonlyArray<[number, number]>
   const shift = prefix.length - start;
   const highlights: Array<[number, number]> = [];
   for (const [a, b] of matches) {
-    if (b <= start || a >= end) continue;
+    if (b <= start || a >= end || a === b) continue;
     highlights.push([Math.max(a, start) + shift, Math.min(b, end) + shift]);
   }
   return { snippet, highlights };

@@ -4,7 +4,9 @@ import { ErrorCodes, SEARCH_ORDERS, SEARCH_PAGE } from '@parley/contract';
 import { type SearchDto, searchQuerySchema, searchResponseSchema } from '@parley/contract/schemas';
 import type { AuthContext } from '../auth/auth.service';
 import { Authenticated, CurrentAuth } from '../auth/session.guard';
+import { ParleyError } from '../common/parley-error';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { READ_RETRY_AFTER_MS, ReadGate } from '../rate-limit/read-gate.service';
 import { ApiError, ApiJsonResponse } from '../openapi/api-docs';
 import { SearchService } from './search.service';
 
@@ -12,7 +14,10 @@ import { SearchService } from './search.service';
 @Controller('api/search')
 @Authenticated()
 export class SearchController {
-  constructor(private readonly search: SearchService) {}
+  constructor(
+    private readonly search: SearchService,
+    private readonly gate: ReadGate,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -32,7 +37,16 @@ export class SearchController {
   @ApiJsonResponse(200, 'One page of results', searchResponseSchema)
   @ApiError(400, [ErrorCodes.InvalidPayload, ErrorCodes.InvalidQuery, ErrorCodes.UnknownRecipient], 'A field is malformed, the query cannot be run, or in: names no conversation the caller may read')
   @ApiError(403, [ErrorCodes.Forbidden], 'in: names a conversation the caller may not read')
+  @ApiError(429, [ErrorCodes.RateLimited], 'The caller already has PARLEY_READS_IN_FLIGHT reads in progress (socket or REST); Retry-After says when to resend')
   async find(@Query(new ZodValidationPipe(searchQuerySchema)) query: SearchDto, @CurrentAuth() auth: AuthContext) {
-    return this.search.search(auth.user, query);
+    // The same slots as the socket's reads, per user: REST is not a way round the limit on
+    // searches in progress at once (each may scan thousands of candidates).
+    const release = this.gate.enter(`rest:${auth.sessionId ?? auth.user.id}`, auth.user.id);
+    if (!release) throw new ParleyError(ErrorCodes.RateLimited, 'Too many reads in progress; wait for an answer, then resend', READ_RETRY_AFTER_MS);
+    try {
+      return await this.search.search(auth.user, query);
+    } finally {
+      release();
+    }
   }
 }

@@ -49,11 +49,14 @@ export class SearchService {
     const { terms, filters } = this.read(dto);
     const folded = [...new Set(terms.map(foldForSearch).filter((term) => term !== ''))];
     if (folded.length === 0 && Object.keys(filters).length === 0) throw invalid('Nothing to search for: give a word, a "phrase" or a filter');
+    // Every check that can refuse the query comes before from: is looked up, so an unknown
+    // sender's empty answer is the same as a known one's for every query (no name is confirmed).
+    const cursor = this.cursor(dto.cursor, dto.order === 'relevance' ? 'r' : 'n');
     const criteria = await this.criteria(viewer, folded, filters, dto.tz);
     if (!criteria) return { results: [], next_cursor: null };
     return dto.order === 'relevance'
-      ? this.byRelevance(viewer, criteria, dto.limit, this.cursor(dto.cursor, 'r'))
-      : this.newestFirst(viewer, criteria, dto.limit, this.cursor(dto.cursor, 'n'));
+      ? this.byRelevance(viewer, criteria, dto.limit, cursor)
+      : this.newestFirst(viewer, criteria, dto.limit, cursor?.at);
   }
 
   /** The query's words and filters, with the fields given on their own merged in (the same filter twice must agree). */
@@ -88,12 +91,6 @@ export class SearchService {
       const name = filters.in.startsWith('#') ? `channel:${filters.in.slice(1)}` : filters.in.startsWith('@') ? `user:${filters.in.slice(1)}` : filters.in;
       criteria.conversation = (await this.history.locate(viewer, name)).key;
     }
-    if (filters.from !== undefined) {
-      const sender = await this.resolver.byName(filters.from.replace(/^@/, ''));
-      // No such person: nothing from them, answered as for someone who never wrote (names are not confirmed here).
-      if (!sender) return null;
-      criteria.senderId = sender.id;
-    }
     let from = -Infinity;
     let before = Infinity;
     if (filters.after !== undefined) from = Math.max(from, this.instant(filters.after, tz, 'after') + 1);
@@ -105,6 +102,12 @@ export class SearchService {
     if (filters.before !== undefined) before = Math.min(before, this.instant(filters.before, tz, 'before'));
     if (Number.isFinite(from)) criteria.sentFrom = from;
     if (Number.isFinite(before)) criteria.sentBefore = before;
+    if (filters.from !== undefined) {
+      const sender = await this.resolver.byName(filters.from.replace(/^@/, ''));
+      // No such person: nothing from them, answered as for someone who never wrote (names are not confirmed here).
+      if (!sender) return null;
+      criteria.senderId = sender.id;
+    }
     return criteria;
   }
 
@@ -123,17 +126,26 @@ export class SearchService {
       return filter === 'after' ? local + DAY_MS - 1 : local;
     }
     if (filter !== 'on' && /^\d{4}-\d{2}-\d{2}T/.test(value)) {
-      const at = Date.parse(value);
-      if (!Number.isNaN(at)) return at;
+      // A time without a zone is read at `tz`, as dates are (not in the server's zone).
+      const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(value);
+      const at = Date.parse(zoned ? value : `${value}Z`);
+      if (!Number.isNaN(at)) return zoned ? at : at - tz * 60_000;
     }
     throw invalid(`${filter}: expected a date as YYYY-MM-DD${filter === 'on' ? '' : ' or an ISO 8601 time'}, not "${value}"`);
   }
 
-  private cursor(cursor: string | undefined, kind: 'n' | 'r'): number | undefined {
+  /**
+   * `n<id>`: newest first, below that id. `r<offset>.<top>`: relevance, that far into the
+   * ranking of the matches at or below `top` (the newest match when the first page was asked
+   * for), so messages sent between pages do not shift the ranking being paged through.
+   */
+  private cursor(cursor: string | undefined, kind: 'n' | 'r'): { at: number; top?: number } | undefined {
     if (cursor === undefined) return undefined;
-    const match = /^([nr])(\d{1,15})$/.exec(cursor);
-    if (!match || match[1] !== kind) throw invalid('This cursor belongs to another search: start again without it');
-    return Number(match[2]);
+    const match = /^([nr])(\d{1,15})(?:\.(\d{1,15}))?$/.exec(cursor);
+    if (!match || match[1] !== kind || (kind === 'r') !== (match[3] !== undefined)) {
+      throw invalid('This cursor belongs to another search: start again without it');
+    }
+    return { at: Number(match[2]), top: match[3] === undefined ? undefined : Number(match[3]) };
   }
 
   private async newestFirst(viewer: UserRow, criteria: Omit<SearchCriteria, 'belowId'>, limit: number, below: number | undefined): Promise<SearchAck> {
@@ -162,9 +174,15 @@ export class SearchService {
   }
 
   /** The newest SEARCH_RELEVANCE_WINDOW matches, best first (then newest), a page at an offset. */
-  private async byRelevance(viewer: UserRow, criteria: Omit<SearchCriteria, 'belowId'>, limit: number, offset = 0): Promise<SearchAck> {
+  private async byRelevance(
+    viewer: UserRow,
+    criteria: Omit<SearchCriteria, 'belowId'>,
+    limit: number,
+    cursor: { at: number; top?: number } = { at: 0 },
+  ): Promise<SearchAck> {
     const matches: Array<{ result: SearchResult; score: number }> = [];
-    let last: number | undefined;
+    // Later pages rank the same matches as the first: those at or below its newest.
+    let last = cursor.top === undefined ? undefined : cursor.top + 1;
     let scanned = 0;
     while (matches.length < SEARCH_RELEVANCE_WINDOW && scanned < SCAN_BUDGET * 2) {
       const rows = await this.repository.candidates({ ...criteria, belowId: last }, SEARCH_RELEVANCE_WINDOW);
@@ -177,9 +195,11 @@ export class SearchService {
       }
       if (rows.length < SEARCH_RELEVANCE_WINDOW) break;
     }
+    const top = cursor.top ?? matches[0]?.result.id;
     matches.sort((a, b) => b.score - a.score || b.result.id - a.result.id);
-    const page = matches.slice(offset, offset + limit).map((match) => match.result);
-    return { results: page, next_cursor: offset + limit < matches.length ? `r${offset + limit}` : null };
+    const end = cursor.at + limit;
+    const page = matches.slice(cursor.at, end).map((match) => match.result);
+    return { results: page, next_cursor: end < matches.length ? `r${end}.${top}` : null };
   }
 
   private result(viewer: UserRow, row: MessageRow, terms: readonly string[]): SearchResult | null {

@@ -16,6 +16,7 @@ import { conversationsMigration } from './migrations/0007-conversations';
 import { messageLifecycleMigration } from './migrations/0008-message-lifecycle';
 import { readMarksByConversationMigration } from './migrations/0009-read-marks-by-conversation';
 import { searchIndexMigration } from './migrations/0010-search-index';
+import { foldForSearch } from '../common/search-fold';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -122,6 +123,9 @@ export function openDatabase(options: DatabaseOptions): {
   // A deleted or edited message's old text is overwritten with zeros in the file, not left in a
   // free page or cell for anyone with the file to read (docs/architecture.md, "Deleting honestly").
   sqlite.pragma('secure_delete = ON');
+  // Search's fold as SQL (PostgreSQL has its own parley_fold, migration 0010): terms too short
+  // for the trigram index are looked for in the folded text, as the service checks them.
+  sqlite.function('parley_fold', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? foldForSearch(text) : text));
   return {
     db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
     dialect: 'sqlite',

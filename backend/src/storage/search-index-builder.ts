@@ -136,6 +136,8 @@ export class SearchIndexBuilder implements OnApplicationBootstrap, BeforeApplica
         if (this.stopping) return;
         const started = Date.now();
         if (state.rows.length > 0) await sql`drop index concurrently if exists messages_search_trgm`.execute(connection);
+        // A shutdown during the drop found nothing to cancel yet: it must not wait for a whole build.
+        if (this.stopping) return;
         await sql`create index concurrently messages_search_trgm on messages using gin (parley_fold(body) public.gin_trgm_ops)`.execute(connection);
         // SearchRepository's plan (GIN bitmap or a walk newest first) rests on how many rows the
         // planner thinks a LIKE matches, read from a sample of parley_fold(body); with the

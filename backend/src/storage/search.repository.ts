@@ -104,8 +104,9 @@ export class SearchRepository {
     if (long.length === 0) {
       // No term the trigram index can look up: walk the messages newest first (the primary key
       // backwards, or the conversation's or sender's index when filtered), stopping at the limit.
-      // LIKE narrows them (ASCII case folded); the service's check decides.
-      const text = criteria.terms.map((term) => sql<SqlBool>`m.body like ${`%${escapeLike(term)}%`} escape '\\'`);
+      // Each is looked for in the folded text (parley_fold: the service's fold, registered on
+      // the connection), so accents and case fold as for longer terms.
+      const text = criteria.terms.map((term) => sql<SqlBool>`instr(parley_fold(m.body), ${term}) > 0`);
       return db
         .selectFrom('messages as m')
         .selectAll('m')

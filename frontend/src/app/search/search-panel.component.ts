@@ -81,7 +81,7 @@ export type SearchPanelResult = SearchResult | undefined;
                   <h3 class="group-title" [id]="'search-group-' + $index" role="presentation">{{ titleOf(group.conversation) }}</h3>
                   @for (result of group.results; track result.id) {
                     <div role="option" class="result" [id]="'search-result-' + result.id" data-testid="search-result"
-                      [attr.data-id]="result.id" [attr.aria-selected]="result.id === active()?.id" [class.active]="result.id === active()?.id"
+                      [attr.data-id]="result.id" [attr.aria-selected]="result === active()" [class.active]="result === active()"
                       (click)="pick(result)">
                       <div class="meta">
                         <span class="sender">{{ senderOf(result) }}</span>
@@ -195,6 +195,8 @@ export class SearchPanelComponent {
   }
 
   onKeydown(event: KeyboardEvent): void {
+    // An input method composing (Japanese, Chinese, Korean) owns Enter and the arrows until it commits.
+    if (event.isComposing || event.keyCode === 229) return;
     const shown = this.store.shown();
     const at = shown.findIndex((r) => r.id === this.active()?.id);
     let next: number;

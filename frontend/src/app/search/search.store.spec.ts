@@ -83,6 +83,25 @@ describe('SearchStore', () => {
     expect(store.nextCursor()).toBeNull();
   });
 
+  it('lets a new query replace a "Load more" still out, and then load more of its own', async () => {
+    let more: ((ack: SearchAck) => void) | null = null;
+    connection.handlers[ClientEvents.Search] = (p) =>
+      p.cursor === 'n5' && p.q === 'plan' ? new Promise((resolve) => (more = resolve)) : { ok: true, results: [result(6, 'user:cleo')], next_cursor: 'n5' };
+    store.query.set('plan');
+    await store.run();
+    const outstanding = store.loadMore();
+    expect(store.loadingMore()).toBe(true);
+    store.query.set('plans');
+    await store.run();
+    expect(store.loadingMore()).toBe(false);
+    more!({ ok: true, results: [result(1, 'user:cleo')], next_cursor: null });
+    await outstanding;
+    expect(store.results().map((r) => r.id)).toEqual([6]);
+    connection.handlers[ClientEvents.Search] = () => ({ ok: true, results: [result(4, 'user:cleo')], next_cursor: null });
+    await store.loadMore();
+    expect(store.results().map((r) => r.id)).toEqual([6, 4]);
+  });
+
   it('shows the server\'s words for an invalid query, and offers a retry for other failures', async () => {
     connection.handlers[ClientEvents.Search] = () => ({ ok: false, error: { code: ErrorCodes.InvalidQuery, message: 'Only one from: filter per search' } });
     store.query.set('from:a from:b');

@@ -80,6 +80,9 @@ export class SearchStore implements OnDestroy {
     this.cancelTimer();
     const q = this.query().trim();
     const generation = ++this.generation;
+    // A "Load more" still out belongs to the query being replaced: its answer is dropped, so it
+    // must not leave the button waiting.
+    this.loadingMore.set(false);
     if (q === '') return this.reset('idle');
     this.searched.set(q);
     if (this.connection.status() !== 'online') return this.reset('offline');
