@@ -250,19 +250,32 @@ describe('UsersAdminComponent: the password rule before submit', () => {
       fixture.detectChanges();
       await fixture.whenStable();
     };
+    const alert = () => dialog().querySelector('[role="alert"]')?.textContent ?? '';
+    // Refused on the click, saying why; nothing is sent and the dialog stays.
+    const refusedWith = async (reason: RegExp) => {
+      expect(set().disabled).toBe(false);
+      set().click();
+      fixture.detectChanges();
+      await fixture.whenStable();
+      expect(alert()).toMatch(reason);
+      http.expectNone('/api/users/cleo/password');
+    };
     expect(dialog().querySelector('.rule')?.textContent).toMatch(/At least 8 characters and hard to guess/);
+    await refusedWith(/Type the new password twice/);
     await typeIn('password', 'cleo1234');
+    // Typing takes a refusal away.
+    expect(alert()).toBe('');
     await typeIn('confirmation', 'cleo1234');
     expect(dialog().querySelector('.verdict')?.textContent?.trim()).not.toBe('');
-    expect(set().disabled).toBe(true);
+    await refusedWith(/Choose a harder password/);
 
     await typeIn('password', 'cleo-new-lantern-42');
     await typeIn('confirmation', 'cleo-new-lantern-41');
-    expect(dialog().querySelector('[role="alert"]')?.textContent).toContain('The two passwords differ');
-    expect(set().disabled).toBe(true);
+    expect(alert()).toContain('The two passwords differ');
+    await refusedWith(/The two passwords differ/);
 
     await typeIn('confirmation', 'cleo-new-lantern-42');
-    expect(set().disabled).toBe(false);
+    expect(alert()).toBe('');
     set().click();
     await fixture.whenStable();
     await promisesSettled();
