@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { hashSessionToken } from '../backend/src/auth/session-token';
 import {
   canReadGroup,
@@ -116,7 +117,53 @@ interface RestTarget {
   exists: boolean;
   /** Channel routes: the channel made for the case (test/support/authorization-model.ts). */
   channel?: ChannelTarget;
+  /** File routes: the file made in beforeAll. */
+  file?: FileTarget;
 }
+
+/**
+ * A file for the file routes: who uploaded it, and the message that carries it (as the model's
+ * visibleTo reads one), or null when it was never sent.
+ */
+interface FileTarget {
+  uploader: { username: string; role: Role };
+  recipients: string | null;
+  message: Record<string, unknown> | null;
+}
+
+/** An image posted to each role group (by the first role that may post there), one in a DM, one never sent. */
+const FILE_TARGETS: RestTarget[] = (() => {
+  const sentToGroup = ROLES.map((group): RestTarget => {
+    const role = ROLES.find((r) => canSendToGroup(TABLE, r, group))!;
+    const uploader = { username: targetUser(role), role };
+    const team = !canReadGroup(TABLE, role, group);
+    const message = { sender_name: uploader.username, target_kind: team ? 'team' : 'group', target: group, guest: team ? uploader.username : undefined };
+    return { label: `image sent to group:${group} by ${uploader.username}`, exists: true, file: { uploader, recipients: `group:${group}`, message } };
+  });
+  const [from, to] = ROLES.flatMap((a) => ROLES.filter((b) => b !== a && canSendToUser(TABLE, a, b)).map((b) => [a, b] as const))[0];
+  const dm: RestTarget = {
+    label: `image ${targetUser(from)} sent to ${targetUser(to)}`,
+    exists: true,
+    file: { uploader: { username: targetUser(from), role: from }, recipients: `user:${targetUser(to)}`, message: { sender_name: targetUser(from), target_kind: 'user', target: targetUser(to) } },
+  };
+  const unsent: RestTarget = { label: 'image p-staff uploaded and never sent', exists: true, file: { uploader: { username: 'p-staff', role: 'staff' }, recipients: null, message: null } };
+  return [...sentToGroup, dm, unsent, { label: 'unknown file id', exists: false }];
+})();
+
+/** Who may fetch a file: its uploader until it is sent, then whoever may see the message (docs/protocol.md, "Files"). */
+function fileOutcome(principal: Principal, target: RestTarget): { status: 'success' } | { status: number; code: ErrorCode } {
+  const signedIn = expectedRestOutcome(principal, 'signed-in', true);
+  if (signedIn.status !== 'success') return signedIn;
+  const file = target.file;
+  const viewer = { username: principal.username!, role: principal.role! };
+  const may = file !== undefined && (file.message ? visibleTo(viewer, file.message) : file.uploader.username === viewer.username);
+  return may ? { status: 'success' } : { status: 404, code: ErrorCodes.UnknownFile };
+}
+
+/** A multipart body as a browser's FormData sends it. */
+const MULTIPART_BOUNDARY = 'matrix-boundary';
+const multipartText = (name: string, text: string) =>
+  `--${MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: text/plain\r\n\r\n${text}\r\n--${MULTIPART_BOUNDARY}--\r\n`;
 interface RestContext {
   principal: Principal;
   target: RestTarget;
@@ -135,7 +182,7 @@ interface RestRow {
   /** Sets up what the case acts on (a fresh channel), before the request. */
   prepare?: (ctx: RestContext) => Promise<void>;
   /** Fills in the route's parameters and body; default: the route as is, no body. */
-  request?: (ctx: RestContext) => { path?: string; body?: unknown; token?: string | null };
+  request?: (ctx: RestContext) => { path?: string; body?: unknown; token?: string | null; rawBody?: string; headers?: Record<string, string> };
   /** The answer when it does not follow from the guard alone (sign-in, an announcement's roles). */
   outcome?: (principal: Principal, target: RestTarget) => { status: 'success' } | { status: number; code: ErrorCode };
   /** Asserts the effect of an allowed case and the absence of one for a refused case. */
@@ -156,6 +203,9 @@ describe('authorization matrix', () => {
   const targetSockets = new Map<Role, ClientSocket>();
   const goneSocketIds = new Map<Role, string>();
   const victims = new Map<Role, { token: string; observer: Observer }>();
+  const targetTokens = new Map<Role, string>();
+  /** FILE_TARGETS' labels → the ids of the files made for them. */
+  const fileIds = new Map<string, string>();
   const observers: Observer[] = [];
   let caseNumber = 0;
   const deletedBefore = new Set<Role>();
@@ -196,6 +246,7 @@ describe('authorization matrix', () => {
     for (const role of ROLES) {
       const name = targetUser(role);
       const token = await create(name, role);
+      targetTokens.set(role, token);
       const socket = await connectAs(server, token, role, name);
       targetSockets.set(role, socket);
       observers.push(observe(name, socket, { username: name, role, verified: true }));
@@ -244,6 +295,18 @@ describe('authorization matrix', () => {
     }
     for (const principal of PRINCIPALS) {
       observers.push(observe(principal.key, principalSockets.get(principal.key)!, principal));
+    }
+    const image = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'teal' } }).png().toBuffer();
+    for (const target of FILE_TARGETS) {
+      if (!target.file) continue;
+      const { uploader, recipients } = target.file;
+      const token = uploader.username === targetUser(uploader.role) ? targetTokens.get(uploader.role)! : tokens.get('staff')!;
+      const form = new FormData();
+      form.append('file', new Blob([image], { type: 'image/png' }), 'matrix.png');
+      const uploaded = await fetch(`${server.url}/api/files`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+      const id = ((await uploaded.json()) as Json).id as string;
+      fileIds.set(target.label, id);
+      if (recipients) expect(await request(targetSockets.get(uploader.role)!, 'send_message', { message: '', recipients, attachments: [id] })).toMatchObject({ ok: true });
     }
     await flush();
     for (const observer of observers) observer.messages.length = 0;
@@ -896,6 +959,32 @@ describe('authorization matrix', () => {
         await expectReadable({ username: principal.username!, role: principal.role! }, results);
       },
     },
+    {
+      method: 'POST',
+      route: '/api/files',
+      guard: 'signed-in',
+      success: 201,
+      request: ({ n }) => ({ rawBody: multipartText(`case-${n}.txt`, `case ${n}`), headers: { 'content-type': `multipart/form-data; boundary=${MULTIPART_BOUNDARY}` } }),
+      check: async ({ n, allowed, principal }, body) => {
+        const row = await db().selectFrom('files').select(['id', 'uploader_id']).where('name', '=', `case-${n}.txt`).executeTakeFirst();
+        expect(row !== undefined).toBe(allowed);
+        if (allowed) expect([row!.id, row!.uploader_id]).toEqual([body.id, await idOf(principal.username)]);
+      },
+    },
+    ...(['/api/files/:id', '/api/files/:id/thumbnail'] as const).map(
+      (route): RestRow => ({
+        method: 'GET',
+        route,
+        guard: 'signed-in',
+        targets: FILE_TARGETS,
+        outcome: fileOutcome,
+        request: ({ target }) => ({ path: route.replace(':id', target.file ? fileIds.get(target.label)! : 'AAAAAAAAAAAAAAAAAAAAAA') }),
+        check: async ({ allowed }, body) => {
+          // An image, or its WebP thumbnail, never JSON: the bytes themselves.
+          if (allowed) expect(typeof body.text).toBe('string');
+        },
+      }),
+    ),
     { method: 'GET', route: '/api/docs', guard: 'public' },
     { method: 'GET', route: '/api/docs-json', guard: 'public' },
     { method: 'GET', route: '/health', guard: 'public' },
@@ -920,7 +1009,7 @@ describe('authorization matrix', () => {
     const request = row.request?.(ctx) ?? {};
     let token = request.token === undefined ? tokens.get(principal.key) : request.token;
     if (token === 'fresh') token = await login(server, principal.username!, password(principal.username!));
-    const response = await api(server, row.method, request.path ?? row.route, { token: token ?? undefined, body: request.body });
+    const response = await api(server, row.method, request.path ?? row.route, { token: token ?? undefined, body: request.body, rawBody: request.rawBody, headers: request.headers });
     if (expected.status === 'success') {
       expect([response.status, response.body]).toEqual([row.success ?? 200, expect.anything()]);
     } else {

@@ -235,6 +235,10 @@ const REST_ROUTES: RestRoute[] = [
   { method: 'GET', path: (s) => `/api/search?q=${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   { method: 'GET', path: (s) => `/api/search?q=deploy&in=${s}&from=${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   { method: 'GET', path: (s) => `/api/search?q=x&before=${s}&after=${s}&on=${s}&tz=${s}&limit=${s}&cursor=${s}&order=${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  // Files: ids as any text; an upload with any body but a file (multipart is test/files.e2e-spec.ts's).
+  { method: 'GET', path: (s) => `/api/files/${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'GET', path: (s) => `/api/files/${s}/thumbnail`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'POST', path: () => '/api/files', hasParam: false, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   { method: 'ANY', path: (s) => `/api/${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 3 },
 ];
 

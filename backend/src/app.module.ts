@@ -17,6 +17,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RegistryModule } from './registry/registry.module';
 import { SearchModule } from './search/search.module';
+import { FilesModule } from './files/files.module';
 import { RetentionModule } from './retention/retention.module';
 import { RosterModule } from './roster/roster.module';
 import { SecurityModule } from './security/security.module';
@@ -67,6 +68,7 @@ export class AppModule {
         AnnouncementsModule.forRoot(overrides),
         RetentionModule.forRoot(overrides),
         SearchModule.forRoot(overrides),
+        FilesModule.forRoot(overrides),
         MetricsModule.forRoot(overrides),
         HealthModule.forRoot(overrides),
         LifecycleModule.forRoot(overrides),

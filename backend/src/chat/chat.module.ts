@@ -15,6 +15,7 @@ import { ChatGateway } from './chat.gateway';
 import { HistoryGateway } from './history.gateway';
 import { MentionsService } from './mentions.service';
 import { MessageAccess } from './message-access.service';
+import { MessageAttachments } from './message-attachments.service';
 import { MessageHistoryService } from './message-history.service';
 import { MessageRoutingService } from './message-routing.service';
 import { MessageViews } from './message-views.service';
@@ -66,6 +67,7 @@ export class ChatModule {
         MentionsService,
         MessageViews,
         MessageAccess,
+        MessageAttachments,
         ReadReceipts,
       ],
       fixedProviders: [ChatGateway, HistoryGateway, PresenceGateway],

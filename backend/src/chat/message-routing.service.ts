@@ -12,6 +12,7 @@ import { MessageWriter } from './message-writer.service';
 import { ChannelAccess } from './channel-access.service';
 import { MentionsService } from './mentions.service';
 import { MessageAccess, unknownMessage } from './message-access.service';
+import { MessageAttachments } from './message-attachments.service';
 import { RecipientResolver, unknownRecipient } from './recipient-resolver.service';
 
 /**
@@ -65,6 +66,7 @@ export class MessageRoutingService {
     private readonly channels: ChannelAccess,
     private readonly mentions: MentionsService,
     private readonly access: MessageAccess,
+    private readonly attachments: MessageAttachments,
   ) {}
 
   private readonly lanes = new Map<string, Lane>();
@@ -83,7 +85,9 @@ export class MessageRoutingService {
       const queued = lane.tail.then(async () => {
         const target = await this.authorizedTarget(sender, dto.recipients);
         const mentions = await this.mentions.of(sender.user, dto.message, target.kind);
-        const row = this.toRow(sender, dto, target, mentions);
+        // Only a message with files reads them: the common send costs no extra query.
+        const attachments = await this.attachments.attachable(sender.user, dto.attachments, dto.client_id);
+        const row = this.toRow(sender, dto, target, mentions, attachments);
         // Only a reply reads the message it answers: the common send costs no extra query.
         const quoted = dto.reply_to === undefined ? undefined : await this.answered(sender, dto.reply_to, row.conversation);
         return { target, quoted, stored: this.writer.write(row) };
@@ -165,7 +169,7 @@ export class MessageRoutingService {
     return channel;
   }
 
-  private toRow(sender: VerifiedConnection, dto: SendMessageDto, target: Target, mentions: string[]): NewMessageRow {
+  private toRow(sender: VerifiedConnection, dto: SendMessageDto, target: Target, mentions: string[], attachments: string | null): NewMessageRow {
     const common = {
       client_id: dto.client_id ?? null,
       sender_id: sender.user.id,
@@ -176,6 +180,7 @@ export class MessageRoutingService {
       sent_at: Date.now(),
       mentions: mentions.length > 0 ? JSON.stringify(mentions) : null,
       reply_to: dto.reply_to ?? null,
+      attachments,
     };
     switch (target.kind) {
       case 'group': {

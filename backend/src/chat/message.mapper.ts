@@ -1,4 +1,4 @@
-import { type Reaction, type ReplyQuote, REPLY_EXCERPT_CHARS, type WireMessage } from '@parley/contract';
+import { type Attachment, type Reaction, type ReplyQuote, REPLY_EXCERPT_CHARS, type WireMessage, withAttachmentLines } from '@parley/contract';
 import type { MessageRow } from '../storage/database.types';
 
 /** What a message shows besides its own row: read in batches by MessageViews. */
@@ -28,6 +28,12 @@ export function toWireMessage(row: MessageRow, extras: MessageExtras = {}): Wire
   if (row.deleted_at !== null) wire.deleted = true;
   if (row.reply_to !== null) wire.reply_to = quoteOf(row.reply_to, extras.quoted);
   if (extras.reactions && extras.reactions.length > 0) wire.reactions = extras.reactions;
+  if (row.attachments !== null) {
+    const attachments = JSON.parse(row.attachments) as Attachment[];
+    wire.attachments = attachments;
+    // A line per file after the text: what a client that shows only `message` needs to know.
+    wire.message = withAttachmentLines(row.body, attachments);
+  }
   return wire;
 }
 

@@ -18,6 +18,12 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.ChannelExists]: 409,
   [ErrorCodes.ChannelArchived]: 409,
   [ErrorCodes.InvalidQuery]: 400,
+  // A file the asker may not fetch is answered as one that does not exist.
+  [ErrorCodes.UnknownFile]: 404,
+  [ErrorCodes.FileTooLarge]: 413,
+  [ErrorCodes.QuotaExceeded]: 413,
+  [ErrorCodes.FileTypeNotAllowed]: 415,
+  [ErrorCodes.InvalidFile]: 400,
   [ErrorCodes.StorageFailed]: 503,
   [ErrorCodes.RateLimited]: 429,
   [ErrorCodes.ShuttingDown]: 503,

@@ -1,3 +1,4 @@
+import { dirname, join, resolve } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { validateEnv, type Env } from './env.schema';
@@ -19,6 +20,11 @@ export class AppConfig {
   /** Cookies get the Secure flag over HTTPS, served here or by a proxy in front. */
   get secureCookies(): boolean {
     return this.values.PARLEY_COOKIE_SECURE || this.tls;
+  }
+
+  /** Where uploaded files live: PARLEY_FILES_DIR, or `files` beside the SQLite file (./data/files). */
+  get filesDir(): string {
+    return resolve(this.values.PARLEY_FILES_DIR ?? join(dirname(this.values.PARLEY_SQLITE_PATH), 'files'));
   }
 
   /** A config built straight from variables, for code that runs outside Nest (tests, tools). */

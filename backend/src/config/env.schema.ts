@@ -63,6 +63,28 @@ export const envSchema = z.object({
   PARLEY_RETENTION_DAYS: z.preprocess((raw) => (raw === '' ? undefined : raw), int(1, 100 * 365).optional()),
   /** How often the retention job runs, in seconds (default hourly). */
   PARLEY_RETENTION_INTERVAL_SECONDS: int(1, 7 * 24 * 3600).default(3600),
+  /**
+   * Uploaded files, content-addressed (mode 0600). Default: `files` beside the SQLite file
+   * (./data/files). Several nodes must share it (a network mount): docs/architecture.md, "Files".
+   */
+  PARLEY_FILES_DIR: z.string().min(1).optional(),
+  /** Largest upload in bytes (default 100 MB = 100,000,000 bytes). */
+  PARLEY_FILES_MAX_BYTES: int(1, 1024 ** 4).default(100_000_000),
+  /** Bytes of files one person may have stored, attached or not (default 1 GB); 0: no limit. */
+  PARLEY_FILES_QUOTA_BYTES: int(0, 1024 ** 5).default(1_000_000_000),
+  /**
+   * Types people may upload, comma-separated: `image/png`, `image/*`, `application/pdf`, or
+   * `*` (default: any; every file is served as a download, images shown inline, none can run).
+   */
+  PARLEY_FILES_ALLOWED_TYPES: z
+    .string()
+    .regex(/^\s*(\*|[\w.+-]+\/(\*|[\w.+-]+))(\s*,\s*(\*|[\w.+-]+\/(\*|[\w.+-]+)))*\s*$/, 'a comma-separated list of types such as image/*, application/pdf, or *')
+    .default('*')
+    .transform((raw) => raw.split(',').map((type) => type.trim().toLowerCase())),
+  /** Keep images' EXIF/XMP metadata (camera, location) as uploaded: `true`. Default: removed. */
+  PARLEY_FILES_KEEP_IMAGE_METADATA: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  /** Hours an upload never attached to a message is kept (default 24). */
+  PARLEY_FILES_UNATTACHED_HOURS: int(1, 24 * 365).default(24),
   /** 'password' (default): every socket must sign in. 'open': trusted LAN, prototype-style. */
   PARLEY_AUTH: z.enum(['password', 'open']).default('password'),
   PARLEY_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),

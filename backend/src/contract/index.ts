@@ -10,6 +10,7 @@ export * from './channels';
 export * from './conversation-id';
 export * from './deleted-user';
 export * from './events';
+export * from './files';
 export * from './mentions';
 export * from './password-policy';
 export * from './permissions';

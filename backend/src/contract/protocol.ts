@@ -1,6 +1,7 @@
 import type { Announcement } from './announcements';
 import type { ChannelInfo } from './channels';
 import type { ConversationKind } from './conversation-id';
+import type { Attachment } from './files';
 import type { NotifyLevel } from './mentions';
 import type { Reaction } from './reactions';
 import type { Role } from './roles';
@@ -147,6 +148,19 @@ export const ErrorCodes = {
    * twice, nothing to search for, a cursor from another query); the message says which.
    */
   InvalidQuery: 'INVALID_QUERY',
+  /**
+   * An attachment id that names no file the sender uploaded and has not attached elsewhere, or
+   * a file the asker may not download: the same answer for one that does not exist.
+   */
+  UnknownFile: 'UNKNOWN_FILE',
+  /** POST /api/files: larger than PARLEY_FILES_MAX_BYTES; the message says the limit. */
+  FileTooLarge: 'FILE_TOO_LARGE',
+  /** POST /api/files: the file's type is not in PARLEY_FILES_ALLOWED_TYPES. */
+  FileTypeNotAllowed: 'FILE_TYPE_NOT_ALLOWED',
+  /** POST /api/files: the upload would take the uploader past PARLEY_FILES_QUOTA_BYTES. */
+  QuotaExceeded: 'QUOTA_EXCEEDED',
+  /** POST /api/files: no `file` field, an empty file, or an image too large to open safely. */
+  InvalidFile: 'INVALID_FILE',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -204,6 +218,12 @@ export interface WireMessage {
   reply_to?: ReplyQuote;
   /** Only when someone reacted: each emoji with who chose it. */
   reactions?: Reaction[];
+  /**
+   * Only with files: each one's id, name, size and type (images: dimensions and a thumbnail).
+   * `message` then ends with a line per file (withAttachmentLines), for clients that show only
+   * text; a client reading this field shows textWithoutAttachmentLines(message, attachments).
+   */
+  attachments?: Attachment[];
 }
 
 /** The message a reply answers, as the reply shows it. */

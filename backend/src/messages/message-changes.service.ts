@@ -22,6 +22,8 @@ import type { MessageRow } from '../storage/database.types';
 import { MessageChangeRepository } from '../storage/message-change.repository';
 import { streamPosition } from '../storage/message.repository';
 import { StorageCompactor } from '../storage/storage-compactor';
+import { FileRepository } from '../storage/file.repository';
+import { FileJanitor } from '../files/file-janitor.service';
 
 /**
  * Edit, delete and react: who may (docs/protocol.md, "Changing a message"), the change through
@@ -40,6 +42,8 @@ export class MessageChangesService {
     private readonly compactor: StorageCompactor,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly files: FileRepository,
+    private readonly janitor: FileJanitor,
   ) {}
 
   async edit(actor: VerifiedConnection, dto: EditMessageDto): Promise<EditMessageAck> {
@@ -78,10 +82,15 @@ export class MessageChangesService {
       this.assertWithinWindow(row);
       await this.assertNotArchived(row);
     }
+    // Read before the rows go with the tombstone; only a message with files reads them.
+    const copies = row.attachments === null ? [] : await this.files.blobsOfMessage(row.id);
     const tombstone = await this.changes.delete(row.id, Date.now());
     // Deleted meanwhile by someone else: the same answer as for a deleted one.
     if (!tombstone) return { id: row.id, rev: streamPosition(await this.access.visible(actor.user, row.id)) };
     this.compactor.request();
+    // Before the ack: once deleted, its files are gone from the disk too (unless another
+    // message holds the same bytes). A failure here leaves them to the janitor's next pass.
+    if (copies.length > 0) await this.janitor.sweep(copies).catch(() => undefined);
     if (!own) {
       // Who, which message, whose and where: never its text.
       await this.audit.record(actor.user, AuditActions.MessageModerated, row.sender_username, {

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { ChatModule } from '../chat/chat.module';
+import { FilesModule } from '../files/files.module';
 import { NO_OVERRIDES, overridableModule } from '../common/provider-overrides';
 import { MetricsModule } from '../metrics/metrics.module';
 import { RealtimeModule } from '../realtime/realtime.module';
@@ -19,7 +20,7 @@ export class MessagesModule {
   static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
     return overridableModule(MessagesModule, overrides, () => ({
       // MetricsModule for ChatExceptionFilter (error counts).
-      imports: [StorageModule.forRoot(overrides), ChatModule.forRoot(overrides), RealtimeModule.forRoot(overrides), AuditModule.forRoot(overrides), MetricsModule.forRoot(overrides)],
+      imports: [StorageModule.forRoot(overrides), ChatModule.forRoot(overrides), FilesModule.forRoot(overrides), RealtimeModule.forRoot(overrides), AuditModule.forRoot(overrides), MetricsModule.forRoot(overrides)],
       providers: [MessageChangesService, EditMessagePipe],
       fixedProviders: [MessageChangesGateway],
       exports: [],

@@ -19,6 +19,8 @@ function setUp(env: Record<string, string> = { PARLEY_RETENTION_DAYS: '30' }) {
   ]);
   mocks.user.findById.mockResolvedValue(cleo);
   mocks.audit.insert.mockResolvedValue({} as never);
+  // After a pass that removed messages, their files' copies are looked for (none here).
+  mocks.file.orphanBlobs.mockResolvedValue([]);
   const compact = jest.spyOn(test.get(StorageCompactor), 'request').mockReturnValue(undefined);
   return { ...test, compact };
 }

@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { type PurgeScope, RetentionRepository } from '../storage/retention.repository';
 import { StorageCompactor } from '../storage/storage-compactor';
+import { FileJanitor } from '../files/file-janitor.service';
 import { ConversationNames } from './conversation-names.service';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -42,6 +43,7 @@ export class RetentionJob implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly compactor: StorageCompactor,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly janitor: FileJanitor,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -89,7 +91,11 @@ export class RetentionJob implements OnApplicationBootstrap, BeforeApplicationSh
       results.push({ days, cutoff, removed: await this.purge({ withoutOverride: true }, cutoff) });
     }
     const removed = results.filter((result) => result.removed > 0);
-    if (removed.length > 0) this.compactor.request();
+    if (removed.length > 0) {
+      this.compactor.request();
+      // The removed messages' file rows went with them (ON DELETE CASCADE); now their bytes.
+      await this.janitor.sweepAll();
+    }
     for (const result of removed) {
       await this.audit.record(null, AuditActions.RetentionPurged, result.conversation ?? null, {
         removed: result.removed,

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { FilesModule } from '../files/files.module';
 import { AuthModule } from '../auth/auth.module';
 import { NO_OVERRIDES, overridableModule } from '../common/provider-overrides';
 import { StorageModule } from '../storage/storage.module';
@@ -15,7 +16,7 @@ import { RetentionController } from './retention.controller';
 export class RetentionModule {
   static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
     return overridableModule(RetentionModule, overrides, () => ({
-      imports: [StorageModule.forRoot(overrides), AuthModule.forRoot(overrides), AuditModule.forRoot(overrides)],
+      imports: [StorageModule.forRoot(overrides), AuthModule.forRoot(overrides), AuditModule.forRoot(overrides), FilesModule.forRoot(overrides)],
       controllers: [RetentionController, ExportController],
       providers: [ConversationNames, RetentionSettingsService, RetentionJob, MessageExportService],
       exports: [RetentionJob],

@@ -22,7 +22,11 @@ function isJson(contentType: string): boolean {
  *   Parley never grants.
  * Clients without Origin or Sec-Fetch-Site (scripts, curl) are not browsers and pass.
  */
-export function refuseCrossSiteWrites(hosts: AllowedHosts): RequestHandler {
+export function refuseCrossSiteWrites(hosts: AllowedHosts, options: { multipartPaths?: readonly string[] } = {}): RequestHandler {
+  // Uploads are multipart. A form on another site could post one too, so these paths rely on
+  // the other two checks: the Origin / Sec-Fetch-Site refusal here and the CSRF token (which a
+  // cookie-authenticated upload must carry like every other write).
+  const multipart = new Set((options.multipartPaths ?? []).map((path) => path.toLowerCase()));
   return (request: Request, response: Response, next: NextFunction) => {
     if (SAFE_METHODS.has(request.method)) return next();
     const origin = request.headers.origin;
@@ -37,11 +41,14 @@ export function refuseCrossSiteWrites(hosts: AllowedHosts): RequestHandler {
     const type = request.headers['content-type'];
     const length = request.headers['content-length'];
     const hasBody = request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-    if ((type !== undefined || hasBody) && !isJson(type ?? '')) {
+    const multipartAllowed = multipart.has(request.path.toLowerCase()) && /^multipart\/form-data\s*;/i.test(type ?? '');
+    if ((type !== undefined || hasBody) && !isJson(type ?? '') && !multipartAllowed) {
       response.status(415).json({
         statusCode: 415,
         code: ErrorCodes.UnsupportedMediaType,
-        message: 'Send the body as JSON (Content-Type: application/json)',
+        message: multipart.has(request.path.toLowerCase())
+          ? 'Send the file as multipart/form-data (field `file`)'
+          : 'Send the body as JSON (Content-Type: application/json)',
       });
       return;
     }

@@ -39,7 +39,8 @@ export function makeDataFilesPrivate(file: string): { fixed: ModeFix[]; sharedFo
     }
   };
   if (!existsSync(folder)) mkdirSync(folder, { recursive: true, mode: PRIVATE_DIR_MODE });
-  const ours = new Set([basename(file), ...SQLITE_SIDE_FILES.map((suffix) => basename(file) + suffix)]);
+  // `files`: uploads' default folder (AppConfig.filesDir), private in the same way (FileStore).
+  const ours = new Set([basename(file), ...SQLITE_SIDE_FILES.map((suffix) => basename(file) + suffix), 'files']);
   const dedicated = readdirSync(folder).every((name) => ours.has(name));
   if (dedicated) tighten(folder, PRIVATE_DIR_MODE);
   // Created here rather than by SQLite, whose default follows the umask (usually 0644).

@@ -16,6 +16,7 @@ import { conversationsMigration } from './migrations/0007-conversations';
 import { messageLifecycleMigration } from './migrations/0008-message-lifecycle';
 import { readMarksByConversationMigration } from './migrations/0009-read-marks-by-conversation';
 import { searchIndexMigration } from './migrations/0010-search-index';
+import { filesMigration } from './migrations/0011-files';
 import { foldForSearch } from '../common/search-fold';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -192,6 +193,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
       '0008-message-lifecycle': messageLifecycleMigration(),
       '0009-read-marks-by-conversation': readMarksByConversationMigration(),
       '0010-search-index': searchIndexMigration(dialect),
+      '0011-files': filesMigration(),
     }),
   };
 }

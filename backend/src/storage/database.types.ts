@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { ChannelVisibility, ConversationKind, NotifyLevel, Role } from '@parley/contract';
 
 /**
@@ -70,6 +70,11 @@ export interface MessagesTable {
   deleted_at: Generated<number | null>;
   /** The id of the message this one answers (same conversation). */
   reply_to: Generated<number | null>;
+  /**
+   * JSON contract Attachment[] of the files it carries, or null for none; set once, when sent
+   * (a tombstone clears it). Optional on insert: most messages have none.
+   */
+  attachments: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessageReactionsTable {
@@ -172,6 +177,30 @@ export interface SearchBackfillTable {
   below: number;
 }
 
+export interface FilesTable {
+  /** 128 random bits, base64url: the address under /api/files/. */
+  id: string;
+  /** The stored bytes' address (file_blobs). */
+  sha256: string;
+  name: string;
+  size: number;
+  content_type: string;
+  uploader_id: number;
+  created_at: number;
+  width: number | null;
+  height: number | null;
+  /** An image's preview, stored as a blob of its own. */
+  thumb_sha256: string | null;
+  /** The message carrying it; null until sent. */
+  message_id: number | null;
+}
+
+/** Every stored copy of some bytes, by SHA-256 (FileStore's file name). */
+export interface FileBlobsTable {
+  sha256: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -187,6 +216,8 @@ export interface Database {
   message_reactions: MessageReactionsTable;
   retention_overrides: RetentionOverridesTable;
   search_backfill: SearchBackfillTable;
+  files: FilesTable;
+  file_blobs: FileBlobsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -198,3 +229,5 @@ export type NewAuditRow = Insertable<AuditLogTable>;
 export type NewMessageRow = Insertable<MessagesTable>;
 export type ChannelRow = Selectable<ChannelsTable>;
 export type AnnouncementRow = Selectable<AnnouncementsTable>;
+export type FileRow = Selectable<FilesTable>;
+export type NewFileRow = Insertable<FilesTable>;

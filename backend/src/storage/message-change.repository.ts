@@ -50,18 +50,22 @@ export class MessageChangeRepository {
     return results[0][0] as MessageRow | undefined;
   }
 
-  /** The tombstone: no text, no mentions, no reactions, in one transaction. */
+  /**
+   * The tombstone: no text, no mentions, no reactions, no files, in one transaction. The files'
+   * bytes go once no other row refers to them (FileJanitor.sweep, after this commits).
+   */
   async delete(id: number, at: number): Promise<MessageRow | undefined> {
     const { results } = await this.stream.write((rev) => [
       this.db.deleteFrom('message_reactions').where('message_id', '=', id),
+      this.db.deleteFrom('files').where('message_id', '=', id),
       this.db
         .updateTable('messages')
-        .set({ body: '', mentions: null, deleted_at: at, rev })
+        .set({ body: '', mentions: null, attachments: null, deleted_at: at, rev })
         .where('id', '=', id)
         .where('deleted_at', 'is', null)
         .returningAll(),
     ]);
-    return results[1][0] as MessageRow | undefined;
+    return results[2][0] as MessageRow | undefined;
   }
 
   /** Adds or takes back one person's reaction; adding one that is there (or taking back one that is not) changes nothing but the rev. */

@@ -53,7 +53,12 @@ const INSERT_COLUMNS = [
   'body',
   'sent_at',
   'reply_to',
+  'attachments',
 ] as const;
+
+/** The file ids in a row's attachments JSON (contract Attachment[]). */
+const attachedFileIds = (attachments: string | null | undefined): string[] =>
+  attachments == null ? [] : (JSON.parse(attachments) as { id: string }[]).map((file) => file.id);
 
 /** Where a row sits in the stream sync walks: its rev once changed, else its id. */
 export const streamPosition = (row: Pick<MessageRow, 'id' | 'rev'>): number => row.rev ?? row.id;
@@ -144,6 +149,12 @@ export class MessageRepository {
       messages.forEach((_, i) => {
         if (aliasOf[i] !== i) results[i] = { row: results[aliasOf[i]].row, duplicate: true };
       });
+      // Files go with their message in its transaction: from the commit on, whoever sees the
+      // message may fetch them, and nobody before.
+      for (const { row, duplicate } of results) {
+        const files = duplicate ? [] : attachedFileIds(row.attachments);
+        if (files.length > 0) await trx.updateTable('files').set({ message_id: row.id }).where('id', 'in', files).where('message_id', 'is', null).execute();
+      }
       return results;
     });
   }
@@ -161,6 +172,9 @@ export class MessageRepository {
        on conflict (sender_id, client_id) do nothing returning *`,
     );
     const existing: Statement = sqlite.prepare('select * from messages where sender_id = ? and client_id = ?');
+    const attach: Statement = sqlite.prepare(
+      "update files set message_id = ? where message_id is null and id in (select json_extract(value, '$.id') from json_each(?))",
+    );
     return sqlite.transaction((messages: readonly NewMessageRow[]) => {
       const byKey = new Map<string, MessageRow>();
       return messages.map((message) => {
@@ -170,6 +184,7 @@ export class MessageRepository {
         const row = insert.get(...INSERT_COLUMNS.map((column) => message[column] ?? null)) as MessageRow | undefined;
         if (row) {
           if (key !== null) byKey.set(key, row);
+          if (row.attachments !== null) attach.run(row.id, row.attachments);
           return { row, duplicate: false };
         }
         const stored = existing.get(message.sender_id, message.client_id) as MessageRow;

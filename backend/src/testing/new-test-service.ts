@@ -1,3 +1,5 @@
+import { FileStore } from '../files/file-store';
+import { FileRepository } from '../storage/file.repository';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
@@ -44,6 +46,9 @@ const MOCKED = {
   messageExport: MessageExportRepository,
   database: DatabaseService,
   broadcaster: Broadcaster,
+  file: FileRepository,
+  // Uploaded files' folder: never touched by a unit test either.
+  fileStore: FileStore,
 } as const;
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_ATTACHMENTS } from '../files';
 import { NOTIFY_LEVELS } from '../mentions';
 import { REACTION_EMOJI } from '../reactions';
 import { SEARCH_ORDERS, SEARCH_PAGE, SEARCH_QUERY_MAX_CHARS } from '../search';
@@ -32,13 +33,25 @@ export type VerifyUserDto = z.infer<typeof verifyUserSchema>;
 
 export const messageId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-export const sendMessageSchema = z.object({
-  message: text().min(1, 'must not be empty'),
-  recipients: text().min(1).max(128),
-  client_id: text().min(1).max(64).optional(),
-  /** The id of the message this one answers, in the same conversation. */
-  reply_to: messageId.min(1).optional(),
-});
+/** POST /api/files's ids: 128 random bits, base64url. */
+export const fileId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'must be a file id from POST /api/files');
+
+export const sendMessageSchema = z
+  .object({
+    // May be empty only when files go with it.
+    message: text(),
+    recipients: text().min(1).max(128),
+    client_id: text().min(1).max(64).optional(),
+    /** The id of the message this one answers, in the same conversation. */
+    reply_to: messageId.min(1).optional(),
+    /** Files from POST /api/files, in the order they are shown; each one once. */
+    attachments: z
+      .array(fileId)
+      .max(MAX_ATTACHMENTS)
+      .refine((ids) => new Set(ids).size === ids.length, 'must not name a file twice')
+      .optional(),
+  })
+  .refine((dto) => dto.message !== '' || (dto.attachments?.length ?? 0) > 0, { path: ['message'], message: 'must not be empty' });
 export type SendMessageDto = z.infer<typeof sendMessageSchema>;
 
 /** The new text is checked against the size limit by the handler, as send_message's is. */

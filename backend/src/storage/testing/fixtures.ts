@@ -39,6 +39,7 @@ export function messageRow(id: number, body: string, fields: Partial<MessageRow>
     edited_at: null,
     deleted_at: null,
     reply_to: null,
+    attachments: null,
     ...fields,
   };
 }
