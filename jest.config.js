@@ -1,5 +1,5 @@
 // @nestjs/* 12 ships ES modules only; jest runs CommonJS, so swc transpiles those too.
-const esmPackages = ['@nestjs', 'file-type', 'strtok3', 'token-types', 'uint8array-extras', '@tokenizer'];
+const esmPackages = ['@nestjs', 'file-type', 'strtok3', 'token-types', 'uint8array-extras', '@tokenizer', '@tus', 'srvx'];
 
 const swcTs = [
   '@swc/jest',

@@ -172,13 +172,15 @@ interface RestContext {
   allowed: boolean;
 }
 interface RestRow {
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** The route as the server declares it (Express syntax). */
   route: string;
   guard: RestGuard;
   targets?: RestTarget[];
   /** Status of a success; default 200. */
   success?: number;
+  /** HEAD: a refusal has its status and no body to compare. */
+  noBody?: true;
   /** Sets up what the case acts on (a fresh channel), before the request. */
   prepare?: (ctx: RestContext) => Promise<void>;
   /** Fills in the route's parameters and body; default: the route as is, no body. */
@@ -206,6 +208,8 @@ describe('authorization matrix', () => {
   const targetTokens = new Map<Role, string>();
   /** FILE_TARGETS' labels → the ids of the files made for them. */
   const fileIds = new Map<string, string>();
+  /** A 5-byte resumable upload of p-staff's for each of HEAD, PATCH and DELETE. */
+  const uploadPaths = new Map<string, string>();
   const observers: Observer[] = [];
   let caseNumber = 0;
   const deletedBefore = new Set<Role>();
@@ -307,6 +311,11 @@ describe('authorization matrix', () => {
       const id = ((await uploaded.json()) as Json).id as string;
       fileIds.set(target.label, id);
       if (recipients) expect(await request(targetSockets.get(uploader.role)!, 'send_message', { message: '', recipients, attachments: [id] })).toMatchObject({ ok: true });
+    }
+    for (const method of ['HEAD', 'PATCH', 'DELETE']) {
+      const created = await api(server, 'POST', '/api/uploads', { token: tokens.get('staff')!, headers: { 'tus-resumable': '1.0.0', 'upload-length': '5' } });
+      expect(created.status).toBe(201);
+      uploadPaths.set(method, created.headers.get('location')!);
     }
     await flush();
     for (const observer of observers) observer.messages.length = 0;
@@ -985,6 +994,39 @@ describe('authorization matrix', () => {
         },
       }),
     ),
+    // Resumable uploads (tus): anyone signed in starts one; only its owner sees, continues or cancels it.
+    {
+      method: 'POST',
+      route: '/api/uploads',
+      guard: 'signed-in',
+      success: 201,
+      request: () => ({ headers: { 'tus-resumable': '1.0.0', 'upload-length': '5' } }),
+    },
+    ...(
+      [
+        ['HEAD', 200, () => ({ headers: { 'tus-resumable': '1.0.0' } })],
+        ['PATCH', 200, () => ({ headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, rawBody: 'hello' })],
+        ['DELETE', 204, () => ({ headers: { 'tus-resumable': '1.0.0' } })],
+      ] as const
+    ).map(
+      ([method, success, request]): RestRow => ({
+        method,
+        route: '/api/uploads/:id',
+        guard: 'signed-in',
+        success,
+        noBody: method === 'HEAD' ? true : undefined,
+        targets: [
+          { label: `p-staff's upload`, exists: true },
+          { label: 'unknown upload', exists: false },
+        ],
+        outcome: (principal, target) => {
+          const signedIn = expectedRestOutcome(principal, 'signed-in', true);
+          if (signedIn.status !== 'success') return signedIn;
+          return target.exists && principal.username === 'p-staff' ? { status: 'success' } : { status: 404, code: ErrorCodes.UnknownFile };
+        },
+        request: ({ target }) => ({ ...request(), path: target.exists ? uploadPaths.get(method)! : '/api/uploads/0123456789abcdef0123456789abcdef' }),
+      }),
+    ),
     { method: 'GET', route: '/api/docs', guard: 'public' },
     { method: 'GET', route: '/api/docs-json', guard: 'public' },
     { method: 'GET', route: '/health', guard: 'public' },
@@ -1012,6 +1054,8 @@ describe('authorization matrix', () => {
     const response = await api(server, row.method, request.path ?? row.route, { token: token ?? undefined, body: request.body, rawBody: request.rawBody, headers: request.headers });
     if (expected.status === 'success') {
       expect([response.status, response.body]).toEqual([row.success ?? 200, expect.anything()]);
+    } else if (row.noBody) {
+      expect(response.status).toBe(expected.status);
     } else {
       expect([response.status, response.body]).toEqual([expected.status, { statusCode: expected.status, code: expected.code, message: expect.any(String) }]);
     }

@@ -239,6 +239,10 @@ const REST_ROUTES: RestRoute[] = [
   { method: 'GET', path: (s) => `/api/files/${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   { method: 'GET', path: (s) => `/api/files/${s}/thumbnail`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   { method: 'POST', path: () => '/api/files', hasParam: false, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  // Resumable uploads: ids as any text, and requests without tus's headers.
+  { method: 'POST', path: () => '/api/uploads', hasParam: false, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'PATCH', path: (s) => `/api/uploads/${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'DELETE', path: (s) => `/api/uploads/${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   { method: 'ANY', path: (s) => `/api/${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 3 },
 ];
 

@@ -20,6 +20,7 @@ import { AuthService } from './auth/auth.service';
 import { AllowedHosts, hostCheck } from './security/allowed-hosts';
 import { refuseCrossSiteWrites } from './security/cross-site';
 import { FILES_UPLOAD_PATH } from './files/files.controller';
+import { RESUMABLE_UPLOADS_PATH } from './files/resumable-uploads.service';
 import { csrfProtection } from './security/csrf';
 import { CsrfTokens } from './security/csrf-tokens.service';
 import { noStoreForApi, securityHeaders } from './security/http-hardening';
@@ -80,7 +81,7 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
   app.use(securityHeaders({ tls: appConfig.tls }));
   app.use(noStoreForApi());
   // Before the body parsers, so a cross-site or non-JSON write is never read.
-  app.use(refuseCrossSiteWrites(hosts, { multipartPaths: [FILES_UPLOAD_PATH] }));
+  app.use(refuseCrossSiteWrites(hosts, { multipartPaths: [FILES_UPLOAD_PATH], tusPrefix: RESUMABLE_UPLOADS_PATH }));
   const auth = app.get(AuthService);
   app.use(csrfProtection({ tokens: app.get(CsrfTokens), authenticates: async (token) => (await auth.authenticate(token)) !== null }));
   app.useGlobalFilters(new HttpExceptionFilter(metrics));

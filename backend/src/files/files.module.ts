@@ -9,6 +9,8 @@ import { FilesController } from './files.controller';
 import { FilesService } from './files.service';
 import { ImageProcessor } from './image-processor';
 import { UploadInterceptor } from './upload.interceptor';
+import { ResumableUploadsController } from './resumable-uploads.controller';
+import { ResumableUploads } from './resumable-uploads.service';
 
 /**
  * Uploads, downloads and the clean-up of files no one can reach. Imports ChatModule for
@@ -21,8 +23,8 @@ export class FilesModule {
   static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
     return overridableModule(FilesModule, overrides, () => ({
       imports: [StorageModule.forRoot(overrides), AuthModule.forRoot(overrides), ChatModule.forRoot(overrides)],
-      controllers: [FilesController],
-      providers: [FilesService, FileStore, ImageProcessor, FileJanitor, UploadInterceptor],
+      controllers: [FilesController, ResumableUploadsController],
+      providers: [FilesService, FileStore, ImageProcessor, FileJanitor, UploadInterceptor, ResumableUploads],
       exports: [FileJanitor, FileStore],
     }));
   }

@@ -22,7 +22,7 @@ function isJson(contentType: string): boolean {
  *   Parley never grants.
  * Clients without Origin or Sec-Fetch-Site (scripts, curl) are not browsers and pass.
  */
-export function refuseCrossSiteWrites(hosts: AllowedHosts, options: { multipartPaths?: readonly string[] } = {}): RequestHandler {
+export function refuseCrossSiteWrites(hosts: AllowedHosts, options: { multipartPaths?: readonly string[]; tusPrefix?: string } = {}): RequestHandler {
   // Uploads are multipart. A form on another site could post one too, so these paths rely on
   // the other two checks: the Origin / Sec-Fetch-Site refusal here and the CSRF token (which a
   // cookie-authenticated upload must carry like every other write).
@@ -42,7 +42,9 @@ export function refuseCrossSiteWrites(hosts: AllowedHosts, options: { multipartP
     const length = request.headers['content-length'];
     const hasBody = request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
     const multipartAllowed = multipart.has(request.path.toLowerCase()) && /^multipart\/form-data\s*;/i.test(type ?? '');
-    if ((type !== undefined || hasBody) && !isJson(type ?? '') && !multipartAllowed) {
+    // tus sends a resumable upload's bytes as application/offset+octet-stream, guarded the same way.
+    const tusAllowed = options.tusPrefix !== undefined && request.path.toLowerCase().startsWith(`${options.tusPrefix}/`) && /^application\/offset\+octet-stream\s*$/i.test(type ?? '');
+    if ((type !== undefined || hasBody) && !isJson(type ?? '') && !multipartAllowed && !tusAllowed) {
       response.status(415).json({
         statusCode: 415,
         code: ErrorCodes.UnsupportedMediaType,
