@@ -12,6 +12,7 @@
 //   npm run bench -- --profile <dir>   also write a CPU profile of Parley (bench/profile-summary.mjs)
 //   npm run bench -- --only export     the compliance export of a small and a 10× larger store
 //   npm run bench -- --only search     search over 1M stored messages, on SQLite and PostgreSQL
+//   npm run bench -- --only files      a 100 MB upload and download, against a plain static file server
 //   npm run bench -- --only abuse --parley-root ../other-checkout   run another checkout's build
 //                                    (its `npm run build:server` output), e.g. to measure "before"
 import { fork, spawn } from 'node:child_process';
@@ -24,6 +25,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { build, decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import { io } from 'socket.io-client';
+import { filesScenario } from './files.mjs';
 import { searchScenario } from './search.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -49,9 +51,9 @@ const mode = args.smoke ? 'smoke' : args.quick ? 'quick' : 'full';
 // abuse: the read-path attack of docs/security.md finding 1 (messages × bytes stored, attacking
 // sockets of one account, seconds of attack, seconds of quiet bystander traffic measured first).
 const SIZES = {
-  full: { group: [5, 45], dm: 25, seconds: 15, join: 1000, idle: 10_000, history: 1_000_000, historyRequests: 2000, export: [100_000, 1_000_000], abuse: { messages: 500, bytes: 15 * 1024, sockets: 4, seconds: 10, quiet: 3 }, search: { messages: 1_000_000, runs: 200, inserts: 20_000 } },
-  quick: { group: [5, 45], dm: 25, seconds: 5, join: 1000, idle: 2000, history: 200_000, historyRequests: 500, export: [20_000, 200_000], abuse: { messages: 500, bytes: 15 * 1024, sockets: 4, seconds: 5, quiet: 2 }, search: { messages: 200_000, runs: 100, inserts: 10_000 } },
-  smoke: { group: [2, 3], dm: 2, seconds: 1, join: 20, idle: 20, history: 2000, historyRequests: 20, export: [200, 2000], abuse: { messages: 20, bytes: 1024, sockets: 2, seconds: 1, quiet: 1 }, search: { messages: 3000, runs: 3, inserts: 500 } },
+  full: { group: [5, 45], dm: 25, seconds: 15, join: 1000, idle: 10_000, history: 1_000_000, historyRequests: 2000, export: [100_000, 1_000_000], abuse: { messages: 500, bytes: 15 * 1024, sockets: 4, seconds: 10, quiet: 3 }, search: { messages: 1_000_000, runs: 200, inserts: 20_000 }, files: { bytes: 100_000_000, runs: 3 } },
+  quick: { group: [5, 45], dm: 25, seconds: 5, join: 1000, idle: 2000, history: 200_000, historyRequests: 500, export: [20_000, 200_000], abuse: { messages: 500, bytes: 15 * 1024, sockets: 4, seconds: 5, quiet: 2 }, search: { messages: 200_000, runs: 100, inserts: 10_000 }, files: { bytes: 100_000_000, runs: 2 } },
+  smoke: { group: [2, 3], dm: 2, seconds: 1, join: 20, idle: 20, history: 2000, historyRequests: 20, export: [200, 2000], abuse: { messages: 20, bytes: 1024, sockets: 2, seconds: 1, quiet: 1 }, search: { messages: 3000, runs: 3, inserts: 500 }, files: { bytes: 2_000_000, runs: 1 } },
 }[mode];
 const PARLEY_ROOT = args['parley-root'] ?? root;
 const only = args.only ? new Set(args.only.split(',')) : null;
@@ -681,6 +683,17 @@ async function main() {
       results.scenarios.search = { parley: await searchScenario(SIZES.search, helpers) };
       process.stderr.write('done\n');
     }
+    if (wants('files')) {
+      process.stderr.write('files: static server and parley… ');
+      const login = await fetch(`${parley.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+      });
+      const { token } = await login.json();
+      results.scenarios.files = await filesScenario(SIZES.files, { parley, token, dataDir });
+      process.stderr.write('done\n');
+    }
     if (wants('abuse')) {
       process.stderr.write('abuse: parley… ');
       results.scenarios.abuse = { parley_root: PARLEY_ROOT, parley: await abuse() };
@@ -774,6 +787,13 @@ async function main() {
       rowFor('server CPU µs/delivery', 'cpu_us_per_delivery');
     }
     scalingRows.unshift(['scenario', 'metric', 'Parley, SQLite', 'PostgreSQL + Redis, 1 node', `${nodes} nodes`, `${nodes} nodes / 1 node`, 'target']);
+  }
+  const filed = results.scenarios.files;
+  if (filed) {
+    const { baseline: b, parley: p } = filed;
+    rows.push(['files', `upload MB/s (${filed.bytes / 1e6} MB, multipart)`, fmt(b.upload_mb_per_sec), fmt(p.upload_mb_per_sec), fmt(ratio(p.upload_mb_per_sec, b.upload_mb_per_sec)), '≥ 0.7×']);
+    rows.push(['files', 'download MB/s', fmt(b.download_mb_per_sec), fmt(p.download_mb_per_sec), fmt(ratio(p.download_mb_per_sec, b.download_mb_per_sec)), '≥ 0.7×']);
+    rows.push(['files', 'server RSS growth MB (peak − before)', '', fmt(p.rss_growth_mb), '', 'flat (≪ file size)']);
   }
   const searchRows = [];
   const searched = results.scenarios.search?.parley;

@@ -31,7 +31,12 @@ describe('the benchmark (smoke size)', () => {
         scenarios: Record<string, { baseline?: Record<string, number>; parley: Record<string, number> }>;
         scaling: { nodes: number; one: Record<string, Record<string, number>>; many: Record<string, Record<string, number>> };
       };
-      expect(Object.keys(results.scenarios).sort()).toEqual(['abuse', 'channel', 'dm', 'export', 'group', 'group-fixed', 'history', 'idle', 'join', 'search']);
+      expect(Object.keys(results.scenarios).sort()).toEqual(['abuse', 'channel', 'dm', 'export', 'files', 'group', 'group-fixed', 'history', 'idle', 'join', 'search']);
+      // The file went up and came back through both servers, and Parley's memory was sampled.
+      const files = results.scenarios.files as unknown as Record<'baseline' | 'parley', Record<string, number>>;
+      expect(files.baseline.upload_mb_per_sec).toBeGreaterThan(0);
+      expect(files.parley.download_mb_per_sec).toBeGreaterThan(0);
+      expect(files.parley.rss_peak_mb).toBeGreaterThan(0);
       // The read-path attack ran, was answered (and refused past the limits), and the bystanders lost nothing.
       expect(results.scenarios.abuse.parley).toMatchObject({ lost: 0 });
       expect(results.scenarios.abuse.parley.round_trips).toBeGreaterThan(0);

@@ -40,7 +40,7 @@ export class FileStore {
   /** A new private file to stream an upload to. */
   tempFile(): { path: string; stream: WriteStream } {
     const path = this.tempPath();
-    return { path, stream: createWriteStream(path, { mode: PRIVATE_FILE_MODE, flags: 'wx' }) };
+    return { path, stream: createWriteStream(path, { mode: PRIVATE_FILE_MODE, flags: 'wx', highWaterMark: 1024 * 1024 }) };
   }
 
   /**

@@ -8,6 +8,8 @@ import { AppConfig } from '../config/app-config';
 import { FileStore } from './file-store';
 import { HashingDiskStorage } from './upload-storage';
 
+/** How much of an upload each stream step carries. */
+const STREAM_PIECE_BYTES = 1024 * 1024;
 /** Headers and boundaries of a multipart body around the file: generous, and still a bound. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
@@ -23,12 +25,17 @@ export class UploadInterceptor implements NestInterceptor {
 
   constructor(store: FileStore, config: AppConfig) {
     this.maxBytes = config.values.PARLEY_FILES_MAX_BYTES;
-    this.middleware = multer({
+    // multer 2 passes these two to busboy; @types/multer does not list them yet.
+    const options: multer.Options & { highWaterMark: number; fileHwm: number } = {
       storage: new HashingDiskStorage(store),
       // Browsers send file names as raw UTF-8; multer's default would read them as Latin-1.
       defParamCharset: 'utf8',
+      // Larger pieces than busboy's 16 KB defaults: fewer stream turns per 100 MB (bench "files").
+      highWaterMark: STREAM_PIECE_BYTES,
+      fileHwm: STREAM_PIECE_BYTES,
       limits: { fileSize: this.maxBytes, files: 1, fields: 10, parts: 12, fieldSize: 1024, headerPairs: 50 },
-    }).single('file');
+    };
+    this.middleware = multer(options).single('file');
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
