@@ -128,6 +128,11 @@ describe('files', () => {
     const history = await requestOk(sockets.sue, 'history', { conversation: 'group:staff', limit: 5 });
     expect(history.messages.find((m) => m.id === message.id)?.attachments).toEqual(message.attachments);
 
+    // The compliance export lists the files a message carried.
+    const exported = await api(server, 'GET', '/api/admin/export?conversation=group:staff', { token: tokens.admin });
+    const line = String(exported.body.text).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.id === message.id);
+    expect(line).toMatchObject({ message: 'The figures', attachments: message.attachments });
+
     // A file goes with one message, and only its uploader's.
     const again = await request(sockets.sam, 'send_message', { recipients: 'staff', message: 'again', attachments: [file.id] });
     expect(again).toMatchObject({ ok: false, error: { code: ErrorCodes.UnknownFile } });

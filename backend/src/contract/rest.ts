@@ -1,3 +1,4 @@
+import type { Attachment } from './files';
 import type { z } from 'zod';
 // Type-only, as in events.ts: the web app gets the types without the validators.
 import type * as announcements from './schemas/announcements';
@@ -58,4 +59,6 @@ export interface ExportLine {
   deleted?: true;
   reply_to?: number;
   reactions?: { emoji: string; users: string[] }[];
+  /** The files it carried (id, name, size, type): the bytes are fetched with GET /api/files/:id. */
+  attachments?: Attachment[];
 }

@@ -100,5 +100,6 @@ export function toExportLine(row: MessageRow, reactions?: ExportLine['reactions'
   if (row.deleted_at !== null) line.deleted = true;
   if (row.reply_to !== null) line.reply_to = row.reply_to;
   if (reactions && reactions.length > 0) line.reactions = reactions;
+  if (row.attachments !== null) line.attachments = JSON.parse(row.attachments) as ExportLine['attachments'];
   return line;
 }
