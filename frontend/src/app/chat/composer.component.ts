@@ -290,8 +290,7 @@ export class ComposerComponent {
   }
 
   retryFile(key: string): void {
-    const draft = this.draft();
-    if (draft) this.uploads.retry(draft.user, draft.conversation, key);
+    this.uploads.retry(key);
   }
 
   send(): void {

@@ -38,7 +38,8 @@ import { fileIcon, isInlineImage, thumbnailSize } from './files.model';
   `,
   styles: `
     :host { display: flex; flex-direction: column; gap: 0.35rem; margin-top: 0.3rem; min-width: 0; }
-    .images { display: flex; flex-wrap: wrap; gap: 0.35rem; }
+    /* One under another: side by side, their summed width would stretch the bubble to its widest. */
+    .images { display: flex; flex-direction: column; align-items: flex-start; gap: 0.35rem; }
     .thumb { display: block; padding: 0; border: 0; border-radius: 8px; overflow: hidden; cursor: zoom-in; max-width: 100%;
       background: var(--mat-sys-surface-container-highest); }
     .thumb:focus-visible { outline: 3px solid var(--mat-sys-primary); outline-offset: 2px; }

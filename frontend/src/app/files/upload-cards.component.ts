@@ -22,11 +22,13 @@ import type { Upload } from './upload.store';
           <div class="body">
             <span class="name" [title]="upload.name">{{ upload.name }}</span>
             <span class="size">{{ size(upload.size) }}@switch (upload.state) {
-                @case ('uploading') { · Uploading {{ percent(upload) }}% }
+                @case ('uploading') { · {{ upload.progress < 1 ? 'Uploading ' + percent(upload) + '%' : 'Checking…' }} }
                 @case ('sending') { · Sending… }
               }</span>
             @if (upload.state === 'uploading') {
-              <mat-progress-bar mode="determinate" [value]="percent(upload)" [attr.aria-label]="'Uploading ' + upload.name" />
+              <!-- Every byte sent: the server is still storing it (and making an image's thumbnail). -->
+              <mat-progress-bar [mode]="upload.progress < 1 ? 'determinate' : 'indeterminate'" [value]="percent(upload)"
+                [attr.aria-label]="'Uploading ' + upload.name" />
             }
             @if (upload.state === 'failed') {
               <span class="error" role="alert">{{ upload.error }}</span>

@@ -68,7 +68,7 @@ export class UploadStore {
       uploads: [...draft.uploads, ...added],
       notice: left === 0 ? null : `One message carries at most ${MAX_ATTACHMENTS} files: ${left} ${left === 1 ? 'was' : 'were'} not added.`,
     }));
-    added.forEach((upload, i) => this.start(key, upload.key, taken[i]));
+    added.forEach((upload, i) => this.start(upload.key, taken[i]));
   }
 
   /** Cancels an upload still running (the request is aborted) or removes a card. */
@@ -78,11 +78,11 @@ export class UploadStore {
     this.change(draftKey(user, conversation), (draft) => ({ uploads: draft.uploads.filter((u) => u.key !== uploadKey), notice: null }));
   }
 
-  retry(user: string, conversation: string, uploadKey: string): void {
+  retry(uploadKey: string): void {
     const file = this.running.get(uploadKey)?.file;
     if (!file) return;
-    this.patch(draftKey(user, conversation), uploadKey, { state: 'uploading', progress: 0, error: undefined, retryable: undefined });
-    this.start(draftKey(user, conversation), uploadKey, file);
+    this.patch(uploadKey, { state: 'uploading', progress: 0, error: undefined, retryable: undefined });
+    this.start(uploadKey, file);
   }
 
   /**
@@ -91,7 +91,7 @@ export class UploadStore {
    */
   take(user: string, conversation: string): UploadedFile[] {
     const ready = this.uploads(user, conversation).filter((u) => u.state === 'uploaded' && u.file);
-    for (const upload of ready) this.patch(draftKey(user, conversation), upload.key, { state: 'sending' });
+    for (const upload of ready) this.patch(upload.key, { state: 'sending' });
     return ready.map((u) => u.file!);
   }
 
@@ -114,23 +114,26 @@ export class UploadStore {
     });
   }
 
-  private start(key: string, uploadKey: string, file: File): void {
+  private start(uploadKey: string, file: File): void {
     const form = new FormData();
     form.append('file', file, file.name);
     const request = this.http.post<UploadedFile>('/api/files', form, { reportProgress: true, observe: 'events' }).subscribe({
       next: (event) => {
         if (event.type === HttpEventType.UploadProgress && event.total) {
-          this.patch(key, uploadKey, { progress: event.loaded / event.total });
+          this.patch(uploadKey, { progress: event.loaded / event.total });
         } else if (event.type === HttpEventType.Response && event.body) {
-          this.patch(key, uploadKey, { state: 'uploaded', progress: 1, file: event.body });
+          this.patch(uploadKey, { state: 'uploaded', progress: 1, file: event.body });
         }
       },
-      error: (error: unknown) => this.patch(key, uploadKey, { state: 'failed', ...failure(error) }),
+      error: (error: unknown) => this.patch(uploadKey, { state: 'failed', ...failure(error) }),
     });
     this.running.set(uploadKey, { file, request });
   }
 
-  private patch(key: string, uploadKey: string, change: Partial<Upload>): void {
+  /** Changes an upload in whichever draft holds it now (its channel may have been renamed meanwhile). */
+  private patch(uploadKey: string, change: Partial<Upload>): void {
+    const key = [...this.drafts()].find(([, draft]) => draft.uploads.some((u) => u.key === uploadKey))?.[0];
+    if (key === undefined) return;
     this.change(key, (draft) => ({ ...draft, uploads: draft.uploads.map((u) => (u.key === uploadKey ? { ...u, ...change } : u)) }));
   }
 
