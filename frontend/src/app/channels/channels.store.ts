@@ -21,6 +21,7 @@ import { errorMessage } from '../core/auth.service';
 import { ChatConnection } from '../core/socket.service';
 import { ChatStore } from '../chat/chat.store';
 import { DraftStore } from '../chat/draft.store';
+import { UploadStore } from '../files/upload.store';
 
 const API = '/api/channels';
 const path = (name: string) => `${API}/${encodeURIComponent(name)}`;
@@ -38,6 +39,7 @@ export class ChannelsStore implements OnDestroy {
   private readonly chat = inject(ChatStore);
   private readonly connection = inject(ChatConnection);
   private readonly drafts = inject(DraftStore);
+  private readonly uploads = inject(UploadStore);
   private readonly subscriptions = new Subscription();
   /** Channels this user is a member of, by conversation id ('channel:<name>'). */
   private readonly byId = signal<ReadonlyMap<string, ChannelInfo>>(new Map());
@@ -135,6 +137,7 @@ export class ChannelsStore implements OnDestroy {
       const before = ConversationIds.channel(previous_name);
       // The draft first: the composer loads the renamed conversation's draft as it switches.
       this.drafts.move(this.me(), before, channel.conversation);
+      this.uploads.move(this.me(), before, channel.conversation);
       this.chat.rename(before, channel.conversation);
       this.byId.update((map) => without(map, before));
     }

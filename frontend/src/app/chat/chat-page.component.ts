@@ -9,6 +9,7 @@ import {
   inject,
   linkedSignal,
   signal,
+  viewChild,
   type OnDestroy,
   type OnInit,
 } from '@angular/core';
@@ -34,7 +35,9 @@ import type { ChatMessage } from './chat.model';
 import { ChatStore } from './chat.store';
 import { MessageActionsStore, type JumpState } from './message-actions.store';
 import type { MessageAction } from './message-item.component';
-import { ComposerComponent } from './composer.component';
+import { ComposerComponent, type ComposedMessage } from './composer.component';
+import { FileDropDirective } from '../files/file-drop.directive';
+import { UploadStore } from '../files/upload.store';
 import { ConversationListComponent } from './conversation-list.component';
 import { conversationTitle, isTeamInbox, type People, personName, roleTitle } from './conversation-names';
 import { MessageListComponent } from './message-list.component';
@@ -64,6 +67,7 @@ const HIGHLIGHT_MS = 2_500;
     ConversationListComponent,
     MessageListComponent,
     ComposerComponent,
+    FileDropDirective,
     ShownNamePipe,
   ],
   template: `
@@ -158,7 +162,14 @@ const HIGHLIGHT_MS = 2_500;
           </div>
         }
         @if (showPane()) {
-          <section class="pane" [attr.aria-label]="activeTitle() ?? 'Conversation'">
+          <section class="pane" [attr.aria-label]="activeTitle() ?? 'Conversation'" [parleyFileDrop]="canPost()" #drop="parleyFileDrop"
+            (dropped)="composer()?.attach($event)">
+            @if (drop.dragging()) {
+              <div class="drop-overlay" data-testid="drop-overlay" aria-hidden="true">
+                <span class="material-symbols-outlined" aria-hidden="true">upload_file</span>
+                Drop files to send to {{ activeTitle() }}
+              </div>
+            }
             @if (store.active(); as active) {
               <header class="conversation-head">
                 @if (phone()) {
@@ -249,7 +260,7 @@ const HIGHLIGHT_MS = 2_500;
                   [placeholder]="canPost() ? 'Write to ' + activeTitle() : 'You can read this group but not post to it'"
                   [user]="user()?.username ?? null" [conversation]="active.id"
                   [people]="store.directory()" [broadcast]="active.kind !== 'user'"
-                  (sent)="actions.send(active.id, $event)" (typing)="typing.noteTyping()"
+                  (sent)="send(active.id, $event)" (typing)="typing.noteTyping()"
                   (editLast)="actions.editLast(active.id)" (escaped)="actions.cancelReply(active.id)" />
               }
             } @else {
@@ -277,7 +288,12 @@ const HIGHLIGHT_MS = 2_500;
     .banner.info { background: var(--mat-sys-secondary-container); color: var(--mat-sys-on-secondary-container); }
     .layout { flex: 1; display: grid; grid-template-columns: minmax(14rem, 20rem) 1fr; min-height: 0; }
     .list { border-right: 1px solid var(--mat-sys-outline-variant); overflow-y: auto; padding: 0.5rem; }
-    .pane { display: flex; flex-direction: column; min-height: 0; min-width: 0; }
+    .pane { display: flex; flex-direction: column; min-height: 0; min-width: 0; position: relative; }
+    /* Over the whole conversation while files are held over it; events pass through to the pane. */
+    .drop-overlay { position: absolute; inset: 0.5rem; z-index: 3; display: flex; flex-direction: column; align-items: center; justify-content: center;
+      gap: 0.5rem; pointer-events: none; border: 2px dashed var(--mat-sys-primary); border-radius: 16px; font-size: 1.1rem; font-weight: 500;
+      text-align: center; padding: 1rem; background: color-mix(in srgb, var(--mat-sys-primary-container) 88%, transparent); color: var(--mat-sys-on-primary-container); }
+    .drop-overlay .material-symbols-outlined { font-size: 48px; }
     .conversation-head { display: flex; align-items: center; gap: 0.75rem; padding: 0 1rem; min-height: 3rem; }
     .heading { display: flex; flex-direction: column; min-width: 0; flex: 0 1 auto; }
     .conversation-head h2 { font-size: 1.1rem; font-weight: 500; margin: 0.5rem 0 0; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap;
@@ -321,6 +337,8 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   readonly channels = inject(ChannelsStore);
   readonly typing = inject(TypingStore);
   readonly actions = inject(MessageActionsStore);
+  private readonly uploads = inject(UploadStore);
+  readonly composer = viewChild(ComposerComponent);
   readonly jumpText: Record<JumpState['state'], string> = {
     loading: 'Loading older messages to find that message…',
     gone: 'That message is no longer here: it was deleted or removed.',
@@ -509,6 +527,16 @@ export class ChatPageComponent implements OnInit, OnDestroy {
       this.openConversation(result.conversation, 'heading');
       void this.jumpTo(result.conversation, result.id);
     });
+  }
+
+  /**
+   * Sends what the composer gave. Its files stay on their cards (as sending) until the server
+   * answers; then the message holds them, sent or with its own Retry.
+   */
+  async send(conversation: string, message: ComposedMessage): Promise<void> {
+    await this.actions.send(conversation, message.text, message.files);
+    const user = this.user();
+    if (user && message.files.length > 0) this.uploads.release(user.username, conversation, message.files.map((file) => file.id));
   }
 
   cancelReply(conversation: string): void {

@@ -1,4 +1,5 @@
 import {
+  type Attachment,
   type ConversationKind,
   mentionsUser,
   type NotifyLevel,
@@ -7,6 +8,7 @@ import {
   type ReadReceipt,
   type ReplyQuote,
   type Role,
+  textWithoutAttachmentLines,
   type WireMessage,
 } from '@parley/contract';
 
@@ -17,6 +19,7 @@ export interface ChatMessage {
   key: string;
   id: number | null;
   clientId: string | null;
+  /** What the sender wrote: without the line per file the server adds for text-only clients. */
   text: string;
   senderName: string;
   senderRole: Role;
@@ -39,6 +42,8 @@ export interface ChatMessage {
   /** The message this one answers. */
   replyTo?: ReplyQuote;
   reactions?: readonly Reaction[];
+  /** Its files (WireMessage.attachments), in the order sent. */
+  attachments?: readonly Attachment[];
   /** An edit, delete or reaction of the viewer's on its way to the server. */
   pending?: 'edit' | 'delete' | 'reaction';
   /** Why the viewer's last edit, delete or reaction of it failed (cleared by the next attempt). */
@@ -80,7 +85,7 @@ export function toChatMessage(message: WireMessage, me: string): ChatMessage {
     key: message.client_id && message.sender_name === me ? message.client_id : `id:${message.id}`,
     id: message.id,
     clientId: message.client_id,
-    text: message.message,
+    text: textWithoutAttachmentLines(message.message, message.attachments ?? []),
     senderName: message.sender_name,
     senderRole: message.sender_role,
     sentAt: message.sent_at,
@@ -94,6 +99,7 @@ export function toChatMessage(message: WireMessage, me: string): ChatMessage {
     ...(message.deleted ? { deleted: true } : {}),
     ...(message.reply_to ? { replyTo: message.reply_to } : {}),
     ...(message.reactions?.length ? { reactions: message.reactions } : {}),
+    ...(message.attachments?.length ? { attachments: message.attachments } : {}),
   };
 }
 

@@ -116,6 +116,22 @@ describe('ChatStore', () => {
       expect(conversation('user:sam')!.messages).toEqual([expect.objectContaining({ state: 'sent', id: 500, key: pending.key })]);
     });
 
+    it('sends uploaded files by id, with or without text, shows them while sending and keeps them on a retry', async () => {
+      const plan = { id: 'f1', name: 'plan.png', size: 2000, content_type: 'image/png', sha256: 'ab', width: 640, height: 480, thumbnail_url: '/api/files/f1/thumbnail' };
+      connection.handlers[ClientEvents.SendMessage] = () => ({ ok: false, error: { code: ErrorCodes.StorageFailed, message: 'disk' } });
+      await store.send('', undefined, [plan]);
+      const [failed] = conversation('user:sam')!.messages;
+      const { sha256: _, ...attachment } = plan;
+      expect(failed).toMatchObject({ state: 'failed', text: '', attachments: [attachment] });
+      connection.handlers[ClientEvents.SendMessage] = (p) => ({ ok: true, id: 504, sent_at: 'x', client_id: p.client_id ?? null, duplicate: false });
+      await store.retry('user:sam', failed.key);
+      expect(connection.sent(ClientEvents.SendMessage)).toEqual([
+        { message: '', recipients: 'user:sam', client_id: failed.clientId, attachments: ['f1'] },
+        { message: '', recipients: 'user:sam', client_id: failed.clientId, attachments: ['f1'] },
+      ]);
+      expect(conversation('user:sam')!.messages).toEqual([expect.objectContaining({ state: 'sent', id: 504, attachments: [attachment] })]);
+    });
+
     it('goes sending -> failed on an error, and retry reuses the client_id', async () => {
       connection.handlers[ClientEvents.SendMessage] = () => ({ ok: false, error: { code: ErrorCodes.StorageFailed, message: 'disk' } });
       await store.send('try me');

@@ -25,9 +25,11 @@ import {
   type ReplyQuote,
   type Role,
   ServerEvents,
+  type UploadedFile,
   type WireMessage,
 } from '@parley/contract';
 import { ChatConnection } from '../core/socket.service';
+import { toAttachment } from '../files/files.model';
 import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW } from '../core/tokens';
 import {
   insertMessage,
@@ -508,13 +510,13 @@ export class ChatStore implements OnDestroy {
   }
 
   /**
-   * Sends text to the active conversation, as a reply to `replyTo` when given; the message shows
-   * as sending (with its quote) until acknowledged.
+   * Sends text and uploaded files to the active conversation, as a reply to `replyTo` when
+   * given; the message shows as sending (with its quote and files) until acknowledged.
    */
-  async send(text: string, replyTo?: ChatMessage): Promise<void> {
+  async send(text: string, replyTo?: ChatMessage, files: readonly UploadedFile[] = []): Promise<void> {
     const id = this.activeId();
     const me = this.me();
-    if (!id || !me || text.trim() === '') return;
+    if (!id || !me || (text.trim() === '' && files.length === 0)) return;
     const key = this.newId();
     const message: ChatMessage = {
       key,
@@ -528,6 +530,7 @@ export class ChatStore implements OnDestroy {
       state: 'sending',
       ...this.ownMentions(text),
       ...(replyTo?.id != null ? { replyTo: quoteOf(replyTo, replyTo.id) } : {}),
+      ...(files.length > 0 ? { attachments: files.map(toAttachment) } : {}),
     };
     // Pending messages go last; insertMessage appends one that has no id yet.
     this.update((map) => {
@@ -599,6 +602,7 @@ export class ChatStore implements OnDestroy {
       // Mine always have one; null is only in the type, for others' messages.
       client_id: message.clientId ?? undefined,
       ...(message.replyTo ? { reply_to: message.replyTo.id } : {}),
+      ...(message.attachments ? { attachments: message.attachments.map((file) => file.id) } : {}),
     });
     if (!ack.ok) {
       // Not connected, or the server is restarting (it closes the connection next): leave it

@@ -18,7 +18,7 @@ describe('ComposerComponent', () => {
     fixture.componentRef.setInput('user', 'cleo');
     fixture.componentRef.setInput('conversation', conversation);
     const sent: string[] = [];
-    fixture.componentInstance.sent.subscribe((text) => sent.push(text));
+    fixture.componentInstance.sent.subscribe((message) => sent.push(message.text));
     await fixture.whenStable();
     const textarea = fixture.nativeElement.querySelector('textarea') as HTMLTextAreaElement;
     const type = async (text: string) => {

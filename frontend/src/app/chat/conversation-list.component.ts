@@ -4,7 +4,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
-import { type ChannelInfo, ConversationIds, type DirectoryEntry } from '@parley/contract';
+import { type ChannelInfo, ConversationIds, type DirectoryEntry, withAttachmentLines } from '@parley/contract';
 import { newConversation, type Conversation } from './chat.model';
 import { conversationTitle, isTeamInbox, type People, personName, roleTitle } from './conversation-names';
 import { ShownNamePipe } from './shown-name.pipe';
@@ -247,6 +247,6 @@ export class ConversationListComponent {
   lastText(conversation: Conversation): string {
     const last = conversation.messages.at(-1);
     if (!last) return 'No messages yet';
-    return `${last.mine ? 'You' : personName(last.senderName, this.people())}: ${last.deleted ? 'Message deleted' : last.text}`;
+    return `${last.mine ? 'You' : personName(last.senderName, this.people())}: ${last.deleted ? 'Message deleted' : withAttachmentLines(last.text, last.attachments ?? [])}`;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, inject, signal } from '@angular/core';
-import { type Ack, ClientEvents, type ErrorBody, ErrorCodes, type ReactionEmoji } from '@parley/contract';
+import { type Ack, ClientEvents, type ErrorBody, ErrorCodes, type ReactionEmoji, type UploadedFile } from '@parley/contract';
 import { ChatConnection } from '../core/socket.service';
 import { CLOCK } from '../core/tokens';
 import type { ChatMessage } from './chat.model';
@@ -151,11 +151,11 @@ export class MessageActionsStore {
     });
   }
 
-  /** Sends the composer's text, as a reply when one is being written there. */
-  async send(conversation: string, text: string): Promise<void> {
+  /** Sends the composer's text and files, as a reply when one is being written there. */
+  async send(conversation: string, text: string, files: readonly UploadedFile[] = []): Promise<void> {
     const replyTo = this.replying().get(conversation);
     this.cancelReply(conversation);
-    await this.chat.send(text, replyTo);
+    await this.chat.send(text, replyTo, files);
   }
 
   /**

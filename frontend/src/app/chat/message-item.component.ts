@@ -8,6 +8,7 @@ import { fullTime, quoteGone, type ChatMessage } from './chat.model';
 import { type People, personName } from './conversation-names';
 import type { EditDraft } from './message-actions.store';
 import { MessageTextComponent } from './message-text.component';
+import { MessageAttachmentsComponent } from '../files/message-attachments.component';
 
 /** What a person asked to do with one message; the page hands it to MessageActionsStore. */
 export type MessageAction =
@@ -31,7 +32,7 @@ export interface SeenMark {
 @Component({
   selector: 'parley-message-item',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [DatePipe, MatButtonModule, MatMenuModule, MatTooltipModule, MessageTextComponent],
+  imports: [DatePipe, MatButtonModule, MatMenuModule, MatTooltipModule, MessageTextComponent, MessageAttachmentsComponent],
   template: `
     @let m = message();
     <div class="message" [class.mine]="m.mine" [class.mentions-me]="m.mentionsMe" [class.deleted]="m.deleted" [class.highlighted]="highlighted()"
@@ -118,8 +119,11 @@ export interface SeenMark {
         <p class="tombstone" data-testid="tombstone">
           <span class="material-symbols-outlined" aria-hidden="true">block</span> This message was deleted
         </p>
-      } @else {
+      } @else if (m.text !== '' || !m.attachments) {
         <parley-message-text [text]="m.text" [mentions]="m.mentions" [me]="me()" />
+      }
+      @if (m.attachments && !m.deleted) {
+        <parley-message-attachments [attachments]="m.attachments" />
       }
       @if (reactions().length > 0) {
         <div class="reactions" role="group" aria-label="Reactions">
