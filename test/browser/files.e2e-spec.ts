@@ -188,4 +188,49 @@ describe('files in the web app', () => {
     await sam.page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(sam.page, 'files-09-sender-dark');
   });
+
+  it('goes on with a large upload where it stopped when the connection drops, instead of starting again', async () => {
+    const page = sam.page;
+    await page.locator('[data-conversation="group:staff"]').click();
+    const cdp = await sam.context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    // 20 MB at 4 MB/s: three tus chunks of 8 MB (the last one short), some five seconds.
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 4_000_000 });
+    const tus: { method: string; offset: string | null }[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/api/uploads')) tus.push({ method: request.method(), offset: request.headers()['upload-offset'] ?? null });
+    });
+    let failed = 0;
+    page.on('requestfailed', (request) => void (request.url().includes('/api/uploads') && (failed += 1)));
+    const big = Buffer.alloc(20 * 1024 * 1024, 'parley resumable upload ');
+    await page.getByTestId('file-picker').setInputFiles({ name: 'site-survey.zip', mimeType: 'application/zip', buffer: big });
+
+    // The second chunk is on its way: the connection drops.
+    await eventually(() => tus.some((r) => r.method === 'PATCH' && r.offset === String(8 * 1024 * 1024)), { timeoutMs: 20_000 });
+    await cdp.send('Network.emulateNetworkConditions', { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await eventually(() => failed > 0, { timeoutMs: 20_000 });
+    const before = tus.length;
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await card(page, 'site-survey.zip').and(page.locator('[data-state="uploaded"]')).waitFor({ timeout: 30_000 });
+
+    // After the drop it asked where to go on (HEAD), and went on from there, not from 0.
+    const after = tus.slice(before).filter((r) => r.method !== 'OPTIONS');
+    const head = after.findIndex((r) => r.method === 'HEAD');
+    expect(head).toBeGreaterThanOrEqual(0);
+    const next = after.slice(head).find((r) => r.method === 'PATCH');
+    expect(Number(next?.offset)).toBeGreaterThanOrEqual(8 * 1024 * 1024);
+    expect(tus.filter((r) => r.method === 'POST')).toHaveLength(1);
+    // The browser logged the requests the drop cut off.
+    sam.errors.splice(0, sam.errors.length, ...sam.errors.filter((e) => !e.includes('/api/uploads')));
+
+    await composer(page).fill('Survey files');
+    await composer(page).press('Enter');
+    const sent = page.getByTestId('message').filter({ hasText: 'Survey files' });
+    await sent.and(page.locator('[data-state="sent"]')).waitFor();
+    // sue still has the staff group open (at phone width, from the test before).
+    const received = sue.page.getByTestId('message').filter({ hasText: 'Survey files' });
+    await received.getByRole('link', { name: 'Download site-survey.zip' }).waitFor();
+    expect(await received.textContent()).toContain('21 MB');
+  }, 90_000);
 });
+

@@ -1,20 +1,31 @@
 import { HttpEventType, provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import { MAX_ATTACHMENTS } from '@parley/contract';
+import { ErrorCodes, MAX_ATTACHMENTS } from '@parley/contract';
 import { uploaded } from '../../testing/uploaded-file';
 import { ID_GENERATOR } from '../core/tokens';
-import { UploadStore } from './upload.store';
+import { Subject } from 'rxjs';
+import { type ResumableEvent, ResumableUploader } from './resumable-uploader';
+import { RESUMABLE_FROM_BYTES, UploadStore } from './upload.store';
 
 describe('UploadStore', () => {
   let store: UploadStore;
   let http: HttpTestingController;
+  /** tus itself is test/resumable-uploads.e2e-spec.ts's and the browser spec's; here, what the store does with its events. */
+  const resumable = { uploads: [] as { file: File; events: Subject<ResumableEvent> }[] };
+  const fakeUploader = {
+    upload: (file: File) => {
+      const entry = { file, events: new Subject<ResumableEvent>() };
+      resumable.uploads.push(entry);
+      return entry.events.asObservable();
+    },
+  };
   const file = (name: string, text = 'hello') => new File([text], name, { type: 'text/plain' });
 
   beforeEach(() => {
     let next = 0;
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(), provideHttpClientTesting(), { provide: ID_GENERATOR, useValue: () => `u${++next}` }],
+      providers: [provideHttpClient(), provideHttpClientTesting(), { provide: ID_GENERATOR, useValue: () => `u${++next}` }, { provide: ResumableUploader, useValue: fakeUploader }],
     });
     store = TestBed.inject(UploadStore);
     http = TestBed.inject(HttpTestingController);
@@ -92,5 +103,28 @@ describe('UploadStore', () => {
     expect(store.uploads('sam', 'channel:ops')).toEqual([]);
     b.flush(uploaded('b.txt'));
     expect(store.uploads('sam', 'channel:operations')).toEqual([expect.objectContaining({ name: 'b.txt', state: 'uploaded' })]);
+  });
+
+  it('sends a file larger than one chunk resumably, with the same progress, answer and failures', () => {
+    resumable.uploads.length = 0;
+    const big = new File([new Uint8Array(RESUMABLE_FROM_BYTES + 1)], 'backup.tar');
+    store.add('sam', 'group:staff', [big]);
+    http.expectNone('/api/files');
+    expect(resumable.uploads.map((u) => u.file)).toEqual([big]);
+    const [first] = resumable.uploads;
+    first.events.next({ kind: 'progress', sent: big.size / 4, total: big.size });
+    expect(store.uploads('sam', 'group:staff')[0]).toMatchObject({ state: 'uploading', progress: 0.25 });
+    first.events.error({ code: 'NETWORK', message: 'The connection dropped and did not come back; try again when you are online' });
+    expect(store.uploads('sam', 'group:staff')[0]).toMatchObject({ state: 'failed', retryable: true, error: 'Not uploaded: The connection dropped and did not come back; try again when you are online.' });
+
+    // Retry goes through tus again (which asks the server where to go on).
+    store.retry('u1');
+    const second = resumable.uploads[1];
+    second.events.next({ kind: 'done', file: uploaded('backup.tar') });
+    expect(store.uploads('sam', 'group:staff')[0]).toMatchObject({ state: 'uploaded', progress: 1, file: uploaded('backup.tar') });
+
+    store.add('sam', 'group:staff', [new File([new Uint8Array(RESUMABLE_FROM_BYTES + 1)], 'huge.iso')]);
+    resumable.uploads[2].events.error({ code: ErrorCodes.QuotaExceeded, message: 'the limit is 1 GB per person' });
+    expect(store.uploads('sam', 'group:staff')[1]).toMatchObject({ state: 'failed', retryable: false, error: 'the limit is 1 GB per person' });
   });
 });

@@ -3,6 +3,13 @@ import { Injectable, inject, signal } from '@angular/core';
 import type { Subscription } from 'rxjs';
 import { ErrorCodes, MAX_ATTACHMENTS, type UploadedFile } from '@parley/contract';
 import { ID_GENERATOR } from '../core/tokens';
+import { CHUNK_BYTES, ResumableUploader, type UploadFailure } from './resumable-uploader';
+
+/**
+ * Files larger than one tus chunk go up resumably (ResumableUploader): a dropped connection costs
+ * at most a chunk. Smaller ones in one request, which a retry simply sends again.
+ */
+export const RESUMABLE_FROM_BYTES = CHUNK_BYTES;
 
 /** uploading → uploaded (or failed); uploaded → sending once the message carrying it is on its way. */
 export type UploadState = 'uploading' | 'uploaded' | 'failed' | 'sending';
@@ -37,13 +44,14 @@ const NO_FILES: DraftFiles = { uploads: [], notice: null };
 /**
  * The files being prepared for each conversation's next message, beside its text (DraftStore):
  * switching to another conversation and back finds them, still uploading or done. Each file is
- * uploaded at once (POST /api/files) so Send has only ids to send. Kept in memory for this page,
+ * uploaded at once (POST /api/files, or resumably over tus when large) so Send has only ids to send. Kept in memory for this page,
  * per user: a File cannot be stored, and an upload never sent is removed by the server after a day.
  * HttpClient sends the XSRF-TOKEN cookie back as X-XSRF-TOKEN, like every other write.
  */
 @Injectable({ providedIn: 'root' })
 export class UploadStore {
   private readonly http = inject(HttpClient);
+  private readonly resumable = inject(ResumableUploader);
   private readonly newId = inject(ID_GENERATOR);
   private readonly drafts = signal<ReadonlyMap<string, DraftFiles>>(new Map());
   /** What each upload needs that is not state: the file (for Retry) and the request (for Cancel). */
@@ -115,6 +123,15 @@ export class UploadStore {
   }
 
   private start(uploadKey: string, file: File): void {
+    if (file.size > RESUMABLE_FROM_BYTES) {
+      const request = this.resumable.upload(file).subscribe({
+        next: (event) =>
+          this.patch(uploadKey, event.kind === 'progress' ? { progress: event.total > 0 ? event.sent / event.total : 0 } : { state: 'uploaded', progress: 1, file: event.file }),
+        error: (failed: UploadFailure) => this.patch(uploadKey, { state: 'failed', ...resumableFailure(failed) }),
+      });
+      this.running.set(uploadKey, { file, request });
+      return;
+    }
     const form = new FormData();
     form.append('file', file, file.name);
     const request = this.http.post<UploadedFile>('/api/files', form, { reportProgress: true, observe: 'events' }).subscribe({
@@ -159,4 +176,10 @@ function failure(error: unknown): Pick<Upload, 'error' | 'retryable'> {
   const body = error.error as { code?: unknown; message?: unknown } | null;
   if (body && typeof body.message === 'string') return { error: body.message, retryable: body.code === ErrorCodes.RateLimited };
   return { error: `Not uploaded: the server answered ${error.status}.`, retryable: error.status >= 500 || error.status === 429 };
+}
+
+/** The same for a resumable upload: it retried by itself before giving up, and Retry goes on from where it stopped. */
+function resumableFailure(failed: UploadFailure): Pick<Upload, 'error' | 'retryable'> {
+  if (failed.code === 'NETWORK') return { error: `Not uploaded: ${failed.message}.`, retryable: true };
+  return { error: failed.message, retryable: failed.code === ErrorCodes.RateLimited };
 }
