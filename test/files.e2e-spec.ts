@@ -339,6 +339,13 @@ describe('file limits', () => {
   });
   afterAll(() => server.stop());
 
+  it('tells a client its limits when it verifies, so it can refuse before uploading', async () => {
+    const socket = await connectAs(server, sam, 'staff', 'sam');
+    const ack = await requestOk(socket, 'verify_user', { user_type: 'staff', user_name: 'sam' });
+    expect(ack.file_limits).toEqual({ max_bytes: 1000, allowed_types: ['image/*', 'text/plain'] });
+    closeAllClients();
+  });
+
   it('refuses a file over PARLEY_FILES_MAX_BYTES, whether announced or streamed', async () => {
     const big = await upload(server, sam, 'big.txt', Buffer.alloc(2000, 'a'), 'text/plain');
     expect(big).toMatchObject({ status: 413, body: { code: ErrorCodes.FileTooLarge, message: 'Files may be at most 1.0 KB' } });

@@ -85,6 +85,7 @@ export class ChatGateway implements OnGatewayInit<ParleyServer>, OnGatewayConnec
       max_message_bytes: this.config.values.PARLEY_MAX_MESSAGE_BYTES,
       edit_window_ms: this.config.values.PARLEY_EDIT_WINDOW_MINUTES === null ? null : this.config.values.PARLEY_EDIT_WINDOW_MINUTES * 60_000,
       read_receipts: this.config.values.PARLEY_READ_RECEIPTS,
+      file_limits: { max_bytes: this.config.values.PARLEY_FILES_MAX_BYTES, allowed_types: this.config.values.PARLEY_FILES_ALLOWED_TYPES },
       // The policy's answer, so the web app offers exactly the groups the server will accept.
       groups,
       read_groups: ROLES.filter((group) => this.policy.canReadGroup(user, group)),

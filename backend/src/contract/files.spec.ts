@@ -1,4 +1,4 @@
-import { attachmentLine, formatFileSize, textWithoutAttachmentLines, withAttachmentLines } from './files';
+import { attachmentLine, formatFileSize, refusedBeforeUpload, textWithoutAttachmentLines, typeAllowed, withAttachmentLines } from './files';
 
 describe('file sizes and attachment lines', () => {
   it.each([
@@ -31,5 +31,25 @@ describe('file sizes and attachment lines', () => {
     expect(withAttachmentLines('hi', [])).toBe('hi');
     // Someone typed a line like it themself: kept, since the files' own lines are not at the end.
     expect(textWithoutAttachmentLines('📎 plan.png (48 KB)', files)).toBe('📎 plan.png (48 KB)');
+  });
+});
+
+describe('typeAllowed and refusedBeforeUpload', () => {
+  it('matches *, a family and an exact type', () => {
+    expect(typeAllowed('application/zip', ['*'])).toBe(true);
+    expect(typeAllowed('image/png', ['image/*', 'application/pdf'])).toBe(true);
+    expect(typeAllowed('application/pdf', ['image/*', 'application/pdf'])).toBe(true);
+    expect(typeAllowed('text/html', ['image/*', 'application/pdf'])).toBe(false);
+    expect(typeAllowed('imagery/png', ['image/*'])).toBe(false);
+  });
+
+  it('refuses what the server would: too large, or a type it does not take, in its words', () => {
+    const limits = { max_bytes: 1_000_000, allowed_types: ['image/*', 'application/pdf'] };
+    expect(refusedBeforeUpload({ size: 2_000_000, type: 'application/pdf' }, limits)).toBe('Files may be at most 1.0 MB');
+    expect(refusedBeforeUpload({ size: 10, type: 'application/zip' }, limits)).toBe('Files of type application/zip are not accepted here (allowed: image/*, application/pdf)');
+    expect(refusedBeforeUpload({ size: 10, type: 'application/pdf' }, limits)).toBeNull();
+    // The server reads images' bytes and a type the browser did not name: left to it.
+    expect(refusedBeforeUpload({ size: 10, type: 'image/heic' }, { ...limits, allowed_types: ['application/pdf'] })).toBeNull();
+    expect(refusedBeforeUpload({ size: 10, type: '' }, limits)).toBeNull();
   });
 });

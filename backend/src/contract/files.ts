@@ -34,6 +34,33 @@ export interface Attachment {
   thumbnail_url?: string;
 }
 
+/** What verify_user's ack says of the server's file limits, so a client refuses before uploading. */
+export interface FileLimits {
+  /** PARLEY_FILES_MAX_BYTES. */
+  max_bytes: number;
+  /** PARLEY_FILES_ALLOWED_TYPES: `*`, `image/*`, `application/pdf`, … */
+  allowed_types: string[];
+}
+
+/** Whether a type matches an allowed-types list (`*`, `image/*`, `application/pdf`). */
+export function typeAllowed(type: string, allowed: readonly string[]): boolean {
+  return allowed.some((pattern) => pattern === '*' || pattern === type || (pattern.endsWith('/*') && type.startsWith(pattern.slice(0, -1))));
+}
+
+/**
+ * What the server would answer for a file it could know from outside: too large, or of a type it
+ * does not take (as the browser names it; the server reads images' own bytes, so an image it
+ * would take is never refused here). null: send it.
+ */
+export function refusedBeforeUpload(file: { size: number; type: string }, limits: FileLimits): string | null {
+  if (file.size > limits.max_bytes) return `Files may be at most ${formatFileSize(limits.max_bytes)}`;
+  const type = file.type.toLowerCase();
+  if (type !== '' && !type.startsWith('image/') && !typeAllowed(type, limits.allowed_types)) {
+    return `Files of type ${type} are not accepted here (allowed: ${limits.allowed_types.join(', ')})`;
+  }
+  return null;
+}
+
 /** Files one message may carry. */
 export const MAX_ATTACHMENTS = 10;
 

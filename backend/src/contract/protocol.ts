@@ -1,7 +1,7 @@
 import type { Announcement } from './announcements';
 import type { ChannelInfo } from './channels';
 import type { ConversationKind } from './conversation-id';
-import type { Attachment } from './files';
+import type { Attachment, FileLimits } from './files';
 import type { NotifyLevel } from './mentions';
 import type { Reaction } from './reactions';
 import type { Role } from './roles';
@@ -258,6 +258,8 @@ export interface VerifyUserAck {
   edit_window_ms: number | null;
   /** Whether read receipts ("Seen", "Seen by N") are on for this organisation (PARLEY_READ_RECEIPTS). */
   read_receipts: boolean;
+  /** The largest file and the types POST /api/files takes (a client can refuse before sending). */
+  file_limits: FileLimits;
 }
 
 export interface SendMessageAck {

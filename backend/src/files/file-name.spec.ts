@@ -1,5 +1,5 @@
 import { FILE_NAME_MAX_CHARS } from '@parley/contract';
-import { safeContentType, safeFileName, typeAllowed } from './file-name';
+import { safeContentType, safeFileName } from './file-name';
 
 describe('safeFileName', () => {
   it.each([
@@ -37,15 +37,5 @@ describe('safeContentType', () => {
     ['nonsense', 'application/octet-stream'],
   ])('%j → %j', (declared, type) => {
     expect(safeContentType(declared)).toBe(type);
-  });
-});
-
-describe('typeAllowed', () => {
-  it('matches *, a family and an exact type', () => {
-    expect(typeAllowed('application/zip', ['*'])).toBe(true);
-    expect(typeAllowed('image/png', ['image/*', 'application/pdf'])).toBe(true);
-    expect(typeAllowed('application/pdf', ['image/*', 'application/pdf'])).toBe(true);
-    expect(typeAllowed('text/html', ['image/*', 'application/pdf'])).toBe(false);
-    expect(typeAllowed('imagery/png', ['image/*'])).toBe(false);
   });
 });

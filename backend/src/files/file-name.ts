@@ -25,8 +25,3 @@ export function safeContentType(declared: string | undefined): string {
   const type = (declared ?? '').split(';')[0].trim().toLowerCase();
   return /^[a-z0-9][\w.+-]*\/[a-z0-9][\w.+-]*$/.test(type) ? type : 'application/octet-stream';
 }
-
-/** Whether a type matches PARLEY_FILES_ALLOWED_TYPES (`*`, `image/*`, `application/pdf`). */
-export function typeAllowed(type: string, allowed: readonly string[]): boolean {
-  return allowed.some((pattern) => pattern === '*' || pattern === type || (pattern.endsWith('/*') && type.startsWith(pattern.slice(0, -1))));
-}

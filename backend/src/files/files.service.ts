@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { ErrorCodes, formatFileSize, INLINE_IMAGE_TYPES, type UploadedFile } from '@parley/contract';
+import { ErrorCodes, formatFileSize, INLINE_IMAGE_TYPES, typeAllowed, type UploadedFile } from '@parley/contract';
 import { MessageAccess } from '../chat/message-access.service';
 import { ParleyError } from '../common/parley-error';
 import { AppConfig } from '../config/app-config';
 import type { FileRow, UserRow } from '../storage/database.types';
 import { FileRepository } from '../storage/file.repository';
 import { MessageRepository } from '../storage/message.repository';
-import { safeContentType, safeFileName, typeAllowed } from './file-name';
+import { safeContentType, safeFileName } from './file-name';
 import { FileStore } from './file-store';
 import { ImageProcessor, type StoredBytes } from './image-processor';
 import type { ReceivedFile } from './upload-storage';

@@ -41,7 +41,7 @@ describe('ChatPageComponent', () => {
   async function render(channels: ChannelInfo[]) {
     connection = new FakeConnection();
     connection.handlers = {
-      [ClientEvents.VerifyUser]: () => ({ ok: true, user: tess, latest_id: 1, max_message_bytes: 100, groups: ['staff'], read_groups: ['staff'], edit_window_ms: 15 * 60_000, read_receipts: true, group_conversations: { staff: 'group:staff' } }),
+      [ClientEvents.VerifyUser]: () => ({ ok: true, user: tess, latest_id: 1, max_message_bytes: 100, groups: ['staff'], read_groups: ['staff'], edit_window_ms: 15 * 60_000, read_receipts: true, file_limits: { max_bytes: 100_000_000, allowed_types: ['*'] }, group_conversations: { staff: 'group:staff' } }),
       [ClientEvents.Conversations]: () => ({ ok: true, conversations: [], more: false }),
       [ClientEvents.Directory]: () => ({ ok: true, users: [{ username: 'sam', display_name: 'Sam Staff', role: 'staff', online: true }], next_after: null }),
       [ClientEvents.Sync]: () => ({ ok: true, messages: [], more: false, channels, announcements: [], receipts: [], cursor: 0 }),

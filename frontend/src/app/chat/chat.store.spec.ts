@@ -53,7 +53,7 @@ describe('ChatStore', () => {
     visibilityListener = null;
     let ids = 0;
     connection.handlers = {
-      [ClientEvents.VerifyUser]: () => ({ ok: true, user: me, latest_id: 100, max_message_bytes: 16384, groups: ['admin', 'staff'], read_groups: ['client'], edit_window_ms: 15 * 60_000, read_receipts: true, group_conversations: { admin: 'team:admin:cal', staff: 'team:staff:cal' } }),
+      [ClientEvents.VerifyUser]: () => ({ ok: true, user: me, latest_id: 100, max_message_bytes: 16384, groups: ['admin', 'staff'], read_groups: ['client'], edit_window_ms: 15 * 60_000, read_receipts: true, file_limits: { max_bytes: 100_000_000, allowed_types: ['*'] }, group_conversations: { admin: 'team:admin:cal', staff: 'team:staff:cal' } }),
       [ClientEvents.Conversations]: () => ({ ok: true, conversations: [], more: false }),
       [ClientEvents.Directory]: () => ({ ok: true, users: [], next_after: null }),
       [ClientEvents.Sync]: () => ({ ok: true, messages: [], more: false, channels: [], announcements: [], receipts: [], cursor: 0 }),
@@ -458,7 +458,7 @@ describe('ChatStore', () => {
   it('drops a group the shared table guessed when the server lists another conversation for it, unless something is in it', async () => {
     // Before verify the table's default gives the same answer; a server with another table may not.
     connection.handlers[ClientEvents.VerifyUser] = () => ({
-      ok: true, user: me, latest_id: 100, max_message_bytes: 16384, groups: ['staff'], read_groups: ['client', 'staff'], edit_window_ms: 15 * 60_000, read_receipts: true, group_conversations: { staff: 'group:staff' },
+      ok: true, user: me, latest_id: 100, max_message_bytes: 16384, groups: ['staff'], read_groups: ['client', 'staff'], edit_window_ms: 15 * 60_000, read_receipts: true, file_limits: { max_bytes: 100_000_000, allowed_types: ['*'] }, group_conversations: { staff: 'group:staff' },
     });
     await connection.connect();
     const ids = store.conversations().filter((c) => c.kind === 'group' || c.kind === 'team').map((c) => c.id).sort();

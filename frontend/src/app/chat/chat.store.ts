@@ -30,6 +30,7 @@ import {
 } from '@parley/contract';
 import { ChatConnection } from '../core/socket.service';
 import { toAttachment } from '../files/files.model';
+import { UploadStore } from '../files/upload.store';
 import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW } from '../core/tokens';
 import {
   insertMessage,
@@ -68,6 +69,7 @@ export class ChatStore implements OnDestroy {
   private readonly notifier = inject(NOTIFIER);
   private readonly window = inject(WINDOW);
   private readonly newId = inject(ID_GENERATOR);
+  private readonly uploads = inject(UploadStore);
   /**
    * This tab's sync cursor: every message up to it has been received here. Moved by sync pages,
    * and by live messages only once this connection has caught up (then they arrive in id
@@ -209,6 +211,8 @@ export class ChatStore implements OnDestroy {
     this.error.set(null);
     this.hasConnected.set(true);
     this.maxMessageBytes.set(verified.max_message_bytes);
+    // An older server sends none: every file is then tried, and refused by the server if need be.
+    this.uploads.limits.set(verified.file_limits ?? null);
     // An older server sends neither: it cannot edit, and has no receipts.
     this.editWindowMs.set(verified.edit_window_ms === undefined ? 0 : verified.edit_window_ms);
     this.readReceipts.set(verified.read_receipts ?? false);

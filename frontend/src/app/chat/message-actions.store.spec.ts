@@ -54,7 +54,7 @@ describe('MessageActionsStore and ChatStore: a message after it is sent', () => 
     connection.handlers = {
       [ClientEvents.VerifyUser]: () => ({
         ok: true, user: { ...me, role }, latest_id: 100, max_message_bytes: 16384, groups: ['staff'], read_groups: ['staff'],
-        group_conversations: { staff: 'group:staff' }, edit_window_ms: editWindow, read_receipts: true,
+        group_conversations: { staff: 'group:staff' }, edit_window_ms: editWindow, read_receipts: true, file_limits: { max_bytes: 100_000_000, allowed_types: ['*'] },
       }),
       [ClientEvents.Conversations]: () => ({ ok: true, conversations: [], more: false }),
       [ClientEvents.Directory]: () => ({ ok: true, users: [], next_after: null }),

@@ -127,4 +127,17 @@ describe('UploadStore', () => {
     resumable.uploads[2].events.error({ code: ErrorCodes.QuotaExceeded, message: 'the limit is 1 GB per person' });
     expect(store.uploads('sam', 'group:staff')[1]).toMatchObject({ state: 'failed', retryable: false, error: 'the limit is 1 GB per person' });
   });
+
+  it('refuses at once, in the server\'s words, a file its limits say it would refuse, and uploads the rest', () => {
+    store.limits.set({ max_bytes: 10, allowed_types: ['image/*', 'text/plain'] });
+    store.add('sam', 'group:staff', [file('big.txt', 'more than ten bytes'), new File(['PK'], 'a.zip', { type: 'application/zip' }), file('ok.txt', 'fine')]);
+    expect(store.uploads('sam', 'group:staff')).toEqual([
+      expect.objectContaining({ name: 'big.txt', state: 'failed', retryable: false, error: 'Files may be at most 10 B' }),
+      expect.objectContaining({ name: 'a.zip', state: 'failed', retryable: false, error: 'Files of type application/zip are not accepted here (allowed: image/*, text/plain)' }),
+      expect.objectContaining({ name: 'ok.txt', state: 'uploading' }),
+    ]);
+    // Only the one it takes went up.
+    expect((http.expectOne('/api/files').request.body as FormData).get('file')).toMatchObject({ name: 'ok.txt' });
+  });
 });
+

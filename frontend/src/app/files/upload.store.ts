@@ -1,7 +1,7 @@
 import { HttpClient, HttpErrorResponse, HttpEventType } from '@angular/common/http';
 import { Injectable, inject, signal } from '@angular/core';
 import type { Subscription } from 'rxjs';
-import { ErrorCodes, MAX_ATTACHMENTS, type UploadedFile } from '@parley/contract';
+import { ErrorCodes, type FileLimits, MAX_ATTACHMENTS, refusedBeforeUpload, type UploadedFile } from '@parley/contract';
 import { ID_GENERATOR } from '../core/tokens';
 import { CHUNK_BYTES, ResumableUploader, type UploadFailure } from './resumable-uploader';
 
@@ -54,6 +54,12 @@ export class UploadStore {
   private readonly resumable = inject(ResumableUploader);
   private readonly newId = inject(ID_GENERATOR);
   private readonly drafts = signal<ReadonlyMap<string, DraftFiles>>(new Map());
+  /**
+   * The server's limits from verify_user (ChatStore sets them): a file they refuse fails on its
+   * card at once, in the server's words, rather than after its bytes went up (and a body the
+   * server refuses before reading can look to the browser like a dropped connection).
+   */
+  readonly limits = signal<FileLimits | null>(null);
   /** What each upload needs that is not state: the file (for Retry) and the request (for Cancel). */
   private readonly running = new Map<string, { file: File; request?: Subscription }>();
 
@@ -71,12 +77,19 @@ export class UploadStore {
     const room = Math.max(0, MAX_ATTACHMENTS - this.uploads(user, conversation).length);
     const taken = files.slice(0, room);
     const left = files.length - taken.length;
-    const added = taken.map((file): Upload => ({ key: this.newId(), name: file.name, size: file.size, type: file.type, state: 'uploading', progress: 0 }));
+    const limits = this.limits();
+    const added = taken.map((file): Upload => {
+      const refused = limits ? refusedBeforeUpload(file, limits) : null;
+      const card = { key: this.newId(), name: file.name, size: file.size, type: file.type };
+      return refused === null ? { ...card, state: 'uploading', progress: 0 } : { ...card, state: 'failed', progress: 0, error: refused, retryable: false };
+    });
     this.change(key, (draft) => ({
       uploads: [...draft.uploads, ...added],
       notice: left === 0 ? null : `One message carries at most ${MAX_ATTACHMENTS} files: ${left} ${left === 1 ? 'was' : 'were'} not added.`,
     }));
-    added.forEach((upload, i) => this.start(upload.key, taken[i]));
+    added.forEach((upload, i) => {
+      if (upload.state === 'uploading') this.start(upload.key, taken[i]);
+    });
   }
 
   /** Cancels an upload still running (the request is aborted) or removes a card. */
