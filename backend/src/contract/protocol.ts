@@ -161,6 +161,8 @@ export const ErrorCodes = {
   QuotaExceeded: 'QUOTA_EXCEEDED',
   /** POST /api/files: no `file` field, an empty file, or an image too large to open safely. */
   InvalidFile: 'INVALID_FILE',
+  /** POST /api/me/password: `current_password` is not the account's password. */
+  WrongPassword: 'WRONG_PASSWORD',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -406,10 +408,11 @@ export interface ServerShutdownPayload {
 }
 
 /**
- * Why an administrator ended a session: signed the user out everywhere, disabled, deleted or
- * re-roled the account, set a new password, or disconnected this one device from the roster.
+ * Why a session ended: an administrator signed the user out everywhere, disabled, deleted or
+ * re-roled the account, set a new password, or disconnected this one device from the roster; or
+ * the user changed their own password on another device (password_changed).
  */
-export const SESSION_END_REASONS = ['signed_out', 'disabled', 'password_reset', 'disconnected', 'role_changed', 'deleted'] as const;
+export const SESSION_END_REASONS = ['signed_out', 'disabled', 'password_reset', 'disconnected', 'role_changed', 'deleted', 'password_changed'] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 
 export interface SessionEndedPayload {

@@ -21,6 +21,8 @@ export type SessionResponse = z.infer<typeof auth.sessionResponseSchema>;
 export type CreateUserRequest = z.input<typeof users.createUserSchema>;
 export type UpdateUserRequest = z.input<typeof users.updateUserSchema>;
 export type ResetPasswordRequest = z.input<typeof users.resetPasswordSchema>;
+export type ChangePasswordRequest = z.input<typeof users.changePasswordSchema>;
+export type UpdateMeRequest = z.input<typeof users.updateMeSchema>;
 /** What an admin sees of an account. */
 export type AdminUser = z.infer<typeof users.adminUserSchema>;
 export type UserResponse = z.infer<typeof users.userResponseSchema>;

@@ -23,6 +23,18 @@ export type UpdateUserDto = z.infer<typeof updateUserSchema>;
 export const resetPasswordSchema = z.strictObject({ password: passwordSchema });
 export type ResetPasswordDto = z.infer<typeof resetPasswordSchema>;
 
+/** POST /api/me/password: one's own password, proven by the current one. */
+export const changePasswordSchema = z.strictObject({
+  // Checked against the stored hash, not the rule: an old password may predate the rule.
+  current_password: z.string().min(1).max(1024),
+  new_password: passwordSchema,
+});
+export type ChangePasswordDto = z.infer<typeof changePasswordSchema>;
+
+/** PATCH /api/me: what a person may change of their own account. */
+export const updateMeSchema = z.strictObject({ display_name: displayNameSchema });
+export type UpdateMeDto = z.infer<typeof updateMeSchema>;
+
 export const usernameParamSchema = usernameSchema;
 
 export const USER_PAGE = { default: 100, max: 500 } as const;

@@ -18,7 +18,7 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : 'Something went wrong';
 }
 
-/** What the sign-in page says after an administrator ended the session (session_ended). */
+/** What the sign-in page says after the session was ended elsewhere (session_ended). */
 export const SESSION_END_NOTICES: Record<SessionEndReason, string> = {
   signed_out: 'An administrator signed you out. Sign in again to continue.',
   disabled: 'Your account was disabled. Ask an administrator if you need it back.',
@@ -26,6 +26,7 @@ export const SESSION_END_NOTICES: Record<SessionEndReason, string> = {
   disconnected: 'An administrator disconnected this device. Sign in again to continue.',
   role_changed: 'An administrator changed your role. Sign in again to continue.',
   deleted: 'Your account was deleted by an administrator.',
+  password_changed: 'Your password was changed on another device. Sign in with the new password.',
 };
 
 /** sessionStorage key: kept per tab across a reload, until the sign-in page has shown it once. */
