@@ -994,6 +994,28 @@ describe('authorization matrix', () => {
         },
       }),
     ),
+    // One's own account: anyone signed in, on their own account only.
+    {
+      method: 'PATCH',
+      route: '/api/me',
+      guard: 'signed-in',
+      request: ({ n }) => ({ body: { display_name: `Case ${n}` } }),
+      check: async ({ n, allowed, principal }) => {
+        const changed = await db().selectFrom('users').select('username').where('display_name', '=', `Case ${n}`).execute();
+        expect(changed.map((row) => row.username)).toEqual(allowed ? [principal.username] : []);
+      },
+    },
+    {
+      // A wrong current password: the guard is what this row checks, and nobody's password changes.
+      method: 'POST',
+      route: '/api/me/password',
+      guard: 'signed-in',
+      request: () => ({ body: { current_password: 'not-the-password', new_password: 'violet-harbour-lantern-42' } }),
+      outcome: (principal) => {
+        const signedIn = expectedRestOutcome(principal, 'signed-in', true);
+        return signedIn.status === 'success' ? { status: 400, code: ErrorCodes.WrongPassword } : signedIn;
+      },
+    },
     // Resumable uploads (tus): anyone signed in starts one; only its owner sees, continues or cancels it.
     {
       method: 'POST',

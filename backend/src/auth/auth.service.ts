@@ -80,6 +80,12 @@ export class AuthService {
     this.events.emit({ kind: 'sessions-revoked', sessionIds: [sessionId], reason });
   }
 
+  /** Ends every other session of a user and their sockets, keeping `keep` (the one asking). */
+  async signOutOtherSessions(userId: number, keep: number | null, reason: SessionEndReason): Promise<void> {
+    const revoked = await this.sessions.revokeOthersOfUser(userId, keep, Date.now());
+    if (revoked.length > 0) this.events.emit({ kind: 'sessions-revoked', sessionIds: revoked, reason });
+  }
+
   /** Ends every session and connection of a user (disable, password reset, role change, admin sign-out). */
   async signOutEverywhere(userId: number, reason: SessionEndReason): Promise<void> {
     const revoked = await this.sessions.revokeAllForUser(userId, Date.now());

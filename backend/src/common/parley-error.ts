@@ -24,6 +24,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.QuotaExceeded]: 413,
   [ErrorCodes.FileTypeNotAllowed]: 415,
   [ErrorCodes.InvalidFile]: 400,
+  [ErrorCodes.WrongPassword]: 400,
   [ErrorCodes.StorageFailed]: 503,
   [ErrorCodes.RateLimited]: 429,
   [ErrorCodes.ShuttingDown]: 503,

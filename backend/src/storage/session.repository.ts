@@ -101,4 +101,11 @@ export class SessionRepository {
       .execute();
     return rows.map((row) => row.id);
   }
+
+  /** Revokes every live session of a user but one (the one asking); returns the ids it revoked. */
+  async revokeOthersOfUser(userId: number, keep: number | null, now: number): Promise<number[]> {
+    let query = this.db.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+    if (keep !== null) query = query.where('id', '!=', keep);
+    return (await query.returning('id').execute()).map((row) => row.id);
+  }
 }

@@ -14,6 +14,10 @@ import type { CreateUserDto, UpdateUserDto } from '@parley/contract/schemas';
 /** How long a cached account is trusted without a change notice (see UsersService.remember). */
 const CACHE_MS = 10_000;
 
+/** Wrong current passwords an account may give changeOwnPassword per window, on one node. */
+export const WRONG_PASSWORD_TRIES = 5;
+export const WRONG_PASSWORD_WINDOW_MS = 15 * 60_000;
+
 /** Between nodes: this account changed; drop any cached copy. */
 export const USER_CHANGED = 'parley:user:changed';
 
@@ -25,6 +29,8 @@ export const USER_CHANGED = 'parley:user:changed';
 @Injectable()
 export class UsersService {
   private readonly byName = new Map<string, { user: UserRow; until: number }>();
+  /** Wrong current passwords per account on this node, for changeOwnPassword. */
+  private readonly wrongTries = new Map<number, { count: number; since: number }>();
 
   constructor(
     private readonly users: UserRepository,
@@ -187,6 +193,34 @@ export class UsersService {
     }
     if ((await this.users.countEnabledAdmins()) <= 1) throw lastAdmin(target.username);
     return true;
+  }
+
+  /**
+   * One's own password, proven by the current one. Every other session of the account ends (a
+   * password someone else learnt stops working everywhere); the one asking stays signed in.
+   * Wrong guesses are limited per account (WRONG_PASSWORD_TRIES per WRONG_PASSWORD_WINDOW_MS), so a
+   * stolen session cannot be used to find the password.
+   */
+  async changeOwnPassword(user: UserRow, sessionId: number | null, current: string, next: string): Promise<void> {
+    const now = Date.now();
+    const tries = this.wrongTries.get(user.id);
+    if (tries && now - tries.since < WRONG_PASSWORD_WINDOW_MS && tries.count >= WRONG_PASSWORD_TRIES) {
+      const wait = tries.since + WRONG_PASSWORD_WINDOW_MS - now;
+      throw new ParleyError(ErrorCodes.RateLimited, `Too many wrong passwords; try again in ${Math.ceil(wait / 60_000)} min`, wait);
+    }
+    if (!(await this.passwords.verify(current, user.password_hash))) {
+      const fresh = !tries || now - tries.since >= WRONG_PASSWORD_WINDOW_MS;
+      this.wrongTries.set(user.id, fresh ? { count: 1, since: now } : { count: tries.count + 1, since: tries.since });
+      throw new ParleyError(
+        ErrorCodes.WrongPassword,
+        user.password_hash === null ? 'This account has no password to change; an administrator sets its first one' : 'The current password is not right',
+      );
+    }
+    this.wrongTries.delete(user.id);
+    await this.policy.assertStrong(next, [user.username, user.display_name]);
+    const updated = (await this.users.update(user.id, { password_hash: await this.passwords.hash(next) }, Date.now()))!;
+    this.changed(updated);
+    await this.auth.signOutOtherSessions(user.id, sessionId, 'password_changed');
   }
 
   async resetPassword(username: string, password: string): Promise<UserRow> {
