@@ -59,10 +59,12 @@ const DISPLAY_NAME_MAX = 64;
         <!-- For password managers: which account these passwords belong to. -->
         <input class="visually-hidden" type="text" name="username" autocomplete="username" [value]="user()?.username ?? ''"
                readonly tabindex="-1" aria-hidden="true" />
+        <!-- The refusal below is tied to Current password too: focus goes there after WRONG_PASSWORD. -->
         <mat-form-field appearance="outline" subscriptSizing="dynamic">
           <mat-label>Current password</mat-label>
           <input #currentInput matInput name="current_password" type="password" autocomplete="current-password"
-                 [value]="current()" (input)="typed(current, currentInput.value)" />
+                 [value]="current()" (input)="typed(current, currentInput.value)"
+                 [attr.aria-describedby]="passwordProblem() ? 'password-problem' : null" />
         </mat-form-field>
         <mat-form-field appearance="outline" subscriptSizing="dynamic">
           <mat-label>New password</mat-label>
