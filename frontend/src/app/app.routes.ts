@@ -11,6 +11,14 @@ export const routes: Routes = [
     data: { role },
     loadComponent: () => import('./chat/chat-page.component').then((m) => m.ChatPageComponent),
   })),
+  // Everyone's own account (display name, password): /<role>/<name>/account.
+  ...(['admin', 'staff', 'client'] as const).map((role) => ({
+    path: `${role}/:name/account`,
+    title: 'Account · Parley',
+    canActivate: [roleGuard],
+    data: { role },
+    loadComponent: () => import('./account/account-page.component').then((m) => m.AccountPageComponent),
+  })),
   {
     path: 'admin/:name/roster',
     title: 'Roster · Parley',

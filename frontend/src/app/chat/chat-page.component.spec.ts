@@ -77,6 +77,12 @@ describe('ChatPageComponent', () => {
 
   afterEach(() => TestBed.inject(HttpTestingController).verify());
 
+  it('offers every role, not only admins, a link to their own account page', async () => {
+    const { host } = await render([]);
+    const account = Array.from(host.querySelectorAll('header.top a')).find((a) => a.textContent?.trim() === 'Account');
+    expect(account?.getAttribute('href')).toBe('/staff/tess/account');
+  });
+
   it('opens a channel with its topic and member count, and counts a mention in the list and in total', async () => {
     const { fixture, host } = await render([ops]);
     connection.push(ServerEvents.MessageFromUser, fromSam({ id: 11, message: '@tess rota?', mentions: ['tess'] }));

@@ -96,6 +96,7 @@ const HIGHLIGHT_MS = 2_500;
         @if (canManageRetention()) {
           <a mat-button [routerLink]="['/admin', user()!.username, 'retention']">Retention &amp; export</a>
         }
+        <a mat-button [routerLink]="accountLink()">Account</a>
         @if (notifierSupported) {
           <mat-slide-toggle [checked]="store.notificationsEnabled()" (change)="toggleNotifications($event)">
             Notifications
@@ -121,6 +122,7 @@ const HIGHLIGHT_MS = 2_500;
         @if (canManageRetention()) {
           <a mat-menu-item [routerLink]="['/admin', user()!.username, 'retention']">Retention &amp; export</a>
         }
+        <a mat-menu-item [routerLink]="accountLink()">Account</a>
         @if (notifierSupported) {
           <button mat-menu-item type="button" role="menuitemcheckbox" [attr.aria-checked]="store.notificationsEnabled()"
             (click)="setNotifications(!store.notificationsEnabled())">
@@ -362,6 +364,11 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   private readonly injector = inject(Injector);
   readonly notifierSupported = inject(NOTIFIER).supported;
   readonly user = this.auth.user;
+  /** Everyone's own account page (display name, password), whatever the role. */
+  readonly accountLink = computed(() => {
+    const me = this.user();
+    return me ? ['/', me.role, me.username, 'account'] : ['/'];
+  });
   readonly isAdmin = computed(() => !!this.user() && hasCapability(this.user()!.role, 'watchRoster'));
   readonly canReadAudit = computed(() => !!this.user() && hasCapability(this.user()!.role, 'readAuditLog'));
   readonly canAnnounce = computed(() => !!this.user() && hasCapability(this.user()!.role, 'announce'));

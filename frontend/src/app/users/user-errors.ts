@@ -8,6 +8,9 @@ const FIELD_LABELS: Record<string, string> = {
   display_name: 'Display name',
   role: 'Role',
   password: 'Password',
+  // The account page's own password change (POST /api/me/password).
+  current_password: 'Current password',
+  new_password: 'New password',
   disabled: 'Status',
 };
 
