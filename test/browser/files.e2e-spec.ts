@@ -160,12 +160,13 @@ describe('files in the web app', () => {
     await screenshot(page, 'files-05-received');
     expect(await axeViolations(page)).toEqual([]);
 
+    // Read before the dialog opens: with it open, the page behind is aria-hidden and role locators no longer see the button.
+    const full = (await thumbnail.getAttribute('src'))!.replace(/\/thumbnail$/, '');
     await plan.focus();
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'floor-plan.png' });
     await dialog.waitFor();
     await eventually(async () => expect(await dialog.getByTestId('lightbox-image').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(640));
-    const full = (await thumbnail.getAttribute('src'))!.replace(/\/thumbnail$/, '');
     expect(await dialog.getByRole('link', { name: 'Download floor-plan.png' }).getAttribute('href')).toBe(full);
     await screenshot(page, 'files-06-lightbox');
     await page.keyboard.press('Escape');
