@@ -35,8 +35,10 @@ export class FileJanitor implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.tick();
-    this.timer = setInterval(() => void this.tick(), JANITOR_INTERVAL_MS);
+    // A failed pass is logged by serially(); the next one tries again.
+    const pass = () => void this.tick().catch(() => undefined);
+    pass();
+    this.timer = setInterval(pass, JANITOR_INTERVAL_MS);
     this.timer.unref();
   }
 

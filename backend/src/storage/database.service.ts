@@ -103,6 +103,9 @@ export function openDatabase(options: DatabaseOptions): {
     // reports as an 'error' event; unheard, that event would end the process. The pool replaces
     // the connection on the next query, and the readiness check reports the outage meanwhile.
     pool.on('error', (error) => new Logger(DatabaseService.name).warn(`PostgreSQL closed an idle connection: ${error.message}`));
+    // A connection checked out but between queries (a held advisory lock, the index builder's
+    // session) has no pool listener; its query reports the failure, this keeps the event heard.
+    pool.on('connect', (client) => client.on('error', (error) => new Logger(DatabaseService.name).warn(`PostgreSQL connection lost: ${error.message}`)));
     const url = new URL(options.postgresUrl);
     return {
       db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
