@@ -22,6 +22,7 @@ import { RetentionModule } from './retention/retention.module';
 import { RosterModule } from './roster/roster.module';
 import { SecurityModule } from './security/security.module';
 import { StorageModule } from './storage/storage.module';
+import { DirectoryModule } from './directory/directory.module';
 import { UsersModule } from './users/users.module';
 import { WebAppModule } from './web/web-app.module';
 
@@ -62,6 +63,7 @@ export class AppModule {
         AuthModule.forRoot(overrides),
         AuditModule.forRoot(overrides),
         UsersModule.forRoot(overrides),
+        DirectoryModule.forRoot(overrides),
         ChatModule.forRoot(overrides),
         ChannelsModule.forRoot(overrides),
         MessagesModule.forRoot(overrides),

@@ -1,20 +1,11 @@
 import { ErrorCodes, ServerEvents } from '@parley/contract';
 import type { AnnouncementView } from '../storage/announcement.repository';
 import type { UserRow } from '../storage/database.types';
+import { userRow } from '../storage/testing/fixtures';
 import { newTestService } from '../testing/new-test-service';
 import { AnnouncementsService } from './announcements.service';
 
-const user = (id: number, username: string, role: UserRow['role']): UserRow => ({
-  id,
-  username,
-  display_name: username,
-  role,
-  password_hash: null,
-  disabled: 0,
-  created_at: 0,
-  updated_at: 0,
-  deleted_at: null,
-});
+const user = (id: number, username: string, role: UserRow['role']): UserRow => userRow(id, role, { username, display_name: username });
 const ada = user(1, 'ada', 'admin');
 const cleo = user(2, 'cleo', 'client');
 const view = (over: Partial<AnnouncementView> = {}): AnnouncementView => ({

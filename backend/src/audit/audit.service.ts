@@ -11,7 +11,7 @@ export interface Actor {
 }
 
 /** Settings whose values are secret, or carry one (a database URL may hold a password). */
-const SECRET_SETTINGS = new Set<keyof Env>(['PARLEY_ADMIN_PASSWORD', 'PARLEY_DATABASE_URL', 'PARLEY_REDIS_URL']);
+const SECRET_SETTINGS = new Set<keyof Env>(['PARLEY_ADMIN_PASSWORD', 'PARLEY_DATABASE_URL', 'PARLEY_REDIS_URL', 'PARLEY_LDAP_BIND_PASSWORD', 'PARLEY_OIDC_CLIENT_SECRET']);
 /** Settings that differ between the nodes of one cluster by design: recorded, not compared. */
 const PER_NODE_SETTINGS = new Set<string>(['PARLEY_HOST', 'PARLEY_PORT', 'PARLEY_NODE_NAME', 'PARLEY_METRICS_HOST', 'PARLEY_METRICS_PORT']);
 

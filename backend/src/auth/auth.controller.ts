@@ -1,26 +1,26 @@
 import { Body, Controller, Get, HttpCode, Ip, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AppConfig } from '../config/app-config';
 import { clientIp } from '../common/client-ip';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { ErrorCodes } from '@parley/contract';
+import { ErrorCodes, type SignInMethods } from '@parley/contract';
+import { AppConfig } from '../config/app-config';
 import { ApiError, ApiJsonBody, ApiJsonResponse } from '../openapi/api-docs';
 import { LoginAttempt } from '../rate-limit/http-throttling';
-import { CsrfTokens } from '../security/csrf-tokens.service';
 import { DeviceCookies } from '../security/device-cookies.service';
 import { toPublicUser } from '../users/user.mapper';
 import { AuthService, type AuthContext } from './auth.service';
-import { type LoginDto, loginResponseSchema, loginSchema, meResponseSchema, sessionResponseSchema } from '@parley/contract/schemas';
+import { type LoginDto, loginResponseSchema, loginSchema, meResponseSchema, sessionResponseSchema, signInMethodsSchema } from '@parley/contract/schemas';
 import { Authenticated, CurrentAuth } from './session.guard';
-import { SESSION_COOKIE, tokenFromHeaders } from './session-token';
+import { tokenFromHeaders } from './session-token';
+import { SessionCookies } from './session-cookies.service';
 
 @Controller('api')
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly config: AppConfig,
-    private readonly csrf: CsrfTokens,
+    private readonly cookies: SessionCookies,
     private readonly devices: DeviceCookies,
   ) {}
 
@@ -35,7 +35,8 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in', description: 'Public. Returns a session token and sets the httpOnly `parley_session` cookie and the `parley_device` cookie; a valid `parley_device` cookie for the name counts the attempt only against that device.' })
   @ApiJsonBody(loginSchema)
   @ApiJsonResponse(200, 'Signed in', loginResponseSchema)
-  @ApiError(401, [ErrorCodes.InvalidCredentials], 'Wrong user name or password, or a disabled account (one answer for all)')
+  @ApiError(401, [ErrorCodes.InvalidCredentials], 'Wrong user name or password, a disabled account, or a directory person in no mapped group (one answer for all)')
+  @ApiError(503, [ErrorCodes.DirectoryUnavailable], 'The company directory (LDAP) cannot be reached; local accounts still sign in')
   @ApiError(429, [ErrorCodes.RateLimited], 'Too many sign-in attempts with this device cookie, or (without one) for this user name from this address, from addresses new to it, or from this address; see Retry-After')
   async login(
     @Body(new ZodValidationPipe(loginSchema)) body: LoginDto,
@@ -44,18 +45,9 @@ export class AuthController {
     @Req() request: Request,
   ) {
     const device = this.devices.deviceFor(request.headers, body.username);
-    const { user, token, expiresAt } = await this.auth.login(body.username, body.password, clientIp(ip) ?? 'unknown', device);
-    response.cookie(SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: this.config.secureCookies,
-      path: '/',
-      expires: new Date(expiresAt),
-    });
-    // The web app's next write must carry the new session's token, not the old one's.
-    this.csrf.issue(response, token, new Date(expiresAt));
-    this.devices.issue(response, this.devices.create(user.username));
-    return { user: toPublicUser(user), token, expires_at: new Date(expiresAt).toISOString() };
+    const signedIn = await this.auth.login(body.username, body.password, clientIp(ip) ?? 'unknown', device);
+    this.cookies.issue(response, signedIn);
+    return { user: toPublicUser(signedIn.user), token: signedIn.token, expires_at: new Date(signedIn.expiresAt).toISOString() };
   }
 
   @Post('auth/logout')
@@ -65,8 +57,20 @@ export class AuthController {
   @ApiJsonResponse(204, 'Signed out')
   async logout(@CurrentAuth() auth: AuthContext, @Res({ passthrough: true }) response: Response) {
     if (auth.sessionId !== null) await this.auth.logout(auth.sessionId);
-    response.clearCookie(SESSION_COOKIE, { path: '/' });
-    this.csrf.clear(response);
+    this.cookies.clear(response);
+  }
+
+  /** What the sign-in page offers: always passwords; directory passwords; single sign-on. */
+  @Get('auth/methods')
+  @ApiOperation({ summary: 'How one may sign in', description: 'Public. `sso` is set when single sign-on (OpenID Connect) is configured: send the browser to `start_url`.' })
+  @ApiJsonResponse(200, 'The sign-in methods', signInMethodsSchema)
+  methods(): SignInMethods {
+    const values = this.config.values;
+    return {
+      password: true,
+      directory: values.PARLEY_LDAP_URL !== undefined,
+      sso: values.PARLEY_OIDC_ISSUER !== undefined ? { name: values.PARLEY_OIDC_NAME, start_url: '/api/auth/oidc/start' } : null,
+    };
   }
 
   /** Who is signed in, or `{user: null}`: for a page deciding where to go, not an error. */
@@ -84,6 +88,6 @@ export class AuthController {
   @ApiOperation({ summary: 'The signed-in user' })
   @ApiJsonResponse(200, 'The signed-in user', meResponseSchema)
   me(@CurrentAuth() auth: AuthContext) {
-    return { user: toPublicUser(auth.user) };
+    return { user: toPublicUser(auth.user), source: auth.user.source };
   }
 }

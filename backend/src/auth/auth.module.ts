@@ -9,6 +9,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { PasswordPolicy } from './password-policy.service';
 import { PasswordService } from './password.service';
+import { SessionCookies } from './session-cookies.service';
 
 /**
  * Accounts' sign-in and sessions. SessionGuard is no provider: `@Authenticated()` makes Nest build
@@ -20,9 +21,10 @@ export class AuthModule {
     return overridableModule(AuthModule, overrides, () => ({
       imports: [StorageModule.forRoot(overrides), RateLimitModule.forRoot(overrides), SecurityModule.forRoot(overrides)],
       controllers: [AuthController],
-      providers: [AuthService, PasswordService, PasswordPolicy, AccountEvents, AdminBootstrapService],
-      // Passwords for UsersService; AccountEvents for the socket edge, which ends a signed-out session.
-      exports: [AuthService, PasswordService, PasswordPolicy, AccountEvents],
+      providers: [AuthService, PasswordService, PasswordPolicy, AccountEvents, AdminBootstrapService, SessionCookies],
+      // Passwords for UsersService; AccountEvents for the socket edge, which ends a signed-out session;
+      // SessionCookies for single sign-on, which signs browsers in too.
+      exports: [AuthService, PasswordService, PasswordPolicy, AccountEvents, SessionCookies],
     }));
   }
 }

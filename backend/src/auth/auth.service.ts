@@ -18,6 +18,17 @@ export interface AuthContext {
   expiresAt: number | null;
 }
 
+/**
+ * A directory that checks passwords of accounts Parley does not keep one for (the company's
+ * LDAP; see DirectoryModule, which registers itself with useDirectory at start). `signIn`
+ * answers the account signed in (created or brought up to date from the directory), or null
+ * for a wrong password, an unknown person or one in no mapped group; it throws
+ * DIRECTORY_UNAVAILABLE when the directory cannot be reached.
+ */
+export interface PasswordDirectory {
+  signIn(username: string, password: string, existing: UserRow | undefined): Promise<UserRow | null>;
+}
+
 export interface LoginResult {
   user: UserRow;
   token: string;
@@ -28,6 +39,7 @@ export interface LoginResult {
 export class AuthService {
   /** Compared against when the user does not exist, so timing does not reveal valid names. */
   private dummyHash: Promise<string> | null = null;
+  private directory: PasswordDirectory | null = null;
 
   constructor(
     private readonly users: UserRepository,
@@ -46,13 +58,32 @@ export class AuthService {
    */
   async login(username: string, password: string, ip: string, device: string | null = null): Promise<LoginResult> {
     const attempt = this.throttle.begin(username, ip, device);
-    const user = await this.users.findByUsername(normalizeUsername(username));
+    const name = normalizeUsername(username);
+    const user = await this.users.findByUsername(name);
+    // A local account (the break-glass admin among them) never asks the directory, so it signs
+    // in while the directory is down; a name Parley does not know may be a directory person.
+    const signedIn =
+      this.directory && (!user || user.source === 'ldap')
+        ? await this.directory.signIn(name, password, user)
+        : await this.checkLocalPassword(user, password);
+    if (!signedIn || signedIn.disabled) throw new ParleyError(ErrorCodes.InvalidCredentials, 'Wrong user name or password');
+    this.throttle.succeeded(attempt);
+    return this.startSession(signedIn);
+  }
+
+  /** Who else checks passwords: the company directory (DirectoryModule) registers itself here. */
+  useDirectory(directory: PasswordDirectory): void {
+    this.directory = directory;
+  }
+
+  private async checkLocalPassword(user: UserRow | undefined, password: string): Promise<UserRow | null> {
     const hash = user?.password_hash ?? (await (this.dummyHash ??= this.passwords.hash('not a password')));
     const valid = await this.passwords.verify(password, hash);
-    if (!user || !user.password_hash || !valid || user.disabled) {
-      throw new ParleyError(ErrorCodes.InvalidCredentials, 'Wrong user name or password');
-    }
-    this.throttle.succeeded(attempt);
+    return user && user.password_hash && valid ? user : null;
+  }
+
+  /** A new session for someone already proven (a password, the directory, single sign-on). */
+  async startSession(user: UserRow): Promise<LoginResult> {
     const token = newSessionToken();
     const now = Date.now();
     const expiresAt = now + this.config.values.PARLEY_SESSION_TTL_HOURS * 3_600_000;

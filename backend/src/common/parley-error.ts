@@ -25,6 +25,8 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.FileTypeNotAllowed]: 415,
   [ErrorCodes.InvalidFile]: 400,
   [ErrorCodes.WrongPassword]: 400,
+  [ErrorCodes.DirectoryAccount]: 409,
+  [ErrorCodes.DirectoryUnavailable]: 503,
   [ErrorCodes.StorageFailed]: 503,
   [ErrorCodes.RateLimited]: 429,
   [ErrorCodes.ShuttingDown]: 503,

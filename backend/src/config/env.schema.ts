@@ -238,7 +238,82 @@ export const envSchema = z.object({
   PARLEY_METRICS_PORT: z.preprocess((raw) => (raw === '' ? undefined : raw), int(0, 65535).optional()),
   /** Interface for PARLEY_METRICS_PORT (e.g. 127.0.0.1); defaults to PARLEY_HOST. */
   PARLEY_METRICS_HOST: z.string().min(1).optional(),
+  // ---- Company directory (LDAP / Active Directory); README "Company directory" ----
+  /** ldap://host[:port] or ldaps://host[:port]. Unset: no directory sign-in. */
+  PARLEY_LDAP_URL: z.preprocess(
+    (raw) => (raw === '' ? undefined : raw),
+    z.string().regex(/^ldaps?:\/\/[^/\s]+\/?$/, 'must be ldap://host[:port] or ldaps://host[:port]').optional(),
+  ),
+  /** Upgrade an ldap:// connection with StartTLS before binding. */
+  PARLEY_LDAP_STARTTLS: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  /** PEM file of the CA that signed the directory's certificate (ldaps:// or StartTLS); default: the system's. */
+  PARLEY_LDAP_CA_FILE: z.string().min(1).optional(),
+  /** The service account Parley searches with; unset: an anonymous search. */
+  PARLEY_LDAP_BIND_DN: z.string().min(1).optional(),
+  PARLEY_LDAP_BIND_PASSWORD: z.string().min(1).optional(),
+  /** Where people are found, e.g. ou=people,dc=example,dc=com. */
+  PARLEY_LDAP_SEARCH_BASE: z.string().min(1).optional(),
+  /** Finds one person by the name typed at sign-in; {username} is replaced (escaped). AD: (sAMAccountName={username}). */
+  PARLEY_LDAP_USER_FILTER: z
+    .string()
+    .refine((filter) => filter.includes('{username}'), 'must contain {username}')
+    .refine((filter) => filter.startsWith('(') && filter.endsWith(')'), 'must be an LDAP filter in parentheses')
+    .default('(uid={username})'),
+  /** Group DNs whose members are admins, staff or clients (memberOf or the group's member); the first that matches in that order wins. */
+  PARLEY_LDAP_ADMIN_GROUP: z.string().min(1).optional(),
+  PARLEY_LDAP_STAFF_GROUP: z.string().min(1).optional(),
+  PARLEY_LDAP_CLIENT_GROUP: z.string().min(1).optional(),
+  /** The attribute shown as a person's name (cn when the entry has none). */
+  PARLEY_LDAP_DISPLAY_NAME_ATTRIBUTE: z.string().regex(/^[A-Za-z][\w-]*$/, 'must be an attribute name').default('displayName'),
+  /** How often directory accounts are checked against the directory (removed, other groups), in seconds. */
+  PARLEY_LDAP_SYNC_SECONDS: int(1, 7 * 24 * 3600).default(300),
+  // ---- Single sign-on (OpenID Connect); README "Company directory" ----
+  /** The provider's issuer URL (its /.well-known/openid-configuration is read at start). Unset: no single sign-on. */
+  PARLEY_OIDC_ISSUER: z.preprocess(
+    (raw) => (raw === '' ? undefined : raw),
+    z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  ),
+  PARLEY_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  /** Unset: a public client (PKCE only). */
+  PARLEY_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Shown as "Sign in with <name>" on the sign-in page. */
+  PARLEY_OIDC_NAME: z.string().trim().min(1).max(64).default('single sign-on'),
+  /** Scopes asked for, space-separated; add the one your provider needs for the role claim (often `groups`). */
+  PARLEY_OIDC_SCOPES: z
+    .string()
+    .regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'must be scopes separated by single spaces')
+    .refine((scopes) => scopes.split(' ').includes('openid'), 'must include openid')
+    .default('openid profile'),
+  /** The claim that becomes the Parley user name. */
+  PARLEY_OIDC_USERNAME_CLAIM: z.string().min(1).default('preferred_username'),
+  /** The claim (a string or a list) holding the groups or roles that PARLEY_OIDC_*_GROUP match. */
+  PARLEY_OIDC_ROLE_CLAIM: z.string().min(1).default('groups'),
+  PARLEY_OIDC_ADMIN_GROUP: z.string().min(1).optional(),
+  PARLEY_OIDC_STAFF_GROUP: z.string().min(1).optional(),
+  PARLEY_OIDC_CLIENT_GROUP: z.string().min(1).optional(),
 }).superRefine((env, ctx) => {
+  if (env.PARLEY_LDAP_URL !== undefined) {
+    if (env.PARLEY_LDAP_SEARCH_BASE === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['PARLEY_LDAP_SEARCH_BASE'], message: 'is needed with PARLEY_LDAP_URL' });
+    }
+    if (!env.PARLEY_LDAP_ADMIN_GROUP && !env.PARLEY_LDAP_STAFF_GROUP && !env.PARLEY_LDAP_CLIENT_GROUP) {
+      ctx.addIssue({ code: 'custom', path: ['PARLEY_LDAP_STAFF_GROUP'], message: 'set at least one of PARLEY_LDAP_ADMIN_GROUP, PARLEY_LDAP_STAFF_GROUP, PARLEY_LDAP_CLIENT_GROUP: nobody in no group may sign in' });
+    }
+    if ((env.PARLEY_LDAP_BIND_DN === undefined) !== (env.PARLEY_LDAP_BIND_PASSWORD === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['PARLEY_LDAP_BIND_PASSWORD'], message: 'set both PARLEY_LDAP_BIND_DN and PARLEY_LDAP_BIND_PASSWORD, or neither' });
+    }
+    if (env.PARLEY_LDAP_STARTTLS && env.PARLEY_LDAP_URL.startsWith('ldaps:')) {
+      ctx.addIssue({ code: 'custom', path: ['PARLEY_LDAP_STARTTLS'], message: 'is for ldap:// URLs; ldaps:// is encrypted already' });
+    }
+  }
+  if (env.PARLEY_OIDC_ISSUER !== undefined) {
+    if (env.PARLEY_OIDC_CLIENT_ID === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['PARLEY_OIDC_CLIENT_ID'], message: 'is needed with PARLEY_OIDC_ISSUER' });
+    }
+    if (!env.PARLEY_OIDC_ADMIN_GROUP && !env.PARLEY_OIDC_STAFF_GROUP && !env.PARLEY_OIDC_CLIENT_GROUP) {
+      ctx.addIssue({ code: 'custom', path: ['PARLEY_OIDC_STAFF_GROUP'], message: 'set at least one of PARLEY_OIDC_ADMIN_GROUP, PARLEY_OIDC_STAFF_GROUP, PARLEY_OIDC_CLIENT_GROUP: nobody without a mapped group may sign in' });
+    }
+  }
   if ((env.PARLEY_TLS_CERT === undefined) !== (env.PARLEY_TLS_KEY === undefined)) {
     const missing = env.PARLEY_TLS_CERT === undefined ? 'PARLEY_TLS_CERT' : 'PARLEY_TLS_KEY';
     ctx.addIssue({ code: 'custom', path: [missing], message: 'set both PARLEY_TLS_CERT and PARLEY_TLS_KEY, or neither' });

@@ -30,6 +30,14 @@ export const AuditActions = {
   RetentionChanged: 'retention.changed',
   /** An admin exported messages; details give the range, how many, and the SHA-256 of the export. */
   MessagesExported: 'messages.exported',
+  /** A directory (LDAP) or single sign-on account signed in for the first time; details give the source and role. */
+  DirectoryAccountCreated: 'directory.account_created',
+  /** The directory changed an account's role (sync or sign-in); details give the old and new role. */
+  DirectoryRoleChanged: 'directory.role_changed',
+  /** The directory sync disabled an account: removed from the directory or from every mapped group. */
+  DirectoryAccountDisabled: 'directory.account_disabled',
+  /** A directory account disabled by the sync signed in again, back in a mapped group. */
+  DirectoryAccountEnabled: 'directory.account_enabled',
 } as const;
 export type AuditAction = (typeof AuditActions)[keyof typeof AuditActions];
 export const AUDIT_ACTIONS: readonly AuditAction[] = Object.values(AuditActions);

@@ -19,4 +19,5 @@ export * from './reactions';
 export * from './rest';
 export * from './roles';
 export * from './search';
+export * from './sign-in';
 export * from './username';

@@ -163,6 +163,14 @@ export const ErrorCodes = {
   InvalidFile: 'INVALID_FILE',
   /** POST /api/me/password: `current_password` is not the account's password. */
   WrongPassword: 'WRONG_PASSWORD',
+  /**
+   * The account's password (or name and role) lives in the company directory (LDAP) or the
+   * single sign-on provider: change it there. Also an admin's role change or password reset of
+   * such an account.
+   */
+  DirectoryAccount: 'DIRECTORY_ACCOUNT',
+  /** POST /api/auth/login: the company directory (LDAP) cannot be reached; local accounts still sign in. */
+  DirectoryUnavailable: 'DIRECTORY_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

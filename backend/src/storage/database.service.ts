@@ -17,6 +17,7 @@ import { messageLifecycleMigration } from './migrations/0008-message-lifecycle';
 import { readMarksByConversationMigration } from './migrations/0009-read-marks-by-conversation';
 import { searchIndexMigration } from './migrations/0010-search-index';
 import { filesMigration } from './migrations/0011-files';
+import { directoryAccountsMigration } from './migrations/0012-directory-accounts';
 import { foldForSearch } from '../common/search-fold';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -197,6 +198,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
       '0009-read-marks-by-conversation': readMarksByConversationMigration(),
       '0010-search-index': searchIndexMigration(dialect),
       '0011-files': filesMigration(),
+      '0012-directory-accounts': directoryAccountsMigration(),
     }),
   };
 }

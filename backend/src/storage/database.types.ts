@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
-import type { ChannelVisibility, ConversationKind, NotifyLevel, Role } from '@parley/contract';
+import type { AccountSource, ChannelVisibility, ConversationKind, NotifyLevel, Role } from '@parley/contract';
 
 /**
  * Table shapes. Timestamps are epoch milliseconds (bigint in PostgreSQL, integer in SQLite):
@@ -18,6 +18,12 @@ export interface UsersTable {
   updated_at: number;
   /** Set when an admin deleted the account; the row is then renamed and disabled for good. */
   deleted_at: Generated<number | null>;
+  /** Where the password lives: 'local', 'ldap' (company directory) or 'oidc' (single sign-on). */
+  source: Generated<AccountSource>;
+  /** `ldap:<DN>` or `oidc:<issuer> <sub>`; null for local accounts. Unique. */
+  external_id: Generated<string | null>;
+  /** 1 when the directory sync disabled the account (signing in again, back in a group, enables it). */
+  directory_disabled: Generated<number>;
 }
 
 export interface SessionsTable {

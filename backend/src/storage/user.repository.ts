@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { sql, type Kysely } from 'kysely';
-import type { Role } from '@parley/contract';
+import type { AccountSource, Role } from '@parley/contract';
 import { DatabaseService } from './database.service';
 import type { Database, NewUserRow, UserRow } from './database.types';
 import { DuplicateKeyError, isUniqueViolation, NoAdminLeftError } from './storage-errors';
@@ -21,8 +21,12 @@ const containsPattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]
 export interface UserPatch {
   display_name?: string;
   role?: Role;
+  /** Also clears directory_disabled unless the patch sets it: an admin's disabling or enabling is their own. */
   disabled?: boolean;
   password_hash?: string | null;
+  external_id?: string | null;
+  /** The directory sync disabled the account (see UsersTable.directory_disabled). */
+  directory_disabled?: boolean;
 }
 
 @Injectable()
@@ -45,6 +49,33 @@ export class UserRepository {
 
   async findById(id: number): Promise<UserRow | undefined> {
     return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async findByExternalId(externalId: string): Promise<UserRow | undefined> {
+    return this.db.selectFrom('users').selectAll().where('external_id', '=', externalId).executeTakeFirst();
+  }
+
+  /** Enabled accounts from one source in user-name order after `after`: the directory sync's walk. */
+  async enabledFromSource(source: AccountSource, after: string | null, limit: number): Promise<UserRow[]> {
+    let select = this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('source', '=', source)
+      .where('disabled', '=', 0)
+      .where('deleted_at', 'is', null)
+      .orderBy('username')
+      .limit(limit);
+    if (after !== null) select = select.where('username', '>', after);
+    return select.execute();
+  }
+
+  /**
+   * update(), only while the account still has the role and disabled state `expected`:
+   * undefined when another node (or an admin) changed it first. Several nodes sync one
+   * directory; this way one of them makes each change, and it alone records it.
+   */
+  async updateIf(id: number, expected: { role: Role; disabled: number }, patch: UserPatch, now: number): Promise<UserRow | undefined> {
+    return updateUser(this.db, id, patch, now, expected);
   }
 
   async findByUsername(username: string): Promise<UserRow | undefined> {
@@ -181,16 +212,24 @@ async function countEnabledAdmins(db: Kysely<Database>): Promise<number> {
   return Number(row.n);
 }
 
-async function updateUser(db: Kysely<Database>, id: number, patch: UserPatch, now: number): Promise<UserRow | undefined> {
-  const { disabled, ...rest } = patch;
-  return db
+async function updateUser(
+  db: Kysely<Database>,
+  id: number,
+  patch: UserPatch,
+  now: number,
+  expected?: { role: Role; disabled: number },
+): Promise<UserRow | undefined> {
+  const { disabled, directory_disabled, ...rest } = patch;
+  const directoryMark = directory_disabled ?? (disabled === undefined ? undefined : false);
+  let update = db
     .updateTable('users')
     .set({
       ...rest,
       ...(disabled === undefined ? {} : { disabled: disabled ? 1 : 0 }),
+      ...(directoryMark === undefined ? {} : { directory_disabled: directoryMark ? 1 : 0 }),
       updated_at: now,
     })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirst();
+    .where('id', '=', id);
+  if (expected) update = update.where('role', '=', expected.role).where('disabled', '=', expected.disabled);
+  return update.returningAll().executeTakeFirst();
 }

@@ -11,6 +11,7 @@ export function toAdminUser(user: UserRow): AdminUser {
   return {
     ...toPublicUser(user),
     disabled: user.disabled === 1,
+    source: user.source,
     has_password: user.password_hash !== null,
     created_at: new Date(user.created_at).toISOString(),
     updated_at: new Date(user.updated_at).toISOString(),

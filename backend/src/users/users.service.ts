@@ -42,6 +42,11 @@ export class UsersService {
     bus.subscribe(USER_CHANGED, (payload) => this.byName.delete(String((payload as { username: unknown }).username)));
   }
 
+  /** After a change made elsewhere (the directory sync): this node's cache and the others' forget the old copy. */
+  noteChanged(user: UserRow): void {
+    this.changed(user);
+  }
+
   private changed(user: UserRow): void {
     this.remember(user);
     this.bus.publish(USER_CHANGED, { username: user.username });
@@ -150,6 +155,8 @@ export class UsersService {
   /** `actor` is the admin making the change, when there is one: they may not lock themselves out. */
   async update(username: string, dto: UpdateUserDto, actor?: UserRow): Promise<UserRow> {
     const user = await this.require(username);
+    // The directory's groups decide these accounts' roles; a change here would be undone by the next sync.
+    if (dto.role !== undefined && dto.role !== user.role && user.source !== 'local') assertLocal(user, 'role');
     const removesAnAdmin = await this.assertKeepsAnAdmin(user, dto, actor);
     let updated: UserRow;
     try {
@@ -202,6 +209,7 @@ export class UsersService {
    * stolen session cannot be used to find the password.
    */
   async changeOwnPassword(user: UserRow, sessionId: number | null, current: string, next: string): Promise<void> {
+    assertLocal(user, 'password');
     const now = Date.now();
     const tries = this.wrongTries.get(user.id);
     if (tries && now - tries.since < WRONG_PASSWORD_WINDOW_MS && tries.count >= WRONG_PASSWORD_TRIES) {
@@ -223,8 +231,15 @@ export class UsersService {
     await this.auth.signOutOtherSessions(user.id, sessionId, 'password_changed');
   }
 
+  /** One's own display name; a directory account's comes from the directory. */
+  async changeOwnDisplayName(user: UserRow, displayName: string): Promise<UserRow> {
+    if (user.source === 'ldap') assertLocal(user, 'name');
+    return this.update(user.username, { display_name: displayName });
+  }
+
   async resetPassword(username: string, password: string): Promise<UserRow> {
     const user = await this.require(username);
+    assertLocal(user, 'password');
     await this.policy.assertStrong(password, [user.username, user.display_name]);
     const updated = (await this.users.update(user.id, { password_hash: await this.passwords.hash(password) }, Date.now()))!;
     this.changed(updated);
@@ -266,6 +281,20 @@ export class UsersService {
     if (!user) throw new ParleyError(ErrorCodes.NotFound, `No user named ${normalizeUsername(username)}`);
     return user;
   }
+}
+
+const SOURCE_NAMES = { ldap: 'the company directory', oidc: 'the single sign-on provider' } as const;
+
+/** Refuses a change to what a directory or single sign-on account takes from its source. */
+function assertLocal(user: UserRow, what: 'password' | 'name' | 'role'): void {
+  if (user.source === 'local') return;
+  const where = SOURCE_NAMES[user.source];
+  const message = {
+    password: `${user.username}'s password lives in ${where}: change it there`,
+    name: `${user.username}'s name comes from ${where}: change it there`,
+    role: `${user.username}'s role comes from their groups in ${where}: change the groups there`,
+  }[what];
+  throw new ParleyError(ErrorCodes.DirectoryAccount, message);
 }
 
 function lastAdmin(username: string): ParleyError {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACCOUNT_SOURCES, type SignInMethods } from '../sign-in';
 import { publicUserSchema } from './users';
 
 export const loginSchema = z.object({
@@ -14,5 +15,11 @@ export const loginResponseSchema = z.object({
   token: z.string().describe('Send as `Authorization: Bearer <token>`; browsers get the same session as a cookie'),
   expires_at: z.iso.datetime(),
 });
-export const meResponseSchema = z.object({ user: publicUserSchema });
+/** GET /api/me and PATCH /api/me: `source` says where the password lives (the account page's password form is for `local` only). */
+export const meResponseSchema = z.object({ user: publicUserSchema, source: z.enum(ACCOUNT_SOURCES) });
+export const signInMethodsSchema = z.object({
+  password: z.literal(true),
+  directory: z.boolean(),
+  sso: z.object({ name: z.string(), start_url: z.string() }).nullable(),
+}) satisfies z.ZodType<SignInMethods>;
 export const sessionResponseSchema = z.object({ user: publicUserSchema.nullable() });

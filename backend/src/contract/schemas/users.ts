@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { PublicUser } from '../protocol';
 import { ROLES } from '../roles';
+import { ACCOUNT_SOURCES } from '../sign-in';
 import { displayNameSchema, passwordSchema, usernameSchema } from './fields';
 
 export const createUserSchema = z.strictObject({
@@ -57,6 +58,7 @@ export const publicUserSchema = z.object({
 /** What an admin sees of an account. */
 export const adminUserSchema = publicUserSchema.extend({
   disabled: z.boolean(),
+  source: z.enum(ACCOUNT_SOURCES).describe('local: Parley keeps the password; ldap: the company directory; oidc: single sign-on'),
   has_password: z.boolean().describe('false for an open-mode account that never had a password'),
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),

@@ -13,6 +13,9 @@ export function userRow(id: number, role: Role = 'staff', fields: Partial<UserRo
     created_at: 0,
     updated_at: 0,
     deleted_at: null,
+    source: 'local',
+    external_id: null,
+    directory_disabled: 0,
     ...fields,
   };
 }
