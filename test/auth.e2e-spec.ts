@@ -23,7 +23,7 @@ describe('accounts and sessions', () => {
       expect(cookie).toMatch(/HttpOnly/i);
       expect(cookie).toMatch(/SameSite=Strict/i);
       const viaCookie = await api(server, 'GET', '/api/me', { headers: { cookie: cookie.split(';')[0] } });
-      expect(viaCookie.body).toEqual({ user: { username: 'admin', display_name: 'Administrator', role: 'admin' } });
+      expect(viaCookie.body).toEqual({ user: { username: 'admin', display_name: 'Administrator', role: 'admin' }, source: 'local' });
       const viaBearer = await api(server, 'GET', '/api/me', { token: response.body.token as string });
       expect(viaBearer.status).toBe(200);
     });

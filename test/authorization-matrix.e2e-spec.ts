@@ -749,6 +749,15 @@ describe('authorization matrix', () => {
     },
     {
       method: 'GET',
+      route: '/api/auth/methods',
+      guard: 'public',
+      // The same for everyone: the sign-in page reads it before anyone is signed in.
+      check: async (_case, body) => {
+        expect(body).toEqual({ password: true, directory: false, sso: null });
+      },
+    },
+    {
+      method: 'GET',
       route: '/api/session',
       guard: 'public',
       check: async ({ principal }, body) => {

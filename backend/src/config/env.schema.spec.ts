@@ -45,6 +45,32 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`Invalid configuration:\\n.*${name}`));
   });
 
+  describe('company directory and single sign-on', () => {
+    const ldap = { PARLEY_LDAP_URL: 'ldaps://dc1.example.lan', PARLEY_LDAP_SEARCH_BASE: 'dc=example,dc=lan', PARLEY_LDAP_STAFF_GROUP: 'cn=staff,dc=example,dc=lan' };
+    const oidc = { PARLEY_OIDC_ISSUER: 'https://sso.example.lan/realms/office', PARLEY_OIDC_CLIENT_ID: 'parley', PARLEY_OIDC_STAFF_GROUP: 'staff' };
+
+    it('takes a complete LDAP setting, with the documented defaults', () => {
+      expect(validateEnv(ldap)).toMatchObject({ ...ldap, PARLEY_LDAP_USER_FILTER: '(uid={username})', PARLEY_LDAP_DISPLAY_NAME_ATTRIBUTE: 'displayName', PARLEY_LDAP_SYNC_SECONDS: 300, PARLEY_LDAP_STARTTLS: false });
+      expect(validateEnv({ PARLEY_LDAP_URL: '' }).PARLEY_LDAP_URL).toBeUndefined();
+    });
+
+    it.each([
+      [{ ...ldap, PARLEY_LDAP_URL: 'http://dc1' }, 'PARLEY_LDAP_URL'],
+      [{ ...ldap, PARLEY_LDAP_SEARCH_BASE: undefined }, 'PARLEY_LDAP_SEARCH_BASE'],
+      [{ ...ldap, PARLEY_LDAP_STAFF_GROUP: undefined }, 'PARLEY_LDAP_STAFF_GROUP'],
+      [{ ...ldap, PARLEY_LDAP_USER_FILTER: '(uid=everyone)' }, 'PARLEY_LDAP_USER_FILTER'],
+      [{ ...ldap, PARLEY_LDAP_USER_FILTER: 'uid={username}' }, 'PARLEY_LDAP_USER_FILTER'],
+      [{ ...ldap, PARLEY_LDAP_BIND_DN: 'cn=parley,dc=example,dc=lan' }, 'PARLEY_LDAP_BIND_PASSWORD'],
+      [{ ...ldap, PARLEY_LDAP_STARTTLS: 'true' }, 'PARLEY_LDAP_STARTTLS'],
+      [{ ...oidc, PARLEY_OIDC_CLIENT_ID: undefined }, 'PARLEY_OIDC_CLIENT_ID'],
+      [{ ...oidc, PARLEY_OIDC_STAFF_GROUP: undefined }, 'PARLEY_OIDC_STAFF_GROUP'],
+      [{ ...oidc, PARLEY_OIDC_SCOPES: 'profile email' }, 'PARLEY_OIDC_SCOPES'],
+      [{ ...oidc, PARLEY_OIDC_ISSUER: 'ftp://sso' }, 'PARLEY_OIDC_ISSUER'],
+    ])('names the setting that is wrong or missing (%#)', (env, name) => {
+      expect(() => validateEnv(env)).toThrow(new RegExp(`Invalid configuration:\\n(.*\\n)*.*${name}`));
+    });
+  });
+
   it('serves metrics on a second port only when PARLEY_METRICS_PORT is set (an empty value is unset)', () => {
     expect(validateEnv({}).PARLEY_METRICS_PORT).toBeUndefined();
     expect(validateEnv({ PARLEY_METRICS_PORT: '' }).PARLEY_METRICS_PORT).toBeUndefined();
