@@ -38,7 +38,7 @@ describe('company directory on several nodes', () => {
     const told = [nextEvent(onA, 'session_ended', () => true, 10_000), nextEvent(onB, 'session_ended', () => true, 10_000)];
 
     await directory.removeFromGroup('olga', 'parley-staff');
-    expect(await Promise.all(told)).toEqual([{ reason: 'disabled' }, { reason: 'disabled' }]);
+    expect(await Promise.all(told)).toEqual([{ reason: 'directory_disabled' }, { reason: 'directory_disabled' }]);
     await eventually(() => !onA.connected && !onB.connected);
 
     const admin = (await api(b, 'POST', '/api/auth/login', { body: { username: 'admin', password: CLUSTER_ADMIN_PASSWORD } })).body.token as string;

@@ -68,7 +68,7 @@ describe('company directory (LDAP)', () => {
     const told = nextEvent(socket, 'session_ended', () => true, 10_000);
 
     await directory.removeFromGroup('dave', 'parley-staff');
-    expect(await told).toEqual({ reason: 'disabled' });
+    expect(await told).toEqual({ reason: 'directory_disabled' });
     await eventually(() => !socket.connected);
     expect((await api(server, 'GET', '/api/me', { token })).status).toBe(401);
     expect((await signIn('dave')).status).toBe(401);
@@ -95,7 +95,7 @@ describe('company directory (LDAP)', () => {
     const told = nextEvent(socket, 'session_ended', () => true, 10_000);
     await directory.addToGroup('carl', 'parley-staff');
     await directory.removeFromGroup('carl', 'parley-clients');
-    expect(await told).toEqual({ reason: 'role_changed' });
+    expect(await told).toEqual({ reason: 'directory_role_changed' });
     expect(await signIn('carl')).toMatchObject({ status: 200, body: { user: { role: 'staff' } } });
     expect(await audit(AuditActions.DirectoryRoleChanged)).toContainEqual(expect.objectContaining({ target: 'carl', details: { source: 'ldap', from: 'client', to: 'staff' } }));
   });

@@ -418,9 +418,22 @@ export interface ServerShutdownPayload {
 /**
  * Why a session ended: an administrator signed the user out everywhere, disabled, deleted or
  * re-roled the account, set a new password, or disconnected this one device from the roster; or
- * the user changed their own password on another device (password_changed).
+ * the user changed their own password on another device (password_changed); or the company
+ * directory removed them or changed their role (directory_disabled, directory_role_changed).
  */
-export const SESSION_END_REASONS = ['signed_out', 'disabled', 'password_reset', 'disconnected', 'role_changed', 'deleted', 'password_changed'] as const;
+export const SESSION_END_REASONS = [
+  'signed_out',
+  'disabled',
+  'password_reset',
+  'disconnected',
+  'role_changed',
+  'deleted',
+  'password_changed',
+  // The company directory took the person out of every mapped group or out of the directory
+  // (the sync, or a sign-in elsewhere), or moved them to another group.
+  'directory_disabled',
+  'directory_role_changed',
+] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 
 export interface SessionEndedPayload {

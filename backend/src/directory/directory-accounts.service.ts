@@ -68,7 +68,7 @@ export class DirectoryAccounts {
     const disabled = await this.users.updateIf(user.id, { role: user.role, disabled: 0 }, { disabled: true, directory_disabled: true }, Date.now());
     if (!disabled) return;
     this.accounts.noteChanged(disabled);
-    await this.auth.signOutEverywhere(user.id, 'disabled');
+    await this.auth.signOutEverywhere(user.id, 'directory_disabled');
     await this.audit.record(null, AuditActions.DirectoryAccountDisabled, user.username, { source: user.source, reason });
     this.logger.log(`Disabled ${user.username}: ${reason === 'not_in_directory' ? 'no longer in the directory' : 'in no mapped group'}`);
   }
@@ -79,7 +79,7 @@ export class DirectoryAccounts {
     const changed = await this.users.updateIf(user.id, { role: user.role, disabled: user.disabled }, { role }, Date.now());
     if (!changed) return undefined;
     this.accounts.noteChanged(changed);
-    await this.auth.signOutEverywhere(user.id, 'role_changed');
+    await this.auth.signOutEverywhere(user.id, 'directory_role_changed');
     await this.audit.record(null, AuditActions.DirectoryRoleChanged, user.username, { source: user.source, from: user.role, to: role });
     return changed;
   }

@@ -27,6 +27,10 @@ describe('audit model', () => {
     [{ action: 'connection.kicked', details: { username: null, role: null, ip: '10.0.0.9' } }, '10.0.0.9'],
     [{ action: 'settings.changed', details: { changed: ['PARLEY_AUTH', 'PARLEY_PORT'], settings: {} } }, 'changed: PARLEY_AUTH, PARLEY_PORT'],
     [{ action: 'user.signed_out', details: {} }, ''],
+    [{ action: 'directory.account_created', details: { source: 'ldap', role: 'staff' } }, 'company directory · staff'],
+    [{ action: 'directory.role_changed', details: { source: 'oidc', from: 'client', to: 'staff' } }, 'single sign-on · client → staff'],
+    [{ action: 'directory.account_disabled', details: { source: 'ldap', reason: 'in_no_group' } }, 'company directory · in no Parley group'],
+    [{ action: 'directory.account_disabled', details: { source: 'ldap', reason: 'not_in_directory' } }, 'company directory · no longer in the directory'],
   ] as const)('describes %j as %p', (partial, text) => {
     expect(describeDetails(partial as Pick<AuditEntry, 'action' | 'details'>)).toBe(text);
   });

@@ -17,6 +17,17 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'retention.purged': 'Removed old messages (retention)',
   'retention.changed': 'Changed retention',
   'messages.exported': 'Exported messages',
+  'directory.account_created': 'First sign-in from the directory',
+  'directory.role_changed': 'Role changed by the directory',
+  'directory.account_disabled': 'Disabled by the directory',
+  'directory.account_enabled': 'Enabled again by the directory',
+};
+
+const SOURCE_LABELS: Record<string, string> = { ldap: 'company directory', oidc: 'single sign-on' };
+const REMOVAL_LABELS: Record<string, string> = {
+  not_in_directory: 'no longer in the directory',
+  in_no_group: 'in no Parley group',
+  name_taken_by_local_account: 'the name is a local account',
 };
 
 export function actionLabel(action: string): string {
@@ -35,6 +46,13 @@ export function describeDetails(entry: Pick<AuditEntry, 'action' | 'details'>): 
       return Object.entries(details)
         .map(([key, value]) => (key === 'disabled' ? (value ? 'disabled' : 'enabled') : `${key.replace('_', ' ')} → ${String(value)}`))
         .join(', ');
+    case 'directory.account_created':
+    case 'directory.account_enabled':
+      return `${SOURCE_LABELS[String(details['source'])] ?? String(details['source'])} · ${String(details['role'])}`;
+    case 'directory.role_changed':
+      return `${SOURCE_LABELS[String(details['source'])] ?? String(details['source'])} · ${String(details['from'])} → ${String(details['to'])}`;
+    case 'directory.account_disabled':
+      return `${SOURCE_LABELS[String(details['source'])] ?? String(details['source'])} · ${REMOVAL_LABELS[String(details['reason'])] ?? String(details['reason'])}`;
     case 'connection.kicked':
       return [details['username'], details['role'], details['ip']].filter((part) => part !== null && part !== undefined).join(' · ');
     default:

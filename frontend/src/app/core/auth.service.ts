@@ -27,6 +27,8 @@ export const SESSION_END_NOTICES: Record<SessionEndReason, string> = {
   role_changed: 'An administrator changed your role. Sign in again to continue.',
   deleted: 'Your account was deleted by an administrator.',
   password_changed: 'Your password was changed on another device. Sign in with the new password.',
+  directory_disabled: 'Your access to Parley was removed in the company directory. Ask your administrator if you need it back.',
+  directory_role_changed: 'Your groups in the company directory changed, and with them your role. Sign in again to continue.',
 };
 
 /** sessionStorage key: kept per tab across a reload, until the sign-in page has shown it once. */
