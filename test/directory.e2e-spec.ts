@@ -1,5 +1,5 @@
 import { AuditActions, ErrorCodes } from '@parley/contract';
-import { adminToken, api, closeAllClients, connectAs, login, nextEvent, type Json } from './support/clients';
+import { adminToken, api, closeAllClients, connect, connectAs, login, nextEvent, request, type Json } from './support/clients';
 import { eventually } from './support/eventually';
 import { directoryPassword, ldapEnv, startLdap, type LdapTestServer } from './support/ldap-server';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './support/server';
@@ -155,5 +155,29 @@ describe('company directory (LDAP)', () => {
     const ann = (await signIn('ann')).body.token as string;
     expect((await api(server, 'GET', '/api/users', { token: ann })).status).toBe(200);
     expect(await login(server, 'ann', directoryPassword('ann'))).toEqual(expect.any(String));
+  });
+});
+
+describe('company directory with open mode', () => {
+  let directory: LdapTestServer;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    directory = await startLdap();
+    server = await startServer({ ...ldapEnv(directory), PARLEY_AUTH: 'open' });
+  });
+  afterEach(closeAllClients);
+  afterAll(async () => {
+    await server?.stop();
+    await directory?.dispose();
+  });
+
+  it("never lets a prototype page claim a directory person's name without their password", async () => {
+    expect((await api(server, 'POST', '/api/auth/login', { body: { username: 'sam', password: directoryPassword('sam') } })).status).toBe(200);
+    const socket = await connect(server);
+    const ack = await request(socket, 'verify_user', { user_type: 'staff', user_name: 'sam' });
+    expect(ack).toMatchObject({ ok: false, error: { code: ErrorCodes.NotAuthorised } });
+    // A name nobody has is still an open account, as before.
+    expect(await request(socket, 'verify_user', { user_type: 'staff', user_name: 'walk-in' })).toMatchObject({ ok: true });
   });
 });

@@ -142,7 +142,8 @@ export class UsersService {
   }
 
   private checkOpenAccount(existing: UserRow, role: Role): UserRow {
-    if (existing.password_hash !== null) {
+    // A directory or single sign-on account has no Parley password either, and is no open account.
+    if (existing.password_hash !== null || existing.source !== 'local') {
       throw new ParleyError(ErrorCodes.NotAuthorised, 'This account has a password: sign in first');
     }
     if (existing.role !== role) {
