@@ -181,3 +181,26 @@ describe('company directory with open mode', () => {
     expect(await request(socket, 'verify_user', { user_type: 'staff', user_name: 'walk-in' })).toMatchObject({ ok: true });
   });
 });
+
+describe('company directory without memberOf', () => {
+  let directory: LdapTestServer;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    directory = await startLdap({ memberOf: false });
+    server = await startServer(ldapEnv(directory));
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await directory?.dispose();
+  });
+
+  it("reads roles from the groups' member lists", async () => {
+    const signIn = (username: string) => api(server, 'POST', '/api/auth/login', { body: { username, password: directoryPassword(username) } });
+    expect((await signIn('ann')).body).toMatchObject({ user: { role: 'admin' } });
+    expect((await signIn('cleo')).body).toMatchObject({ user: { role: 'client' } });
+    expect((await signIn('nora')).status).toBe(401);
+    await directory.removeFromGroup('sam', 'parley-staff');
+    expect((await signIn('sam')).status).toBe(401);
+  });
+});

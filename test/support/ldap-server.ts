@@ -64,7 +64,11 @@ async function freePort(): Promise<number> {
 
 const SLAPD = '/usr/sbin/slapd';
 
-export async function startLdap(): Promise<LdapTestServer> {
+/**
+ * `memberOf: false` leaves the memberof overlay out, as a plain OpenLDAP: membership is then only
+ * in the groups' `member` lists.
+ */
+export async function startLdap({ memberOf = true }: { memberOf?: boolean } = {}): Promise<LdapTestServer> {
   if (!existsSync(SLAPD)) throw new Error('slapd is not installed: run test/support/ensure-slapd.sh (apt-get install slapd ldap-utils)');
   const dir = mkdtempSync(join(tmpdir(), 'parley-ldap-'));
   mkdirSync(join(dir, 'db'));
@@ -80,7 +84,7 @@ export async function startLdap(): Promise<LdapTestServer> {
       'include /etc/ldap/schema/nis.schema',
       'modulepath /usr/lib/ldap',
       'moduleload back_mdb',
-      'moduleload memberof',
+      ...(memberOf ? ['moduleload memberof'] : []),
       `pidfile ${join(dir, 'slapd.pid')}`,
       `argsfile ${join(dir, 'slapd.args')}`,
       'database mdb',
@@ -89,11 +93,9 @@ export async function startLdap(): Promise<LdapTestServer> {
       `rootdn "${LDAP_ROOT_DN}"`,
       `rootpw ${LDAP_ROOT_PASSWORD}`,
       `directory ${join(dir, 'db')}`,
-      'overlay memberof',
-      'memberof-group-oc groupOfNames',
-      'memberof-member-ad member',
-      'memberof-memberof-ad memberOf',
-      'memberof-refint TRUE',
+      ...(memberOf
+        ? ['overlay memberof', 'memberof-group-oc groupOfNames', 'memberof-member-ad member', 'memberof-memberof-ad memberOf', 'memberof-refint TRUE']
+        : []),
       // Passwords are for binding only; everything else may be read by a bound client.
       'access to attrs=userPassword by self write by anonymous auth by * none',
       'access to * by users read by * none',

@@ -142,9 +142,12 @@ export class LdapDirectory {
       ['staff', values.PARLEY_LDAP_STAFF_GROUP],
       ['client', values.PARLEY_LDAP_CLIENT_GROUP],
     ];
+    // A directory that keeps memberOf keeps it for every group; only without it are the groups asked.
+    const isMember = (group: string) =>
+      memberOf.length > 0 ? Promise.resolve(memberOf.some((dn) => sameDn(dn, group))) : this.groupHasMember(client, group, entry.dn);
     let role: Role | null = null;
     for (const [candidate, group] of groups) {
-      if (group && (memberOf.some((dn) => sameDn(dn, group)) || (await this.groupHasMember(client, group, entry.dn)))) {
+      if (group && (await isMember(group))) {
         role = candidate;
         break;
       }
