@@ -204,3 +204,28 @@ describe('company directory without memberOf', () => {
     expect((await signIn('sam')).status).toBe(401);
   });
 });
+
+describe('company directory over TLS', () => {
+  let directory: LdapTestServer;
+  const servers: TestServer[] = [];
+  const annSignsIn = async (env: Record<string, string>) => {
+    const server = await startServer({ ...ldapEnv(directory), ...env });
+    servers.push(server);
+    return api(server, 'POST', '/api/auth/login', { body: { username: 'ann', password: directoryPassword('ann') } });
+  };
+
+  beforeAll(async () => {
+    directory = await startLdap({ tls: true });
+  });
+  afterAll(async () => {
+    for (const server of servers) await server.stop();
+    await directory?.dispose();
+  });
+
+  it('speaks ldaps:// and StartTLS, trusting the CA in PARLEY_LDAP_CA_FILE, and refuses a certificate it cannot trust', async () => {
+    expect((await annSignsIn({ PARLEY_LDAP_URL: directory.ldapsUrl!, PARLEY_LDAP_CA_FILE: directory.caFile! })).body).toMatchObject({ user: { role: 'admin' } });
+    expect((await annSignsIn({ PARLEY_LDAP_STARTTLS: 'true', PARLEY_LDAP_CA_FILE: directory.caFile! })).body).toMatchObject({ user: { role: 'admin' } });
+    // Without the CA, the directory's certificate is not trusted: no password is sent to it.
+    expect(await annSignsIn({ PARLEY_LDAP_URL: directory.ldapsUrl! })).toMatchObject({ status: 503, body: { code: ErrorCodes.DirectoryUnavailable } });
+  });
+});

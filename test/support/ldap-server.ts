@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,9 @@ export function ldapEnv(directory: LdapTestServer, sync = '3600'): Record<string
 
 export interface LdapTestServer {
   url: string;
+  /** With `tls: true`: ldaps:// on its own port, and the PEM file of the CA that signed slapd's certificate. */
+  ldapsUrl?: string;
+  caFile?: string;
   /** A client bound as the directory's root, for changing it during a test. */
   admin(): Promise<Client>;
   addPerson(uid: string, displayName: string, groups: Array<Parameters<typeof ldapGroup>[0]>): Promise<void>;
@@ -68,12 +71,15 @@ const SLAPD = '/usr/sbin/slapd';
  * `memberOf: false` leaves the memberof overlay out, as a plain OpenLDAP: membership is then only
  * in the groups' `member` lists.
  */
-export async function startLdap({ memberOf = true }: { memberOf?: boolean } = {}): Promise<LdapTestServer> {
+export async function startLdap({ memberOf = true, tls = false }: { memberOf?: boolean; tls?: boolean } = {}): Promise<LdapTestServer> {
   if (!existsSync(SLAPD)) throw new Error('slapd is not installed: run test/support/ensure-slapd.sh (apt-get install slapd ldap-utils)');
   const dir = mkdtempSync(join(tmpdir(), 'parley-ldap-'));
   mkdirSync(join(dir, 'db'));
   const port = await freePort();
   const url = `ldap://127.0.0.1:${port}`;
+  const ldapsUrl = tls ? `ldaps://127.0.0.1:${await freePort()}` : undefined;
+  const caFile = join(dir, 'ca.pem');
+  if (tls) makeCertificates(dir);
   const conf = join(dir, 'slapd.conf');
   writeFileSync(
     conf,
@@ -82,6 +88,9 @@ export async function startLdap({ memberOf = true }: { memberOf?: boolean } = {}
       'include /etc/ldap/schema/cosine.schema',
       'include /etc/ldap/schema/inetorgperson.schema',
       'include /etc/ldap/schema/nis.schema',
+      ...(tls
+        ? [`TLSCACertificateFile ${caFile}`, `TLSCertificateFile ${join(dir, 'server.pem')}`, `TLSCertificateKeyFile ${join(dir, 'server.key')}`]
+        : []),
       'modulepath /usr/lib/ldap',
       'moduleload back_mdb',
       ...(memberOf ? ['moduleload memberof'] : []),
@@ -106,7 +115,7 @@ export async function startLdap({ memberOf = true }: { memberOf?: boolean } = {}
   let child: ChildProcess | null = null;
   const start = async () => {
     // -d 0: stay in the foreground (so the test owns the process) without debug output.
-    child = spawn(SLAPD, ['-f', conf, '-h', `${url}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(SLAPD, ['-f', conf, '-h', [`${url}/`, ...(ldapsUrl ? [`${ldapsUrl}/`] : [])].join(' '), '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const deadline = Date.now() + 15_000;
@@ -150,6 +159,7 @@ export async function startLdap({ memberOf = true }: { memberOf?: boolean } = {}
 
   const server: LdapTestServer = {
     url,
+    ...(tls ? { ldapsUrl, caFile } : {}),
     admin,
     addPerson: (uid, displayName, groups) =>
       withAdmin(async (client) => {
@@ -196,4 +206,13 @@ export async function startLdap({ memberOf = true }: { memberOf?: boolean } = {}
   await server.addPerson('cleo', 'Cleo Client', ['parley-clients']);
   await server.addPerson('nora', 'Nora Nogroup', []);
   return server;
+}
+
+/** A CA and a certificate for 127.0.0.1 signed by it (openssl, in the server's folder). */
+function makeCertificates(dir: string): void {
+  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Parley test CA', '-keyout', 'ca.key', '-out', 'ca.pem');
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr');
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.ext', '-out', 'server.pem');
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { Injectable, Logger } from '@nestjs/common';
 import { Client, InvalidCredentialsError, NoSuchObjectError, ResultCodeError } from 'ldapts';
 import { ErrorCodes, normalizeUsername, type Role, USERNAME_PATTERN } from '@parley/contract';
@@ -106,16 +107,21 @@ export class LdapDirectory {
   }
 
   private client(): Client {
+    const url = this.config.values.PARLEY_LDAP_URL!;
     return new Client({
-      url: this.config.values.PARLEY_LDAP_URL!,
+      url,
       timeout: 10_000,
       connectTimeout: 5_000,
-      tlsOptions: this.ca ? { ca: [this.ca] } : undefined,
+      // For ldaps:// only: ldapts's StartTLS upgrade fails on a client that has tlsOptions.
+      tlsOptions: this.ca && url.startsWith('ldaps:') ? { ca: [this.ca] } : undefined,
     });
   }
 
   private async secure(client: Client): Promise<void> {
-    if (this.config.values.PARLEY_LDAP_STARTTLS) await client.startTLS(this.ca ? { ca: [this.ca] } : {});
+    if (!this.config.values.PARLEY_LDAP_STARTTLS) return;
+    // Without `host` Node checks the certificate against "localhost"; a name also goes as SNI.
+    const host = new URL(this.config.values.PARLEY_LDAP_URL!).hostname.replace(/^\[|\]$/g, '');
+    await client.startTLS({ host, ...(isIP(host) ? {} : { servername: host }), ...(this.ca ? { ca: [this.ca] } : {}) });
   }
 
   private async lookup(client: Client, rawName: string): Promise<DirectoryPerson | null> {
