@@ -17,6 +17,10 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'retention.purged': 'Removed old messages (retention)',
   'retention.changed': 'Changed retention',
   'messages.exported': 'Exported messages',
+  'directory.account_created': 'Directory account signed in for the first time',
+  'directory.role_changed': 'Directory changed the role',
+  'directory.account_disabled': 'Directory disabled the account',
+  'directory.account_enabled': 'Directory account enabled again',
 };
 
 export function actionLabel(action: string): string {
