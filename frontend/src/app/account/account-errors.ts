@@ -29,6 +29,7 @@ export function describeAccountError(error: unknown): string {
     case ErrorCodes.RateLimited:
       return `${message || 'Too many tries.'} ${retryAfter(error)}`.trim();
     default:
+      // DIRECTORY_ACCOUNT too: the server's sentence says where the password or name lives.
       return describeUserError(error);
   }
 }

@@ -2,7 +2,7 @@ import { HttpHeaders, provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import type { PasswordVerdict, PublicUser } from '@parley/contract';
+import type { AccountSource, PasswordVerdict, PublicUser, SignInMethods } from '@parley/contract';
 import { AuthService } from '../core/auth.service';
 import { PasswordStrength } from '../users/password-strength.service';
 import { AccountPageComponent } from './account-page.component';
@@ -37,11 +37,19 @@ describe('AccountPageComponent', () => {
   });
   afterEach(() => http.verify());
 
-  async function render() {
+  /** The page once GET /api/me has answered with the account's `source` (and, for oidc, GET /api/auth/methods). */
+  async function render(source: AccountSource = 'local', methods: SignInMethods | null = null) {
     const fixture = TestBed.createComponent(AccountPageComponent);
     document.body.appendChild(fixture.nativeElement as HTMLElement);
     fixture.detectChanges();
-    http.expectOne({ method: 'GET', url: '/api/me' }).flush({ user: me });
+    http.expectOne({ method: 'GET', url: '/api/me' }).flush({ user: me, source });
+    if (source === 'oidc') {
+      await promisesSettled();
+      const request = http.expectOne({ method: 'GET', url: '/api/auth/methods' });
+      if (methods) request.flush(methods);
+      else request.flush({ message: 'down' }, { status: 503, statusText: 'Unavailable' });
+    }
+    await promisesSettled();
     await settle(fixture);
     const root = fixture.nativeElement as HTMLElement;
     const input = (name: string) => root.querySelector(`input[name="${name}"]`) as HTMLInputElement;
@@ -68,6 +76,8 @@ describe('AccountPageComponent', () => {
   function refuse(method: string, url: string, status: number, code: string, message: string, headers?: HttpHeaders) {
     http.expectOne({ method, url }).flush({ statusCode: status, code, message }, { status, statusText: 'Refused', headers });
   }
+
+  const promisesSettled = () => new Promise((resolve) => setTimeout(resolve));
 
   async function settle(fixture: ComponentFixture<AccountPageComponent>) {
     await fixture.whenStable();
@@ -186,5 +196,72 @@ describe('AccountPageComponent', () => {
     refuse('POST', '/api/me/password', 429, 'RATE_LIMITED', 'Too many wrong passwords.', new HttpHeaders({ 'Retry-After': '120' }));
     await settle(fixture);
     expect(text('[role="alert"]')).toBe('Too many wrong passwords. Try again in 2 minutes.');
+  });
+
+  it('says Loading… until GET /api/me says where the account comes from, then offers both forms for a local account', async () => {
+    const fixture = TestBed.createComponent(AccountPageComponent);
+    fixture.detectChanges();
+    const root = fixture.nativeElement as HTMLElement;
+    expect(root.querySelector('[role="status"]')?.textContent).toBe('Loading…');
+    expect(root.querySelector('form')).toBeNull();
+    http.expectOne({ method: 'GET', url: '/api/me' }).flush({ user: me, source: 'local' });
+    await promisesSettled();
+    await settle(fixture);
+    expect(root.querySelector('[role="status"]')).toBeNull();
+    expect(root.querySelector('input[name="display_name"]')).not.toBeNull();
+    expect(root.querySelector('input[name="current_password"]')).not.toBeNull();
+    expect(root.querySelector('[data-testid="password-elsewhere"]')).toBeNull();
+    expect(root.querySelector('[data-testid="names-hint"]')?.textContent?.trim()).toBe('Only an administrator can change your user name or role.');
+  });
+
+  it('offers both forms when GET /api/me fails: the server refuses what the account may not change', async () => {
+    const fixture = TestBed.createComponent(AccountPageComponent);
+    fixture.detectChanges();
+    http.expectOne({ method: 'GET', url: '/api/me' }).error(new ProgressEvent('error'), { status: 0, statusText: '' });
+    await promisesSettled();
+    await settle(fixture);
+    const root = fixture.nativeElement as HTMLElement;
+    expect(root.querySelector('input[name="display_name"]')).not.toBeNull();
+    expect(root.querySelector('input[name="current_password"]')).not.toBeNull();
+  });
+
+  it('shows a directory account\'s name as text and sends its password change to the directory', async () => {
+    const { root, text, button } = await render('ldap');
+    expect(root.querySelector('input[name="display_name"]')).toBeNull();
+    expect(text('[data-testid="account-display-name"]')).toBe('Sam');
+    expect(root.textContent).toContain('Your name comes from the company directory.');
+    expect(button('Save')).toBeUndefined();
+    expect(root.querySelector('input[type="password"]')).toBeNull();
+    expect(button('Change password')).toBeUndefined();
+    expect(text('[data-testid="password-elsewhere"]')).toBe(
+      'Your password is managed by the company directory. Change it there (for example with Ctrl+Alt+Del → Change a password on Windows).',
+    );
+    expect(text('[data-testid="names-hint"]')).toBe('Your user name and role come from the company directory.');
+  });
+
+  it("lets a single sign-on account change its display name, and names the provider where its password lives", async () => {
+    const { fixture, root, text, type, button } = await render('oidc', { password: true, directory: false, sso: { name: 'Contoso ID', start_url: '/api/auth/oidc/start' } });
+    expect(root.querySelector('input[type="password"]')).toBeNull();
+    expect(text('[data-testid="password-elsewhere"]')).toBe('You sign in with Contoso ID; your password is managed there.');
+    expect(text('[data-testid="names-hint"]')).toBe('Your user name and role come from Contoso ID.');
+    await type('display_name', 'Samantha');
+    button('Save').click();
+    await settle(fixture);
+    http.expectOne({ method: 'PATCH', url: '/api/me' }).flush({ user: { ...me, display_name: 'Samantha' }, source: 'oidc' });
+    await settle(fixture);
+    expect(text('[role="status"]')).toBe('Saved');
+  });
+
+  it('says "single sign-on" when the provider\'s name cannot be had', async () => {
+    const { text } = await render('oidc', null);
+    expect(text('[data-testid="password-elsewhere"]')).toBe('You sign in with single sign-on; your password is managed there.');
+  });
+
+  it("shows DIRECTORY_ACCOUNT's message from the server, which says where to change it", async () => {
+    const { fixture, text, submitPasswords } = await render();
+    await submitPasswords('old secret', 'a much better passphrase');
+    refuse('POST', '/api/me/password', 409, 'DIRECTORY_ACCOUNT', "sam's password lives in the company directory: change it there");
+    await settle(fixture);
+    expect(text('[role="alert"]')).toBe("sam's password lives in the company directory: change it there");
   });
 });

@@ -5,7 +5,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { RouterLink } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
-import { ErrorCodes, type ChangePasswordRequest, type MeResponse, type UpdateMeRequest } from '@parley/contract';
+import { ErrorCodes, type AccountSource, type ChangePasswordRequest, type MeResponse, type UpdateMeRequest } from '@parley/contract';
 import { AuthService } from '../core/auth.service';
 import { PasswordFeedbackComponent } from '../users/password-feedback.component';
 import { PasswordStrength } from '../users/password-strength.service';
@@ -15,8 +15,28 @@ import { describeAccountError, errorCode } from './account-errors';
 const DISPLAY_NAME_MAX = 64;
 
 /**
+ * What the account page says an account's source keeps: `password` is null where Parley keeps the
+ * password (and the page offers to change it).
+ */
+function sourceWords(source: AccountSource | 'loading', ssoName: string): { names: string; password: string | null } {
+  switch (source) {
+    case 'ldap':
+      return {
+        names: 'Your user name and role come from the company directory.',
+        password: 'Your password is managed by the company directory. Change it there (for example with Ctrl+Alt+Del → Change a password on Windows).',
+      };
+    case 'oidc':
+      return { names: `Your user name and role come from ${ssoName}.`, password: `You sign in with ${ssoName}; your password is managed there.` };
+    default:
+      return { names: 'Only an administrator can change your user name or role.', password: null };
+  }
+}
+
+/**
  * /:role/:name/account: one's own account. The user name and role are shown, not editable (an
- * administrator changes those); the display name and the password are the person's own.
+ * administrator, or the company directory, changes those); the display name and the password are
+ * the person's own, except where the account's source keeps them: a directory (ldap) account's
+ * name and password live in the directory, a single sign-on (oidc) account has no Parley password.
  */
 @Component({
   selector: 'parley-account-page',
@@ -33,57 +53,74 @@ const DISPLAY_NAME_MAX = 64;
           <div><dt>User name</dt><dd data-testid="account-username">{{ me.username }}</dd></div>
           <div><dt>Role</dt><dd data-testid="account-role">{{ me.role }}</dd></div>
         </dl>
-        <p class="hint">Only an administrator can change your user name or role.</p>
-      } @else {
-        <p role="status">Loading…</p>
       }
+      @if (source() === 'loading') {
+        <p role="status">Loading…</p>
+      } @else {
+        <p class="hint" data-testid="names-hint">{{ words().names }}</p>
 
-      <form class="card" (submit)="saveName($event)" aria-labelledby="name-heading" novalidate>
-        <h2 id="name-heading">Display name</h2>
-        <mat-form-field appearance="outline" subscriptSizing="dynamic">
-          <mat-label>Display name</mat-label>
-          <input #nameInput matInput name="display_name" autocomplete="nickname" [attr.maxlength]="nameMax"
-                 [value]="displayName()" (input)="typedName(nameInput.value)"
-                 [attr.aria-describedby]="nameProblem() ? 'name-problem' : null" />
-          <mat-hint>Shown to others instead of your user name; up to {{ nameMax }} characters.</mat-hint>
-        </mat-form-field>
-        @if (nameProblem(); as text) { <p id="name-problem" class="problem" role="alert">{{ text }}</p> }
-        @if (nameStatus(); as text) { <p class="ok" role="status">{{ text }}</p> }
-        <div class="actions">
-          <button mat-flat-button type="submit" [attr.aria-busy]="savingName()">{{ savingName() ? 'Saving…' : 'Save' }}</button>
-        </div>
-      </form>
+        @if (source() === 'ldap') {
+          <section class="card" aria-labelledby="name-heading">
+            <h2 id="name-heading">Display name</h2>
+            <p class="value" data-testid="account-display-name">{{ user()?.display_name }}</p>
+            <p class="hint">Your name comes from the company directory.</p>
+          </section>
+        } @else {
+          <form class="card" (submit)="saveName($event)" aria-labelledby="name-heading" novalidate>
+            <h2 id="name-heading">Display name</h2>
+            <mat-form-field appearance="outline" subscriptSizing="dynamic">
+              <mat-label>Display name</mat-label>
+              <input #nameInput matInput name="display_name" autocomplete="nickname" [attr.maxlength]="nameMax"
+                     [value]="displayName()" (input)="typedName(nameInput.value)"
+                     [attr.aria-describedby]="nameProblem() ? 'name-problem' : null" />
+              <mat-hint>Shown to others instead of your user name; up to {{ nameMax }} characters.</mat-hint>
+            </mat-form-field>
+            @if (nameProblem(); as text) { <p id="name-problem" class="problem" role="alert">{{ text }}</p> }
+            @if (nameStatus(); as text) { <p class="ok" role="status">{{ text }}</p> }
+            <div class="actions">
+              <button mat-flat-button type="submit" [attr.aria-busy]="savingName()">{{ savingName() ? 'Saving…' : 'Save' }}</button>
+            </div>
+          </form>
+        }
 
-      <form class="card" (submit)="changePassword($event)" aria-labelledby="password-heading" novalidate>
-        <h2 id="password-heading">Change your password</h2>
-        <!-- For password managers: which account these passwords belong to. -->
-        <input class="visually-hidden" type="text" name="username" autocomplete="username" [value]="user()?.username ?? ''"
-               readonly tabindex="-1" aria-hidden="true" />
-        <!-- The refusal below is tied to Current password too: focus goes there after WRONG_PASSWORD. -->
-        <mat-form-field appearance="outline" subscriptSizing="dynamic">
-          <mat-label>Current password</mat-label>
-          <input #currentInput matInput name="current_password" type="password" autocomplete="current-password"
-                 [value]="current()" (input)="typed(current, currentInput.value)"
-                 [attr.aria-describedby]="passwordProblem() ? 'password-problem' : null" />
-        </mat-form-field>
-        <mat-form-field appearance="outline" subscriptSizing="dynamic">
-          <mat-label>New password</mat-label>
-          <input #newInput matInput name="new_password" type="password" autocomplete="new-password"
-                 [value]="next()" (input)="typed(next, newInput.value)" aria-describedby="password-feedback" />
-        </mat-form-field>
-        <parley-password-feedback id="password-feedback" [password]="next()" [userInputs]="nameHints()" />
-        <mat-form-field appearance="outline" subscriptSizing="dynamic">
-          <mat-label>New password again</mat-label>
-          <input #againInput matInput name="new_password_again" type="password" autocomplete="new-password"
-                 [value]="again()" (input)="typed(again, againInput.value)"
-                 [attr.aria-describedby]="passwordProblem() ? 'password-problem' : null" />
-        </mat-form-field>
-        @if (passwordProblem(); as text) { <p id="password-problem" class="problem" role="alert">{{ text }}</p> }
-        @if (passwordStatus(); as text) { <p class="ok" role="status">{{ text }}</p> }
-        <div class="actions">
-          <button mat-flat-button type="submit" [attr.aria-busy]="changingPassword()">{{ changingPassword() ? 'Saving…' : 'Change password' }}</button>
-        </div>
-      </form>
+        @if (words().password; as text) {
+          <section class="card" aria-labelledby="password-heading">
+            <h2 id="password-heading">Password</h2>
+            <p class="value" data-testid="password-elsewhere">{{ text }}</p>
+          </section>
+        } @else {
+          <form class="card" (submit)="changePassword($event)" aria-labelledby="password-heading" novalidate>
+            <h2 id="password-heading">Change your password</h2>
+            <!-- For password managers: which account these passwords belong to. -->
+            <input class="visually-hidden" type="text" name="username" autocomplete="username" [value]="user()?.username ?? ''"
+                   readonly tabindex="-1" aria-hidden="true" />
+            <!-- The refusal below is tied to Current password too: focus goes there after WRONG_PASSWORD. -->
+            <mat-form-field appearance="outline" subscriptSizing="dynamic">
+              <mat-label>Current password</mat-label>
+              <input #currentInput matInput name="current_password" type="password" autocomplete="current-password"
+                     [value]="current()" (input)="typed(current, currentInput.value)"
+                     [attr.aria-describedby]="passwordProblem() ? 'password-problem' : null" />
+            </mat-form-field>
+            <mat-form-field appearance="outline" subscriptSizing="dynamic">
+              <mat-label>New password</mat-label>
+              <input #newInput matInput name="new_password" type="password" autocomplete="new-password"
+                     [value]="next()" (input)="typed(next, newInput.value)" aria-describedby="password-feedback" />
+            </mat-form-field>
+            <parley-password-feedback id="password-feedback" [password]="next()" [userInputs]="nameHints()" />
+            <mat-form-field appearance="outline" subscriptSizing="dynamic">
+              <mat-label>New password again</mat-label>
+              <input #againInput matInput name="new_password_again" type="password" autocomplete="new-password"
+                     [value]="again()" (input)="typed(again, againInput.value)"
+                     [attr.aria-describedby]="passwordProblem() ? 'password-problem' : null" />
+            </mat-form-field>
+            @if (passwordProblem(); as text) { <p id="password-problem" class="problem" role="alert">{{ text }}</p> }
+            @if (passwordStatus(); as text) { <p class="ok" role="status">{{ text }}</p> }
+            <div class="actions">
+              <button mat-flat-button type="submit" [attr.aria-busy]="changingPassword()">{{ changingPassword() ? 'Saving…' : 'Change password' }}</button>
+            </div>
+          </form>
+        }
+      }
     </main>
   `,
   styles: `
@@ -101,6 +138,8 @@ const DISPLAY_NAME_MAX = 64;
       background: var(--mat-sys-surface-container-low); color: var(--mat-sys-on-surface);
     }
     .card mat-form-field { width: 100%; }
+    .card .value { margin: 0; overflow-wrap: anywhere; }
+    .card .hint { margin: 0; }
     .problem { color: var(--mat-sys-error); margin: 0; }
     .ok { color: var(--mat-sys-primary); margin: 0; }
     .actions { display: flex; justify-content: flex-end; }
@@ -130,6 +169,15 @@ export class AccountPageComponent implements OnInit {
     return me ? [me.username, me.display_name] : [];
   });
   readonly nameMax = DISPLAY_NAME_MAX;
+  /**
+   * Where the account comes from, by GET /api/me; 'loading' until it answers. If it fails the
+   * page offers what a local account may change: the server refuses the rest, saying where.
+   */
+  readonly source = signal<AccountSource | 'loading'>('loading');
+  /** The single sign-on provider's name (GET /api/auth/methods), asked only for an oidc account. */
+  readonly ssoName = signal('single sign-on');
+  /** What the page says about the account's names and password, by where the account comes from. */
+  readonly words = computed(() => sourceWords(this.source(), this.ssoName()));
 
   readonly displayName = signal(this.auth.user()?.display_name ?? '');
   /** Typing in the field marks it: a late GET /api/me must not overwrite what is being typed. */
@@ -156,11 +204,18 @@ export class AccountPageComponent implements OnInit {
   /** An administrator may have renamed the account since the page loaded: show what the server has. */
   private async refresh(): Promise<void> {
     try {
-      const { user } = await firstValueFrom(this.http.get<MeResponse>('/api/me'));
+      const { user, source } = await firstValueFrom(this.http.get<MeResponse>('/api/me'));
       this.auth.user.set(user);
       if (!this.nameEdited) this.displayName.set(user.display_name);
+      // The provider's name first, so the page does not change its wording as it arrives.
+      if (source === 'oidc') {
+        const sso = (await this.auth.signInMethods())?.sso;
+        if (sso) this.ssoName.set(sso.name);
+      }
+      this.source.set(source);
     } catch {
       // The guard's answer is still shown; a save says plainly if the server is gone.
+      if (this.source() === 'loading') this.source.set('local');
     }
   }
 

@@ -16,6 +16,7 @@ describe('audit model', () => {
   it('labels every known action, and shows an unknown one as it is', () => {
     expect(actionLabel('user.password_reset')).toBe('Reset password');
     expect(actionLabel('something.new')).toBe('something.new');
+    expect(actionLabel('directory.role_changed')).toBe('Role changed by the directory');
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import { HttpClient, HttpErrorResponse } from '@angular/common/http';
 import { Injectable, inject, signal } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
-import { SESSION_END_REASONS, type LoginRequest, type LoginResponse, type PublicUser, type SessionEndReason, type SessionResponse } from '@parley/contract';
+import { SESSION_END_REASONS, type LoginRequest, type LoginResponse, type PublicUser, type SessionEndReason, type SessionResponse, type SignInMethods } from '@parley/contract';
 import { SESSION_STORAGE } from './tokens';
 
 export function homeOf(user: PublicUser): string {
@@ -41,6 +41,7 @@ export class AuthService {
   private readonly sessionStorage = inject(SESSION_STORAGE);
   readonly user = signal<PublicUser | null>(null);
   private known: Promise<PublicUser | null> | null = null;
+  private methods: Promise<SignInMethods | null> | null = null;
 
   /** Asks the server once per page load; later calls reuse the answer. */
   whoAmI(): Promise<PublicUser | null> {
@@ -53,6 +54,18 @@ export class AuthService {
       () => null,
     );
     return this.known;
+  }
+
+  /**
+   * How one may sign in (GET /api/auth/methods), or null when the server did not say. Asked once
+   * per page load, as the server's settings change only with a restart; a failure is asked again.
+   */
+  signInMethods(): Promise<SignInMethods | null> {
+    this.methods ??= firstValueFrom(this.http.get<SignInMethods>('/api/auth/methods')).catch(() => {
+      this.methods = null;
+      return null;
+    });
+    return this.methods;
   }
 
   async login(username: string, password: string): Promise<PublicUser> {

@@ -16,6 +16,17 @@ export const SESSION_STORAGE = new InjectionToken<Storage>('session storage', {
   factory: () => inject(WINDOW).sessionStorage,
 });
 
+/**
+ * Loads another address in this tab, leaving the app: single sign-on starts on the server
+ * (/api/auth/oidc/start), which sends the browser on to the provider's own page.
+ */
+export const LOAD_PAGE = new InjectionToken<(url: string) => void>('load page', {
+  factory: () => {
+    const location = inject(WINDOW).location;
+    return (url) => location.assign(url);
+  },
+});
+
 /** The slice of the Notification API the app uses. */
 export interface Notifier {
   readonly supported: boolean;

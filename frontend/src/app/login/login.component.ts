@@ -1,13 +1,15 @@
 import { HttpErrorResponse } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, type ElementRef, afterNextRender, inject, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, type ElementRef, type OnInit, afterNextRender, inject, signal, viewChild } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import type { ErrorStateMatcher } from '@angular/material/core';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
-import { Router } from '@angular/router';
+import { ActivatedRoute, Router } from '@angular/router';
+import { SSO_ERROR_MESSAGES, type SignInMethods, type SsoError } from '@parley/contract';
 import { ThemeButtonComponent } from '../core/theme-menu.component';
 import { AuthService, errorMessage, homeOf } from '../core/auth.service';
+import { LOAD_PAGE } from '../core/tokens';
 
 /**
  * The server answers a wrong password, an unknown name and a disabled account alike (so the
@@ -20,6 +22,14 @@ import { AuthService, errorMessage, homeOf } from '../core/auth.service';
 const AFTER_SUBMIT: ErrorStateMatcher = { isErrorState: (control, form) => !!(control?.invalid && form?.submitted) };
 
 export const SIGN_IN_REFUSED = 'Wrong user name or password. If your account was disabled, ask an administrator.';
+
+/** A single sign-on came back with an sso_error this page does not know (a newer server). */
+export const SSO_FAILED = 'Single sign-on did not work. Try again, or sign in with a user name and password.';
+
+/** /login?sso_error=<code>: the single sign-on's refusal in words (details are in the server log). */
+export function ssoErrorMessage(code: string): string {
+  return Object.hasOwn(SSO_ERROR_MESSAGES, code) ? SSO_ERROR_MESSAGES[code as SsoError] : SSO_FAILED;
+}
 
 @Component({
   selector: 'parley-login',
@@ -37,7 +47,8 @@ export const SIGN_IN_REFUSED = 'Wrong user name or password. If your account was
       <form (ngSubmit)="submit()" aria-label="Sign in">
         <mat-form-field appearance="outline">
           <mat-label>User name</mat-label>
-          <input #usernameInput matInput name="username" autocomplete="username" required [(ngModel)]="username" [errorStateMatcher]="afterSubmit" />
+          <input #usernameInput matInput name="username" autocomplete="username" required [(ngModel)]="username" [errorStateMatcher]="afterSubmit"
+                 [attr.aria-describedby]="methods()?.directory ? 'directory-hint' : null" />
         </mat-form-field>
         <mat-form-field appearance="outline">
           <mat-label>Password</mat-label>
@@ -47,7 +58,15 @@ export const SIGN_IN_REFUSED = 'Wrong user name or password. If your account was
           <p class="error" role="alert">{{ message }}</p>
         }
         <button mat-flat-button type="submit" [disabled]="busy()">Sign in</button>
+        @if (methods()?.directory) {
+          <p id="directory-hint" class="hint" data-testid="directory-hint">Use your company (directory) user name and password.</p>
+        }
       </form>
+      <!-- Only once the server has said single sign-on is set up; until then (or if it never says) the form alone. -->
+      @if (methods()?.sso; as sso) {
+        <p class="or">or</p>
+        <button mat-stroked-button type="button" class="sso" data-testid="sso" (click)="signInWith(sso)">Sign in with {{ sso.name }}</button>
+      }
     </main>
   `,
   styles: `
@@ -57,11 +76,18 @@ export const SIGN_IN_REFUSED = 'Wrong user name or password. If your account was
     h1 { font-weight: 500; }
     .notice { background: var(--mat-sys-secondary-container); color: var(--mat-sys-on-secondary-container); padding: 0.75rem 1rem; border-radius: 0.5rem; margin: 0 0 1rem; }
     .error { color: var(--mat-sys-error); margin: 0 0 0.5rem; }
+    .hint { color: var(--mat-sys-on-surface-variant); font-size: 0.875rem; margin: 0.5rem 0 0; }
+    .or { display: flex; align-items: center; gap: 0.75rem; margin: 1.25rem 0; color: var(--mat-sys-on-surface-variant); }
+    .or::before, .or::after { content: ''; flex: 1; border-top: 1px solid var(--mat-sys-outline-variant); }
+    /* A provider's name can be long: the label wraps rather than being cut off on a phone. */
+    .sso { height: auto; min-height: 40px; padding-block: 0.5rem; white-space: normal; }
   `,
 })
-export class LoginComponent {
+export class LoginComponent implements OnInit {
   private readonly auth = inject(AuthService);
   private readonly router = inject(Router);
+  private readonly route = inject(ActivatedRoute);
+  private readonly loadPage = inject(LOAD_PAGE);
   readonly afterSubmit = AFTER_SUBMIT;
   /** Why the last session ended, when an administrator ended it; shown once. */
   readonly notice = this.auth.takeEndNotice();
@@ -69,12 +95,28 @@ export class LoginComponent {
   password = '';
   readonly error = signal<string | null>(null);
   readonly busy = signal(false);
+  /** What the server offers besides passwords; null while asking, or when it did not answer. */
+  readonly methods = signal<SignInMethods | null>(null);
   private readonly usernameInput = viewChild.required<ElementRef<HTMLInputElement>>('usernameInput');
 
   constructor() {
     // Arriving here (first visit, sign-out, a session that ended) means typing a name next.
     // The autofocus attribute would work only on the document's first page.
     afterNextRender(() => this.usernameInput().nativeElement.focus());
+    void this.auth.signInMethods().then((methods) => this.methods.set(methods));
+  }
+
+  ngOnInit(): void {
+    const ssoError = this.route.snapshot.queryParamMap.get('sso_error');
+    if (ssoError === null) return;
+    this.error.set(ssoErrorMessage(ssoError));
+    // Said once: a reload or a bookmark of this address must not say it again.
+    void this.router.navigate([], { relativeTo: this.route, queryParams: { sso_error: null }, queryParamsHandling: 'merge', replaceUrl: true });
+  }
+
+  /** A full page load: the server starts the sign-in and sends the browser on to the provider. */
+  signInWith(sso: NonNullable<SignInMethods['sso']>): void {
+    this.loadPage(sso.start_url);
   }
 
   async submit(): Promise<void> {

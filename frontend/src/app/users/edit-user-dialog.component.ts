@@ -6,8 +6,13 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { type AdminUser, type Role, ROLES, type UpdateUserRequest } from '@parley/contract';
+import { ROLE_SOURCE_HINTS } from './account-source';
 
-/** Display name and role of an account. Closes with only what changed, or nothing. */
+/**
+ * Display name and role of an account. Closes with only what changed, or nothing. A directory
+ * (ldap) account's name and role, and a single sign-on account's role, come from their source:
+ * shown, not editable (the server refuses them, and the next sync or sign-in would undo them).
+ */
 @Component({
   selector: 'parley-edit-user-dialog',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -16,22 +21,27 @@ import { type AdminUser, type Role, ROLES, type UpdateUserRequest } from '@parle
     <h2 mat-dialog-title>Edit {{ user.username }}</h2>
     <form (ngSubmit)="submit()" [attr.aria-label]="'Edit ' + user.username">
       <mat-dialog-content>
-        <mat-form-field appearance="outline" class="field">
+        <mat-form-field appearance="outline" class="field" subscriptSizing="dynamic">
           <mat-label>Display name</mat-label>
-          <input matInput name="display_name" required maxlength="64" cdkFocusInitial [(ngModel)]="displayName" />
-          <mat-hint>1-64 characters, shown to others instead of the user name.</mat-hint>
+          <input matInput name="display_name" required maxlength="64" cdkFocusInitial [(ngModel)]="displayName" [readonly]="!nameEditable" />
+          <mat-hint>{{ nameEditable ? '1-64 characters, shown to others instead of the user name.' : 'The name comes from the company directory.' }}</mat-hint>
         </mat-form-field>
-        <mat-form-field appearance="outline" class="field">
+        <mat-form-field appearance="outline" class="field" subscriptSizing="dynamic">
           <mat-label>Role</mat-label>
-          <mat-select name="role" [(ngModel)]="role">
+          <mat-select name="role" [(ngModel)]="role" [disabled]="roleHint !== null">
             @for (option of roles; track option) { <mat-option [value]="option">{{ option }}</mat-option> }
           </mat-select>
-          <mat-hint>A new role signs {{ user.username }} out everywhere.</mat-hint>
+          <mat-hint>{{ roleHint ?? 'A new role signs ' + user.username + ' out everywhere.' }}</mat-hint>
         </mat-form-field>
       </mat-dialog-content>
       <mat-dialog-actions align="end">
-        <button mat-button type="button" mat-dialog-close>Cancel</button>
-        <button mat-flat-button type="submit" [disabled]="!displayName.trim()">Save {{ user.username }}</button>
+        @if (nameEditable) {
+          <button mat-button type="button" mat-dialog-close>Cancel</button>
+          <button mat-flat-button type="submit" [disabled]="!displayName.trim()">Save {{ user.username }}</button>
+        } @else {
+          <!-- Nothing here can change: no Save that would do nothing. -->
+          <button mat-flat-button type="button" mat-dialog-close>Close</button>
+        }
       </mat-dialog-actions>
     </form>
   `,
@@ -41,13 +51,16 @@ export class EditUserDialogComponent {
   readonly user = inject<AdminUser>(MAT_DIALOG_DATA);
   private readonly ref = inject<MatDialogRef<EditUserDialogComponent, UpdateUserRequest>>(MatDialogRef);
   readonly roles = ROLES;
+  readonly nameEditable = this.user.source !== 'ldap';
+  /** Why the role cannot be changed here, or null when it can. */
+  readonly roleHint = this.user.source === 'local' ? null : ROLE_SOURCE_HINTS[this.user.source];
   displayName = this.user.display_name;
   role: Role = this.user.role;
 
   submit(): void {
     const change: UpdateUserRequest = {};
     if (this.displayName.trim() !== this.user.display_name) change.display_name = this.displayName.trim();
-    if (this.role !== this.user.role) change.role = this.role;
+    if (this.role !== this.user.role && this.roleHint === null) change.role = this.role;
     this.ref.close(change);
   }
 }

@@ -1,6 +1,6 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import { USERNAME_RULE } from '@parley/contract';
-import { describeUserError } from './user-errors';
+import { DIRECTORY_ACCOUNT, describeUserError } from './user-errors';
 
 const refusal = (status: number, code: string, message: string) =>
   new HttpErrorResponse({ status, error: { statusCode: status, code, message } });
@@ -32,5 +32,11 @@ describe('describeUserError', () => {
     expect(describeUserError(refusal(400, 'INVALID_PAYLOAD', 'Invalid payload: nothing to change'))).toBe(
       'Some fields are not valid; check them and try again.',
     );
+  });
+
+  it("keeps the server's sentence for DIRECTORY_ACCOUNT, which says where to change it, and has one of its own", () => {
+    const role = "sam's role comes from their groups in the company directory: change the groups there";
+    expect(describeUserError(refusal(409, 'DIRECTORY_ACCOUNT', role))).toBe(role);
+    expect(describeUserError(new HttpErrorResponse({ status: 409, error: { code: 'DIRECTORY_ACCOUNT' } }))).toBe(DIRECTORY_ACCOUNT);
   });
 });

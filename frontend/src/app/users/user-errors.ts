@@ -14,6 +14,9 @@ const FIELD_LABELS: Record<string, string> = {
   disabled: 'Status',
 };
 
+/** DIRECTORY_ACCOUNT without the server's sentence (a proxy's page, say). */
+export const DIRECTORY_ACCOUNT = 'This account comes from the company directory or single sign-on: change it there.';
+
 /**
  * A refused user change in plain words: field problems named by their label ("User name: must
  * be 1-32 characters ..."), never the API's "Invalid payload: username: ...".
@@ -29,6 +32,9 @@ export function describeUserError(error: unknown): string {
       return 'User name: that name is already taken; choose another.';
     case ErrorCodes.WeakPassword:
       return `Password: ${message || 'too easy to guess.'}`;
+    case ErrorCodes.DirectoryAccount:
+      // The server's sentence names what is kept elsewhere and where ("sam's role comes from their groups in ...").
+      return message || DIRECTORY_ACCOUNT;
     default:
       // LAST_ADMIN, SELF_CHANGE, NOT_FOUND... are written for people already.
       return errorMessage(error);

@@ -3,16 +3,19 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import { provideRouter } from '@angular/router';
-import { loadPasswordChecker } from '@parley/contract';
+import { loadPasswordChecker, type AccountSource, type AdminUser } from '@parley/contract';
 import { AuthService } from '../core/auth.service';
 import { UsersAdminComponent } from './users-admin.component';
 
-const user = (username: string, role: 'admin' | 'staff' | 'client' = 'staff') => ({
+const user = (username: string, role: 'admin' | 'staff' | 'client' = 'staff', source: AccountSource = 'local'): AdminUser => ({
   username,
   display_name: username,
   role,
   disabled: false,
-  has_password: true,
+  source,
+  has_password: source === 'local',
+  created_at: '2026-11-01T10:00:00.000Z',
+  updated_at: '2026-11-01T10:00:00.000Z',
 });
 
 /** The component awaits plain promises (firstValueFrom) between requests; let them run. */
@@ -36,10 +39,10 @@ describe('UsersAdminComponent', () => {
   });
   afterEach(() => http.verify());
 
-  async function render() {
+  async function render(users = [user('admin', 'admin'), user('sam')]) {
     const fixture = TestBed.createComponent(UsersAdminComponent);
     fixture.detectChanges();
-    http.expectOne('/api/users').flush({ users: [user('admin', 'admin'), user('sam')] });
+    http.expectOne('/api/users').flush({ users });
     await fixture.whenStable();
     fixture.detectChanges();
     const row = (name: string) => fixture.nativeElement.querySelector(`tr[data-user="${name}"]`) as HTMLElement;
@@ -47,7 +50,23 @@ describe('UsersAdminComponent', () => {
     const dialog = () => document.querySelector('parley-confirm-delete-dialog') as HTMLElement | null;
     const button = (root: HTMLElement, text: string) =>
       Array.from(root.querySelectorAll('button')).find((b) => b.textContent?.trim() === text) as HTMLButtonElement | undefined;
-    return { fixture, row, dialog, button };
+    /** Opens a row's edit dialog; it renders in the overlay too. */
+    const openEdit = async (name: string) => {
+      button(row(name), 'Edit')!.click();
+      await fixture.whenStable();
+      fixture.detectChanges();
+      return document.querySelector('parley-edit-user-dialog') as HTMLElement;
+    };
+    /** Types a display name in the open edit dialog and saves it. */
+    const rename = async (editDialog: HTMLElement, displayName: string) => {
+      const field = editDialog.querySelector<HTMLInputElement>('input[name="display_name"]')!;
+      field.value = displayName;
+      field.dispatchEvent(new Event('input'));
+      editDialog.querySelector('form')!.dispatchEvent(new Event('submit'));
+      await fixture.whenStable();
+      await promisesSettled();
+    };
+    return { fixture, row, dialog, button, openEdit, rename };
   }
 
   it('deletes a user only after the dialog is confirmed, then reloads the list', async () => {
@@ -120,16 +139,8 @@ describe('UsersAdminComponent', () => {
   });
 
   it('edits the display name and role in a dialog, sending only what changed, and says a refusal plainly', async () => {
-    const { fixture, row, button } = await render();
-    button(row('sam'), 'Edit')!.click();
-    await fixture.whenStable();
-    const dialog = document.querySelector('parley-edit-user-dialog') as HTMLElement;
-    const name = dialog.querySelector<HTMLInputElement>('input[name="display_name"]')!;
-    name.value = 'Sam Porter';
-    name.dispatchEvent(new Event('input'));
-    dialog.querySelector('form')!.dispatchEvent(new Event('submit'));
-    await fixture.whenStable();
-    await promisesSettled();
+    const { fixture, openEdit, rename } = await render();
+    await rename(await openEdit('sam'), 'Sam Porter');
     http
       .expectOne((r) => r.method === 'PATCH' && r.url === '/api/users/sam')
       .flush({ statusCode: 409, code: 'SELF_CHANGE', message: 'You may not demote your own admin account; ask another admin' }, { status: 409, statusText: 'Conflict' });
@@ -137,6 +148,92 @@ describe('UsersAdminComponent', () => {
     fixture.detectChanges();
     expect(fixture.componentInstance.error()).toBe('You may not demote your own admin account; ask another admin');
     expect((fixture.nativeElement as HTMLElement).querySelector('[role="alert"]')?.textContent).toContain('ask another admin');
+  });
+
+  describe('accounts from the company directory and single sign-on', () => {
+    const people = [user('admin', 'admin'), user('sam'), user('dana', 'staff', 'ldap'), user('omar', 'client', 'oidc')];
+
+    it('says where each account comes from, in a word and in full for the tooltip and screen readers', async () => {
+      const { fixture, row } = await render(people);
+      const source = (name: string) => row(name).querySelector('[data-testid="source"]') as HTMLElement;
+      expect(source('sam').textContent?.trim()).toBe('Local');
+      expect(source('dana').textContent?.trim()).toBe('Directory');
+      expect(source('omar').textContent?.trim()).toBe('Single sign-on');
+      // The tooltip's text is the element's description: a screen reader says it after the word.
+      const description = (name: string) => {
+        const ids = source(name).getAttribute('aria-describedby')?.split(' ') ?? [];
+        return ids.map((id) => document.getElementById(id)?.textContent ?? '').join(' ');
+      };
+      expect(description('dana')).toContain('Account from the company directory (LDAP)');
+      expect(description('omar')).toContain('Account from single sign-on (OpenID Connect)');
+      // Reachable by keyboard where it says more than "Local".
+      expect(source('dana').getAttribute('tabindex')).toBe('0');
+      expect(source('sam').hasAttribute('tabindex')).toBe(false);
+      expect((fixture.nativeElement as HTMLElement).querySelector('th:nth-child(4)')?.textContent).toBe('Source');
+    });
+
+    it('offers no password reset for a directory or single sign-on account, and keeps disable and delete', async () => {
+      const { row, button } = await render(people);
+      expect(button(row('sam'), 'Reset password')).toBeDefined();
+      for (const name of ['dana', 'omar']) {
+        expect(button(row(name), 'Reset password')).toBeUndefined();
+        expect(button(row(name), 'Disable')).toBeDefined();
+        expect(button(row(name), 'Delete')).toBeDefined();
+        expect(button(row(name), 'Edit')).toBeDefined();
+        // They never had a Parley password: not flagged as missing one.
+        expect(row(name).querySelector('td[data-label="Status"]')?.textContent?.trim()).toBe('active');
+      }
+    });
+
+    it("shows a directory account's name and role in the edit dialog, neither editable, and closes without a request", async () => {
+      const { fixture, button, openEdit } = await render(people);
+      const dialog = await openEdit('dana');
+      expect(dialog.querySelector<HTMLInputElement>('input[name="display_name"]')!.readOnly).toBe(true);
+      expect(dialog.textContent).toContain('The name comes from the company directory.');
+      expect(dialog.querySelector('mat-select')!.getAttribute('aria-disabled')).toBe('true');
+      expect(dialog.textContent).toContain("The role comes from the account's groups in the directory.");
+      expect(button(dialog, 'Save dana')).toBeUndefined();
+      button(dialog, 'Close')!.click();
+      await fixture.whenStable();
+      await promisesSettled();
+      http.expectNone((request) => request.method === 'PATCH');
+      expect(document.querySelector('parley-edit-user-dialog')).toBeNull();
+    });
+
+    it("lets a single sign-on account's display name change, not its role", async () => {
+      const { openEdit, rename } = await render(people);
+      const dialog = await openEdit('omar');
+      expect(dialog.querySelector('mat-select')!.getAttribute('aria-disabled')).toBe('true');
+      expect(dialog.textContent).toContain("The role comes from the account's single sign-on groups.");
+      expect(dialog.querySelector<HTMLInputElement>('input[name="display_name"]')!.readOnly).toBe(false);
+      await rename(dialog, 'Omar K.');
+      const patch = http.expectOne((r) => r.method === 'PATCH' && r.url === '/api/users/omar');
+      expect(patch.request.body).toEqual({ display_name: 'Omar K.' });
+      patch.flush({ user: { ...user('omar', 'client', 'oidc'), display_name: 'Omar K.' } });
+      await promisesSettled();
+      http.expectOne('/api/users').flush({ users: people });
+    });
+
+    it("keeps a local account's role editable", async () => {
+      const { fixture, button, openEdit } = await render(people);
+      const dialog = await openEdit('sam');
+      expect(dialog.querySelector('mat-select')!.getAttribute('aria-disabled')).toBe('false');
+      expect(dialog.textContent).toContain('A new role signs sam out everywhere.');
+      button(dialog, 'Cancel')!.click();
+      await fixture.whenStable();
+    });
+
+    it("shows the server's DIRECTORY_ACCOUNT refusal, which says where to change it", async () => {
+      const { fixture, openEdit, rename } = await render(people);
+      await rename(await openEdit('omar'), 'Omar K.');
+      const message = "omar's name comes from the single sign-on provider: change it there";
+      http
+        .expectOne((r) => r.method === 'PATCH')
+        .flush({ statusCode: 409, code: 'DIRECTORY_ACCOUNT', message }, { status: 409, statusText: 'Conflict' });
+      await promisesSettled();
+      fixture.detectChanges();
+      expect((fixture.nativeElement as HTMLElement).querySelector('[role="alert"]')?.textContent?.trim()).toBe(message);
+    });
   });
 
   const pending = () => http.match((request) => request.url === '/api/users');
@@ -180,7 +277,7 @@ describe('UsersAdminComponent', () => {
   });
 });
 
-const cleo = { username: 'cleo', display_name: 'Cleo', role: 'client', disabled: false, has_password: true };
+const cleo = { ...user('cleo', 'client'), display_name: 'Cleo' };
 
 describe('UsersAdminComponent: the password rule before submit', () => {
   let http: HttpTestingController;

@@ -6,11 +6,13 @@ import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
+import { MatTooltipModule } from '@angular/material/tooltip';
 import { RouterLink } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import { type AdminUser, type CreateUserRequest, type ResetPasswordRequest, type Role, ROLES, type UpdateUserRequest, type UserListResponse, USERNAME_RULE } from '@parley/contract';
 import { AuthService } from '../core/auth.service';
 import { confirmAction } from '../core/confirm-dialog.component';
+import { SOURCE_DESCRIPTIONS, SOURCE_LABELS } from './account-source';
 import { ConfirmDeleteDialogComponent, type ConfirmDeleteData } from './confirm-delete-dialog.component';
 import { EditUserDialogComponent } from './edit-user-dialog.component';
 import { ResetPasswordDialogComponent } from './reset-password-dialog.component';
@@ -21,11 +23,12 @@ import { PasswordStrength } from './password-strength.service';
 /**
  * List (a page at a time, with a search), create, edit, disable/enable, reset password, delete:
  * the admin REST API in a page. Whatever ends someone's session asks first, in a dialog.
+ * Directory and single sign-on accounts keep their password elsewhere: no reset is offered.
  */
 @Component({
   selector: 'parley-users-admin',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [FormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, PasswordFeedbackComponent],
+  imports: [FormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, MatTooltipModule, PasswordFeedbackComponent],
   template: `
     <main>
       <header class="top">
@@ -68,14 +71,20 @@ import { PasswordStrength } from './password-strength.service';
       </mat-form-field>
       <div class="admin-table">
         <table aria-label="Users" class="cards">
-          <thead><tr><th>User</th><th>Display name</th><th>Role</th><th>Status</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
+          <thead><tr><th>User</th><th>Display name</th><th>Role</th><th>Source</th><th>Status</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
           <tbody>
             @for (user of users(); track user.username) {
               <tr [attr.data-user]="user.username">
                 <td data-label="User" class="lead">{{ user.username }}</td>
                 <td data-label="Display name">{{ user.display_name }}</td>
                 <td data-label="Role">{{ user.role }}</td>
-                <td data-label="Status">{{ user.disabled ? 'disabled' : 'active' }}{{ user.has_password ? '' : ' (no password)' }}</td>
+                <td data-label="Source">
+                  <!-- Focusable where it says more than its word, so the keyboard reaches the tooltip too. -->
+                  <span class="source" [class.external]="user.source !== 'local'" data-testid="source"
+                        [matTooltip]="sourceDescriptions[user.source]" [attr.tabindex]="user.source === 'local' ? null : 0">{{ sourceLabels[user.source] }}</span>
+                </td>
+                <!-- Directory and single sign-on accounts never have a Parley password: not worth a remark. -->
+                <td data-label="Status">{{ user.disabled ? 'disabled' : 'active' }}{{ user.has_password || user.source !== 'local' ? '' : ' (no password)' }}</td>
                 <td class="actions">
                   <button mat-button type="button" (click)="edit(user)" [attr.aria-label]="'Edit ' + user.username">Edit</button>
                   @if (user.disabled) {
@@ -83,14 +92,16 @@ import { PasswordStrength } from './password-strength.service';
                   } @else if (user.username !== me()) {
                     <button mat-button type="button" (click)="confirmDisable(user)">Disable</button>
                   }
-                  <button mat-button type="button" (click)="startReset(user)">Reset password</button>
+                  @if (user.source === 'local') {
+                    <button mat-button type="button" (click)="startReset(user)">Reset password</button>
+                  }
                   @if (user.username !== me()) {
                     <button mat-button type="button" class="delete" (click)="confirmDelete(user)">Delete</button>
                   }
                 </td>
               </tr>
             } @empty {
-              <tr class="empty"><td colspan="5">{{ search() ? 'No user matches “' + search() + '”.' : 'Loading…' }}</td></tr>
+              <tr class="empty"><td colspan="6">{{ search() ? 'No user matches “' + search() + '”.' : 'Loading…' }}</td></tr>
             }
           </tbody>
         </table>
@@ -112,6 +123,12 @@ import { PasswordStrength } from './password-strength.service';
     .error { color: var(--mat-sys-error); }
     .find { margin-bottom: 0.5rem; width: min(24rem, 100%); }
     .actions { white-space: nowrap; }
+    .source { white-space: nowrap; }
+    .source.external {
+      display: inline-block; padding: 0.05rem 0.5rem; border-radius: 999px; font-size: 0.8125rem;
+      background: var(--mat-sys-secondary-container); color: var(--mat-sys-on-secondary-container);
+    }
+    .source:focus-visible { outline: 2px solid var(--mat-sys-primary); outline-offset: 1px; }
     /* A phone: each account is a card, every action on it visible, nothing scrolls sideways. */
     @media (max-width: 40rem) {
       .create mat-form-field { width: 100%; }
@@ -134,6 +151,8 @@ export class UsersAdminComponent implements OnInit {
   private readonly strength = inject(PasswordStrength);
   readonly name = input<string>();
   readonly roles = ROLES;
+  readonly sourceLabels = SOURCE_LABELS;
+  readonly sourceDescriptions = SOURCE_DESCRIPTIONS;
   readonly users = signal<AdminUser[]>([]);
   /** Where the next page starts; null when every user matching the search is shown. */
   readonly nextAfter = signal<string | null>(null);
