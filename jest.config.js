@@ -1,5 +1,6 @@
-// @nestjs/* 12 ships ES modules only; jest runs CommonJS, so swc transpiles those too.
-const esmPackages = ['@nestjs', 'file-type', 'strtok3', 'token-types', 'uint8array-extras', '@tokenizer', '@tus', 'srvx'];
+// @nestjs/* 12, openid-client (with oauth4webapi and jose) and oidc-provider ship ES modules only;
+// jest runs CommonJS, so swc transpiles those too (the built server loads them with Node's require(esm)).
+const esmPackages = ['@nestjs', 'file-type', 'strtok3', 'token-types', 'uint8array-extras', '@tokenizer', '@tus', 'srvx', 'openid-client', 'oauth4webapi', 'jose', 'oidc-provider'];
 
 const swcTs = [
   '@swc/jest',
@@ -42,7 +43,7 @@ module.exports = {
       ...common,
       displayName: 'e2e-postgres',
       roots: ['<rootDir>/test'],
-      testMatch: ['messaging', 'chat-features', 'auth', 'prototype-protocol', 'roster', 'audit-log', 'bad-input', 'account-deletion', 'enumeration', 'conversations', 'channels', 'announcements', 'message-lifecycle', 'message-purge', 'read-receipts', 'retention', 'export', 'search', 'files', 'account', 'directory'].map(
+      testMatch: ['messaging', 'chat-features', 'auth', 'prototype-protocol', 'roster', 'audit-log', 'bad-input', 'account-deletion', 'enumeration', 'conversations', 'channels', 'announcements', 'message-lifecycle', 'message-purge', 'read-receipts', 'retention', 'export', 'search', 'files', 'account', 'directory', 'oidc'].map(
         // Rooted at test/: a bare **/name would also match the browser spec of the same name.
         (name) => `<rootDir>/test/${name}.e2e-spec.ts`,
       ),

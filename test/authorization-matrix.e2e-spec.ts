@@ -764,6 +764,11 @@ describe('authorization matrix', () => {
         expect(body.user).toEqual(principal.session === 'live' ? expect.objectContaining({ username: principal.username }) : null);
       },
     },
+    // Single sign-on is not configured here (test/oidc.e2e-spec.ts signs in through a real
+    // provider): its two routes are not found, for anyone.
+    ...['/api/auth/oidc/start', '/api/auth/oidc/callback'].map(
+      (route): RestRow => ({ method: 'GET', route, guard: 'public', outcome: () => ({ status: 404, code: ErrorCodes.NotFound }) }),
+    ),
     {
       method: 'GET',
       route: '/api/me',

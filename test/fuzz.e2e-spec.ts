@@ -31,7 +31,7 @@ import {
   sendRawWithoutAck,
 } from './support/clients';
 import { eventually } from './support/eventually';
-import { POLLUTION_KEYS, hostileString, hostileValue, payloadFor, searchPayload } from './support/fuzz-arbitraries';
+import { POLLUTION_KEYS, encodeSegment, hostileString, hostileValue, payloadFor, searchPayload } from './support/fuzz-arbitraries';
 import { startServer, type TestServer } from './support/server';
 
 /**
@@ -271,8 +271,6 @@ function dataSeenByServer(args: unknown[], withAck: boolean): unknown {
   return wire.length === 1 ? wire[0] : wire;
 }
 
-/** Percent-encodes every byte of the UTF-8 form, so any string (lone surrogates too) can be a path segment. */
-const encodeSegment = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
 const segment = fc.oneof(
   { weight: 4, arbitrary: hostileString.filter((s) => s.length < 2000 && !PROTECTED.has(normalizeUsername(s))).map(encodeSegment) },
   { weight: 2, arbitrary: fc.constant(VICTIM) },

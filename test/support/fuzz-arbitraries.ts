@@ -71,6 +71,9 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   },
 );
 
+/** Percent-encodes every byte of the UTF-8 form, so any string (lone surrogates too) can be a path segment or a query value. */
+export const encodeSegment = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+
 const hostileNumber = fc.oneof(
   fc.constantFrom(0, -0, -1, 1, 1.5, NaN, Infinity, -Infinity, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1, 2 ** 31, -(2 ** 53), 1e308, 5e-324),
   fc.integer(),
