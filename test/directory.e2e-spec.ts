@@ -112,6 +112,7 @@ describe('company directory (LDAP)', () => {
       status: 409,
       body: { code: ErrorCodes.DirectoryAccount, message: "cleo's role comes from their groups in the company directory: change the groups there" },
     });
+    expect(await api(server, 'PATCH', '/api/users/cleo', { token: admin, body: { display_name: 'Renamed By Admin' } })).toMatchObject({ status: 409, body: { code: ErrorCodes.DirectoryAccount } });
     // The directory password still works, nothing changed.
     expect((await signIn('cleo')).body).toMatchObject({ user: { role: 'client', display_name: 'Cleo Client' } });
   });

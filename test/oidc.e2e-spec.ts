@@ -237,12 +237,15 @@ describe('single sign-on (OpenID Connect)', () => {
     expect(await account('dan')).toMatchObject({ disabled: true });
   });
 
-  it('has no Parley password to change or to sign in with', async () => {
+  it('has no Parley password to change or to sign in with, nor a display name to change here', async () => {
     provider.setPerson({ sub: 'idp-pia', preferred_username: 'pia', name: 'Pia', groups: [OIDC_GROUPS.staff] });
     const { jar } = await signInWithProvider(server.url, 'idp-pia');
     const change = await api(server, 'POST', '/api/me/password', { token: sessionOf(jar), body: { current_password: 'anything-at-all', new_password: 'violet-harbour-lantern-42' } });
     expect(change).toMatchObject({ status: 409, body: { code: ErrorCodes.DirectoryAccount } });
     expect((await api(server, 'POST', '/api/auth/login', { body: { username: 'pia', password: 'anything-at-all' } })).status).toBe(401);
+    // Nor a name of its own: each sign-in takes the provider's again.
+    const rename = await api(server, 'PATCH', '/api/me', { token: sessionOf(jar), body: { display_name: 'Someone Else' } });
+    expect(rename).toMatchObject({ status: 409, body: { code: ErrorCodes.DirectoryAccount, message: "pia's name comes from the single sign-on provider: change it there" } });
   });
 
   it('answers any callback, whatever its query and cookie, with a code on the sign-in page and nothing else', async () => {

@@ -139,7 +139,10 @@ async function buildProvider(issuer: string, people: Map<string, OidcPerson>, re
     // Seconds; set, so the provider does not print a notice about each default.
     ttl: { Interaction: 600, Session: 3600, Grant: 3600, AuthorizationCode: 60, AccessToken: 600, IdToken: 600 },
   };
-  return quietly(() => new Provider(issuer, configuration));
+  const provider = await quietly(() => new Provider(issuer, configuration));
+  // The pages say only "oops! something went wrong": a failing test should say what.
+  provider.on('server_error', (_ctx: unknown, error: unknown) => console.error('oidc-provider server_error:', error));
+  return provider;
 }
 
 /** Runs `step` without oidc-provider's development notices on the console (they are expected here). */

@@ -158,6 +158,7 @@ export class UsersService {
     const user = await this.require(username);
     // The directory's groups decide these accounts' roles; a change here would be undone by the next sync.
     if (dto.role !== undefined && dto.role !== user.role && user.source !== 'local') assertLocal(user, 'role');
+    if (dto.display_name !== undefined && dto.display_name !== user.display_name) assertLocal(user, 'name');
     const removesAnAdmin = await this.assertKeepsAnAdmin(user, dto, actor);
     let updated: UserRow;
     try {
@@ -232,9 +233,9 @@ export class UsersService {
     await this.auth.signOutOtherSessions(user.id, sessionId, 'password_changed');
   }
 
-  /** One's own display name; a directory account's comes from the directory. */
+  /** One's own display name; a directory or single sign-on account's comes from there (each sign-in takes it again). */
   async changeOwnDisplayName(user: UserRow, displayName: string): Promise<UserRow> {
-    if (user.source === 'ldap') assertLocal(user, 'name');
+    assertLocal(user, 'name');
     return this.update(user.username, { display_name: displayName });
   }
 

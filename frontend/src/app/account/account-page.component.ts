@@ -18,25 +18,31 @@ const DISPLAY_NAME_MAX = 64;
  * What the account page says an account's source keeps: `password` is null where Parley keeps the
  * password (and the page offers to change it).
  */
-function sourceWords(source: AccountSource | 'loading', ssoName: string): { names: string; password: string | null } {
+function sourceWords(source: AccountSource | 'loading', ssoName: string): { names: string; displayName: string | null; password: string | null } {
   switch (source) {
     case 'ldap':
       return {
         names: 'Your user name and role come from the company directory.',
+        displayName: 'Your name comes from the company directory.',
         password: 'Your password is managed by the company directory. Change it there (for example with Ctrl+Alt+Del → Change a password on Windows).',
       };
     case 'oidc':
-      return { names: `Your user name and role come from ${ssoName}.`, password: `You sign in with ${ssoName}; your password is managed there.` };
+      return {
+        names: `Your user name and role come from ${ssoName}.`,
+        // Each sign-in takes the name the provider has, so a change here would not last.
+        displayName: `Your name comes from ${ssoName}.`,
+        password: `You sign in with ${ssoName}; your password is managed there.`,
+      };
     default:
-      return { names: 'Only an administrator can change your user name or role.', password: null };
+      return { names: 'Only an administrator can change your user name or role.', displayName: null, password: null };
   }
 }
 
 /**
  * /:role/:name/account: one's own account. The user name and role are shown, not editable (an
  * administrator, or the company directory, changes those); the display name and the password are
- * the person's own, except where the account's source keeps them: a directory (ldap) account's
- * name and password live in the directory, a single sign-on (oidc) account has no Parley password.
+ * the person's own, except where the account's source keeps them: a directory (ldap) or single
+ * sign-on (oidc) account's name and password live there.
  */
 @Component({
   selector: 'parley-account-page',
@@ -59,11 +65,11 @@ function sourceWords(source: AccountSource | 'loading', ssoName: string): { name
       } @else {
         <p class="hint" data-testid="names-hint">{{ words().names }}</p>
 
-        @if (source() === 'ldap') {
+        @if (words().displayName; as from) {
           <section class="card" aria-labelledby="name-heading">
             <h2 id="name-heading">Display name</h2>
             <p class="value" data-testid="account-display-name">{{ user()?.display_name }}</p>
-            <p class="hint">Your name comes from the company directory.</p>
+            <p class="hint">{{ from }}</p>
           </section>
         } @else {
           <form class="card" (submit)="saveName($event)" aria-labelledby="name-heading" novalidate>

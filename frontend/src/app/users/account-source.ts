@@ -19,3 +19,9 @@ export const ROLE_SOURCE_HINTS: Record<Exclude<AccountSource, 'local'>, string> 
   ldap: "The role comes from the account's groups in the directory.",
   oidc: "The role comes from the account's single sign-on groups.",
 };
+
+/** Why the edit dialog's display name cannot be changed: the next sign-in or directory sync would undo it. */
+export const NAME_SOURCE_HINTS: Record<Exclude<AccountSource, 'local'>, string> = {
+  ldap: 'The name comes from the company directory.',
+  oidc: 'The name comes from single sign-on.',
+};

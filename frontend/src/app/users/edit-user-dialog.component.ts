@@ -6,11 +6,11 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { type AdminUser, type Role, ROLES, type UpdateUserRequest } from '@parley/contract';
-import { ROLE_SOURCE_HINTS } from './account-source';
+import { NAME_SOURCE_HINTS, ROLE_SOURCE_HINTS } from './account-source';
 
 /**
  * Display name and role of an account. Closes with only what changed, or nothing. A directory
- * (ldap) account's name and role, and a single sign-on account's role, come from their source:
+ * (ldap) or single sign-on (oidc) account's name and role come from their source:
  * shown, not editable (the server refuses them, and the next sync or sign-in would undo them).
  */
 @Component({
@@ -24,7 +24,7 @@ import { ROLE_SOURCE_HINTS } from './account-source';
         <mat-form-field appearance="outline" class="field" subscriptSizing="dynamic">
           <mat-label>Display name</mat-label>
           <input matInput name="display_name" required maxlength="64" cdkFocusInitial [(ngModel)]="displayName" [readonly]="!nameEditable" />
-          <mat-hint>{{ nameEditable ? '1-64 characters, shown to others instead of the user name.' : 'The name comes from the company directory.' }}</mat-hint>
+          <mat-hint>{{ nameHint ?? '1-64 characters, shown to others instead of the user name.' }}</mat-hint>
         </mat-form-field>
         <mat-form-field appearance="outline" class="field" subscriptSizing="dynamic">
           <mat-label>Role</mat-label>
@@ -51,7 +51,9 @@ export class EditUserDialogComponent {
   readonly user = inject<AdminUser>(MAT_DIALOG_DATA);
   private readonly ref = inject<MatDialogRef<EditUserDialogComponent, UpdateUserRequest>>(MatDialogRef);
   readonly roles = ROLES;
-  readonly nameEditable = this.user.source !== 'ldap';
+  readonly nameEditable = this.user.source === 'local';
+  /** Where a non-local account's name comes from (each sign-in and the directory sync take it again). */
+  readonly nameHint = this.user.source === 'local' ? null : NAME_SOURCE_HINTS[this.user.source];
   /** Why the role cannot be changed here, or null when it can. */
   readonly roleHint = this.user.source === 'local' ? null : ROLE_SOURCE_HINTS[this.user.source];
   displayName = this.user.display_name;
