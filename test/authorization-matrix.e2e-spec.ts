@@ -766,6 +766,8 @@ describe('authorization matrix', () => {
     },
     // Single sign-on is not configured here (test/oidc.e2e-spec.ts signs in through a real
     // provider): its two routes are not found, for anyone.
+    // PARLEY_TLS=auto is not set here (test/tls-auto.e2e-spec.ts): no CA to hand out, for anyone.
+    ...['/ca.crt', '/trust'].map((route): RestRow => ({ method: 'GET', route, guard: 'public', outcome: () => ({ status: 404, code: ErrorCodes.NotFound }) })),
     ...['/api/auth/oidc/start', '/api/auth/oidc/callback'].map(
       (route): RestRow => ({ method: 'GET', route, guard: 'public', outcome: () => ({ status: 404, code: ErrorCodes.NotFound }) }),
     ),

@@ -179,6 +179,8 @@ const REST_ROUTES: RestRoute[] = [
   { method: 'POST', path: () => '/api/auth/logout', hasParam: false, body: hostileValue, tokens: ['none', 'garbage'], weight: 2 },
   { method: 'GET', path: () => '/api/session', hasParam: false, body: hostileValue, tokens: ALL_TOKENS, weight: 3 },
   { method: 'GET', path: () => '/api/auth/methods', hasParam: false, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'GET', path: () => '/ca.crt', hasParam: false, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'GET', path: () => '/trust', hasParam: false, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   { method: 'GET', path: () => '/api/me', hasParam: false, body: hostileValue, tokens: ALL_TOKENS, weight: 3 },
   { method: 'GET', path: () => '/api/users', hasParam: false, body: hostileValue, tokens: ALL_TOKENS, weight: 3 },
   // The page cursor and the search, and the page size, as any text.

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,6 +172,19 @@ describe('TLS (PARLEY_TLS_CERT / PARLEY_TLS_KEY)', () => {
     const ack = await request(socket, 'verify_user', { user_type: 'staff', user_name: 'tls-user' });
     expect(ack).toMatchObject({ ok: true, user: { username: 'tls-user' } });
     socket.disconnect();
+  });
+
+  it('sends plain http on the same port to https, and hands out no CA (it is not its own)', async () => {
+    const plain = (path: string) =>
+      new Promise<{ status: number; location?: string }>((resolve, reject) => {
+        httpGet(`${server.url.replace('https:', 'http:')}${path}`, (response) => {
+          response.resume();
+          resolve({ status: response.statusCode ?? 0, location: response.headers.location });
+        }).on('error', reject);
+      });
+    expect(await plain('/api/session')).toEqual({ status: 308, location: `${server.url}/api/session` });
+    expect((await plain('/ca.crt')).status).toBe(308);
+    expect((await get('/ca.crt')).status).toBe(404);
   });
 
   it('refuses a client that does not trust the certificate', async () => {

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Server as TlsServer } from 'node:tls';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { LogLevel } from '@nestjs/common';
@@ -25,6 +26,8 @@ import { csrfProtection } from './security/csrf';
 import { CsrfTokens } from './security/csrf-tokens.service';
 import { noStoreForApi, securityHeaders } from './security/http-hardening';
 import { loadTls } from './security/tls';
+import { LocalTls } from './security/tls/local-tls.service';
+import { acceptPlainHttp, plainHttpHandler } from './security/tls/plain-http';
 
 export interface ParleyAppOptions extends ParleyModuleOptions {
   /**
@@ -49,7 +52,7 @@ function levelOf(logger: ParleyAppOptions['logger']): LogLevel | false | undefin
 
 /** Builds the whole server (HTTP, socket.io, storage) without listening; main.ts and tests share it. */
 export async function createParleyApp(options: ParleyAppOptions = {}): Promise<NestExpressApplication> {
-  const httpsOptions = loadTls(options.env);
+  const httpsOptions = await loadTls(options.env);
   const log = { ...options.log, level: options.log?.level ?? levelOf(options.logger) };
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ ...options, log }), {
     // Fail with an exception (main.ts prints it) rather than abort the process on a bad start.
@@ -76,6 +79,11 @@ export async function createParleyApp(options: ParleyAppOptions = {}): Promise<N
   // First, so every request (API, web app files, unknown paths) is logged with its id.
   app.use(httpLogger(logger));
   const hosts = AllowedHosts.fromConfig(config);
+  // Over TLS, plain http on the same port is sent to https (and gets the local CA, with auto).
+  if (appConfig.tls) {
+    const localTls = app.get(LocalTls);
+    acceptPlainHttp(app.getHttpServer() as unknown as TlsServer, plainHttpHandler({ hosts, ca: () => localTls.ca }));
+  }
   // Before anything answers: a rebound DNS name gets nothing but the refusal.
   app.use(hostCheck(hosts));
   app.use(securityHeaders({ tls: appConfig.tls }));

@@ -5,6 +5,7 @@ import { AdminBootstrapService } from './auth/admin-bootstrap.service';
 import { AppConfig } from './config/app-config';
 import { exitOnShutdownSignal, stopGracefully } from './lifecycle/shutdown-signals';
 import { DatabaseService } from './storage/database.service';
+import { LocalTls } from './security/tls/local-tls.service';
 
 /** Addresses a person on the LAN can type: every non-internal IPv4 when bound to all interfaces. */
 function reachableUrls(scheme: 'http' | 'https', host: string, port: number): string[] {
@@ -40,6 +41,18 @@ async function main(): Promise<void> {
   // Behind a proxy, the address people use; Parley answers to its host name (PARLEY_ALLOWED_HOSTS for others).
   if (config.PARLEY_PUBLIC_URL) urls.unshift(config.PARLEY_PUBLIC_URL);
   const lines = ['Parley is running. Open it at:', ...urls.map((u) => `  ${u}`)];
+  const ca = app.get(LocalTls).ca;
+  const plainUrls = reachableUrls('http', config.PARLEY_HOST, port);
+  if (ca) {
+    // Printed where only whoever runs the server sees it: the way to tell the real CA from a swapped one.
+    lines.push(
+      '',
+      'HTTPS with its own certificate authority (PARLEY_TLS=auto). Trust it once on each device:',
+      // A LAN address when there is one: other devices cannot use "localhost".
+      `  ${(plainUrls.find((url) => !url.includes('//localhost')) ?? plainUrls[0])}/trust   (how, for every system)`,
+      `  CA fingerprint (SHA-256): ${ca.fingerprint}`,
+    );
+  }
   const password = app.get(AdminBootstrapService).generatedPassword;
   if (password) {
     lines.push(

@@ -70,7 +70,7 @@ export async function startServer(
     await app.listen(port, '127.0.0.1');
     const address = app.getHttpServer().address();
     if (!address || typeof address === 'string') throw new Error('no port');
-    return { app, url: `${fullEnv.PARLEY_TLS_CERT ? 'https' : 'http'}://127.0.0.1:${address.port}` };
+    return { app, url: `${fullEnv.PARLEY_TLS_CERT || fullEnv.PARLEY_TLS === 'auto' ? 'https' : 'http'}://127.0.0.1:${address.port}` };
   };
   const server: TestServer = {
     ...(await boot()),

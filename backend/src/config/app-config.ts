@@ -3,6 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { validateEnv, type Env } from './env.schema';
 
+export function tlsDirOf(values: Pick<Env, 'PARLEY_SQLITE_PATH'>): string {
+  return resolve(dirname(values.PARLEY_SQLITE_PATH), 'tls');
+}
+
 /** The validated settings, typed. Inject this rather than reading process.env. */
 @Injectable()
 export class AppConfig {
@@ -14,7 +18,12 @@ export class AppConfig {
 
   /** Whether Parley itself serves HTTPS/WSS. */
   get tls(): boolean {
-    return this.values.PARLEY_TLS_CERT !== undefined;
+    return this.values.PARLEY_TLS_CERT !== undefined || this.values.PARLEY_TLS === 'auto';
+  }
+
+  /** PARLEY_TLS=auto's certificate authority and certificate: `tls` beside the SQLite file (./data/tls). */
+  get tlsDir(): string {
+    return tlsDirOf(this.values);
   }
 
   /** Cookies get the Secure flag over HTTPS, served here or by a proxy in front. */

@@ -66,6 +66,8 @@ describe('validateEnv', () => {
       [{ ...oidc, PARLEY_OIDC_STAFF_GROUP: undefined }, 'PARLEY_OIDC_STAFF_GROUP'],
       [{ ...oidc, PARLEY_OIDC_SCOPES: 'profile email' }, 'PARLEY_OIDC_SCOPES'],
       [{ ...oidc, PARLEY_OIDC_ISSUER: 'ftp://sso' }, 'PARLEY_OIDC_ISSUER'],
+      [{ PARLEY_TLS: 'yes' }, 'PARLEY_TLS'],
+      [{ PARLEY_TLS: 'auto', PARLEY_TLS_CERT: 'cert.pem', PARLEY_TLS_KEY: 'key.pem' }, 'PARLEY_TLS'],
     ])('names the setting that is wrong or missing (%#)', (env, name) => {
       expect(() => validateEnv(env)).toThrow(new RegExp(`Invalid configuration:\\n(.*\\n)*.*${name}`));
     });

@@ -227,6 +227,12 @@ export const envSchema = z.object({
   PARLEY_CLUSTER_HEARTBEAT_MS: int(100, 60_000).default(5_000),
   /** Prefix of Parley's Redis channels, so several Parley clusters can share one Redis. */
   PARLEY_REDIS_PREFIX: z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, . _ : - (at most 64)').default('parley'),
+  /**
+   * `auto`: Parley makes its own certificate authority and a certificate for this machine's names
+   * and LAN addresses (in `tls` beside the SQLite file), serves HTTPS and WSS, and answers plain
+   * http on the same port with a redirect (and the CA and how to trust it at /ca.crt and /trust).
+   */
+  PARLEY_TLS: z.preprocess((raw) => (raw === '' ? undefined : raw), z.enum(['auto'], { error: 'must be auto (or unset)' }).optional()),
   /** PEM certificate (chain) file: with PARLEY_TLS_KEY, Parley serves HTTPS and WSS on its port. */
   PARLEY_TLS_CERT: z.string().min(1).optional(),
   /** PEM private key file for PARLEY_TLS_CERT. */
@@ -313,6 +319,9 @@ export const envSchema = z.object({
     if (!env.PARLEY_OIDC_ADMIN_GROUP && !env.PARLEY_OIDC_STAFF_GROUP && !env.PARLEY_OIDC_CLIENT_GROUP) {
       ctx.addIssue({ code: 'custom', path: ['PARLEY_OIDC_STAFF_GROUP'], message: 'set at least one of PARLEY_OIDC_ADMIN_GROUP, PARLEY_OIDC_STAFF_GROUP, PARLEY_OIDC_CLIENT_GROUP: nobody without a mapped group may sign in' });
     }
+  }
+  if (env.PARLEY_TLS === 'auto' && env.PARLEY_TLS_CERT !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['PARLEY_TLS'], message: 'auto makes its own certificate: unset it, or unset PARLEY_TLS_CERT and PARLEY_TLS_KEY' });
   }
   if ((env.PARLEY_TLS_CERT === undefined) !== (env.PARLEY_TLS_KEY === undefined)) {
     const missing = env.PARLEY_TLS_CERT === undefined ? 'PARLEY_TLS_CERT' : 'PARLEY_TLS_KEY';

@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { tlsDirOf } from '../config/app-config';
 import { validateEnv } from '../config/env.schema';
+import { ensureLocalCertificates } from './tls/local-ca';
+import { tlsNames } from './tls/tls-names';
 
 export interface TlsFiles {
   cert: Buffer;
@@ -10,11 +13,16 @@ export interface TlsFiles {
 /**
  * The HTTPS options, read before Nest starts: the server must be created as HTTPS, and that
  * happens before ConfigModule has loaded anything. Same sources and precedence as
- * ConfigModule: `.env`, then the environment, then explicit overrides.
+ * ConfigModule: `.env`, then the environment, then explicit overrides. With PARLEY_TLS=auto the
+ * certificate authority and certificate are made (or read) here; LocalTls keeps them current.
  */
-export function loadTls(overrides: Record<string, string> = {}): TlsFiles | undefined {
+export async function loadTls(overrides: Record<string, string> = {}): Promise<TlsFiles | undefined> {
   const dotenv = existsSync('.env') ? parseEnv(readFileSync('.env', 'utf8')) : {};
   const env = validateEnv({ ...dotenv, ...process.env, ...overrides });
+  if (env.PARLEY_TLS === 'auto') {
+    const made = await ensureLocalCertificates(tlsDirOf(env), tlsNames(env));
+    return { cert: Buffer.from(made.certPem), key: Buffer.from(made.keyPem) };
+  }
   if (env.PARLEY_TLS_CERT === undefined || env.PARLEY_TLS_KEY === undefined) return undefined;
   const read = (name: string, path: string) => {
     try {
