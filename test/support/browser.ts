@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -27,19 +28,33 @@ export interface Person {
   close(): Promise<void>;
 }
 
-/** One person at one browser: their own profile, so their own session cookie. */
+/**
+ * One person at one browser: their own profile, so their own session cookie. `trustCa` (PEM):
+ * this browser trusts that certificate authority, as a person who installed it would (an NSS
+ * database in the browser's own home folder, where Chromium on Linux reads trusted roots).
+ */
 export async function openBrowser(
   baseUrl: string,
   viewport = { width: 1280, height: 800 },
   extraArgs: string[] = [],
+  { trustCa }: { trustCa?: string } = {},
 ): Promise<Person> {
   const profile = mkdtempSync(join(tmpdir(), 'parley-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
+  const home = join(profile, 'home');
+  if (trustCa) {
+    const nss = join(home, '.pki', 'nssdb');
+    mkdirSync(nss, { recursive: true });
+    writeFileSync(join(home, 'ca.pem'), trustCa);
+    execFileSync('certutil', ['-d', `sql:${nss}`, '-N', '--empty-password'], { stdio: 'pipe' });
+    execFileSync('certutil', ['-d', `sql:${nss}`, '-A', '-t', 'C,,', '-n', 'Parley local CA', '-i', join(home, 'ca.pem')], { stdio: 'pipe' });
+  }
+  const context = await chromium.launchPersistentContext(join(profile, 'data'), {
     executablePath: CHROMIUM,
     headless: true,
     args: [...FLAGS, ...extraArgs],
     viewport,
     baseURL: baseUrl,
+    ...(trustCa ? { env: { ...process.env, HOME: home } } : {}),
   });
   // Fail a step with Playwright's own message well before jest's test timeout.
   context.setDefaultTimeout(10_000);

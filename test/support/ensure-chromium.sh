@@ -6,11 +6,12 @@ set -euo pipefail
 # names emoji fonts in its CSS and downloads none).
 browser="${PARLEY_CHROMIUM:-/usr/bin/chromium}"
 emoji_font=/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
-if [ -x "$browser" ] && [ -f "$emoji_font" ]; then exit 0; fi
+# certutil (libnss3-tools) gives a test browser a certificate authority to trust (PARLEY_TLS=auto).
+if [ -x "$browser" ] && [ -f "$emoji_font" ] && command -v certutil >/dev/null; then exit 0; fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-  echo "Installing Chromium and an emoji font for the browser tests (apt-get)..."
+  echo "Installing Chromium, an emoji font and certutil for the browser tests (apt-get)..."
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-color-emoji >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-color-emoji libnss3-tools >/dev/null
   exit 0
 fi
 if [ -x "$browser" ]; then exit 0; fi

@@ -12,7 +12,8 @@ const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCode
  * trusted, on any device, with nothing from the internet.
  */
 export function trustPage(options: { fingerprint: string; httpsUrl: string | null }): string {
-  const fingerprint = escape(options.fingerprint);
+  // Lines break between bytes, never inside one.
+  const fingerprint = escape(options.fingerprint).replace(/:/g, ':<wbr>');
   const open = options.httpsUrl ? `<p>Then open Parley at <a href="${escape(options.httpsUrl)}">${escape(options.httpsUrl)}</a>.</p>` : '';
   return `<!doctype html>
 <html lang="en">
@@ -22,13 +23,21 @@ export function trustPage(options: { fingerprint: string; httpsUrl: string | nul
 <meta name="color-scheme" content="light dark">
 <title>Trust this Parley server</title>
 <style>
+  :root { background: #fdfbff; color: #1b1b1f; }
+  a { color: #0b57d0; }
   body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 0 auto; padding: 1rem 1.25rem 3rem; }
   h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 1.75rem; }
-  code, .fingerprint { font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
+  code, .fingerprint { font-family: ui-monospace, monospace; }
+  code { overflow-wrap: anywhere; }
   .fingerprint { display: block; padding: 0.5rem 0.75rem; border: 1px solid; border-radius: 0.5rem; }
   .download { display: inline-block; padding: 0.6rem 1.1rem; border-radius: 999px; font-weight: 600; background: #0b57d0; color: #fff; text-decoration: none; }
   .download:focus-visible { outline: 3px solid #0b57d0; outline-offset: 3px; }
-  @media (prefers-color-scheme: dark) { .download { background: #a8c7fa; color: #062e6f; } .download:focus-visible { outline-color: #a8c7fa; } }
+  @media (prefers-color-scheme: dark) {
+    :root { background: #131316; color: #e4e2e6; }
+    a { color: #a8c7fa; }
+    .download { background: #a8c7fa; color: #062e6f; }
+    .download:focus-visible { outline-color: #a8c7fa; }
+  }
   li { margin: 0.25rem 0; }
 </style>
 </head>
