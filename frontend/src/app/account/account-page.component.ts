@@ -7,6 +7,7 @@ import { RouterLink } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import { ErrorCodes, type AccountSource, type ChangePasswordRequest, type MeResponse, type UpdateMeRequest } from '@parley/contract';
 import { AuthService } from '../core/auth.service';
+import { NotificationSettingsCardComponent } from './notification-settings-card.component';
 import { PasswordFeedbackComponent } from '../users/password-feedback.component';
 import { PasswordStrength } from '../users/password-strength.service';
 import { describeAccountError, errorCode } from './account-errors';
@@ -47,7 +48,7 @@ function sourceWords(source: AccountSource | 'loading', ssoName: string): { name
 @Component({
   selector: 'parley-account-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, PasswordFeedbackComponent],
+  imports: [RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, PasswordFeedbackComponent, NotificationSettingsCardComponent],
   template: `
     <main>
       <header class="top">
@@ -126,6 +127,7 @@ function sourceWords(source: AccountSource | 'loading', ssoName: string): { name
             </div>
           </form>
         }
+        <parley-notification-settings class="card" />
       }
     </main>
   `,

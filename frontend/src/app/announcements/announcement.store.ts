@@ -6,6 +6,8 @@ import { type Announcement, type AnnouncementAckedPayload, type AnnouncementList
 import { AuthService, errorMessage } from '../core/auth.service';
 import { ChatConnection } from '../core/socket.service';
 import { IdlePageSocket } from './idle-page-socket.service';
+import { NotificationSettings } from '../core/notification-settings';
+import { NOTIFIER } from '../core/tokens';
 
 /**
  * The signed-in person's announcements, for the banner on every page. Loaded over REST when
@@ -18,6 +20,8 @@ export class AnnouncementStore {
   private readonly http = inject(HttpClient);
   private readonly auth = inject(AuthService);
   private readonly connection = inject(ChatConnection);
+  private readonly notifier = inject(NOTIFIER);
+  private readonly notifications = inject(NotificationSettings);
   private readonly all = signal<Announcement[]>([]);
   /** Still to acknowledge, newest first. */
   readonly pending = computed(() => this.all().filter((a) => a.acknowledged_at === null));
@@ -83,6 +87,11 @@ export class AnnouncementStore {
   private arrived(announcement: Announcement): void {
     if (this.all().some((a) => a.id === announcement.id)) return;
     this.all.update((list) => merge([announcement], list));
+    const me = this.auth.user()?.username;
+    if (me && announcement.author !== me && this.notifications.alertsNowFor(me)) {
+      this.notifier.show(`Announcement from ${announcement.author_display_name}`, announcement.message.slice(0, 140));
+      this.notifications.shown();
+    }
   }
 
   /** Another device of this person acknowledged it (admins also hear about everyone else's). */

@@ -11,6 +11,7 @@ import {
 } from '@parley/contract';
 import { ChatConnection } from '../core/socket.service';
 import { FakeConnection, flush } from '../../testing/fake-connection';
+import { CHIME, NotificationSettings } from '../core/notification-settings';
 import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW, type Notifier } from '../core/tokens';
 import { ChatStore } from './chat.store';
 import { TypingStore } from './typing.store';
@@ -45,6 +46,7 @@ describe('ChatStore', () => {
   let permission: NotificationPermission;
   let grant: NotificationPermission = 'granted';
   let shown: string[];
+  let chimes: number;
 
   beforeEach(() => {
     connection = new FakeConnection();
@@ -61,6 +63,7 @@ describe('ChatStore', () => {
     };
     permission = 'default';
     shown = [];
+    chimes = 0;
     const notifier: Notifier = {
       supported: true,
       permission: () => permission,
@@ -73,6 +76,7 @@ describe('ChatStore', () => {
         TypingStore,
         { provide: ChatConnection, useValue: connection },
         { provide: NOTIFIER, useValue: notifier },
+        { provide: CHIME, useValue: () => (chimes += 1) },
         {
           provide: STORAGE,
           useValue: { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => storage.set(k, v) },
@@ -441,6 +445,20 @@ describe('ChatStore', () => {
       connection.push(ServerEvents.MessageFromUser, wire({ id: 801, message: 'while away' }));
       connection.push(ServerEvents.MessageFromUser, wire({ id: 802, sender_name: 'cal', target: 'sam', message: 'mine' }));
       expect(shown).toEqual(['sam: while away']);
+    });
+
+    it('stays silent in do not disturb, and chimes with a notification when the sound is on', async () => {
+      await store.enableNotifications(true);
+      visibility = 'hidden';
+      const settings = TestBed.inject(NotificationSettings);
+      settings.update({ dnd: true, sound: true });
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 810, message: 'during dnd' }));
+      expect(shown).toEqual([]);
+      expect(chimes).toBe(0);
+      settings.update({ dnd: false });
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 811, message: 'after dnd' }));
+      expect(shown).toEqual(['sam: after dnd']);
+      expect(chimes).toBe(1);
     });
   });
 

@@ -31,6 +31,7 @@ import {
 import { ChatConnection } from '../core/socket.service';
 import { toAttachment } from '../files/files.model';
 import { UploadStore } from '../files/upload.store';
+import { NotificationSettings } from '../core/notification-settings';
 import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW } from '../core/tokens';
 import {
   insertMessage,
@@ -67,6 +68,8 @@ export class ChatStore implements OnDestroy {
   private readonly connection = inject(ChatConnection);
   private readonly storage = inject(STORAGE);
   private readonly notifier = inject(NOTIFIER);
+  /** Do not disturb, quiet hours and the chime (this device's). */
+  private readonly quiet = inject(NotificationSettings);
   private readonly window = inject(WINDOW);
   private readonly newId = inject(ID_GENERATOR);
   private readonly uploads = inject(UploadStore);
@@ -388,8 +391,9 @@ export class ChatStore implements OnDestroy {
     if (live && this.caughtUp) this.advanceCursor(streamPosition(wire));
     if (!conversation || message.mine || message.deleted) return;
     if (this.isBeingRead(id)) void this.markRead(id);
-    else if (live && this.notificationsEnabled() && this.window.document.visibilityState === 'hidden' && notifies(conversation.notify, message)) {
+    else if (live && this.notificationsEnabled() && this.window.document.visibilityState === 'hidden' && notifies(conversation.notify, message) && this.quiet.allowsNow()) {
       this.notifier.show(notificationTitle(conversation, wire.sender_name, peopleOf(this.directory()), me), wire.message.slice(0, 140));
+      this.quiet.shown();
     }
   }
 
