@@ -12,6 +12,7 @@ import {
 import { ChatConnection } from '../core/socket.service';
 import { FakeConnection, flush } from '../../testing/fake-connection';
 import { CHIME, NotificationSettings } from '../core/notification-settings';
+import { memoryOutbox, OUTBOX_STORAGE, type OutboxEntry, type OutboxStorage } from './outbox';
 import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW, type Notifier } from '../core/tokens';
 import { ChatStore } from './chat.store';
 import { TypingStore } from './typing.store';
@@ -47,6 +48,7 @@ describe('ChatStore', () => {
   let grant: NotificationPermission = 'granted';
   let shown: string[];
   let chimes: number;
+  let outbox: OutboxStorage;
 
   beforeEach(() => {
     connection = new FakeConnection();
@@ -64,6 +66,7 @@ describe('ChatStore', () => {
     permission = 'default';
     shown = [];
     chimes = 0;
+    outbox = memoryOutbox();
     const notifier: Notifier = {
       supported: true,
       permission: () => permission,
@@ -77,6 +80,7 @@ describe('ChatStore', () => {
         { provide: ChatConnection, useValue: connection },
         { provide: NOTIFIER, useValue: notifier },
         { provide: CHIME, useValue: () => (chimes += 1) },
+        { provide: OUTBOX_STORAGE, useValue: outbox },
         {
           provide: STORAGE,
           useValue: { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => storage.set(k, v) },
@@ -101,6 +105,44 @@ describe('ChatStore', () => {
   });
 
   const conversation = (id: string) => store.conversations().find((c) => c.id === id);
+
+  describe('outbox across reloads', () => {
+    const left = (clientId: string, text: string): OutboxEntry => ({
+      clientId,
+      user: 'cal',
+      conversation: 'user:sam',
+      message: { key: clientId, id: null, clientId, text, senderName: 'cal', senderRole: 'staff', sentAt: '2026-12-03T09:00:00.000Z', mine: true, state: 'sending' },
+    });
+
+    it('sends what an earlier page left unacknowledged, with its client_id, once, and then forgets it', async () => {
+      await outbox.put(left('cid-old', 'written offline'));
+      const sent: Array<{ client_id?: string; message: string }> = [];
+      connection.handlers[ClientEvents.SendMessage] = (p) => {
+        sent.push({ client_id: p.client_id, message: p.message });
+        return { ok: true, id: 950, sent_at: '2026-12-03T09:05:00.000Z', client_id: p.client_id ?? null, duplicate: false };
+      };
+      await connection.connect();
+      await flush();
+      expect(sent).toEqual([{ client_id: 'cid-old', message: 'written offline' }]);
+      expect(conversation('user:sam')!.messages).toEqual([expect.objectContaining({ key: 'cid-old', id: 950, state: 'sent', text: 'written offline' })]);
+      expect(await outbox.list('cal')).toEqual([]);
+    });
+
+    it('keeps a message in the outbox until the server acknowledges it', async () => {
+      await connection.connect();
+      store.open('user:sam');
+      await flush();
+      let ack!: (value: SendAck) => void;
+      connection.handlers[ClientEvents.SendMessage] = () => new Promise((resolve) => (ack = resolve));
+      const sending = store.send('keep me');
+      await flush();
+      expect((await outbox.list('cal')).map((entry) => entry.message.text)).toEqual(['keep me']);
+      ack({ ok: true, id: 960, sent_at: 'x', client_id: 'cid-1', duplicate: false });
+      await sending;
+      await flush();
+      expect(await outbox.list('cal')).toEqual([]);
+    });
+  });
 
   describe('message states', () => {
     beforeEach(async () => {

@@ -32,6 +32,7 @@ import { ChatConnection } from '../core/socket.service';
 import { toAttachment } from '../files/files.model';
 import { UploadStore } from '../files/upload.store';
 import { NotificationSettings } from '../core/notification-settings';
+import { OUTBOX_STORAGE } from './outbox';
 import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW } from '../core/tokens';
 import {
   insertMessage,
@@ -68,6 +69,8 @@ export class ChatStore implements OnDestroy {
   private readonly connection = inject(ChatConnection);
   private readonly storage = inject(STORAGE);
   private readonly notifier = inject(NOTIFIER);
+  /** Messages not yet acknowledged, kept across reloads (IndexedDB). */
+  private readonly outbox = inject(OUTBOX_STORAGE);
   /** Do not disturb, quiet hours and the chime (this device's). */
   private readonly quiet = inject(NotificationSettings);
   private readonly window = inject(WINDOW);
@@ -226,6 +229,7 @@ export class ChatStore implements OnDestroy {
     if (this.cursor === null) this.advanceCursor(this.lastSeenId ?? verified.latest_id);
     await Promise.all([this.refreshConversations(), this.refreshDirectory()]);
     await this.syncMissed();
+    await this.restoreOutbox(me.username);
     await this.resendPending();
     // Whatever was opened while offline (the page opens one at once) is loaded and read now.
     const active = this.activeId();
@@ -545,6 +549,9 @@ export class ChatStore implements OnDestroy {
       const conversation = map.get(id) ?? newConversation(id);
       map.set(id, { ...conversation, messages: insertMessage(conversation.messages, message) ?? conversation.messages });
     });
+    // Kept as it is sent: a reload or a closed tab while offline does not lose it. Not awaited:
+    // the outbox's transactions run in order, so the delete on its ack always comes after.
+    void this.outbox.put({ clientId: key, user: me.username, conversation: id, message });
     await this.deliver(id, message);
   }
 
@@ -553,6 +560,8 @@ export class ChatStore implements OnDestroy {
     const message = this.conversationMap().get(conversationId)?.messages.find((m) => m.key === key);
     if (!message || message.state !== 'failed') return;
     this.replaceMessage(conversationId, key, (m) => ({ ...m, state: 'sending', error: undefined }));
+    const me = this.me();
+    if (me && message.clientId) void this.outbox.put({ clientId: message.clientId, user: me.username, conversation: conversationId, message: { ...message, state: 'sending', error: undefined } });
     await this.deliver(conversationId, { ...message, state: 'sending' });
   }
 
@@ -621,8 +630,11 @@ export class ChatStore implements OnDestroy {
       if (current && current.id === null) {
         this.replaceMessage(conversationId, message.key, (m) => ({ ...m, state: 'failed', error: ack.error.message }));
       }
+      // Refused for good: shown as failed with Retry, not sent again by itself after a reload.
+      if (message.clientId) void this.outbox.delete(message.clientId);
       return;
     }
+    if (message.clientId) void this.outbox.delete(message.clientId);
     this.update((map) => {
       const conversation = map.get(conversationId);
       if (!conversation) return;
@@ -631,6 +643,28 @@ export class ChatStore implements OnDestroy {
       const others = conversation.messages.filter((m) => m.key !== message.key && m.id !== ack.id);
       map.set(conversationId, { ...conversation, messages: insertMessage(others, sent) ?? others });
     });
+  }
+
+  /**
+   * Messages written before a reload (or in a tab since closed) that the server never
+   * acknowledged, back in their conversations as sending; resendPending() then sends each with
+   * its client_id, so one the server did store (its ack lost) is not stored twice. One that
+   * sync already brought back is only dropped from the outbox.
+   */
+  private async restoreOutbox(user: string): Promise<void> {
+    for (const entry of await this.outbox.list(user)) {
+      const known = this.conversationMap().get(entry.conversation)?.messages.find((m) => m.key === entry.clientId || m.clientId === entry.clientId);
+      if (known && known.state !== 'sending') {
+        void this.outbox.delete(entry.clientId);
+        continue;
+      }
+      if (known) continue;
+      const message: ChatMessage = { ...entry.message, state: 'sending', error: undefined };
+      this.update((map) => {
+        const conversation = map.get(entry.conversation) ?? newConversation(entry.conversation);
+        map.set(entry.conversation, { ...conversation, messages: insertMessage(conversation.messages, message) ?? conversation.messages });
+      });
+    }
   }
 
   private async resendPending(): Promise<void> {
