@@ -3,7 +3,7 @@ import { ApiOperation } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { clientIp } from '../common/client-ip';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { ErrorCodes, type SignInMethods } from '@parley/contract';
+import { ErrorCodes, OIDC_PATH, type SignInMethods } from '@parley/contract';
 import { AppConfig } from '../config/app-config';
 import { ApiError, ApiJsonBody, ApiJsonResponse } from '../openapi/api-docs';
 import { LoginAttempt } from '../rate-limit/http-throttling';
@@ -69,7 +69,7 @@ export class AuthController {
     return {
       password: true,
       directory: values.PARLEY_LDAP_URL !== undefined,
-      sso: values.PARLEY_OIDC_ISSUER !== undefined ? { name: values.PARLEY_OIDC_NAME, start_url: '/api/auth/oidc/start' } : null,
+      sso: values.PARLEY_OIDC_ISSUER !== undefined ? { name: values.PARLEY_OIDC_NAME, start_url: `${OIDC_PATH}/start` } : null,
     };
   }
 

@@ -7,6 +7,9 @@
 export const ACCOUNT_SOURCES = ['local', 'ldap', 'oidc'] as const;
 export type AccountSource = (typeof ACCOUNT_SOURCES)[number];
 
+/** Single sign-on's two browser routes live under this path (`/start`, `/callback`). */
+export const OIDC_PATH = '/api/auth/oidc';
+
 /** GET /api/auth/methods: what the sign-in page offers. */
 export interface SignInMethods {
   /** A user name and password form (always; with a directory, directory passwords work in it). */

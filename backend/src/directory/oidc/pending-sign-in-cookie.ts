@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { parse as parseCookie } from 'cookie';
 import type { Request, Response } from 'express';
+import { OIDC_PATH } from '@parley/contract';
 import { AppConfig } from '../../config/app-config';
 import type { PendingSignIn } from './oidc-client.service';
 
 /** The two routes of single sign-on; the pending sign-in's cookie is sent to nothing else. */
-export const OIDC_ROUTES = '/api/auth/oidc';
+export const OIDC_ROUTES = OIDC_PATH;
 const COOKIE = 'parley_oidc';
 /** Long enough to type a password and a one-time code at the provider; a sign-in older than this starts again. */
 const PENDING_MS = 10 * 60_000;

@@ -31,7 +31,7 @@ import {
 import { ChatConnection } from '../core/socket.service';
 import { toAttachment } from '../files/files.model';
 import { UploadStore } from '../files/upload.store';
-import { NotificationSettings } from '../core/notification-settings';
+import { NotificationSettings, notificationsSwitchKey } from '../core/notification-settings';
 import { OUTBOX_STORAGE } from './outbox';
 import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW } from '../core/tokens';
 import {
@@ -162,7 +162,7 @@ export class ChatStore implements OnDestroy {
   /** Starts listening and connecting as this user. */
   start(user: PublicUser): void {
     this.me.set(user);
-    this.notificationsEnabled.set(this.storage.getItem(this.key('notify')) === 'on' && this.notifier.permission() === 'granted');
+    this.notificationsEnabled.set(this.storage.getItem(notificationsSwitchKey(user.username)) === 'on' && this.notifier.permission() === 'granted');
     // The shared table gives the groups at once; the server's answer to verify_user confirms them.
     const postable = groupsFor(DEFAULT_PERMISSIONS, user.role);
     const read = readableGroups(DEFAULT_PERMISSIONS, user.role);
@@ -395,7 +395,7 @@ export class ChatStore implements OnDestroy {
     if (live && this.caughtUp) this.advanceCursor(streamPosition(wire));
     if (!conversation || message.mine || message.deleted) return;
     if (this.isBeingRead(id)) void this.markRead(id);
-    else if (live && this.notificationsEnabled() && this.window.document.visibilityState === 'hidden' && notifies(conversation.notify, message) && this.quiet.allowsNow()) {
+    else if (live && this.notificationsEnabled() && notifies(conversation.notify, message) && this.quiet.alertsNowFor(me)) {
       this.notifier.show(notificationTitle(conversation, wire.sender_name, peopleOf(this.directory()), me), wire.message.slice(0, 140));
       this.quiet.shown();
     }
@@ -609,7 +609,7 @@ export class ChatStore implements OnDestroy {
       if ((await this.notifier.requestPermission()) !== 'granted') on = false;
     }
     this.notificationsEnabled.set(on);
-    this.storage.setItem(this.key('notify'), on ? 'on' : 'off');
+    this.storage.setItem(notificationsSwitchKey(this.me()?.username ?? ''), on ? 'on' : 'off');
   }
 
   private async deliver(conversationId: string, message: ChatMessage): Promise<void> {

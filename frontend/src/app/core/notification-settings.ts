@@ -14,6 +14,9 @@ export interface NotificationPrefs {
 export const DEFAULT_PREFS: NotificationPrefs = { dnd: false, quietHours: null, sound: false };
 
 const KEY = 'parley.notificationPrefs';
+
+/** Where a person's Notifications switch is kept on this device ('on' or 'off'). */
+export const notificationsSwitchKey = (username: string) => `parley.notify.${username}`;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -101,7 +104,7 @@ export class NotificationSettings {
    * (ChatStore keeps that switch, per person), the page is in the background, and it is not quiet.
    */
   alertsNowFor(username: string): boolean {
-    return this.storage.getItem(`parley.notify.${username}`) === 'on' && this.window.document.visibilityState === 'hidden' && this.allowsNow();
+    return this.storage.getItem(notificationsSwitchKey(username)) === 'on' && this.window.document.visibilityState === 'hidden' && this.allowsNow();
   }
 
   /** After a notification was shown: the chime, when wanted. */
