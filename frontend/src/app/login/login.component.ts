@@ -12,15 +12,15 @@ import { AuthService, errorMessage, homeOf } from '../core/auth.service';
 import { LOAD_PAGE } from '../core/tokens';
 
 /**
- * The server answers a wrong password, an unknown name and a disabled account alike (so the
- * answer never confirms a guessed password); the page names every case it can be.
- */
-/**
  * The fields show "required" only after a sign-in was tried: the user name has focus on arrival,
  * so leaving it for the theme menu would otherwise paint it red before anything was typed.
  */
 const AFTER_SUBMIT: ErrorStateMatcher = { isErrorState: (control, form) => !!(control?.invalid && form?.submitted) };
 
+/**
+ * The server answers a wrong password, an unknown name and a disabled account alike (so the
+ * answer never confirms a guessed password); the page names every case it can be.
+ */
 export const SIGN_IN_REFUSED = 'Wrong user name or password. If your account was disabled, ask an administrator.';
 
 /** A single sign-on came back with an sso_error this page does not know (a newer server). */
