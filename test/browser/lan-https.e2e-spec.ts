@@ -1,8 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import { get as httpGet } from 'node:http';
 import { axeViolations } from '../support/axe';
 import { openBrowser, screenshot, signIn, type Person } from '../support/browser';
-import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/server';
+import { ADMIN_PASSWORD, localCa, startServer, type TestServer } from '../support/server';
 
 /**
  * Issue 18, a LAN without internet: with PARLEY_TLS=auto, a browser that has not trusted
@@ -20,13 +19,7 @@ describe('HTTPS on a LAN without internet (PARLEY_TLS=auto) in Chromium', () => 
   beforeAll(async () => {
     server = await startServer({ PARLEY_TLS: 'auto' });
     port = Number(new URL(server.url).port);
-    ca = await new Promise<string>((resolve, reject) => {
-      httpGet(`http://127.0.0.1:${port}/ca.crt`, (response) => {
-        let body = '';
-        response.on('data', (chunk) => (body += chunk));
-        response.on('end', () => resolve(body));
-      }).on('error', reject);
-    });
+    ca = await localCa(server);
   }, 60_000);
   afterAll(async () => {
     for (const person of people) await person.close();

@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { axeViolations } from '../support/axe';
-import { inMessageView, openBrowser, screenshot, signIn, type Person } from '../support/browser';
+import { inMessageView, openBrowser, savedForOffline, screenshot, signIn, type Person } from '../support/browser';
 import { adminToken, closeAllClients, connectAs, createUser, nextEvent, requestOk, type ClientSocket } from '../support/clients';
 import { eventually } from '../support/eventually';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/server';
@@ -184,6 +184,9 @@ describe('a message\'s life in the web app', () => {
     const far = await send(cleoSocket, 'The very first plan', 'sam');
     for (let i = 0; i < 60; i++) await send(cleoSocket, `filler ${String(i).padStart(2, '0')}`, 'sam');
     await send(cleoSocket, 'About that first plan', 'sam', far);
+    // Reloaded once the copy kept for offline has them (a reload seconds after they arrived
+    // would replay them all from the copy's older cursor, and the original would be loaded).
+    await savedForOffline(page, 'sam', 'About that first plan');
     await page.reload();
     await openDm(page, 'cleo');
     const answer = message(page, 'About that first plan');

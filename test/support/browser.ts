@@ -104,3 +104,30 @@ export async function inMessageView(page: Page, message: Locator): Promise<void>
     if (box.y < pane.y || box.y + box.height > pane.y + pane.height) throw new Error(`the message at ${box.y}..${box.y + box.height} is outside the list at ${pane.y}..${pane.y + pane.height}`);
   });
 }
+
+/**
+ * Waits until the copy of recent conversations this browser keeps for offline (IndexedDB
+ * `parley`, store `recent`) holds `text` for `user`: it is written a few seconds after changes,
+ * and a page reloaded before that starts from the older copy and syncs the difference.
+ */
+export async function savedForOffline(page: Page, user: string, text: string): Promise<void> {
+  await eventually(
+    () =>
+      page.evaluate(
+        ([user, text]) =>
+          new Promise<boolean>((resolve) => {
+            const opening = indexedDB.open('parley');
+            opening.onerror = () => resolve(false);
+            opening.onsuccess = () => {
+              const db = opening.result;
+              if (!db.objectStoreNames.contains('recent')) return resolve(false);
+              const get = db.transaction('recent').objectStore('recent').get(user);
+              get.onsuccess = () => resolve(JSON.stringify(get.result ?? null).includes(text));
+              get.onerror = () => resolve(false);
+            };
+          }),
+        [user, text] as const,
+      ),
+    { timeoutMs: 30_000, intervalMs: 250, what: `"${text}" in ${user}'s copy kept for offline` },
+  );
+}

@@ -1,3 +1,4 @@
+import { get as httpGet } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,6 +6,7 @@ import { join } from 'node:path';
 import type { Provider } from '@nestjs/common';
 import { sql } from 'kysely';
 import { DatabaseService } from '../../backend/src/storage/database.service';
+import { ShutdownService } from '../../backend/src/lifecycle/shutdown.service';
 import { TEST_POSTGRES_URL } from '../../backend/src/storage/testing/test-databases';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createParleyApp, type ParleyAppOptions } from '../../backend/src/app.factory';
@@ -72,14 +74,22 @@ export async function startServer(
     if (!address || typeof address === 'string') throw new Error('no port');
     return { app, url: `${fullEnv.PARLEY_TLS_CERT || fullEnv.PARLEY_TLS === 'auto' ? 'https' : 'http'}://127.0.0.1:${address.port}` };
   };
+  /**
+   * Down as after SIGTERM: drained (clients told, connections closed, including the spare ones a
+   * browser keeps open, which a bare close() would wait on for half a minute), then closed.
+   */
+  const down = async () => {
+    await server.app.get(ShutdownService).drain(Date.now() + 5_000);
+    await server.app.close();
+  };
   const server: TestServer = {
     ...(await boot()),
     async restart() {
-      await server.app.close();
+      await down();
       Object.assign(server, await boot());
     },
     async pause() {
-      await server.app.close();
+      await down();
     },
     async resume() {
       Object.assign(server, await boot(Number(new URL(server.url).port)));
@@ -91,4 +101,19 @@ export async function startServer(
     },
   };
   return server;
+}
+
+/**
+ * The CA a `PARLEY_TLS=auto` server made, as a device gets it before trusting anything: over
+ * plain http on the same port (`/ca.crt`).
+ */
+export function localCa(server: Pick<TestServer, 'url'>): Promise<string> {
+  const port = Number(new URL(server.url).port);
+  return new Promise<string>((resolve, reject) => {
+    httpGet(`http://127.0.0.1:${port}/ca.crt`, (response) => {
+      let body = '';
+      response.on('data', (chunk) => (body += chunk));
+      response.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
 }

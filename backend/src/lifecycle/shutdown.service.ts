@@ -18,6 +18,12 @@ const SHUTDOWN_NOTICE: ServerShutdownPayload = {
   message: 'The server is shutting down; reconnecting, then send again anything not acknowledged',
 };
 
+/**
+ * How long, once every request is answered, open connections get to close by themselves (a
+ * websocket's close handshake takes a round trip) before they are dropped.
+ */
+const CLOSE_GRACE_MS = 1_000;
+
 /** Resolves true when `work` settles before `deadline` (epoch ms), false when the deadline comes first. */
 async function within(deadline: number, work: Promise<unknown>): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -93,14 +99,17 @@ export class ShutdownService implements RequestGate, OnApplicationBootstrap {
    */
   async drain(deadline: number): Promise<void> {
     this.stopAccepting();
-    if (!(await within(deadline, this.idle().then(() => this.writer.flush())))) {
-      this.logger.warn(`${this.inFlight} request(s) still unanswered at the shutdown deadline`);
-    }
+    const answered = await within(deadline, this.idle().then(() => this.writer.flush()));
+    if (!answered) this.logger.warn(`${this.inFlight} request(s) still unanswered at the shutdown deadline`);
     this.broadcaster.closeTransports();
-    if (!(await within(deadline, this.httpClosed))) {
-      this.logger.warn(`${this.connections.size} connection(s) did not close in time; dropping them`);
-      for (const socket of this.connections) socket.destroy();
-    }
+    // With every request answered, what stays open carries nothing: a browser's spare connection
+    // (Chromium opens them ahead of need and its service worker keeps one; Node's close() waits
+    // for them as they never sent a request) or a websocket whose close is still on its way.
+    // The close handshakes get a moment; then the rest is dropped rather than held to the deadline.
+    if (await within(answered ? Math.min(deadline, Date.now() + CLOSE_GRACE_MS) : deadline, this.httpClosed)) return;
+    if (answered) this.logger.log(`${this.connections.size} connection(s) with nothing in flight still open; dropping them`);
+    else this.logger.warn(`${this.connections.size} connection(s) did not close in time; dropping them`);
+    for (const socket of this.connections) socket.destroy();
   }
 
   private idle(): Promise<void> {

@@ -60,6 +60,7 @@ export class ChannelsStore implements OnDestroy {
     this.subscriptions.add(this.connection.on(ServerEvents.ChannelUpdated).subscribe((event) => this.onUpdated(event)));
     this.subscriptions.add(this.connection.on(ServerEvents.ChannelRemoved).subscribe((event) => this.onRemoved(event)));
     this.subscriptions.add(this.chat.channelsSynced$.subscribe((channels) => this.reconcile(channels)));
+    this.chat.keepChannelsWith(() => this.channels());
   }
 
   ngOnDestroy(): void {

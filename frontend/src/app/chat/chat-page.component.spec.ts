@@ -57,7 +57,7 @@ describe('ChatPageComponent', () => {
         { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
         { provide: ChatConnection, useValue: connection },
         { provide: SocketService, useValue: { connect: () => void connection.connect(), disconnect: () => undefined } },
-        { provide: AuthService, useValue: { user: signal(tess), forget: () => undefined, logout: async () => undefined } },
+        { provide: AuthService, useValue: { user: signal(tess), unreachable: signal(false), forget: () => undefined, logout: async () => undefined } },
         { provide: NOTIFIER, useValue: { supported: false, permission: () => 'denied', requestPermission: async () => 'denied', show: () => undefined } },
         { provide: STORAGE, useValue: { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => storage.set(k, v) } },
         { provide: ID_GENERATOR, useValue: () => 'id' },

@@ -22,7 +22,7 @@ import { MatMenuModule } from '@angular/material/menu';
 import { MatSlideToggleModule, type MatSlideToggleChange } from '@angular/material/slide-toggle';
 import { Router, RouterLink } from '@angular/router';
 import { map } from 'rxjs';
-import { ConversationIds, type DirectoryEntry, hasCapability, type NotifyLevel } from '@parley/contract';
+import { ConversationIds, type DirectoryEntry, hasCapability, type NotifyLevel, type PublicUser } from '@parley/contract';
 import { ChannelBrowserDialogComponent, type ChannelBrowserData, type ChannelBrowserResult } from '../channels/channel-browser.dialog';
 import { ChannelDetailsDialogComponent, type ChannelDetailsData } from '../channels/channel-details.dialog';
 import { ChannelsStore } from '../channels/channels.store';
@@ -135,7 +135,9 @@ const HIGHLIGHT_MS = 2_500;
       <parley-theme-menu #themeMenu="parleyThemeMenu" />
     </header>
     <main class="body">
-      @if (store.reconnecting()) {
+      @if (offlineNotice(); as notice) {
+        <div class="banner" role="status" data-testid="offline-notice">{{ notice }}</div>
+      } @else if (store.reconnecting()) {
         <div class="banner" role="status">Connection lost. Reconnecting… Messages you send now go out when it is back.</div>
       } @else if (store.syncing()) {
         <div class="banner info" role="status">Catching up…</div>
@@ -389,14 +391,28 @@ export class ChatPageComponent implements OnInit, OnDestroy {
    * Display names of everyone met in the directory so far: a search narrows the directory, and
    * the names of conversations outside it must not fall back to login names meanwhile.
    */
-  readonly people = linkedSignal<DirectoryEntry[], People>({
-    source: this.store.directory,
+  readonly people = linkedSignal<readonly PublicUser[], People>({
+    // The saved copy's names first: the directory, once loaded, has the newer ones.
+    source: computed(() => [...this.store.savedPeople(), ...this.store.directory()]),
     computation: (directory, previous) =>
       new Map([...(previous?.value ?? []), ...directory.map((p) => [p.username, { display_name: p.display_name, role: p.role }] as const)]),
   });
   readonly activeTitle = computed(() => {
     const active = this.store.active();
     return active ? conversationTitle(active, this.people(), this.user()?.username ?? null) : null;
+  });
+  /**
+   * The page started with the server out of reach (no connection yet): what is shown, and that
+   * what is written waits in the outbox.
+   */
+  readonly offlineNotice = computed(() => {
+    if (this.store.hasConnected() || !this.auth.unreachable()) return null;
+    const savedAt = this.store.offlineCopyAt();
+    if (!savedAt) return 'Offline: Parley cannot be reached. Trying again… Messages you write are sent when it is back.';
+    const saved = new Date(savedAt);
+    const today = saved.toDateString() === new Date().toDateString();
+    const when = today ? saved.toLocaleTimeString(undefined, { timeStyle: 'short' }) : saved.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    return `Offline: showing your recent conversations as saved at ${when}. Messages you write are sent when Parley is back.`;
   });
   readonly activeChannel = computed(() => this.channels.info(this.store.activeId()));
   /** A team conversation the viewer shares with their whole team (not their own line to a team). */
@@ -643,6 +659,7 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   }
 
   async signOut(): Promise<void> {
+    this.store.stopSaving();
     this.socket.disconnect();
     await this.auth.logout();
     await this.router.navigateByUrl('/login');

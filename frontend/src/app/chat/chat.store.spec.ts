@@ -13,6 +13,7 @@ import { ChatConnection } from '../core/socket.service';
 import { FakeConnection, flush } from '../../testing/fake-connection';
 import { CHIME, NotificationSettings } from '../core/notification-settings';
 import { memoryOutbox, OUTBOX_STORAGE, type OutboxEntry, type OutboxStorage } from './outbox';
+import { memoryCopies, OFFLINE_COPY_STORAGE, type OfflineCopy, type OfflineCopyStorage } from './offline-copy';
 import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW, type Notifier } from '../core/tokens';
 import { ChatStore } from './chat.store';
 import { TypingStore } from './typing.store';
@@ -49,6 +50,7 @@ describe('ChatStore', () => {
   let shown: string[];
   let chimes: number;
   let outbox: OutboxStorage;
+  let copies: OfflineCopyStorage;
 
   beforeEach(() => {
     connection = new FakeConnection();
@@ -67,6 +69,7 @@ describe('ChatStore', () => {
     shown = [];
     chimes = 0;
     outbox = memoryOutbox();
+    copies = memoryCopies();
     const notifier: Notifier = {
       supported: true,
       permission: () => permission,
@@ -81,6 +84,7 @@ describe('ChatStore', () => {
         { provide: NOTIFIER, useValue: notifier },
         { provide: CHIME, useValue: () => (chimes += 1) },
         { provide: OUTBOX_STORAGE, useValue: outbox },
+        { provide: OFFLINE_COPY_STORAGE, useValue: copies },
         {
           provide: STORAGE,
           useValue: { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => storage.set(k, v) },
@@ -105,6 +109,91 @@ describe('ChatStore', () => {
   });
 
   const conversation = (id: string) => store.conversations().find((c) => c.id === id);
+
+  describe('recent conversations kept for offline', () => {
+    const ops: ChannelInfo = { name: 'ops', conversation: 'channel:ops', visibility: 'public', topic: '', archived: false, builtin: false, member: true, manageable: false, member_count: 2, created_by: 'sam', created_at: '2026-12-01T09:00:00.000Z' };
+    const saved = (over: Partial<OfflineCopy> = {}): OfflineCopy => ({
+      user: 'cal',
+      savedAt: '2026-12-03T08:00:00.000Z',
+      cursor: 120,
+      conversations: [
+        {
+          id: 'user:sam',
+          messages: [110, 115].map((id) => ({ key: `id:${id}`, id, clientId: null, text: `saved ${id}`, senderName: 'sam', senderRole: 'staff' as const, sentAt: '2026-12-03T07:00:00.000Z', mine: false, state: 'sent' as const })),
+          unread: 1,
+          mentions: 0,
+          notify: 'all',
+          lastReadId: 110,
+          olderAvailable: true,
+          historyLoaded: true,
+          receipts: [],
+        },
+      ],
+      people: [{ username: 'sam', display_name: 'Sam Staff', role: 'staff' }],
+      channels: [ops],
+      ...over,
+    });
+    it('shows the saved copy before the server answers, then syncs from the copy\'s cursor so changes since it arrive', async () => {
+      await copies.save(saved());
+      // The tab had seen further than the copy holds (its last save was cut short).
+      storage.set('parley.lastSeen.cal', '130');
+      const fresh = TestBed.runInInjectionContext(() => new ChatStore());
+      const listed: ChannelInfo[][] = [];
+      fresh.channelsSynced$.subscribe((channels) => listed.push(channels));
+      fresh.start(me);
+      await flush();
+      const held = () => fresh.conversations().find((c) => c.id === 'user:sam')!;
+      // Names and channels come with the copy: neither the directory nor the channel list can be asked.
+      expect(fresh.savedPeople()).toEqual([{ username: 'sam', display_name: 'Sam Staff', role: 'staff' }]);
+      expect(listed).toEqual([[ops]]);
+      expect(held().messages.map((m) => m.text)).toEqual(['saved 110', 'saved 115']);
+      expect(held().unread).toBe(1);
+      expect(fresh.offlineCopyAt()).toBe('2026-12-03T08:00:00.000Z');
+
+      connection.handlers[ClientEvents.Sync] = ({ since }) =>
+        since === 120
+          ? { ok: true, messages: [wire({ id: 115, deleted: true, message: '', rev: 125 }), wire({ id: 128, message: 'new since' })], more: false, channels: [], announcements: [], receipts: [], cursor: 128 }
+          : { ok: true, messages: [], more: false, channels: [], announcements: [], receipts: [], cursor: since };
+      await connection.connect();
+      await flush();
+      // (The store every spec starts, holding no copy, asks from 130.)
+      expect(connection.sent(ClientEvents.Sync)).toContainEqual({ since: 120 });
+      expect(held().messages.map((m) => [m.id, m.deleted ?? false])).toEqual([[110, false], [115, true], [128, false]]);
+      expect(fresh.offlineCopyAt()).toBeNull();
+    });
+
+    it('shows nobody else\'s copy', async () => {
+      await copies.save(saved({ user: 'sam' }));
+      const fresh = TestBed.runInInjectionContext(() => new ChatStore());
+      fresh.start(me);
+      await flush();
+      expect(fresh.conversations().find((c) => c.id === 'user:sam')).toBeUndefined();
+      expect(fresh.offlineCopyAt()).toBeNull();
+    });
+
+    it('saves what it holds when the page is hidden, with the cursor it is consistent with, and nothing after signing out', async () => {
+      connection.handlers[ClientEvents.Sync] = ({ since }) => ({ ok: true, messages: since < 140 ? [wire({ id: 140, message: 'kept' })] : [], more: false, channels: [], announcements: [], receipts: [], cursor: 140 });
+      connection.handlers[ClientEvents.Directory] = () => ({ ok: true, users: [{ username: 'sam', display_name: 'Sam Staff', role: 'staff', online: true }, { username: 'sue', display_name: 'Sue', role: 'staff', online: false }], next_after: null });
+      store.keepChannelsWith(() => [ops]);
+      await connection.connect();
+      visibility = 'hidden';
+      visibilityListener!();
+      await flush();
+      const copy = await copies.load('cal');
+      expect(copy).toEqual(expect.objectContaining({ user: 'cal', cursor: 140 }));
+      expect(copy!.conversations.find((c) => c.id === 'user:sam')!.messages.map((m) => m.text)).toEqual(['kept']);
+      // Only the people the saved conversations name, without their presence.
+      expect(copy!.people).toEqual([{ username: 'sam', display_name: 'Sam Staff', role: 'staff' }]);
+      expect(copy!.channels).toEqual([ops]);
+
+      store.stopSaving();
+      await copies.remove('cal');
+      connection.push(ServerEvents.MessageFromUser, wire({ id: 141, message: 'after sign-out' }));
+      visibilityListener!();
+      await flush();
+      expect(await copies.load('cal')).toBeNull();
+    });
+  });
 
   describe('outbox across reloads', () => {
     const left = (clientId: string, text: string): OutboxEntry => ({

@@ -32,6 +32,7 @@ import { ChatConnection } from '../core/socket.service';
 import { toAttachment } from '../files/files.model';
 import { UploadStore } from '../files/upload.store';
 import { NotificationSettings, notificationsSwitchKey } from '../core/notification-settings';
+import { OFFLINE_COPY_STORAGE, offlineCopyOf, type OfflineCopy } from './offline-copy';
 import { OUTBOX_STORAGE } from './outbox';
 import { ID_GENERATOR, NOTIFIER, STORAGE, WINDOW } from '../core/tokens';
 import {
@@ -48,6 +49,11 @@ import { notificationTitle, peopleOf } from './conversation-names';
 
 /** The most messages one history page may hold (the server's HISTORY_PAGE.max). */
 export const HISTORY_PAGE_MAX = 200;
+/**
+ * How long after a change the offline copy is saved: changes come in bursts (a sync, a busy
+ * group), and each save writes the whole copy.
+ */
+const OFFLINE_SAVE_DELAY_MS = 3_000;
 /** Used when a refusal carries no retry_after_ms (an older server). */
 const READ_RETRY_MS = 250;
 
@@ -71,6 +77,13 @@ export class ChatStore implements OnDestroy {
   private readonly notifier = inject(NOTIFIER);
   /** Messages not yet acknowledged, kept across reloads (IndexedDB). */
   private readonly outbox = inject(OUTBOX_STORAGE);
+  /** The recent conversations kept on this device, shown when the app starts offline. */
+  private readonly offlineCopies = inject(OFFLINE_COPY_STORAGE);
+  /** The saved copy being put back (start()); the first connect waits for it, as it sets the cursor. */
+  private restored: Promise<void> = Promise.resolve();
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Saving stops for good when the user signs out or the page closes (the copy is theirs alone). */
+  private saving = true;
   /** Do not disturb, quiet hours and the chime (this device's). */
   private readonly quiet = inject(NotificationSettings);
   private readonly window = inject(WINDOW);
@@ -113,6 +126,12 @@ export class ChatStore implements OnDestroy {
   /** The server no longer accepts this user's session: the page should go to sign-in. */
   readonly signedOut = signal(false);
   readonly syncing = signal(false);
+  /** When the copy shown was saved, while only the saved copy is shown (no connection yet); else null. */
+  readonly offlineCopyAt = signal<string | null>(null);
+  /** The names kept with the saved copy, for the people in it while the directory cannot be asked. */
+  readonly savedPeople = signal<readonly PublicUser[]>([]);
+  /** The user's channels as the channels store holds them, for the saved copy (keepChannelsWith). */
+  private channelSource: () => readonly ChannelInfo[] = () => [];
   readonly notificationsEnabled = signal(false);
   /** Groups this user may post to (the shared table at first, then the server's answer). */
   readonly postableGroups = signal<readonly Role[]>([]);
@@ -162,6 +181,8 @@ export class ChatStore implements OnDestroy {
   /** Starts listening and connecting as this user. */
   start(user: PublicUser): void {
     this.me.set(user);
+    // What was written before a reload shows as sending at once, with or without a connection.
+    this.restored = this.restoreCopy(user.username).then(() => this.restoreOutbox(user.username));
     this.notificationsEnabled.set(this.storage.getItem(notificationsSwitchKey(user.username)) === 'on' && this.notifier.permission() === 'granted');
     // The shared table gives the groups at once; the server's answer to verify_user confirms them.
     const postable = groupsFor(DEFAULT_PERMISSIONS, user.role);
@@ -177,17 +198,85 @@ export class ChatStore implements OnDestroy {
       this.subscriptions.add(this.connection.on(event).subscribe((m) => this.fileChange(m)));
     }
     this.subscriptions.add(this.connection.on(ServerEvents.ReadReceipt).subscribe((r) => this.applyReceipts([r], true)));
+    this.subscriptions.add(this.connection.on(ServerEvents.SessionEnded).subscribe(() => this.stopSaving()));
     // Coming back to the tab reads what arrived in the open conversation meanwhile.
     const onVisible = () => {
       const active = this.activeId();
       if (active && this.window.document.visibilityState === 'visible') void this.markRead(active);
+      // Hidden may be the last moment this page runs (a phone closing the tab): save now.
+      if (this.window.document.visibilityState === 'hidden') this.saveCopy();
     };
     this.window.document.addEventListener?.('visibilitychange', onVisible);
     this.subscriptions.add(() => this.window.document.removeEventListener?.('visibilitychange', onVisible));
   }
 
   ngOnDestroy(): void {
+    this.stopSaving();
     this.subscriptions.unsubscribe();
+  }
+
+  /** Where the saved copy takes the channel list from: ChannelsStore, which keeps it current. */
+  keepChannelsWith(source: () => readonly ChannelInfo[]): void {
+    this.channelSource = source;
+  }
+
+  /** No more saves of the offline copy (signing out removes it; none may be written after). */
+  stopSaving(): void {
+    this.saving = false;
+    if (this.saveTimer !== null) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+  }
+
+  /**
+   * Puts back the copy saved on this device, unless the server already answered. The sync
+   * cursor goes back to the copy's, so the first sync brings everything since it was saved:
+   * new messages, and edits and deletions of the ones in the copy.
+   */
+  private async restoreCopy(user: string): Promise<void> {
+    const copy = await this.offlineCopies.load(user);
+    if (!copy || copy.user !== user || this.hasConnected()) return;
+    this.update((map) => {
+      for (const saved of copy.conversations) {
+        const held = map.get(saved.id) ?? newConversation(saved.id);
+        if (held.messages.length > 0) continue;
+        map.set(saved.id, {
+          ...held,
+          messages: saved.messages.map((m) => ({ ...m })),
+          unread: saved.unread,
+          mentions: saved.mentions,
+          notify: saved.notify,
+          lastReadId: saved.lastReadId,
+          // The saved unread count covers what the copy holds.
+          countedThrough: saved.messages.at(-1)?.id ?? 0,
+          olderAvailable: saved.olderAvailable,
+          historyLoaded: saved.historyLoaded,
+          receipts: new Map(saved.receipts),
+        });
+      }
+    });
+    this.cursor = Math.min(copy.cursor, this.lastSeenId ?? copy.cursor);
+    this.savedPeople.set(copy.people ?? []);
+    // As a sync's list would: the channels store lists them (the first real sync replaces it).
+    if (copy.channels) this.channelsSyncedSubject.next(copy.channels);
+    this.offlineCopyAt.set(copy.savedAt);
+  }
+
+  private scheduleSave(): void {
+    if (!this.saving || this.saveTimer !== null || !this.hasConnected()) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null;
+      this.saveCopy();
+    }, OFFLINE_SAVE_DELAY_MS);
+  }
+
+  private saveCopy(): void {
+    const me = this.me();
+    if (!this.saving || !me || this.cursor === null || !this.hasConnected() || this.signedOut()) return;
+    const copy: OfflineCopy = offlineCopyOf(me.username, this.cursor, [...this.conversationMap().values()], new Date(), {
+      people: [...this.directory(), ...this.savedPeople()],
+      channels: this.channelSource(),
+    });
+    void this.offlineCopies.save(copy);
   }
 
   /** The sync cursor as persisted for the next page load. */
@@ -205,17 +294,22 @@ export class ChatStore implements OnDestroy {
   async onConnected(): Promise<void> {
     const me = this.me();
     if (!me) return;
+    await this.restored;
     this.caughtUp = false;
     // Presence from before the outage is stale: the directory and presence events tell it again.
     this.online.set(new Set());
     const verified = await this.connection.request(ClientEvents.VerifyUser, { user_type: me.role, user_name: me.username });
     if (!verified.ok) {
       this.error.set(verified.error.message);
-      if (verified.error.code === ErrorCodes.NotAuthorised || verified.error.code === ErrorCodes.AccountDisabled) this.signedOut.set(true);
+      if (verified.error.code === ErrorCodes.NotAuthorised || verified.error.code === ErrorCodes.AccountDisabled) {
+        this.stopSaving();
+        this.signedOut.set(true);
+      }
       return;
     }
     this.error.set(null);
     this.hasConnected.set(true);
+    this.offlineCopyAt.set(null);
     this.maxMessageBytes.set(verified.max_message_bytes);
     // An older server sends none: every file is then tried, and refused by the server if need be.
     this.uploads.limits.set(verified.file_limits ?? null);
@@ -758,6 +852,7 @@ export class ChatStore implements OnDestroy {
       change(next);
       return next;
     });
+    this.scheduleSave();
   }
 
   private key(name: string): string {

@@ -1,4 +1,5 @@
 import { InjectionToken, inject } from '@angular/core';
+import { localStore, orElse } from '../core/local-database';
 import { WINDOW } from '../core/tokens';
 import type { ChatMessage } from './chat.model';
 
@@ -18,12 +19,10 @@ export interface OutboxStorage {
   list(user: string): Promise<OutboxEntry[]>;
 }
 
-const DATABASE = 'parley';
-const STORE = 'outbox';
-
 /**
  * IndexedDB (not localStorage): it takes structured values, survives like localStorage, and is
- * what a service worker can read too. One object store keyed by client_id, indexed by user.
+ * what a service worker can read too. One object store keyed by client_id, indexed by user
+ * (core/local-database.ts).
  * Where IndexedDB is missing or refused (a private window in some browsers), the outbox lives
  * in memory for this page only: sending still works, a reload just does not keep the queue.
  */
@@ -46,40 +45,12 @@ export function memoryOutbox(): OutboxStorage {
 }
 
 function indexedDbOutbox(factory: IDBFactory): OutboxStorage {
-  let opened: Promise<IDBDatabase> | null = null;
-  const database = () =>
-    (opened ??= new Promise<IDBDatabase>((resolve, reject) => {
-      const request = factory.open(DATABASE, 1);
-      request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: 'clientId' }).createIndex('user', 'user');
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    }).catch((error: unknown) => {
-      opened = null;
-      throw error;
-    }));
-  const run = async <T>(mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> => {
-    const db = await database();
-    return new Promise<T>((resolve, reject) => {
-      const transaction = db.transaction(STORE, mode);
-      const request = work(transaction.objectStore(STORE));
-      // Resolved once the transaction is durable, not when the request alone succeeded.
-      transaction.oncomplete = () => resolve(request.result);
-      transaction.onerror = () => reject(transaction.error);
-      transaction.onabort = () => reject(transaction.error);
-    });
-  };
-  const fallback = memoryOutbox();
+  const store = localStore<OutboxEntry>(factory, 'outbox');
   // A refused database (storage full, blocked) must not stop a message from being sent.
-  const safely = async <T>(work: () => Promise<T>, instead: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch {
-      return instead();
-    }
-  };
+  const fallback = memoryOutbox();
   return {
-    put: (entry) => safely(() => run('readwrite', (store) => store.put(entry)).then(() => undefined), () => fallback.put(entry)),
-    delete: (clientId) => safely(() => run('readwrite', (store) => store.delete(clientId)).then(() => undefined), () => fallback.delete(clientId)),
-    list: (user) => safely(() => run('readonly', (store) => store.index('user').getAll(user) as IDBRequest<OutboxEntry[]>), () => fallback.list(user)),
+    put: (entry) => orElse(() => store.put(entry), () => fallback.put(entry)),
+    delete: (clientId) => orElse(() => store.delete(clientId), () => fallback.delete(clientId)),
+    list: (user) => orElse(() => store.getAllBy('user', user), () => fallback.list(user)),
   };
 }

@@ -1,8 +1,10 @@
 import { HttpClient, HttpErrorResponse } from '@angular/common/http';
 import { Injectable, inject, signal } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
-import { SESSION_END_REASONS, type LoginRequest, type LoginResponse, type PublicUser, type SessionEndReason, type SessionResponse, type SignInMethods } from '@parley/contract';
-import { SESSION_STORAGE } from './tokens';
+import { ROLES, SESSION_END_REASONS, type LoginRequest, type LoginResponse, type PublicUser, type SessionEndReason, type SessionResponse, type SignInMethods } from '@parley/contract';
+// The one thing the sign-in state reaches into the chat for: a signed-out user's saved copy goes with them.
+import { OFFLINE_COPY_STORAGE } from '../chat/offline-copy';
+import { SESSION_STORAGE, STORAGE } from './tokens';
 
 export function homeOf(user: PublicUser): string {
   return `/${user.role}/${user.username}`;
@@ -34,24 +36,64 @@ export const SESSION_END_NOTICES: Record<SessionEndReason, string> = {
 /** sessionStorage key: kept per tab across a reload, until the sign-in page has shown it once. */
 const END_REASON_KEY = 'parley.sessionEnded';
 
+/** localStorage key: who was last signed in on this browser, for starting while the server is out of reach. */
+const SIGNED_IN_KEY = 'parley.signedIn';
+/**
+ * localStorage key: "Sign out" was pressed while the server was out of reach. The session
+ * cookie (httpOnly, out of the page's reach) still holds, so the next page load ends it on the
+ * server before anything else; otherwise the next person at this browser would be signed in.
+ */
+const SIGN_OUT_PENDING_KEY = 'parley.signOutPending';
+
+/**
+ * The answers that mean "the server is out of reach", not "you are signed out": no answer at all
+ * (0), or a proxy in front of a stopped Parley (502, 503, 504).
+ */
+export function unreachable(error: unknown): boolean {
+  return error instanceof HttpErrorResponse && [0, 502, 503, 504].includes(error.status);
+}
+
 /** Who is signed in. The session itself is an httpOnly cookie the app never sees. */
 @Injectable({ providedIn: 'root' })
 export class AuthService {
   private readonly http = inject(HttpClient);
   private readonly sessionStorage = inject(SESSION_STORAGE);
+  private readonly storage = inject(STORAGE);
+  private readonly offlineCopies = inject(OFFLINE_COPY_STORAGE);
   readonly user = signal<PublicUser | null>(null);
+  /**
+   * The server could not be reached when the page asked who is signed in, so the person last
+   * signed in here is assumed (their saved conversations are shown; the socket's verify_user
+   * decides once the server is back).
+   */
+  readonly unreachable = signal(false);
   private known: Promise<PublicUser | null> | null = null;
   private methods: Promise<SignInMethods | null> | null = null;
 
-  /** Asks the server once per page load; later calls reuse the answer. */
+  /**
+   * Asks the server once per page load; later calls reuse the answer. With the server out of
+   * reach, the person last signed in on this browser (if they did not sign out).
+   */
   whoAmI(): Promise<PublicUser | null> {
     // /api/session answers 200 either way, so a signed-out visit logs no failed request.
     this.known ??= firstValueFrom(this.http.get<SessionResponse>('/api/session')).then(
-      ({ user }) => {
+      async ({ user }) => {
+        if (user && this.flag(SIGN_OUT_PENDING_KEY)) {
+          await this.logout();
+          return null;
+        }
+        this.setFlag(SIGN_OUT_PENDING_KEY, false);
+        if (user) this.remember(user);
+        else this.dropRemembered();
         this.user.set(user);
         return user;
       },
-      () => null,
+      (error: unknown) => {
+        const remembered = unreachable(error) ? this.remembered() : null;
+        this.unreachable.set(remembered !== null);
+        this.user.set(remembered);
+        return remembered;
+      },
     );
     return this.known;
   }
@@ -72,7 +114,10 @@ export class AuthService {
     const { user } = await firstValueFrom(
       this.http.post<LoginResponse>('/api/auth/login', { username, password } satisfies LoginRequest),
     );
+    this.setFlag(SIGN_OUT_PENDING_KEY, false);
+    this.remember(user);
     this.user.set(user);
+    this.unreachable.set(false);
     this.known = Promise.resolve(user);
     return user;
   }
@@ -81,6 +126,7 @@ export class AuthService {
   forget(): void {
     this.user.set(null);
     this.known = Promise.resolve(null);
+    this.dropRemembered();
   }
 
   /** An administrator ended this session: forget it, and keep why for the sign-in page. */
@@ -105,9 +151,61 @@ export class AuthService {
   }
 
   async logout(): Promise<void> {
-    // Fails harmlessly when the session has already ended on the server.
-    await firstValueFrom(this.http.post('/api/auth/logout', {})).catch(() => undefined);
-    this.user.set(null);
-    this.known = Promise.resolve(null);
+    // Fails harmlessly when the session has already ended on the server; out of reach, it is
+    // finished by the next page load that reaches the server.
+    let pending = false;
+    await firstValueFrom(this.http.post('/api/auth/logout', {})).catch((error: unknown) => (pending = unreachable(error)));
+    this.setFlag(SIGN_OUT_PENDING_KEY, pending);
+    this.forget();
+  }
+
+  private flag(key: string): boolean {
+    try {
+      return this.storage.getItem(key) !== null;
+    } catch {
+      return false;
+    }
+  }
+
+  private setFlag(key: string, on: boolean): void {
+    try {
+      if (on) this.storage.setItem(key, '1');
+      else this.storage.removeItem(key);
+    } catch {
+      // Blocked storage: nothing can be remembered across page loads anyway.
+    }
+  }
+
+  private remember(user: PublicUser): void {
+    const before = this.remembered();
+    // Someone else signed in here: the previous person's saved conversations are not theirs to read.
+    if (before && before.username !== user.username) void this.offlineCopies.remove(before.username);
+    try {
+      this.storage.setItem(SIGNED_IN_KEY, JSON.stringify({ username: user.username, display_name: user.display_name, role: user.role } satisfies PublicUser));
+    } catch {
+      // Storage full or blocked: the app works online; it only cannot start offline.
+    }
+  }
+
+  /** Signed out (or the server says so): nothing of this person's is shown offline any more. */
+  private dropRemembered(): void {
+    const before = this.remembered();
+    try {
+      this.storage.removeItem(SIGNED_IN_KEY);
+    } catch {
+      // Blocked storage holds nothing to remove.
+    }
+    if (before) void this.offlineCopies.remove(before.username);
+  }
+
+  private remembered(): PublicUser | null {
+    try {
+      const value = JSON.parse(this.storage.getItem(SIGNED_IN_KEY) ?? 'null') as Partial<PublicUser> | null;
+      const valid =
+        typeof value?.username === 'string' && typeof value.display_name === 'string' && (ROLES as readonly string[]).includes(value.role ?? '');
+      return valid ? (value as PublicUser) : null;
+    } catch {
+      return null;
+    }
   }
 }

@@ -48,7 +48,15 @@ export const NOTIFIER = new InjectionToken<Notifier>('notifier', {
         try {
           new api(title, { body, tag: 'parley' });
         } catch {
-          // Android Chrome allows notifications only from a service worker; the title still counts.
+          // Android Chrome refuses `new Notification` and shows notifications only through a
+          // service worker: the installed app's (parley-sw.js). A click focuses Parley's window,
+          // or opens one (Angular's worker reads `onActionClick`).
+          void win.navigator.serviceWorker
+            ?.getRegistration()
+            .then((registration) =>
+              registration?.showNotification(title, { body, tag: 'parley', data: { onActionClick: { default: { operation: 'focusLastFocusedOrOpen', url: '/' } } } }),
+            )
+            .catch(() => undefined);
         }
       },
     };
