@@ -1,12 +1,9 @@
-import { request as httpsRequest } from 'node:https';
-import { io } from 'socket.io-client';
-import type { AckOf, ClientToServerEvents, ServerToClientEvents } from '../../backend/src/contract';
-import type { Socket } from 'socket.io-client';
+import type { AckOf } from '../../backend/src/contract';
 import { openBrowser, savedForOffline, screenshot, signIn, type Person } from '../support/browser';
 import { eventually } from '../support/eventually';
+import type { ClientSocket } from '../support/clients';
 import { ADMIN_PASSWORD, localCa, startServer, type TestServer } from '../support/server';
-
-type ParleySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+import { TrustingClients } from '../support/tls-clients';
 
 /**
  * Issue 18, the installable app: with PARLEY_TLS=auto and the CA trusted, Chromium finds Parley
@@ -20,47 +17,21 @@ describe('the installable app in Chromium (PARLEY_TLS=auto, CA trusted)', () => 
   let server: TestServer;
   let ca: string;
   let sam: Person;
-  const sockets: ParleySocket[] = [];
 
-  /** A JSON request over https, trusting only Parley's CA, as a script on another machine would. */
-  const api = (method: string, path: string, body?: unknown, token?: string) =>
-    new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-      const url = new URL(path, server.url);
-      const request = httpsRequest(url, { method, ca, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } }, (response) => {
-        let text = '';
-        response.on('data', (chunk) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }));
-      });
-      request.on('error', reject);
-      request.end(body === undefined ? undefined : JSON.stringify(body));
-    });
-  const tokenOf = async (username: string, password: string) => (await api('POST', '/api/auth/login', { username, password })).body.token as string;
-  /** Sue, connected and verified over WSS (trusting the CA). */
-  const sueSocket = async (): Promise<ParleySocket> => {
-    const token = await tokenOf('sue', 'sue-passphrase-9');
-    const socket: ParleySocket = io(server.url, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false, ca });
-    sockets.push(socket);
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
-    const verified = await socket.emitWithAck('verify_user', { user_type: 'staff', user_name: 'sue' });
-    if (!verified.ok) throw new Error(JSON.stringify(verified));
-    return socket;
-  };
-  const send = async (socket: ParleySocket, message: string): Promise<AckOf<'send_message'>> => socket.emitWithAck('send_message', { recipients: 'user:sam', message });
+  let clients: TrustingClients;
+  const send = async (socket: ClientSocket, message: string): Promise<AckOf<'send_message'>> => socket.emitWithAck('send_message', { recipients: 'user:sam', message });
 
   beforeAll(async () => {
     server = await startServer({ PARLEY_TLS: 'auto' });
     ca = await localCa(server);
-    const admin = await tokenOf('admin', ADMIN_PASSWORD);
-    for (const [username, display_name] of [['sam', 'Sam Staff'], ['sue', 'Sue Staff']]) {
-      const created = await api('POST', '/api/users', { username, display_name, role: 'staff', password: `${username}-passphrase-9` }, admin);
-      if (created.status !== 201) throw new Error(JSON.stringify(created.body));
-    }
-    const sue = await sueSocket();
+    clients = new TrustingClients(server, ca);
+    await clients.createPeople(await clients.login('admin', ADMIN_PASSWORD), [['sam', 'Sam Staff', 'staff'], ['sue', 'Sue Staff', 'staff']]);
+    const sue = await clients.connectAs('sue', 'staff');
     for (const text of ['Lunch at noon?', 'The printer on floor 2 is fixed.']) expect((await send(sue, text)).ok).toBe(true);
     sam = await openBrowser(server.url, { width: 1280, height: 800 }, [], { trustCa: ca });
   }, 90_000);
   afterAll(async () => {
-    for (const socket of sockets) socket.disconnect();
+    clients?.closeAll();
     await sam?.close();
     await server?.stop();
   });
@@ -122,7 +93,7 @@ describe('the installable app in Chromium (PARLEY_TLS=auto, CA trusted)', () => 
     await page.locator('[data-testid="message"][data-state="sent"]', { hasText: 'On the train, back at 2' }).waitFor({ timeout: 30_000 });
     await page.getByTestId('offline-notice').waitFor({ state: 'detached' });
     await screenshot(page, 'installable-03-back-online');
-    const sue = await sueSocket();
+    const sue = await clients.connectAs('sue', 'staff');
     const sync = await sue.emitWithAck('sync', { since: 0 });
     if (!sync.ok) throw new Error(JSON.stringify(sync));
     expect(sync.messages.filter((m) => m.message === 'On the train, back at 2')).toHaveLength(1);

@@ -1,19 +1,22 @@
 import { axeViolations } from '../support/axe';
 import { openBrowser, screenshot, signIn, type Person } from '../support/browser';
-import { adminToken, api, closeAllClients, connectAs, createPeople, login, requestOk } from '../support/clients';
-import { startServer, type TestServer } from '../support/server';
+import { requestOk } from '../support/clients';
+import { ADMIN_PASSWORD, localCa, startServer, type TestServer } from '../support/server';
+import { TrustingClients } from '../support/tls-clients';
 
 /**
  * Issue 18, notifications: Sam switches notifications on and puts the tab in the background; a
  * direct message and an announcement each show a notification (the page's real Notification
  * API, recorded as it is called); with do not disturb on (the account page), nothing shows.
  * Headless Chromium reports every tab as visible, so the page's visibilityState is what the
- * test sets; everything else is the browser's own.
+ * test sets; everything else is the browser's own. Served as on a LAN (PARLEY_TLS=auto, its CA
+ * trusted by the browser): browsers allow notifications only in a secure context.
  */
 describe('notifications in the web app', () => {
   let server: TestServer;
   let admin: string;
   let sam: Person;
+  let clients: TrustingClients;
 
   const notifications = () => sam.page.evaluate(() => (window as unknown as { __shown: Array<{ title: string; body: string }> }).__shown);
   const background = (hidden: boolean) =>
@@ -23,10 +26,12 @@ describe('notifications in the web app', () => {
     }, hidden);
 
   beforeAll(async () => {
-    server = await startServer();
-    admin = await adminToken(server);
-    await createPeople(server, admin, [['sam', 'Sam Staff', 'staff'], ['cleo', 'Cleo Client', 'client']]);
-    sam = await openBrowser(server.url);
+    server = await startServer({ PARLEY_TLS: 'auto' });
+    const ca = await localCa(server);
+    clients = new TrustingClients(server, ca);
+    admin = await clients.login('admin', ADMIN_PASSWORD);
+    await clients.createPeople(admin, [['sam', 'Sam Staff', 'staff'], ['cleo', 'Cleo Client', 'client']]);
+    sam = await openBrowser(server.url, undefined, [], { trustCa: ca });
     await sam.context.grantPermissions(['notifications'], { origin: server.url });
     await sam.context.addInitScript(() => {
       const page = window as unknown as { __shown: Array<{ title: string; body: string }>; __hidden: boolean };
@@ -46,7 +51,7 @@ describe('notifications in the web app', () => {
     await signIn(sam.page, 'sam', 'sam-passphrase-9');
     await sam.page.waitForURL('**/staff/sam');
   }, 60_000);
-  afterEach(closeAllClients);
+  afterEach(() => clients.closeAll());
   afterAll(async () => {
     await sam?.close();
     await server?.stop();
@@ -56,13 +61,14 @@ describe('notifications in the web app', () => {
     const page = sam.page;
     await page.getByRole('switch', { name: 'Notifications' }).click();
     await page.waitForFunction(() => document.querySelector('mat-slide-toggle button')?.getAttribute('aria-checked') === 'true');
+    expect(await page.evaluate(() => window.isSecureContext && location.protocol)).toBe('https:');
     await background(true);
-    const cleo = await connectAs(server, await login(server, 'cleo', 'cleo-passphrase-9'), 'client', 'cleo');
+    const cleo = await clients.connectAs('cleo', 'client');
     await requestOk(cleo, 'send_message', { recipients: 'sam', message: 'Are you in the office today?' });
     await page.waitForFunction(() => (window as unknown as { __shown: unknown[] }).__shown.length >= 1);
     expect(await notifications()).toEqual([{ title: expect.stringContaining('Cleo Client'), body: 'Are you in the office today?' }]);
 
-    expect((await api(server, 'POST', '/api/announcements', { token: admin, body: { message: 'Fire drill at 3 pm' } })).status).toBe(201);
+    expect((await clients.api('POST', '/api/announcements', { token: admin, body: { message: 'Fire drill at 3 pm' } })).status).toBe(201);
     await page.waitForFunction(() => (window as unknown as { __shown: unknown[] }).__shown.length >= 2);
     expect((await notifications())[1]).toEqual({ title: 'Announcement from Administrator', body: 'Fire drill at 3 pm' });
     await background(false);
@@ -84,7 +90,7 @@ describe('notifications in the web app', () => {
 
     const before = (await notifications()).length;
     await background(true);
-    const cleo = await connectAs(server, await login(server, 'cleo', 'cleo-passphrase-9'), 'client', 'cleo');
+    const cleo = await clients.connectAs('cleo', 'client');
     await requestOk(cleo, 'send_message', { recipients: 'sam', message: 'Lunch?' });
     // The message arrives (its unread badge) but no notification is shown.
     await page.getByText('Lunch?').first().waitFor({ state: 'attached' });
