@@ -17,7 +17,7 @@
 //                                    (its `npm run build:server` output), e.g. to measure "before"
 import { fork, spawn } from 'node:child_process';
 import { get as httpGet } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,7 +93,11 @@ async function startWorkers() {
 
 function startBaseline() {
   return new Promise((resolve, reject) => {
-    const child = fork(join(here, 'baseline-server.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(join(here, 'baseline-server.mjs'), [], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      execArgv: ['--require', LOOP_PROBE],
+      env: { ...process.env, PARLEY_BENCH_LOOP_FILE: LOOP_FILE },
+    });
     child.once('message', (m) => resolve({ name: 'baseline', child, url: `http://127.0.0.1:${m.port}`, pid: child.pid }));
     child.once('exit', (code) => reject(new Error(`baseline exited ${code}`)));
   });
@@ -103,10 +107,11 @@ function startParley(dataDir, extraEnv = {}) {
   return new Promise((resolve, reject) => {
     const profiling = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
     if (args.profile) mkdirSync(args.profile, { recursive: true });
-    const child = spawn(process.execPath, [...profiling, join(PARLEY_ROOT, 'dist', 'backend', 'main.js')], {
+    const child = spawn(process.execPath, [...profiling, '--require', LOOP_PROBE, join(PARLEY_ROOT, 'dist', 'backend', 'main.js')], {
       cwd: dataDir,
       env: {
         ...process.env,
+        PARLEY_BENCH_LOOP_FILE: LOOP_FILE,
         PARLEY_HOST: '127.0.0.1',
         PARLEY_PORT: '0',
         PARLEY_AUTH: 'open',
@@ -162,6 +167,50 @@ async function dropSchema(schema) {
   const pool = new pg.Pool({ connectionString: POSTGRES_URL });
   await pool.query(`drop schema if exists "${schema}" cascade`);
   await pool.end();
+}
+
+/** bench/loop-probe.cjs, preloaded into every server process, and where its readings go. */
+const LOOP_PROBE = join(here, 'loop-probe.cjs');
+const LOOP_FILE = join(mkdtempSync(join(tmpdir(), 'parley-bench-loop-')), 'loop');
+
+/**
+ * The servers' event-loop delay since the last call (the first call only starts the count):
+ * each process writes its own on SIGUSR2; with several nodes, the worst node's.
+ */
+async function loopDelay(pids) {
+  const readings = await Promise.all(
+    [pids].flat().map(async (pid) => {
+      const file = `${LOOP_FILE}.${pid}`;
+      rmSync(file, { force: true });
+      process.kill(pid, 'SIGUSR2');
+      for (let waited = 0; !existsSync(file); waited += 10) {
+        if (waited > 5_000) throw new Error(`no event-loop reading from process ${pid}`);
+        await sleep(10);
+      }
+      return JSON.parse(readFileSync(file, 'utf8'));
+    }),
+  );
+  return { loop_p99_ms: Math.max(...readings.map((r) => r.p99_ms)), loop_max_ms: Math.max(...readings.map((r) => r.max_ms)) };
+}
+
+/** The median time of one 4 KB write and fsync in `dir` (the data folder's disk), of 100. */
+function fsyncMs(dir) {
+  const file = join(dir, 'bench-fsync.tmp');
+  const fd = openSync(file, 'w');
+  const block = Buffer.alloc(4096, 1);
+  const times = [];
+  try {
+    for (let i = 0; i < 100; i++) {
+      const started = performance.now();
+      writeSync(fd, block, 0, block.length, 0);
+      fsyncSync(fd);
+      times.push(performance.now() - started);
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(file, { force: true });
+  }
+  return times.sort((a, b) => a - b)[50];
 }
 
 /** CPU seconds (user + system) a process has used, from /proc. */
@@ -254,6 +303,7 @@ async function traffic(server, { senders, receivers, dm, channel, ratePerSec }) 
       }),
     }));
     await sleep(300);
+    await loopDelay(server.pids ?? server.pid);
     const cpuBefore = cpuSeconds(server.pids ?? server.pid);
     const started = performance.now();
     const results = await Promise.all(
@@ -262,6 +312,7 @@ async function traffic(server, { senders, receivers, dm, channel, ratePerSec }) 
     const elapsed = (performance.now() - started) / 1000;
     await sleep(1000); // let the last deliveries arrive
     const cpu = cpuSeconds(server.pids ?? server.pid) - cpuBefore;
+    const loop = await loopDelay(server.pids ?? server.pid);
     const { histogram, seen } = await collect(workers);
     const acked = results.reduce((sum, r) => sum + r.acked, 0);
     const failed = results.reduce((sum, r) => sum + r.failed, 0);
@@ -284,6 +335,7 @@ async function traffic(server, { senders, receivers, dm, channel, ratePerSec }) 
       lost: Math.max(0, expected - received),
       doubled,
       cpu_us_per_delivery: deliveries ? (cpu * 1e6) / deliveries : null,
+      ...loop,
     };
   } finally {
     await Promise.all(workers.map(async (w) => { await w.rpc('close').catch(() => {}); w.child.kill(); }));
@@ -322,6 +374,7 @@ async function joinStorm(server) {
   const watcher = await rosterWatcher(server);
   try {
     const prefix = `j${Math.random().toString(36).slice(2, 6)}-`;
+    await loopDelay(server.pid);
     const started = performance.now();
     const cpuBefore = cpuSeconds(server.pid);
     await connectClients(workers, server, { count: SIZES.join, prefix, role: 'client', receive: false });
@@ -334,6 +387,7 @@ async function joinStorm(server) {
       seconds_to_roster: (performance.now() - started) / 1000,
       roster_entries_per_join: watcher.entries() / SIZES.join,
       cpu_ms_per_join: ((cpuSeconds(server.pid) - cpuBefore) * 1000) / SIZES.join,
+      ...(await loopDelay(server.pid)),
     };
   } finally {
     watcher.socket.disconnect();
@@ -659,6 +713,13 @@ async function main() {
     // The same shape as group, to a channel of the same 45 + 5: the issue asks for within 10 %.
     await both('channel', (server) => traffic(server, { senders, receivers, channel: true }));
     await both('dm', (server) => traffic(server, { senders: SIZES.dm, receivers: SIZES.dm, dm: true }));
+    if (results.scenarios.dm) {
+      // Closed-loop DMs wait for a commit per round trip: at best every pair shares each fsync,
+      // so pairs / one fsync's time bounds Parley's rate (synchronous = FULL) on this disk.
+      const fsync = fsyncMs(dataDir);
+      const floor = SIZES.dm / (fsync / 1000);
+      results.scenarios.dm.fsync = { fsync_ms: fsync, floor_deliveries_per_sec: floor, floor_ratio: floor / results.scenarios.dm.baseline.deliveries_per_sec };
+    }
     if (wants('group-fixed') && results.scenarios.group) {
       // Half of Parley's saturation rate, offered to both: the latency a user sees at normal load.
       const rate = results.scenarios.group.parley.messages_per_sec / senders / 2;
@@ -740,6 +801,12 @@ async function main() {
     add(scenario, 'lost', 'lost', '0');
     add(scenario, 'doubled', 'doubled', '0');
     add(scenario, 'server CPU µs/delivery', 'cpu_us_per_delivery');
+    add(scenario, 'event-loop delay p99 ms', 'loop_p99_ms');
+  }
+  const synced = results.scenarios.dm?.fsync;
+  if (synced) {
+    rows.push(['dm', 'one fsync on this disk, ms (median of 100)', '', fmt(synced.fsync_ms), '', '']);
+    rows.push(['dm', 'deliveries/s one fsync per round trip allows', fmt(results.scenarios.dm.baseline.deliveries_per_sec), fmt(synced.floor_deliveries_per_sec), fmt(synced.floor_ratio), 'the ceiling for dm']);
   }
   const [group, channel] = [results.scenarios.group?.parley, results.scenarios.channel?.parley];
   if (group && channel) {
@@ -750,9 +817,11 @@ async function main() {
   add('group-fixed', 'deliveries/s', 'deliveries_per_sec');
   add('group-fixed', 'p99 ms', 'p99_ms', 'Parley < 20 ms');
   add('group-fixed', 'lost', 'lost', '0');
+  add('group-fixed', 'event-loop delay p99 ms', 'loop_p99_ms');
   add('join', 'seconds to roster', 'seconds_to_roster', 'Parley < 10 s');
   add('join', 'roster entries per join', 'roster_entries_per_join', 'constant');
   add('join', 'server CPU ms/join', 'cpu_ms_per_join');
+  add('join', 'event-loop delay p99 ms', 'loop_p99_ms');
   add('idle', 'server RSS KB/connection', 'rss_kb_per_connection', 'Parley ≤ 30 KB');
   add('history', 'p50 ms', 'p50_ms');
   add('history', 'p99 ms', 'p99_ms', 'Parley < 5 ms');
@@ -785,6 +854,7 @@ async function main() {
       rowFor('lost', 'lost', '0');
       rowFor('doubled', 'doubled', '0');
       rowFor('server CPU µs/delivery', 'cpu_us_per_delivery');
+      rowFor('event-loop delay p99 ms', 'loop_p99_ms');
     }
     scalingRows.unshift(['scenario', 'metric', 'Parley, SQLite', 'PostgreSQL + Redis, 1 node', `${nodes} nodes`, `${nodes} nodes / 1 node`, 'target']);
   }

@@ -356,19 +356,23 @@ async function measureQueries(server, runs, bench, channels) {
  * (SQLite: the triggers dropped; PostgreSQL: the GIN index dropped), in the same run.
  */
 async function insertThroughput(store, env, count, bench) {
-  const { openDatabase } = require(join(bench.parleyRoot, 'dist', 'backend', 'storage', 'database.service.js'));
-  const { MessageRepository } = require(join(bench.parleyRoot, 'dist', 'backend', 'storage', 'message.repository.js'));
-  const database = openDatabase({
-    sqlitePath: env.PARLEY_SQLITE_PATH ?? join(bench.dataDir, 'parley.sqlite'),
-    postgresUrl: env.PARLEY_DATABASE_URL,
-    postgresSchema: env.PARLEY_DATABASE_SCHEMA ?? 'public',
-  });
-  const { SearchRepository } = require(join(bench.parleyRoot, 'dist', 'backend', 'storage', 'search.repository.js'));
-  const handle = { db: database.db, dialect: database.dialect, sqlite: database.sqlite ?? null };
-  const repository = new MessageRepository(handle);
+  const built = (...path) => require(join(bench.parleyRoot, 'dist', 'backend', ...path));
+  const { DatabaseService } = built('storage', 'database.service.js');
+  const { AppConfig } = built('config', 'app-config.js');
+  const { MessageRepository } = built('storage', 'message.repository.js');
+  const { SearchRepository } = built('storage', 'search.repository.js');
+  // The server's own storage service, so SQLite writes go through its writer thread as sends do.
+  const database = new DatabaseService(
+    AppConfig.fromEnv({
+      PARLEY_SQLITE_PATH: env.PARLEY_SQLITE_PATH ?? join(bench.dataDir, 'parley.sqlite'),
+      PARLEY_DATABASE_URL: env.PARLEY_DATABASE_URL,
+      PARLEY_DATABASE_SCHEMA: env.PARLEY_DATABASE_SCHEMA ?? 'public',
+    }),
+  );
+  const repository = new MessageRepository(database);
   // SQLite: sends list their ids and the server indexes them in bulk (SearchIndexBuilder's tick,
   // or the next search); that work is timed here too, a thousand at a time as the tick does.
-  const search = new SearchRepository(handle);
+  const search = new SearchRepository(database);
   const indexPending = () => {
     while (search.indexPending(1000) > 1000);
   };
@@ -401,7 +405,7 @@ async function insertThroughput(store, env, count, bench) {
     return { messages: count, batch: 50, indexed_per_sec: indexed, unindexed_per_sec: bare, ratio: indexed / bare };
   } finally {
     await store.close();
-    await database.db.destroy();
+    await database.onApplicationShutdown();
   }
 }
 

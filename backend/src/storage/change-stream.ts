@@ -43,7 +43,9 @@ export class ChangeStream {
           return statement.reader ? (statement.all(...parameters) as unknown[]) : (statement.run(...parameters), []);
         });
         return { rev: seq, results };
-      })();
+        // IMMEDIATE: messages are committed by the writer thread's connection; the lock taken at
+        // BEGIN waits for it, where a deferred one could fail with SQLITE_BUSY after reading.
+      }).immediate();
     }
     return this.database.db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(${MESSAGE_ORDER_LOCK}::bigint)`.execute(trx);

@@ -1,7 +1,19 @@
 import { resolve } from 'node:path';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type MigrationProvider } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  sql,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+  type MigrationProvider,
+} from 'kysely';
 import { Pool, types as pgTypes } from 'pg';
 import { AppConfig } from '../config/app-config';
 import { makeDataFilesPrivate } from './data-file-modes';
@@ -19,6 +31,10 @@ import { searchIndexMigration } from './migrations/0010-search-index';
 import { filesMigration } from './migrations/0011-files';
 import { directoryAccountsMigration } from './migrations/0012-directory-accounts';
 import { foldForSearch } from '../common/search-fold';
+import { INSERT_COLUMNS, sqliteMessageInserter, type InsertBatch } from './sqlite-writer/sqlite-message-inserter';
+import { SqliteWriterThread } from './sqlite-writer/sqlite-writer-thread';
+import type { InsertedMessage } from './message.repository';
+import type { NewMessageRow } from './database.types';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -45,6 +61,9 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
    */
   readonly sqlite: SqliteDatabase.Database | null;
   private readonly schema?: string;
+  /** SQLite's message writer: a thread of its own for a file, this thread for `:memory:`. */
+  private writerThread: SqliteWriterThread | null = null;
+  private inThreadInsert: InsertBatch | null = null;
 
   constructor(config: AppConfig) {
     const env = config.values;
@@ -71,7 +90,27 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     await sql`select 1`.execute(this.db);
   }
 
+  /**
+   * Stores a batch of messages on SQLite (MessageRepository.insertBatch's path there): on the
+   * writer thread, started with the first message (see SqliteWriterThread); an in-memory
+   * database, which no other connection can open, is written on this thread.
+   */
+  insertMessagesSqlite(rows: readonly NewMessageRow[]): Promise<InsertedMessage[]> {
+    const sqlite = this.sqlite!;
+    if (sqlite.memory) {
+      this.inThreadInsert ??= sqliteMessageInserter(sqlite, INSERT_COLUMNS);
+      return Promise.resolve(this.inThreadInsert(rows));
+    }
+    this.writerThread ??= new SqliteWriterThread(sqlite.name, {
+      // As the main connection has them (PARLEY_SQLITE_DURABILITY): 2 is FULL, 1 NORMAL.
+      synchronous: sqlite.pragma('synchronous', { simple: true }) === 1 ? 'NORMAL' : 'FULL',
+      busyTimeoutMs: Number(sqlite.pragma('busy_timeout', { simple: true })),
+    });
+    return this.writerThread.insertBatch(rows);
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await this.writerThread?.close();
     await this.db.destroy();
   }
 }
@@ -132,11 +171,31 @@ export function openDatabase(options: DatabaseOptions): {
   // for the trigram index are looked for in the folded text, as the service checks them.
   sqlite.function('parley_fold', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? foldForSearch(text) : text));
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+    db: new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) }),
     dialect: 'sqlite',
     location: file,
     sqlite,
   };
+}
+
+/**
+ * Kysely's SQLite dialect with transactions that take the write lock at BEGIN. Messages are
+ * written by another connection (the writer thread): a deferred transaction that read before
+ * writing would fail with SQLITE_BUSY_SNAPSHOT if that connection committed in between, where an
+ * immediate one waits its turn (busy_timeout) and then sees the latest data.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): Driver {
+    return new (class extends SqliteDriver {
+      override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      }
+    })(this.settings);
+  }
 }
 
 function reportModes(file: string, result: ReturnType<typeof makeDataFilesPrivate>): void {

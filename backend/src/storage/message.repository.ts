@@ -37,24 +37,6 @@ export interface UnreadCounts {
 const idempotencyKey = (m: { sender_id: number; client_id?: string | null }): string | null =>
   m.client_id == null ? null : `${m.sender_id}\u0000${m.client_id}`;
 
-const INSERT_COLUMNS = [
-  'client_id',
-  'sender_id',
-  'sender_username',
-  'sender_role',
-  'sender_socket',
-  'target_kind',
-  'target',
-  'recipient_id',
-  'conversation',
-  'audience',
-  'guest',
-  'mentions',
-  'body',
-  'sent_at',
-  'reply_to',
-  'attachments',
-] as const;
 
 /** The file ids in a row's attachments JSON (contract Attachment[]). */
 const attachedFileIds = (attachments: string | null | undefined): string[] =>
@@ -68,8 +50,6 @@ export const MESSAGE_ORDER_LOCK = 0x5041524c4559;
 
 @Injectable()
 export class MessageRepository {
-  private sqliteInsert: ((messages: readonly NewMessageRow[]) => InsertedMessage[]) | null = null;
-
   constructor(private readonly database: DatabaseService) {}
 
   private get db() {
@@ -83,7 +63,8 @@ export class MessageRepository {
    */
   async insertBatch(messages: readonly NewMessageRow[]): Promise<InsertedMessage[]> {
     if (messages.length === 0) return [];
-    if (this.database.sqlite) return (this.sqliteInsert ??= this.prepareSqliteInsert())(messages);
+    // SQLite: on the writer thread, so the commit's fsync never holds up the event loop.
+    if (this.database.sqlite) return this.database.insertMessagesSqlite(messages);
     return this.db.transaction().execute(async (trx) => {
       // One message writer at a time across every node: ids are drawn and committed in the same
       // order, so a reader that has seen id n has seen every id below it (sync stays gap-free).
@@ -156,41 +137,6 @@ export class MessageRepository {
         if (files.length > 0) await trx.updateTable('files').set({ message_id: row.id }).where('id', 'in', files).where('message_id', 'is', null).execute();
       }
       return results;
-    });
-  }
-
-  /**
-   * insertBatch for SQLite: the send path's one hot write, with statements prepared once and
-   * one synchronous transaction (Kysely would compile and prepare every statement each time).
-   * Row by row, so each row's id and conflict are known without pairing RETURNING rows.
-   * Safe beside Kysely because no other code holds a Kysely transaction open at runtime.
-   */
-  private prepareSqliteInsert(): (messages: readonly NewMessageRow[]) => InsertedMessage[] {
-    const sqlite = this.database.sqlite!;
-    const insert: Statement = sqlite.prepare(
-      `insert into messages (${INSERT_COLUMNS.join(', ')}) values (${INSERT_COLUMNS.map(() => '?').join(', ')})
-       on conflict (sender_id, client_id) do nothing returning *`,
-    );
-    const existing: Statement = sqlite.prepare('select * from messages where sender_id = ? and client_id = ?');
-    const attach: Statement = sqlite.prepare(
-      "update files set message_id = ? where message_id is null and id in (select json_extract(value, '$.id') from json_each(?))",
-    );
-    return sqlite.transaction((messages: readonly NewMessageRow[]) => {
-      const byKey = new Map<string, MessageRow>();
-      return messages.map((message) => {
-        const key = idempotencyKey(message);
-        const earlier = key === null ? undefined : byKey.get(key);
-        if (earlier) return { row: earlier, duplicate: true };
-        const row = insert.get(...INSERT_COLUMNS.map((column) => message[column] ?? null)) as MessageRow | undefined;
-        if (row) {
-          if (key !== null) byKey.set(key, row);
-          if (row.attachments !== null) attach.run(row.id, row.attachments);
-          return { row, duplicate: false };
-        }
-        const stored = existing.get(message.sender_id, message.client_id) as MessageRow;
-        if (key !== null) byKey.set(key, stored);
-        return { row: stored, duplicate: true };
-      });
     });
   }
 

@@ -59,7 +59,8 @@ export class RetentionRepository {
       return sqlite.transaction(() => {
         const ids = (select.all(...(compiled.parameters as unknown[])) as { id: number }[]).map((row) => row.id);
         return ids.length === 0 ? 0 : remove.run(JSON.stringify(ids)).changes;
-      })();
+        // IMMEDIATE, as ChangeStream.write: it reads before it deletes, beside the writer thread.
+      }).immediate();
     }
     return this.db.transaction().execute(async (trx) => {
       const ids = (await this.oldestIds(trx, scope, cutoff, limit).execute()).map((row) => row.id);

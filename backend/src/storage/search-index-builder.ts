@@ -113,7 +113,7 @@ export class SearchIndexBuilder implements OnApplicationBootstrap, BeforeApplica
     this.logger.log(`Indexing ${total} stored message ids for search, newest first`);
     while (next > lowest && !this.stopping) {
       const from = Math.max(lowest, next - BACKFILL_BATCH);
-      batch(from, next);
+      batch.immediate(from, next);
       next = from;
       // Sends and reads run between batches.
       await new Promise((resolve) => setImmediate(resolve));

@@ -61,6 +61,9 @@ export class SearchRepository {
       done: sqlite.prepare('delete from search_pending where id <= ?'),
     };
     const { waiting, upTo, index, done } = this.pendingStatements;
+    // Asked first outside a transaction: most searches find nothing waiting and take no write lock.
+    if ((waiting.get() as number) === 0) return 0;
+    // IMMEDIATE, as ChangeStream.write: it reads before it writes, beside the writer thread.
     return sqlite.transaction(() => {
       const count = waiting.get() as number;
       if (count === 0) return 0;
@@ -68,7 +71,7 @@ export class SearchRepository {
       index.run(last);
       done.run(last);
       return count;
-    })();
+    }).immediate();
   }
 
   private pendingStatements?: Record<'waiting' | 'upTo' | 'index' | 'done', Statement>;

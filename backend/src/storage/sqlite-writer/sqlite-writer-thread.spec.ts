@@ -1,0 +1,67 @@
+import SqliteDatabase from 'better-sqlite3';
+import { MessageRepository } from '../message.repository';
+import { staffPost } from '../testing/fixtures';
+import { openTestDatabase, type TestDatabase } from '../testing/test-databases';
+import { UserRepository } from '../user.repository';
+import { SqliteWriteError } from './sqlite-writer-thread';
+
+// What the writer thread changes: who commits, and whether the event loop waits for it. What a
+// batch stores (ids in order, duplicates, files) is repositories.spec.ts's, on both databases.
+describe('SQLite messages written on their own thread', () => {
+  let testDb: TestDatabase;
+  let messages: MessageRepository;
+  let sam: { id: number; username: string };
+
+  beforeEach(async () => {
+    testDb = await openTestDatabase('sqlite');
+    messages = new MessageRepository(testDb.database);
+    const users = new UserRepository(testDb.database);
+    const row = await users.create({ username: 'sam', display_name: 'Sam', role: 'staff', password_hash: null, created_at: 1, updated_at: 1 });
+    sam = { id: row.id, username: row.username };
+  });
+  afterEach(() => testDb.dispose());
+
+  it('commits on a connection of its own, while this thread goes on running', async () => {
+    const main = testDb.database.sqlite!;
+    // This connection holds the write lock: the thread's transaction must wait for it. Written on
+    // this connection instead, the insert would join this transaction and be answered at once.
+    main.prepare('begin immediate').run();
+    let settled = false;
+    const storing = messages.insertBatch([staffPost(sam, 'while the lock is held')]).finally(() => (settled = true));
+    // Timers still fire here: waiting for the lock (or for the disk) blocks the writer thread only.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(settled).toBe(false);
+    main.prepare('commit').run();
+    const [stored] = await storing;
+    expect(stored.duplicate).toBe(false);
+    // Answered after its commit: this connection reads it at once.
+    expect(main.prepare('select body from messages where id = ?').pluck().get(stored.row.id)).toBe('while the lock is held');
+  });
+
+  it('answers a batch in the order given, ids increasing, and a refused batch with SQLite\'s code', async () => {
+    const stored = await messages.insertBatch(['one', 'two', 'three'].map((body) => staffPost(sam, body)));
+    expect(stored.map((s) => s.row.body)).toEqual(['one', 'two', 'three']);
+    expect(stored[1].row.id).toBe(stored[0].row.id + 1);
+    expect(stored[2].row.id).toBe(stored[1].row.id + 1);
+
+    const refused = messages.insertBatch([staffPost({ id: 9999, username: 'nobody' }, 'no such sender')]);
+    await expect(refused).rejects.toBeInstanceOf(SqliteWriteError);
+    await expect(refused).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
+    // The thread goes on after a refusal.
+    expect((await messages.insertBatch([staffPost(sam, 'after')]))[0].row.id).toBe(stored[2].row.id + 1);
+  });
+
+  it('finishes what it was given before the database closes', async () => {
+    const storing = messages.insertBatch(Array.from({ length: 50 }, (_, i) => staffPost(sam, `late ${i}`)));
+    await testDb.database.onApplicationShutdown();
+    expect(await storing).toHaveLength(50);
+    await expect(messages.insertBatch([staffPost(sam, 'too late')])).rejects.toThrow(/closed/);
+    // Opened again: they are all in the file.
+    const file = new SqliteDatabase(testDb.database.location, { readonly: true });
+    try {
+      expect(file.prepare("select count(*) from messages where body like 'late %'").pluck().get()).toBe(50);
+    } finally {
+      file.close();
+    }
+  });
+});

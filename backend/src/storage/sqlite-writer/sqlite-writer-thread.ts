@@ -1,0 +1,122 @@
+import { Worker } from 'node:worker_threads';
+import { Logger } from '@nestjs/common';
+import type { NewMessageRow } from '../database.types';
+import type { InsertedMessage } from '../message.repository';
+import { INSERT_COLUMNS, sqliteMessageInserter } from './sqlite-message-inserter';
+
+/** What the thread was asked to set on its connection, as the main connection has it. */
+export interface WriterPragmas {
+  synchronous: 'FULL' | 'NORMAL';
+  busyTimeoutMs: number;
+}
+
+type Reply = { id: number; results: InsertedMessage[] } | { id: number; error: { message: string; code?: string } };
+
+/** A write the thread refused; carries SQLite's code (SQLITE_CONSTRAINT_...) when it had one. */
+export class SqliteWriteError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/*
+ * The thread's program, as text: Node starts it with `eval`, which needs no file of its own, so
+ * the same code runs from the TypeScript sources (tests) and the build (dist/). It requires
+ * better-sqlite3 by the path the main thread resolved, and inlines sqliteMessageInserter.
+ */
+const PROGRAM = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.betterSqlite3);
+const db = new Database(workerData.file);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = ' + workerData.synchronous);
+db.pragma('foreign_keys = ON');
+db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
+db.pragma('secure_delete = ON');
+const insertBatch = (${sqliteMessageInserter.toString()})(db, workerData.columns);
+parentPort.on('message', (request) => {
+  if (request.close) {
+    db.close();
+    parentPort.postMessage({ closed: true });
+    return;
+  }
+  try {
+    parentPort.postMessage({ id: request.id, results: insertBatch(request.rows) });
+  } catch (error) {
+    parentPort.postMessage({ id: request.id, error: { message: String(error && error.message || error), code: error && error.code } });
+  }
+});
+`;
+
+/**
+ * SQLite's message writer on a thread of its own, with its own connection to the same file: the
+ * COMMIT and its fsync (synchronous = FULL) happen there, so the event loop keeps reading,
+ * routing and delivering while the disk syncs, and MessageWriter fills the next batch meanwhile.
+ * One batch at a time, in order (MessageWriter sends the next once this one is answered), so
+ * ids are committed in the order they are drawn and sync stays gap-free. A batch is answered
+ * only after its commit: acks still wait for the disk, the event loop does not.
+ */
+export class SqliteWriterThread {
+  private readonly logger = new Logger(SqliteWriterThread.name);
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, { resolve: (results: InsertedMessage[]) => void; reject: (error: unknown) => void }>();
+  private nextId = 1;
+  private failure: Error | null = null;
+  private closing: Promise<void> | null = null;
+
+  constructor(file: string, pragmas: WriterPragmas) {
+    this.worker = new Worker(PROGRAM, {
+      eval: true,
+      workerData: { file, columns: INSERT_COLUMNS, betterSqlite3: require.resolve('better-sqlite3'), ...pragmas },
+    });
+    // A test that never shuts the app down must still be able to exit.
+    this.worker.unref();
+    this.worker.on('message', (reply: Reply | { closed: true }) => this.onReply(reply));
+    this.worker.on('error', (error) => this.failAll(error));
+    this.worker.on('exit', (code) => {
+      if (!this.closing) this.failAll(new Error(`The SQLite writer thread stopped (exit code ${code})`));
+    });
+  }
+
+  insertBatch(rows: readonly NewMessageRow[]): Promise<InsertedMessage[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new Error('The SQLite writer thread is closed'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ id, rows });
+    });
+  }
+
+  /** Answers what is in flight, then closes the thread's connection (checkpointing its WAL). */
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      if (this.failure) return resolve();
+      this.worker.once('exit', () => resolve());
+      this.worker.postMessage({ close: true });
+    });
+    return this.closing;
+  }
+
+  private onReply(reply: Reply | { closed: true }): void {
+    if ('closed' in reply) {
+      void this.worker.terminate();
+      return;
+    }
+    const waiter = this.waiting.get(reply.id);
+    this.waiting.delete(reply.id);
+    if (!waiter) return;
+    if ('results' in reply) waiter.resolve(reply.results);
+    else waiter.reject(new SqliteWriteError(reply.error.message, reply.error.code));
+  }
+
+  private failAll(error: Error): void {
+    this.logger.error(`SQLite writer thread failed: ${error.message}`);
+    this.failure = error;
+    for (const waiter of this.waiting.values()) waiter.reject(error);
+    this.waiting.clear();
+  }
+}
