@@ -38,6 +38,17 @@ describe('SQLite messages written on their own thread', () => {
     expect(main.prepare('select body from messages where id = ?').pluck().get(stored.row.id)).toBe('while the lock is held');
   });
 
+  it('answers each new message with the row exactly as stored, and a duplicate with the earlier row', async () => {
+    const main = testDb.database.sqlite!;
+    const plain = staffPost(sam, 'plain');
+    const full = { ...staffPost(sam, 'with everything @sam'), client_id: 'c-1', mentions: JSON.stringify(['sam']), reply_to: null, attachments: undefined };
+    const [first, second, again] = await messages.insertBatch([plain, full, { ...full, body: 'same client id' }]);
+    for (const { row } of [first, second]) expect(row).toEqual(main.prepare('select * from messages where id = ?').get(row.id));
+    expect(again).toEqual({ row: second.row, duplicate: true });
+    const [later] = await messages.insertBatch([{ ...full, body: 'sent again later' }]);
+    expect(later).toEqual({ row: second.row, duplicate: true });
+  });
+
   it('answers a batch in the order given, ids increasing, and a refused batch with SQLite\'s code', async () => {
     const stored = await messages.insertBatch(['one', 'two', 'three'].map((body) => staffPost(sam, body)));
     expect(stored.map((s) => s.row.body)).toEqual(['one', 'two', 'three']);

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
-import type { NewMessageRow } from '../database.types';
+import type { MessageRow, NewMessageRow } from '../database.types';
 import type { InsertedMessage } from '../message.repository';
 import { INSERT_COLUMNS, sqliteMessageInserter } from './sqlite-message-inserter';
 
@@ -10,7 +10,12 @@ export interface WriterPragmas {
   busyTimeoutMs: number;
 }
 
-type Reply = { id: number; results: InsertedMessage[] } | { id: number; error: { message: string; code?: string } };
+/**
+ * A batch's answer: per message, the new row's id, or the whole result for a duplicate (the
+ * earlier row). Ids alone because copying rows between threads is this path's main cost
+ * (structured clone, both ways); the main thread has the rest of a new row already.
+ */
+type Reply = { id: number; results: Array<number | InsertedMessage> } | { id: number; error: { message: string; code?: string } };
 
 /** A write the thread refused; carries SQLite's code (SQLITE_CONSTRAINT_...) when it had one. */
 export class SqliteWriteError extends Error {
@@ -20,6 +25,16 @@ export class SqliteWriteError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The row a new message became, as `insert … returning *` gives it: its columns as sent (null
+ * where not given), its id, and no change yet.
+ */
+export function storedRow(message: NewMessageRow, id: number): MessageRow {
+  const row: Record<string, unknown> = { id, rev: null, edited_at: null, deleted_at: null };
+  for (const column of INSERT_COLUMNS) row[column] = message[column] ?? null;
+  return row as unknown as MessageRow;
 }
 
 /*
@@ -44,7 +59,8 @@ parentPort.on('message', (request) => {
     return;
   }
   try {
-    parentPort.postMessage({ id: request.id, results: insertBatch(request.rows) });
+    const results = insertBatch(request.rows).map((result) => (result.duplicate ? result : result.row.id));
+    parentPort.postMessage({ id: request.id, results });
   } catch (error) {
     parentPort.postMessage({ id: request.id, error: { message: String(error && error.message || error), code: error && error.code } });
   }
@@ -62,7 +78,7 @@ parentPort.on('message', (request) => {
 export class SqliteWriterThread {
   private readonly logger = new Logger(SqliteWriterThread.name);
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve: (results: InsertedMessage[]) => void; reject: (error: unknown) => void }>();
+  private readonly waiting = new Map<number, { rows: readonly NewMessageRow[]; resolve: (results: InsertedMessage[]) => void; reject: (error: unknown) => void }>();
   private nextId = 1;
   private failure: Error | null = null;
   private closing: Promise<void> | null = null;
@@ -86,7 +102,7 @@ export class SqliteWriterThread {
     if (this.closing) return Promise.reject(new Error('The SQLite writer thread is closed'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      this.waiting.set(id, { rows, resolve, reject });
       this.worker.postMessage({ id, rows });
     });
   }
@@ -109,7 +125,7 @@ export class SqliteWriterThread {
     const waiter = this.waiting.get(reply.id);
     this.waiting.delete(reply.id);
     if (!waiter) return;
-    if ('results' in reply) waiter.resolve(reply.results);
+    if ('results' in reply) waiter.resolve(reply.results.map((result, i) => (typeof result === 'number' ? { row: storedRow(waiter.rows[i], result), duplicate: false } : result)));
     else waiter.reject(new SqliteWriteError(reply.error.message, reply.error.code));
   }
 
