@@ -1,6 +1,6 @@
 import type { INestApplicationContext, WsMessageHandler } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import type { Observable } from 'rxjs';
+import { isObservable, type Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import type { Socket as EngineSocket } from 'engine.io';
 import { ErrorCodes } from '@parley/contract';
@@ -55,19 +55,35 @@ export class ParleyIoAdapter extends IoAdapter {
           return;
         }
         const answered = this.gate.begin();
+        const respond = (response: { event?: string; data?: unknown } | null | undefined) => {
+          if (response === null || response === undefined) return;
+          if (response.event) socket.emit(response.event, response.data);
+          else if (!isAckHandledManually && typeof ack === 'function') ack(response);
+        };
+        const failed = (error: unknown) => {
+          this.logger.error(error);
+          answered();
+        };
+        const observe = (result: unknown) => transform(result).subscribe({ next: respond, error: failed, complete: answered });
         try {
-          transform(callback(data, ack)).subscribe({
-            next: (response: { event?: string; data?: unknown } | null | undefined) => {
-              if (response === null || response === undefined) return;
-              if (response.event) socket.emit(response.event, response.data);
-              else if (!isAckHandledManually && typeof ack === 'function') ack(response);
-            },
-            error: (error: unknown) => {
-              this.logger.error(error);
-              answered();
-            },
-            complete: answered,
-          });
+          const result: unknown = callback(data, ack);
+          // Every Parley handler answers with a promise (Nest's context wraps them async): it is
+          // answered straight from it, without building an RxJS pipeline per message.
+          if (result instanceof Promise) {
+            result
+              .then((response: unknown) => {
+                if (isObservable(response)) return void observe(response);
+                try {
+                  respond(response as Parameters<typeof respond>[0]);
+                } finally {
+                  answered();
+                }
+              }, failed)
+              // A throwing ack must not become an unhandled rejection (which ends the process).
+              .catch((error: unknown) => this.logger.error(error));
+          } else {
+            observe(result);
+          }
         } catch (error) {
           answered();
           throw error;
