@@ -406,7 +406,8 @@ export class ChatPageComponent implements OnInit, OnDestroy {
    * what is written waits in the outbox.
    */
   readonly offlineNotice = computed(() => {
-    if (this.store.hasConnected() || !this.auth.unreachable()) return null;
+    // Not before the saved copy was looked for: the notice would flash "Trying again" first.
+    if (this.store.hasConnected() || !this.auth.unreachable() || this.store.restoring()) return null;
     const savedAt = this.store.offlineCopyAt();
     if (!savedAt) return 'Offline: Parley cannot be reached. Trying again… Messages you write are sent when it is back.';
     const saved = new Date(savedAt);

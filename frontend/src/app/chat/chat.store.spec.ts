@@ -138,10 +138,12 @@ describe('ChatStore', () => {
       // The tab had seen further than the copy holds (its last save was cut short).
       storage.set('parley.lastSeen.cal', '130');
       const fresh = TestBed.runInInjectionContext(() => new ChatStore());
+      expect(fresh.restoring()).toBe(true);
       const listed: ChannelInfo[][] = [];
       fresh.channelsSynced$.subscribe((channels) => listed.push(channels));
       fresh.start(me);
       await flush();
+      expect(fresh.restoring()).toBe(false);
       const held = () => fresh.conversations().find((c) => c.id === 'user:sam')!;
       // Names and channels come with the copy: neither the directory nor the channel list can be asked.
       expect(fresh.savedPeople()).toEqual([{ username: 'sam', display_name: 'Sam Staff', role: 'staff' }]);

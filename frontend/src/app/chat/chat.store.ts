@@ -126,6 +126,8 @@ export class ChatStore implements OnDestroy {
   /** The server no longer accepts this user's session: the page should go to sign-in. */
   readonly signedOut = signal(false);
   readonly syncing = signal(false);
+  /** True until the copy saved on this device has been looked for (and shown, if there was one). */
+  readonly restoring = signal(true);
   /** When the copy shown was saved, while only the saved copy is shown (no connection yet); else null. */
   readonly offlineCopyAt = signal<string | null>(null);
   /** The names kept with the saved copy, for the people in it while the directory cannot be asked. */
@@ -182,7 +184,9 @@ export class ChatStore implements OnDestroy {
   start(user: PublicUser): void {
     this.me.set(user);
     // What was written before a reload shows as sending at once, with or without a connection.
-    this.restored = this.restoreCopy(user.username).then(() => this.restoreOutbox(user.username));
+    this.restored = this.restoreCopy(user.username)
+      .then(() => this.restoreOutbox(user.username))
+      .finally(() => this.restoring.set(false));
     this.notificationsEnabled.set(this.storage.getItem(notificationsSwitchKey(user.username)) === 'on' && this.notifier.permission() === 'granted');
     // The shared table gives the groups at once; the server's answer to verify_user confirms them.
     const postable = groupsFor(DEFAULT_PERMISSIONS, user.role);
