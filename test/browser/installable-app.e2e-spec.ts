@@ -19,13 +19,13 @@ describe('the installable app in Chromium (PARLEY_TLS=auto, CA trusted)', () => 
   let sam: Person;
 
   let clients: TrustingClients;
-  const send = async (socket: ClientSocket, message: string): Promise<AckOf<'send_message'>> => socket.emitWithAck('send_message', { recipients: 'user:sam', message });
+  const send = async (socket: ClientSocket, message: string): Promise<AckOf<'send_message'>> => socket.emitWithAck('send_message', { recipients: 'user:sam.lee', message });
 
   beforeAll(async () => {
     server = await startServer({ PARLEY_TLS: 'auto' });
     ca = await localCa(server);
     clients = new TrustingClients(server, ca);
-    await clients.createPeople(await clients.login('admin', ADMIN_PASSWORD), [['sam', 'Sam Staff', 'staff'], ['sue', 'Sue Staff', 'staff']]);
+    await clients.createPeople(await clients.login('admin', ADMIN_PASSWORD), [['sam.lee', 'Sam Lee', 'staff'], ['sue', 'Sue Staff', 'staff']]);
     const sue = await clients.connectAs('sue', 'staff');
     for (const text of ['Lunch at noon?', 'The printer on floor 2 is fixed.']) expect((await send(sue, text)).ok).toBe(true);
     sam = await openBrowser(server.url, { width: 1280, height: 800 }, [], { trustCa: ca });
@@ -38,8 +38,9 @@ describe('the installable app in Chromium (PARLEY_TLS=auto, CA trusted)', () => 
 
   it('is installable: a manifest with icons, and a service worker that controls the page', async () => {
     const page = sam.page;
-    await signIn(page, 'sam', 'sam-passphrase-9');
-    await page.waitForURL('**/staff/sam');
+    // A name with a dot: its page (/staff/sam.lee) must still be the app's, offline too.
+    await signIn(page, 'sam.lee', 'sam.lee-passphrase-9');
+    await page.waitForURL('**/staff/sam.lee');
     // Registered once the app settles; then it claims this page.
     await eventually(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.active?.state === 'activated'), { timeoutMs: 30_000, intervalMs: 250, what: 'the service worker active' });
     await eventually(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeoutMs: 30_000, intervalMs: 250, what: 'the page controlled by it' });
@@ -60,7 +61,7 @@ describe('the installable app in Chromium (PARLEY_TLS=auto, CA trusted)', () => 
     await lunch.waitFor();
     // The app shell is in the worker's cache, and this conversation in the copy kept for offline.
     await eventually(() => page.evaluate(async () => (await caches.match('/index.html')) !== undefined), { timeoutMs: 30_000, intervalMs: 250, what: 'the app shell cached' });
-    await savedForOffline(page, 'sam', 'Lunch at noon?');
+    await savedForOffline(page, 'sam.lee', 'Lunch at noon?');
 
     await server.pause();
     try {

@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Socket as TcpSocket } from 'node:net';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -52,6 +52,8 @@ export class ShutdownService implements RequestGate, OnApplicationBootstrap {
    * hold the exit past the deadline.
    */
   private readonly connections = new Set<TcpSocket>();
+  /** HTTP requests in progress per connection (an upload, an export): those are not cut early. */
+  private readonly busy = new Map<TcpSocket, number>();
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -60,9 +62,19 @@ export class ShutdownService implements RequestGate, OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.httpServer()?.on('connection', (socket: TcpSocket) => {
+    const http = this.httpServer();
+    http?.on('connection', (socket: TcpSocket) => {
       this.connections.add(socket);
       socket.once('close', () => this.connections.delete(socket));
+    });
+    http?.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      const socket = request.socket;
+      this.busy.set(socket, (this.busy.get(socket) ?? 0) + 1);
+      response.once('close', () => {
+        const left = (this.busy.get(socket) ?? 1) - 1;
+        if (left > 0) this.busy.set(socket, left);
+        else this.busy.delete(socket);
+      });
     });
   }
 
@@ -106,9 +118,14 @@ export class ShutdownService implements RequestGate, OnApplicationBootstrap {
     // (Chromium opens them ahead of need and its service worker keeps one; Node's close() waits
     // for them as they never sent a request) or a websocket whose close is still on its way.
     // The close handshakes get a moment; then the rest is dropped rather than held to the deadline.
-    if (await within(answered ? Math.min(deadline, Date.now() + CLOSE_GRACE_MS) : deadline, this.httpClosed)) return;
-    if (answered) this.logger.log(`${this.connections.size} connection(s) with nothing in flight still open; dropping them`);
-    else this.logger.warn(`${this.connections.size} connection(s) did not close in time; dropping them`);
+    if (answered && !(await within(Math.min(deadline, Date.now() + CLOSE_GRACE_MS), this.httpClosed))) {
+      // An HTTP request still in progress (an upload, an export) keeps its connection until the deadline.
+      const idle = [...this.connections].filter((socket) => !this.busy.has(socket));
+      if (idle.length > 0) this.logger.log(`${idle.length} connection(s) with nothing in flight still open; dropping them`);
+      for (const socket of idle) socket.destroy();
+    }
+    if (await within(deadline, this.httpClosed)) return;
+    this.logger.warn(`${this.connections.size} connection(s) did not close in time; dropping them`);
     for (const socket of this.connections) socket.destroy();
   }
 

@@ -29,6 +29,9 @@ export class ChangeStream {
   async write(build: (rev: number) => readonly Compilable[]): Promise<{ rev: number; results: unknown[][] }> {
     const sqlite = this.database.sqlite;
     if (sqlite) {
+      // Messages are committed by the writer thread and delivered when its answer comes back: a
+      // position drawn before that answer would be emitted ahead of messages below it.
+      await this.database.messagesSettled();
       return sqlite.transaction(() => {
         // AUTOINCREMENT keeps its counter in sqlite_sequence: taking the next value there reserves
         // it, and the next message gets the one after (an id is never reused, even deleted).

@@ -109,6 +109,15 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     return this.writerThread.insertBatch(rows);
   }
 
+  /**
+   * SQLite: resolves when every message batch sent to the writer thread is committed and
+   * delivered, holding new ones back meanwhile (SqliteWriterThread.settled); at once otherwise.
+   * ChangeStream waits for it before drawing a stream position on the main connection.
+   */
+  messagesSettled(): Promise<void> {
+    return this.writerThread?.settled() ?? Promise.resolve();
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.writerThread?.close();
     await this.db.destroy();

@@ -1,4 +1,5 @@
 import SqliteDatabase from 'better-sqlite3';
+import { ChangeStream } from '../change-stream';
 import { MessageRepository } from '../message.repository';
 import { staffPost } from '../testing/fixtures';
 import { openTestDatabase, type TestDatabase } from '../testing/test-databases';
@@ -60,6 +61,25 @@ describe('SQLite messages written on their own thread', () => {
     await expect(refused).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
     // The thread goes on after a refusal.
     expect((await messages.insertBatch([staffPost(sam, 'after')]))[0].row.id).toBe(stored[2].row.id + 1);
+  });
+
+  it('draws a change\'s stream position only after the messages in flight are answered, and holds new ones until it has', async () => {
+    const changes = new ChangeStream(testDb.database);
+    const order: string[] = [];
+    const before = messages.insertBatch(['a', 'b', 'c'].map((body) => staffPost(sam, body))).then((stored) => {
+      order.push('messages answered');
+      return stored;
+    });
+    const change = changes.write(() => []).then((result) => {
+      order.push('change written');
+      return result;
+    });
+    const after = messages.insertBatch([staffPost(sam, 'sent while the change waits')]);
+    const [{ rev }, stored, [later]] = await Promise.all([change, before, after]);
+    // Emitted in this order, a client's cursor never passes a message it has not received.
+    expect(order).toEqual(['messages answered', 'change written']);
+    expect(rev).toBeGreaterThan(stored[2].row.id);
+    expect(later.row.id).toBeGreaterThan(rev);
   });
 
   it('finishes what it was given before the database closes', async () => {

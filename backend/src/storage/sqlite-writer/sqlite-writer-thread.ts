@@ -82,6 +82,12 @@ export class SqliteWriterThread {
   private nextId = 1;
   private failure: Error | null = null;
   private closing: Promise<void> | null = null;
+  /** Callers of settled() waiting for the batches in flight to be answered and delivered. */
+  private settleWaiters: Array<() => void> = [];
+  /** Batches held back while a settled() caller writes: posted once it has. */
+  private held: Array<() => void> = [];
+  private holding = false;
+  private settling = false;
 
   constructor(file: string, pragmas: WriterPragmas) {
     this.worker = new Worker(PROGRAM, {
@@ -102,8 +108,45 @@ export class SqliteWriterThread {
     if (this.closing) return Promise.reject(new Error('The SQLite writer thread is closed'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { rows, resolve, reject });
-      this.worker.postMessage({ id, rows });
+      const post = () => {
+        this.waiting.set(id, { rows, resolve, reject });
+        this.worker.postMessage({ id, rows });
+      };
+      if (this.holding) this.held.push(post);
+      else post();
+    });
+  }
+
+  /**
+   * Resolves once every batch sent so far is answered and its messages delivered (a turn of the
+   * event loop after the last answer, when the sends' continuations have run), and holds new
+   * batches back until the turn after. A change (edit, reaction, read mark) takes its stream
+   * position from the same counter on the main connection: written in that window, it comes
+   * after every message committed before it *and* is emitted after them, so a client never
+   * moves its sync cursor past messages it has not received yet.
+   */
+  settled(): Promise<void> {
+    this.holding = true;
+    return new Promise((resolve) => {
+      this.settleWaiters.push(resolve);
+      if (this.waiting.size === 0) this.settle();
+    });
+  }
+
+  private settle(): void {
+    if (this.settling) return;
+    this.settling = true;
+    setImmediate(() => {
+      this.settling = false;
+      if (this.waiting.size > 0) return;
+      for (const resume of this.settleWaiters.splice(0)) resume();
+      // The callers' synchronous writes run in the microtasks after this callback; held batches
+      // go out in the next turn, after them.
+      setImmediate(() => {
+        if (this.settleWaiters.length > 0) return;
+        this.holding = false;
+        for (const post of this.held.splice(0)) post();
+      });
     });
   }
 
@@ -111,6 +154,8 @@ export class SqliteWriterThread {
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
       if (this.failure) return resolve();
+      this.holding = false;
+      for (const post of this.held.splice(0)) post();
       this.worker.once('exit', () => resolve());
       this.worker.postMessage({ close: true });
     });
@@ -127,6 +172,7 @@ export class SqliteWriterThread {
     if (!waiter) return;
     if ('results' in reply) waiter.resolve(reply.results.map((result, i) => (typeof result === 'number' ? { row: storedRow(waiter.rows[i], result), duplicate: false } : result)));
     else waiter.reject(new SqliteWriteError(reply.error.message, reply.error.code));
+    if (this.waiting.size === 0 && this.settleWaiters.length > 0) this.settle();
   }
 
   private failAll(error: Error): void {
@@ -134,5 +180,8 @@ export class SqliteWriterThread {
     this.failure = error;
     for (const waiter of this.waiting.values()) waiter.reject(error);
     this.waiting.clear();
+    this.holding = false;
+    for (const post of this.held.splice(0)) post();
+    if (this.settleWaiters.length > 0) this.settle();
   }
 }

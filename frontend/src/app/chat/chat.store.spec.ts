@@ -164,6 +164,18 @@ describe('ChatStore', () => {
       expect(fresh.offlineCopyAt()).toBeNull();
     });
 
+    it('drops a copy it cannot read and starts without it, still connecting', async () => {
+      await copies.save({ ...saved(), conversations: [{ id: 'not a conversation id' } as unknown as OfflineCopy['conversations'][number]] });
+      const fresh = TestBed.runInInjectionContext(() => new ChatStore());
+      fresh.start(me);
+      await flush();
+      expect(fresh.restoring()).toBe(false);
+      expect(await copies.load('cal')).toBeNull();
+      await connection.connect();
+      await flush();
+      expect(fresh.hasConnected()).toBe(true);
+    });
+
     it('shows nobody else\'s copy', async () => {
       await copies.save(saved({ user: 'sam' }));
       const fresh = TestBed.runInInjectionContext(() => new ChatStore());
@@ -179,6 +191,11 @@ describe('ChatStore', () => {
       store.keepChannelsWith(() => [ops]);
       await connection.connect();
       visibility = 'hidden';
+      // Signed out in another tab (it removed the remembered person): this tab does not save.
+      visibilityListener!();
+      await flush();
+      expect(await copies.load('cal')).toBeNull();
+      storage.set('parley.signedIn', JSON.stringify(me));
       visibilityListener!();
       await flush();
       const copy = await copies.load('cal');

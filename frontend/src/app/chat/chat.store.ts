@@ -28,6 +28,7 @@ import {
   type UploadedFile,
   type WireMessage,
 } from '@parley/contract';
+import { SIGNED_IN_KEY } from '../core/auth.service';
 import { ChatConnection } from '../core/socket.service';
 import { toAttachment } from '../files/files.model';
 import { UploadStore } from '../files/upload.store';
@@ -237,6 +238,16 @@ export class ChatStore implements OnDestroy {
    * new messages, and edits and deletions of the ones in the copy.
    */
   private async restoreCopy(user: string): Promise<void> {
+    try {
+      await this.putBackCopy(user);
+    } catch {
+      // A copy this version cannot read (written by another, or damaged) is dropped, and the
+      // page starts as it would without one.
+      void this.offlineCopies.remove(user);
+    }
+  }
+
+  private async putBackCopy(user: string): Promise<void> {
     const copy = await this.offlineCopies.load(user);
     if (!copy || copy.user !== user || this.hasConnected()) return;
     this.update((map) => {
@@ -265,6 +276,18 @@ export class ChatStore implements OnDestroy {
     this.offlineCopyAt.set(copy.savedAt);
   }
 
+  /**
+   * Whether this browser still has this person signed in: another tab may have signed them out
+   * (and removed the copy) while this one, not yet told, is about to save it again.
+   */
+  private stillSignedIn(username: string): boolean {
+    try {
+      return (JSON.parse(this.storage.getItem(SIGNED_IN_KEY) ?? 'null') as { username?: unknown } | null)?.username === username;
+    } catch {
+      return false;
+    }
+  }
+
   private scheduleSave(): void {
     if (!this.saving || this.saveTimer !== null || !this.hasConnected()) return;
     this.saveTimer = setTimeout(() => {
@@ -275,7 +298,7 @@ export class ChatStore implements OnDestroy {
 
   private saveCopy(): void {
     const me = this.me();
-    if (!this.saving || !me || this.cursor === null || !this.hasConnected() || this.signedOut()) return;
+    if (!this.saving || !me || this.cursor === null || !this.hasConnected() || this.signedOut() || !this.stillSignedIn(me.username)) return;
     const copy: OfflineCopy = offlineCopyOf(me.username, this.cursor, [...this.conversationMap().values()], new Date(), {
       people: [...this.directory(), ...this.savedPeople()],
       channels: this.channelSource(),

@@ -115,6 +115,36 @@ describe('AuthService', () => {
     expect(storage.has('parley.signOutPending')).toBe(false);
   });
 
+  it('forgets the person before the sign-out request is answered (a hanging server leaves nothing behind)', async () => {
+    const { auth } = await pageLoad((r) => r.flush({ user: cal }));
+    await savedFor('cal');
+    const signingOut = auth.logout();
+    const request = http.expectOne('/api/auth/logout');
+    await settle();
+    // Not answered yet: already signed out on the page and in the browser.
+    expect(auth.user()).toBeNull();
+    expect(await copies.load('cal')).toBeNull();
+    expect(storage.get('parley.signOutPending')).toBe('cal');
+    request.flush({});
+    await signingOut;
+    expect(storage.has('parley.signOutPending')).toBe(false);
+  });
+
+  it('leaves alone the session of someone who signed in after a pending sign-out, and ends it before a new sign-in', async () => {
+    storage.set('parley.signOutPending', 'cal');
+    // Someone else's session (signed in with single sign-on, say): theirs is kept.
+    expect((await pageLoad((r) => r.flush({ user: sam }))).user).toEqual(sam);
+    expect(storage.has('parley.signOutPending')).toBe(false);
+
+    storage.set('parley.signOutPending', 'cal');
+    const auth = TestBed.runInInjectionContext(() => new AuthService());
+    const signingIn = auth.login('sam', 'secret');
+    http.expectOne('/api/auth/logout').flush({});
+    await settle();
+    http.expectOne('/api/auth/login').flush({ user: sam });
+    expect(await signingIn).toEqual(sam);
+  });
+
   it('ignores a remembered person that is not well formed', async () => {
     storage.set('parley.signedIn', JSON.stringify({ username: 'cal', role: 'root' }));
     expect((await pageLoad(offline)).user).toBeNull();

@@ -37,7 +37,7 @@ export const SESSION_END_NOTICES: Record<SessionEndReason, string> = {
 const END_REASON_KEY = 'parley.sessionEnded';
 
 /** localStorage key: who was last signed in on this browser, for starting while the server is out of reach. */
-const SIGNED_IN_KEY = 'parley.signedIn';
+export const SIGNED_IN_KEY = 'parley.signedIn';
 /**
  * localStorage key: "Sign out" was pressed while the server was out of reach. The session
  * cookie (httpOnly, out of the page's reach) still holds, so the next page load ends it on the
@@ -78,11 +78,12 @@ export class AuthService {
     // /api/session answers 200 either way, so a signed-out visit logs no failed request.
     this.known ??= firstValueFrom(this.http.get<SessionResponse>('/api/session')).then(
       async ({ user }) => {
-        if (user && this.flag(SIGN_OUT_PENDING_KEY)) {
+        // Only the session of whoever pressed "Sign out": someone who signed in since keeps theirs.
+        if (user && this.pendingSignOut() === user.username) {
           await this.logout();
           return null;
         }
-        this.setFlag(SIGN_OUT_PENDING_KEY, false);
+        this.setPendingSignOut(null);
         if (user) this.remember(user);
         else this.dropRemembered();
         this.user.set(user);
@@ -111,10 +112,11 @@ export class AuthService {
   }
 
   async login(username: string, password: string): Promise<PublicUser> {
+    if (this.pendingSignOut() !== null) await this.finishPendingSignOut();
     const { user } = await firstValueFrom(
       this.http.post<LoginResponse>('/api/auth/login', { username, password } satisfies LoginRequest),
     );
-    this.setFlag(SIGN_OUT_PENDING_KEY, false);
+    this.setPendingSignOut(null);
     this.remember(user);
     this.user.set(user);
     this.unreachable.set(false);
@@ -151,26 +153,39 @@ export class AuthService {
   }
 
   async logout(): Promise<void> {
-    // Fails harmlessly when the session has already ended on the server; out of reach, it is
-    // finished by the next page load that reaches the server.
-    let pending = false;
-    await firstValueFrom(this.http.post('/api/auth/logout', {})).catch((error: unknown) => (pending = unreachable(error)));
-    this.setFlag(SIGN_OUT_PENDING_KEY, pending);
+    // Forgotten here first, so a request that hangs (the server's address stopped answering)
+    // leaves nothing of this person on the page or in the browser; the server's side is marked
+    // pending until it answers, and a later page load finishes it.
+    const who = this.user()?.username ?? this.remembered()?.username ?? null;
+    if (who) this.setPendingSignOut(who);
     this.forget();
+    await this.finishPendingSignOut();
   }
 
-  private flag(key: string): boolean {
+  /**
+   * Ends on the server a sign-out that could not reach it before (the sign-in page calls this
+   * as it opens, so a new sign-in never follows an old session still open). Fails harmlessly
+   * when the session has already ended; out of reach, it stays pending.
+   */
+  async finishPendingSignOut(): Promise<void> {
+    if (this.pendingSignOut() === null) return;
+    let reached = true;
+    await firstValueFrom(this.http.post('/api/auth/logout', {})).catch((error: unknown) => (reached = !unreachable(error)));
+    if (reached) this.setPendingSignOut(null);
+  }
+
+  private pendingSignOut(): string | null {
     try {
-      return this.storage.getItem(key) !== null;
+      return this.storage.getItem(SIGN_OUT_PENDING_KEY);
     } catch {
-      return false;
+      return null;
     }
   }
 
-  private setFlag(key: string, on: boolean): void {
+  private setPendingSignOut(username: string | null): void {
     try {
-      if (on) this.storage.setItem(key, '1');
-      else this.storage.removeItem(key);
+      if (username !== null) this.storage.setItem(SIGN_OUT_PENDING_KEY, username);
+      else this.storage.removeItem(SIGN_OUT_PENDING_KEY);
     } catch {
       // Blocked storage: nothing can be remembered across page loads anyway.
     }

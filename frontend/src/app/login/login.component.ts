@@ -104,6 +104,8 @@ export class LoginComponent implements OnInit {
     // The autofocus attribute would work only on the document's first page.
     afterNextRender(() => this.usernameInput().nativeElement.focus());
     void this.auth.signInMethods().then((methods) => this.methods.set(methods));
+    // A sign-out pressed while the server was out of reach ends before anyone signs in here.
+    void this.auth.finishPendingSignOut();
   }
 
   ngOnInit(): void {
