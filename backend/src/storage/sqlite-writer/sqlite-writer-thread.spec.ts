@@ -1,4 +1,5 @@
 import SqliteDatabase from 'better-sqlite3';
+import { eventually } from '../../../../test/support/eventually';
 import { ChangeStream } from '../change-stream';
 import { MessageRepository } from '../message.repository';
 import { staffPost } from '../testing/fixtures';
@@ -30,7 +31,13 @@ describe('SQLite messages written on their own thread', () => {
     let settled = false;
     const storing = messages.insertBatch([staffPost(sam, 'while the lock is held')]).finally(() => (settled = true));
     // Timers still fire here: waiting for the lock (or for the disk) blocks the writer thread only.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    let fired = 0;
+    const timer = setInterval(() => (fired += 1), 10);
+    try {
+      await eventually(() => fired >= 5, { timeoutMs: 5_000, what: 'timers firing while the thread waits' });
+    } finally {
+      clearInterval(timer);
+    }
     expect(settled).toBe(false);
     main.prepare('commit').run();
     const [stored] = await storing;

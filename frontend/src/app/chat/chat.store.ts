@@ -28,7 +28,7 @@ import {
   type UploadedFile,
   type WireMessage,
 } from '@parley/contract';
-import { SIGNED_IN_KEY } from '../core/auth.service';
+import { rememberedUser } from '../core/auth.service';
 import { ChatConnection } from '../core/socket.service';
 import { toAttachment } from '../files/files.model';
 import { UploadStore } from '../files/upload.store';
@@ -281,11 +281,7 @@ export class ChatStore implements OnDestroy {
    * (and removed the copy) while this one, not yet told, is about to save it again.
    */
   private stillSignedIn(username: string): boolean {
-    try {
-      return (JSON.parse(this.storage.getItem(SIGNED_IN_KEY) ?? 'null') as { username?: unknown } | null)?.username === username;
-    } catch {
-      return false;
-    }
+    return rememberedUser(this.storage)?.username === username;
   }
 
   private scheduleSave(): void {

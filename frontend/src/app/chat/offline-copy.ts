@@ -1,6 +1,6 @@
 import { InjectionToken, inject } from '@angular/core';
 import { type ChannelInfo, type NotifyLevel, parseConversationId, type PublicUser } from '@parley/contract';
-import { localStore, orElse } from '../core/local-database';
+import { indexedDbOf, localStore, orElse } from '../core/local-database';
 import { WINDOW } from '../core/tokens';
 import type { ChatMessage, Conversation } from './chat.model';
 
@@ -48,7 +48,7 @@ export interface OfflineCopyStorage {
 export const OFFLINE_COPY_STORAGE = new InjectionToken<OfflineCopyStorage>('offline copy storage', {
   providedIn: 'root',
   factory: () => {
-    const factory = (inject(WINDOW) as Window & { indexedDB?: IDBFactory }).indexedDB;
+    const factory = indexedDbOf(inject(WINDOW));
     return factory ? indexedDbCopies(factory) : memoryCopies();
   },
 });

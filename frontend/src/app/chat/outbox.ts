@@ -1,5 +1,5 @@
 import { InjectionToken, inject } from '@angular/core';
-import { localStore, orElse } from '../core/local-database';
+import { indexedDbOf, localStore, orElse } from '../core/local-database';
 import { WINDOW } from '../core/tokens';
 import type { ChatMessage } from './chat.model';
 
@@ -29,7 +29,7 @@ export interface OutboxStorage {
 export const OUTBOX_STORAGE = new InjectionToken<OutboxStorage>('outbox storage', {
   providedIn: 'root',
   factory: () => {
-    const factory = (inject(WINDOW) as Window & { indexedDB?: IDBFactory }).indexedDB;
+    const factory = indexedDbOf(inject(WINDOW));
     return factory ? indexedDbOutbox(factory) : memoryOutbox();
   },
 });

@@ -37,7 +37,19 @@ export const SESSION_END_NOTICES: Record<SessionEndReason, string> = {
 const END_REASON_KEY = 'parley.sessionEnded';
 
 /** localStorage key: who was last signed in on this browser, for starting while the server is out of reach. */
-export const SIGNED_IN_KEY = 'parley.signedIn';
+const SIGNED_IN_KEY = 'parley.signedIn';
+
+/** Who was last signed in on this browser (and has not signed out), or null; malformed data is nobody. */
+export function rememberedUser(storage: Storage): PublicUser | null {
+  try {
+    const value = JSON.parse(storage.getItem(SIGNED_IN_KEY) ?? 'null') as Partial<PublicUser> | null;
+    const valid =
+      typeof value?.username === 'string' && typeof value.display_name === 'string' && (ROLES as readonly string[]).includes(value.role ?? '');
+    return valid ? (value as PublicUser) : null;
+  } catch {
+    return null;
+  }
+}
 /**
  * localStorage key: "Sign out" was pressed while the server was out of reach. The session
  * cookie (httpOnly, out of the page's reach) still holds, so the next page load ends it on the
@@ -214,13 +226,6 @@ export class AuthService {
   }
 
   private remembered(): PublicUser | null {
-    try {
-      const value = JSON.parse(this.storage.getItem(SIGNED_IN_KEY) ?? 'null') as Partial<PublicUser> | null;
-      const valid =
-        typeof value?.username === 'string' && typeof value.display_name === 'string' && (ROLES as readonly string[]).includes(value.role ?? '');
-      return valid ? (value as PublicUser) : null;
-    } catch {
-      return null;
-    }
+    return rememberedUser(this.storage);
   }
 }

@@ -11,6 +11,11 @@ const STORES: Record<string, { keyPath: string; indexes?: string[] }> = {
   recent: { keyPath: 'user' },
 };
 
+/** The browser's IndexedDB, or undefined where there is none (old browsers, some private windows). */
+export function indexedDbOf(win: Window): IDBFactory | undefined {
+  return (win as Window & { indexedDB?: IDBFactory }).indexedDB;
+}
+
 export type StoreName = keyof typeof STORES & string;
 
 /** One object store, through promises that settle once the transaction is durable. */
