@@ -25,6 +25,7 @@ import { StorageModule } from './storage/storage.module';
 import { DirectoryModule } from './directory/directory.module';
 import { UsersModule } from './users/users.module';
 import { WebAppModule } from './web/web-app.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface ParleyModuleOptions {
   /** Settings that win over the environment (tests, embedding). Same names as the variables. */
@@ -71,6 +72,7 @@ export class AppModule {
         RetentionModule.forRoot(overrides),
         SearchModule.forRoot(overrides),
         FilesModule.forRoot(overrides),
+        WebhooksModule.forRoot(overrides),
         MetricsModule.forRoot(overrides),
         HealthModule.forRoot(overrides),
         LifecycleModule.forRoot(overrides),

@@ -6,6 +6,8 @@ import { UserRegistryService } from '../registry/user-registry.service';
 
 export type MessageKind = 'group' | 'direct';
 export type ErrorTransport = 'socket' | 'http';
+/** An outgoing webhook attempt: delivered (2xx), retry (failed, tried again later), failed (given up). */
+export type WebhookOutcome = 'delivered' | 'retry' | 'failed';
 
 /**
  * The process's own metrics (CPU, memory, event-loop lag, GC), in one registry per process:
@@ -33,6 +35,7 @@ export class ParleyMetrics {
   private readonly messages: Counter<'kind'>;
   private readonly delivery: Histogram;
   private readonly errors: Counter<'transport' | 'code'>;
+  private readonly webhookAttempts: Counter<'outcome'>;
   // Label sets built once, so counting a message allocates none.
   private readonly kindLabels: Record<MessageKind, { kind: MessageKind }> = {
     group: { kind: 'group' },
@@ -73,6 +76,12 @@ export class ParleyMetrics {
       labelNames: ['transport', 'code'],
       registers,
     });
+    this.webhookAttempts = new Counter({
+      name: 'parley_webhook_attempts_total',
+      help: 'Outgoing webhook delivery attempts by outcome: delivered (2xx), retry (failed, to be tried again), failed (given up)',
+      labelNames: ['outcome'],
+      registers,
+    });
   }
 
   /** A start time for messageDelivered, on the monotonic clock. */
@@ -87,6 +96,10 @@ export class ParleyMetrics {
 
   errorReplied(transport: ErrorTransport, code: ErrorCode): void {
     this.errors.inc({ transport, code });
+  }
+
+  webhookAttempt(outcome: WebhookOutcome): void {
+    this.webhookAttempts.inc({ outcome });
   }
 
   get contentType(): string {
