@@ -9,6 +9,7 @@ import { MatInputModule } from '@angular/material/input';
 import { RouterLink } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import type { WebhookListResponse, WebhookResponse, WebhookWithSecretResponse } from '@parley/contract';
+import { ADMIN_PAGE_STYLES } from '../core/admin-page.styles';
 import { errorMessage } from '../core/auth.service';
 import { confirmAction } from '../core/confirm-dialog.component';
 import { CLIPBOARD } from '../core/tokens';
@@ -108,30 +109,23 @@ import { coverage, createRequest, lastDeliveryLabel, type WebhookForm, webhookFo
       </form>
     </main>
   `,
-  styles: `
-    :host { display: block; padding: 0.5rem 1rem 1rem; max-width: 60rem; }
-    .top { display: flex; align-items: center; gap: 0.25rem 1rem; flex-wrap: wrap; }
-    h1 { font-size: 1.25rem; font-weight: 500; }
-    .section { font-size: 1.05rem; font-weight: 500; margin: 1.25rem 0 0.5rem; }
-    .form { display: flex; flex-direction: column; align-items: flex-start; gap: 0.25rem; }
-    .fields { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 0.75rem 1rem; width: 100%; margin-bottom: 0.5rem; }
-    .wide-field { flex: 1 1 18rem; min-width: 0; }
-    .hint, .meta { color: var(--mat-sys-on-surface-variant); font-size: 0.85rem; }
-    .problem, .bad, .danger { color: var(--mat-sys-error); }
-    .ok { color: var(--mat-sys-primary); }
-    .quiet { color: var(--mat-sys-on-surface-variant); }
-    .list { list-style: none; margin: 0; padding: 0; }
-    .item { border: 1px solid var(--mat-sys-outline-variant); border-radius: 0.5rem; padding: 0.5rem 0.75rem; margin-bottom: 0.75rem; }
-    .line { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
-    .url { font-weight: 500; overflow-wrap: anywhere; }
-    .tag { font-size: 0.8rem; padding: 0 0.5rem; border-radius: 1rem; background: var(--mat-sys-surface-variant); color: var(--mat-sys-on-surface-variant); }
-    .status { overflow-wrap: anywhere; margin: 0.25rem 0; }
-    .actions { display: flex; flex-wrap: wrap; gap: 0.25rem; margin-top: 0.25rem; }
-    .empty { color: var(--mat-sys-on-surface-variant); padding: 0.5rem 0; }
-    .secret { border: 1px solid var(--mat-sys-primary); border-radius: 0.5rem; padding: 0.25rem 0.75rem 0.75rem; margin: 0.75rem 0; }
-    .secret-row { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
-    .secret-value { flex: 1 1 20rem; min-width: 0; font: 0.9rem monospace; padding: 0.5rem; border: 1px solid var(--mat-sys-outline); border-radius: 0.25rem; background: var(--mat-sys-surface-container); color: var(--mat-sys-on-surface); }
-  `,
+  styles: [
+    ADMIN_PAGE_STYLES,
+    `
+      .bad, .danger { color: var(--mat-sys-error); }
+      .ok { color: var(--mat-sys-primary); }
+      .quiet { color: var(--mat-sys-on-surface-variant); }
+      .item { border: 1px solid var(--mat-sys-outline-variant); border-radius: 0.5rem; padding: 0.5rem 0.75rem; margin-bottom: 0.75rem; }
+      .line { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
+      .url { font-weight: 500; overflow-wrap: anywhere; }
+      .tag { font-size: 0.8rem; padding: 0 0.5rem; border-radius: 1rem; background: var(--mat-sys-surface-variant); color: var(--mat-sys-on-surface-variant); }
+      .status { overflow-wrap: anywhere; margin: 0.25rem 0; }
+      .actions { display: flex; flex-wrap: wrap; gap: 0.25rem; margin-top: 0.25rem; }
+      .secret { border: 1px solid var(--mat-sys-primary); border-radius: 0.5rem; padding: 0.25rem 0.75rem 0.75rem; margin: 0.75rem 0; }
+      .secret-row { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
+      .secret-value { flex: 1 1 20rem; min-width: 0; font: 0.9rem monospace; padding: 0.5rem; border: 1px solid var(--mat-sys-outline); border-radius: 0.25rem; background: var(--mat-sys-surface-container); color: var(--mat-sys-on-surface); }
+    `,
+  ],
 })
 export class WebhooksAdminComponent implements OnInit {
   private readonly http = inject(HttpClient);
