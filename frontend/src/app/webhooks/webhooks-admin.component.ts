@@ -123,7 +123,7 @@ import { coverage, createRequest, lastDeliveryLabel, type WebhookForm, webhookFo
       .actions { display: flex; flex-wrap: wrap; gap: 0.25rem; margin-top: 0.25rem; }
       .secret { border: 1px solid var(--mat-sys-primary); border-radius: 0.5rem; padding: 0.25rem 0.75rem 0.75rem; margin: 0.75rem 0; }
       .secret-row { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
-      .secret-value { flex: 1 1 20rem; min-width: 0; font: 0.9rem monospace; padding: 0.5rem; border: 1px solid var(--mat-sys-outline); border-radius: 0.25rem; background: var(--mat-sys-surface-container); color: var(--mat-sys-on-surface); }
+      .secret-value { flex: 1 1 20rem; min-width: 0; font-family: monospace; font-size: 0.9rem; line-height: 1.6; padding: 0.375rem 0.5rem; border: 1px solid var(--mat-sys-outline); border-radius: 0.25rem; background: var(--mat-sys-surface-container); color: var(--mat-sys-on-surface); }
     `,
   ],
 })
