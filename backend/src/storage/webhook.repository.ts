@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { sql } from 'kysely';
+import { type Compilable, type Kysely, sql } from 'kysely';
 import { type WebhookDeliveryStatus, WebhookEvents } from '@parley/contract';
 import { DatabaseService } from './database.service';
-import type { WebhookDeliveriesTable, WebhookDeliveryRow, WebhookRow, WebhooksTable } from './database.types';
+import type { Database, WebhookDeliveriesTable, WebhookDeliveryRow, WebhookRow, WebhooksTable } from './database.types';
 
 export type NewWebhook = Pick<WebhooksTable, 'url' | 'events' | 'conversations' | 'secret' | 'created_at' | 'created_by'> & { description: string; enabled: number };
 export type WebhookChanges = Partial<Pick<WebhookRow, 'url' | 'events' | 'conversations' | 'description' | 'enabled' | 'secret' | 'secret_rotated_at'>>;
@@ -32,12 +32,13 @@ export class WebhookRepository {
     return this.database.db;
   }
 
-  /** Starts at the newest message: a webhook gets what is sent after it was registered. */
+  /**
+   * Starts at the newest message: a webhook gets what is sent after it was registered (one sent
+   * while this runs may be included; none sent after it is missed).
+   */
   async create(webhook: NewWebhook): Promise<WebhookRow> {
-    return this.db.transaction().execute(async (trx) => {
-      const { head } = await trx.selectFrom('messages').select((eb) => eb.fn.coalesce(eb.fn.max('id'), sql<number>`0`).as('head')).executeTakeFirstOrThrow();
-      return trx.insertInto('webhooks').values({ ...webhook, cursor: Number(head), updated_at: webhook.created_at }).returningAll().executeTakeFirstOrThrow();
-    });
+    const { head } = await this.db.selectFrom('messages').select((eb) => eb.fn.coalesce(eb.fn.max('id'), sql<number>`0`).as('head')).executeTakeFirstOrThrow();
+    return this.db.insertInto('webhooks').values({ ...webhook, cursor: Number(head), updated_at: webhook.created_at }).returningAll().executeTakeFirstOrThrow();
   }
 
   async list(): Promise<WebhookRow[]> {
@@ -64,30 +65,50 @@ export class WebhookRepository {
    * and moves the cursor past what it looked at, in one transaction. Answers how many it queued.
    * Messages are committed in id order on both databases (docs/architecture.md, "Message ids"),
    * so every id up to the head read first is there to be seen: nothing below the cursor can
-   * still appear.
+   * still appear. On SQLite one synchronous transaction on the raw connection, as ChangeStream
+   * and the retention purge: a Kysely transaction there spans ticks, and another write on this
+   * connection in between (an edit, a read mark) would join it.
    */
   async queueNew(webhookId: number, limit: number, now: number): Promise<number> {
+    const sqlite = this.database.sqlite;
+    if (sqlite) {
+      return sqlite
+        .transaction(() => drive(this.queueSteps(this.db, webhookId, limit, now), (query) => {
+          const compiled = query.compile();
+          const statement = sqlite.prepare(compiled.sql);
+          const parameters = compiled.parameters as unknown[];
+          return statement.reader ? (statement.all(...parameters) as Row[]) : (statement.run(...parameters), []);
+        }))
+        .immediate();
+    }
     return this.db.transaction().execute(async (trx) => {
-      const webhook = await trx.selectFrom('webhooks').select(['cursor', 'enabled', 'conversations', 'events']).where('id', '=', webhookId).executeTakeFirst();
-      if (!webhook || webhook.enabled !== 1) return 0;
-      const { head } = await trx.selectFrom('messages').select((eb) => eb.fn.coalesce(eb.fn.max('id'), sql<number>`0`).as('head')).executeTakeFirstOrThrow();
-      if (Number(head) <= webhook.cursor) return 0;
-      const keys = webhook.conversations === null ? null : (JSON.parse(webhook.conversations) as string[]);
-      let query = trx.selectFrom('messages').select('id').where('id', '>', webhook.cursor).where('id', '<=', Number(head)).where('deleted_at', 'is', null);
-      query = keys === null ? query.where('target_kind', '!=', 'user') : query.where('conversation', 'in', keys.length > 0 ? keys : ['']);
-      const wanted = webhook.events.split(' ').includes(WebhookEvents.Message);
-      const ids = wanted ? (await query.orderBy('id').limit(limit).execute()).map((row) => row.id) : [];
-      if (ids.length > 0) {
-        await trx
-          .insertInto('webhook_deliveries')
-          .values(ids.map((id) => ({ id: randomUUID(), webhook_id: webhookId, event: WebhookEvents.Message, message_id: id, status: 'pending' as const, created_at: now, next_attempt_at: now })))
-          .onConflict((oc) => oc.columns(['webhook_id', 'event', 'message_id']).doNothing())
-          .execute();
-      }
-      const cursor = ids.length === limit ? ids[ids.length - 1] : Number(head);
-      await trx.updateTable('webhooks').set({ cursor }).where('id', '=', webhookId).execute();
-      return ids.length;
+      const steps = this.queueSteps(trx, webhookId, limit, now);
+      let step = steps.next();
+      while (!step.done) step = steps.next((await trx.executeQuery(step.value.compile())).rows as Row[]);
+      return step.value;
     });
+  }
+
+  /** queueNew's queries, in order, each answered with its rows; the same for both drivers. */
+  private *queueSteps(db: Kysely<Database>, webhookId: number, limit: number, now: number): Generator<Compilable, number, Row[]> {
+    const [webhook] = (yield db.selectFrom('webhooks').select(['cursor', 'enabled', 'conversations', 'events']).where('id', '=', webhookId)) as Pick<WebhookRow, 'cursor' | 'enabled' | 'conversations' | 'events'>[];
+    if (!webhook || webhook.enabled !== 1) return 0;
+    const [{ head }] = (yield db.selectFrom('messages').select((eb) => eb.fn.coalesce(eb.fn.max('id'), sql<number>`0`).as('head'))) as { head: number }[];
+    if (Number(head) <= webhook.cursor) return 0;
+    const keys = webhook.conversations === null ? null : (JSON.parse(webhook.conversations) as string[]);
+    let query = db.selectFrom('messages').select('id').where('id', '>', webhook.cursor).where('id', '<=', Number(head)).where('deleted_at', 'is', null);
+    query = keys === null ? query.where('target_kind', '!=', 'user') : query.where('conversation', 'in', keys.length > 0 ? keys : ['']);
+    const wanted = webhook.events.split(' ').includes(WebhookEvents.Message);
+    const ids = wanted ? ((yield query.orderBy('id').limit(limit)) as { id: number }[]).map((row) => Number(row.id)) : [];
+    if (ids.length > 0) {
+      yield db
+        .insertInto('webhook_deliveries')
+        .values(ids.map((id) => ({ id: randomUUID(), webhook_id: webhookId, event: WebhookEvents.Message, message_id: id, status: 'pending' as const, created_at: now, next_attempt_at: now })))
+        .onConflict((oc) => oc.columns(['webhook_id', 'event', 'message_id']).doNothing());
+    }
+    const cursor = ids.length === limit ? ids[ids.length - 1] : Number(head);
+    yield db.updateTable('webhooks').set({ cursor }).where('id', '=', webhookId);
+    return ids.length;
   }
 
   /** Pending deliveries of enabled webhooks whose time has come, the longest waiting first. */
@@ -176,4 +197,13 @@ export class WebhookRepository {
       }
     });
   }
+}
+
+type Row = Record<string, unknown>;
+
+/** Runs a generator of queries to its end, answering each with `run`'s rows (synchronously). */
+function drive<T>(steps: Generator<Compilable, T, Row[]>, run: (query: Compilable) => Row[]): T {
+  let step = steps.next();
+  while (!step.done) step = steps.next(run(step.value));
+  return step.value;
 }
