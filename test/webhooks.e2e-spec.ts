@@ -16,10 +16,11 @@ interface Received {
 
 /**
  * A webhook receiver on 127.0.0.1 that can go down and come back on the same port, answering
- * 204 to everything and recording it.
+ * 204 to everything and recording it; requests to a path in `silent` get no answer at all.
  */
 class Receiver {
   readonly received: Received[] = [];
+  readonly silent = new Set<string>();
   private server: Server | null = null;
   port = 0;
 
@@ -29,7 +30,7 @@ class Receiver {
       request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
       request.on('end', () => {
         this.received.push({ path: request.url ?? '', headers: request.headers, body });
-        response.writeHead(204).end();
+        if (!this.silent.has(request.url ?? '')) response.writeHead(204).end();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
@@ -77,6 +78,8 @@ describe('outgoing webhooks', () => {
       // Retries a moment apart rather than 10 s, so a receiver coming back is tried at the next pass.
       PARLEY_WEBHOOK_RETRY_BASE_MS: '50',
       PARLEY_WEBHOOK_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+      // Far longer than a restart takes, so a shutdown that waited for an attempt would show.
+      PARLEY_WEBHOOK_TIMEOUT_MS: '20000',
     });
     admin = await adminToken(server);
     staff = await createUser(server, admin, 'sam', 'staff');
@@ -215,6 +218,28 @@ describe('outgoing webhooks', () => {
     await eventually(() => expect(receiver.payloads('/restart').map((p) => p.message.id)).toEqual([id]), { timeoutMs: 10_000 });
     const [arrived] = receiver.received.filter((r) => r.path === '/restart');
     expect(verify(secret, arrived.headers, arrived.body)).toBe(true);
+    await api(server, 'DELETE', `/api/admin/webhooks/${webhook.id}`, { token: admin });
+  });
+
+  it('stops without waiting for an attempt in flight, which is not counted and goes out after the restart', async () => {
+    const { webhook } = await register({ url: receiver.url('/silent'), events: ['message'], conversations: ['group:staff'] });
+    receiver.silent.add('/silent');
+    const id = await send('to a receiver that does not answer');
+    await eventually(() => expect(receiver.received.filter((r) => r.path === '/silent')).toHaveLength(1));
+    // Answers from now on; the request already in, it leaves hanging.
+    receiver.silent.delete('/silent');
+    const started = Date.now();
+    await server.pause();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await server.resume();
+    // One attempt counted: the one cut short by the stop was not.
+    const [done] = await eventually(async () => {
+      const found = await deliveries(webhook.id);
+      expect(found).toEqual([expect.objectContaining({ message_id: id, status: 'delivered', attempts: 1 })]);
+      return found;
+    }, { timeoutMs: 10_000 });
+    const both = receiver.received.filter((r) => r.path === '/silent');
+    expect(both.map((r) => r.headers['x-parley-delivery'])).toEqual([done.id, done.id]);
     await api(server, 'DELETE', `/api/admin/webhooks/${webhook.id}`, { token: admin });
   });
 

@@ -46,6 +46,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopping = false;
+  /** Aborts the attempts in flight when the server stops, rather than waiting out their timeout. */
+  private readonly stopped = new AbortController();
   private prunedAt = 0;
 
   constructor(
@@ -65,6 +67,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.stopped.abort();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
@@ -95,7 +98,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     }
     let due = await this.webhooks.due(now, SEND_BATCH);
     while (due.length > 0 && !this.stopping) {
-      await inParallel(due, SEND_CONCURRENCY, (delivery) => this.attempt(delivery));
+      await inParallel(due, SEND_CONCURRENCY, (delivery) => (this.stopping ? Promise.resolve() : this.attempt(delivery)));
       due = due.length === SEND_BATCH ? await this.webhooks.due(Date.now(), SEND_BATCH) : [];
     }
     if (now - this.prunedAt > PRUNE_INTERVAL_MS) {
@@ -107,6 +110,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private async attempt(delivery: DueDelivery): Promise<void> {
     const startedAt = Date.now();
     const result: Attempted = await this.send(delivery, startedAt).catch((error: unknown): Attempted => ({ ok: false, status: null, error: errorText(error) }));
+    // Cut short by a shutdown: not an attempt. The row stays due and goes out after the restart,
+    // with the same delivery id should the receiver have got it.
+    if (this.stopping) return;
     const attempts = delivery.attempts + 1;
     const base = { attempts, last_attempt_at: startedAt, last_status: result.status };
     let outcome: AttemptOutcome;
@@ -147,6 +153,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
         [WebhookHeaders.Signature]: webhookSignature(delivery.secret, timestamp, body),
       },
       body,
+      this.stopped.signal,
     );
   }
 }

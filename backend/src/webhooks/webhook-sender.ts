@@ -23,7 +23,8 @@ const ERROR_TEXT_CHARS = 200;
 export class WebhookSender {
   constructor(private readonly config: AppConfig) {}
 
-  post(url: URL, pinned: PinnedAddress, headers: Record<string, string>, body: string): Promise<SendResult> {
+  /** `signal` aborts the attempt (shutdown): it then answers a failure at once. */
+  post(url: URL, pinned: PinnedAddress, headers: Record<string, string>, body: string, signal?: AbortSignal): Promise<SendResult> {
     const timeoutMs = this.config.values.PARLEY_WEBHOOK_TIMEOUT_MS;
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<SendResult>((resolve) => {
@@ -41,6 +42,7 @@ export class WebhookSender {
         lookup: pinnedLookup(pinned),
         // A connection of its own per attempt: a pooled socket could be one opened to another address.
         agent: false,
+        signal,
       });
       const timer = setTimeout(() => finish({ ok: false, status: null, error: `No answer within ${timeoutMs} ms` }), timeoutMs);
       req.on('error', (error: NodeJS.ErrnoException) => finish({ ok: false, status: null, error: connectionError(error, url) }));
