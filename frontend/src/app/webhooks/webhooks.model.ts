@@ -28,7 +28,7 @@ export function createRequest(form: WebhookForm): CreateWebhookRequest {
 }
 
 /** Which conversations a webhook covers, in the page's words. */
-export function coverage(webhook: Pick<WebhookResponse, 'conversations'>): string {
+export function coverage(webhook: WebhookResponse): string {
   return webhook.conversations === null ? 'Every conversation but direct messages' : webhook.conversations.join(', ');
 }
 
