@@ -13,9 +13,9 @@
 //   npm run bench -- --only export     the compliance export of a small and a 10× larger store
 //   npm run bench -- --only search     search over 1M stored messages, on SQLite and PostgreSQL
 //   npm run bench -- --only files      a 100 MB upload and download, against a plain static file server
-//   npm run bench -- --only dm-layers  dm traffic against each layer of Parley's stack in turn
+//   npm run bench -- --only dm-layers,group-layers  the traffic against each layer of Parley's stack in turn
 //                                    (socket.io, + Nest gateway, + Parley without storage, + SQLite
-//                                    rows, + search index, + fsync): where the CPU per DM goes
+//                                    rows, + search index, + fsync): where the CPU per delivery goes
 //   npm run bench -- --only abuse --parley-root ../other-checkout   run another checkout's build
 //                                    (its `npm run build:server` output), e.g. to measure "before"
 import { fork, spawn } from 'node:child_process';
@@ -694,8 +694,9 @@ async function abuse() {
  * difference between two rungs is what that layer costs per DM. Rungs that share a process
  * setup with the main run reuse it (the baseline, the whole Parley).
  */
-async function dmLayers(baseline, parley, dataDir) {
-  const dm = (server) => traffic(server, { senders: SIZES.dm, receivers: SIZES.dm, dm: true });
+async function layers(kind, baseline, parley, dataDir) {
+  const [senders, receivers] = SIZES.group;
+  const load = (server) => (kind === 'dm' ? traffic(server, { senders: SIZES.dm, receivers: SIZES.dm, dm: true }) : traffic(server, { senders, receivers }));
   const noSync = { PARLEY_SQLITE_DURABILITY: 'survive-process-crash-only' };
   // A measuring device only: without the trigger that lists new messages for indexing, nothing
   // is indexed (search would miss them). Dropped through a second connection once migrated.
@@ -716,11 +717,11 @@ async function dmLayers(baseline, parley, dataDir) {
   ];
   const measured = [];
   for (const [layer, start, own] of rungs) {
-    process.stderr.write(`dm-layers: ${layer}… `);
+    process.stderr.write(`${kind}-layers: ${layer}… `);
     const server = await start();
     try {
       // The name decides how clients sign in: every rung but the two bare relays is Parley.
-      measured.push({ layer, ...(await dm(server.name === 'nest-relay' ? { ...server, name: 'baseline' } : server)) });
+      measured.push({ layer, ...(await load(server.name === 'nest-relay' ? { ...server, name: 'baseline' } : server)) });
     } finally {
       if (own) await stop(server);
     }
@@ -804,7 +805,9 @@ async function main() {
       results.scenarios.abuse = { parley_root: PARLEY_ROOT, parley: await abuse() };
       process.stderr.write('done\n');
     }
-    if (only?.has('dm-layers')) results.layers = await dmLayers(baseline, parley, dataDir);
+    for (const kind of ['group', 'dm']) {
+      if (only?.has(`${kind}-layers`)) (results.layers ??= {})[kind] = await layers(kind, baseline, parley, dataDir);
+    }
   } finally {
     await stop(baseline);
     await stop(parley);
@@ -928,10 +931,12 @@ async function main() {
     row('insertBatch messages/s without it', (d) => d.inserts.unindexed_per_sec);
     row('with/without', (d) => d.inserts.ratio, '≥ 0.9×');
   }
-  const layerRows = (results.layers ?? []).map((rung, i, all) => {
-    const below = all[i - 1];
-    return [rung.layer, fmt(rung.deliveries_per_sec), fmt(rung.cpu_us_per_delivery), below ? fmt(rung.cpu_us_per_delivery - below.cpu_us_per_delivery) : '', fmt(ratio(rung.cpu_us_per_delivery, all[0].cpu_us_per_delivery)), fmt(rung.loop_p99_ms), fmt(rung.lost + rung.doubled)];
-  });
+  const layerRows = Object.entries(results.layers ?? {}).flatMap(([kind, rungs]) =>
+    rungs.map((rung, i) => {
+      const below = rungs[i - 1];
+      return [kind, rung.layer, fmt(rung.deliveries_per_sec), fmt(ratio(rung.deliveries_per_sec, rungs[0].deliveries_per_sec)), fmt(rung.cpu_us_per_delivery), below ? fmt(rung.cpu_us_per_delivery - below.cpu_us_per_delivery) : '', fmt(ratio(rung.cpu_us_per_delivery, rungs[0].cpu_us_per_delivery)), fmt(rung.loop_p99_ms), fmt(rung.lost + rung.doubled)];
+    }),
+  );
   const table = [
     `Parley bench (${mode}, SQLite durability ${args.durability}) ${results.started}, ${results.machine.cpus} CPUs, Node ${results.machine.node}`,
     '',
@@ -945,7 +950,7 @@ async function main() {
       ? ['', `Search (${SIZES.search.messages} stored messages, ${SIZES.search.runs} searches of each kind over the socket; insertBatch of ${SIZES.search.inserts} in batches of 50):`, '', '| metric | SQLite | PostgreSQL | target |', '| --- | --- | --- | --- |', ...searchRows.map((r) => `| ${r.join(' | ')} |`)]
       : []),
     ...(layerRows.length
-      ? ['', `DM by layer (${SIZES.dm} pairs, closed loop, ${SIZES.seconds} s each, one after another):`, '', '| layer | deliveries/s | server CPU µs/delivery | added by this layer | × socket.io | event-loop p99 ms | lost + doubled |', '| --- | --- | --- | --- | --- | --- | --- |', ...layerRows.map((r) => `| ${r.join(' | ')} |`)]
+      ? ['', `By layer (closed loop, ${SIZES.seconds} s each, one after another; group ${SIZES.group[0]} senders × ${SIZES.group[1]} receivers, dm ${SIZES.dm} pairs):`, '', '| traffic | layer | deliveries/s | × socket.io | server CPU µs/delivery | added by this layer | × socket.io | event-loop p99 ms | lost + doubled |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |', ...layerRows.map((r) => `| ${r.join(' | ')} |`)]
       : []),
     ...(scalingRows.length
       ? ['', 'Scaling out (the same load, clients spread over the nodes):', '', `| ${scalingRows[0].join(' | ')} |`, `|${' --- |'.repeat(scalingRows[0].length)}`, ...scalingRows.slice(1).map((r) => `| ${r.join(' | ')} |`)]
@@ -959,7 +964,7 @@ async function main() {
   writeFileSync(join(resultsDir, `${name}.md`), `${table}\n`);
   console.log(table);
   let lost = Object.values(results.scenarios).reduce((sum, s) => sum + (s.parley?.lost ?? 0) + (s.parley?.doubled ?? 0), 0);
-  for (const rung of results.layers ?? []) lost += rung.lost + rung.doubled;
+  for (const rung of Object.values(results.layers ?? {}).flat()) lost += rung.lost + rung.doubled;
   for (const run of results.scaling ? [results.scaling.one, results.scaling.many] : []) {
     for (const s of Object.values(run)) lost += s.lost + s.doubled;
   }
