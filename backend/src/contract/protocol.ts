@@ -98,6 +98,11 @@ export const ErrorCodes = {
   UnknownRecipient: 'UNKNOWN_RECIPIENT',
   /** Message text is longer than the server's limit (bytes of UTF-8). */
   MessageTooLong: 'MESSAGE_TOO_LONG',
+  /**
+   * An extension installed on this server refused the message (e.g. a word filter); nothing was
+   * stored. The message is the extension's, for the sender to read. Resending the same text fails again.
+   */
+  MessageRefused: 'MESSAGE_REFUSED',
   /** The event name is not part of this protocol. */
   UnknownEvent: 'UNKNOWN_EVENT',
   /**
