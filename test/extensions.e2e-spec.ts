@@ -13,6 +13,7 @@ import { ADMIN_PASSWORD } from './support/server';
 const WORD_FILTER = 'docs/examples/extensions/word-filter.mjs';
 const AUTO_RESPONDER = 'docs/examples/extensions/auto-responder.mjs';
 const FAILING_HOOKS = 'test/fixtures/extensions/failing-hooks.mjs';
+const VAULT_POLICY = 'test/fixtures/extensions/vault-policy.mjs';
 
 describe('extensions (PARLEY_EXTENSIONS)', () => {
   let dir: string;
@@ -41,7 +42,7 @@ describe('extensions (PARLEY_EXTENSIONS)', () => {
       {
         PARLEY_SQLITE_PATH: join(dir, 'parley.sqlite'),
         PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        PARLEY_EXTENSIONS: [WORD_FILTER, AUTO_RESPONDER, FAILING_HOOKS].join(','),
+        PARLEY_EXTENSIONS: [WORD_FILTER, AUTO_RESPONDER, FAILING_HOOKS, VAULT_POLICY].join(','),
         WORD_FILTER_REFUSE: 'confidential',
         WORD_FILTER_MASK: 'darn',
         AUTO_RESPONDER_ACCOUNT: 'helpdesk',
@@ -51,7 +52,7 @@ describe('extensions (PARLEY_EXTENSIONS)', () => {
       60_000,
     );
     admin = await login('admin', ADMIN_PASSWORD);
-    for (const name of ['alice', 'bob', 'helpdesk']) {
+    for (const name of ['alice', 'bob', 'helpdesk', 'vault']) {
       const created = await api(server, 'POST', '/api/users', { token: admin, body: { username: name, role: 'staff', password: `${name}-passphrase-9` } });
       expect(created.status).toBe(201);
       tokens[name] = await login(name, `${name}-passphrase-9`);
@@ -125,6 +126,13 @@ describe('extensions (PARLEY_EXTENSIONS)', () => {
     await eventually(() => expect(hookLines().filter((line) => line.endsWith(' dora'))).toEqual(['created dora', 'signed_in dora', 'disabled dora']));
     // The first-start admin is an account created too.
     expect(hookLines()[0]).toBe('created admin');
+  });
+
+  it("replaces a Parley provider with an extension's overrides export", async () => {
+    const alice = await connectStaff('alice');
+    // Staff may message staff by the default table; the extension's policy says not "vault".
+    expect(await request(alice, 'send_message', { message: 'hello', recipients: 'user:vault' })).toMatchObject({ ok: false, error: { code: 'UNKNOWN_RECIPIENT' } });
+    await requestOk(alice, 'send_message', { message: 'hello', recipients: 'user:bob' });
   });
 
   it('stops the start with a message naming a broken extension file', async () => {
