@@ -1,10 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Module } from '@nestjs/common';
+import { MessageHooks } from '../backend/src/extensions';
 import { startChildServer, type ChildServer } from './support/child-server';
-import { api, closeAllClients, connectAs, nextEvent, record, request, requestOk } from './support/clients';
+import { adminToken, api, closeAllClients, connectAs, createUser, nextEvent, record, request, requestOk } from './support/clients';
 import { eventually } from './support/eventually';
-import { ADMIN_PASSWORD } from './support/server';
+import { ADMIN_PASSWORD, startServer, type TestServer } from './support/server';
 
 /**
  * Extensions as a user loads them (issue 20): the built server with PARLEY_EXTENSIONS naming the
@@ -146,4 +148,30 @@ describe('extensions (PARLEY_EXTENSIONS)', () => {
       ),
     ]);
   }, 30_000);
+});
+
+describe('extensions given in code (createParleyApp)', () => {
+  @Module({})
+  class SignatureModule {
+    constructor(hooks: MessageHooks) {
+      hooks.beforeStore(({ text }) => ({ text: `${text} (sent from Parley)` }));
+    }
+  }
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startServer({}, [], { extensions: [{ file: 'in code', name: 'signature', module: SignatureModule, overrides: [] }] });
+  });
+  afterAll(async () => {
+    closeAllClients();
+    await server.stop();
+  });
+
+  it('imports them as it would the files: their hooks run', async () => {
+    const admin = await adminToken(server);
+    const ada = await connectAs(server, await createUser(server, admin, 'ada', 'staff'), 'staff', 'ada');
+    const sent = await requestOk(ada, 'send_message', { message: 'hello', recipients: 'group:staff' });
+    const history = await requestOk(ada, 'history', { conversation: 'group:staff' });
+    expect(history.messages.find((m) => m.id === sent.id)?.message).toBe('hello (sent from Parley)');
+  });
 });
