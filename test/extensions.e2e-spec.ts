@@ -78,6 +78,7 @@ describe('extensions (PARLEY_EXTENSIONS)', () => {
       error: { code: 'MESSAGE_REFUSED', message: 'Messages with "CONFIDENTIAL" are not allowed here' },
     });
     const masked = await requestOk(alice, 'send_message', { message: 'darn, the build broke', recipients: 'user:bob' });
+    expect(masked.message).toBe('***, the build broke');
     // The refused one was sent first: had it been delivered, bob would have it before this one.
     await eventually(() => expect(bobGot.map((m) => [m.id, m.message])).toEqual([[masked.id, '***, the build broke']]));
     const history = await requestOk(bob, 'history', { conversation: 'user:alice' });

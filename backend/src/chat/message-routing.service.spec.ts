@@ -257,7 +257,7 @@ describe('MessageRoutingService', () => {
         seen.push(target.kind);
         return { text: `${text} @cleo` };
       });
-      await routing.send(sam, { message: 'hi', recipients: 'group:staff' });
+      expect(await routing.send(sam, { message: 'hi', recipients: 'group:staff' })).toMatchObject({ message: 'hi @cleo' });
       expect(mocks.message.insertBatch.mock.calls[0][0][0]).toMatchObject({ body: 'hi @cleo', mentions: JSON.stringify(['cleo']) });
       expect(emits()[0].payload).toMatchObject({ message: 'hi @cleo' });
       // A refused sender never reaches the hooks: a hook cannot be used to probe who exists.

@@ -108,7 +108,9 @@ export class MessageRoutingService {
         this.metrics.messageDelivered(target.kind === 'user' ? 'direct' : 'group', receivedAt);
         if (!fromExtension) this.hooks.runAfterDelivery(wire, sender.user, target);
       }
-      return { id: row.id, sent_at: new Date(row.sent_at).toISOString(), client_id: row.client_id, duplicate };
+      const ack = { id: row.id, sent_at: new Date(row.sent_at).toISOString(), client_id: row.client_id, duplicate };
+      // The sender's copy is their own text: tell them when what others got differs.
+      return row.body === dto.message ? ack : { ...ack, message: row.body };
     } finally {
       lane.pending -= 1;
       if (lane.pending === 0) this.lanes.delete(sender.socketId);

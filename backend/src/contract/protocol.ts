@@ -283,6 +283,11 @@ export interface SendMessageAck {
   client_id: string | null;
   /** True when this client_id was already stored: nothing was stored or delivered again. */
   duplicate: boolean;
+  /**
+   * Only when the text stored is not the one sent (an extension on the server rewrote it, e.g.
+   * masked a word): what was stored and delivered, for the sender to show instead.
+   */
+  message?: string;
 }
 
 export interface MessagePageAck {
