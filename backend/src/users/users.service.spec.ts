@@ -1,4 +1,5 @@
 import { tombstoneName } from '@parley/contract';
+import { AccountActivity } from '../auth/account-activity';
 import { AccountEvents, type AccountEvent } from '../auth/account-events';
 import type { UserRow } from '../storage/database.types';
 import { DuplicateKeyError, NoAdminLeftError } from '../storage/storage-errors';
@@ -27,6 +28,8 @@ describe('UsersService', () => {
     // Neither finds the name; the second insert loses on the unique name and reads the winner.
     mocks.user.findByUsername.mockResolvedValueOnce(undefined).mockResolvedValueOnce(undefined).mockResolvedValueOnce(twin);
     mocks.user.create.mockResolvedValueOnce(twin).mockRejectedValueOnce(taken());
+    const activity: string[] = [];
+    get(AccountActivity).events$.subscribe(({ kind, user }) => activity.push(`${kind} ${user.username}`));
     const [a, b] = await Promise.all([
       users.findOrCreateOpenAccount('Twin', 'client'),
       users.findOrCreateOpenAccount('twin', 'client'),
@@ -36,6 +39,8 @@ describe('UsersService', () => {
       ['twin', null],
       ['twin', null],
     ]);
+    // Created once: the account hooks hear of it once.
+    expect(activity).toEqual(['created twin']);
   });
 
   it('answers a second create of the same name with USERNAME_TAKEN, also when racing', async () => {
