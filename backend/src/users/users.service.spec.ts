@@ -120,6 +120,18 @@ describe('UsersService', () => {
     expect(mocks.user.softDelete).toHaveBeenCalledTimes(2);
   });
 
+  it('tells the account hooks of a disable once: when the account goes from enabled to disabled', async () => {
+    const sam = userRow(8, 'staff', { username: 'sam' });
+    stored(sam);
+    mocks.user.update.mockImplementation(async (_id, change) => ({ ...sam, disabled: change.disabled ? 1 : 0 }));
+    mocks.session.revokeAllForUser.mockResolvedValue([]);
+    const activity: string[] = [];
+    get(AccountActivity).events$.subscribe(({ kind, user }) => activity.push(`${kind} ${user.username}`));
+    await users.update('sam', { disabled: true });
+    await users.update('sam', { disabled: true });
+    expect(activity).toEqual(['disabled sam']);
+  });
+
   it('refuses open-mode accounts beyond the allowance only for new names', async () => {
     let allowance = 1;
     const admit = () => {

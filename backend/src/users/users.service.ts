@@ -177,8 +177,8 @@ export class UsersService {
     this.changed(updated);
     // A new role changes which rooms the user's sockets belong in; disabling ends access.
     if (dto.disabled === true) await this.auth.signOutEverywhere(user.id, 'disabled');
-    if (dto.disabled === true && !user.disabled) this.activity.emit('disabled', updated);
     else if (dto.role !== undefined && dto.role !== user.role) await this.auth.signOutEverywhere(user.id, 'role_changed');
+    if (dto.disabled === true && !user.disabled) this.activity.emit('disabled', updated);
     return updated;
   }
 
