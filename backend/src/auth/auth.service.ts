@@ -6,6 +6,7 @@ import { ParleyError } from '../common/parley-error';
 import type { UserRow } from '../storage/database.types';
 import { SessionRepository } from '../storage/session.repository';
 import { UserRepository } from '../storage/user.repository';
+import { AccountActivity } from './account-activity';
 import { AccountEvents } from './account-events';
 import { PasswordService } from './password.service';
 import { hashSessionToken, newSessionToken } from './session-token';
@@ -48,6 +49,7 @@ export class AuthService {
     private readonly events: AccountEvents,
     private readonly throttle: LoginThrottle,
     private readonly config: AppConfig,
+    private readonly activity: AccountActivity,
   ) {}
 
   /**
@@ -88,6 +90,7 @@ export class AuthService {
     const now = Date.now();
     const expiresAt = now + this.config.values.PARLEY_SESSION_TTL_HOURS * 3_600_000;
     await this.sessions.create({ token_hash: hashSessionToken(token), user_id: user.id, created_at: now, expires_at: expiresAt });
+    this.activity.emit('signed_in', user);
     return { user, token, expiresAt };
   }
 

@@ -35,6 +35,7 @@ export class ParleyMetrics {
   private readonly messages: Counter<'kind'>;
   private readonly delivery: Histogram;
   private readonly errors: Counter<'transport' | 'code'>;
+  private readonly hookFailures: Counter<'hook' | 'extension'>;
   private readonly webhookAttempts: Counter<'outcome'>;
   // Label sets built once, so counting a message allocates none.
   private readonly kindLabels: Record<MessageKind, { kind: MessageKind }> = {
@@ -76,6 +77,12 @@ export class ParleyMetrics {
       labelNames: ['transport', 'code'],
       registers,
     });
+    this.hookFailures = new Counter({
+      name: 'parley_extension_hook_failures_total',
+      help: 'Extension hooks that threw, rejected or returned something invalid, by hook (e.g. message.after_delivery) and extension',
+      labelNames: ['hook', 'extension'],
+      registers,
+    });
     this.webhookAttempts = new Counter({
       name: 'parley_webhook_attempts_total',
       help: 'Outgoing webhook delivery attempts by outcome: delivered (2xx), retry (failed, to be tried again), failed (given up)',
@@ -96,6 +103,10 @@ export class ParleyMetrics {
 
   errorReplied(transport: ErrorTransport, code: ErrorCode): void {
     this.errors.inc({ transport, code });
+  }
+
+  extensionHookFailed(hook: string, extension: string): void {
+    this.hookFailures.inc({ hook, extension });
   }
 
   webhookAttempt(outcome: WebhookOutcome): void {
