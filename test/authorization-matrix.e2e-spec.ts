@@ -243,7 +243,8 @@ describe('authorization matrix', () => {
   }
 
   beforeAll(async () => {
-    server = await startServer({ PARLEY_RATE_LIMIT_PER_SECOND: '100000', PARLEY_RATE_LIMIT_BURST: '100000' });
+    // Webhooks may be registered for 127.0.0.1 (the matrix's are disabled: nothing is sent).
+    server = await startServer({ PARLEY_RATE_LIMIT_PER_SECOND: '100000', PARLEY_RATE_LIMIT_BURST: '100000', PARLEY_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
     setupAdmin = await adminToken(server);
     const create = (name: string, role: Role) => createUser(server, setupAdmin, name, role);
 
@@ -723,6 +724,24 @@ describe('authorization matrix', () => {
   const listedAnnouncements = async () =>
     ((await api(server, 'GET', '/api/admin/announcements?limit=200', { token: setupAdmin })).body.announcements as Json[]).map((a) => a.message);
 
+  // ---- outgoing webhooks: made by the setup admin, disabled so nothing is sent ----
+  const webhookTargets: RestTarget[] = [
+    { label: 'a webhook', exists: true },
+    { label: 'unknown webhook', exists: false },
+  ];
+  /** Per case: the webhook (and its one delivery) made for it by `prepare`. */
+  const caseWebhooks = new Map<number, { id: number; delivery: string }>();
+  const prepareWebhook = async ({ n, target }: RestContext) => {
+    if (!target.exists) return;
+    const body = { url: `http://127.0.0.1:9/case-${n}`, events: ['message'], enabled: false };
+    const id = ((await api(server, 'POST', '/api/admin/webhooks', { token: setupAdmin, body })).body.webhook as Json).id as number;
+    const delivery = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    await db().insertInto('webhook_deliveries').values({ id: delivery, webhook_id: id, event: 'message', message_id: 1, status: 'failed', created_at: Date.now(), next_attempt_at: null }).execute();
+    caseWebhooks.set(n, { id, delivery });
+  };
+  const webhookPath = ({ n, target }: RestContext, tail = '') => `/api/admin/webhooks/${target.exists ? caseWebhooks.get(n)!.id : 999999}${tail}`;
+  const webhookRow = (id: number) => db().selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
+
   const REST_ROWS: RestRow[] = [
     {
       method: 'POST',
@@ -969,6 +988,83 @@ describe('authorization matrix', () => {
         const lines = String(body.text).split('\n').filter((line) => line.length > 0);
         expect(lines.length).toBeGreaterThan(0);
         for (const line of lines) expect(JSON.parse(line)).toEqual(expect.objectContaining({ id: expect.any(Number), conversation: expect.any(String) }));
+      },
+    },
+    {
+      method: 'GET',
+      route: '/api/admin/webhooks',
+      guard: 'manageWebhooks',
+      check: async ({ allowed }, body) => {
+        if (allowed) expect(JSON.stringify(body.webhooks)).not.toContain('whsec_');
+      },
+    },
+    {
+      method: 'POST',
+      route: '/api/admin/webhooks',
+      guard: 'manageWebhooks',
+      success: 201,
+      request: ({ n }) => ({ body: { url: `http://127.0.0.1:9/posted-${n}`, events: ['message'], enabled: false } }),
+      check: async ({ n, allowed }) => {
+        const row = await db().selectFrom('webhooks').select('id').where('url', '=', `http://127.0.0.1:9/posted-${n}`).executeTakeFirst();
+        expect(row !== undefined).toBe(allowed);
+      },
+    },
+    {
+      method: 'PATCH',
+      route: '/api/admin/webhooks/:id',
+      guard: 'manageWebhooks',
+      targets: webhookTargets,
+      prepare: prepareWebhook,
+      request: (ctx) => ({ path: webhookPath(ctx), body: { description: `case ${ctx.n}` } }),
+      check: async ({ n, target, allowed }) => {
+        if (target.exists) expect((await webhookRow(caseWebhooks.get(n)!.id))!.description === `case ${n}`).toBe(allowed);
+      },
+    },
+    {
+      method: 'DELETE',
+      route: '/api/admin/webhooks/:id',
+      guard: 'manageWebhooks',
+      success: 204,
+      targets: webhookTargets,
+      prepare: prepareWebhook,
+      request: (ctx) => ({ path: webhookPath(ctx) }),
+      check: async ({ n, target, allowed }) => {
+        if (target.exists) expect((await webhookRow(caseWebhooks.get(n)!.id)) === undefined).toBe(allowed);
+      },
+    },
+    {
+      method: 'POST',
+      route: '/api/admin/webhooks/:id/secret',
+      guard: 'manageWebhooks',
+      targets: webhookTargets,
+      prepare: prepareWebhook,
+      request: (ctx) => ({ path: webhookPath(ctx, '/secret') }),
+      check: async ({ n, target, allowed }, body) => {
+        if (target.exists) expect((await webhookRow(caseWebhooks.get(n)!.id))!.secret === body.secret).toBe(allowed);
+      },
+    },
+    {
+      method: 'GET',
+      route: '/api/admin/webhooks/:id/deliveries',
+      guard: 'manageWebhooks',
+      targets: webhookTargets,
+      prepare: prepareWebhook,
+      request: (ctx) => ({ path: webhookPath(ctx, '/deliveries') }),
+      check: async ({ n, allowed }, body) => {
+        if (allowed) expect((body.deliveries as Json[]).map((d) => d.id)).toEqual([caseWebhooks.get(n)!.delivery]);
+      },
+    },
+    {
+      method: 'POST',
+      route: '/api/admin/webhooks/:id/deliveries/:delivery/retry',
+      guard: 'manageWebhooks',
+      targets: webhookTargets,
+      prepare: prepareWebhook,
+      request: (ctx) => ({ path: webhookPath(ctx, `/deliveries/${ctx.target.exists ? caseWebhooks.get(ctx.n)!.delivery : '00000000-0000-4000-8000-000000000000'}/retry`) }),
+      check: async ({ n, target, allowed }) => {
+        if (!target.exists) return;
+        const row = await db().selectFrom('webhook_deliveries').select('status').where('id', '=', caseWebhooks.get(n)!.delivery).executeTakeFirstOrThrow();
+        expect(row.status).toBe(allowed ? 'pending' : 'failed');
       },
     },
     {

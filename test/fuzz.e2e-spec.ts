@@ -170,6 +170,18 @@ const role = fc.oneof(fc.constantFrom(...ROLES, 'superuser'), hostileValue);
 const ALL_TOKENS: RestRoute['tokens'] = ['admin', 'staff', 'none', 'garbage'];
 const channelName = fc.oneof(fc.constantFrom('fuzz-room', 'Fuzz-Room', 'staff', ''), hostileString);
 const conversation = fc.oneof(fc.constantFrom('group:staff', 'group:nobody', 'channel:fuzz-room', 'team:staff:fuzz-client', 'dm:fuzz-staff:fuzz-client', 'dm:a:a', 'staff', ''), hostileString);
+const webhookUrl = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('http://127.0.0.1:9/fuzz', 'https://127.0.0.1:9/') },
+  { weight: 2, arbitrary: fc.constantFrom('http://10.0.0.1/', 'http://[::1]/', 'ftp://127.0.0.1/', 'http://u:p@127.0.0.1/', '') },
+  { weight: 1, arbitrary: hostileString },
+);
+const webhookBody = {
+  url: webhookUrl,
+  events: fc.oneof({ weight: 3, arbitrary: fc.constant(['message']) }, { weight: 1, arbitrary: fc.constantFrom([], ['message', 'message'], ['edit']) }, { weight: 1, arbitrary: hostileValue }),
+  conversations: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: fc.array(conversation, { maxLength: 3 }) }, { weight: 1, arbitrary: hostileValue }),
+  description: fc.oneof(fc.constant('fuzz'), hostileString),
+  enabled: fc.oneof(fc.boolean(), hostileValue),
+};
 // Never a real retention on what the bystanders send: a kept-forever 0, far-off days, or invalid values.
 const retentionDays = fc.oneof(fc.constantFrom(0, 3650, 36500, 36501, -1, 1.5, null), hostileValue);
 
@@ -234,6 +246,15 @@ const REST_ROUTES: RestRoute[] = [
   { method: 'PUT', path: () => '/api/admin/retention', hasParam: false, body: payloadFor({ conversation, days: retentionDays }), tokens: ALL_TOKENS, weight: 2 },
   { method: 'GET', path: (s) => `/api/admin/export?conversation=${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   { method: 'GET', path: (s) => `/api/admin/export?after=${s}&before=${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  // Outgoing webhooks: bodies near the schema, ids and delivery ids as any text.
+  { method: 'GET', path: () => '/api/admin/webhooks', hasParam: false, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'POST', path: () => '/api/admin/webhooks', hasParam: false, body: payloadFor(webhookBody), tokens: ALL_TOKENS, weight: 2 },
+  { method: 'PATCH', path: (s) => `/api/admin/webhooks/${s}`, hasParam: true, body: payloadFor(webhookBody), tokens: ALL_TOKENS, weight: 1 },
+  { method: 'PATCH', path: () => '/api/admin/webhooks/1', hasParam: false, body: payloadFor(webhookBody), tokens: ALL_TOKENS, weight: 1 },
+  { method: 'DELETE', path: (s) => `/api/admin/webhooks/${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'POST', path: (s) => `/api/admin/webhooks/${s}/secret`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'GET', path: (s) => `/api/admin/webhooks/${s}/deliveries?status=${s}&limit=${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'POST', path: (s) => `/api/admin/webhooks/1/deliveries/${s}/retry`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   // Search: any text in each query key, and keys the route does not know.
   { method: 'GET', path: (s) => `/api/search?q=${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   { method: 'GET', path: (s) => `/api/search?q=deploy&in=${s}&from=${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
@@ -393,6 +414,8 @@ describe('fuzzing every socket event and REST route', () => {
       PARLEY_RATE_LIMIT_BURST: '1000000',
       // Durability is not under test here; an fsync per commit would make this several times slower.
       PARLEY_SQLITE_DURABILITY: 'survive-process-crash-only',
+      // So a fuzzed webhook URL can get past the address check (nothing listens on port 9).
+      PARLEY_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
     });
     const admin = await adminToken(server);
     tokens.admin = await createUser(server, admin, 'fuzz-admin', 'admin');

@@ -27,6 +27,7 @@ import { extensionModule, type LoadedExtension } from './extensions/extension-lo
 import { ExtensionsModule } from './extensions/extensions.module';
 import { UsersModule } from './users/users.module';
 import { WebAppModule } from './web/web-app.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface ParleyModuleOptions {
   /** Settings that win over the environment (tests, embedding). Same names as the variables. */
@@ -77,6 +78,7 @@ export class AppModule {
         RetentionModule.forRoot(overrides),
         SearchModule.forRoot(overrides),
         FilesModule.forRoot(overrides),
+        WebhooksModule.forRoot(overrides),
         MetricsModule.forRoot(overrides),
         HealthModule.forRoot(overrides),
         LifecycleModule.forRoot(overrides),

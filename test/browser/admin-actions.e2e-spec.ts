@@ -19,7 +19,8 @@ describe('admin actions in a real browser', () => {
   // A cold CI run starts the server (transpiling @nestjs on first import) and several Chromiums
   // here, on two cores: more than the 30 s default for one step. A hang still fails.
   beforeAll(async () => {
-    server = await startServer();
+    // Webhooks may go to 127.0.0.1 (the Webhooks case registers one nothing listens behind).
+    server = await startServer({ PARLEY_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
     const token = await adminToken(server);
     await createUser(server, token, 'pia', 'staff');
     admin = await openBrowser(server.url);
@@ -246,6 +247,40 @@ describe('admin actions in a real browser', () => {
     await screenshot(page, 'admin-retention-phone-dark');
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('Webhooks: register one, its secret shown once, listed with its state; remove asks first; fits a phone in dark', async () => {
+    const page = admin.page;
+    await page.goto('/admin/admin/webhooks');
+    await page.getByRole('main').getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+    await page.getByText('No webhooks yet').waitFor();
+    await page.getByLabel('Address (URL)').fill('http://127.0.0.1:9/parley');
+    await page.getByLabel('Conversations (optional)').fill('group:staff');
+    await page.getByLabel('Note (optional)').fill('CI bot');
+    await page.getByRole('button', { name: 'Register webhook' }).click();
+    const secret = page.getByTestId('webhook-secret');
+    expect(await secret.getByLabel('Signing secret').inputValue()).toMatch(/^whsec_/);
+    const item = page.locator('[data-testid="webhook"][data-url="http://127.0.0.1:9/parley"]');
+    await item.getByText('Nothing sent yet').waitFor();
+    await screenshot(page, 'admin-webhooks-desktop');
+    expect(await axeViolations(page)).toEqual([]);
+    await secret.getByRole('button', { name: 'Done' }).click();
+    await secret.waitFor({ state: 'detached' });
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await item.getByRole('button', { name: 'Deliveries' }).click();
+    await item.getByText('No deliveries yet').waitFor();
+    expect(await noSidewaysScroll(page)).toBe(0);
+    await screenshot(page, 'admin-webhooks-phone-dark');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    await item.getByRole('button', { name: 'Remove' }).click();
+    const dialog = await dialogSays(page, 'Remove the webhook to http://127.0.0.1:9/parley?');
+    await dialog.getByRole('button', { name: 'Remove webhook' }).click();
+    await page.getByText('No webhooks yet').waitFor();
   });
 
   it('at 390 px the roster and users are cards with every action reachable, no sideways scroll, and 0 axe violations', async () => {

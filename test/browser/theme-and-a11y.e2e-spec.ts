@@ -176,7 +176,7 @@ describe('theme, phone layout and accessibility', () => {
       expect((await header.boundingBox())!.height).toBeLessThanOrEqual(56);
       await admin.page.getByRole('button', { name: 'Menu' }).click();
       const menu = admin.page.getByRole('menu', { name: 'Menu' });
-      for (const item of ['Roster', 'Users', 'Audit log', 'Announcements', 'Retention & export', 'Theme', 'Sign out Administrator']) {
+      for (const item of ['Roster', 'Users', 'Audit log', 'Announcements', 'Retention & export', 'Webhooks', 'Theme', 'Sign out Administrator']) {
         await menu.getByRole('menuitem', { name: item }).waitFor();
       }
       await screenshot(admin.page, 'phone-admin-menu');

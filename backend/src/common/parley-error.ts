@@ -29,6 +29,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.WrongPassword]: 400,
   [ErrorCodes.DirectoryAccount]: 409,
   [ErrorCodes.DirectoryUnavailable]: 503,
+  [ErrorCodes.WebhookAddressNotAllowed]: 400,
   [ErrorCodes.StorageFailed]: 503,
   [ErrorCodes.RateLimited]: 429,
   [ErrorCodes.ShuttingDown]: 503,

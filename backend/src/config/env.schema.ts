@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_PERMISSIONS, type PermissionTable, type Role, ROLES } from '@parley/contract';
 
@@ -19,6 +20,17 @@ const permissionTableSchema = z.strictObject({
   staff: rolePermissionsSchema('staff'),
   client: rolePermissionsSchema('client'),
 });
+
+/** PARLEY_WEBHOOK_ALLOWED_HOSTS entries: a host name, an IP address, or an address/prefix. */
+function isAllowedHostEntry(entry: string): boolean {
+  const [address, prefix, extra] = entry.split('/');
+  if (extra !== undefined) return false;
+  if (prefix !== undefined) {
+    const version = isIP(address);
+    return version !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+  }
+  return isIP(address) !== 0 || /^[a-z0-9_]([a-z0-9_-]{0,62})(\.[a-z0-9_]([a-z0-9_-]{0,62}))*$/.test(address);
+}
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -253,6 +265,24 @@ export const envSchema = z.object({
   PARLEY_METRICS_PORT: z.preprocess((raw) => (raw === '' ? undefined : raw), int(0, 65535).optional()),
   /** Interface for PARLEY_METRICS_PORT (e.g. 127.0.0.1); defaults to PARLEY_HOST. */
   PARLEY_METRICS_HOST: z.string().min(1).optional(),
+  // ---- Outgoing webhooks; README "Integrations" ----
+  /**
+   * Where outgoing webhooks may deliver, comma-separated: host names (exact), IP addresses and
+   * CIDR ranges (10.0.0.0/8, fd00::/8). Empty (the default): no webhook can be registered.
+   * Checked when a webhook is saved and again at every delivery, on the address the name
+   * resolved to (docs/security.md, "Outgoing webhooks").
+   */
+  PARLEY_WEBHOOK_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((raw) => raw.split(',').map((entry) => entry.trim().toLowerCase().replace(/\.$/, '')).filter((entry) => entry.length > 0))
+    .pipe(z.array(z.string().refine(isAllowedHostEntry, 'host names, IP addresses or CIDR ranges such as 10.0.0.0/8'))),
+  /** The first retry of a failed delivery waits this long; each next one twice as long, at most an hour. */
+  PARLEY_WEBHOOK_RETRY_BASE_MS: int(10, 3_600_000).default(10_000),
+  /** Attempts per delivery before it is marked failed (default 12: about three hours of retries). */
+  PARLEY_WEBHOOK_MAX_ATTEMPTS: int(1, 100).default(12),
+  /** How long one delivery attempt may take, connection to answer, before it counts as failed. */
+  PARLEY_WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
   // ---- Company directory (LDAP / Active Directory); README "Company directory" ----
   /** ldap://host[:port] or ldaps://host[:port]. Unset: no directory sign-in. */
   PARLEY_LDAP_URL: z.preprocess(

@@ -38,6 +38,15 @@ export const AuditActions = {
   DirectoryAccountDisabled: 'directory.account_disabled',
   /** A directory account disabled by the sync signed in again, back in a mapped group. */
   DirectoryAccountEnabled: 'directory.account_enabled',
+  /** An outgoing webhook was registered; details give its URL, events and conversations (never its secret). */
+  WebhookCreated: 'webhook.created',
+  /** An outgoing webhook's URL, events, conversations, note or enabled state changed; details give the new values. */
+  WebhookChanged: 'webhook.changed',
+  /** A webhook's signing secret was replaced. */
+  WebhookSecretRotated: 'webhook.secret_rotated',
+  WebhookDeleted: 'webhook.deleted',
+  /** An admin asked for a failed delivery to be tried again; details give the delivery and message ids. */
+  WebhookDeliveryRetried: 'webhook.delivery_retried',
 } as const;
 export type AuditAction = (typeof AuditActions)[keyof typeof AuditActions];
 export const AUDIT_ACTIONS: readonly AuditAction[] = Object.values(AuditActions);

@@ -21,3 +21,4 @@ export * from './roles';
 export * from './search';
 export * from './sign-in';
 export * from './username';
+export * from './webhooks';

@@ -70,12 +70,14 @@ export interface RoleCapabilities {
   readonly manageRetention: boolean;
   /** Export any conversation's messages (GET /api/admin/export): every DM included, so apart from the rest. */
   readonly exportMessages: boolean;
+  /** Register outgoing webhooks (which may carry any conversation's messages out) and see their deliveries. */
+  readonly manageWebhooks: boolean;
 }
 
 export const CAPABILITIES: Readonly<Record<Role, RoleCapabilities>> = {
-  admin: { manageUsers: true, watchRoster: true, readAuditLog: true, readMetrics: true, announce: true, moderateMessages: true, manageRetention: true, exportMessages: true },
-  staff: { manageUsers: false, watchRoster: false, readAuditLog: false, readMetrics: false, announce: false, moderateMessages: false, manageRetention: false, exportMessages: false },
-  client: { manageUsers: false, watchRoster: false, readAuditLog: false, readMetrics: false, announce: false, moderateMessages: false, manageRetention: false, exportMessages: false },
+  admin: { manageUsers: true, watchRoster: true, readAuditLog: true, readMetrics: true, announce: true, moderateMessages: true, manageRetention: true, exportMessages: true, manageWebhooks: true },
+  staff: { manageUsers: false, watchRoster: false, readAuditLog: false, readMetrics: false, announce: false, moderateMessages: false, manageRetention: false, exportMessages: false, manageWebhooks: false },
+  client: { manageUsers: false, watchRoster: false, readAuditLog: false, readMetrics: false, announce: false, moderateMessages: false, manageRetention: false, exportMessages: false, manageWebhooks: false },
 };
 
 export function hasCapability(role: Role, capability: keyof RoleCapabilities): boolean {

@@ -176,6 +176,11 @@ export const ErrorCodes = {
   DirectoryAccount: 'DIRECTORY_ACCOUNT',
   /** POST /api/auth/login: the company directory (LDAP) cannot be reached; local accounts still sign in. */
   DirectoryUnavailable: 'DIRECTORY_UNAVAILABLE',
+  /**
+   * An outgoing webhook's URL names a host or address that PARLEY_WEBHOOK_ALLOWED_HOSTS does not
+   * allow (or the list is empty); the message says which and names the variable.
+   */
+  WebhookAddressNotAllowed: 'WEBHOOK_ADDRESS_NOT_ALLOWED',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

@@ -7,6 +7,7 @@ import type * as auth from './schemas/auth';
 import type * as channels from './schemas/channels';
 import type * as retention from './schemas/retention';
 import type * as users from './schemas/users';
+import type * as webhooks from './schemas/webhooks';
 
 /*
  * REST request and response bodies, inferred from the validators that check them (and from
@@ -64,3 +65,12 @@ export interface ExportLine {
   /** The files it carried (id, name, size, type): the bytes are fetched with GET /api/files/:id. */
   attachments?: Attachment[];
 }
+
+export type CreateWebhookRequest = z.input<typeof webhooks.createWebhookSchema>;
+export type UpdateWebhookRequest = z.input<typeof webhooks.updateWebhookSchema>;
+/** A webhook as admins see it (never its secret). */
+export type WebhookResponse = z.infer<typeof webhooks.webhookResponseSchema>;
+export type WebhookWithSecretResponse = z.infer<typeof webhooks.webhookWithSecretResponseSchema>;
+export type WebhookListResponse = z.infer<typeof webhooks.webhookListResponseSchema>;
+export type WebhookDelivery = z.infer<typeof webhooks.webhookDeliveryResponseSchema>;
+export type WebhookDeliveriesResponse = z.infer<typeof webhooks.webhookDeliveriesResponseSchema>;

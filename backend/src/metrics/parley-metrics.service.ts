@@ -6,6 +6,8 @@ import { UserRegistryService } from '../registry/user-registry.service';
 
 export type MessageKind = 'group' | 'direct';
 export type ErrorTransport = 'socket' | 'http';
+/** An outgoing webhook attempt: delivered (2xx), retry (failed, tried again later), failed (given up). */
+export type WebhookOutcome = 'delivered' | 'retry' | 'failed';
 
 /**
  * The process's own metrics (CPU, memory, event-loop lag, GC), in one registry per process:
@@ -34,6 +36,7 @@ export class ParleyMetrics {
   private readonly delivery: Histogram;
   private readonly errors: Counter<'transport' | 'code'>;
   private readonly hookFailures: Counter<'hook' | 'extension'>;
+  private readonly webhookAttempts: Counter<'outcome'>;
   // Label sets built once, so counting a message allocates none.
   private readonly kindLabels: Record<MessageKind, { kind: MessageKind }> = {
     group: { kind: 'group' },
@@ -80,6 +83,12 @@ export class ParleyMetrics {
       labelNames: ['hook', 'extension'],
       registers,
     });
+    this.webhookAttempts = new Counter({
+      name: 'parley_webhook_attempts_total',
+      help: 'Outgoing webhook delivery attempts by outcome: delivered (2xx), retry (failed, to be tried again), failed (given up)',
+      labelNames: ['outcome'],
+      registers,
+    });
   }
 
   /** A start time for messageDelivered, on the monotonic clock. */
@@ -98,6 +107,10 @@ export class ParleyMetrics {
 
   extensionHookFailed(hook: string, extension: string): void {
     this.hookFailures.inc({ hook, extension });
+  }
+
+  webhookAttempt(outcome: WebhookOutcome): void {
+    this.webhookAttempts.inc({ outcome });
   }
 
   get contentType(): string {

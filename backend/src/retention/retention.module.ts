@@ -19,7 +19,8 @@ export class RetentionModule {
       imports: [StorageModule.forRoot(overrides), AuthModule.forRoot(overrides), AuditModule.forRoot(overrides), FilesModule.forRoot(overrides)],
       controllers: [RetentionController, ExportController],
       providers: [ConversationNames, RetentionSettingsService, RetentionJob, MessageExportService],
-      exports: [RetentionJob],
+      // ConversationNames for webhooks (conversations named as in retention and export).
+      exports: [RetentionJob, ConversationNames],
     }));
   }
 }

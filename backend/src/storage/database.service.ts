@@ -30,6 +30,7 @@ import { readMarksByConversationMigration } from './migrations/0009-read-marks-b
 import { searchIndexMigration } from './migrations/0010-search-index';
 import { filesMigration } from './migrations/0011-files';
 import { directoryAccountsMigration } from './migrations/0012-directory-accounts';
+import { webhooksMigration } from './migrations/0014-webhooks';
 import { foldForSearch } from '../common/search-fold';
 import { INSERT_COLUMNS, sqliteMessageInserter, type InsertBatch } from './sqlite-writer/sqlite-message-inserter';
 import { SqliteWriterThread } from './sqlite-writer/sqlite-writer-thread';
@@ -276,6 +277,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
       '0010-search-index': searchIndexMigration(dialect),
       '0011-files': filesMigration(),
       '0012-directory-accounts': directoryAccountsMigration(),
+      '0014-webhooks': webhooksMigration(dialect),
     }),
   };
 }

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
-import type { AccountSource, ChannelVisibility, ConversationKind, NotifyLevel, Role } from '@parley/contract';
+import type { AccountSource, ChannelVisibility, ConversationKind, NotifyLevel, Role, WebhookDeliveryStatus } from '@parley/contract';
 
 /**
  * Table shapes. Timestamps are epoch milliseconds (bigint in PostgreSQL, integer in SQLite):
@@ -207,6 +207,45 @@ export interface FileBlobsTable {
   created_at: number;
 }
 
+/** An outgoing webhook (migration 0014). */
+export interface WebhooksTable {
+  id: Generated<number>;
+  url: string;
+  /** Space-separated contract WebhookEvent names. */
+  events: string;
+  /** JSON array of storage keys (as messages.conversation); null: every conversation but DMs. */
+  conversations: string | null;
+  description: Generated<string>;
+  /** The HMAC key deliveries are signed with (base64url); readable only by the sender, never answered. */
+  secret: string;
+  enabled: Generated<number>;
+  /** The last message id looked at for this webhook; new messages above it are still to be queued. */
+  cursor: number;
+  created_at: number;
+  created_by: string;
+  updated_at: number;
+  secret_rotated_at: Generated<number | null>;
+}
+
+/** A webhook's delivery of one event: the durable queue and its history. */
+export interface WebhookDeliveriesTable {
+  /** A UUID: X-Parley-Delivery, stable across attempts. */
+  id: string;
+  webhook_id: number;
+  event: string;
+  message_id: number;
+  status: WebhookDeliveryStatus;
+  attempts: Generated<number>;
+  created_at: number;
+  /** When pending: the earliest next attempt. */
+  next_attempt_at: number | null;
+  last_attempt_at: Generated<number | null>;
+  /** The receiver's HTTP status on the last attempt, if it answered. */
+  last_status: Generated<number | null>;
+  last_error: Generated<string | null>;
+  delivered_at: Generated<number | null>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -224,6 +263,8 @@ export interface Database {
   search_backfill: SearchBackfillTable;
   files: FilesTable;
   file_blobs: FileBlobsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -237,3 +278,5 @@ export type ChannelRow = Selectable<ChannelsTable>;
 export type AnnouncementRow = Selectable<AnnouncementsTable>;
 export type FileRow = Selectable<FilesTable>;
 export type NewFileRow = Insertable<FilesTable>;
+export type WebhookRow = Selectable<WebhooksTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;

@@ -18,12 +18,13 @@ import { StorageCompactor } from './storage-compactor';
 import { SearchIndexBuilder } from './search-index-builder';
 import { SearchRepository } from './search.repository';
 import { UserRepository } from './user.repository';
+import { WebhookRepository } from './webhook.repository';
 
 /** The only module that touches the database. Everything else goes through its repositories. */
 @Module({})
 export class StorageModule {
   static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
-    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository, AnnouncementRepository, ChangeStream, StorageCompactor, MessageChangeRepository, RetentionRepository, MessageExportRepository, SearchRepository, SearchIndexBuilder, FileRepository];
+    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository, AnnouncementRepository, ChangeStream, StorageCompactor, MessageChangeRepository, RetentionRepository, MessageExportRepository, SearchRepository, SearchIndexBuilder, FileRepository, WebhookRepository];
     return overridableModule(StorageModule, overrides, () => ({
       providers: [DatabaseService, ...repositories],
       // DatabaseService for the health check.

@@ -54,5 +54,12 @@ export const routes: Routes = [
     data: { role: 'admin', capability: 'manageRetention' },
     loadComponent: () => import('./retention/retention-admin.component').then((m) => m.RetentionAdminComponent),
   },
+  {
+    path: 'admin/:name/webhooks',
+    title: 'Webhooks · Parley',
+    canActivate: [roleGuard],
+    data: { role: 'admin', capability: 'manageWebhooks' },
+    loadComponent: () => import('./webhooks/webhooks-admin.component').then((m) => m.WebhooksAdminComponent),
+  },
   { path: '**', redirectTo: '' },
 ];

@@ -12,3 +12,4 @@ export * from './retention';
 export * from './search';
 export * from './socket';
 export * from './users';
+export * from './webhooks';

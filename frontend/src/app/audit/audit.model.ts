@@ -21,6 +21,11 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'directory.role_changed': 'Role changed by the directory',
   'directory.account_disabled': 'Disabled by the directory',
   'directory.account_enabled': 'Enabled again by the directory',
+  'webhook.created': 'Registered a webhook',
+  'webhook.changed': 'Changed a webhook',
+  'webhook.secret_rotated': "Replaced a webhook's secret",
+  'webhook.deleted': 'Removed a webhook',
+  'webhook.delivery_retried': 'Retried a webhook delivery',
 };
 
 const SOURCE_LABELS: Record<string, string> = { ldap: 'company directory', oidc: 'single sign-on' };

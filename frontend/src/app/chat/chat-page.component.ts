@@ -96,6 +96,9 @@ const HIGHLIGHT_MS = 2_500;
         @if (canManageRetention()) {
           <a mat-button [routerLink]="['/admin', user()!.username, 'retention']">Retention &amp; export</a>
         }
+        @if (canManageWebhooks()) {
+          <a mat-button [routerLink]="['/admin', user()!.username, 'webhooks']">Webhooks</a>
+        }
         <a mat-button [routerLink]="accountLink()">Account</a>
         @if (notifierSupported) {
           <mat-slide-toggle [checked]="store.notificationsEnabled()" (change)="toggleNotifications($event)">
@@ -121,6 +124,9 @@ const HIGHLIGHT_MS = 2_500;
         }
         @if (canManageRetention()) {
           <a mat-menu-item [routerLink]="['/admin', user()!.username, 'retention']">Retention &amp; export</a>
+        }
+        @if (canManageWebhooks()) {
+          <a mat-menu-item [routerLink]="['/admin', user()!.username, 'webhooks']">Webhooks</a>
         }
         <a mat-menu-item [routerLink]="accountLink()">Account</a>
         @if (notifierSupported) {
@@ -375,6 +381,7 @@ export class ChatPageComponent implements OnInit, OnDestroy {
   readonly canReadAudit = computed(() => !!this.user() && hasCapability(this.user()!.role, 'readAuditLog'));
   readonly canAnnounce = computed(() => !!this.user() && hasCapability(this.user()!.role, 'announce'));
   readonly canManageRetention = computed(() => !!this.user() && hasCapability(this.user()!.role, 'manageRetention'));
+  readonly canManageWebhooks = computed(() => !!this.user() && hasCapability(this.user()!.role, 'manageWebhooks'));
   /** Narrow screens show one column at a time; the styles' media query uses the same width. */
   readonly phone = toSignal(inject(BreakpointObserver).observe(PHONE_QUERY).pipe(map((state) => state.matches)), { initialValue: false });
   /** Nothing hovers on a touch screen or a phone: message actions always show there. */

@@ -27,6 +27,17 @@ export const LOAD_PAGE = new InjectionToken<(url: string) => void>('load page', 
   },
 });
 
+/**
+ * Copies text to the clipboard; false when the browser refuses (the Clipboard API needs https
+ * or localhost, which a LAN address over plain http is not).
+ */
+export const CLIPBOARD = new InjectionToken<(text: string) => Promise<boolean>>('clipboard', {
+  factory: () => {
+    const win = inject(WINDOW);
+    return (text) => win.navigator.clipboard?.writeText(text).then(() => true, () => false) ?? Promise.resolve(false);
+  },
+});
+
 /** The slice of the Notification API the app uses. */
 export interface Notifier {
   readonly supported: boolean;

@@ -8,6 +8,7 @@ import { MatInputModule } from '@angular/material/input';
 import { RouterLink } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 import type { RetentionResponse, SetRetentionRequest } from '@parley/contract';
+import { ADMIN_PAGE_STYLES } from '../core/admin-page.styles';
 import { errorMessage } from '../core/auth.service';
 import { daysLabel, exportHref, overrideProblem } from './retention.model';
 
@@ -96,23 +97,15 @@ import { daysLabel, exportHref, overrideProblem } from './retention.model';
       </form>
     </main>
   `,
-  styles: `
-    :host { display: block; padding: 0.5rem 1rem 1rem; max-width: 60rem; }
-    .top { display: flex; align-items: center; gap: 0.25rem 1rem; flex-wrap: wrap; }
-    h1 { font-size: 1.25rem; font-weight: 500; }
-    .section { font-size: 1.05rem; font-weight: 500; margin: 1.25rem 0 0.5rem; }
-    .form { display: flex; flex-direction: column; align-items: flex-start; gap: 0.25rem; }
-    .fields { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 0.75rem 1rem; width: 100%; margin-bottom: 0.5rem; }
-    .wide-field { flex: 1 1 18rem; min-width: 0; }
-    .days-field { flex: 0 1 10rem; }
-    .hint, .meta { color: var(--mat-sys-on-surface-variant); font-size: 0.85rem; }
-    .problem { color: var(--mat-sys-error); margin: 0.25rem 0; }
-    .list { list-style: none; margin: 0; padding: 0; }
-    .item { display: flex; flex-wrap: wrap; align-items: center; gap: 0.25rem 1rem; border: 1px solid var(--mat-sys-outline-variant); border-radius: 0.5rem; padding: 0.25rem 0.75rem; margin-bottom: 0.5rem; }
-    .conversation { font-weight: 500; overflow-wrap: anywhere; }
-    .meta { flex: 1 1 12rem; }
-    .empty { color: var(--mat-sys-on-surface-variant); padding: 0.5rem 0; }
-  `,
+  styles: [
+    ADMIN_PAGE_STYLES,
+    `
+      .days-field { flex: 0 1 10rem; }
+      .item { display: flex; flex-wrap: wrap; align-items: center; gap: 0.25rem 1rem; border: 1px solid var(--mat-sys-outline-variant); border-radius: 0.5rem; padding: 0.25rem 0.75rem; margin-bottom: 0.5rem; }
+      .conversation { font-weight: 500; overflow-wrap: anywhere; }
+      .meta { flex: 1 1 12rem; }
+    `,
+  ],
 })
 export class RetentionAdminComponent implements OnInit {
   private readonly http = inject(HttpClient);
