@@ -74,7 +74,8 @@ export class ChatModule {
       // ChannelAccess and PresenceService for the channels module (membership, member presence).
       // MessageAccess, MentionsService and MessageViews for the message changes module (edit, delete, react).
       // MessageHistoryService and RecipientResolver for search (the same visibility and conversation names).
-      exports: [MessageWriter, ChannelAccess, PresenceService, MessageViews, MessageAccess, MentionsService, MessageHistoryService, RecipientResolver],
+      // MessageRoutingService for POST /api/messages (MessagesModule): REST sends take the socket's path.
+      exports: [MessageWriter, ChannelAccess, PresenceService, MessageViews, MessageAccess, MentionsService, MessageHistoryService, RecipientResolver, MessageRoutingService],
     }));
   }
 }
