@@ -21,6 +21,9 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'directory.role_changed': 'Role changed by the directory',
   'directory.account_disabled': 'Disabled by the directory',
   'directory.account_enabled': 'Enabled again by the directory',
+  'bot.created': 'Created a bot',
+  'bot.token_rotated': "Rotated a bot's token",
+  'bot.token_revoked': "Revoked a bot's token",
 };
 
 const SOURCE_LABELS: Record<string, string> = { ldap: 'company directory', oidc: 'single sign-on' };
