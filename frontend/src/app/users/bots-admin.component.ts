@@ -65,11 +65,11 @@ import { AccountFieldsComponent } from './account-fields.component';
                         }
                       </td>
                       <td class="actions">
-                        <button mat-button type="button" (click)="rotate(bot)" [attr.aria-label]="(bot.token ? 'Rotate the token of ' : 'Make a token for ') + bot.username">
+                        <button mat-button type="button" (click)="rotate(bot)" [attr.aria-label]="(bot.token ? 'Rotate token of ' : 'New token for ') + bot.username">
                           {{ bot.token ? 'Rotate token' : 'New token' }}
                         </button>
                         @if (bot.token) {
-                          <button mat-button type="button" class="delete" (click)="revoke(bot)" [attr.aria-label]="'Revoke the token of ' + bot.username">Revoke</button>
+                          <button mat-button type="button" class="delete" (click)="revoke(bot)" [attr.aria-label]="'Revoke token of ' + bot.username">Revoke</button>
                         }
                       </td>
                     </tr>
@@ -89,10 +89,11 @@ import { AccountFieldsComponent } from './account-fields.component';
     .error { color: var(--mat-sys-error); }
     .create { display: flex; flex-wrap: wrap; gap: 0.25rem 0.75rem; align-items: flex-start; margin-bottom: 1rem; max-width: 64rem; }
     .secret { padding: 0.75rem; margin-bottom: 1rem; border-radius: 0.5rem; max-width: 48rem;
-      background: var(--mat-sys-tertiary-container); color: var(--mat-sys-on-tertiary-container); }
+      border: 1px solid var(--mat-sys-outline-variant); border-inline-start: 4px solid var(--mat-sys-primary);
+      background: var(--mat-sys-surface-container-high); color: var(--mat-sys-on-surface); }
     .secret p { margin: 0 0 0.5rem; }
     .secret code { display: block; overflow-wrap: anywhere; font-size: 0.875rem; padding: 0.5rem; border-radius: 4px;
-      background: var(--mat-sys-surface); color: var(--mat-sys-on-surface); }
+      background: var(--mat-sys-surface-container-lowest); color: var(--mat-sys-on-surface); }
     .secret-actions { display: flex; gap: 0.5rem; margin-top: 0.5rem; }
     .name { color: var(--mat-sys-on-surface-variant); }
     .actions { white-space: nowrap; }
