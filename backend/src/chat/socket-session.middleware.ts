@@ -92,7 +92,8 @@ export class SocketSessionMiddleware {
       sessionId,
     });
     if (sessionId !== null) this.watchSession(socket, sessionId);
-    if (auth?.botTokenId != null) this.watchBotToken(socket, auth.botTokenId);
+    const botTokenId = auth?.botTokenId ?? null;
+    if (botTokenId !== null) this.watchBotToken(socket, botTokenId);
     this.backpressure.watch(socket);
     this.logger.debug({ msg: 'Socket connected', socketId: socket.id, userId: auth?.user.id ?? null });
     // Runs before any handler: a flood is refused here, before validation or storage see it.
