@@ -13,6 +13,9 @@
 //   npm run bench -- --only export     the compliance export of a small and a 10× larger store
 //   npm run bench -- --only search     search over 1M stored messages, on SQLite and PostgreSQL
 //   npm run bench -- --only files      a 100 MB upload and download, against a plain static file server
+//   npm run bench -- --only dm-layers,group-layers  the traffic against each layer of Parley's stack in turn
+//                                    (socket.io, + Nest gateway, + Parley without storage, + SQLite
+//                                    rows, + search index, + fsync): where the CPU per delivery goes
 //   npm run bench -- --only abuse --parley-root ../other-checkout   run another checkout's build
 //                                    (its `npm run build:server` output), e.g. to measure "before"
 import { fork, spawn } from 'node:child_process';
@@ -91,26 +94,27 @@ async function startWorkers() {
   );
 }
 
-function startBaseline() {
+function startBaseline(script = 'baseline-server.mjs', name = 'baseline') {
   return new Promise((resolve, reject) => {
-    const child = fork(join(here, 'baseline-server.mjs'), [], {
+    const child = fork(join(here, script), [], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       execArgv: ['--require', LOOP_PROBE],
       env: { ...process.env, PARLEY_BENCH_LOOP_FILE: LOOP_FILE },
     });
-    child.once('message', (m) => resolve({ name: 'baseline', child, url: `http://127.0.0.1:${m.port}`, pid: child.pid }));
-    child.once('exit', (code) => reject(new Error(`baseline exited ${code}`)));
+    child.once('message', (m) => resolve({ name, child, url: `http://127.0.0.1:${m.port}`, pid: child.pid }));
+    child.once('exit', (code) => reject(new Error(`${name} exited ${code}`)));
   });
 }
 
-function startParley(dataDir, extraEnv = {}) {
+function startParley(dataDir, extraEnv = {}, script = join(PARLEY_ROOT, 'dist', 'backend', 'main.js')) {
   return new Promise((resolve, reject) => {
     const profiling = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
     if (args.profile) mkdirSync(args.profile, { recursive: true });
-    const child = spawn(process.execPath, [...profiling, '--require', LOOP_PROBE, join(PARLEY_ROOT, 'dist', 'backend', 'main.js')], {
+    const child = spawn(process.execPath, [...profiling, '--require', LOOP_PROBE, script], {
       cwd: dataDir,
       env: {
         ...process.env,
+        PARLEY_BENCH_ROOT: PARLEY_ROOT,
         PARLEY_BENCH_LOOP_FILE: LOOP_FILE,
         PARLEY_HOST: '127.0.0.1',
         PARLEY_PORT: '0',
@@ -685,6 +689,47 @@ async function abuse() {
   }
 }
 
+/**
+ * The same closed-loop DM traffic against each layer of Parley's stack, bottom up, so that the
+ * difference between two rungs is what that layer costs per DM. Rungs that share a process
+ * setup with the main run reuse it (the baseline, the whole Parley).
+ */
+async function layers(kind, baseline, parley, dataDir) {
+  const [senders, receivers] = SIZES.group;
+  const load = (server) => (kind === 'dm' ? traffic(server, { senders: SIZES.dm, receivers: SIZES.dm, dm: true }) : traffic(server, { senders, receivers }));
+  const noSync = { PARLEY_SQLITE_DURABILITY: 'survive-process-crash-only' };
+  // A measuring device only: without the trigger that lists new messages for indexing, nothing
+  // is indexed (search would miss them). Dropped through a second connection once migrated.
+  const withoutSearchIndex = async (starting) => {
+    const server = await starting;
+    const file = new Database(join(server.dataDir, 'parley.sqlite'));
+    file.exec('drop trigger messages_search_insert');
+    file.close();
+    return server;
+  };
+  const rungs = [
+    ['socket.io (the baseline)', () => baseline, false],
+    ['+ a NestJS gateway', () => startBaseline('nest-relay-server.mjs', 'nest-relay'), true],
+    ['+ Parley, storing nothing', () => startParley(mkdtempSync(join(dataDir, 'memory-')), {}, join(here, 'parley-layer-server.mjs')), true],
+    ['+ SQLite rows, no search index, no fsync', () => withoutSearchIndex(startParley(mkdtempSync(join(dataDir, 'nosearch-')), noSync)), true],
+    ['+ the search index, no fsync', () => startParley(mkdtempSync(join(dataDir, 'nosync-')), noSync), true],
+    ['+ fsync per commit (Parley as shipped)', () => parley, false],
+  ];
+  const measured = [];
+  for (const [layer, start, own] of rungs) {
+    process.stderr.write(`${kind}-layers: ${layer}… `);
+    const server = await start();
+    try {
+      // The name decides how clients sign in: every rung but the two bare relays is Parley.
+      measured.push({ layer, ...(await load(server.name === 'nest-relay' ? { ...server, name: 'baseline' } : server)) });
+    } finally {
+      if (own) await stop(server);
+    }
+    process.stderr.write('done\n');
+  }
+  return measured;
+}
+
 // ---------- the run ----------
 
 function ratio(parley, baseline) {
@@ -759,6 +804,9 @@ async function main() {
       process.stderr.write('abuse: parley… ');
       results.scenarios.abuse = { parley_root: PARLEY_ROOT, parley: await abuse() };
       process.stderr.write('done\n');
+    }
+    for (const kind of ['group', 'dm']) {
+      if (only?.has(`${kind}-layers`)) (results.layers ??= {})[kind] = await layers(kind, baseline, parley, dataDir);
     }
   } finally {
     await stop(baseline);
@@ -883,6 +931,12 @@ async function main() {
     row('insertBatch messages/s without it', (d) => d.inserts.unindexed_per_sec);
     row('with/without', (d) => d.inserts.ratio, '≥ 0.9×');
   }
+  const layerRows = Object.entries(results.layers ?? {}).flatMap(([kind, rungs]) =>
+    rungs.map((rung, i) => {
+      const below = rungs[i - 1];
+      return [kind, rung.layer, fmt(rung.deliveries_per_sec), fmt(ratio(rung.deliveries_per_sec, rungs[0].deliveries_per_sec)), fmt(rung.cpu_us_per_delivery), below ? fmt(rung.cpu_us_per_delivery - below.cpu_us_per_delivery) : '', fmt(ratio(rung.cpu_us_per_delivery, rungs[0].cpu_us_per_delivery)), fmt(rung.loop_p99_ms), fmt(rung.lost + rung.doubled)];
+    }),
+  );
   const table = [
     `Parley bench (${mode}, SQLite durability ${args.durability}) ${results.started}, ${results.machine.cpus} CPUs, Node ${results.machine.node}`,
     '',
@@ -894,6 +948,9 @@ async function main() {
     ...(PARLEY_ROOT === root ? [] : [`Parley build from ${PARLEY_ROOT}.`]),
     ...(searchRows.length
       ? ['', `Search (${SIZES.search.messages} stored messages, ${SIZES.search.runs} searches of each kind over the socket; insertBatch of ${SIZES.search.inserts} in batches of 50):`, '', '| metric | SQLite | PostgreSQL | target |', '| --- | --- | --- | --- |', ...searchRows.map((r) => `| ${r.join(' | ')} |`)]
+      : []),
+    ...(layerRows.length
+      ? ['', `By layer (closed loop, ${SIZES.seconds} s each, one after another; group ${SIZES.group[0]} senders × ${SIZES.group[1]} receivers, dm ${SIZES.dm} pairs):`, '', '| traffic | layer | deliveries/s | × socket.io | server CPU µs/delivery | added by this layer | × socket.io | event-loop p99 ms | lost + doubled |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |', ...layerRows.map((r) => `| ${r.join(' | ')} |`)]
       : []),
     ...(scalingRows.length
       ? ['', 'Scaling out (the same load, clients spread over the nodes):', '', `| ${scalingRows[0].join(' | ')} |`, `|${' --- |'.repeat(scalingRows[0].length)}`, ...scalingRows.slice(1).map((r) => `| ${r.join(' | ')} |`)]
@@ -907,6 +964,7 @@ async function main() {
   writeFileSync(join(resultsDir, `${name}.md`), `${table}\n`);
   console.log(table);
   let lost = Object.values(results.scenarios).reduce((sum, s) => sum + (s.parley?.lost ?? 0) + (s.parley?.doubled ?? 0), 0);
+  for (const rung of Object.values(results.layers ?? {}).flat()) lost += rung.lost + rung.doubled;
   for (const run of results.scaling ? [results.scaling.one, results.scaling.many] : []) {
     for (const s of Object.values(run)) lost += s.lost + s.doubled;
   }

@@ -10,6 +10,9 @@ import { handshakeClientIp, trustProxyOf } from './common/client-ip';
 import { answerUnparsableRequestsWithJson } from './common/client-error-handler';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { ClusterService } from './cluster/cluster.service';
+import { readStartupEnv } from './config/startup-env';
+import * as extensionApi from './extensions';
+import { loadExtensions } from './extensions/extension-loader';
 import { AppConfig } from './config/app-config';
 import { ShutdownService } from './lifecycle/shutdown.service';
 import { httpLogger } from './logging/http-logger.middleware';
@@ -54,7 +57,9 @@ function levelOf(logger: ParleyAppOptions['logger']): LogLevel | false | undefin
 export async function createParleyApp(options: ParleyAppOptions = {}): Promise<NestExpressApplication> {
   const httpsOptions = await loadTls(options.env);
   const log = { ...options.log, level: options.log?.level ?? levelOf(options.logger) };
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ ...options, log }), {
+  // Before Nest builds anything: an extension may override providers, and its module is imported.
+  const extensions = options.extensions ?? (await loadExtensions(readStartupEnv(options.env).PARLEY_EXTENSIONS, extensionApi));
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ ...options, log, extensions }), {
     // Fail with an exception (main.ts prints it) rather than abort the process on a bad start.
     abortOnError: false,
     // Only the JSON parser below: Nest's default urlencoded one would read HTML form posts,

@@ -24,6 +24,8 @@ import { RosterModule } from './roster/roster.module';
 import { SecurityModule } from './security/security.module';
 import { StorageModule } from './storage/storage.module';
 import { DirectoryModule } from './directory/directory.module';
+import { extensionModule, type LoadedExtension } from './extensions/extension-loader';
+import { ExtensionsModule } from './extensions/extensions.module';
 import { UsersModule } from './users/users.module';
 import { WebAppModule } from './web/web-app.module';
 
@@ -37,6 +39,8 @@ export interface ParleyModuleOptions {
   overrides?: Provider[];
   /** Where the JSON log goes and its level; defaults to standard output and PARLEY_LOG_LEVEL. */
   log?: LogOptions;
+  /** PARLEY_EXTENSIONS, loaded (createParleyApp does it): imported last, in this order; their overrides after `overrides`. */
+  extensions?: LoadedExtension[];
 }
 
 /**
@@ -47,7 +51,9 @@ export interface ParleyModuleOptions {
 @Module({})
 export class AppModule {
   static forRoot(options: ParleyModuleOptions = {}): DynamicModule {
-    const overrides = options.overrides ?? [];
+    const extensions = options.extensions ?? [];
+    const extensionOverrides = extensions.flatMap((extension) => extension.overrides);
+    const overrides = extensionOverrides.length > 0 ? [...(options.overrides ?? []), ...extensionOverrides] : (options.overrides ?? []);
     return {
       module: AppModule,
       imports: [
@@ -77,6 +83,8 @@ export class AppModule {
         HealthModule.forRoot(overrides),
         LifecycleModule.forRoot(overrides),
         WebAppModule.forRoot(),
+        ExtensionsModule.forRoot(overrides),
+        ...extensions.map((extension, position) => extensionModule(extension, position, overrides)),
       ],
     };
   }

@@ -41,8 +41,8 @@ const onPostgres = () => process.env.PARLEY_TEST_STORAGE === 'postgres';
 export async function startServer(
   env: Record<string, string> = {},
   overrides: Provider[] = [],
-  /** More app options, e.g. `log: { destination }` to capture the JSON log. */
-  options: Pick<ParleyAppOptions, 'log' | 'logger'> = {},
+  /** More app options, e.g. `log: { destination }` to capture the JSON log, or `extensions` to load. */
+  options: Pick<ParleyAppOptions, 'log' | 'logger' | 'extensions'> = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
   const schema = onPostgres() ? `parley_e2e_${randomBytes(6).toString('hex')}` : null;

@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { AppConfig } from '../config/app-config';
 import { DuplicateKeyError } from '../storage/storage-errors';
 import { UserRepository } from '../storage/user.repository';
+import { AccountActivity } from './account-activity';
 import { PasswordPolicy } from './password-policy.service';
 import { PasswordService } from './password.service';
 
@@ -20,6 +21,7 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     private readonly passwords: PasswordService,
     private readonly policy: PasswordPolicy,
     private readonly config: AppConfig,
+    private readonly activity: AccountActivity,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -37,7 +39,7 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     }
     const now = Date.now();
     try {
-      await this.users.create({
+      const admin = await this.users.create({
         username: ADMIN_INPUTS[0],
         display_name: ADMIN_INPUTS[1],
         role: 'admin',
@@ -45,6 +47,7 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
         created_at: now,
         updated_at: now,
       });
+      this.activity.emit('created', admin);
     } catch (error) {
       // Nodes of a cluster starting together on an empty database: another node made it first.
       if (error instanceof DuplicateKeyError) return;

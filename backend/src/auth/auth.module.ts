@@ -3,6 +3,7 @@ import { NO_OVERRIDES, overridableModule } from '../common/provider-overrides';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { SecurityModule } from '../security/security.module';
 import { StorageModule } from '../storage/storage.module';
+import { AccountActivity } from './account-activity';
 import { AccountEvents } from './account-events';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { AuthController } from './auth.controller';
@@ -21,10 +22,11 @@ export class AuthModule {
     return overridableModule(AuthModule, overrides, () => ({
       imports: [StorageModule.forRoot(overrides), RateLimitModule.forRoot(overrides), SecurityModule.forRoot(overrides)],
       controllers: [AuthController],
-      providers: [AuthService, PasswordService, PasswordPolicy, AccountEvents, AdminBootstrapService, SessionCookies],
+      providers: [AuthService, PasswordService, PasswordPolicy, AccountEvents, AccountActivity, AdminBootstrapService, SessionCookies],
       // Passwords for UsersService; AccountEvents for the socket edge, which ends a signed-out session;
-      // SessionCookies for single sign-on, which signs browsers in too.
-      exports: [AuthService, PasswordService, PasswordPolicy, AccountEvents, SessionCookies],
+      // SessionCookies for single sign-on, which signs browsers in too; AccountActivity for the
+      // accounts' writers (users, directory) and the extensions' account hooks.
+      exports: [AuthService, PasswordService, PasswordPolicy, AccountEvents, AccountActivity, SessionCookies],
     }));
   }
 }

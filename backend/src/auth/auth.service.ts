@@ -7,6 +7,7 @@ import type { UserRow } from '../storage/database.types';
 import { BotRepository } from '../storage/bot.repository';
 import { SessionRepository } from '../storage/session.repository';
 import { UserRepository } from '../storage/user.repository';
+import { AccountActivity } from './account-activity';
 import { AccountEvents } from './account-events';
 import { isBotToken } from './bot-token';
 import { PasswordService } from './password.service';
@@ -55,6 +56,7 @@ export class AuthService {
     private readonly events: AccountEvents,
     private readonly throttle: LoginThrottle,
     private readonly config: AppConfig,
+    private readonly activity: AccountActivity,
     private readonly bots: BotRepository,
   ) {}
 
@@ -97,6 +99,7 @@ export class AuthService {
     const now = Date.now();
     const expiresAt = now + this.config.values.PARLEY_SESSION_TTL_HOURS * 3_600_000;
     await this.sessions.create({ token_hash: hashSessionToken(token), user_id: user.id, created_at: now, expires_at: expiresAt });
+    this.activity.emit('signed_in', user);
     return { user, token, expiresAt };
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCodes, normalizeUsername } from '@parley/contract';
 import type { Bot, CreateBotDto } from '@parley/contract/schemas';
+import { AccountActivity } from '../auth/account-activity';
 import { AccountEvents } from '../auth/account-events';
 import { hashSessionToken } from '../auth/session-token';
 import { newBotToken } from '../auth/bot-token';
@@ -29,6 +30,7 @@ export class BotsService {
     private readonly bots: BotRepository,
     private readonly users: UsersService,
     private readonly events: AccountEvents,
+    private readonly activity: AccountActivity,
   ) {}
 
   async list(): Promise<Bot[]> {
@@ -45,6 +47,8 @@ export class BotsService {
         { username: dto.username, display_name: dto.display_name ?? dto.username, role: dto.role, created_at: now, updated_at: now },
         tokenRow(secret, actor, now),
       );
+      // An account was created: extensions' account hooks hear of a bot as of a person.
+      this.activity.emit('created', created.user);
       return { bot: toBot(created), token: secret };
     } catch (error) {
       // Two admins created the same name at once.

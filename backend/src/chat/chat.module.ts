@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { ClusterModule } from '../cluster/cluster.module';
 import { NO_OVERRIDES, overridableModule } from '../common/provider-overrides';
+import { HooksModule } from '../extensions/hooks.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { PermissionsModule } from '../permissions/permissions.module';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
@@ -52,6 +53,8 @@ export class ChatModule {
         MetricsModule.forRoot(overrides),
         // NodeBus: ChannelAccess keeps its cache in step across nodes.
         ClusterModule.forRoot(overrides),
+        // The message hooks MessageRoutingService runs.
+        HooksModule.forRoot(overrides),
       ],
       providers: [
         MessageRoutingService,
@@ -74,8 +77,9 @@ export class ChatModule {
       // ChannelAccess and PresenceService for the channels module (membership, member presence).
       // MessageAccess, MentionsService and MessageViews for the message changes module (edit, delete, react).
       // MessageHistoryService and RecipientResolver for search (the same visibility and conversation names).
-      // MessageRoutingService for POST /api/messages (MessagesModule): REST sends take the socket's path.
-      exports: [MessageWriter, ChannelAccess, PresenceService, MessageViews, MessageAccess, MentionsService, MessageHistoryService, RecipientResolver, MessageRoutingService],
+      // MessageRoutingService for the extensions' MessageSender and POST /api/messages (MessagesModule):
+      // both take the socket's path.
+      exports: [MessageRoutingService, MessageWriter, ChannelAccess, PresenceService, MessageViews, MessageAccess, MentionsService, MessageHistoryService, RecipientResolver],
     }));
   }
 }

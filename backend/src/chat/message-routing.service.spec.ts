@@ -3,12 +3,15 @@ import { UserRegistryService, type VerifiedConnection } from '../registry/user-r
 import type { ChannelRow, MessageRow, NewMessageRow, UserRow } from '../storage/database.types';
 import { storedRow, userRow } from '../storage/testing/fixtures';
 import { newTestService, type ServiceMocks } from '../testing/new-test-service';
+import { eventually } from '../../../test/support/eventually';
+import { MessageHooks } from '../extensions/message-hooks.service';
 import { MAX_PENDING_PER_SOCKET, MessageRoutingService } from './message-routing.service';
 
 describe('MessageRoutingService', () => {
   let routing: MessageRoutingService;
   let mocks: ServiceMocks;
   let registry: UserRegistryService;
+  let hooks: MessageHooks;
   let accounts: UserRow[];
   let lastId: number;
 
@@ -16,6 +19,7 @@ describe('MessageRoutingService', () => {
     const service = newTestService(MessageRoutingService);
     ({ sut: routing, mocks } = service);
     registry = service.get(UserRegistryService);
+    hooks = service.get(MessageHooks);
     accounts = [];
     lastId = 0;
     mocks.user.findByUsername.mockImplementation(async (name) => accounts.find((u) => u.username === name));
@@ -241,6 +245,42 @@ describe('MessageRoutingService', () => {
       expect(mocks.user.findByUsername).not.toHaveBeenCalled();
       expect(mocks.message.insertBatch.mock.calls[0][0][0].mentions).toBeNull();
       expect(emits()[0].payload).not.toHaveProperty('mentions');
+    });
+  });
+
+  describe('extension hooks', () => {
+    it('stores, mention-parses and delivers the text the before-store hooks made, after authorisation', async () => {
+      const sam = connect('sam', 'staff');
+      connect('cleo', 'client');
+      const seen: string[] = [];
+      hooks.beforeStore(({ text, target }) => {
+        seen.push(target.kind);
+        return { text: `${text} @cleo` };
+      });
+      expect(await routing.send(sam, { message: 'hi', recipients: 'group:staff' })).toMatchObject({ message: 'hi @cleo' });
+      expect(mocks.message.insertBatch.mock.calls[0][0][0]).toMatchObject({ body: 'hi @cleo', mentions: JSON.stringify(['cleo']) });
+      expect(emits()[0].payload).toMatchObject({ message: 'hi @cleo' });
+      // A refused sender never reaches the hooks: a hook cannot be used to probe who exists.
+      await expect(routing.send(sam, { message: 'x', recipients: 'user:nobody' })).rejects.toMatchObject({ code: 'UNKNOWN_RECIPIENT' });
+      expect(seen).toEqual(['group']);
+    });
+
+    it('stores and emits nothing for a refused message', async () => {
+      const sam = connect('sam', 'staff');
+      hooks.beforeStore(() => ({ refuse: 'No.' }));
+      await expect(routing.send(sam, { message: 'hi', recipients: 'group:staff' })).rejects.toMatchObject({ code: 'MESSAGE_REFUSED', message: 'No.' });
+      expect(mocks.message.insertBatch).not.toHaveBeenCalled();
+      expect(emits()).toEqual([]);
+    });
+
+    it("runs after-delivery hooks on a person's message, not on one an extension sent", async () => {
+      const sam = connect('sam', 'staff');
+      const delivered: string[] = [];
+      hooks.afterDelivery(({ message }) => delivered.push(message.message));
+      await routing.send(sam, { message: 'from a person', recipients: 'group:staff' });
+      await routing.send(sam, { message: 'from an extension', recipients: 'group:staff' }, { fromExtension: true });
+      await routing.send(sam, { message: 'from a person again', recipients: 'group:staff' });
+      await eventually(() => expect(delivered).toEqual(['from a person', 'from a person again']));
     });
   });
 });

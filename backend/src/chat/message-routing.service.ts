@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ConversationIds, ErrorCodes, type Role, type SendMessageAck, ServerEvents } from '@parley/contract';
+import { ConversationIds, ErrorCodes, type Role, type SendMessageAck, ServerEvents, type WireMessage } from '@parley/contract';
 import { ParleyError } from '../common/parley-error';
+import { MessageHooks } from '../extensions/message-hooks.service';
 import { ParleyMetrics } from '../metrics/parley-metrics.service';
 import { PermissionPolicy } from '../permissions/permission-policy';
 import { Broadcaster, Rooms } from '../realtime/broadcaster.service';
@@ -67,11 +68,13 @@ export class MessageRoutingService {
     private readonly mentions: MentionsService,
     private readonly access: MessageAccess,
     private readonly attachments: MessageAttachments,
+    private readonly hooks: MessageHooks,
   ) {}
 
   private readonly lanes = new Map<string, Lane>();
 
-  async send(sender: VerifiedConnection, dto: SendMessageDto): Promise<SendMessageAck> {
+  /** `fromExtension`: sent by MessageSender, so after-delivery hooks are not run on it (no reply loops). */
+  async send(sender: VerifiedConnection, dto: SendMessageDto, { fromExtension = false } = {}): Promise<SendMessageAck> {
     const receivedAt = this.metrics.now();
     let lane = this.lanes.get(sender.socketId);
     if (!lane) this.lanes.set(sender.socketId, (lane = { tail: Promise.resolve(), pending: 0 }));
@@ -84,10 +87,14 @@ export class MessageRoutingService {
       // socket's messages in the order it sent them, so their ids are in that order too.
       const queued = lane.tail.then(async () => {
         const target = await this.authorizedTarget(sender, dto.recipients);
-        const mentions = await this.mentions.of(sender.user, dto.message, target.kind);
+        // After authorisation, so a refusal tells nothing about who exists; before mentions and
+        // the row, so what a hook made of the text is what is parsed and stored.
+        const mayBeEmpty = (dto.attachments?.length ?? 0) > 0;
+        const message = await this.hooks.runBeforeStore(dto.message, sender.user, target, { fromExtension, mayBeEmpty });
+        const mentions = await this.mentions.of(sender.user, message, target.kind);
         // Only a message with files reads them: the common send costs no extra query.
         const attachments = await this.attachments.attachable(sender.user, dto.attachments, dto.client_id);
-        const row = this.toRow(sender, dto, target, mentions, attachments);
+        const row = this.toRow(sender, { ...dto, message }, target, mentions, attachments);
         // Only a reply reads the message it answers: the common send costs no extra query.
         const quoted = dto.reply_to === undefined ? undefined : await this.answered(sender, dto.reply_to, row.conversation);
         return { target, quoted, stored: this.writer.write(row) };
@@ -97,10 +104,13 @@ export class MessageRoutingService {
       const { row, duplicate } = await stored;
       // A duplicate was delivered when first stored; delivering again would show it twice.
       if (!duplicate) {
-        this.deliver(row, target, sender, quoted);
+        const wire = this.deliver(row, target, sender, quoted);
         this.metrics.messageDelivered(target.kind === 'user' ? 'direct' : 'group', receivedAt);
+        if (!fromExtension) this.hooks.runAfterDelivery(wire, sender.user, target);
       }
-      return { id: row.id, sent_at: new Date(row.sent_at).toISOString(), client_id: row.client_id, duplicate };
+      const ack = { id: row.id, sent_at: new Date(row.sent_at).toISOString(), client_id: row.client_id, duplicate };
+      // The sender's copy is their own text: tell them when what others got differs.
+      return row.body === dto.message ? ack : { ...ack, message: row.body };
     } finally {
       lane.pending -= 1;
       if (lane.pending === 0) this.lanes.delete(sender.socketId);
@@ -218,7 +228,7 @@ export class MessageRoutingService {
     }
   }
 
-  private deliver(row: MessageRow, target: Target, sender: VerifiedConnection, quoted: MessageRow | undefined): void {
+  private deliver(row: MessageRow, target: Target, sender: VerifiedConnection, quoted: MessageRow | undefined): WireMessage {
     // A duplicate is not delivered; a new row is the one just validated, so its quote is `quoted`.
     const wire = toWireMessage(row, { quoted });
     const senderDevices = Rooms.user(sender.user.id);
@@ -226,6 +236,7 @@ export class MessageRoutingService {
     // sending socket has the ack instead.
     const echo = target.kind === 'group' && sender.user.role === target.group;
     this.broadcaster.emit([...recipientRooms(target), senderDevices], ServerEvents.MessageFromUser, wire, echo ? undefined : sender.socketId);
+    return wire;
   }
 }
 

@@ -3,6 +3,8 @@ import { type ErrorBody, type ErrorCode, ErrorCodes } from '@parley/contract';
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.InvalidPayload]: 400,
   [ErrorCodes.MessageTooLong]: 400,
+  // Understood and well formed, but this server's rules (an extension's) do not take it.
+  [ErrorCodes.MessageRefused]: 422,
   [ErrorCodes.InvalidCredentials]: 401,
   [ErrorCodes.Unauthenticated]: 401,
   [ErrorCodes.NotAuthorised]: 403,

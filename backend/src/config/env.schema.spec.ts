@@ -41,8 +41,14 @@ describe('validateEnv', () => {
     ['PARLEY_METRICS_PORT', 'ninety'],
     ['PARLEY_METRICS_PORT', '8080'],
     ['PARLEY_METRICS_HOST', '127.0.0.1'],
+    ['PARLEY_EXTENSIONS', 'filter.mjs,filter.ts'],
   ])('names %s when it is %p', (name, value) => {
     expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`Invalid configuration:\\n.*${name}`));
+  });
+
+  it('reads PARLEY_EXTENSIONS as a list of module files in order, none when unset', () => {
+    expect(validateEnv({}).PARLEY_EXTENSIONS).toEqual([]);
+    expect(validateEnv({ PARLEY_EXTENSIONS: ' b.mjs, /etc/parley/a.js ,,' }).PARLEY_EXTENSIONS).toEqual(['b.mjs', '/etc/parley/a.js']);
   });
 
   describe('company directory and single sign-on', () => {

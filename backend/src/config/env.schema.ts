@@ -113,6 +113,15 @@ export const envSchema = z.object({
       return result.data;
     }),
   /**
+   * Extension modules loaded at start, comma-separated paths to ES module files (relative to
+   * the working folder, or absolute); their hooks run in this order. See docs/extensions.md.
+   */
+  PARLEY_EXTENSIONS: z
+    .string()
+    .default('')
+    .transform((raw) => raw.split(',').map((file) => file.trim()).filter((file) => file.length > 0))
+    .pipe(z.array(z.string().regex(/\.m?js$/, 'module files (.mjs, or .js in an ES module package)'))),
+  /**
    * Web origins (besides Parley's own) whose pages may open a socket, comma-separated, e.g.
    * prototype pages hosted elsewhere; 'null' admits pages opened from a file.
    */

@@ -98,6 +98,11 @@ export const ErrorCodes = {
   UnknownRecipient: 'UNKNOWN_RECIPIENT',
   /** Message text is longer than the server's limit (bytes of UTF-8). */
   MessageTooLong: 'MESSAGE_TOO_LONG',
+  /**
+   * An extension installed on this server refused the message (e.g. a word filter); nothing was
+   * stored. The message is the extension's, for the sender to read. Resending the same text fails again.
+   */
+  MessageRefused: 'MESSAGE_REFUSED',
   /** The event name is not part of this protocol. */
   UnknownEvent: 'UNKNOWN_EVENT',
   /**
@@ -285,6 +290,11 @@ export interface SendMessageAck {
   client_id: string | null;
   /** True when this client_id was already stored: nothing was stored or delivered again. */
   duplicate: boolean;
+  /**
+   * Only when the text stored is not the one sent (an extension on the server rewrote it, e.g.
+   * masked a word): what was stored and delivered, for the sender to show instead.
+   */
+  message?: string;
 }
 
 export interface MessagePageAck {

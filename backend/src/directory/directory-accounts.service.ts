@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditActions, type AccountSource, type Role } from '@parley/contract';
 import { AuditService } from '../audit/audit.service';
+import { AccountActivity } from '../auth/account-activity';
 import { AuthService } from '../auth/auth.service';
 import type { UserRow } from '../storage/database.types';
 import { DuplicateKeyError } from '../storage/storage-errors';
@@ -36,6 +37,7 @@ export class DirectoryAccounts {
     private readonly accounts: UsersService,
     private readonly auth: AuthService,
     private readonly audit: AuditService,
+    private readonly activity: AccountActivity,
   ) {}
 
   /**
@@ -69,6 +71,7 @@ export class DirectoryAccounts {
     if (!disabled) return;
     this.accounts.noteChanged(disabled);
     await this.auth.signOutEverywhere(user.id, 'directory_disabled');
+    this.activity.emit('disabled', disabled);
     await this.audit.record(null, AuditActions.DirectoryAccountDisabled, user.username, { source: user.source, reason });
     this.logger.log(`Disabled ${user.username}: ${reason === 'not_in_directory' ? 'no longer in the directory' : 'in no mapped group'}`);
   }
@@ -107,6 +110,7 @@ export class DirectoryAccounts {
         updated_at: now,
       });
       this.accounts.noteChanged(user);
+      this.activity.emit('created', user);
       await this.audit.record(null, AuditActions.DirectoryAccountCreated, user.username, { source: person.source, role: person.role });
       return user;
     } catch (error) {

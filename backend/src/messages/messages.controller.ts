@@ -48,6 +48,7 @@ export class MessagesController {
   @ApiError(400, [ErrorCodes.InvalidPayload, ErrorCodes.MessageTooLong, ErrorCodes.UnknownRecipient, ErrorCodes.UnknownMessage, ErrorCodes.MessageDeleted, ErrorCodes.UnknownFile], 'A field is malformed, the text too long, or recipients, reply_to or attachments name nothing the sender may use')
   @ApiError(403, [ErrorCodes.Forbidden], 'The permission table does not let the sender post to that group, or a public channel they are not in')
   @ApiError(409, [ErrorCodes.ChannelArchived], 'The channel is archived')
+  @ApiError(422, [ErrorCodes.MessageRefused], 'An extension refused the message; the message says why')
   @ApiError(429, [ErrorCodes.RateLimited], 'Too many requests, or 256 of this user\'s REST messages are waiting to be stored')
   @ApiError(503, [ErrorCodes.StorageFailed], 'Not stored: resend with the same client_id')
   async send(

@@ -33,6 +33,7 @@ export class ParleyMetrics {
   private readonly messages: Counter<'kind'>;
   private readonly delivery: Histogram;
   private readonly errors: Counter<'transport' | 'code'>;
+  private readonly hookFailures: Counter<'hook' | 'extension'>;
   // Label sets built once, so counting a message allocates none.
   private readonly kindLabels: Record<MessageKind, { kind: MessageKind }> = {
     group: { kind: 'group' },
@@ -73,6 +74,12 @@ export class ParleyMetrics {
       labelNames: ['transport', 'code'],
       registers,
     });
+    this.hookFailures = new Counter({
+      name: 'parley_extension_hook_failures_total',
+      help: 'Extension hooks that threw, rejected or returned something invalid, by hook (e.g. message.after_delivery) and extension',
+      labelNames: ['hook', 'extension'],
+      registers,
+    });
   }
 
   /** A start time for messageDelivered, on the monotonic clock. */
@@ -87,6 +94,10 @@ export class ParleyMetrics {
 
   errorReplied(transport: ErrorTransport, code: ErrorCode): void {
     this.errors.inc({ transport, code });
+  }
+
+  extensionHookFailed(hook: string, extension: string): void {
+    this.hookFailures.inc({ hook, extension });
   }
 
   get contentType(): string {

@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { parseEnv } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { tlsDirOf } from '../config/app-config';
-import { validateEnv } from '../config/env.schema';
+import { readStartupEnv } from '../config/startup-env';
 import { ensureLocalCertificates } from './tls/local-ca';
 import { tlsNames } from './tls/tls-names';
 
@@ -17,8 +16,7 @@ export interface TlsFiles {
  * certificate authority and certificate are made (or read) here; LocalTls keeps them current.
  */
 export async function loadTls(overrides: Record<string, string> = {}): Promise<TlsFiles | undefined> {
-  const dotenv = existsSync('.env') ? parseEnv(readFileSync('.env', 'utf8')) : {};
-  const env = validateEnv({ ...dotenv, ...process.env, ...overrides });
+  const env = readStartupEnv(overrides);
   if (env.PARLEY_TLS === 'auto') {
     const made = await ensureLocalCertificates(tlsDirOf(env), tlsNames(env));
     return { cert: Buffer.from(made.certPem), key: Buffer.from(made.keyPem) };

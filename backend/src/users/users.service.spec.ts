@@ -1,4 +1,5 @@
 import { tombstoneName } from '@parley/contract';
+import { AccountActivity } from '../auth/account-activity';
 import { AccountEvents, type AccountEvent } from '../auth/account-events';
 import type { UserRow } from '../storage/database.types';
 import { DuplicateKeyError, NoAdminLeftError } from '../storage/storage-errors';
@@ -27,6 +28,8 @@ describe('UsersService', () => {
     // Neither finds the name; the second insert loses on the unique name and reads the winner.
     mocks.user.findByUsername.mockResolvedValueOnce(undefined).mockResolvedValueOnce(undefined).mockResolvedValueOnce(twin);
     mocks.user.create.mockResolvedValueOnce(twin).mockRejectedValueOnce(taken());
+    const activity: string[] = [];
+    get(AccountActivity).events$.subscribe(({ kind, user }) => activity.push(`${kind} ${user.username}`));
     const [a, b] = await Promise.all([
       users.findOrCreateOpenAccount('Twin', 'client'),
       users.findOrCreateOpenAccount('twin', 'client'),
@@ -36,6 +39,8 @@ describe('UsersService', () => {
       ['twin', null],
       ['twin', null],
     ]);
+    // Created once: the account hooks hear of it once.
+    expect(activity).toEqual(['created twin']);
   });
 
   it('answers a second create of the same name with USERNAME_TAKEN, also when racing', async () => {
@@ -113,6 +118,18 @@ describe('UsersService', () => {
     mocks.user.countEnabledAdmins.mockResolvedValue(1);
     await expect(users.delete('admin', asker)).rejects.toMatchObject({ code: 'LAST_ADMIN' });
     expect(mocks.user.softDelete).toHaveBeenCalledTimes(2);
+  });
+
+  it('tells the account hooks of a disable once: when the account goes from enabled to disabled', async () => {
+    const sam = userRow(8, 'staff', { username: 'sam' });
+    stored(sam);
+    mocks.user.update.mockImplementation(async (_id, change) => ({ ...sam, disabled: change.disabled ? 1 : 0 }));
+    mocks.session.revokeAllForUser.mockResolvedValue([]);
+    const activity: string[] = [];
+    get(AccountActivity).events$.subscribe(({ kind, user }) => activity.push(`${kind} ${user.username}`));
+    await users.update('sam', { disabled: true });
+    await users.update('sam', { disabled: true });
+    expect(activity).toEqual(['disabled sam']);
   });
 
   it('refuses open-mode accounts beyond the allowance only for new names', async () => {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AccountActivity } from '../auth/account-activity';
 import { AuthService } from '../auth/auth.service';
 import { NodeBus } from '../cluster/node-bus.service';
 import { PasswordPolicy } from '../auth/password-policy.service';
@@ -38,6 +39,7 @@ export class UsersService {
     private readonly policy: PasswordPolicy,
     private readonly auth: AuthService,
     private readonly bus: NodeBus,
+    private readonly activity: AccountActivity,
   ) {
     bus.subscribe(USER_CHANGED, (payload) => this.byName.delete(String((payload as { username: unknown }).username)));
   }
@@ -101,6 +103,7 @@ export class UsersService {
         updated_at: now,
       });
       this.remember(user);
+      this.activity.emit('created', user);
       return user;
     } catch (error) {
       // Two admins created the same name at once.
@@ -130,6 +133,7 @@ export class UsersService {
         updated_at: now,
       });
       this.remember(user);
+      this.activity.emit('created', user);
       return user;
     } catch (error) {
       // Two sockets may race to create the same name; then the other one's account stands.
@@ -175,6 +179,7 @@ export class UsersService {
     // A new role changes which rooms the user's sockets belong in; disabling ends access.
     if (dto.disabled === true) await this.auth.signOutEverywhere(user.id, 'disabled');
     else if (dto.role !== undefined && dto.role !== user.role) await this.auth.signOutEverywhere(user.id, 'role_changed');
+    if (dto.disabled === true && !user.disabled) this.activity.emit('disabled', updated);
     return updated;
   }
 

@@ -286,6 +286,12 @@ describe('ChatStore', () => {
       expect(conversation('user:sam')!.messages).toEqual([expect.objectContaining({ state: 'sent', id: 504, attachments: [attachment] })]);
     });
 
+    it('shows the text the server stored when an extension there changed it', async () => {
+      connection.handlers[ClientEvents.SendMessage] = (p) => ({ ok: true, id: 505, sent_at: 'x', client_id: p.client_id ?? null, duplicate: false, message: '*** it' });
+      await store.send('darn it');
+      expect(conversation('user:sam')!.messages).toEqual([expect.objectContaining({ state: 'sent', id: 505, text: '*** it' })]);
+    });
+
     it('goes sending -> failed on an error, and retry reuses the client_id', async () => {
       connection.handlers[ClientEvents.SendMessage] = () => ({ ok: false, error: { code: ErrorCodes.StorageFailed, message: 'disk' } });
       await store.send('try me');

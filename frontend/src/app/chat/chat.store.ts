@@ -755,7 +755,8 @@ export class ChatStore implements OnDestroy {
     this.update((map) => {
       const conversation = map.get(conversationId);
       if (!conversation) return;
-      const sent: ChatMessage = { ...message, id: ack.id, sentAt: ack.sent_at, state: 'sent', error: undefined };
+      // An extension on the server may have changed the text (ack.message): show what others got.
+      const sent: ChatMessage = { ...message, text: ack.message ?? message.text, id: ack.id, sentAt: ack.sent_at, state: 'sent', error: undefined };
       // Drop the pending copy and any echo of it (same id) already filed, then file it once.
       const others = conversation.messages.filter((m) => m.key !== message.key && m.id !== ack.id);
       map.set(conversationId, { ...conversation, messages: insertMessage(others, sent) ?? others });

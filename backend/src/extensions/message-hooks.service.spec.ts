@@ -1,0 +1,122 @@
+import type { WireMessage } from '@parley/contract';
+import { eventually } from '../../../test/support/eventually';
+import { AccountActivity } from '../auth/account-activity';
+import type { Target } from '../chat/message-routing.service';
+import { ParleyError } from '../common/parley-error';
+import { ParleyMetrics } from '../metrics/parley-metrics.service';
+import { userRow } from '../storage/testing/fixtures';
+import { newTestService } from '../testing/new-test-service';
+import { AccountHooks, type AccountChange } from './account-hooks.service';
+import { MessageHooks, type OutgoingMessage } from './message-hooks.service';
+
+const alice = userRow(1, 'staff', { username: 'alice' });
+const toBob: Target = { kind: 'user', user: userRow(2, 'staff', { username: 'bob' }) };
+const plain = { fromExtension: false, mayBeEmpty: false };
+const wire = { id: 7, message: 'hi' } as WireMessage;
+
+describe('MessageHooks', () => {
+  let hooks: MessageHooks;
+  let failed: jest.SpyInstance;
+
+  beforeEach(() => {
+    const service = newTestService(MessageHooks, { env: { PARLEY_MAX_MESSAGE_BYTES: '16' } });
+    hooks = service.sut;
+    failed = jest.spyOn(service.get(ParleyMetrics), 'extensionHookFailed');
+  });
+
+  const as = (extension: string, position: number) => hooks.forExtension({ extension, position });
+  const refusal = (promise: string | Promise<string>) => Promise.resolve(promise).catch((error: ParleyError) => error.toBody());
+
+  it('costs nothing without hooks: the text comes back as it was, synchronously', () => {
+    expect(hooks.runBeforeStore('hello', alice, toBob, plain)).toBe('hello');
+  });
+
+  it("chains before-store hooks in PARLEY_EXTENSIONS order, whatever order they registered in, each seeing the last one's text", async () => {
+    const seen: OutgoingMessage[] = [];
+    hooks.beforeStore(({ text }) => ({ text: `${text} app` }));
+    as('second', 1).beforeStore(async (message) => {
+      seen.push(message);
+      return { text: `${message.text} 2` };
+    });
+    as('first', 0).beforeStore(({ text }) => ({ text: `${text} 1` }));
+    as('first', 0).beforeStore(() => undefined);
+    expect(await hooks.runBeforeStore('hi', alice, toBob, plain)).toBe('hi 1 2 app');
+    expect(seen).toEqual([
+      { text: 'hi 1', sender: { id: 1, username: 'alice', display_name: 'U1', role: 'staff' }, target: { kind: 'user', user: 'bob' }, fromExtension: false },
+    ]);
+  });
+
+  it('stops at a refusal with MESSAGE_REFUSED and the reason the hook gave', async () => {
+    const later = jest.fn();
+    as('filter', 0).beforeStore(() => ({ refuse: 'Not here' }));
+    as('later', 1).beforeStore(later);
+    expect(await refusal(hooks.runBeforeStore('hi', alice, toBob, plain))).toEqual({ code: 'MESSAGE_REFUSED', message: 'Not here' });
+    expect(later).not.toHaveBeenCalled();
+    expect(failed).not.toHaveBeenCalled();
+  });
+
+  it('fails the message with INTERNAL when a hook throws or rejects, counted under its extension', async () => {
+    const internal = { code: 'INTERNAL', message: 'An extension on this server failed on this message; it was not sent' };
+    as('buggy', 0).beforeStore((message) => {
+      if (message.text === 'sync') throw new TypeError('sync');
+      return Promise.reject(new Error('async'));
+    });
+    expect(await refusal(hooks.runBeforeStore('sync', alice, toBob, plain))).toEqual(internal);
+    expect(await refusal(hooks.runBeforeStore('async', alice, toBob, plain))).toEqual(internal);
+    expect(failed.mock.calls).toEqual([
+      ['message.before_store', 'buggy'],
+      ['message.before_store', 'buggy'],
+    ]);
+  });
+
+  it('takes no rewrite a sender could not have sent: too long, empty without files, or not text', async () => {
+    const rewrites: unknown[] = ['x'.repeat(17), '', 'nul\u0000', 42];
+    as('rewriter', 0).beforeStore(() => ({ text: rewrites.shift() as string }));
+    for (let i = 0; i < 4; i += 1) {
+      expect(await refusal(hooks.runBeforeStore('hi', alice, toBob, plain))).toMatchObject({ code: 'INTERNAL' });
+    }
+    expect(failed).toHaveBeenCalledTimes(4);
+    // With files, an empty text is a valid message.
+    rewrites.push('');
+    expect(await hooks.runBeforeStore('hi', alice, toBob, { fromExtension: false, mayBeEmpty: true })).toBe('');
+  });
+
+  it('runs after-delivery hooks after the caller goes on, each one whatever the others do', async () => {
+    const ran: string[] = [];
+    as('throws', 0).afterDelivery(() => {
+      ran.push('throws');
+      throw new Error('sync');
+    });
+    as('rejects', 1).afterDelivery(async () => {
+      ran.push('rejects');
+      throw new Error('async');
+    });
+    as('hangs', 2).afterDelivery(() => {
+      ran.push('hangs');
+      return new Promise(() => {});
+    });
+    as('works', 3).afterDelivery(({ message, sender, target }) => ran.push(`works ${message.id} ${sender.username} ${target.kind}`));
+    hooks.runAfterDelivery(wire, alice, toBob);
+    expect(ran).toEqual([]);
+    await eventually(() => expect(failed.mock.calls).toEqual([['message.after_delivery', 'throws'], ['message.after_delivery', 'rejects']]));
+    expect(ran).toEqual(['throws', 'rejects', 'hangs', 'works 7 alice user']);
+  });
+});
+
+describe('AccountHooks', () => {
+  it('tells every hook of an event what happened to whom, a failing one counted', async () => {
+    const service = newTestService(AccountHooks);
+    const failed = jest.spyOn(service.get(ParleyMetrics), 'extensionHookFailed');
+    const seen: AccountChange[] = [];
+    service.sut.forExtension({ extension: 'welcome', position: 0 }).on('created', () => {
+      throw new Error('bug');
+    });
+    service.sut.on('created', (change) => seen.push(change));
+    service.sut.on('disabled', (change) => seen.push(change));
+    service.get(AccountActivity).emit('created', userRow(3, 'client', { username: 'cleo' }));
+    await eventually(() => expect(seen).toEqual([{ event: 'created', user: { id: 3, username: 'cleo', display_name: 'U3', role: 'client', source: 'local' } }]));
+    expect(failed.mock.calls).toEqual([['account.created', 'welcome']]);
+    expect(() => service.sut.on('deleted' as 'created', () => {})).toThrow('No account event "deleted": use created, signed_in or disabled');
+    service.sut.onModuleDestroy();
+  });
+});
