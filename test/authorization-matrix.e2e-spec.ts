@@ -34,6 +34,7 @@ import {
   describeChannelTarget,
   describeTarget,
   expectedChannelOutcome,
+  expectedRestMessageOutcome,
   expectedRestOutcome,
   expectedSocketOutcome,
   expectedVerifyOutcome,
@@ -48,6 +49,7 @@ import {
   type Claim,
   type Outcome,
   type Principal,
+  type Resolved,
   type RestGuard,
   type SocketAction,
   expectedMessageOutcome,
@@ -119,6 +121,8 @@ interface RestTarget {
   channel?: ChannelTarget;
   /** File routes: the file made in beforeAll. */
   file?: FileTarget;
+  /** Message routes: what the recipients or conversation id names (null: nothing). */
+  resolved?: Resolved;
 }
 
 /**
@@ -192,6 +196,20 @@ interface RestRow {
 }
 
 const NO_TARGET: RestTarget[] = [{ label: '-', exists: true }];
+/** Each role group and each role's target user, by id, and a name nobody has. */
+const CONVERSATION_TARGETS: RestTarget[] = [
+  ...ROLES.flatMap((role): RestTarget[] => [
+    { label: `group:${role}`, exists: true, resolved: { kind: 'group', role } },
+    { label: `user:${targetUser(role)}`, exists: true, resolved: { kind: 'user', role, username: targetUser(role) } },
+  ]),
+  { label: 'user:nobody', exists: false, resolved: null },
+];
+/** The bot the bot routes act on, and a person's name, which is no bot (404 as for a name nobody has). */
+const MATRIX_BOT = 'matrix-bot';
+const BOT_TARGETS: RestTarget[] = [
+  { label: MATRIX_BOT, exists: true },
+  { label: targetUser('staff'), exists: false },
+];
 const userTargets = (name: (role: Role) => string): RestTarget[] => [
   ...ROLES.map((role) => ({ label: name(role), role, exists: true })),
   { label: 'unknown user', exists: false },
@@ -741,6 +759,10 @@ describe('authorization matrix', () => {
   };
   const webhookPath = ({ n, target }: RestContext, tail = '') => `/api/admin/webhooks/${target.exists ? caseWebhooks.get(n)!.id : 999999}${tail}`;
   const webhookRow = (id: number) => db().selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
+  beforeAll(async () => {
+    expect((await api(server, 'POST', '/api/admin/bots', { token: setupAdmin, body: { username: MATRIX_BOT, role: 'staff' } })).status).toBe(201);
+  });
+  const liveBotToken = async () => ((await api(server, 'GET', '/api/admin/bots', { token: setupAdmin })).body.bots as Json[]).find((b) => b.username === MATRIX_BOT)!.token;
 
   const REST_ROWS: RestRow[] = [
     {
@@ -1106,6 +1128,80 @@ describe('authorization matrix', () => {
         },
       }),
     ),
+    // Messages over REST: send_message's and history's table, for every principal and target.
+    {
+      method: 'POST',
+      route: '/api/messages',
+      guard: 'signed-in',
+      success: 201,
+      targets: CONVERSATION_TARGETS,
+      outcome: (principal, target) => expectedRestMessageOutcome(principal, 'send', target.resolved!),
+      request: ({ n, target }) => ({ body: { recipients: target.label, message: `rest case ${n}` } }),
+      check: async ({ n, allowed, principal, target }) => {
+        await flush();
+        const stored = await db().selectFrom('messages').select('id').where('body', '=', `rest case ${n}`).execute();
+        expect(stored).toHaveLength(allowed ? 1 : 0);
+        const sender = { username: principal.username!, role: principal.role! };
+        // The sender's own verified sockets get it too: a REST send has no socket to leave out.
+        const gets = (o: Observer) => allowed && o.verified && o.username !== null && o.role !== null && (o.username === sender.username || reachesOf(sender, target.resolved!, { username: o.username, role: o.role }));
+        for (const o of observers) expect([o.label, o.messages.filter((m) => m.message === `rest case ${n}`).length]).toEqual([o.label, gets(o) ? 1 : 0]);
+      },
+    },
+    {
+      method: 'GET',
+      route: '/api/conversations/:id/messages',
+      guard: 'signed-in',
+      targets: CONVERSATION_TARGETS,
+      outcome: (principal, target) => expectedRestMessageOutcome(principal, 'read', target.resolved!),
+      request: ({ target }) => ({ path: `/api/conversations/${target.label}/messages?limit=200` }),
+      check: async ({ allowed, principal }, body) => {
+        if (!allowed) return;
+        for (const m of body.messages as Json[]) expect([m.id, visibleTo({ username: principal.username!, role: principal.role! }, m)]).toEqual([m.id, true]);
+      },
+    },
+    // Bots: admins only (manageUsers); a person's name is no bot.
+    {
+      method: 'GET',
+      route: '/api/admin/bots',
+      guard: 'manageUsers',
+      check: async ({ allowed }, body) => {
+        if (allowed) expect((body.bots as Json[]).map((b) => b.username)).toContain(MATRIX_BOT);
+      },
+    },
+    {
+      method: 'POST',
+      route: '/api/admin/bots',
+      guard: 'manageUsers',
+      success: 201,
+      request: ({ n }) => ({ body: { username: `bot-${n}`, role: 'client' } }),
+      check: async ({ n, allowed }) => {
+        const created = await db().selectFrom('users').select(['username', 'bot']).where('username', '=', `bot-${n}`).execute();
+        expect(created).toEqual(allowed ? [{ username: `bot-${n}`, bot: 1 }] : []);
+      },
+    },
+    {
+      method: 'POST',
+      route: '/api/admin/bots/:username/token',
+      guard: 'manageUsers',
+      targets: BOT_TARGETS,
+      request: ({ target }) => ({ path: `/api/admin/bots/${target.label}/token` }),
+      check: async ({ allowed }, body) => {
+        if (allowed) expect((await api(server, 'GET', '/api/me', { token: body.token as string })).body).toMatchObject({ user: { username: MATRIX_BOT } });
+      },
+    },
+    {
+      method: 'DELETE',
+      route: '/api/admin/bots/:username/token',
+      guard: 'manageUsers',
+      targets: BOT_TARGETS,
+      prepare: async ({ target }) => {
+        if (target.exists) await api(server, 'POST', `/api/admin/bots/${MATRIX_BOT}/token`, { token: setupAdmin });
+      },
+      request: ({ target }) => ({ path: `/api/admin/bots/${target.label}/token` }),
+      check: async ({ allowed, target }) => {
+        if (target.exists) expect(await liveBotToken()).toEqual(allowed ? null : expect.objectContaining({ created_by: 'admin' }));
+      },
+    },
     // One's own account: anyone signed in, on their own account only.
     {
       method: 'PATCH',

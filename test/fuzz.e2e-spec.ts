@@ -267,6 +267,15 @@ const REST_ROUTES: RestRoute[] = [
   { method: 'POST', path: () => '/api/uploads', hasParam: false, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   { method: 'PATCH', path: (s) => `/api/uploads/${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   { method: 'DELETE', path: (s) => `/api/uploads/${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  // Messages over REST: send_message's fields, conversation ids and page fields as any text.
+  { method: 'POST', path: () => '/api/messages', hasParam: false, body: payloadFor({ message, recipients: recipient, client_id: hostileString, reply_to: messageId }), tokens: ALL_TOKENS, weight: 2 },
+  { method: 'GET', path: (s) => `/api/conversations/${s}/messages`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'GET', path: (s) => `/api/conversations/group:staff/messages?before=${s}&limit=${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  // Bots: names and roles near the schema; rotating and revoking any name.
+  { method: 'GET', path: () => '/api/admin/bots', hasParam: false, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'POST', path: () => '/api/admin/bots', hasParam: false, body: payloadFor({ username, display_name: hostileString, role }), tokens: ALL_TOKENS, weight: 2 },
+  { method: 'POST', path: (u) => `/api/admin/bots/${u}/token`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  { method: 'DELETE', path: (u) => `/api/admin/bots/${u}/token`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   { method: 'ANY', path: (s) => `/api/${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 3 },
 ];
 

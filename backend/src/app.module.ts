@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { AnnouncementsModule } from './announcements/announcements.module';
+import { BotsModule } from './bots/bots.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ChannelsModule } from './channels/channels.module';
@@ -70,6 +71,7 @@ export class AppModule {
         AuthModule.forRoot(overrides),
         AuditModule.forRoot(overrides),
         UsersModule.forRoot(overrides),
+        BotsModule.forRoot(overrides),
         DirectoryModule.forRoot(overrides),
         ChatModule.forRoot(overrides),
         ChannelsModule.forRoot(overrides),

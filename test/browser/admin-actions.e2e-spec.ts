@@ -204,6 +204,39 @@ describe('admin actions in a real browser', () => {
     expect(await axeViolations(admin.page)).toEqual([]);
   });
 
+  it('Bots: create one, its token shown once with Copy; its message in the chat carries a "bot" badge', async () => {
+    const page = admin.page;
+    const form = page.getByRole('form', { name: 'Create a bot' });
+    await page.getByTestId('no-bots').waitFor();
+    await form.getByLabel('Bot user name').fill('deploy-bot');
+    await form.getByLabel('Display name').fill('Deploys');
+    await form.getByLabel('Bot user name').press('Enter');
+    const shown = page.getByTestId('bot-token');
+    const token = (await shown.locator('code').textContent())!.trim();
+    expect(token).toMatch(/^parley_bot_/);
+    await page.locator('tr[data-bot="deploy-bot"]').getByText('never used').waitFor();
+    await screenshot(page, 'admin-bots-token-shown');
+    expect(await axeViolations(page)).toEqual([]);
+    await shown.getByRole('button', { name: 'Done' }).click();
+    await shown.waitFor({ state: 'detached' });
+
+    const posted = await fetch(`${server.url}/api/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      // A staff bot: the staff group, which admins read.
+      body: JSON.stringify({ recipients: 'group:staff', message: 'Deploy 142 finished' }),
+    });
+    expect(posted.status).toBe(201);
+    await page.goto('/admin/admin');
+    await page.getByText('Staff group').first().click();
+    const message = page.getByTestId('message').filter({ hasText: 'Deploy 142 finished' });
+    await message.getByTestId('bot-badge').waitFor();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, 'chat-bot-message-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto('/admin/admin/users');
+  });
+
   it('Audit: a main landmark and heading, 0 axe violations', async () => {
     await admin.page.goto('/admin/admin/audit');
     await admin.page.getByTestId('audit-row').first().waitFor();

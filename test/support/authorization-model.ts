@@ -231,6 +231,26 @@ export function expectedRestOutcome(
   return { status: 'success' };
 }
 
+/**
+ * Messages over REST (POST /api/messages, GET /api/conversations/:id/messages): send_message's and
+ * history's rules from the table, as HTTP. A user the principal may not reach is unknown (400 in
+ * a body, 404 in the path); a role group they may not post to is FORBIDDEN; a group they post to
+ * but do not read is read as their team conversation with it.
+ */
+export function expectedRestMessageOutcome(
+  principal: Principal,
+  action: 'send' | 'read',
+  resolved: Resolved,
+): { status: 'success' } | { status: number; code: ErrorCode } {
+  const signedIn = expectedRestOutcome(principal, 'signed-in', true);
+  if (signedIn.status !== 'success') return signedIn;
+  const role = principal.role!;
+  const unknown = { status: action === 'send' ? 400 : 404, code: ErrorCodes.UnknownRecipient };
+  if (resolved === null || (resolved.kind === 'user' && !mayWrite(role, resolved))) return unknown;
+  const may = resolved.kind === 'user' || mayWrite(role, resolved) || (action === 'read' && canReadGroup(TABLE, role, resolved.role));
+  return may ? { status: 'success' } : { status: 403, code: ErrorCodes.Forbidden };
+}
+
 // ---- channels (REST) ----
 
 /**

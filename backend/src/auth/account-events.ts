@@ -14,7 +14,9 @@ export type AccountEvent =
    * socket of the user must go, those of the sessions just revoked (`sessionIds`) included,
    * verified or not yet.
    */
-  | { kind: 'user-changed'; userId: number; sessionIds: number[]; reason?: SessionEndReason };
+  | { kind: 'user-changed'; userId: number; sessionIds: number[]; reason?: SessionEndReason }
+  /** A bot's API tokens were rotated out or revoked: every socket that connected with one must go. */
+  | { kind: 'bot-tokens-revoked'; tokenIds: number[]; reason: SessionEndReason };
 
 @Injectable()
 export class AccountEvents {

@@ -4,10 +4,12 @@ import { LoginThrottle } from '../rate-limit/login-throttle.service';
 import { ErrorCodes, normalizeUsername, type SessionEndReason } from '@parley/contract';
 import { ParleyError } from '../common/parley-error';
 import type { UserRow } from '../storage/database.types';
+import { BotRepository } from '../storage/bot.repository';
 import { SessionRepository } from '../storage/session.repository';
 import { UserRepository } from '../storage/user.repository';
 import { AccountActivity } from './account-activity';
 import { AccountEvents } from './account-events';
+import { isBotToken } from './bot-token';
 import { PasswordService } from './password.service';
 import { hashSessionToken, newSessionToken } from './session-token';
 
@@ -17,7 +19,12 @@ export interface AuthContext {
   sessionId: number | null;
   /** When the session ends (epoch ms); null without a session. */
   expiresAt: number | null;
+  /** The bot API token that authenticated this (no session then); null for people. */
+  botTokenId: number | null;
 }
+
+/** A token's last use is written at most this often: a bot posting every second costs one write a minute. */
+const TOKEN_USE_RESOLUTION_MS = 60_000;
 
 /**
  * A directory that checks passwords of accounts Parley does not keep one for (the company's
@@ -50,6 +57,7 @@ export class AuthService {
     private readonly throttle: LoginThrottle,
     private readonly config: AppConfig,
     private readonly activity: AccountActivity,
+    private readonly bots: BotRepository,
   ) {}
 
   /**
@@ -81,7 +89,8 @@ export class AuthService {
   private async checkLocalPassword(user: UserRow | undefined, password: string): Promise<UserRow | null> {
     const hash = user?.password_hash ?? (await (this.dummyHash ??= this.passwords.hash('not a password')));
     const valid = await this.passwords.verify(password, hash);
-    return user && user.password_hash && valid ? user : null;
+    // A bot never has a password; refused here too, so a hash written behind Parley's back signs nothing in.
+    return user && user.password_hash && !user.bot && valid ? user : null;
   }
 
   /** A new session for someone already proven (a password, the directory, single sign-on). */
@@ -94,11 +103,28 @@ export class AuthService {
     return { user, token, expiresAt };
   }
 
-  /** The signed-in user behind a token, or null if it is unknown, revoked, expired or disabled. */
+  /**
+   * The signed-in user behind a token, or null if it is unknown, revoked, expired or disabled.
+   * A bot's API token (by its prefix) authenticates as the bot, with no session.
+   */
   async authenticate(token: string): Promise<AuthContext | null> {
+    if (isBotToken(token)) return this.authenticateBot(token);
     const found = await this.sessions.findActive(hashSessionToken(token), Date.now());
     if (!found || found.user.disabled) return null;
-    return { user: found.user, sessionId: found.session.id, expiresAt: found.session.expires_at };
+    return { user: found.user, sessionId: found.session.id, expiresAt: found.session.expires_at, botTokenId: null };
+  }
+
+  private async authenticateBot(token: string): Promise<AuthContext | null> {
+    const found = await this.bots.findActive(hashSessionToken(token));
+    if (!found) return null;
+    const now = Date.now();
+    if (found.token.last_used_at === null || now - found.token.last_used_at >= TOKEN_USE_RESOLUTION_MS) await this.bots.touch(found.token.id, now);
+    return { user: found.user, sessionId: null, expiresAt: null, botTokenId: found.token.id };
+  }
+
+  /** Whether a bot token still works (not revoked, its bot enabled): checked again at verify_user. */
+  isBotTokenActive(tokenId: number): Promise<boolean> {
+    return this.bots.isActive(tokenId);
   }
 
   isSessionActive(sessionId: number): Promise<boolean> {

@@ -77,7 +77,8 @@ export class ChatModule {
       // ChannelAccess and PresenceService for the channels module (membership, member presence).
       // MessageAccess, MentionsService and MessageViews for the message changes module (edit, delete, react).
       // MessageHistoryService and RecipientResolver for search (the same visibility and conversation names).
-      // MessageRoutingService for the extensions' MessageSender.
+      // MessageRoutingService for the extensions' MessageSender and POST /api/messages (MessagesModule):
+      // both take the socket's path.
       exports: [MessageRoutingService, MessageWriter, ChannelAccess, PresenceService, MessageViews, MessageAccess, MentionsService, MessageHistoryService, RecipientResolver],
     }));
   }

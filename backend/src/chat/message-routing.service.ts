@@ -191,6 +191,7 @@ export class MessageRoutingService {
       mentions: mentions.length > 0 ? JSON.stringify(mentions) : null,
       reply_to: dto.reply_to ?? null,
       attachments,
+      sender_bot: sender.user.bot === 1 ? 1 : null,
     };
     switch (target.kind) {
       case 'group': {

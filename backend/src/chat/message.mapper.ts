@@ -28,6 +28,7 @@ export function toWireMessage(row: MessageRow, extras: MessageExtras = {}): Wire
   if (row.deleted_at !== null) wire.deleted = true;
   if (row.reply_to !== null) wire.reply_to = quoteOf(row.reply_to, extras.quoted);
   if (extras.reactions && extras.reactions.length > 0) wire.reactions = extras.reactions;
+  if (row.sender_bot === 1) wire.sender_bot = true;
   if (row.attachments !== null) {
     const attachments = JSON.parse(row.attachments) as Attachment[];
     wire.attachments = attachments;

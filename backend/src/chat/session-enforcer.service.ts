@@ -20,7 +20,7 @@ export class SessionEnforcer implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.subscription = this.events.events$.subscribe((event) => {
-      const rooms = event.sessionIds.map(Rooms.session);
+      const rooms = event.kind === 'bot-tokens-revoked' ? event.tokenIds.map(Rooms.botToken) : event.sessionIds.map(Rooms.session);
       // A session's socket joins the user's room only once verified; the session room has it from the handshake.
       if (event.kind === 'user-changed') rooms.push(Rooms.user(event.userId));
       if (rooms.length === 0) return;

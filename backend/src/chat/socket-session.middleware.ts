@@ -92,6 +92,8 @@ export class SocketSessionMiddleware {
       sessionId,
     });
     if (sessionId !== null) this.watchSession(socket, sessionId);
+    const botTokenId = auth?.botTokenId ?? null;
+    if (botTokenId !== null) this.watchBotToken(socket, botTokenId);
     this.backpressure.watch(socket);
     this.logger.debug({ msg: 'Socket connected', socketId: socket.id, userId: auth?.user.id ?? null });
     // Runs before any handler: a flood is refused here, before validation or storage see it.
@@ -166,10 +168,10 @@ export class SocketSessionMiddleware {
     socket.data = { ...socket.data, username: null, role: null };
   }
 
-  /** A socket has one identity at a time: every room but its own id and its session's. */
+  /** A socket has one identity at a time: every room but its own id and its session's (or bot token's). */
   private leaveIdentityRooms(socket: ParleySocket): void {
     for (const room of socket.rooms) {
-      if (room !== socket.id && !room.startsWith('session:')) void socket.leave(room);
+      if (room !== socket.id && !room.startsWith('session:') && !room.startsWith('bot-token:')) void socket.leave(room);
     }
   }
 
@@ -177,6 +179,15 @@ export class SocketSessionMiddleware {
     const ms = this.config.values.PARLEY_VERIFY_TIMEOUT_MS;
     this.logger.warn({ msg: `Disconnected: did not verify within ${ms} ms (PARLEY_VERIFY_TIMEOUT_MS)`, socketId: socket.id, ip: socket.data.ip });
     socket.disconnect(true);
+  }
+
+  /** The socket closes when its bot token is rotated out or revoked (via the token's room). */
+  private watchBotToken(socket: ParleySocket, tokenId: number): void {
+    void socket.join(Rooms.botToken(tokenId));
+    // A rotation between the handshake's token check and joining the room would be missed.
+    void this.auth.isBotTokenActive(tokenId).then((active) => {
+      if (!active) socket.disconnect(true);
+    });
   }
 
   /** The socket closes when its session is revoked (via the session room) or expires. */

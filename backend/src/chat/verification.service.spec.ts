@@ -11,7 +11,7 @@ describe.each(['password', 'open'] as const)('VerificationService with PARLEY_AU
   let n = 0;
 
   const rita = userRow(4, 'staff', { username: 'rita', password_hash: 'scrypt$hash' });
-  const staffSession: AuthContext = { user: rita, sessionId: 40, expiresAt: Date.now() + 3_600_000 };
+  const staffSession: AuthContext = { user: rita, sessionId: 40, expiresAt: Date.now() + 3_600_000, botTokenId: null };
 
   beforeEach(() => {
     const service = newTestService(VerificationService, { env: { PARLEY_AUTH: mode } });
@@ -52,6 +52,15 @@ describe.each(['password', 'open'] as const)('VerificationService with PARLEY_AU
     await expect(verification.verify(socket(), staffSession, { user_type: 'staff', user_name: 'rita' })).rejects.toMatchObject({
       code: 'NOT_AUTHORISED',
     });
+  });
+
+  it("accepts a bot's live token as the bot, and refuses it once rotated out, revoked or the bot disabled", async () => {
+    const relay = userRow(9, 'staff', { username: 'relay', bot: 1 });
+    const byToken: AuthContext = { user: relay, sessionId: null, expiresAt: null, botTokenId: 70 };
+    mocks.bot.isActive.mockResolvedValueOnce(true).mockResolvedValueOnce(false);
+    await expect(verification.verify(socket(), byToken, { user_type: 'staff', user_name: 'relay' })).resolves.toMatchObject({ user: { username: 'relay' } });
+    await expect(verification.verify(socket(), byToken, { user_type: 'staff', user_name: 'relay' })).rejects.toMatchObject({ code: 'NOT_AUTHORISED' });
+    expect(mocks.bot.isActive).toHaveBeenCalledWith(70);
   });
 
   it('never grants admin without a session', async () => {

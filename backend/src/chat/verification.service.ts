@@ -44,6 +44,9 @@ export class VerificationService {
       if (auth.sessionId !== null && !(await this.auth.isSessionActive(auth.sessionId))) {
         throw new ParleyError(ErrorCodes.NotAuthorised, 'This session has ended: sign in again');
       }
+      if (auth.botTokenId !== null && !(await this.auth.isBotTokenActive(auth.botTokenId))) {
+        throw new ParleyError(ErrorCodes.NotAuthorised, 'This bot token was revoked or its bot disabled');
+      }
       if (auth.user.role === claim.user_type && auth.user.username === normalizeUsername(claim.user_name)) {
         return auth.user;
       }

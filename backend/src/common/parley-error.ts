@@ -28,6 +28,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.InvalidFile]: 400,
   [ErrorCodes.WrongPassword]: 400,
   [ErrorCodes.DirectoryAccount]: 409,
+  [ErrorCodes.BotAccount]: 409,
   [ErrorCodes.DirectoryUnavailable]: 503,
   [ErrorCodes.WebhookAddressNotAllowed]: 400,
   [ErrorCodes.StorageFailed]: 503,
@@ -46,13 +47,15 @@ export class ParleyError extends Error {
     message: string,
     /** With RATE_LIMITED: when the client may try again (REST sends it as Retry-After, in seconds). */
     readonly retryAfterMs?: number,
+    /** The HTTP status when the route's shape decides it (an id in the path not found: 404), not the code. */
+    private readonly status?: number,
   ) {
     super(message);
     this.name = 'ParleyError';
   }
 
   get httpStatus(): number {
-    return HTTP_STATUS[this.code] ?? 400;
+    return this.status ?? HTTP_STATUS[this.code] ?? 400;
   }
 
   toBody(): ErrorBody {

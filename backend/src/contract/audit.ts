@@ -47,6 +47,12 @@ export const AuditActions = {
   WebhookDeleted: 'webhook.deleted',
   /** An admin asked for a failed delivery to be tried again; details give the delivery and message ids. */
   WebhookDeliveryRetried: 'webhook.delivery_retried',
+  /** An admin created a bot account (and its first API token); details give its role and display name. */
+  BotCreated: 'bot.created',
+  /** A bot's API token was replaced: the old one stopped working, its connections closed. */
+  BotTokenRotated: 'bot.token_rotated',
+  /** A bot's API token was revoked: the bot has no working token until one is rotated in. */
+  BotTokenRevoked: 'bot.token_revoked',
 } as const;
 export type AuditAction = (typeof AuditActions)[keyof typeof AuditActions];
 export const AUDIT_ACTIONS: readonly AuditAction[] = Object.values(AuditActions);

@@ -181,6 +181,11 @@ export const ErrorCodes = {
    * allow (or the list is empty); the message says which and names the variable.
    */
   WebhookAddressNotAllowed: 'WEBHOOK_ADDRESS_NOT_ALLOWED',
+  /**
+   * The account is a bot: it has no password (it signs in with its API token) and its name is an
+   * admin's to change. Setting or changing its password, or its own display name, is refused.
+   */
+  BotAccount: 'BOT_ACCOUNT',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -244,6 +249,8 @@ export interface WireMessage {
    * text; a client reading this field shows textWithoutAttachmentLines(message, attachments).
    */
   attachments?: Attachment[];
+  /** Only when a bot account sent it (an admin made it with POST /api/admin/bots): show it as a bot. */
+  sender_bot?: true;
 }
 
 /** The message a reply answers, as the reply shows it. */
@@ -448,6 +455,8 @@ export const SESSION_END_REASONS = [
   // (the sync, or a sign-in elsewhere), or moved them to another group.
   'directory_disabled',
   'directory_role_changed',
+  // A bot's API token was rotated or revoked by an admin (or the bot was disabled, deleted or re-roled).
+  'token_revoked',
 ] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 

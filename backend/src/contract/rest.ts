@@ -4,7 +4,9 @@ import type { z } from 'zod';
 import type * as announcements from './schemas/announcements';
 import type * as audit from './schemas/audit';
 import type * as auth from './schemas/auth';
+import type * as bots from './schemas/bots';
 import type * as channels from './schemas/channels';
+import type * as messages from './schemas/messages';
 import type * as retention from './schemas/retention';
 import type * as users from './schemas/users';
 import type * as webhooks from './schemas/webhooks';
@@ -30,6 +32,16 @@ export type UserResponse = z.infer<typeof users.userResponseSchema>;
 export type UserListResponse = z.infer<typeof users.userListResponseSchema>;
 
 export type AuditPage = z.infer<typeof audit.auditPageResponseSchema>;
+
+export type CreateBotRequest = z.input<typeof bots.createBotSchema>;
+/** A bot as an admin sees it: its account and the state of its token (never the token). */
+export type Bot = z.infer<typeof bots.botSchema>;
+export type BotListResponse = z.infer<typeof bots.botListResponseSchema>;
+export type BotResponse = z.infer<typeof bots.botResponseSchema>;
+export type BotTokenResponse = z.infer<typeof bots.botTokenResponseSchema>;
+
+export type SendMessageResponse = z.infer<typeof messages.sendMessageResponseSchema>;
+export type HistoryQuery = z.input<typeof messages.historyQuerySchema>;
 
 export type CreateChannelRequest = z.input<typeof channels.createChannelSchema>;
 export type UpdateChannelRequest = z.input<typeof channels.updateChannelSchema>;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { ClientEvents } from '@parley/contract';
+import { ClientEvents, ErrorCodes } from '@parley/contract';
+import { ParleyError } from '../common/parley-error';
 
 /** Socket events that answer with a page of stored data: gated here and charged more tokens. */
 export const READ_EVENTS: ReadonlySet<string> = new Set([
@@ -66,6 +67,20 @@ export class ReadGate {
       increment(this.perSocket, socketId, -1);
       if (userId !== null) increment(this.perUser, userId, -1);
     };
+  }
+
+  /**
+   * A REST read under the same slots as the caller's socket reads, per user: REST is no way round
+   * the limit on reads in progress at once. RATE_LIMITED (429, Retry-After) when none is free.
+   */
+  async restRead<T>(caller: { sessionId: number | null; user: { id: number } }, read: () => Promise<T>): Promise<T> {
+    const release = this.enter(`rest:${caller.sessionId ?? caller.user.id}`, caller.user.id);
+    if (!release) throw new ParleyError(ErrorCodes.RateLimited, 'Too many reads in progress; wait for an answer, then resend', READ_RETRY_AFTER_MS);
+    try {
+      return await read();
+    } finally {
+      release();
+    }
   }
 
   /** Reads in progress (exposed for tests). */

@@ -15,6 +15,8 @@ export const Rooms = {
   /** A channel's members' sockets, by channel id (names can change). */
   channel: (channelId: number) => `channel:${channelId}`,
   session: (sessionId: number) => `session:${sessionId}`,
+  /** Every socket that connected with one bot API token: closed when it is rotated out or revoked. */
+  botToken: (tokenId: number) => `bot-token:${tokenId}`,
   /** Admins on the prototype's full `update_web_app` roster. */
   rosterLegacy: 'roster:legacy',
   /** Admins that asked for the snapshot + diff roster. */

@@ -4,9 +4,8 @@ import { ErrorCodes, SEARCH_ORDERS, SEARCH_PAGE } from '@parley/contract';
 import { type SearchDto, searchQuerySchema, searchResponseSchema } from '@parley/contract/schemas';
 import type { AuthContext } from '../auth/auth.service';
 import { Authenticated, CurrentAuth } from '../auth/session.guard';
-import { ParleyError } from '../common/parley-error';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { READ_RETRY_AFTER_MS, ReadGate } from '../rate-limit/read-gate.service';
+import { ReadGate } from '../rate-limit/read-gate.service';
 import { ApiError, ApiJsonResponse } from '../openapi/api-docs';
 import { SearchService } from './search.service';
 
@@ -39,14 +38,7 @@ export class SearchController {
   @ApiError(403, [ErrorCodes.Forbidden], 'in: names a conversation the caller may not read')
   @ApiError(429, [ErrorCodes.RateLimited], 'The caller already has PARLEY_READS_IN_FLIGHT reads in progress (socket or REST); Retry-After says when to resend')
   async find(@Query(new ZodValidationPipe(searchQuerySchema)) query: SearchDto, @CurrentAuth() auth: AuthContext) {
-    // The same slots as the socket's reads, per user: REST is not a way round the limit on
-    // searches in progress at once (each may scan thousands of candidates).
-    const release = this.gate.enter(`rest:${auth.sessionId ?? auth.user.id}`, auth.user.id);
-    if (!release) throw new ParleyError(ErrorCodes.RateLimited, 'Too many reads in progress; wait for an answer, then resend', READ_RETRY_AFTER_MS);
-    try {
-      return await this.search.search(auth.user, query);
-    } finally {
-      release();
-    }
+    // Each search may scan thousands of candidates: it takes one of the user's read slots.
+    return this.gate.restRead(auth, () => this.search.search(auth.user, query));
   }
 }

@@ -30,6 +30,7 @@ import { readMarksByConversationMigration } from './migrations/0009-read-marks-b
 import { searchIndexMigration } from './migrations/0010-search-index';
 import { filesMigration } from './migrations/0011-files';
 import { directoryAccountsMigration } from './migrations/0012-directory-accounts';
+import { botsMigration } from './migrations/0013-bots';
 import { webhooksMigration } from './migrations/0014-webhooks';
 import { foldForSearch } from '../common/search-fold';
 import { INSERT_COLUMNS, sqliteMessageInserter, type InsertBatch } from './sqlite-writer/sqlite-message-inserter';
@@ -277,6 +278,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
       '0010-search-index': searchIndexMigration(dialect),
       '0011-files': filesMigration(),
       '0012-directory-accounts': directoryAccountsMigration(),
+      '0013-bots': botsMigration(dialect),
       '0014-webhooks': webhooksMigration(dialect),
     }),
   };

@@ -24,6 +24,21 @@ export interface UsersTable {
   external_id: Generated<string | null>;
   /** 1 when the directory sync disabled the account (signing in again, back in a group, enables it). */
   directory_disabled: Generated<number>;
+  /** 1 for a bot account (migration 0013): no password, signed in by its API token; never changes. */
+  bot: Generated<number>;
+}
+
+/** A bot's API token: only its SHA-256 is stored. At most one per bot has revoked_at null. */
+export interface BotTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  token_hash: string;
+  created_at: number;
+  /** The admin who created or rotated it in (their user name then). */
+  created_by: string;
+  /** Updated at most once a minute per token, so a busy bot costs no write per request. */
+  last_used_at: number | null;
+  revoked_at: number | null;
 }
 
 export interface SessionsTable {
@@ -81,6 +96,8 @@ export interface MessagesTable {
    * (a tombstone clears it). Optional on insert: most messages have none.
    */
   attachments: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 1 when a bot sent it (migration 0013), else null. */
+  sender_bot: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface MessageReactionsTable {
@@ -265,11 +282,13 @@ export interface Database {
   file_blobs: FileBlobsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  bot_tokens: BotTokensTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
 export type NewUserRow = Insertable<UsersTable>;
 export type SessionRow = Selectable<SessionsTable>;
+export type BotTokenRow = Selectable<BotTokensTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type NewAuditRow = Insertable<AuditLogTable>;

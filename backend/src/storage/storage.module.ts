@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { NO_OVERRIDES, overridableModule } from '../common/provider-overrides';
 import { AnnouncementRepository } from './announcement.repository';
 import { AuditRepository } from './audit.repository';
+import { BotRepository } from './bot.repository';
 import { ChangeStream } from './change-stream';
 import { ChannelRepository } from './channel.repository';
 import { ConversationSettingsRepository } from './conversation-settings.repository';
@@ -24,7 +25,7 @@ import { WebhookRepository } from './webhook.repository';
 @Module({})
 export class StorageModule {
   static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
-    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository, AnnouncementRepository, ChangeStream, StorageCompactor, MessageChangeRepository, RetentionRepository, MessageExportRepository, SearchRepository, SearchIndexBuilder, FileRepository, WebhookRepository];
+    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository, AnnouncementRepository, ChangeStream, StorageCompactor, MessageChangeRepository, RetentionRepository, MessageExportRepository, SearchRepository, SearchIndexBuilder, FileRepository, WebhookRepository, BotRepository];
     return overridableModule(StorageModule, overrides, () => ({
       providers: [DatabaseService, ...repositories],
       // DatabaseService for the health check.

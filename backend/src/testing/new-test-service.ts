@@ -17,6 +17,7 @@ import { MessageRepository } from '../storage/message.repository';
 import { ReadMarkRepository } from '../storage/read-mark.repository';
 import { RetentionRepository } from '../storage/retention.repository';
 import { ServerSecretRepository } from '../storage/server-secret.repository';
+import { BotRepository } from '../storage/bot.repository';
 import { SessionRepository } from '../storage/session.repository';
 import { StorageCompactor } from '../storage/storage-compactor';
 import { UserRepository } from '../storage/user.repository';
@@ -32,6 +33,7 @@ type Buildable<T> = new (...args: any[]) => T;
 const MOCKED = {
   user: UserRepository,
   session: SessionRepository,
+  bot: BotRepository,
   message: MessageRepository,
   readMark: ReadMarkRepository,
   audit: AuditRepository,

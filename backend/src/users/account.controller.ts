@@ -20,7 +20,7 @@ export class AccountController {
   @ApiJsonBody(updateMeSchema)
   @ApiJsonResponse(200, 'The account as it is now', meResponseSchema)
   @ApiError(400, [ErrorCodes.InvalidPayload], 'The display name is empty, too long or not text')
-  @ApiError(409, [ErrorCodes.DirectoryAccount], 'The name comes from the company directory: change it there')
+  @ApiError(409, [ErrorCodes.DirectoryAccount, ErrorCodes.BotAccount], 'The name comes from the company directory (change it there), or the caller is a bot (an admin names it)')
   async update(@Body(new ZodValidationPipe(updateMeSchema)) body: UpdateMeDto, @CurrentAuth() auth: AuthContext) {
     const user = await this.users.changeOwnDisplayName(auth.user, body.display_name);
     return { user: toPublicUser(user), source: user.source };
@@ -32,7 +32,7 @@ export class AccountController {
   @ApiJsonBody(changePasswordSchema)
   @ApiJsonResponse(204, 'Changed')
   @ApiError(400, [ErrorCodes.InvalidPayload, ErrorCodes.WrongPassword, ErrorCodes.WeakPassword], 'A field is missing, the current password is not right, or the new one is too easy to guess (the message says why)')
-  @ApiError(409, [ErrorCodes.DirectoryAccount], 'The password lives in the company directory or the single sign-on provider: change it there')
+  @ApiError(409, [ErrorCodes.DirectoryAccount, ErrorCodes.BotAccount], 'The password lives in the company directory or the single sign-on provider (change it there), or the caller is a bot, which has none')
   @ApiError(429, [ErrorCodes.RateLimited], 'Five wrong current passwords within 15 minutes; Retry-After says when to try again')
   async changePassword(@Body(new ZodValidationPipe(changePasswordSchema)) body: ChangePasswordDto, @CurrentAuth() auth: AuthContext): Promise<void> {
     await this.users.changeOwnPassword(auth.user, auth.sessionId, body.current_password, body.new_password);

@@ -13,6 +13,7 @@ export function toAdminUser(user: UserRow): AdminUser {
     disabled: user.disabled === 1,
     source: user.source,
     has_password: user.password_hash !== null,
+    bot: user.bot === 1,
     created_at: new Date(user.created_at).toISOString(),
     updated_at: new Date(user.updated_at).toISOString(),
   };

@@ -110,6 +110,7 @@ export class UsersController {
   @ApiJsonResponse(200, 'Password set', userResponseSchema)
   @ApiError(400, [ErrorCodes.WeakPassword], 'The password is too easy to guess; the message says why')
   @ApiError(404, [ErrorCodes.NotFound], 'No such user')
+  @ApiError(409, [ErrorCodes.DirectoryAccount, ErrorCodes.BotAccount], 'The password lives in the company directory or the single sign-on provider, or the account is a bot (it signs in with its API token)')
   async resetPassword(
     @Param('username', new ZodValidationPipe(usernameParamSchema)) username: string,
     @Body(new ZodValidationPipe(resetPasswordSchema)) body: ResetPasswordDto,

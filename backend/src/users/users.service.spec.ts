@@ -145,6 +145,18 @@ describe('UsersService', () => {
     expect(mocks.user.create).toHaveBeenCalledTimes(1);
   });
 
+  it('never hands a bot to open mode, and never gives one a password or lets it rename itself', async () => {
+    // A bot has no password, like an open-mode account: without the check, anyone could claim its name.
+    const relay = userRow(9, 'staff', { username: 'relay', bot: 1 });
+    stored(relay);
+    await expect(users.findOrCreateOpenAccount('relay', 'staff')).rejects.toMatchObject({ code: 'NOT_AUTHORISED' });
+    await expect(users.resetPassword('relay', 'a long enough passphrase 42')).rejects.toMatchObject({ code: 'BOT_ACCOUNT' });
+    await expect(users.changeOwnPassword(relay, null, '', 'a long enough passphrase 42')).rejects.toMatchObject({ code: 'BOT_ACCOUNT' });
+    await expect(users.changeOwnDisplayName(relay, 'Human')).rejects.toMatchObject({ code: 'BOT_ACCOUNT' });
+    expect(mocks.user.create).not.toHaveBeenCalled();
+    expect(mocks.user.update).not.toHaveBeenCalled();
+  });
+
   it('trusts a cached account for a few seconds only, so a change made outside the server shows', async () => {
     const outside = userRow(7, 'staff', { username: 'outside' });
     mocks.user.findByUsername.mockResolvedValueOnce(outside);

@@ -146,8 +146,9 @@ export class UsersService {
   }
 
   private checkOpenAccount(existing: UserRow, role: Role): UserRow {
-    // A directory or single sign-on account has no Parley password either, and is no open account.
-    if (existing.password_hash !== null || existing.source !== 'local') {
+    // A directory or single sign-on account has no Parley password either, and is no open account;
+    // nor is a bot, which only its token signs in.
+    if (existing.password_hash !== null || existing.source !== 'local' || existing.bot) {
       throw new ParleyError(ErrorCodes.NotAuthorised, 'This account has a password: sign in first');
     }
     if (existing.role !== role) {
@@ -216,6 +217,7 @@ export class UsersService {
    * stolen session cannot be used to find the password.
    */
   async changeOwnPassword(user: UserRow, sessionId: number | null, current: string, next: string): Promise<void> {
+    assertNotBot(user, 'password');
     assertLocal(user, 'password');
     const now = Date.now();
     const tries = this.wrongTries.get(user.id);
@@ -240,12 +242,14 @@ export class UsersService {
 
   /** One's own display name; a directory or single sign-on account's comes from there (each sign-in takes it again). */
   async changeOwnDisplayName(user: UserRow, displayName: string): Promise<UserRow> {
+    assertNotBot(user, 'name');
     assertLocal(user, 'name');
     return this.update(user.username, { display_name: displayName });
   }
 
   async resetPassword(username: string, password: string): Promise<UserRow> {
     const user = await this.require(username);
+    assertNotBot(user, 'password');
     assertLocal(user, 'password');
     await this.policy.assertStrong(password, [user.username, user.display_name]);
     const updated = (await this.users.update(user.id, { password_hash: await this.passwords.hash(password) }, Date.now()))!;
@@ -302,6 +306,19 @@ function assertLocal(user: UserRow, what: 'password' | 'name' | 'role'): void {
     role: `${user.username}'s role comes from their groups in ${where}: change the groups there`,
   }[what];
   throw new ParleyError(ErrorCodes.DirectoryAccount, message);
+}
+
+/**
+ * Refuses a password for a bot (a password would let its name sign in on the sign-in page) and
+ * a bot's change of its own name (an admin names it: people must be able to trust the badge's name).
+ */
+function assertNotBot(user: UserRow, what: 'password' | 'name'): void {
+  if (!user.bot) return;
+  const message = {
+    password: `${user.username} is a bot: it has no password and signs in with its API token (rotate it on the admin page)`,
+    name: `${user.username} is a bot: an admin changes its name`,
+  }[what];
+  throw new ParleyError(ErrorCodes.BotAccount, message);
 }
 
 function lastAdmin(username: string): ParleyError {

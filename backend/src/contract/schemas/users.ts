@@ -60,6 +60,7 @@ export const adminUserSchema = publicUserSchema.extend({
   disabled: z.boolean(),
   source: z.enum(ACCOUNT_SOURCES).describe('local: Parley keeps the password; ldap: the company directory; oidc: single sign-on'),
   has_password: z.boolean().describe('false for an open-mode account that never had a password'),
+  bot: z.boolean().describe('A bot account (POST /api/admin/bots): no password, signed in by its API token'),
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),
 });

@@ -20,6 +20,7 @@ export const INSERT_COLUMNS = [
   'sent_at',
   'reply_to',
   'attachments',
+  'sender_bot',
 ] as const;
 
 export type InsertBatch = (messages: readonly NewMessageRow[]) => InsertedMessage[];

@@ -16,6 +16,7 @@ export function userRow(id: number, role: Role = 'staff', fields: Partial<UserRo
     source: 'local',
     external_id: null,
     directory_disabled: 0,
+    bot: 0,
     ...fields,
   };
 }
@@ -43,6 +44,7 @@ export function messageRow(id: number, body: string, fields: Partial<MessageRow>
     deleted_at: null,
     reply_to: null,
     attachments: null,
+    sender_bot: null,
     ...fields,
   };
 }

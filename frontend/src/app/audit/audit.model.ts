@@ -26,6 +26,9 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'webhook.secret_rotated': "Replaced a webhook's secret",
   'webhook.deleted': 'Removed a webhook',
   'webhook.delivery_retried': 'Retried a webhook delivery',
+  'bot.created': 'Created a bot',
+  'bot.token_rotated': "Rotated a bot's token",
+  'bot.token_revoked': "Revoked a bot's token",
 };
 
 const SOURCE_LABELS: Record<string, string> = { ldap: 'company directory', oidc: 'single sign-on' };

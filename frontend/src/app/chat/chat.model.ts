@@ -23,6 +23,8 @@ export interface ChatMessage {
   text: string;
   senderName: string;
   senderRole: Role;
+  /** Sent by a bot account (WireMessage.sender_bot): shown with a "bot" badge. */
+  senderBot?: boolean;
   sentAt: string;
   mine: boolean;
   state: DeliveryState;
@@ -100,6 +102,7 @@ export function toChatMessage(message: WireMessage, me: string): ChatMessage {
     ...(message.reply_to ? { replyTo: message.reply_to } : {}),
     ...(message.reactions?.length ? { reactions: message.reactions } : {}),
     ...(message.attachments?.length ? { attachments: message.attachments } : {}),
+    ...(message.sender_bot ? { senderBot: true } : {}),
   };
 }
 

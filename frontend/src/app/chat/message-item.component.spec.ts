@@ -2,10 +2,14 @@ import { TestBed } from '@angular/core/testing';
 import { MATERIAL_ANIMATIONS } from '@angular/material/core';
 import { chatMessage as message } from '../../testing/chat-message';
 import { stubResizeObserver } from '../../testing/resize-observer';
-import { newConversation, seenBy, type ChatMessage } from './chat.model';
+import type { WireMessage } from '@parley/contract';
+import { newConversation, seenBy, toChatMessage, type ChatMessage } from './chat.model';
 import type { EditDraft } from './message-actions.store';
 import { MessageItemComponent, whoReacted, type MessageAction } from './message-item.component';
 import { MessageListComponent } from './message-list.component';
+
+/** A message as the server sends it (toChatMessage is what reads sender_bot). */
+const wire: WireMessage = { message: 'Deploy finished', sender: 'rest:9', sender_name: 'relay', id: 5, sent_at: '2026-12-03T09:00:00.000Z', sender_role: 'staff', target_kind: 'group', target: 'staff', client_id: null };
 
 describe('MessageItemComponent', () => {
   beforeAll(stubResizeObserver);
@@ -27,6 +31,14 @@ describe('MessageItemComponent', () => {
     expect(element.querySelector('[data-testid="tombstone"]')!.textContent).toContain('This message was deleted');
     expect(element.querySelector('[data-testid="message-actions"]')).toBeNull();
     expect(element.querySelector('parley-message-text')).toBeNull();
+  });
+
+  it('marks a bot\'s message with a "bot" badge after its name, and nobody else\'s', async () => {
+    const bot = await render(toChatMessage({ ...wire, sender_name: 'relay', sender_bot: true }, 'cal'));
+    expect(bot.element.querySelector('.meta')!.textContent).toMatch(/relay\s*bot/);
+    expect(bot.element.querySelector('[data-testid="bot-badge"]')).not.toBeNull();
+    const person = await render(toChatMessage({ ...wire, sender_name: 'sam' }, 'cal'));
+    expect(person.element.querySelector('[data-testid="bot-badge"]')).toBeNull();
   });
 
   it('marks an edited message "(edited)", with the time for screen readers', async () => {

@@ -39,6 +39,10 @@ export interface SeenMark {
       [attr.data-state]="m.state" [attr.data-id]="m.id" data-testid="message">
       <div class="meta">
         <span class="sender" [attr.title]="m.mine ? null : m.senderName">{{ m.mine ? 'You' : senderName() }}</span>
+        @if (m.senderBot) {
+          <!-- A word, not an icon: screen readers say it after the name, and it reads the same in both themes. -->
+          <span class="bot" data-testid="bot-badge">bot</span>
+        }
         <span class="role">{{ m.senderRole }}</span>
         <time [attr.datetime]="m.sentAt" [title]="full()">
           <span aria-hidden="true">{{ m.sentAt | date: 'shortTime' }}</span>
@@ -185,6 +189,8 @@ export interface SeenMark {
     .mine .meta { color: inherit; }
     .sender { font-weight: 500; color: var(--mat-sys-on-surface); }
     .mine .sender { color: inherit; }
+    .bot { padding: 0 0.3rem; border-radius: 4px; font-size: 0.7rem; font-weight: 500; line-height: 1.1rem;
+      background: var(--mat-sys-secondary-container); color: var(--mat-sys-on-secondary-container); }
     .tick { margin-left: auto; }
     .edited { cursor: default; }
     /* Shown on hover and keyboard focus; always on touch screens, where nothing hovers. */

@@ -31,6 +31,8 @@ export const SESSION_END_NOTICES: Record<SessionEndReason, string> = {
   password_changed: 'Your password was changed on another device. Sign in with the new password.',
   directory_disabled: 'Your access to Parley was removed in the company directory. Ask your administrator if you need it back.',
   directory_role_changed: 'Your groups in the company directory changed, and with them your role. Sign in again to continue.',
+  // Only a bot's connections get it; a bot signs in with its new token, not on this page.
+  token_revoked: "This bot's token was rotated or revoked by an administrator.",
 };
 
 /** sessionStorage key: kept per tab across a reload, until the sign-in page has shown it once. */

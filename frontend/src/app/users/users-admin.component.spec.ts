@@ -14,6 +14,7 @@ const user = (username: string, role: 'admin' | 'staff' | 'client' = 'staff', so
   disabled: false,
   source,
   has_password: source === 'local',
+  bot: false,
   created_at: '2026-11-01T10:00:00.000Z',
   updated_at: '2026-11-01T10:00:00.000Z',
 });
@@ -37,7 +38,11 @@ describe('UsersAdminComponent', () => {
     http = TestBed.inject(HttpTestingController);
     TestBed.inject(AuthService).user.set({ username: 'admin', display_name: 'Admin', role: 'admin' });
   });
-  afterEach(() => http.verify());
+  // The Bots section below the list loads too; it has its own spec (bots-admin.component.spec.ts).
+  afterEach(() => {
+    http.match('/api/admin/bots');
+    http.verify();
+  });
 
   async function render(users = [user('admin', 'admin'), user('sam')]) {
     const fixture = TestBed.createComponent(UsersAdminComponent);
@@ -68,6 +73,14 @@ describe('UsersAdminComponent', () => {
     };
     return { fixture, row, dialog, button, openEdit, rename };
   }
+
+  it('marks a bot in the list and offers it no password reset', async () => {
+    const { row, button } = await render([user('admin', 'admin'), { ...user('relay'), has_password: false, bot: true }]);
+    expect(row('relay').querySelector('[data-testid="bot-badge"]')?.textContent).toBe('bot');
+    expect(row('relay').textContent).not.toContain('no password');
+    expect(button(row('relay'), 'Reset password')).toBeUndefined();
+    expect(row('admin').querySelector('[data-testid="bot-badge"]')).toBeNull();
+  });
 
   it('deletes a user only after the dialog is confirmed, then reloads the list', async () => {
     const { fixture, row, dialog, button } = await render();
@@ -302,7 +315,11 @@ describe('UsersAdminComponent: the password rule before submit', () => {
     await loadPasswordChecker();
     await fixture.whenStable();
   });
-  afterEach(() => http.verify());
+  // The Bots section below the list loads too; it has its own spec (bots-admin.component.spec.ts).
+  afterEach(() => {
+    http.match('/api/admin/bots');
+    http.verify();
+  });
 
   it('shows the rule, says why a typed password is weak, and holds back Create until it is not', async () => {
     expect(text('form[aria-label="Create a user"] .rule')).toMatch(/At least 8 characters and hard to guess/);

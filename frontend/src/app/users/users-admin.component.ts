@@ -5,14 +5,15 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
-import { MatSelectModule } from '@angular/material/select';
 import { MatTooltipModule } from '@angular/material/tooltip';
 import { RouterLink } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
-import { type AdminUser, type CreateUserRequest, type ResetPasswordRequest, type Role, ROLES, type UpdateUserRequest, type UserListResponse, USERNAME_RULE } from '@parley/contract';
+import { type AdminUser, type CreateUserRequest, type ResetPasswordRequest, type Role, type UpdateUserRequest, type UserListResponse } from '@parley/contract';
 import { AuthService } from '../core/auth.service';
 import { confirmAction } from '../core/confirm-dialog.component';
 import { SOURCE_DESCRIPTIONS, SOURCE_LABELS } from './account-source';
+import { BotsAdminComponent } from './bots-admin.component';
+import { AccountFieldsComponent } from './account-fields.component';
 import { ConfirmDeleteDialogComponent, type ConfirmDeleteData } from './confirm-delete-dialog.component';
 import { EditUserDialogComponent } from './edit-user-dialog.component';
 import { ResetPasswordDialogComponent } from './reset-password-dialog.component';
@@ -23,12 +24,13 @@ import { PasswordStrength } from './password-strength.service';
 /**
  * List (a page at a time, with a search), create, edit, disable/enable, reset password, delete:
  * the admin REST API in a page. Whatever ends someone's session asks first, in a dialog.
- * Directory and single sign-on accounts keep their password elsewhere: no reset is offered.
+ * Directory and single sign-on accounts keep their password elsewhere, and bots have none (their
+ * tokens are BotsAdminComponent's, below the list): no reset is offered.
  */
 @Component({
   selector: 'parley-users-admin',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [FormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, MatTooltipModule, PasswordFeedbackComponent],
+  imports: [FormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, MatTooltipModule, PasswordFeedbackComponent, BotsAdminComponent, AccountFieldsComponent],
   template: `
     <main>
       <header class="top">
@@ -40,23 +42,7 @@ import { PasswordStrength } from './password-strength.service';
       @if (error(); as text) { <p class="message error" role="alert">{{ text }}</p> }
       <form class="create" #createForm="ngForm" (ngSubmit)="create(createForm)" aria-label="Create a user">
         <h2 class="section">New account</h2>
-        <mat-form-field appearance="outline" subscriptSizing="dynamic">
-          <mat-label>User name</mat-label>
-          <input matInput name="username" required maxlength="32" autocomplete="off" [(ngModel)]="draft.username" />
-          <mat-hint>{{ usernameHint }}</mat-hint>
-          <mat-error>Required. {{ usernameHint }}</mat-error>
-        </mat-form-field>
-        <mat-form-field appearance="outline" subscriptSizing="dynamic">
-          <mat-label>Display name</mat-label>
-          <input matInput name="display_name" maxlength="64" [(ngModel)]="draft.display_name" />
-          <mat-hint>Optional, up to 64 characters; shown instead of the user name.</mat-hint>
-        </mat-form-field>
-        <mat-form-field appearance="outline" subscriptSizing="dynamic">
-          <mat-label>Role</mat-label>
-          <mat-select name="role" [(ngModel)]="draft.role">
-            @for (role of roles; track role) { <mat-option [value]="role">{{ role }}</mat-option> }
-          </mat-select>
-        </mat-form-field>
+        <parley-account-fields [(username)]="draft.username" [(displayName)]="draft.display_name" [(role)]="draft.role" />
         <mat-form-field appearance="outline" subscriptSizing="dynamic">
           <mat-label>Initial password</mat-label>
           <input matInput name="password" type="password" autocomplete="new-password" required [(ngModel)]="draft.password" />
@@ -75,7 +61,7 @@ import { PasswordStrength } from './password-strength.service';
           <tbody>
             @for (user of users(); track user.username) {
               <tr [attr.data-user]="user.username">
-                <td data-label="User" class="lead">{{ user.username }}</td>
+                <td data-label="User" class="lead">{{ user.username }}@if (user.bot) { <span class="bot" data-testid="bot-badge">bot</span> }</td>
                 <td data-label="Display name">{{ user.display_name }}</td>
                 <td data-label="Role">{{ user.role }}</td>
                 <td data-label="Source">
@@ -84,7 +70,8 @@ import { PasswordStrength } from './password-strength.service';
                         [matTooltip]="sourceDescriptions[user.source]" [attr.tabindex]="user.source === 'local' ? null : 0">{{ sourceLabels[user.source] }}</span>
                 </td>
                 <!-- Directory and single sign-on accounts never have a Parley password: not worth a remark. -->
-                <td data-label="Status">{{ user.disabled ? 'disabled' : 'active' }}{{ user.has_password || user.source !== 'local' ? '' : ' (no password)' }}</td>
+                <!-- A bot never has one either: its token is in the Bots section. -->
+                <td data-label="Status">{{ user.disabled ? 'disabled' : 'active' }}{{ user.has_password || user.source !== 'local' || user.bot ? '' : ' (no password)' }}</td>
                 <td class="actions">
                   <button mat-button type="button" (click)="edit(user)" [attr.aria-label]="'Edit ' + user.username">Edit</button>
                   @if (user.disabled) {
@@ -92,7 +79,7 @@ import { PasswordStrength } from './password-strength.service';
                   } @else if (user.username !== me()) {
                     <button mat-button type="button" (click)="confirmDisable(user)">Disable</button>
                   }
-                  @if (user.source === 'local') {
+                  @if (user.source === 'local' && !user.bot) {
                     <button mat-button type="button" (click)="startReset(user)">Reset password</button>
                   }
                   @if (user.username !== me()) {
@@ -109,6 +96,7 @@ import { PasswordStrength } from './password-strength.service';
       @if (nextAfter() !== null) {
         <button mat-button type="button" class="more" (click)="loadMore()">More users</button>
       }
+      <parley-bots-admin (changed)="load()" />
     </main>
   `,
   styles: `
@@ -129,16 +117,10 @@ import { PasswordStrength } from './password-strength.service';
       background: var(--mat-sys-secondary-container); color: var(--mat-sys-on-secondary-container);
     }
     .source:focus-visible { outline: 2px solid var(--mat-sys-primary); outline-offset: 1px; }
-    /* A phone: each account is a card, every action on it visible, nothing scrolls sideways. */
+    .bot { margin-left: 0.4rem; padding: 0 0.3rem; border-radius: 4px; font-size: 0.75rem; font-weight: 500;
+      background: var(--mat-sys-secondary-container); color: var(--mat-sys-on-secondary-container); }
     @media (max-width: 40rem) {
       .create mat-form-field { width: 100%; }
-      .cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-      .cards, .cards tbody, .cards tr, .cards td { display: block; width: auto; }
-      .cards tr { border: 1px solid var(--mat-sys-outline-variant); border-radius: 0.5rem; padding: 0.5rem; margin-bottom: 0.5rem; }
-      .cards td { border: 0; padding: 0.15rem 0.25rem; white-space: normal; }
-      .cards td[data-label]:not(.lead)::before { content: attr(data-label) ": "; color: var(--mat-sys-on-surface-variant); }
-      .cards .lead { font-weight: 500; }
-      .cards .actions { display: flex; flex-wrap: wrap; gap: 0.25rem; white-space: normal; }
     }
   `,
 })
@@ -150,7 +132,6 @@ export class UsersAdminComponent implements OnInit {
   readonly me = computed(() => this.auth.user()?.username ?? null);
   private readonly strength = inject(PasswordStrength);
   readonly name = input<string>();
-  readonly roles = ROLES;
   readonly sourceLabels = SOURCE_LABELS;
   readonly sourceDescriptions = SOURCE_DESCRIPTIONS;
   readonly users = signal<AdminUser[]>([]);
@@ -161,7 +142,6 @@ export class UsersAdminComponent implements OnInit {
   /** The last refusal, in plain words; cleared by the next success. */
   readonly error = signal<string | null>(null);
   readonly busy = signal(false);
-  readonly usernameHint = `Lower case; ${USERNAME_RULE}.`;
   /** Numbers each load; only the latest may show its answer (a search can overtake a page). */
   private latest = 0;
   draft = { username: '', display_name: '', role: 'staff' as Role, password: '' };
