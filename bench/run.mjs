@@ -449,8 +449,14 @@ async function history(server) {
   const prepStart = performance.now();
   for (let done = 0; done < SIZES.history; done += 100_000) fill(Math.min(100_000, SIZES.history - done));
   const { max } = db.prepare('select max(id) as max from messages').get();
-  db.close();
   const prepSeconds = (performance.now() - prepStart) / 1000;
+  // Written behind the server's back, the rows wait in search_pending and the server indexes
+  // them in batches on its event loop; pages read meanwhile would measure that catch-up (a
+  // bulk import's), not a history page. Measured once the index has caught up, as in use.
+  const indexStart = performance.now();
+  while (db.prepare('select count(*) as n from search_pending').get().n > 0) await sleep(500);
+  const indexSeconds = (performance.now() - indexStart) / 1000;
+  db.close();
 
   const histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   const socket = await connect();
@@ -465,6 +471,7 @@ async function history(server) {
   return {
     stored_messages: SIZES.history,
     fill_seconds: prepSeconds,
+    index_catch_up_seconds: indexSeconds,
     requests: SIZES.historyRequests,
     p50_ms: histogram.getValueAtPercentile(50) / 1000,
     p99_ms: histogram.getValueAtPercentile(99) / 1000,
@@ -721,7 +728,9 @@ async function layers(kind, baseline, parley, dataDir) {
     ['+ Parley, storing nothing', () => startParley(mkdtempSync(join(dataDir, 'memory-')), {}, join(here, 'parley-layer-server.mjs')), true],
     ['+ SQLite rows, no search index, no fsync', () => withoutSearchIndex(startParley(mkdtempSync(join(dataDir, 'nosearch-')), noSync)), true],
     ['+ the search index, no fsync', () => startParley(mkdtempSync(join(dataDir, 'nosync-')), noSync), true],
-    ['+ fsync per commit (Parley as shipped)', () => parley, false],
+    // Its own fresh server too: the main run's has by now the history scenario's million
+    // messages in it, and their search indexing going on.
+    ['+ fsync per commit (Parley as shipped)', () => startParley(mkdtempSync(join(dataDir, 'shipped-'))), true],
   ];
   const measured = [];
   for (const [layer, start, own] of rungs) {
