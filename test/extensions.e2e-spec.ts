@@ -147,6 +147,9 @@ describe('extensions (PARLEY_EXTENSIONS)', () => {
       expect(start('test/fixtures/extensions/not-a-module.mjs')).rejects.toThrow(
         /PARLEY_EXTENSIONS: test\/fixtures\/extensions\/not-a-module\.mjs: its default export is not a Nest module/,
       ),
+      expect(start('test/fixtures/extensions/overrides-throw.mjs')).rejects.toThrow(
+        /PARLEY_EXTENSIONS: test\/fixtures\/extensions\/overrides-throw\.mjs: its overrides export threw: no overrides today\n$/,
+      ),
     ]);
   }, 30_000);
 });

@@ -58,9 +58,22 @@ describe.each(['password', 'open'] as const)('VerificationService with PARLEY_AU
     const relay = userRow(9, 'staff', { username: 'relay', bot: 1 });
     const byToken: AuthContext = { user: relay, sessionId: null, expiresAt: null, botTokenId: 70 };
     mocks.bot.isActive.mockResolvedValueOnce(true).mockResolvedValueOnce(false);
+    mocks.user.findById.mockResolvedValue(relay);
     await expect(verification.verify(socket(), byToken, { user_type: 'staff', user_name: 'relay' })).resolves.toMatchObject({ user: { username: 'relay' } });
     await expect(verification.verify(socket(), byToken, { user_type: 'staff', user_name: 'relay' })).rejects.toMatchObject({ code: 'NOT_AUTHORISED' });
     expect(mocks.bot.isActive).toHaveBeenCalledWith(70);
+  });
+
+  it("verifies a bot by its role today, not the one it had when its socket connected", async () => {
+    const relayThen = userRow(9, 'admin', { username: 'relay', bot: 1 });
+    const byToken: AuthContext = { user: relayThen, sessionId: null, expiresAt: null, botTokenId: 70 };
+    mocks.bot.isActive.mockResolvedValue(true);
+    // Demoted by an admin while the socket waited to verify: the token still works.
+    mocks.user.findById.mockResolvedValue({ ...relayThen, role: 'client' });
+    await expect(verification.verify(socket(), byToken, { user_type: 'admin', user_name: 'relay' })).rejects.toMatchObject({ code: 'NOT_AUTHORISED' });
+    await expect(verification.verify(socket(), byToken, { user_type: 'client', user_name: 'relay' })).resolves.toMatchObject({ user: { role: 'client' } });
+    mocks.user.findById.mockResolvedValue({ ...relayThen, role: 'client', disabled: 1 });
+    await expect(verification.verify(socket(), byToken, { user_type: 'client', user_name: 'relay' })).rejects.toMatchObject({ code: 'NOT_AUTHORISED' });
   });
 
   it('never grants admin without a session', async () => {

@@ -44,15 +44,23 @@ export class VerificationService {
       if (auth.sessionId !== null && !(await this.auth.isSessionActive(auth.sessionId))) {
         throw new ParleyError(ErrorCodes.NotAuthorised, 'This session has ended: sign in again');
       }
-      if (auth.botTokenId !== null && !(await this.auth.isBotTokenActive(auth.botTokenId))) {
-        throw new ParleyError(ErrorCodes.NotAuthorised, 'This bot token was revoked or its bot disabled');
+      let user = auth.user;
+      if (auth.botTokenId !== null) {
+        if (!(await this.auth.isBotTokenActive(auth.botTokenId))) {
+          throw new ParleyError(ErrorCodes.NotAuthorised, 'This bot token was revoked or its bot disabled');
+        }
+        // A person's role change ends their sessions; a bot's leaves its token working, so the
+        // row read at connect may hold a role the bot no longer has: verify against today's.
+        const current = await this.users.findById(auth.user.id);
+        if (!current || current.disabled) throw new ParleyError(ErrorCodes.NotAuthorised, 'This bot token was revoked or its bot disabled');
+        user = current;
       }
-      if (auth.user.role === claim.user_type && auth.user.username === normalizeUsername(claim.user_name)) {
-        return auth.user;
+      if (user.role === claim.user_type && user.username === normalizeUsername(claim.user_name)) {
+        return user;
       }
       throw new ParleyError(
         ErrorCodes.NotAuthorised,
-        `This connection is signed in as ${auth.user.role} ${auth.user.username}`,
+        `This connection is signed in as ${user.role} ${user.username}`,
       );
     }
     if (this.config.values.PARLEY_AUTH === 'open') {

@@ -77,7 +77,13 @@ async function loadExtension(file: string, api: ParleyApi, cwd: string): Promise
   }
   const nestModule: ExtensionModule = module;
   let overrides: unknown = exported.overrides ?? [];
-  if (typeof overrides === 'function') overrides = (overrides as (parley: ParleyApi) => unknown)(api);
+  if (typeof overrides === 'function') {
+    try {
+      overrides = (overrides as (parley: ParleyApi) => unknown)(api);
+    } catch (error) {
+      throw fail(`its overrides export threw: ${messageOf(error)}`);
+    }
+  }
   if (!Array.isArray(overrides)) throw fail('its overrides export is not a list of providers');
   return { file, name: basename(file, extname(file)), module: nestModule, overrides: overrides as Provider[] };
 }

@@ -81,6 +81,13 @@ describe('MessageHooks', () => {
     expect(await hooks.runBeforeStore('hi', alice, toBob, { fromExtension: false, mayBeEmpty: true })).toBe('');
   });
 
+  it('fails the message with INTERNAL, counted, when a hook answers with something that is not an answer', async () => {
+    // A plain JavaScript hook returning a string instead of { text }: its bug, not the sender's.
+    as('stringly', 0).beforeStore(() => 'just text' as never);
+    expect(await refusal(hooks.runBeforeStore('hi', alice, toBob, plain))).toMatchObject({ code: 'INTERNAL' });
+    expect(failed.mock.calls).toEqual([['message.before_store', 'stringly']]);
+  });
+
   it('runs after-delivery hooks after the caller goes on, each one whatever the others do', async () => {
     const ran: string[] = [];
     as('throws', 0).afterDelivery(() => {

@@ -120,6 +120,8 @@ export class MessageHooks extends PerExtension {
         throw this.failed(source, error);
       }
       if (result === undefined || result === null) continue;
+      // A plain JavaScript hook may return anything; what is not an answer is its bug, reported as one.
+      if (typeof result !== 'object') throw this.failed(source, new Error(`returned ${typeof result}, not { text } or { refuse }`));
       if ('refuse' in result) throw new ParleyError(ErrorCodes.MessageRefused, String(result.refuse || DEFAULT_REFUSAL).slice(0, 500));
       const problem = this.invalidText(result.text, mayBeEmpty);
       if (problem) throw this.failed(source, new Error(`returned a text that ${problem}`));

@@ -30,4 +30,18 @@ describe('ReadGate', () => {
     expect(subject.inFlight('s1')).toBe(0);
     expect([subject.enter('s1', 1), subject.enter('s1', 1), subject.enter('s1', 1)].filter(Boolean)).toHaveLength(2);
   });
+
+  it("counts a REST caller's reads by session, or by user without one, never one as the other", async () => {
+    const subject = gate();
+    const held: Array<() => void> = [];
+    const holdRead = (caller: { sessionId: number | null; user: { id: number } }) =>
+      subject.restRead(caller, () => new Promise<void>((done) => held.push(done)));
+    // Session 5 (user 12) has both of its reads in progress…
+    const reads = [holdRead({ sessionId: 5, user: { id: 12 } }), holdRead({ sessionId: 5, user: { id: 12 } })];
+    await expect(subject.restRead({ sessionId: 5, user: { id: 12 } }, async () => 'third')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    // …and a bot, user 5, with no session, has its own count.
+    await expect(subject.restRead({ sessionId: null, user: { id: 5 } }, async () => 'bot read')).resolves.toBe('bot read');
+    for (const done of held) done();
+    await Promise.all(reads);
+  });
 });

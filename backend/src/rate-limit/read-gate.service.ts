@@ -74,7 +74,9 @@ export class ReadGate {
    * the limit on reads in progress at once. RATE_LIMITED (429, Retry-After) when none is free.
    */
   async restRead<T>(caller: { sessionId: number | null; user: { id: number } }, read: () => Promise<T>): Promise<T> {
-    const release = this.enter(`rest:${caller.sessionId ?? caller.user.id}`, caller.user.id);
+    // Session ids and user ids are both small integers: the kind is in the key so a bot's
+    // (no session) and someone's session of the same number never share one slot count.
+    const release = this.enter(caller.sessionId !== null ? `rest:session:${caller.sessionId}` : `rest:user:${caller.user.id}`, caller.user.id);
     if (!release) throw new ParleyError(ErrorCodes.RateLimited, 'Too many reads in progress; wait for an answer, then resend', READ_RETRY_AFTER_MS);
     try {
       return await read();

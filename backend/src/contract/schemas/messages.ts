@@ -27,6 +27,7 @@ export const sendMessageResponseSchema = z.object({
   sent_at: z.iso.datetime(),
   client_id: z.string().nullable(),
   duplicate: z.boolean().describe('true: a message with this client_id was stored before; this is its id, and nothing was sent again'),
+  message: z.string().optional().describe('The text as stored, when an extension changed it (e.g. masked a word); absent when it is what was sent'),
 });
 
 /** A message as every read sends it (WireMessage); the optional fields are described in docs/protocol.md. */
