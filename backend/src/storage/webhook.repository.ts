@@ -70,6 +70,9 @@ export class WebhookRepository {
    * connection in between (an edit, a read mark) would join it.
    */
   async queueNew(webhookId: number, limit: number, now: number): Promise<number> {
+    // Two indexed reads first: with nothing new (most seconds) no write transaction is opened,
+    // which on SQLite would take the write lock, and wait on the writer thread, every second.
+    if (!(await this.hasNew(webhookId))) return 0;
     const sqlite = this.database.sqlite;
     if (sqlite) {
       return sqlite
@@ -87,6 +90,14 @@ export class WebhookRepository {
       while (!step.done) step = steps.next((await trx.executeQuery(step.value.compile())).rows as Row[]);
       return step.value;
     });
+  }
+
+  /** Whether the webhook is enabled and a message above its cursor exists (queueNew checks again, in its transaction). */
+  private async hasNew(webhookId: number): Promise<boolean> {
+    const webhook = await this.db.selectFrom('webhooks').select(['cursor', 'enabled']).where('id', '=', webhookId).executeTakeFirst();
+    if (!webhook || webhook.enabled !== 1) return false;
+    const { head } = await this.db.selectFrom('messages').select((eb) => eb.fn.coalesce(eb.fn.max('id'), sql<number>`0`).as('head')).executeTakeFirstOrThrow();
+    return Number(head) > webhook.cursor;
   }
 
   /** queueNew's queries, in order, each answered with its rows; the same for both drivers. */
