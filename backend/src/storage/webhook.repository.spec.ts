@@ -64,6 +64,40 @@ describe.each(TEST_DIALECTS)('WebhookRepository on %s', (dialect) => {
     await webhooks.remove(off.id);
   });
 
+  it('opens no write transaction when nothing is new above the cursor', async () => {
+    const all = await hook(null);
+    const sqlite = testDb.database.sqlite;
+    const opened = sqlite ? jest.spyOn(sqlite, 'transaction') : jest.spyOn(testDb.database.db, 'transaction');
+    try {
+      expect(await webhooks.queueNew(all.id, 100, 1)).toBe(0);
+      expect(opened).not.toHaveBeenCalled();
+      await store(staffPost(amy, 'new'));
+      opened.mockClear(); // Storing a message has a transaction of its own on PostgreSQL.
+      expect(await webhooks.queueNew(all.id, 100, 1)).toBe(1);
+      expect(opened).toHaveBeenCalledTimes(1);
+      expect(await webhooks.queueNew(all.id, 100, 1)).toBe(0);
+      expect(opened).toHaveBeenCalledTimes(1);
+    } finally {
+      opened.mockRestore();
+      await webhooks.remove(all.id);
+    }
+  });
+
+  it("answers due deliveries with the webhook's current conversations, leaving out the webhooks to skip", async () => {
+    const [one, two] = [await hook(null), await hook(['group:staff'])];
+    await store(staffPost(amy, 'due'));
+    await webhooks.queueNew(one.id, 100, 1);
+    await webhooks.queueNew(two.id, 100, 1);
+    await webhooks.update(one.id, { conversations: JSON.stringify(['dm:1:2']) }, 2);
+    expect((await webhooks.due(10, 10)).map((d) => [d.webhook_id, d.conversations])).toEqual([
+      [one.id, '["dm:1:2"]'],
+      [two.id, '["group:staff"]'],
+    ]);
+    expect((await webhooks.due(10, 10, [one.id])).map((d) => d.webhook_id)).toEqual([two.id]);
+    await webhooks.remove(one.id);
+    await webhooks.remove(two.id);
+  });
+
   it('records attempts, retries, counts and prunes only finished deliveries; a webhook takes its deliveries with it', async () => {
     const one = await hook(null);
     const [id] = await store(staffPost(amy, 'x'), staffPost(amy, 'y'));

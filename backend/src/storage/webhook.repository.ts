@@ -3,12 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { type Compilable, type Kysely, sql } from 'kysely';
 import { type WebhookDeliveryStatus, WebhookEvents } from '@parley/contract';
 import { DatabaseService } from './database.service';
-import type { Database, WebhookDeliveriesTable, WebhookDeliveryRow, WebhookRow, WebhooksTable } from './database.types';
+import type { Database, MessageRow, WebhookDeliveriesTable, WebhookDeliveryRow, WebhookRow, WebhooksTable } from './database.types';
 
 export type NewWebhook = Pick<WebhooksTable, 'url' | 'events' | 'conversations' | 'secret' | 'created_at' | 'created_by'> & { description: string; enabled: number };
 export type WebhookChanges = Partial<Pick<WebhookRow, 'url' | 'events' | 'conversations' | 'description' | 'enabled' | 'secret' | 'secret_rotated_at'>>;
-/** A due delivery with what sending it needs from its webhook. */
-export type DueDelivery = WebhookDeliveryRow & Pick<WebhookRow, 'url' | 'secret'>;
+/** A due delivery with what sending it needs from its webhook, as the webhook is now. */
+export type DueDelivery = WebhookDeliveryRow & Pick<WebhookRow, 'url' | 'secret' | 'conversations'>;
 /** What one attempt changed. */
 export type AttemptOutcome = Pick<WebhookDeliveriesTable, 'status' | 'next_attempt_at'> & {
   attempts: number;
@@ -70,6 +70,9 @@ export class WebhookRepository {
    * connection in between (an edit, a read mark) would join it.
    */
   async queueNew(webhookId: number, limit: number, now: number): Promise<number> {
+    // Two indexed reads first: with nothing new (most seconds) no write transaction is opened,
+    // which on SQLite would take the write lock, and wait on the writer thread, every second.
+    if (!(await this.hasNew(webhookId))) return 0;
     const sqlite = this.database.sqlite;
     if (sqlite) {
       return sqlite
@@ -89,12 +92,21 @@ export class WebhookRepository {
     });
   }
 
+  /** Whether the webhook is enabled and a message above its cursor exists (queueNew checks again, in its transaction). */
+  private async hasNew(webhookId: number): Promise<boolean> {
+    const webhook = await this.db.selectFrom('webhooks').select(['cursor', 'enabled']).where('id', '=', webhookId).executeTakeFirst();
+    if (!webhook || webhook.enabled !== 1) return false;
+    const { head } = await this.db.selectFrom('messages').select((eb) => eb.fn.coalesce(eb.fn.max('id'), sql<number>`0`).as('head')).executeTakeFirstOrThrow();
+    return Number(head) > webhook.cursor;
+  }
+
   /** queueNew's queries, in order, each answered with its rows; the same for both drivers. */
   private *queueSteps(db: Kysely<Database>, webhookId: number, limit: number, now: number): Generator<Compilable, number, Row[]> {
     const [webhook] = (yield db.selectFrom('webhooks').select(['cursor', 'enabled', 'conversations', 'events']).where('id', '=', webhookId)) as Pick<WebhookRow, 'cursor' | 'enabled' | 'conversations' | 'events'>[];
     if (!webhook || webhook.enabled !== 1) return 0;
     const [{ head }] = (yield db.selectFrom('messages').select((eb) => eb.fn.coalesce(eb.fn.max('id'), sql<number>`0`).as('head'))) as { head: number }[];
     if (Number(head) <= webhook.cursor) return 0;
+    // The same rule as webhookCovers, which the dispatcher checks again before each attempt.
     const keys = webhook.conversations === null ? null : (JSON.parse(webhook.conversations) as string[]);
     let query = db.selectFrom('messages').select('id').where('id', '>', webhook.cursor).where('id', '<=', Number(head)).where('deleted_at', 'is', null);
     query = keys === null ? query.where('target_kind', '!=', 'user') : query.where('conversation', 'in', keys.length > 0 ? keys : ['']);
@@ -111,20 +123,21 @@ export class WebhookRepository {
     return ids.length;
   }
 
-  /** Pending deliveries of enabled webhooks whose time has come, the longest waiting first. */
-  async due(now: number, limit: number): Promise<DueDelivery[]> {
-    return this.db
+  /**
+   * Pending deliveries of enabled webhooks whose time has come, the longest waiting first, with
+   * the webhook's current URL, secret and conversations; none of the webhooks in `skip`.
+   */
+  async due(now: number, limit: number, skip: readonly number[] = []): Promise<DueDelivery[]> {
+    let query = this.db
       .selectFrom('webhook_deliveries as d')
       .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
       .selectAll('d')
-      .select(['w.url', 'w.secret'])
+      .select(['w.url', 'w.secret', 'w.conversations'])
       .where('d.status', '=', 'pending')
       .where('d.next_attempt_at', '<=', now)
-      .where('w.enabled', '=', 1)
-      .orderBy('d.next_attempt_at')
-      .orderBy('d.message_id')
-      .limit(limit)
-      .execute();
+      .where('w.enabled', '=', 1);
+    if (skip.length > 0) query = query.where('d.webhook_id', 'not in', skip);
+    return query.orderBy('d.next_attempt_at').orderBy('d.message_id').limit(limit).execute();
   }
 
   async recordAttempt(id: string, outcome: AttemptOutcome): Promise<void> {
@@ -200,6 +213,17 @@ export class WebhookRepository {
 }
 
 type Row = Record<string, unknown>;
+
+/**
+ * Whether a webhook with these `conversations` (JSON storage keys, or null) covers a message:
+ * the named conversations, or without a list every conversation but DMs. queueNew applies it in
+ * SQL; the dispatcher again before each attempt, so a later change to the list holds for what is
+ * already queued.
+ */
+export function webhookCovers(conversations: string | null, message: Pick<MessageRow, 'conversation' | 'target_kind'>): boolean {
+  if (conversations === null) return message.target_kind !== 'user';
+  return (JSON.parse(conversations) as string[]).includes(message.conversation);
+}
 
 /** Runs a generator of queries to its end, answering each with `run`'s rows (synchronously). */
 function drive<T>(steps: Generator<Compilable, T, Row[]>, run: (query: Compilable) => Row[]): T {

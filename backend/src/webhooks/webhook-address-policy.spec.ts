@@ -67,6 +67,32 @@ describe('WebhookAddressPolicy', () => {
     const everything = new PolicyWithDns('0.0.0.0/0', dns);
     expect(await everything.resolve(new URL('http://192.0.2.1/'))).toEqual(v4('192.0.2.1'));
     expect(await refusal(everything.check('http://0.0.0.0:8080/'))).toMatch(/0.0.0.0 is not in/);
+    expect(await refusal(everything.check('http://0.1.2.3:8080/'))).toMatch(/0.1.2.3 is not in/);
+    const anyV6 = new PolicyWithDns('::/0', dns);
+    expect(await refusal(anyV6.check('http://[::]:8080/'))).toMatch(/:: is not in/);
+    expect(await refusal(anyV6.check('http://[0:0:0:0:0:0:0:0]:8080/'))).toMatch(/is not in/);
+  });
+
+  it('checks an IPv4-mapped IPv6 address as the IPv4 address it reaches (URL writes ::ffff:0.0.0.0 as ::ffff:0:0)', async () => {
+    const everything = new PolicyWithDns('0.0.0.0/0, ::/0', dns);
+    expect(await refusal(everything.check('http://[::ffff:0.0.0.0]:8080/'))).toMatch(/::ffff:0:0 is not in/);
+    expect(await refusal(everything.check('http://[::ffff:0:0]:8080/'))).toMatch(/is not in/);
+    expect(await refusal(everything.check('http://[0:0:0:0:0:ffff:0:1]/'))).toMatch(/is not in/);
+    // Checked against the IPv4 ranges, and answered as the IPv4 address to connect to.
+    const ranges = new PolicyWithDns('10.0.0.0/8, fd00::/8', dns);
+    expect(await ranges.resolve(new URL('http://[::ffff:10.1.2.3]/'))).toEqual(v4('10.1.2.3'));
+    expect(await refusal(ranges.check('http://[::ffff:127.0.0.1]/'))).toMatch(/::ffff:7f00:1 is not in/);
+    const mapped = new PolicyWithDns('10.0.0.0/8', { 'mapped.example.lan': [v6('::ffff:127.0.0.1')] });
+    expect(await refusal(mapped.check('http://mapped.example.lan/'))).toMatch(/resolves to 127.0.0.1/);
+  });
+
+  it('never connects to a listed name that resolves to the unspecified address', async () => {
+    const listed = new PolicyWithDns('zero.example.lan, six.example.lan', {
+      'zero.example.lan': [v4('0.0.0.0')],
+      'six.example.lan': [v6('::ffff:0.0.0.0')],
+    });
+    expect(await refusal(listed.check('http://zero.example.lan:8080/'))).toMatch(/resolves to 0.0.0.0, which means this machine/);
+    expect(await refusal(listed.check('http://six.example.lan:8080/'))).toMatch(/resolves to 0.0.0.0, which means this machine/);
   });
 
   it('refuses credentials in the URL', async () => {

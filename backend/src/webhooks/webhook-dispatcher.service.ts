@@ -5,7 +5,7 @@ import { ParleyError } from '../common/parley-error';
 import { AppConfig } from '../config/app-config';
 import { ParleyMetrics } from '../metrics/parley-metrics.service';
 import { MessageRepository } from '../storage/message.repository';
-import { type AttemptOutcome, type DueDelivery, WebhookRepository } from '../storage/webhook.repository';
+import { type AttemptOutcome, type DueDelivery, WebhookRepository, webhookCovers } from '../storage/webhook.repository';
 import { WebhookAddressPolicy } from './webhook-address-policy';
 import { WebhookSender, type SendResult } from './webhook-sender';
 import { webhookSignature } from './webhook-signature';
@@ -18,9 +18,16 @@ import { webhookSignature } from './webhook-signature';
 export const DISPATCH_INTERVAL_MS = 1_000;
 /** Messages queued per webhook per transaction, so a long backlog never holds the database. */
 const QUEUE_BATCH = 500;
-/** Deliveries attempted per pass, and at once: a slow receiver holds a slot, not the pass. */
-const SEND_BATCH = 32;
-const SEND_CONCURRENCY = 8;
+/** Deliveries fetched at a time, and attempted at once: a slow receiver holds a slot, not the pass. */
+export const SEND_BATCH = 32;
+export const SEND_CONCURRENCY = 8;
+/**
+ * No attempt starts this long after a pass began (those in flight finish, within
+ * PARLEY_WEBHOOK_TIMEOUT_MS), so new messages are queued again soon whatever the receivers do.
+ */
+export const PASS_BUDGET_MS = 15_000;
+/** Attempts per webhook per pass: one webhook's backlog never holds the others back. */
+export const PER_WEBHOOK_PER_PASS = 64;
 /** Retries never wait longer than this, however large the backoff has grown. */
 const MAX_BACKOFF_MS = 3_600_000;
 /** Finished deliveries are kept this long for the admin page, then removed. */
@@ -96,23 +103,46 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       if (webhook.enabled !== 1) continue;
       while (!this.stopping && (await this.webhooks.queueNew(webhook.id, QUEUE_BATCH, now)) === QUEUE_BATCH);
     }
-    let due = await this.webhooks.due(now, SEND_BATCH);
-    while (due.length > 0 && !this.stopping) {
-      await inParallel(due, SEND_CONCURRENCY, (delivery) => (this.stopping ? Promise.resolve() : this.attempt(delivery)));
-      due = due.length === SEND_BATCH ? await this.webhooks.due(Date.now(), SEND_BATCH) : [];
-    }
+    await this.sendDue(now);
     if (now - this.prunedAt > PRUNE_INTERVAL_MS) {
       this.prunedAt = now;
       await this.webhooks.prune(now - KEEP_FINISHED_MS);
     }
   }
 
-  private async attempt(delivery: DueDelivery): Promise<void> {
+  /**
+   * Attempts the due deliveries, SEND_BATCH at a time, until none is left, PASS_BUDGET_MS is up,
+   * or the server stops. A webhook is left for the next pass once it had PER_WEBHOOK_PER_PASS
+   * attempts or its receiver could not be reached (no answer, refused, address not allowed):
+   * its other due deliveries stay as they are, rather than each waiting out the timeout.
+   */
+  private async sendDue(startedAt: number): Promise<void> {
+    const deadline = startedAt + PASS_BUDGET_MS;
+    const attempted = new Map<number, number>();
+    const skip = new Set<number>();
+    const over = () => this.stopping || Date.now() >= deadline;
+    let due = await this.webhooks.due(startedAt, SEND_BATCH);
+    while (due.length > 0 && !over()) {
+      await inParallel(due, SEND_CONCURRENCY, async (delivery) => {
+        const webhookId = delivery.webhook_id;
+        if (over() || skip.has(webhookId)) return;
+        const count = (attempted.get(webhookId) ?? 0) + 1;
+        attempted.set(webhookId, count);
+        if (count >= PER_WEBHOOK_PER_PASS) skip.add(webhookId);
+        const result = await this.attempt(delivery);
+        if (result && !result.ok && result.status === null && !('final' in result)) skip.add(webhookId);
+      });
+      due = due.length === SEND_BATCH && !over() ? await this.webhooks.due(Date.now(), SEND_BATCH, [...skip]) : [];
+    }
+  }
+
+  /** What the attempt came to; null when a shutdown cut it short. */
+  private async attempt(delivery: DueDelivery): Promise<Attempted | null> {
     const startedAt = Date.now();
     const result: Attempted = await this.send(delivery, startedAt).catch((error: unknown): Attempted => ({ ok: false, status: null, error: errorText(error) }));
     // Cut short by a shutdown: not an attempt. The row stays due and goes out after the restart,
     // with the same delivery id should the receiver have got it.
-    if (this.stopping) return;
+    if (this.stopping) return null;
     const attempts = delivery.attempts + 1;
     const base = { attempts, last_attempt_at: startedAt, last_status: result.status };
     let outcome: AttemptOutcome;
@@ -126,12 +156,18 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     }
     await this.webhooks.recordAttempt(delivery.id, outcome);
     this.metrics.webhookAttempt(outcome.status === 'pending' ? 'retry' : outcome.status);
+    return result;
   }
 
   private async send(delivery: DueDelivery, now: number): Promise<Attempted> {
     const row = await this.messages.findById(delivery.message_id);
     // Retention removed it: nothing to send, ever.
     if (!row) return { ok: false, status: null, error: 'The message is no longer stored (retention removed it)', final: true };
+    // The webhook's conversations as they are now, not as when the delivery was queued: a
+    // conversation (or every DM, the list cleared) taken off the webhook gets nothing more.
+    if (!webhookCovers(delivery.conversations, row)) {
+      return { ok: false, status: null, error: "The message's conversation is no longer covered by the webhook (its conversations changed after the delivery was queued)", final: true };
+    }
     const payload: WebhookPayload = {
       event: WebhookEvents.Message,
       id: delivery.id,
