@@ -759,6 +759,20 @@ describe('authorization matrix', () => {
   };
   const webhookPath = ({ n, target }: RestContext, tail = '') => `/api/admin/webhooks/${target.exists ? caseWebhooks.get(n)!.id : 999999}${tail}`;
   const webhookRow = (id: number) => db().selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
+
+  // ---- incoming webhooks: made by the setup admin, posting as MATRIX_BOT (staff) into group:staff ----
+  const hookTargets: RestTarget[] = [
+    { label: 'an incoming webhook', exists: true },
+    { label: 'unknown incoming webhook', exists: false },
+  ];
+  /** Per case: the hook made for it by `prepare`, and its secret URL's path. */
+  const caseHooks = new Map<number, { id: number; path: string }>();
+  const prepareHook = async ({ n, target }: RestContext) => {
+    if (!target.exists) return;
+    const created = await api(server, 'POST', '/api/admin/incoming-webhooks', { token: setupAdmin, body: { bot: MATRIX_BOT, conversation: 'group:staff', name: `case ${n}` } });
+    caseHooks.set(n, { id: (created.body.hook as Json).id as number, path: new URL(created.body.url as string).pathname });
+  };
+  const hookRow = (id: number) => db().selectFrom('incoming_webhooks').selectAll().where('id', '=', id).executeTakeFirst();
   beforeAll(async () => {
     expect((await api(server, 'POST', '/api/admin/bots', { token: setupAdmin, body: { username: MATRIX_BOT, role: 'staff' } })).status).toBe(201);
   });
@@ -1087,6 +1101,55 @@ describe('authorization matrix', () => {
         if (!target.exists) return;
         const row = await db().selectFrom('webhook_deliveries').select('status').where('id', '=', caseWebhooks.get(n)!.delivery).executeTakeFirstOrThrow();
         expect(row.status).toBe(allowed ? 'pending' : 'failed');
+      },
+    },
+    {
+      method: 'GET',
+      route: '/api/admin/incoming-webhooks',
+      guard: 'manageWebhooks',
+      check: async ({ allowed }, body) => {
+        if (allowed) expect(JSON.stringify(body.hooks)).not.toContain('parley_hook_');
+      },
+    },
+    {
+      method: 'POST',
+      route: '/api/admin/incoming-webhooks',
+      guard: 'manageWebhooks',
+      success: 201,
+      request: ({ n }) => ({ body: { bot: MATRIX_BOT, conversation: 'group:staff', name: `posted ${n}` } }),
+      check: async ({ n, allowed }) => {
+        const row = await db().selectFrom('incoming_webhooks').select('id').where('name', '=', `posted ${n}`).executeTakeFirst();
+        expect(row !== undefined).toBe(allowed);
+      },
+    },
+    {
+      method: 'DELETE',
+      route: '/api/admin/incoming-webhooks/:id',
+      guard: 'manageWebhooks',
+      targets: hookTargets,
+      prepare: prepareHook,
+      request: ({ n, target }) => ({ path: `/api/admin/incoming-webhooks/${target.exists ? caseHooks.get(n)!.id : 999999}` }),
+      check: async ({ n, target, allowed }) => {
+        if (target.exists) expect((await hookRow(caseHooks.get(n)!.id))!.revoked_at !== null).toBe(allowed);
+      },
+    },
+    {
+      // Public: the token in the path is the credential, whoever else the caller is.
+      method: 'POST',
+      route: '/api/hooks/:token',
+      guard: 'public',
+      success: 201,
+      targets: hookTargets,
+      prepare: prepareHook,
+      outcome: (_principal, target) => (target.exists ? { status: 'success' } : { status: 404, code: ErrorCodes.NotFound }),
+      request: ({ n, target }) => ({ path: target.exists ? caseHooks.get(n)!.path : '/api/hooks/parley_hook_unknown', body: { text: `hook case ${n}` } }),
+      check: async ({ n, allowed }) => {
+        await flush();
+        const stored = await db().selectFrom('messages').select(['sender_username', 'conversation']).where('body', '=', `hook case ${n}`).execute();
+        expect(stored).toEqual(allowed ? [{ sender_username: MATRIX_BOT, conversation: 'group:staff' }] : []);
+        // Only readers of the staff group get it: the bot's one conversation.
+        const gets = (o: Observer) => allowed && o.verified && o.role !== null && canReadGroup(TABLE, o.role, 'staff');
+        for (const o of observers) expect([o.label, o.messages.filter((m) => m.message === `hook case ${n}`).length]).toEqual([o.label, gets(o) ? 1 : 0]);
       },
     },
     {

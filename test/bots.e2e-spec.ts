@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { WireMessage } from '@parley/contract';
 import { DatabaseService } from '../backend/src/storage/database.service';
+import { CapturedLog } from './support/captured-log';
 import { adminToken, api, closeAllClients, connect, connectAs, createUser, type Json, nextEvent, record, request } from './support/clients';
 import { eventually } from './support/eventually';
 import { startServer, type TestServer } from './support/server';
@@ -8,6 +9,8 @@ import { startServer, type TestServer } from './support/server';
 /** Bots (admin-made accounts with API tokens) and messages over REST, on the whole server. */
 describe('bots and REST messages', () => {
   let server: TestServer;
+  /** The server's JSON log: incoming webhooks' tokens must never reach it. */
+  const log = new CapturedLog();
   let admin: string;
   let sam: string;
   let cleo: string;
@@ -23,7 +26,7 @@ describe('bots and REST messages', () => {
     ((await api(server, 'GET', '/api/admin/audit?limit=200', { token: admin })).body.entries as Json[]).map((e) => `${String(e.action)} ${String(e.target)}`);
 
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer({}, [], { log: { destination: log, level: 'log' } });
     admin = await adminToken(server);
     sam = await createUser(server, admin, 'sam', 'staff');
     cleo = await createUser(server, admin, 'cleo', 'client');
@@ -205,5 +208,111 @@ describe('bots and REST messages', () => {
 
     relay = (await api(server, 'POST', '/api/admin/bots/relay/token', { token: admin })).body.token as string;
     expect((await post(relay, { recipients: 'staff', message: 'working again' })).status).toBe(201);
+  });
+
+  describe('incoming webhooks', () => {
+    const createHook = (body: unknown, token = admin) => api(server, 'POST', '/api/admin/incoming-webhooks', { token, body });
+    /** As curl would: no cookie, no bearer, no CSRF header; only the URL's path, since the test server's host is 127.0.0.1. */
+    const hookPost = (url: string, body: unknown) => api(server, 'POST', new URL(url).pathname, { body });
+    let staffHook: { id: number; url: string };
+
+    beforeAll(async () => {
+      expect((await createBot('ci', 'staff')).status).toBe(201);
+    });
+
+    it('creates a hook bound to a conversation as a bot: a secret URL shown once, only its hash stored, audited', async () => {
+      const created = await createHook({ bot: 'ci', conversation: 'group:staff', name: 'CI builds' });
+      expect(created).toMatchObject({
+        status: 201,
+        body: {
+          hook: { id: expect.any(Number), name: 'CI builds', bot: 'ci', conversation: 'group:staff', created_by: 'admin', created_at: expect.any(String), last_used_at: null, revoked_at: null },
+          url: expect.stringMatching(new RegExp(`^${server.url}/api/hooks/parley_hook_[A-Za-z0-9_-]{43}$`)),
+        },
+      });
+      staffHook = { id: (created.body.hook as Json).id as number, url: created.body.url as string };
+      const token = staffHook.url.split('/').at(-1)!;
+      const rows = await server.app.get(DatabaseService).db.selectFrom('incoming_webhooks').select('token_hash').execute();
+      expect(rows).toEqual([{ token_hash: createHash('sha256').update(token).digest('hex') }]);
+      const listed = await api(server, 'GET', '/api/admin/incoming-webhooks', { token: admin });
+      expect(listed).toMatchObject({ status: 200, body: { hooks: [created.body.hook] } });
+      expect(JSON.stringify(listed.body)).not.toContain(token);
+      expect(await auditActions()).toContain(`incoming_webhook.created incoming_webhook:${staffHook.id}`);
+    });
+
+    it('posts into its conversation and nowhere else, as the bot, delivered live, with the ack of send_message', async () => {
+      const samSocket = await connectAs(server, sam, 'staff', 'sam');
+      const cleoSocket = await connectAs(server, cleo, 'client', 'cleo');
+      const samInbox = record(samSocket, 'message_from_user');
+      const cleoInbox = record(cleoSocket, 'message_from_user');
+      const posted = await hookPost(staffHook.url, { text: 'Build 42 passed', client_id: 'build-42' });
+      expect(posted).toMatchObject({ status: 201, body: { ok: true, id: expect.any(Number), sent_at: expect.any(String), client_id: 'build-42', duplicate: false } });
+      await eventually(() =>
+        expect(samInbox).toEqual([expect.objectContaining({ id: posted.body.id, message: 'Build 42 passed', sender_name: 'ci', sender_role: 'staff', sender_bot: true, target_kind: 'group', target: 'staff' })]),
+      );
+      // A retry with the same client_id is the same message, not sent again.
+      expect(await hookPost(staffHook.url, { text: 'Build 42 passed', client_id: 'build-42' })).toMatchObject({ status: 200, body: { id: posted.body.id, duplicate: true } });
+      // A body naming other recipients is refused, not posted anywhere.
+      expect(await hookPost(staffHook.url, { text: 'to cleo', recipients: 'user:cleo' })).toMatchObject({ status: 400, body: { code: 'INVALID_PAYLOAD' } });
+      // cleo (no reader of the staff group) got nothing: a DM sent after everything above arrives alone.
+      await post(relay, { recipients: 'user:cleo', message: 'marker for cleo' });
+      await eventually(() => expect(cleoInbox.map((m) => m.message)).toEqual(['marker for cleo']));
+      expect(samInbox).toHaveLength(1);
+      expect(texts((await page(cleo, 'user:ci')).body)).toEqual([]);
+      // Its use is noted; the token never reached the log, only /api/hooks/….
+      const listed = (await api(server, 'GET', '/api/admin/incoming-webhooks', { token: admin })).body.hooks as Json[];
+      expect(listed[0]).toMatchObject({ last_used_at: expect.any(String) });
+      expect(log.text).not.toContain('parley_hook_');
+      expect(log.text).toContain('POST /api/hooks/… 201');
+    });
+
+    it('answers bad bodies with 400 and a code, unknown tokens with 404, and hook creation errors', async () => {
+      const bad = (code: string) => ({ status: 400, body: { statusCode: 400, code, message: expect.not.stringContaining(' at ') } });
+      expect(await hookPost(staffHook.url, {})).toMatchObject(bad('INVALID_PAYLOAD'));
+      expect(await hookPost(staffHook.url, { text: '' })).toMatchObject(bad('INVALID_PAYLOAD'));
+      expect(await hookPost(staffHook.url, { text: 42 })).toMatchObject(bad('INVALID_PAYLOAD'));
+      expect(await hookPost(staffHook.url, { text: 'x'.repeat(16 * 1024 + 1) })).toMatchObject(bad('MESSAGE_TOO_LONG'));
+      const unknown = { status: 404, body: { statusCode: 404, code: 'NOT_FOUND', message: expect.any(String) } };
+      expect(await api(server, 'POST', '/api/hooks/parley_hook_nothing', { body: { text: 'hi' } })).toMatchObject(unknown);
+      expect(await createHook({ bot: 'sam', conversation: 'group:staff' })).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+      expect(await createHook({ bot: 'ci', conversation: 'user:nobody' })).toMatchObject(bad('UNKNOWN_RECIPIENT'));
+      expect(await createHook({ bot: 'ci', conversation: 'group:staff', extra: true })).toMatchObject(bad('INVALID_PAYLOAD'));
+      expect(await api(server, 'DELETE', '/api/admin/incoming-webhooks/999999', { token: admin })).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+    });
+
+    it('lets only admins create, list and revoke hooks', async () => {
+      const refused = { status: 403, body: { statusCode: 403, code: 'FORBIDDEN' } };
+      expect(await createHook({ bot: 'ci', conversation: 'group:staff' }, sam)).toMatchObject(refused);
+      expect(await createHook({ bot: 'ci', conversation: 'group:staff' }, relay)).toMatchObject(refused);
+      expect(await api(server, 'GET', '/api/admin/incoming-webhooks', { token: sam })).toMatchObject(refused);
+      expect(await api(server, 'DELETE', `/api/admin/incoming-webhooks/${staffHook.id}`, { token: sam })).toMatchObject(refused);
+      expect((await api(server, 'GET', '/api/admin/incoming-webhooks', { token: admin })).body.hooks).toHaveLength(1);
+    });
+
+    it('limits posts per hook with 429 and Retry-After', async () => {
+      const hook = await createHook({ bot: 'ci', conversation: 'user:sam', name: 'noisy' });
+      const url = hook.body.url as string;
+      // All at once: one after another, a slow database (PostgreSQL) lets the bucket refill between them.
+      const answers = await Promise.all(Array.from({ length: 40 }, (_, n) => hookPost(url, { text: `burst ${n}` })));
+      const limited = answers.find((a) => a.status === 429);
+      expect(limited).toMatchObject({ body: { statusCode: 429, code: 'RATE_LIMITED' } });
+      expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(answers.filter((a) => a.status === 201).length).toBeGreaterThanOrEqual(20);
+      // Another hook has its own allowance.
+      expect((await hookPost(staffHook.url, { text: 'still fine' })).status).toBe(201);
+    });
+
+    it('stops a hook whose bot is disabled, and for good once revoked (audited)', async () => {
+      expect((await api(server, 'PATCH', '/api/users/ci', { token: admin, body: { disabled: true } })).status).toBe(200);
+      expect(await hookPost(staffHook.url, { text: 'while disabled' })).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+      expect((await api(server, 'PATCH', '/api/users/ci', { token: admin, body: { disabled: false } })).status).toBe(200);
+      expect((await hookPost(staffHook.url, { text: 'enabled again' })).status).toBe(201);
+
+      const revoked = await api(server, 'DELETE', `/api/admin/incoming-webhooks/${staffHook.id}`, { token: admin });
+      expect(revoked).toMatchObject({ status: 200, body: { id: staffHook.id, revoked_at: expect.any(String) } });
+      expect(await hookPost(staffHook.url, { text: 'after revoke' })).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+      expect(await api(server, 'DELETE', `/api/admin/incoming-webhooks/${staffHook.id}`, { token: admin })).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+      expect(await auditActions()).toContain(`incoming_webhook.revoked incoming_webhook:${staffHook.id}`);
+      expect(texts((await page(sam, 'group:staff', '?limit=5')).body)).not.toContain('after revoke');
+    });
   });
 });

@@ -19,6 +19,7 @@ import {
 import { ClientEvents, type ErrorCode, ErrorCodes, normalizeUsername, type ParleyErrorPayload, REACTION_EMOJI, ROLES } from '@parley/contract';
 import {
   adminToken,
+  api,
   type ClientSocket,
   closeAllClients,
   connect,
@@ -64,8 +65,10 @@ const LEAK = new RegExp(
 );
 
 const MAX_MESSAGE_BYTES = 16 * 1024;
-const PROTECTED = new Set(['admin', 'fuzz-admin', 'fuzz-staff', 'fuzz-client', 'fuzz-verify', 'bystander-bea', 'bystander-ben']);
+const PROTECTED = new Set(['admin', 'fuzz-bot', 'fuzz-admin', 'fuzz-staff', 'fuzz-client', 'fuzz-verify', 'bystander-bea', 'bystander-ben']);
 const VICTIM = 'fuzz-victim';
+/** A live incoming webhook's path, made in beforeAll (fuzz-bot into group:staff); the placeholder names the row in test titles. */
+let fuzzHookPath = '/api/hooks/(live hook)';
 
 // ---- how much of the budget each event and route gets ----
 
@@ -276,6 +279,20 @@ const REST_ROUTES: RestRoute[] = [
   { method: 'POST', path: () => '/api/admin/bots', hasParam: false, body: payloadFor({ username, display_name: hostileString, role }), tokens: ALL_TOKENS, weight: 2 },
   { method: 'POST', path: (u) => `/api/admin/bots/${u}/token`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   { method: 'DELETE', path: (u) => `/api/admin/bots/${u}/token`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  // Incoming webhooks: bodies near the schema, ids and tokens as any text. The live hook's row
+  // comes before the revoking one, so its bodies are fuzzed while it still works (then 429s past its limit).
+  { method: 'GET', path: () => '/api/admin/incoming-webhooks', hasParam: false, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
+  {
+    method: 'POST',
+    path: () => '/api/admin/incoming-webhooks',
+    hasParam: false,
+    body: payloadFor({ bot: fc.oneof(fc.constantFrom('fuzz-bot', 'fuzz-staff', ''), hostileString), conversation: fc.oneof(recipient, conversation), name: hostileString }),
+    tokens: ALL_TOKENS,
+    weight: 2,
+  },
+  { method: 'POST', path: () => fuzzHookPath, hasParam: false, body: payloadFor({ text: message, client_id: hostileString, recipients: recipient }), tokens: ALL_TOKENS, weight: 2 },
+  { method: 'POST', path: (s) => `/api/hooks/${s}`, hasParam: true, body: payloadFor({ text: message }), tokens: ALL_TOKENS, weight: 1 },
+  { method: 'DELETE', path: (s) => `/api/admin/incoming-webhooks/${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 1 },
   { method: 'ANY', path: (s) => `/api/${s}`, hasParam: true, body: hostileValue, tokens: ALL_TOKENS, weight: 3 },
 ];
 
@@ -432,6 +449,9 @@ describe('fuzzing every socket event and REST route', () => {
     tokens.client = await createUser(server, admin, 'fuzz-client', 'client');
     tokens.verify = await createUser(server, admin, 'fuzz-verify', 'staff');
     await createUser(server, admin, VICTIM, 'client');
+    expect((await api(server, 'POST', '/api/admin/bots', { token: admin, body: { username: 'fuzz-bot', role: 'staff' } })).status).toBe(201);
+    const hook = await api(server, 'POST', '/api/admin/incoming-webhooks', { token: admin, body: { bot: 'fuzz-bot', conversation: 'group:staff' } });
+    fuzzHookPath = new URL(hook.body.url as string).pathname;
     sockets.admin = watchErrors(await connectAs(server, tokens.admin, 'admin', 'fuzz-admin'), 'admin');
     sockets.staff = watchErrors(await connectAs(server, tokens.staff, 'staff', 'fuzz-staff'), 'staff');
     sockets.client = watchErrors(await connectAs(server, tokens.client, 'client', 'fuzz-client'), 'client');

@@ -29,6 +29,7 @@ import { ExtensionsModule } from './extensions/extensions.module';
 import { UsersModule } from './users/users.module';
 import { WebAppModule } from './web/web-app.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { IncomingWebhooksModule } from './incoming-webhooks/incoming-webhooks.module';
 
 export interface ParleyModuleOptions {
   /** Settings that win over the environment (tests, embedding). Same names as the variables. */
@@ -81,6 +82,7 @@ export class AppModule {
         SearchModule.forRoot(overrides),
         FilesModule.forRoot(overrides),
         WebhooksModule.forRoot(overrides),
+        IncomingWebhooksModule.forRoot(overrides),
         MetricsModule.forRoot(overrides),
         HealthModule.forRoot(overrides),
         LifecycleModule.forRoot(overrides),

@@ -316,6 +316,38 @@ describe('admin actions in a real browser', () => {
     await page.getByText('No webhooks yet').waitFor();
   });
 
+  it('Incoming webhooks: create one for deploy-bot, its URL shown once and working with no cookie; revoke asks first', async () => {
+    const page = admin.page;
+    await page.goto('/admin/admin/webhooks');
+    const form = page.getByRole('form', { name: 'Create an incoming webhook' });
+    await page.getByText('No incoming webhooks yet').waitFor();
+    // deploy-bot is the Bots case's (staff).
+    await form.getByLabel('Posts as (bot)').selectOption('deploy-bot');
+    await form.getByLabel('Conversation').fill('group:staff');
+    await form.getByLabel('Name (optional)').fill('Builds');
+    await form.getByRole('button', { name: 'Create incoming webhook' }).click();
+    const shown = page.getByTestId('incoming-url');
+    const url = await shown.getByLabel('Incoming webhook URL').inputValue();
+    expect(url).toMatch(/\/api\/hooks\/parley_hook_[A-Za-z0-9_-]{43}$/);
+    const item = page.locator('[data-testid="incoming-webhook"]', { hasText: 'Builds' });
+    await item.getByText('Posts as deploy-bot into group:staff').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await shown.getByRole('button', { name: 'Done' }).click();
+    await shown.waitFor({ state: 'detached' });
+
+    // As curl would post it: no cookie, no token header.
+    const posted = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'Build 42 passed' }) });
+    expect(posted.status).toBe(201);
+    await page.reload();
+    await item.getByText('Last used').waitFor();
+
+    await item.getByRole('button', { name: 'Revoke' }).click();
+    const dialog = await dialogSays(page, 'Revoke the incoming webhook Builds?');
+    await dialog.getByRole('button', { name: 'Revoke webhook' }).click();
+    await item.getByText('Revoked').waitFor();
+    expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'late' }) })).status).toBe(404);
+  });
+
   it('at 390 px the roster and users are cards with every action reachable, no sideways scroll, and 0 axe violations', async () => {
     const phoneAdmin = await openBrowser(server.url, { width: 390, height: 844 });
     people.push(phoneAdmin);

@@ -53,6 +53,10 @@ export const AuditActions = {
   BotTokenRotated: 'bot.token_rotated',
   /** A bot's API token was revoked: the bot has no working token until one is rotated in. */
   BotTokenRevoked: 'bot.token_revoked',
+  /** An incoming webhook was created; details give its bot, conversation and name (never its token). */
+  IncomingWebhookCreated: 'incoming_webhook.created',
+  /** An incoming webhook was revoked: its URL answers 404 from now on. */
+  IncomingWebhookRevoked: 'incoming_webhook.revoked',
 } as const;
 export type AuditAction = (typeof AuditActions)[keyof typeof AuditActions];
 export const AUDIT_ACTIONS: readonly AuditAction[] = Object.values(AuditActions);

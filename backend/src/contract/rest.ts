@@ -6,6 +6,7 @@ import type * as audit from './schemas/audit';
 import type * as auth from './schemas/auth';
 import type * as bots from './schemas/bots';
 import type * as channels from './schemas/channels';
+import type * as incomingWebhooks from './schemas/incoming-webhooks';
 import type * as messages from './schemas/messages';
 import type * as retention from './schemas/retention';
 import type * as users from './schemas/users';
@@ -86,3 +87,10 @@ export type WebhookWithSecretResponse = z.infer<typeof webhooks.webhookWithSecre
 export type WebhookListResponse = z.infer<typeof webhooks.webhookListResponseSchema>;
 export type WebhookDelivery = z.infer<typeof webhooks.webhookDeliveryResponseSchema>;
 export type WebhookDeliveriesResponse = z.infer<typeof webhooks.webhookDeliveriesResponseSchema>;
+
+export type CreateIncomingWebhookRequest = z.input<typeof incomingWebhooks.createIncomingWebhookSchema>;
+/** An incoming webhook as an admin sees it (never its token). */
+export type IncomingWebhook = z.infer<typeof incomingWebhooks.incomingWebhookSchema>;
+export type IncomingWebhookListResponse = z.infer<typeof incomingWebhooks.incomingWebhookListResponseSchema>;
+export type IncomingWebhookCreatedResponse = z.infer<typeof incomingWebhooks.incomingWebhookCreatedResponseSchema>;
+export type IncomingWebhookPostRequest = z.input<typeof incomingWebhooks.incomingWebhookPostSchema>;

@@ -12,12 +12,16 @@ const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** Probes poll every few seconds; their successes would bury everything else at the default level. */
 const PROBE_PATH = /^\/(health(\/|$)|metrics$)/;
 
-const pathOf = (url: string | undefined) => (url ?? '').split('?')[0];
+/** An incoming webhook's path carries its token (the credential itself): logged without it. Any case, as Express routes. */
+const HOOK_TOKEN_PATH = /^(\/api\/hooks\/)[^/]+/i;
+
+const pathOf = (url: string | undefined) => (url ?? '').split('?')[0].replace(HOOK_TOKEN_PATH, '$1…');
 
 /**
  * One JSON line per HTTP request (method, path, status, time taken, request id), and the request
  * id on every other line logged while the request runs. Only the path is logged: no query, no
- * headers, no body, so no token, cookie or password can reach the log this way.
+ * headers, no body, so no token, cookie or password can reach the log this way; and an incoming
+ * webhook's path, whose last segment is its token, as `/api/hooks/…`.
  */
 export function httpLogger(logger: ParleyLogger): (req: Request, res: Response, next: NextFunction) => void {
   const middleware = pinoHttp({

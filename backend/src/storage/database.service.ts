@@ -32,6 +32,7 @@ import { filesMigration } from './migrations/0011-files';
 import { directoryAccountsMigration } from './migrations/0012-directory-accounts';
 import { botsMigration } from './migrations/0013-bots';
 import { webhooksMigration } from './migrations/0014-webhooks';
+import { incomingWebhooksMigration } from './migrations/0015-incoming-webhooks';
 import { foldForSearch } from '../common/search-fold';
 import { INSERT_COLUMNS, sqliteMessageInserter, type InsertBatch } from './sqlite-writer/sqlite-message-inserter';
 import { SqliteWriterThread } from './sqlite-writer/sqlite-writer-thread';
@@ -280,6 +281,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
       '0012-directory-accounts': directoryAccountsMigration(),
       '0013-bots': botsMigration(dialect),
       '0014-webhooks': webhooksMigration(dialect),
+      '0015-incoming-webhooks': incomingWebhooksMigration(dialect),
     }),
   };
 }

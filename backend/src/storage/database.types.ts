@@ -263,6 +263,23 @@ export interface WebhookDeliveriesTable {
   delivered_at: Generated<number | null>;
 }
 
+/** An incoming webhook (migration 0015): a secret URL posting as one bot into one conversation. */
+export interface IncomingWebhooksTable {
+  id: Generated<number>;
+  name: Generated<string>;
+  /** The bot account it posts as. */
+  bot_user_id: number;
+  /** The wire conversation id ('group:staff', 'channel:ops', 'user:sam'), sent as `recipients`. */
+  conversation: string;
+  /** SHA-256 (hex) of the token; the token itself is shown once and never stored. */
+  token_hash: string;
+  created_by: string;
+  created_at: number;
+  revoked_at: number | null;
+  /** Updated at most once a minute per hook, so a busy hook costs no extra write per post. */
+  last_used_at: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -283,6 +300,7 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   bot_tokens: BotTokensTable;
+  incoming_webhooks: IncomingWebhooksTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -299,3 +317,4 @@ export type FileRow = Selectable<FilesTable>;
 export type NewFileRow = Insertable<FilesTable>;
 export type WebhookRow = Selectable<WebhooksTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type IncomingWebhookRow = Selectable<IncomingWebhooksTable>;

@@ -8,6 +8,7 @@ import { ChannelRepository } from './channel.repository';
 import { ConversationSettingsRepository } from './conversation-settings.repository';
 import { DatabaseService } from './database.service';
 import { FileRepository } from './file.repository';
+import { IncomingWebhookRepository } from './incoming-webhook.repository';
 import { MessageChangeRepository } from './message-change.repository';
 import { MessageExportRepository } from './message-export.repository';
 import { MessageRepository } from './message.repository';
@@ -25,7 +26,7 @@ import { WebhookRepository } from './webhook.repository';
 @Module({})
 export class StorageModule {
   static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
-    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository, AnnouncementRepository, ChangeStream, StorageCompactor, MessageChangeRepository, RetentionRepository, MessageExportRepository, SearchRepository, SearchIndexBuilder, FileRepository, WebhookRepository, BotRepository];
+    const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository, AnnouncementRepository, ChangeStream, StorageCompactor, MessageChangeRepository, RetentionRepository, MessageExportRepository, SearchRepository, SearchIndexBuilder, FileRepository, WebhookRepository, BotRepository, IncomingWebhookRepository];
     return overridableModule(StorageModule, overrides, () => ({
       providers: [DatabaseService, ...repositories],
       // DatabaseService for the health check.

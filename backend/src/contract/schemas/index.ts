@@ -9,6 +9,7 @@ export * from './auth';
 export * from './bots';
 export * from './channels';
 export * from './fields';
+export * from './incoming-webhooks';
 export * from './messages';
 export * from './retention';
 export * from './search';

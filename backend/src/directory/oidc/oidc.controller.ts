@@ -1,5 +1,6 @@
 import { Controller, Get, Logger, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { publicOrigin } from '../../common/public-origin';
 import type { Request, Response } from 'express';
 import { ErrorCodes, SsoErrors } from '@parley/contract';
 import { SessionCookies } from '../../auth/session-cookies.service';
@@ -73,14 +74,9 @@ export class OidcController {
     if (!this.client.enabled) throw new ParleyError(ErrorCodes.NotFound, 'Single sign-on is not configured on this server');
   }
 
-  /**
-   * Where the browser reaches Parley: PARLEY_PUBLIC_URL behind a proxy, else the address this
-   * request was sent to (its Host passed the allow-list; its scheme is the proxy's when trusted).
-   * The provider only accepts redirect URIs registered with it, so a forged Host gets nowhere.
-   */
+  /** The provider only accepts redirect URIs registered with it, so a forged Host gets nowhere. */
   private origin(request: Request): string {
-    const publicUrl = this.config.values.PARLEY_PUBLIC_URL;
-    return publicUrl ? new URL(publicUrl).origin : `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+    return publicOrigin(this.config.values.PARLEY_PUBLIC_URL, request);
   }
 
   /** Back to the sign-in page with the reason's code; the reason itself goes to the log. */

@@ -29,6 +29,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   'bot.created': 'Created a bot',
   'bot.token_rotated': "Rotated a bot's token",
   'bot.token_revoked': "Revoked a bot's token",
+  'incoming_webhook.created': 'Created an incoming webhook',
+  'incoming_webhook.revoked': 'Revoked an incoming webhook',
 };
 
 const SOURCE_LABELS: Record<string, string> = { ldap: 'company directory', oidc: 'single sign-on' };

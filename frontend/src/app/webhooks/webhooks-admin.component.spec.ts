@@ -62,7 +62,11 @@ describe('WebhooksAdminComponent', () => {
     element = fixture.nativeElement;
     fixture.detectChanges();
   });
-  afterEach(() => http.verify());
+  // The page's Incoming section loads on its own (incoming-webhooks.component.spec.ts tests it).
+  afterEach(() => {
+    http.match((r) => r.url === '/api/admin/incoming-webhooks' || r.url === '/api/admin/bots');
+    http.verify();
+  });
 
   const text = (root: Element = element) => root.textContent?.replace(/\s+/g, ' ') ?? '';
   /** A macrotask first: the code after each awaited answer (microtasks) runs before the page is checked. */

@@ -13,7 +13,9 @@ import { ADMIN_PAGE_STYLES } from '../core/admin-page.styles';
 import { errorMessage } from '../core/auth.service';
 import { confirmAction } from '../core/confirm-dialog.component';
 import { CLIPBOARD } from '../core/tokens';
+import { IncomingWebhooksComponent } from './incoming-webhooks.component';
 import { WebhookDeliveriesComponent } from './webhook-deliveries.component';
+import { WEBHOOK_LIST_STYLES } from './webhook-list.styles';
 import { coverage, createRequest, lastDeliveryLabel, type WebhookForm, webhookFormProblem } from './webhooks.model';
 
 /**
@@ -24,7 +26,7 @@ import { coverage, createRequest, lastDeliveryLabel, type WebhookForm, webhookFo
 @Component({
   selector: 'parley-webhooks-admin',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [DatePipe, FormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, WebhookDeliveriesComponent],
+  imports: [DatePipe, FormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, WebhookDeliveriesComponent, IncomingWebhooksComponent],
   template: `
     <main>
       <header class="top">
@@ -107,23 +109,18 @@ import { coverage, createRequest, lastDeliveryLabel, type WebhookForm, webhookFo
         @if (formError(); as text) { <p class="problem" role="alert" data-testid="webhook-form-error">{{ text }}</p> }
         <button mat-flat-button type="submit" [disabled]="saving()">Register webhook</button>
       </form>
+
+      <parley-incoming-webhooks />
     </main>
   `,
   styles: [
     ADMIN_PAGE_STYLES,
+    WEBHOOK_LIST_STYLES,
     `
-      .bad, .danger { color: var(--mat-sys-error); }
+      .bad { color: var(--mat-sys-error); }
       .ok { color: var(--mat-sys-primary); }
       .quiet { color: var(--mat-sys-on-surface-variant); }
-      .item { border: 1px solid var(--mat-sys-outline-variant); border-radius: 0.5rem; padding: 0.5rem 0.75rem; margin-bottom: 0.75rem; }
-      .line { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
-      .url { font-weight: 500; overflow-wrap: anywhere; }
-      .tag { font-size: 0.8rem; padding: 0 0.5rem; border-radius: 1rem; background: var(--mat-sys-surface-variant); color: var(--mat-sys-on-surface-variant); }
       .status { overflow-wrap: anywhere; margin: 0.25rem 0; }
-      .actions { display: flex; flex-wrap: wrap; gap: 0.25rem; margin-top: 0.25rem; }
-      .secret { border: 1px solid var(--mat-sys-primary); border-radius: 0.5rem; padding: 0.25rem 0.75rem 0.75rem; margin: 0.75rem 0; }
-      .secret-row { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
-      .secret-value { flex: 1 1 20rem; min-width: 0; font-family: monospace; font-size: 0.9rem; line-height: 1.6; padding: 0.375rem 0.5rem; border: 1px solid var(--mat-sys-outline); border-radius: 0.25rem; background: var(--mat-sys-surface-container); color: var(--mat-sys-on-surface); }
     `,
   ],
 })
