@@ -91,12 +91,6 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   /** One trivial round trip: throws if the database cannot answer (readiness checks). */
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
-    const stopped = this.writerThread?.failed;
-    if (stopped) {
-      // Not ready for this check; the next message (or check) gets a new thread.
-      this.writerThread = null;
-      throw new Error(`The SQLite writer thread stopped and is being restarted: ${stopped.message}`);
-    }
   }
 
   /**
@@ -110,9 +104,6 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
       this.inThreadInsert ??= sqliteMessageInserter(sqlite, INSERT_COLUMNS);
       return Promise.resolve(this.inThreadInsert(rows));
     }
-    // A thread that stopped (killed, out of memory) fails only the batches it held: the sends
-    // get STORAGE_FAILED and retry with their client_id; the next batch starts a new one.
-    if (this.writerThread?.failed) this.writerThread = null;
     this.writerThread ??= new SqliteWriterThread(sqlite.name, {
       // As the main connection has them (PARLEY_SQLITE_DURABILITY): 2 is FULL, 1 NORMAL.
       synchronous: sqlite.pragma('synchronous', { simple: true }) === 1 ? 'NORMAL' : 'FULL',

@@ -89,20 +89,6 @@ describe('SQLite messages written on their own thread', () => {
     expect(later.row.id).toBeGreaterThan(rev);
   });
 
-  it('is replaced when it stops: readiness fails once, and the next batch is stored by a new thread', async () => {
-    const [before] = await messages.insertBatch([staffPost(sam, 'before')]);
-    // As an out-of-memory kill or a crash in the native module would end it.
-    const thread = testDb.database['writerThread']!;
-    await thread['worker'].terminate();
-    await eventually(() => thread.failed !== null, { timeoutMs: 5_000, what: 'the thread reported as stopped' });
-    await expect(testDb.database.ping()).rejects.toThrow(/writer thread stopped/);
-    await testDb.database.ping();
-    const [after] = await messages.insertBatch([staffPost(sam, 'after')]);
-    expect(after.row.id).toBeGreaterThan(before.row.id);
-    expect(testDb.database['writerThread']).not.toBe(thread);
-    expect(testDb.database.sqlite!.prepare('select body from messages where id = ?').pluck().get(after.row.id)).toBe('after');
-  });
-
   it('finishes what it was given before the database closes', async () => {
     const storing = messages.insertBatch(Array.from({ length: 50 }, (_, i) => staffPost(sam, `late ${i}`)));
     await testDb.database.onApplicationShutdown();

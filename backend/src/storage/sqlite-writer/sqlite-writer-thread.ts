@@ -103,11 +103,6 @@ export class SqliteWriterThread {
     });
   }
 
-  /** Why the thread stopped, if it did without being closed: it takes no more batches then. */
-  get failed(): Error | null {
-    return this.failure;
-  }
-
   insertBatch(rows: readonly NewMessageRow[]): Promise<InsertedMessage[]> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closing) return Promise.reject(new Error('The SQLite writer thread is closed'));
