@@ -43,7 +43,8 @@ export class IncomingWebhooksController {
   @ApiJsonBody(createIncomingWebhookSchema)
   @ApiJsonResponse(201, 'The hook and its URL', incomingWebhookCreatedResponseSchema)
   @ApiError(400, [ErrorCodes.InvalidPayload, ErrorCodes.UnknownRecipient], 'A field is malformed, or the conversation names nothing the bot may post to')
-  @ApiError(403, [ErrorCodes.Forbidden], 'The permission table does not let the bot post to that group, or the bot is not in that public channel')
+  // One 403 entry per route in OpenAPI: this one also says what Authenticated's would (the capability).
+  @ApiError(403, [ErrorCodes.Forbidden], 'Signed in, but the role lacks the manageWebhooks capability (admins only by default); or the permission table does not let the bot post to that group, or the bot is not in that public channel')
   @ApiError(404, [ErrorCodes.NotFound], 'No bot by that name')
   @ApiError(409, [ErrorCodes.ChannelArchived], 'The channel is archived')
   async create(@Body(new ZodValidationPipe(createIncomingWebhookSchema)) body: CreateIncomingWebhookDto, @CurrentAuth() auth: AuthContext, @Ip() ip: string, @Req() request: Request) {
