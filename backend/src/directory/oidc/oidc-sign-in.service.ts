@@ -60,8 +60,10 @@ export class OidcSignIn {
     }
     const existing = known ?? (await this.users.findByUsername(username));
     // Someone else at this provider had the name (they were renamed or removed there): their
-    // account, messages included, is not handed to whoever holds the name now.
-    if (existing && !known && existing.external_id?.startsWith(oidcExternalId(issuer, ''))) {
+    // account, messages included, is not handed to whoever holds the name now. The same subject
+    // found by name is not someone else: their other sign-in, finishing at the same moment, made
+    // the account between the two lookups above.
+    if (existing && !known && existing.external_id !== externalId && existing.external_id?.startsWith(oidcExternalId(issuer, ''))) {
       throw new SsoFailure(SsoErrors.NameUnavailable, `${username} belongs to another subject of this provider (${existing.external_id})`);
     }
     const person = { source: 'oidc', externalId, username, displayName: displayNameFromClaims(claims, username), role } as const;
