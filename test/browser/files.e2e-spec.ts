@@ -204,7 +204,8 @@ describe('files in the web app', () => {
     let failed = 0;
     page.on('requestfailed', (request) => void (request.url().includes('/api/uploads') && (failed += 1)));
     const big = Buffer.alloc(20 * 1024 * 1024, 'parley resumable upload ');
-    await page.getByTestId('file-picker').setInputFiles({ name: 'site-survey.zip', mimeType: 'application/zip', buffer: big });
+    // 20 MB handed to Chromium over its debugging protocol: seconds on a busy machine, past the default 10 s.
+    await page.getByTestId('file-picker').setInputFiles({ name: 'site-survey.zip', mimeType: 'application/zip', buffer: big }, { timeout: 60_000 });
 
     // The second chunk is on its way: the connection drops.
     await eventually(() => tus.some((r) => r.method === 'PATCH' && r.offset === String(8 * 1024 * 1024)), { timeoutMs: 20_000 });
