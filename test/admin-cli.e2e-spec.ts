@@ -3,9 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { DatabaseService } from '../backend/src/storage/database.service';
-import { TEST_POSTGRES_URL } from '../backend/src/storage/testing/test-databases';
+import { dropTestSchema, TEST_POSTGRES_URL } from '../backend/src/storage/testing/test-databases';
 import { adminToken, api, createUser, login, type Json } from './support/clients';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './support/server';
 
@@ -115,8 +114,8 @@ describe('npm run admin (offline recovery, issue 10 finding 9)', () => {
       await pg.restart();
       expect(await login(pg, 'admin', printedPassword(run)!)).toEqual(expect.any(String));
     } finally {
-      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(pg.app.get(DatabaseService).db);
       await pg.stop();
+      await dropTestSchema(schema);
     }
   });
 });

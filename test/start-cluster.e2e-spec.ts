@@ -2,10 +2,9 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Pool } from 'pg';
 import { api, connect, requestOk } from './support/clients';
 import { eventually } from './support/eventually';
-import { TEST_POSTGRES_URL } from '../backend/src/storage/testing/test-databases';
+import { dropTestSchema, TEST_POSTGRES_URL } from '../backend/src/storage/testing/test-databases';
 
 const SCRIPT = join(__dirname, '..', 'dist', 'backend', 'cluster', 'start-cluster.js');
 
@@ -104,9 +103,7 @@ describe('npm run start:cluster', () => {
     } finally {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
-      const pool = new Pool({ connectionString: TEST_POSTGRES_URL });
-      await pool.query(`drop schema if exists "${schema}" cascade`);
-      await pool.end();
+      await dropTestSchema(schema);
     }
   }, 60_000);
 });

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Pool } from 'pg';
-import { TEST_POSTGRES_URL } from '../../backend/src/storage/testing/test-databases';
+import { dropTestSchema, TEST_POSTGRES_URL } from '../../backend/src/storage/testing/test-databases';
 import type { ChildServer } from './child-server';
 
 export const CLUSTER_ADMIN_PASSWORD = 'cluster-admin-password';
@@ -33,7 +32,5 @@ export async function stopCluster(nodes: readonly (ChildServer | undefined)[], s
       await node.exited;
     }
   }
-  const pool = new Pool({ connectionString: TEST_POSTGRES_URL });
-  await pool.query(`drop schema if exists "${schema}" cascade`);
-  await pool.end();
+  await dropTestSchema(schema);
 }

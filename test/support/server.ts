@@ -4,10 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Provider } from '@nestjs/common';
-import { sql } from 'kysely';
-import { DatabaseService } from '../../backend/src/storage/database.service';
 import { ShutdownService } from '../../backend/src/lifecycle/shutdown.service';
-import { TEST_POSTGRES_URL } from '../../backend/src/storage/testing/test-databases';
+import { dropTestSchema, TEST_POSTGRES_URL } from '../../backend/src/storage/testing/test-databases';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createParleyApp, type ParleyAppOptions } from '../../backend/src/app.factory';
 
@@ -95,8 +93,8 @@ export async function startServer(
       Object.assign(server, await boot(Number(new URL(server.url).port)));
     },
     async stop() {
-      if (schema) await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(server.app.get(DatabaseService).db);
       await server.app.close();
+      if (schema) await dropTestSchema(schema);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { AppConfig } from '../config/app-config';
 import { DatabaseService, migrationProvider, openDatabase, type SqliteDurability } from './database.service';
 import { ServerSecretRepository } from './server-secret.repository';
-import { openTestDatabase, TEST_DIALECTS, TEST_POSTGRES_URL } from './testing/test-databases';
+import { dropTestSchema, openTestDatabase, TEST_DIALECTS, TEST_POSTGRES_URL } from './testing/test-databases';
 
 describe('openDatabase (SQLite durability)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-durability-'));
@@ -63,8 +63,8 @@ describe('migrations on PostgreSQL, several nodes starting at once', () => {
       expect(new Set(secrets.map((secret) => secret.toString('hex'))).size).toBe(1);
       expect(secrets[0]).toHaveLength(32);
     } finally {
-      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(nodes[0].db);
       await Promise.all(nodes.map((node) => node.onApplicationShutdown()));
+      await dropTestSchema(schema);
     }
   });
 });

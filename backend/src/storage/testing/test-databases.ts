@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { sql } from 'kysely';
+import { Client } from 'pg';
 import { AppConfig } from '../../config/app-config';
 import { DatabaseService } from '../database.service';
 
@@ -51,8 +52,33 @@ export async function openTestDatabase(dialect: (typeof TEST_DIALECTS)[number], 
     database,
     schema,
     dispose: async () => {
-      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(database.db);
       await database.onApplicationShutdown();
+      await dropTestSchema(schema);
     },
   };
+}
+
+/**
+ * Drops a run's schema on a connection of its own, once whatever used it is closed: dropped
+ * while the server's own loops (webhook sender, retention, presence) still ran, the drop once
+ * deadlocked with one of them in CI. PostgreSQL may still pick the drop as a deadlock victim
+ * against another worker's catalogue work, so it is tried again then.
+ */
+export async function dropTestSchema(schema: string): Promise<void> {
+  const client = new Client({ connectionString: TEST_POSTGRES_URL });
+  await client.connect();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query(`drop schema if exists "${schema.replace(/"/g, '""')}" cascade`);
+        return;
+      } catch (error) {
+        const deadlock = (error as { code?: string }).code === '40P01';
+        if (!deadlock || attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  } finally {
+    await client.end();
+  }
 }
