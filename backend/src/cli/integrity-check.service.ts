@@ -31,41 +31,57 @@ export class IntegrityCheckService {
 
   async run(options: { hash: boolean }): Promise<CheckResult[]> {
     const results: CheckResult[] = [];
+    // A damaged database can make any query throw: that check's line says so and the rest run.
+    const attempt = async (check: string, run: () => Promise<CheckResult[]> | CheckResult[]) => {
+      try {
+        results.push(...(await run()));
+      } catch (error) {
+        results.push(problem(check, `could not be checked: ${error instanceof Error ? error.message : String(error)}`));
+      }
+    };
     if (this.database.dialect === 'sqlite') {
-      const verdict = this.integrity.sqliteIntegrity();
-      results.push(verdict.length === 1 && verdict[0] === 'ok' ? ok('sqlite integrity_check', '') : problem('sqlite integrity_check', listed(verdict)));
-      const orphans = this.integrity.sqliteForeignKeyViolations();
-      results.push(
-        orphans.length === 0
-          ? ok('sqlite foreign_key_check', '')
-          : problem('sqlite foreign_key_check', listed(orphans.map((row) => `${row.table} row ${row.rowid ?? '?'} refers to a missing ${row.parent} row`))),
-      );
+      await attempt('sqlite integrity_check', () => {
+        const verdict = this.integrity.sqliteIntegrity();
+        return [verdict.length === 1 && verdict[0] === 'ok' ? ok('sqlite integrity_check', '') : problem('sqlite integrity_check', listed(verdict))];
+      });
+      await attempt('sqlite foreign_key_check', () => {
+        const orphans = this.integrity.sqliteForeignKeyViolations();
+        return [
+          orphans.length === 0
+            ? ok('sqlite foreign_key_check', '')
+            : problem('sqlite foreign_key_check', listed(orphans.map((row) => `${row.table} row ${row.rowid ?? '?'} refers to a missing ${row.parent} row`))),
+        ];
+      });
     }
-    const state = await this.database.migrationState();
-    if (state.unknown.length > 0) {
-      results.push(problem('migrations', new NewerDatabaseError(state, parleyVersion()).message));
-    } else if (state.pending.length > 0) {
-      results.push(problem('migrations', `${state.pending.length} pending (${state.pending.join(', ')}): start the server or run npm run admin -- migrate`));
-    } else {
-      results.push(ok('migrations', `up to date (${state.known.at(-1)})`));
-    }
-    if (state.unknown.length > 0 || state.pending.length > 0) {
+    let current = false;
+    await attempt('migrations', async () => {
+      const state = await this.database.migrationState();
+      current = state.unknown.length === 0 && state.pending.length === 0;
+      if (state.unknown.length > 0) return [problem('migrations', new NewerDatabaseError(state, parleyVersion()).message)];
+      if (state.pending.length > 0) {
+        return [problem('migrations', `${state.pending.length} pending (${state.pending.join(', ')}): start the server or run npm run admin -- migrate`)];
+      }
+      return [ok('migrations', `up to date (${state.known.at(-1)})`)];
+    });
+    if (!current) {
       // The rest reads the tables this Parley's latest schema has.
       results.push({ check: 'tables and files', outcome: 'warning', details: 'not checked: the schema is not the one this Parley knows' });
       return results;
     }
-    const tables = await this.integrity.tables();
-    const unreadable = tables.filter((table) => table.error !== null);
-    results.push(
-      unreadable.length === 0
-        ? ok('tables', `${tables.length} tables readable, ${tables.find((table) => table.table === 'messages')?.rows ?? 0} messages`)
-        : problem('tables', listed(unreadable.map((table) => `${table.table}: ${table.error}`))),
-    );
-    const unrecorded = await this.integrity.filesWithoutBlobRow();
-    results.push(
-      unrecorded.length === 0 ? ok('file rows', 'every file names a recorded copy') : problem('file rows', listed(unrecorded.map((sha) => `${sha} has no file_blobs row`))),
-    );
-    results.push(...(await this.checkBlobs(options.hash)));
+    await attempt('tables', async () => {
+      const tables = await this.integrity.tables();
+      const unreadable = tables.filter((table) => table.error !== null);
+      return [
+        unreadable.length === 0
+          ? ok('tables', `${tables.length} tables readable, ${tables.find((table) => table.table === 'messages')?.rows ?? 0} messages`)
+          : problem('tables', listed(unreadable.map((table) => `${table.table}: ${table.error}`))),
+      ];
+    });
+    await attempt('file rows', async () => {
+      const unrecorded = await this.integrity.filesWithoutBlobRow();
+      return [unrecorded.length === 0 ? ok('file rows', 'every file names a recorded copy') : problem('file rows', listed(unrecorded.map((sha) => `${sha} has no file_blobs row`)))];
+    });
+    await attempt('files', () => this.checkBlobs(options.hash));
     return results;
   }
 

@@ -52,8 +52,13 @@ export class IntegrityRepository {
    * `quick_check` skips checking that indexes match their tables). ['ok'] when sound.
    */
   sqliteIntegrity(): string[] {
-    const rows = this.sqlite().pragma('integrity_check') as { integrity_check: string }[];
-    return rows.map((row) => row.integrity_check);
+    try {
+      const rows = this.sqlite().pragma('integrity_check') as { integrity_check: string }[];
+      return rows.map((row) => row.integrity_check);
+    } catch (error) {
+      // Damage bad enough that the check itself stops (SQLITE_CORRUPT) is its verdict too.
+      return [error instanceof Error ? error.message : String(error)];
+    }
   }
 
   /** Rows whose foreign key points at no row (SQLite enforces them only on writes made with foreign_keys on). */
