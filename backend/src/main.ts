@@ -23,6 +23,9 @@ async function main(): Promise<void> {
   let app;
   try {
     app = await createParleyApp();
+    // Modules start here rather than inside listen(), so that their refusals (a database a newer
+    // Parley upgraded, a failed migration) are reported in this one clear way, not as a crash.
+    await app.init();
   } catch (error) {
     console.error(`Parley could not start.\n${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
