@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Migrator, sql } from 'kysely';
 import { parleyVersion } from '../common/parley-version';
 import { AppConfig } from '../config/app-config';
@@ -75,6 +76,18 @@ describe.each(TEST_DIALECTS)('schema guard on %s', (dialect) => {
     // Without a history row naming it (the newer Parley's row lost), still refused.
     await db.deleteFrom('schema_history').where('parley_version', '=', '0.2.0').execute();
     await expect(migrate()).rejects.toThrow(/^This database was upgraded by a newer Parley \(schema 0017-foo\); .* Run that newer Parley, or restore/);
+  });
+
+  it('DatabaseService says which upgrade it starts, and only for an existing database', async () => {
+    const logged = jest.spyOn(Logger.prototype, 'log');
+    try {
+      const migrator = new Migrator({ db: testDb.database.db, provider: migrationProvider(dialect), migrationTableSchema: testDb.schema });
+      await migrator.migrateTo('0015-incoming-webhooks');
+      expect(await testDb.database.migrate()).toEqual([latest]);
+      expect(logged).toHaveBeenCalledWith(`Upgrading the database from 0015-incoming-webhooks to ${latest}`);
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('opens without migrating when asked to (the CLI\'s status and check)', async () => {
