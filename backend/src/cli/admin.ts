@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { AccountRecoveryService, CliError, EXIT } from './account-recovery.service';
-import { CliModule } from './cli.module';
 import { NewerDatabaseError } from '../storage/migration-state';
+import { CliModule } from './cli.module';
 import { IntegrityCheckService } from './integrity-check.service';
 import { SchemaMigrationsService } from './schema-migrations.service';
 

@@ -13,7 +13,7 @@ export interface MigrationReport {
 /**
  * `npm run admin -- migrate [--status]`. The CLI opens the database without migrating for both
  * (CliModule.forRoot({ migrateOnStart: false })): the status must change nothing, and migrate
- * says what it is about to do before it does it.
+ * must apply the migrations itself to report which ones it applied.
  */
 @Injectable()
 export class SchemaMigrationsService {
