@@ -1,32 +1,12 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseService } from '../backend/src/storage/database.service';
 import { dropTestSchema, TEST_POSTGRES_URL } from '../backend/src/storage/testing/test-databases';
+import { runAdmin as admin, type AdminRun as Run } from './support/admin-cli';
 import { adminToken, api, createUser, login, type Json } from './support/clients';
 import { ADMIN_PASSWORD, startServer, type TestServer } from './support/server';
-
-const ADMIN_JS = join(__dirname, '..', 'dist', 'backend', 'cli', 'admin.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `npm run admin -- ...` as the built script, in a clean environment plus `env`. */
-function admin(args: string[], env: Record<string, string>, stdin?: string): Promise<Run> {
-  if (!existsSync(ADMIN_JS)) throw new Error(`${ADMIN_JS} is missing: run npm run build:server first`);
-  const child = spawn(process.execPath, [ADMIN_JS, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin.end(stdin ?? '');
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 const printedPassword = (run: Run) => /shown only now\):\n\s+(\S+)/.exec(run.stdout)?.[1];
 

@@ -19,18 +19,26 @@ function reachableUrls(scheme: 'http' | 'https', host: string, port: number): st
   return urls;
 }
 
+/** A start that cannot go on: the reason in plain words, no stack trace, exit code 1. */
+function couldNotStart(error: unknown): never {
+  console.error(`Parley could not start.\n${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+
 async function main(): Promise<void> {
   let app;
   try {
     app = await createParleyApp();
   } catch (error) {
-    console.error(`Parley could not start.\n${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
+    couldNotStart(error);
   }
   const appConfig = app.get(AppConfig);
   const config = appConfig.values;
   const timeoutMs = config.PARLEY_SHUTDOWN_TIMEOUT_MS;
   exitOnShutdownSignal(() => stopGracefully(app, timeoutMs), { timeoutMs });
+  // Modules start here rather than inside listen(), so that their refusals (a database a newer
+  // Parley upgraded, a failed migration) are reported the same way, not as a crash.
+  await app.init().catch(couldNotStart);
   await app.listen(config.PARLEY_PORT, config.PARLEY_HOST);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PARLEY_PORT;

@@ -17,7 +17,11 @@ export class CliError extends Error {
   }
 }
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, noSuchUser: 3, weakPassword: 4 } as const;
+/**
+ * One meaning per code across every command, so a script can tell them apart (README, "Admin
+ * command line"). `check` reports the problems it finds with `failed`.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, noSuchUser: 3, weakPassword: 4, pendingMigrations: 5, newerDatabase: 6 } as const;
 
 /** The account that must always be able to get back in. */
 const ADMIN = 'admin';

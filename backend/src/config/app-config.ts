@@ -36,6 +36,16 @@ export class AppConfig {
     return resolve(this.values.PARLEY_FILES_DIR ?? join(dirname(this.values.PARLEY_SQLITE_PATH), 'files'));
   }
 
+  /**
+   * Where backups go (the pre-upgrade one among them): PARLEY_BACKUP_DIR, or `backups` beside the
+   * SQLite file (./data/backups by default); on PostgreSQL, which has no file to sit beside,
+   * ./data/backups.
+   */
+  get backupDir(): string {
+    const beside = this.values.PARLEY_DATABASE_URL ? './data' : dirname(this.values.PARLEY_SQLITE_PATH);
+    return resolve(this.values.PARLEY_BACKUP_DIR ?? join(beside, 'backups'));
+  }
+
   /** A config built straight from variables, for code that runs outside Nest (tests, tools). */
   static fromEnv(raw: Record<string, string | undefined>): AppConfig {
     const values = validateEnv(raw);

@@ -16,7 +16,10 @@ describe('validateEnv', () => {
       PARLEY_READ_PAGE_BYTES: 256 * 1024,
       PARLEY_READS_IN_FLIGHT: 2,
       PARLEY_SOCKET_MAX_BUFFERED_BYTES: 8 * 1024 * 1024,
+      PARLEY_BACKUP_BEFORE_UPGRADE: true,
     });
+    expect(validateEnv({}).PARLEY_BACKUP_DIR).toBeUndefined();
+    expect(validateEnv({ PARLEY_BACKUP_BEFORE_UPGRADE: 'off' }).PARLEY_BACKUP_BEFORE_UPGRADE).toBe(false);
   });
 
   it('refuses an output bound that one page or one message could fill', () => {
@@ -42,6 +45,7 @@ describe('validateEnv', () => {
     ['PARLEY_METRICS_PORT', '8080'],
     ['PARLEY_METRICS_HOST', '127.0.0.1'],
     ['PARLEY_EXTENSIONS', 'filter.mjs,filter.ts'],
+    ['PARLEY_BACKUP_BEFORE_UPGRADE', 'yes'],
   ])('names %s when it is %p', (name, value) => {
     expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`Invalid configuration:\\n.*${name}`));
   });

@@ -80,6 +80,13 @@ export const envSchema = z.object({
    * (./data/files). Several nodes must share it (a network mount): docs/architecture.md, "Files".
    */
   PARLEY_FILES_DIR: z.string().min(1).optional(),
+  /**
+   * `on` (default): before migrating an existing database to a newer schema, Parley writes a
+   * backup of it into PARLEY_BACKUP_DIR (docs/upgrading.md). `off`: upgrade without one.
+   */
+  PARLEY_BACKUP_BEFORE_UPGRADE: z.enum(['on', 'off']).default('on').transform((value) => value === 'on'),
+  /** Where backups go. Default: `backups` beside the SQLite file (./data/backups), also on PostgreSQL. */
+  PARLEY_BACKUP_DIR: z.string().min(1).optional(),
   /** Largest upload in bytes (default 100 MB = 100,000,000 bytes). */
   PARLEY_FILES_MAX_BYTES: int(1, 1024 ** 4).default(100_000_000),
   /** Bytes of files one person may have stored, attached or not (default 1 GB); 0: no limit. */

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import SqliteDatabase from 'better-sqlite3';
 import {
   CompiledQuery,
@@ -33,6 +33,9 @@ import { directoryAccountsMigration } from './migrations/0012-directory-accounts
 import { botsMigration } from './migrations/0013-bots';
 import { webhooksMigration } from './migrations/0014-webhooks';
 import { incomingWebhooksMigration } from './migrations/0015-incoming-webhooks';
+import { schemaHistoryMigration } from './migrations/0016-schema-history';
+import { NewerDatabaseError, readMigrationState, type MigrationState } from './migration-state';
+import { parleyVersion } from '../common/parley-version';
 import { foldForSearch } from '../common/search-fold';
 import { INSERT_COLUMNS, sqliteMessageInserter, type InsertBatch } from './sqlite-writer/sqlite-message-inserter';
 import { SqliteWriterThread } from './sqlite-writer/sqlite-writer-thread';
@@ -51,6 +54,30 @@ export interface DatabaseOptions {
   postgresSchema: string;
 }
 
+/**
+ * Whether DatabaseService migrates the schema when the module starts (true, the server) or only
+ * opens it (false: `npm run admin -- migrate --status`, `check`, which must change nothing).
+ * StorageModule provides true; CliModule overrides it per command.
+ */
+export const MIGRATE_ON_START = Symbol('MIGRATE_ON_START');
+
+/** What an upgrade of an existing database is about to do (see BeforeUpgrade). */
+export interface PendingUpgrade {
+  /** The last migration applied now. */
+  from: string;
+  /** The last migration this Parley has. */
+  to: string;
+  /** Every migration about to run, in order. */
+  pending: string[];
+}
+
+/**
+ * Called once before an existing database is migrated (never for a fresh one), inside the
+ * PostgreSQL migration lock so one node of a cluster does it: the pre-upgrade backup. Throwing
+ * stops the upgrade before any migration runs.
+ */
+export type BeforeUpgrade = (upgrade: PendingUpgrade) => Promise<void>;
+
 /** The Kysely handle shared by every repository, its dialect, and the schema migrations. */
 @Injectable()
 export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
@@ -68,7 +95,10 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   private writerThread: SqliteWriterThread | null = null;
   private inThreadInsert: InsertBatch | null = null;
 
-  constructor(config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() @Inject(MIGRATE_ON_START) private readonly migrateOnStart: boolean = true,
+  ) {
     const env = config.values;
     const opened = openDatabase({
       sqlitePath: env.PARLEY_SQLITE_PATH,
@@ -84,8 +114,30 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    await migrateToLatest(this.db, this.dialect, this.schema);
-    this.logger.log(`Storage ready: ${this.dialect} ${this.location}`);
+    if (this.migrateOnStart) await this.migrate();
+    this.logger.log(`Storage ready: ${this.dialect} ${this.location}${this.migrateOnStart ? '' : ' (not migrated)'}`);
+  }
+
+  /**
+   * Applies pending migrations, after the version guard (a newer database is refused with
+   * NewerDatabaseError) and, for an existing database, the pre-upgrade hook. Returns the names
+   * of the migrations applied.
+   */
+  migrate(): Promise<string[]> {
+    return migrateToLatest(this.db, this.dialect, this.schema, { beforeUpgrade: (upgrade) => this.beforeUpgrade(upgrade) });
+  }
+
+  /** Where the schema stands against this code's migrations; changes nothing. */
+  async migrationState(): Promise<MigrationState> {
+    return readMigrationState(this.db, this.dialect, this.schema, await knownMigrations(this.dialect));
+  }
+
+  private async beforeUpgrade({ from, to }: PendingUpgrade): Promise<void> {
+    this.logger.log(`Upgrading the database from ${from} to ${to}`);
+    if (!this.config.values.PARLEY_BACKUP_BEFORE_UPGRADE) return;
+    // TODO(issue 21): once backend/src/backup/ is merged, write the pre-upgrade backup here with
+    // writeBackup(...) into this.config.backupDir, named after `from`, and let its failure
+    // (thrown) stop the upgrade. Until then nothing is written.
   }
 
   /** One trivial round trip: throws if the database cannot answer (readiness checks). */
@@ -228,27 +280,57 @@ function reportModes(file: string, result: ReturnType<typeof makeDataFilesPrivat
   }
 }
 
+export interface MigrateOptions {
+  beforeUpgrade?: BeforeUpgrade;
+}
+
+/**
+ * Brings the schema to this code's latest migration and returns the names applied. Refuses
+ * (NewerDatabaseError, nothing changed) a database with migrations this code does not know: a
+ * newer Parley's. Calls `beforeUpgrade` when an existing database has pending migrations. A start
+ * that applied any records itself in schema_history.
+ */
 export async function migrateToLatest(
   db: Kysely<Database>,
   dialect: DialectName,
   schema?: string,
-): Promise<void> {
+  options: MigrateOptions = {},
+): Promise<string[]> {
   if (dialect === 'postgres') {
     // Nodes of a cluster start together on one database: the first migrates, the others wait
     // on this lock and then find nothing to do (CREATE SCHEMA IF NOT EXISTS and Kysely's own
     // tables race when run concurrently).
-    await db.connection().execute(async (connection) => {
+    return db.connection().execute(async (connection) => {
       await sql`select pg_advisory_lock(${MIGRATION_LOCK}::bigint)`.execute(connection);
       try {
         if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(connection);
-        await runMigrations(connection, dialect, schema);
+        return await guardedMigrations(connection, dialect, schema, options);
       } finally {
         await sql`select pg_advisory_unlock(${MIGRATION_LOCK}::bigint)`.execute(connection);
       }
     });
-    return;
+  }
+  return guardedMigrations(db, dialect, schema, options);
+}
+
+async function guardedMigrations(db: Kysely<Database>, dialect: DialectName, schema: string | undefined, options: MigrateOptions): Promise<string[]> {
+  const state = await readMigrationState(db, dialect, schema, await knownMigrations(dialect));
+  if (state.unknown.length > 0) throw new NewerDatabaseError(state, parleyVersion());
+  if (state.pending.length === 0) return [];
+  if (state.applied.length > 0) {
+    await options.beforeUpgrade?.({ from: state.applied.at(-1)!.name, to: state.known.at(-1)!, pending: state.pending });
   }
   await runMigrations(db, dialect, schema);
+  await db
+    .insertInto('schema_history')
+    .values({ parley_version: parleyVersion(), schema: state.known.at(-1)!, migrated_at: Date.now() })
+    .execute();
+  return state.pending;
+}
+
+/** The names of this code's migrations, in the order Kysely runs them. */
+export async function knownMigrations(dialect: DialectName): Promise<string[]> {
+  return Object.keys(await migrationProvider(dialect).getMigrations()).sort();
 }
 
 /** PostgreSQL advisory lock key held while migrating ("PARMIG" in ASCII, as a number). */
@@ -273,6 +355,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
       '0013-bots': botsMigration(dialect),
       '0014-webhooks': webhooksMigration(dialect),
       '0015-incoming-webhooks': incomingWebhooksMigration(dialect),
+      '0016-schema-history': schemaHistoryMigration(dialect),
     }),
   };
 }

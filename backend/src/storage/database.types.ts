@@ -280,6 +280,16 @@ export interface IncomingWebhooksTable {
   last_used_at: number | null;
 }
 
+/** One start that applied migrations (migration 0016): which Parley left the schema where. */
+export interface SchemaHistoryTable {
+  id: Generated<number>;
+  /** The root package.json version of the Parley that migrated. */
+  parley_version: string;
+  /** The last migration applied then (e.g. '0016-schema-history'). */
+  schema: string;
+  migrated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -301,6 +311,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   bot_tokens: BotTokensTable;
   incoming_webhooks: IncomingWebhooksTable;
+  schema_history: SchemaHistoryTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

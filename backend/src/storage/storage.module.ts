@@ -6,7 +6,7 @@ import { BotRepository } from './bot.repository';
 import { ChangeStream } from './change-stream';
 import { ChannelRepository } from './channel.repository';
 import { ConversationSettingsRepository } from './conversation-settings.repository';
-import { DatabaseService } from './database.service';
+import { DatabaseService, MIGRATE_ON_START } from './database.service';
 import { FileRepository } from './file.repository';
 import { IncomingWebhookRepository } from './incoming-webhook.repository';
 import { MessageChangeRepository } from './message-change.repository';
@@ -28,7 +28,8 @@ export class StorageModule {
   static forRoot(overrides: readonly Provider[] = NO_OVERRIDES): DynamicModule {
     const repositories = [UserRepository, SessionRepository, MessageRepository, ReadMarkRepository, AuditRepository, ServerSecretRepository, ChannelRepository, ConversationSettingsRepository, AnnouncementRepository, ChangeStream, StorageCompactor, MessageChangeRepository, RetentionRepository, MessageExportRepository, SearchRepository, SearchIndexBuilder, FileRepository, WebhookRepository, BotRepository, IncomingWebhookRepository];
     return overridableModule(StorageModule, overrides, () => ({
-      providers: [DatabaseService, ...repositories],
+      // MIGRATE_ON_START: the server migrates as it opens the database; CliModule overrides it.
+      providers: [{ provide: MIGRATE_ON_START, useValue: true }, DatabaseService, ...repositories],
       // DatabaseService for the health check.
       exports: [DatabaseService, ...repositories],
     }));
