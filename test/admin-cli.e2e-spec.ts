@@ -83,6 +83,15 @@ describe('npm run admin (offline recovery, issue 10 finding 9)', () => {
     await expect(login(server, username, 'anything-at-all-9')).rejects.toThrow(/401/);
   });
 
+  it('gives a bot no password: a token is its only way in', async () => {
+    const token = await login(server, 'boss', 'boss-recovered-passphrase');
+    const created = await api(server, 'POST', '/api/admin/bots', { token, body: { username: 'relay', role: 'staff', display_name: 'Relay' } });
+    expect(created.status).toBe(201);
+    expect(await admin(['reset-password', 'relay'], env)).toMatchObject({ code: 3, stderr: expect.stringMatching(/^relay is a bot: it signs in with its API token/) });
+    const row = await server.app.get(DatabaseService).db.selectFrom('users').select('password_hash').where('username', '=', 'relay').executeTakeFirstOrThrow();
+    expect(row.password_hash).toBeNull();
+  });
+
   it('works on PostgreSQL too (PARLEY_DATABASE_URL), with no server running', async () => {
     const schema = `parley_cli_${randomBytes(6).toString('hex')}`;
     const pgEnv = { PARLEY_DATABASE_URL: TEST_POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema };

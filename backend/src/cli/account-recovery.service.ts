@@ -52,6 +52,11 @@ export class AccountRecoveryService {
     // would make an account no list shows and no REST route can name.
     if (user?.deleted_at != null) user = undefined;
     if (!user && username !== ADMIN) throw new CliError(`No user named ${username}`, EXIT.noSuchUser);
+    // A bot has no password by design (a token is its only way in): giving it one would open a
+    // second door no admin page shows.
+    if (user?.bot) {
+      throw new CliError(`${username} is a bot: it signs in with its API token, never a password (rotate the token on the Users page)`, EXIT.noSuchUser);
+    }
     const inputs = [username, user?.display_name ?? ''];
     const password = given ?? (await this.policy.generate(inputs));
     const verdict = await this.policy.check(password, inputs);
