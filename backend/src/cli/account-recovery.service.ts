@@ -17,7 +17,22 @@ export class CliError extends Error {
   }
 }
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, noSuchUser: 3, weakPassword: 4 } as const;
+/** `npm run admin` exit codes, documented in the usage text and docs/deployment.md; never renumbered. */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  noSuchUser: 3,
+  weakPassword: 4,
+  /** restore: the database or files folder holds data, and --force was not given. */
+  targetNotEmpty: 5,
+  /** restore: the backup's checksums or manifest do not match (truncated, altered, not a backup). */
+  damagedBackup: 6,
+  /** restore: a Parley server answers on PARLEY_PORT. */
+  serverRunning: 7,
+  /** restore: a sound backup this Parley cannot restore (newer format or schema, other database kind). */
+  incompatibleBackup: 8,
+} as const;
 
 /** The account that must always be able to get back in. */
 const ADMIN = 'admin';

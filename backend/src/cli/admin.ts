@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { AccountRecoveryService, CliError, EXIT } from './account-recovery.service';
+import { BACKUP_COMMANDS } from './backup-commands';
 import { CliModule } from './cli.module';
 
 /**
@@ -9,9 +10,11 @@ import { CliModule } from './cli.module';
  * not. A tiny dispatcher: each command is a name, a usage line and a function; later commands
  * (backup, restore, migrate) are added to COMMANDS.
  */
-interface Command {
+export interface Command {
   usage: string;
   summary: string;
+  /** false: the context has the settings but no DatabaseService (which migrates at start). */
+  storage?: boolean;
   run(args: string[], context: () => Promise<INestApplicationContext>): Promise<number>;
 }
 
@@ -32,6 +35,7 @@ const COMMANDS: Record<string, Command> = {
       return EXIT.ok;
     },
   },
+  ...BACKUP_COMMANDS,
 };
 
 function usage(problem?: string): number {
@@ -44,7 +48,8 @@ function usage(problem?: string): number {
     '',
     'The database is the one the server uses: PARLEY_SQLITE_PATH, or PARLEY_DATABASE_URL (and',
     'PARLEY_DATABASE_SCHEMA), from the environment or .env.',
-    `Exit codes: ${EXIT.ok} done, ${EXIT.failed} failed, ${EXIT.usage} usage, ${EXIT.noSuchUser} no such user, ${EXIT.weakPassword} password too easy to guess.`,
+    `Exit codes: ${EXIT.ok} done, ${EXIT.failed} failed, ${EXIT.usage} usage, ${EXIT.noSuchUser} no such user, ${EXIT.weakPassword} password too easy to guess,`,
+    `  ${EXIT.targetNotEmpty} restore target not empty, ${EXIT.damagedBackup} damaged backup, ${EXIT.serverRunning} server running, ${EXIT.incompatibleBackup} backup this version cannot restore.`,
   ];
   (problem ? console.error : console.log)(lines.join('\n'));
   return problem ? EXIT.usage : EXIT.ok;
@@ -67,7 +72,7 @@ export async function runAdminCommand(argv: string[]): Promise<number> {
   if (!command) return usage(`Unknown command: ${name}`);
   let app: INestApplicationContext | null = null;
   // Opened only once the arguments are known to be right: a usage error touches nothing.
-  const context = async () => (app ??= await NestFactory.createApplicationContext(CliModule.forRoot(), { logger: ['fatal'] }));
+  const context = async () => (app ??= await NestFactory.createApplicationContext(CliModule.forRoot({ storage: command.storage }), { logger: ['fatal'] }));
   try {
     return await command.run(args, context);
   } catch (error) {

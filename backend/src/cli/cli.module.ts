@@ -13,7 +13,12 @@ import { AccountRecoveryService } from './account-recovery.service';
  */
 @Module({})
 export class CliModule {
-  static forRoot(): DynamicModule {
+  /**
+   * `storage: false`: the settings only, for commands that open the database their own way and
+   * must not migrate it (backup, restore): StorageModule's DatabaseService migrates at start.
+   */
+  static forRoot(options: { storage?: boolean } = {}): DynamicModule {
+    if (options.storage === false) return { module: CliModule, imports: [ParleyConfigModule.forRoot()] };
     return {
       module: CliModule,
       imports: [ParleyConfigModule.forRoot(), StorageModule.forRoot()],
