@@ -166,12 +166,17 @@ async function restoreSqlite(manifest: BackupManifest, staging: string, target: 
   const filesDir = resolve(target.filesDir);
   if (force) {
     for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(`${db}${suffix}`, { force: true });
-    for (const entry of await readdir(filesDir).catch(() => [] as string[])) await rm(join(filesDir, entry), { recursive: true, force: true });
+    await emptyFolder(filesDir);
   }
   await moveFiles(manifest, staging, filesDir);
   // The database last: a restore cut short leaves no database that lacks its files.
   await chmod(join(staging, SQLITE_ENTRY), 0o600);
   await rename(join(staging, SQLITE_ENTRY), db);
+}
+
+/** --force: the files folder's old copies go (none of them is the restored database's business). */
+async function emptyFolder(dir: string): Promise<void> {
+  for (const entry of await readdir(dir).catch(() => [] as string[])) await rm(join(dir, entry), { recursive: true, force: true });
 }
 
 /** Puts the backup's file copies in place, private as FileStore keeps them. */
@@ -220,6 +225,9 @@ async function restorePostgres(manifest: BackupManifest, staging: string, target
           await insertRows(connection, target.schema, table.name, table.columns, join(staging, 'database', `${table.name}.jsonl`));
         }
         await resetSequences(connection, target.schema, tables);
+        // Before the commit: a restore cut short by a disk error leaves the schema empty, not without its files.
+        if (force) await emptyFolder(resolve(target.filesDir));
+        await moveFiles(manifest, staging, resolve(target.filesDir));
         await sql`commit`.execute(connection);
       } catch (error) {
         await sql`rollback`.execute(connection);
