@@ -76,6 +76,8 @@ export async function runAdminCommand(argv: string[]): Promise<number> {
   try {
     return await command.run(args, context);
   } catch (error) {
+    // A wrong argument found by a command: the problem, then how to call it.
+    if (error instanceof CliError && error.exitCode === EXIT.usage) return usage(error.message);
     if (error instanceof CliError) {
       console.error(error.message);
       return error.exitCode;
