@@ -2,4 +2,4 @@ export { BackupError, type BackupManifest, type BackupProblem } from './backup-f
 export { backupFileName, rotateBackups } from './rotation';
 export { restoreBackup, verifyBackup, type RestoreTarget } from './restore-backup';
 export { parleyServerAnswers } from './server-probe';
-export { writeBackup, type BackupOptions, type BackupResult, type BackupSource } from './write-backup';
+export { backupSourceFor, writeBackup, type BackupOptions, type BackupResult, type BackupSource } from './write-backup';

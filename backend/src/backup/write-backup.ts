@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import * as tar from 'tar';
+import type { AppConfig } from '../config/app-config';
 import type { Database } from '../storage/database.types';
 import {
   BACKUP_FORMAT,
@@ -24,6 +25,16 @@ import { MIGRATION_TABLE, postgresTables, type PostgresTable } from './postgres-
 export type BackupSource =
   | { dialect: 'sqlite'; sqlitePath: string; filesDir: string }
   | { dialect: 'postgres'; db: Kysely<Database>; schema: string; filesDir: string };
+
+/**
+ * The source for the database a server has open (DatabaseService) and its files folder: what the
+ * server passes to writeBackup before it migrates on start.
+ */
+export function backupSourceFor(database: { dialect: 'sqlite' | 'postgres'; db: Kysely<Database>; location: string }, config: AppConfig): BackupSource {
+  return database.dialect === 'sqlite'
+    ? { dialect: 'sqlite', sqlitePath: database.location, filesDir: config.filesDir }
+    : { dialect: 'postgres', db: database.db, schema: config.values.PARLEY_DATABASE_SCHEMA, filesDir: config.filesDir };
+}
 
 export interface BackupResult {
   file: string;
@@ -91,7 +102,7 @@ export async function writeBackup(source: BackupSource, file: string, options: B
     const partial = `${target}.partial`;
     await tar.create(
       // portable: no owner names or ids, which mean nothing on the machine restoring.
-      { file: partial, cwd: staging, gzip: true, portable: true, strict: true, mode: 0o600 } as tar.TarOptionsWithAliasesFile,
+      { file: partial, cwd: staging, gzip: true, portable: true, strict: true },
       [MANIFEST_PATH, ...manifest.entries.map((entry) => entry.path)],
     );
     await syncFile(partial);
