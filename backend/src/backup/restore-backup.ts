@@ -45,7 +45,9 @@ export async function verifyBackup(file: string, into: string): Promise<BackupMa
     const actual = (await hashFile(path)).sha256;
     if (expected !== actual) throw new BackupError('damaged', `${path} is damaged: its SHA-256 is ${actual}, ${basename(sidecar)} says ${expected ?? 'nothing readable'}`);
   }
+  // In archive order (the first must be the manifest); a set beside it for the look-ups.
   const seen: string[] = [];
+  const seenSet = new Set<string>();
   const odd: string[] = [];
   try {
     await tar.extract({
@@ -54,8 +56,9 @@ export async function verifyBackup(file: string, into: string): Promise<BackupMa
       strict: true,
       // Only regular files at paths a backup makes are written; anything else marks the archive as not ours.
       filter: (entryPath, entry) => {
-        const ok = ENTRY_PATH.test(entryPath) && 'type' in entry && entry.type === 'File' && !seen.includes(entryPath);
+        const ok = ENTRY_PATH.test(entryPath) && 'type' in entry && entry.type === 'File' && !seenSet.has(entryPath);
         seen.push(entryPath);
+        seenSet.add(entryPath);
         if (!ok) odd.push(entryPath);
         return ok;
       },
@@ -79,7 +82,7 @@ export async function verifyBackup(file: string, into: string): Promise<BackupMa
   const extra = seen.filter((entryPath) => entryPath !== MANIFEST_PATH && !listed.has(entryPath));
   if (extra.length > 0 || listed.size !== manifest.entries.length) throw new BackupError('damaged', `${path} does not match its manifest: ${extra.length > 0 ? `unlisted ${extra[0]}` : 'an entry is listed twice'}`);
   for (const entry of manifest.entries) {
-    if (!seen.includes(entry.path)) throw new BackupError('damaged', `${path} is damaged or truncated: ${entry.path} is missing`);
+    if (!seenSet.has(entry.path)) throw new BackupError('damaged', `${path} is damaged or truncated: ${entry.path} is missing`);
     const actual = await hashFile(join(into, entry.path));
     if (actual.size !== entry.size || actual.sha256 !== entry.sha256) {
       throw new BackupError('damaged', `${path} is damaged: ${entry.path} has ${actual.size} bytes with SHA-256 ${actual.sha256}, the manifest says ${entry.size} bytes with ${entry.sha256}`);
@@ -110,8 +113,16 @@ export async function restoreBackup(file: string, target: RestoreTarget, options
     else await restorePostgres(manifest, staging, target, force);
     return { manifest, seconds: (Date.now() - started) / 1000 };
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    await removeStaging(staging);
   }
+}
+
+/**
+ * Cleans up the staging folder without hiding why a restore stopped: node-tar may still be
+ * closing a file it was writing when the archive turned out to be cut short (retried then).
+ */
+export async function removeStaging(staging: string): Promise<void> {
+  await rm(staging, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }).catch(() => undefined);
 }
 
 function checkCompatible(manifest: BackupManifest, dialect: DialectName): void {
@@ -196,9 +207,8 @@ async function moveFiles(manifest: BackupManifest, staging: string, filesDir: st
   }
 }
 
-/** Bind parameters per INSERT: PostgreSQL allows 65,535; rows × columns stays well below. */
-const MAX_PARAMETERS = 30_000;
-const MAX_BATCH_ROWS = 1000;
+/** Rows per INSERT: one JSON parameter of a few MB at most. */
+const BATCH_ROWS = 5000;
 
 async function restorePostgres(manifest: BackupManifest, staging: string, target: Extract<RestoreTarget, { dialect: 'postgres' }>, force: boolean): Promise<void> {
   await checkSchemaKnown(manifest, 'postgres');
@@ -218,8 +228,10 @@ async function restorePostgres(manifest: BackupManifest, staging: string, target
         const tables = await postgresTables(connection, target.schema);
         const missing = [...archived].filter((name) => !tables.some((table) => table.name === name));
         if (missing.length > 0) throw new BackupError('incompatible', `The backup has tables that schema ${manifest.schema} does not: ${missing.join(', ')}`);
+        const absent = tables.filter((table) => table.name !== MIGRATION_LOCK_TABLE && !archived.has(table.name)).map((table) => table.name);
+        if (absent.length > 0) throw new BackupError('damaged', `The backup lacks tables that schema ${manifest.schema} has: ${absent.join(', ')}`);
         for (const table of tables) {
-          if (table.name === MIGRATION_LOCK_TABLE || !archived.has(table.name)) continue;
+          if (table.name === MIGRATION_LOCK_TABLE) continue;
           // The migrations just recorded themselves; the backup's rows (with their dates) replace those.
           if (table.name === MIGRATION_TABLE) await sql`delete from ${sql.id(target.schema, MIGRATION_TABLE)}`.execute(connection);
           await insertRows(connection, target.schema, table.name, table.columns, join(staging, 'database', `${table.name}.jsonl`));
@@ -241,13 +253,15 @@ async function restorePostgres(manifest: BackupManifest, staging: string, target
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of any table, named at run time
 async function insertRows(db: Kysely<any>, schema: string, table: string, columns: string[], file: string): Promise<void> {
-  const batchRows = Math.max(1, Math.min(MAX_BATCH_ROWS, Math.floor(MAX_PARAMETERS / Math.max(1, columns.length))));
-  let batch: Array<Record<string, string | null>> = [];
+  const list = sql.join(columns.map((column) => sql.id(column)));
+  let batch: string[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const values = batch.map((row) => sql`(${sql.join(columns.map((column) => row[column] ?? null))})`);
-    // Values travel as text, which PostgreSQL reads with each column's own type (as exported).
-    await sql`insert into ${sql.id(schema, table)} (${sql.join(columns.map((column) => sql.id(column)))}) overriding system value values ${sql.join(values)}`.execute(db);
+    // The batch as one JSON array: json_populate_recordset reads each value (text, as exported)
+    // with its column's own input function, so bigint, bytea and json come back exactly; one
+    // parameter, where a VALUES list would need rows × columns of them.
+    await sql`insert into ${sql.id(schema, table)} (${list}) overriding system value
+      select ${list} from json_populate_recordset(null::${sql.id(schema, table)}, ${`[${batch.join(',')}]`}::json)`.execute(db);
     batch = [];
   };
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
@@ -256,8 +270,8 @@ async function insertRows(db: Kysely<any>, schema: string, table: string, column
     const row = JSON.parse(line) as Record<string, string | null>;
     const unknown = Object.keys(row).find((column) => !columns.includes(column));
     if (unknown) throw new BackupError('incompatible', `The backup's ${table} has a column ${unknown} that this schema does not`);
-    batch.push(row);
-    if (batch.length >= batchRows) await flush();
+    batch.push(line);
+    if (batch.length >= BATCH_ROWS) await flush();
   }
   await flush();
 }

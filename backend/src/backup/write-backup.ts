@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { copyFile, link, mkdir, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, link, mkdir, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
@@ -101,10 +101,12 @@ export async function writeBackup(source: BackupSource, file: string, options: B
     await writeFile(join(staging, MANIFEST_PATH), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
     const partial = `${target}.partial`;
     await tar.create(
-      // portable: no owner names or ids, which mean nothing on the machine restoring.
-      { file: partial, cwd: staging, gzip: true, portable: true, strict: true },
+      // portable: no owner names or ids, which mean nothing on the machine restoring. mode: the
+      // archive holds every message in the clear, so it is as private as the database.
+      { file: partial, cwd: staging, gzip: true, portable: true, strict: true, mode: 0o600 },
       [MANIFEST_PATH, ...manifest.entries.map((entry) => entry.path)],
     );
+    await chmod(partial, 0o600); // a .partial left by a crashed run keeps its old mode otherwise
     await syncFile(partial);
     const { sha256, size } = await hashFile(partial);
     await rename(partial, target);
@@ -113,7 +115,7 @@ export async function writeBackup(source: BackupSource, file: string, options: B
     await syncFile(dirname(target));
     return { file: target, size, sha256, manifest, missingBlobs: blobs.missing, damagedBlobs: blobs.damaged, seconds: (Date.now() - started) / 1000 };
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    await rm(staging, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }).catch(() => undefined);
   }
 }
 
