@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { UploadedFile } from '@parley/contract';
 import { AppConfig } from '../backend/src/config/app-config';
-import { DatabaseService } from '../backend/src/storage/database.service';
+import { Migrator, sql } from 'kysely';
+import { DatabaseService, migrationProvider, openDatabase } from '../backend/src/storage/database.service';
 import { dropTestSchema } from '../backend/src/storage/testing/test-databases';
 import { adminToken, closeAllClients, connectAs, createUser, requestOk } from './support/clients';
 import { eventually } from './support/eventually';
@@ -172,6 +173,37 @@ describe(`backup and restore from the command line (issue 21) on ${onPostgres ? 
     expect(await admin(['restore', damaged], untouched)).toMatchObject({ code: 6, stderr: expect.stringMatching(/damaged/) });
     expect(existsSync(untouched.PARLEY_SQLITE_PATH)).toBe(false);
   }, 120_000);
+
+  it('backs up a database as it is, never migrating it, and a server started on its restore migrates it', async () => {
+    const older = await freshTarget();
+    const dialect = onPostgres ? 'postgres' : 'sqlite';
+    const schema = older.PARLEY_DATABASE_SCHEMA;
+    const opened = openDatabase({ sqlitePath: older.PARLEY_SQLITE_PATH, postgresUrl: older.PARLEY_DATABASE_URL, postgresSchema: schema ?? 'public' });
+    const applied = async () => (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(opened.db)).rows.map((row) => row.name);
+    try {
+      if (schema) await sql`create schema ${sql.id(schema)}`.execute(opened.db);
+      // A database one migration behind this code, as an older Parley left it.
+      const { error } = await new Migrator({ db: opened.db, provider: migrationProvider(dialect), migrationTableSchema: schema }).migrateTo('0014-webhooks');
+      expect(error).toBeUndefined();
+      const file = join(work, `older-${dialect}.parley-backup`);
+      const run = await admin(['backup', file], older);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(run.stdout).toMatch(new RegExp(`${dialect} database at 0014-webhooks: 0 users, 0 messages, 0 files`));
+      expect((await applied()).slice(-1)).toEqual(['0014-webhooks']);
+
+      const target = await freshTarget();
+      expect(await admin(['restore', file], target)).toMatchObject({ code: 0, stderr: '' });
+      const upgraded = await startServer(target);
+      try {
+        const names = (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(upgraded.app.get(DatabaseService).db)).rows.map((row) => row.name);
+        expect(names.slice(-2)).toEqual(['0014-webhooks', '0015-incoming-webhooks']);
+      } finally {
+        await upgraded.app.close();
+      }
+    } finally {
+      await opened.db.destroy();
+    }
+  });
 
   it('says what is wrong with the arguments, with the documented exit codes, touching nothing', async () => {
     const usage = await admin(['backup'], sourceEnv);
