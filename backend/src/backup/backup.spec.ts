@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -13,9 +14,9 @@ import { dropTestSchema, openTestDatabase, TEST_DIALECTS, TEST_POSTGRES_URL, typ
 import { UserRepository } from '../storage/user.repository';
 import { BackupError, type BackupManifest } from './backup-format';
 import { MIGRATION_LOCK_TABLE, postgresTables } from './postgres-tables';
-import { restoreBackup, type RestoreTarget } from './restore-backup';
+import { insertRows, restoreBackup, type RestoreTarget } from './restore-backup';
 import { backupFileName, backupTimestamp, rotateBackups } from './rotation';
-import { writeBackup, type BackupSource } from './write-backup';
+import { exportTable, writeBackup, type BackupSource } from './write-backup';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 /** Beyond 2^53: a JavaScript number would round it; a backup must not. */
@@ -273,6 +274,43 @@ describe('backup names and rotation (--keep)', () => {
         [...others, ...days.slice(3).flatMap((day) => [`parley-${day}.parley-backup`, `parley-${day}.parley-backup.sha256`])].sort(),
       );
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('PostgreSQL values through JSON lines', () => {
+  it('bigint, bytea, json, jsonb, timestamps, numerics, booleans, arrays and nulls come back exactly', async () => {
+    const db = await openTestDatabase('postgres', { migrate: false });
+    const other = `parley_values_${randomBytes(6).toString('hex')}`;
+    const dir = mkdtempSync(join(tmpdir(), 'parley-values-'));
+    try {
+      const k = db.database.db;
+      const create = (schema: string) =>
+        sql`create table ${sql.id(schema, 'odd')} (id bigint generated always as identity primary key, big bigint, raw bytea, doc jsonb, plain json,
+          at timestamptz, amount numeric, flag boolean, words text[], note text, twice bigint generated always as (big * 2) stored)`.execute(k);
+      await create(db.schema!);
+      await sql`create schema ${sql.id(other)}`.execute(k);
+      await create(other);
+      await sql`insert into ${sql.id(db.schema!, 'odd')} (big, raw, doc, plain, at, amount, flag, words, note) values
+        (4611686018427387903, '\\x00ff10'::bytea, '{"a": [1, 2.5e300, "é"], "b": null}', '{"keep":  "spacing",  "dup": 1, "dup": 2}',
+         '2026-12-03 02:00:00.123456+00', 12345678901234567890.000000000001, true, array['a,b', 'c"d', null], e'line\\nbreak \\u2028 🙂'),
+        (-9007199254740993, '', 'null', '[]', null, -0.5, false, '{}', null),
+        (null, null, null, null, null, null, null, null, null)`.execute(k);
+      await mkdir(join(dir, 'database'), { recursive: true });
+      const table = (await postgresTables(k, db.schema!)).find((t) => t.name === 'odd')!;
+      expect(table.columns).not.toContain('twice');
+      const entry = await k.transaction().execute((trx) => exportTable(trx, db.schema!, table, dir));
+      await k.transaction().execute((trx) => insertRows(trx, other, table, join(dir, entry.path)));
+      const rows = async (schema: string) =>
+        (await sql<{ j: string }>`select row_to_json(t)::text as j from ${sql.id(schema, 'odd')} t order by id`.execute(k)).rows.map((row) => row.j);
+      const original = await rows(db.schema!);
+      expect(await rows(other)).toEqual(original);
+      expect(original[0]).toContain('4611686018427387903');
+      expect(original[0]).toContain('"dup": 1, "dup": 2');
+    } finally {
+      await dropTestSchema(other);
+      await db.dispose();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -5,6 +5,8 @@ export interface PostgresTable {
   name: string;
   /** Columns a row can be written with (generated ones are left out), in their declared order. */
   columns: string[];
+  /** Each column's declared type (format_type), beside `columns`. */
+  types: string[];
   /** Primary key columns: rows are exported in this order, so a dump is deterministic. */
   primaryKey: string[];
 }
@@ -23,9 +25,15 @@ export async function postgresTables(db: Kysely<any>, schema: string): Promise<P
   const tables = await sql<{ name: string }>`
     select table_name as name from information_schema.tables
     where table_schema = ${schema} and table_type = 'BASE TABLE' order by table_name`.execute(db);
-  const columns = await sql<{ table: string; column: string }>`
-    select table_name as table, column_name as column from information_schema.columns
-    where table_schema = ${schema} and is_generated = 'NEVER' order by table_name, ordinal_position`.execute(db);
+  // pg_attribute rather than information_schema.columns: format_type gives the declared type
+  // (with array brackets, precision and schema) to read each exported text value back with.
+  const columns = await sql<{ table: string; column: string; type: string }>`
+    select c.relname as table, a.attname as column, format_type(a.atttypid, a.atttypmod) as type
+    from pg_attribute a
+    join pg_class c on c.oid = a.attrelid
+    join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = ${schema} and c.relkind = 'r' and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
+    order by c.relname, a.attnum`.execute(db);
   const keys = await sql<{ table: string; column: string }>`
     select c.relname as table, a.attname as column
     from pg_index i
@@ -42,8 +50,11 @@ export async function postgresTables(db: Kysely<any>, schema: string): Promise<P
     join pg_class p on p.oid = k.confrelid
     join pg_namespace n on n.oid = c.relnamespace
     where k.contype = 'f' and n.nspname = ${schema}`.execute(db);
-  const byName = new Map<string, PostgresTable>(tables.rows.map(({ name }) => [name, { name, columns: [], primaryKey: [] }]));
-  for (const { table, column } of columns.rows) byName.get(table)?.columns.push(column);
+  const byName = new Map<string, PostgresTable>(tables.rows.map(({ name }) => [name, { name, columns: [], types: [], primaryKey: [] }]));
+  for (const { table, column, type } of columns.rows) {
+    byName.get(table)?.columns.push(column);
+    byName.get(table)?.types.push(type);
+  }
   for (const { table, column } of keys.rows) byName.get(table)?.primaryKey.push(column);
   const parents = new Map<string, Set<string>>([...byName.keys()].map((name) => [name, new Set<string>()]));
   // A table referring to itself needs no ordering between tables (its rows go in key order).

@@ -17,7 +17,7 @@ import {
   SQLITE_ENTRY,
   type BackupManifest,
 } from './backup-format';
-import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, postgresTables } from './postgres-tables';
+import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, postgresTables, type PostgresTable } from './postgres-tables';
 
 /** Where a restore writes: the settings the server would start with. */
 export type RestoreTarget =
@@ -236,7 +236,7 @@ async function restorePostgres(manifest: BackupManifest, staging: string, target
           if (table.name === MIGRATION_LOCK_TABLE) continue;
           // The migrations just recorded themselves; the backup's rows (with their dates) replace those.
           if (table.name === MIGRATION_TABLE) await sql`delete from ${sql.id(target.schema, MIGRATION_TABLE)}`.execute(connection);
-          await insertRows(connection, target.schema, table.name, table.columns, join(staging, 'database', `${table.name}.jsonl`));
+          await insertRows(connection, target.schema, table, join(staging, 'database', `${table.name}.jsonl`));
         }
         await resetSequences(connection, target.schema, tables);
         // Before the commit: a restore cut short by a disk error leaves the schema empty, not without its files.
@@ -253,24 +253,29 @@ async function restorePostgres(manifest: BackupManifest, staging: string, target
   }
 }
 
+/** A table's JSON lines (exportTable's) into the same table, in batches, in the caller's transaction. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of any table, named at run time
-async function insertRows(db: Kysely<any>, schema: string, table: string, columns: string[], file: string): Promise<void> {
+export async function insertRows(db: Kysely<any>, schema: string, table: Pick<PostgresTable, 'name' | 'columns' | 'types'>, file: string): Promise<void> {
+  const { columns } = table;
   const list = sql.join(columns.map((column) => sql.id(column)));
+  // Every value arrives as text (json_to_recordset with text columns unescapes JSON strings) and
+  // is cast to its column's declared type: PostgreSQL's own input function reads back exactly
+  // what its output function wrote (bigint, bytea, json as written, timestamps, arrays).
+  const asText = sql.join(columns.map((column) => sql`${sql.id(column)} text`));
+  const cast = sql.join(columns.map((column, i) => sql`${sql.id(column)}::${sql.raw(table.types[i])}`));
   let batch: string[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    // The batch as one JSON array: json_populate_recordset reads each value (text, as exported)
-    // with its column's own input function, so bigint, bytea and json come back exactly; one
-    // parameter, where a VALUES list would need rows × columns of them.
-    await sql`insert into ${sql.id(schema, table)} (${list}) overriding system value
-      select ${list} from json_populate_recordset(null::${sql.id(schema, table)}, ${`[${batch.join(',')}]`}::json)`.execute(db);
+    // The batch as one JSON parameter, where a VALUES list would need rows × columns of them.
+    await sql`insert into ${sql.id(schema, table.name)} (${list}) overriding system value
+      select ${cast} from json_to_recordset(${`[${batch.join(',')}]`}::json) as backup(${asText})`.execute(db);
     batch = [];
   };
   for await (const line of linesOf(file)) {
     if (line.length === 0) continue;
     const row = JSON.parse(line) as Record<string, string | null>;
     const unknown = Object.keys(row).find((column) => !columns.includes(column));
-    if (unknown) throw new BackupError('incompatible', `The backup's ${table} has a column ${unknown} that this schema does not`);
+    if (unknown) throw new BackupError('incompatible', `The backup's ${table.name} has a column ${unknown} that this schema does not`);
     batch.push(line);
     if (batch.length >= BATCH_ROWS) await flush();
   }

@@ -201,7 +201,8 @@ async function snapshotPostgres(db: Kysely<Database>, schema: string, staging: s
 /** Rows fetched per round trip: a few hundred KB of JSON, whatever the table's size. */
 const FETCH_ROWS = 1000;
 
-async function exportTable(trx: Kysely<Database>, schema: string, table: PostgresTable, staging: string): Promise<BackupEntry> {
+/** One table into `database/<table>.jsonl` under `staging`, in the caller's snapshot transaction. */
+export async function exportTable(trx: Kysely<Database>, schema: string, table: PostgresTable, staging: string): Promise<BackupEntry> {
   const path = `database/${table.name}.jsonl`;
   const out = createWriteStream(join(staging, path), { mode: 0o600 });
   const hash = createHash('sha256');
