@@ -8,7 +8,7 @@ import { CliModule } from './cli.module';
 /**
  * `npm run admin -- <command> ...`: maintenance on Parley's database, with the server running or
  * not. A tiny dispatcher: each command is a name, a usage line and a function; later commands
- * (backup, restore, migrate) are added to COMMANDS.
+ * are added to COMMANDS (backup and restore come from backup-commands.ts).
  */
 export interface Command {
   usage: string;
@@ -47,7 +47,7 @@ function usage(problem?: string): number {
     ...Object.values(COMMANDS).flatMap((command) => [`  ${command.usage}`, `      ${command.summary}`]),
     '',
     'The database is the one the server uses: PARLEY_SQLITE_PATH, or PARLEY_DATABASE_URL (and',
-    'PARLEY_DATABASE_SCHEMA), from the environment or .env.',
+    'PARLEY_DATABASE_SCHEMA), and uploaded files are in PARLEY_FILES_DIR, from the environment or .env.',
     `Exit codes: ${EXIT.ok} done, ${EXIT.failed} failed, ${EXIT.usage} usage, ${EXIT.noSuchUser} no such user, ${EXIT.weakPassword} password too easy to guess,`,
     `  ${EXIT.targetNotEmpty} restore target not empty, ${EXIT.damagedBackup} damaged backup, ${EXIT.serverRunning} server running, ${EXIT.incompatibleBackup} backup this version cannot restore.`,
   ];
