@@ -48,8 +48,6 @@ export type BackupProblem =
   | 'incompatible'
   /** The restore target holds data and --force was not given. */
   | 'target-not-empty'
-  /** A Parley server answers on the configured port. */
-  | 'server-running'
   /** Anything else: a missing database, a file that is already there, a disk error. */
   | 'failed';
 

@@ -123,7 +123,7 @@ export async function restoreBackup(file: string, target: RestoreTarget, options
  * Cleans up the staging folder without hiding why a restore stopped: node-tar may still be
  * closing a file it was writing when the archive turned out to be cut short (retried then).
  */
-export async function removeStaging(staging: string): Promise<void> {
+async function removeStaging(staging: string): Promise<void> {
   await rm(staging, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }).catch(() => undefined);
 }
 

@@ -1,6 +1,5 @@
 import { AppConfig } from '../config/app-config';
-import { BackupError, backupFileName, parleyServerAnswers, restoreBackup, rotateBackups, writeBackup, type BackupProblem, type BackupSource, type RestoreTarget } from '../backup';
-import { DATE_PLACEHOLDER } from '../backup/rotation';
+import { BackupError, backupFileName, DATE_PLACEHOLDER, parleyServerAnswers, restoreBackup, rotateBackups, writeBackup, type BackupProblem, type BackupSource, type RestoreTarget } from '../backup';
 import { openDatabase } from '../storage/database.service';
 import { CliError, EXIT } from './account-recovery.service';
 import type { Command } from './admin';
@@ -9,7 +8,6 @@ const EXIT_FOR: Record<BackupProblem, number> = {
   damaged: EXIT.damagedBackup,
   incompatible: EXIT.incompatibleBackup,
   'target-not-empty': EXIT.targetNotEmpty,
-  'server-running': EXIT.serverRunning,
   failed: EXIT.failed,
 };
 
