@@ -315,3 +315,25 @@ describe('PostgreSQL values through JSON lines', () => {
     }
   });
 });
+
+describe('a stored file missing on disk', () => {
+  it('is left out with a warning and counted, and the backup is still whole', async () => {
+    const source = await openTestDatabase('sqlite');
+    const dir = mkdtempSync(join(tmpdir(), 'parley-missing-'));
+    try {
+      const gone = sha256(Buffer.from('deleted by hand'));
+      await new FileRepository(source.database).insert({ id: 'g', sha256: gone, name: 'g.txt', size: 15, content_type: 'text/plain', uploader_id: 1, created_at: 1, width: null, height: null, thumb_sha256: null, message_id: null });
+      const warnings: string[] = [];
+      const file = join(dir, 'missing.parley-backup');
+      const result = await writeBackup({ dialect: 'sqlite', sqlitePath: source.database.location, filesDir: join(dir, 'files') }, file, { onWarning: (message) => warnings.push(message) });
+      expect(result.missingBlobs).toEqual([gone]);
+      expect(warnings).toEqual([expect.stringContaining(`${gone} is listed in the database but not on disk`)]);
+      expect(result.manifest.entries.map((entry) => entry.path)).toEqual(['database/parley.sqlite']);
+      const into = join(dir, 'restored');
+      await expect(restoreBackup(file, { dialect: 'sqlite', sqlitePath: join(into, 'parley.sqlite'), filesDir: join(into, 'files') })).resolves.toMatchObject({ manifest: { counts: { files: 1 } } });
+    } finally {
+      await source.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
