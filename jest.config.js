@@ -43,7 +43,7 @@ module.exports = {
       ...common,
       displayName: 'e2e-postgres',
       roots: ['<rootDir>/test'],
-      testMatch: ['messaging', 'chat-features', 'auth', 'prototype-protocol', 'roster', 'audit-log', 'bad-input', 'account-deletion', 'enumeration', 'conversations', 'channels', 'announcements', 'message-lifecycle', 'message-purge', 'read-receipts', 'retention', 'export', 'search', 'files', 'account', 'directory', 'oidc', 'webhooks', 'bots'].map(
+      testMatch: ['messaging', 'chat-features', 'auth', 'prototype-protocol', 'roster', 'audit-log', 'bad-input', 'account-deletion', 'enumeration', 'conversations', 'channels', 'announcements', 'message-lifecycle', 'message-purge', 'read-receipts', 'retention', 'export', 'search', 'files', 'account', 'directory', 'oidc', 'webhooks', 'bots', 'backup'].map(
         // Rooted at test/: a bare **/name would also match the browser spec of the same name.
         (name) => `<rootDir>/test/${name}.e2e-spec.ts`,
       ),

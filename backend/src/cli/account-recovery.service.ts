@@ -18,10 +18,29 @@ export class CliError extends Error {
 }
 
 /**
- * One meaning per code across every command, so a script can tell them apart (README, "Admin
- * command line"). `check` reports the problems it finds with `failed`.
+ * `npm run admin` exit codes: one meaning per code across every command, so a script can tell
+ * them apart (README, "The admin command line"; docs/deployment.md); never renumbered. `check`
+ * reports the problems it finds with `failed`.
  */
-export const EXIT = { ok: 0, failed: 1, usage: 2, noSuchUser: 3, weakPassword: 4, pendingMigrations: 5, newerDatabase: 6 } as const;
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  noSuchUser: 3,
+  weakPassword: 4,
+  /** migrate --status: migrations are pending. */
+  pendingMigrations: 5,
+  /** The database was migrated by a newer Parley (migrate, migrate --status, reset-password). */
+  newerDatabase: 6,
+  /** restore: the database or files folder holds data, and --force was not given. */
+  targetNotEmpty: 7,
+  /** restore: the backup's checksums or manifest do not match (truncated, altered, not a backup). */
+  damagedBackup: 8,
+  /** restore: a Parley server answers on PARLEY_PORT. */
+  serverRunning: 9,
+  /** restore: a sound backup this Parley cannot restore (newer format or schema, other database kind). */
+  incompatibleBackup: 10,
+} as const;
 
 /** The account that must always be able to get back in. */
 const ADMIN = 'admin';

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { AccountRecoveryService, CliError, EXIT } from './account-recovery.service';
 import { NewerDatabaseError } from '../storage/migration-state';
+import { BACKUP_COMMANDS } from './backup-commands';
 import { CliModule } from './cli.module';
 import { IntegrityCheckService } from './integrity-check.service';
 import { SchemaMigrationsService } from './schema-migrations.service';
@@ -10,9 +11,9 @@ import { SchemaMigrationsService } from './schema-migrations.service';
 /**
  * `npm run admin -- <command> ...`: maintenance on Parley's database, with the server running or
  * not. A tiny dispatcher: each command is a name, a usage line and a function; later commands
- * (backup, restore) are added to COMMANDS.
+ * are added to COMMANDS (backup and restore come from backup-commands.ts).
  */
-interface Command {
+export interface Command {
   usage: string;
   summary: string;
   /**
@@ -20,6 +21,8 @@ interface Command {
    * that report on it or migrate it themselves. Default true: migrated first, as by the server.
    */
   migrateOnStart?: boolean;
+  /** false: the context has the settings but no DatabaseService (which migrates at start). */
+  storage?: boolean;
   run(args: string[], context: () => Promise<INestApplicationContext>): Promise<number>;
 }
 
@@ -71,6 +74,7 @@ const COMMANDS: Record<string, Command> = {
       return problems === 0 ? EXIT.ok : EXIT.failed;
     },
   },
+  ...BACKUP_COMMANDS,
 };
 
 function usage(problem?: string): number {
@@ -82,9 +86,10 @@ function usage(problem?: string): number {
     ...Object.values(COMMANDS).flatMap((command) => [`  ${command.usage}`, `      ${command.summary}`]),
     '',
     'The database is the one the server uses: PARLEY_SQLITE_PATH, or PARLEY_DATABASE_URL (and',
-    'PARLEY_DATABASE_SCHEMA), from the environment or .env.',
+    'PARLEY_DATABASE_SCHEMA), and uploaded files are in PARLEY_FILES_DIR, from the environment or .env.',
     `Exit codes: ${EXIT.ok} done, ${EXIT.failed} failed (or check found problems), ${EXIT.usage} usage, ${EXIT.noSuchUser} no such user, ${EXIT.weakPassword} password too easy to guess,`,
-    `${EXIT.pendingMigrations} migrations pending, ${EXIT.newerDatabase} the database is newer than this Parley (docs/upgrading.md).`,
+    `  ${EXIT.pendingMigrations} migrations pending, ${EXIT.newerDatabase} the database is newer than this Parley (docs/upgrading.md),`,
+    `  ${EXIT.targetNotEmpty} restore target not empty, ${EXIT.damagedBackup} damaged backup, ${EXIT.serverRunning} server running, ${EXIT.incompatibleBackup} backup this version cannot restore.`,
   ];
   (problem ? console.error : console.log)(lines.join('\n'));
   return problem ? EXIT.usage : EXIT.ok;
@@ -107,11 +112,13 @@ export async function runAdminCommand(argv: string[]): Promise<number> {
   if (!command) return usage(`Unknown command: ${name}`);
   let app: INestApplicationContext | null = null;
   // Opened only once the arguments are known to be right: a usage error touches nothing.
-  const module = CliModule.forRoot({ migrateOnStart: command.migrateOnStart ?? true });
+  const module = CliModule.forRoot({ migrateOnStart: command.migrateOnStart ?? true, storage: command.storage ?? true });
   const context = async () => (app ??= await NestFactory.createApplicationContext(module, { logger: ['fatal'], abortOnError: false }));
   try {
     return await command.run(args, context);
   } catch (error) {
+    // A wrong argument found by a command: the problem, then how to call it.
+    if (error instanceof CliError && error.exitCode === EXIT.usage) return usage(error.message);
     if (error instanceof CliError) {
       console.error(error.message);
       return error.exitCode;

@@ -16,6 +16,11 @@ const OPEN_WITHOUT_MIGRATING: readonly Provider[] = Object.freeze([{ provide: MI
 export interface CliModuleOptions {
   /** true (default): migrate on opening, as the server does. false: open the database as it is. */
   migrateOnStart?: boolean;
+  /**
+   * false: the settings only, for commands that open the database their own way and must not
+   * migrate it (backup, restore).
+   */
+  storage?: boolean;
 }
 
 /**
@@ -27,7 +32,8 @@ export interface CliModuleOptions {
  */
 @Module({})
 export class CliModule {
-  static forRoot({ migrateOnStart = true }: CliModuleOptions = {}): DynamicModule {
+  static forRoot({ migrateOnStart = true, storage = true }: CliModuleOptions = {}): DynamicModule {
+    if (!storage) return { module: CliModule, imports: [ParleyConfigModule.forRoot()] };
     return {
       module: CliModule,
       imports: [ParleyConfigModule.forRoot(), StorageModule.forRoot(migrateOnStart ? NO_OVERRIDES : OPEN_WITHOUT_MIGRATING)],

@@ -1,0 +1,339 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { sql, type Kysely } from 'kysely';
+import * as tar from 'tar';
+import { openDatabase } from '../storage/database.service';
+import type { Database, NewMessageRow } from '../storage/database.types';
+import { FileRepository } from '../storage/file.repository';
+import { MessageRepository } from '../storage/message.repository';
+import { dropTestSchema, openTestDatabase, TEST_DIALECTS, TEST_POSTGRES_URL, type TestDatabase } from '../storage/testing/test-databases';
+import { UserRepository } from '../storage/user.repository';
+import { BackupError, type BackupManifest } from './backup-format';
+import { MIGRATION_LOCK_TABLE, postgresTables } from './postgres-tables';
+import { insertRows, restoreBackup, type RestoreTarget } from './restore-backup';
+import { backupFileName, backupTimestamp, rotateBackups } from './rotation';
+import { exportTable, writeBackup, type BackupSource } from './write-backup';
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+/** Beyond 2^53: a JavaScript number would round it; a backup must not. */
+const BIG = '9007199254740993';
+
+/** Every row of every table, as text, sorted: two databases with equal dumps hold the same data. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- every table, named at run time
+async function dump(handle: { db: Kysely<any>; sqlite?: SqliteDatabase.Database | null }, schema?: string): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  const { db, sqlite } = handle;
+  if (!sqlite) {
+    for (const table of await postgresTables(db, schema!)) {
+      if (table.name === MIGRATION_LOCK_TABLE) continue;
+      const { rows } = await sql<{ j: string }>`select row_to_json(t)::text as j from ${sql.id(schema!, table.name)} t`.execute(db);
+      out[table.name] = rows.map((row) => row.j).sort();
+    }
+    return out;
+  }
+  // better-sqlite3 itself, with 64-bit integers as BigInt: Kysely would read them as numbers.
+  const tables = sqlite.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`).all() as Array<{ name: string }>;
+  for (const { name } of tables) {
+    const rows = sqlite.prepare(`select * from "${name}"`).safeIntegers(true).all() as Array<Record<string, unknown>>;
+    out[name] = rows.map((row) => JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))).sort();
+  }
+  return out;
+}
+
+describe.each(TEST_DIALECTS)('backup and restore on %s', (dialect) => {
+  let source: TestDatabase;
+  let dir: string;
+  let filesDir: string;
+  let backupSource: BackupSource;
+  const blob = randomBytes(70_000);
+
+  beforeAll(async () => {
+    source = await openTestDatabase(dialect);
+    dir = mkdtempSync(join(tmpdir(), 'parley-backup-spec-'));
+    filesDir = join(dir, 'files');
+    const database = source.database;
+    const users = new UserRepository(database);
+    const alice = await users.create({ username: 'alice', display_name: 'Alice', role: 'admin', password_hash: 'x', created_at: 1, updated_at: 1 });
+    await users.create({ username: 'bob', display_name: 'Bob', role: 'staff', password_hash: null, created_at: 2, updated_at: 2 });
+    const message = (body: string): NewMessageRow => ({
+      client_id: null,
+      sender_id: alice.id,
+      sender_username: 'alice',
+      sender_role: 'admin',
+      sender_socket: 'sock',
+      target_kind: 'group',
+      target: 'staff',
+      recipient_id: null,
+      conversation: 'group:staff',
+      audience: 'group:staff',
+      sent_at: 1000,
+      body,
+    });
+    const [first] = await new MessageRepository(database).insertBatch(Array.from({ length: 250 }, (_, i) => message(`message ${i} — “quoted” 🙂\n`)));
+    await sql`update messages set sent_at = ${sql.raw(BIG)} where id = ${first.row.id}`.execute(database.db);
+    const hex = sha256(blob);
+    mkdirSync(join(filesDir, hex.slice(0, 2)), { recursive: true });
+    writeFileSync(join(filesDir, hex.slice(0, 2), hex), blob);
+    await new FileRepository(database).insert({ id: 'file-1', sha256: hex, name: 'a.bin', size: blob.length, content_type: 'application/octet-stream', uploader_id: alice.id, created_at: 5, width: null, height: null, thumb_sha256: null, message_id: first.row.id });
+    backupSource =
+      dialect === 'sqlite'
+        ? { dialect, sqlitePath: database.location, filesDir }
+        : { dialect, db: database.db, schema: source.schema!, filesDir };
+  });
+  afterAll(async () => {
+    await source.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('restores every table, row for row, and the stored files', async () => {
+    const file = join(dir, 'round-trip.parley-backup');
+    const result = await writeBackup(backupSource, file);
+    expect(result.manifest).toMatchObject({ format: 'parley-backup', formatVersion: 1, dialect, counts: { users: 2, messages: 250, files: 1 } });
+    expect(result.manifest.schema).toBe(result.manifest.migrations[result.manifest.migrations.length - 1]);
+    expect(readFileSync(`${file}.sha256`, 'utf8')).toBe(`${sha256(readFileSync(file))}  round-trip.parley-backup\n`);
+    expect(existsSync(`${file}.partial`)).toBe(false);
+
+    const restoredDir = mkdtempSync(join(tmpdir(), 'parley-restored-'));
+    const schema = `parley_restore_${randomBytes(6).toString('hex')}`;
+    const target: RestoreTarget =
+      dialect === 'sqlite'
+        ? { dialect, sqlitePath: join(restoredDir, 'parley.sqlite'), filesDir: join(restoredDir, 'files') }
+        : { dialect, postgresUrl: TEST_POSTGRES_URL, schema, filesDir: join(restoredDir, 'files') };
+    // PostgreSQL: one handle on the restored schema; SQLite: opened once the restore has put the file there.
+    const restored = dialect === 'postgres' ? openDatabase({ sqlitePath: '', postgresUrl: TEST_POSTGRES_URL, postgresSchema: schema }) : null;
+    const open = () => restored ?? openDatabase({ sqlitePath: join(restoredDir, 'parley.sqlite'), postgresSchema: '' });
+    const close = async (handle: { db: Kysely<Database> }) => {
+      if (!restored) await handle.db.destroy();
+    };
+    try {
+      await restoreBackup(file, target);
+      const after = open();
+      const original = await dump(source.database, source.schema);
+      const copy = await dump(after, schema);
+      expect(Object.keys(copy)).toEqual(Object.keys(original));
+      expect(copy).toEqual(original);
+      expect(original.messages.some((row) => row.includes(BIG))).toBe(true);
+      const hex = sha256(blob);
+      expect(sha256(readFileSync(join(restoredDir, 'files', hex.slice(0, 2), hex)))).toBe(hex);
+      // Ids continue after the restored ones (PostgreSQL's identity sequences were reset).
+      const { id } = await after.db.insertInto('users').values({ username: 'carol', display_name: 'Carol', role: 'client', password_hash: null, created_at: 3, updated_at: 3 }).returning('id').executeTakeFirstOrThrow();
+      expect(Number(id)).toBeGreaterThan(2);
+      await close(after);
+
+      // A second restore into the now full target is refused, and --force replaces it.
+      await expect(restoreBackup(file, target)).rejects.toMatchObject({ problem: 'target-not-empty' });
+      await restoreBackup(file, target, { force: true });
+      const again = open();
+      expect(await dump(again, schema)).toEqual(original);
+      await close(again);
+    } finally {
+      if (restored) {
+        await restored.db.destroy();
+        await dropTestSchema(schema);
+      }
+      rmSync(restoredDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a damaged or foreign backup is refused, touching nothing', () => {
+  let source: TestDatabase;
+  let dir: string;
+  let good: string;
+
+  beforeAll(async () => {
+    source = await openTestDatabase('sqlite');
+    await new UserRepository(source.database).create({ username: 'alice', display_name: 'Alice', role: 'admin', password_hash: 'x', created_at: 1, updated_at: 1 });
+    dir = mkdtempSync(join(tmpdir(), 'parley-damaged-'));
+    // Random bytes do not compress: the middle of the archive is the middle of a file's bytes.
+    const blob = randomBytes(200_000);
+    const hex = sha256(blob);
+    const filesDir = join(dir, 'files');
+    mkdirSync(join(filesDir, hex.slice(0, 2)), { recursive: true });
+    writeFileSync(join(filesDir, hex.slice(0, 2), hex), blob);
+    await new FileRepository(source.database).insert({ id: 'f', sha256: hex, name: 'r.bin', size: blob.length, content_type: 'application/octet-stream', uploader_id: 1, created_at: 1, width: null, height: null, thumb_sha256: null, message_id: null });
+    good = join(dir, 'good.parley-backup');
+    await writeBackup({ dialect: 'sqlite', sqlitePath: source.database.location, filesDir }, good);
+  });
+  afterAll(async () => {
+    await source.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const target = () => {
+    const into = mkdtempSync(join(tmpdir(), 'parley-target-'));
+    return { into, target: { dialect: 'sqlite', sqlitePath: join(into, 'parley.sqlite'), filesDir: join(into, 'files') } as const };
+  };
+
+  /** A copy of the good backup, changed by `damage`, with or without its .sha256. */
+  const damaged = (name: string, damage: (bytes: Buffer) => Buffer, sidecar: boolean) => {
+    const file = join(dir, name);
+    writeFileSync(file, damage(readFileSync(good)));
+    if (sidecar) writeFileSync(`${file}.sha256`, readFileSync(`${good}.sha256`));
+    return file;
+  };
+
+  const refused = async (file: string, problem: string, message: RegExp) => {
+    const { into, target: where } = target();
+    try {
+      const error = (await restoreBackup(file, where).then(
+        () => null,
+        (e: unknown) => e,
+      )) as BackupError | null;
+      expect(error).toBeInstanceOf(BackupError);
+      expect(error).toMatchObject({ problem, message: expect.stringMatching(message) });
+      expect(readdirSync(into)).toEqual([]);
+    } finally {
+      rmSync(into, { recursive: true, force: true });
+    }
+  };
+
+  const flipMiddle = (bytes: Buffer) => {
+    const copy = Buffer.from(bytes);
+    copy[copy.length >> 1] ^= 0x40;
+    return copy;
+  };
+
+  it('a flipped byte: by the .sha256 beside it, and by the checksums inside without it', async () => {
+    await refused(damaged('flipped.parley-backup', flipMiddle, true), 'damaged', /flipped\.parley-backup is damaged: its SHA-256 is/);
+    await refused(damaged('flipped-bare.parley-backup', flipMiddle, false), 'damaged', /damaged/);
+  });
+
+  it('a truncated archive', async () => {
+    await refused(damaged('truncated.parley-backup', (bytes) => bytes.subarray(0, bytes.length >> 1), false), 'damaged', /damaged or (truncated|no Parley backup)/);
+    const file = join(dir, 'empty.parley-backup');
+    writeFileSync(file, '');
+    truncateSync(file, 0);
+    await refused(file, 'damaged', /damaged|no Parley backup/);
+  });
+
+  /** The good backup unpacked, `change`d, and packed again as a well-formed archive. */
+  const repacked = async (name: string, change: (manifest: BackupManifest, folder: string) => void) => {
+    const folder = mkdtempSync(join(tmpdir(), 'parley-repack-'));
+    try {
+      await tar.extract({ file: good, cwd: folder });
+      const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')) as BackupManifest;
+      const paths = manifest.entries.map((entry) => entry.path);
+      change(manifest, folder);
+      writeFileSync(join(folder, 'manifest.json'), JSON.stringify(manifest));
+      const file = join(dir, name);
+      await tar.create({ file, cwd: folder, gzip: true }, ['manifest.json', ...paths]);
+      return file;
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  };
+
+  it('an entry whose checksum or size is not the manifest’s', async () => {
+    await refused(await repacked('sum.parley-backup', (m) => void (m.entries[0].sha256 = '0'.repeat(64))), 'damaged', /database\/parley\.sqlite has \d+ bytes with SHA-256 [0-9a-f]+, the manifest says/);
+    await refused(await repacked('size.parley-backup', (m) => void (m.entries[1].size += 1)), 'damaged', /files\/.* has 200000 bytes/);
+    await refused(
+      await repacked('missing.parley-backup', (m) => void m.entries.push({ path: `files/00/${'0'.repeat(64)}`, size: 1, sha256: '1'.repeat(64) })),
+      'damaged',
+      /missing/,
+    );
+  });
+
+  it('a newer format or a newer schema than this code knows, or the other kind of database', async () => {
+    await refused(await repacked('v2.parley-backup', (m) => void (m.formatVersion = 2)), 'incompatible', /format version 2 .* reads version 1/);
+    await refused(
+      await repacked('future.parley-backup', (m) => {
+        m.migrations.push('9999-from-the-future');
+        m.schema = '9999-from-the-future';
+      }),
+      'incompatible',
+      /schema is 9999-from-the-future, newer than this Parley knows \(its latest is 00\d\d-/,
+    );
+    await refused(await repacked('pg.parley-backup', (m) => void (m.dialect = 'postgres')), 'incompatible', /postgres database and the target is sqlite/);
+  });
+});
+
+describe('backup names and rotation (--keep)', () => {
+  it('puts the UTC time to the minute in {date}', () => {
+    expect(backupTimestamp(new Date('2026-12-03T02:00:59.999Z'))).toBe('2026-12-03T0200Z');
+    expect(backupFileName('/b/parley-{date}.parley-backup', new Date('2026-12-03T14:07:00Z'))).toBe('/b/parley-2026-12-03T1407Z.parley-backup');
+  });
+
+  it('keeps the N newest backups of the pattern with their .sha256, and nothing else is touched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-rotate-'));
+    try {
+      const days = ['2026-11-28T0200Z', '2026-11-30T0200Z', '2026-12-01T0200Z', '2026-12-02T0200Z', '2026-12-03T0200Z'];
+      for (const day of days) {
+        writeFileSync(join(dir, `parley-${day}.parley-backup`), day);
+        writeFileSync(join(dir, `parley-${day}.parley-backup.sha256`), day);
+      }
+      const others = ['parley-manual.parley-backup', 'parley-2026-01-01T0200Z.parley-backup.partial', 'other-2026-01-01T0200Z.parley-backup', 'notes.txt'];
+      for (const name of others) writeFileSync(join(dir, name), '');
+      const removed = await rotateBackups(join(dir, 'parley-{date}.parley-backup'), 2);
+      expect(removed.map((path) => path.slice(dir.length + 1)).sort()).toEqual(days.slice(0, 3).map((day) => `parley-${day}.parley-backup`));
+      expect(readdirSync(dir).sort()).toEqual(
+        [...others, ...days.slice(3).flatMap((day) => [`parley-${day}.parley-backup`, `parley-${day}.parley-backup.sha256`])].sort(),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('PostgreSQL values through JSON lines', () => {
+  it('bigint, bytea, json, jsonb, timestamps, numerics, booleans, arrays and nulls come back exactly', async () => {
+    const db = await openTestDatabase('postgres', { migrate: false });
+    const other = `parley_values_${randomBytes(6).toString('hex')}`;
+    const dir = mkdtempSync(join(tmpdir(), 'parley-values-'));
+    try {
+      const k = db.database.db;
+      const create = (schema: string) =>
+        sql`create table ${sql.id(schema, 'odd')} (id bigint generated always as identity primary key, big bigint, raw bytea, doc jsonb, plain json,
+          at timestamptz, amount numeric, flag boolean, words text[], note text, twice bigint generated always as (big * 2) stored)`.execute(k);
+      await create(db.schema!);
+      await sql`create schema ${sql.id(other)}`.execute(k);
+      await create(other);
+      await sql`insert into ${sql.id(db.schema!, 'odd')} (big, raw, doc, plain, at, amount, flag, words, note) values
+        (4611686018427387903, '\\x00ff10'::bytea, '{"a": [1, 2.5e300, "é"], "b": null}', '{"keep":  "spacing",  "dup": 1, "dup": 2}',
+         '2026-12-03 02:00:00.123456+00', 12345678901234567890.000000000001, true, array['a,b', 'c"d', null], e'line\\nbreak \\u2028 🙂'),
+        (-9007199254740993, '', 'null', '[]', null, -0.5, false, '{}', null),
+        (null, null, null, null, null, null, null, null, null)`.execute(k);
+      await mkdir(join(dir, 'database'), { recursive: true });
+      const table = (await postgresTables(k, db.schema!)).find((t) => t.name === 'odd')!;
+      expect(table.columns).not.toContain('twice');
+      const entry = await k.transaction().execute((trx) => exportTable(trx, db.schema!, table, dir));
+      await k.transaction().execute((trx) => insertRows(trx, other, table, join(dir, entry.path)));
+      const rows = async (schema: string) =>
+        (await sql<{ j: string }>`select row_to_json(t)::text as j from ${sql.id(schema, 'odd')} t order by id`.execute(k)).rows.map((row) => row.j);
+      const original = await rows(db.schema!);
+      expect(await rows(other)).toEqual(original);
+      expect(original[0]).toContain('4611686018427387903');
+      expect(original[0]).toContain('"dup": 1, "dup": 2');
+    } finally {
+      await dropTestSchema(other);
+      await db.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a stored file missing on disk', () => {
+  it('is left out with a warning and counted, and the backup is still whole', async () => {
+    const source = await openTestDatabase('sqlite');
+    const dir = mkdtempSync(join(tmpdir(), 'parley-missing-'));
+    try {
+      const gone = sha256(Buffer.from('deleted by hand'));
+      await new FileRepository(source.database).insert({ id: 'g', sha256: gone, name: 'g.txt', size: 15, content_type: 'text/plain', uploader_id: 1, created_at: 1, width: null, height: null, thumb_sha256: null, message_id: null });
+      const warnings: string[] = [];
+      const file = join(dir, 'missing.parley-backup');
+      const result = await writeBackup({ dialect: 'sqlite', sqlitePath: source.database.location, filesDir: join(dir, 'files') }, file, { onWarning: (message) => warnings.push(message) });
+      expect(result.missingBlobs).toEqual([gone]);
+      expect(warnings).toEqual([expect.stringContaining(`${gone} is listed in the database but not on disk`)]);
+      expect(result.manifest.entries.map((entry) => entry.path)).toEqual(['database/parley.sqlite']);
+      const into = join(dir, 'restored');
+      await expect(restoreBackup(file, { dialect: 'sqlite', sqlitePath: join(into, 'parley.sqlite'), filesDir: join(into, 'files') })).resolves.toMatchObject({ manifest: { counts: { files: 1 } } });
+    } finally {
+      await source.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

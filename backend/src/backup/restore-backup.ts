@@ -1,0 +1,311 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Migrator, sql, type Kysely } from 'kysely';
+import * as tar from 'tar';
+import { migrationProvider, openDatabase, type DialectName } from '../storage/database.service';
+import type { Database } from '../storage/database.types';
+import {
+  BACKUP_FORMAT,
+  BACKUP_FORMAT_VERSION,
+  BackupError,
+  ENTRY_PATH,
+  hashFile,
+  MANIFEST_PATH,
+  manifestSchema,
+  SQLITE_ENTRY,
+  type BackupManifest,
+} from './backup-format';
+import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, postgresTables, type PostgresTable } from './postgres-tables';
+
+/** Where a restore writes: the settings the server would start with. */
+export type RestoreTarget =
+  | { dialect: 'sqlite'; sqlitePath: string; filesDir: string }
+  | { dialect: 'postgres'; postgresUrl: string; schema: string; filesDir: string };
+
+export interface RestoreResult {
+  manifest: BackupManifest;
+  seconds: number;
+}
+
+/**
+ * Checks a backup through and through: the `<file>.sha256` beside it when there is one, then
+ * every entry against the manifest's size and SHA-256, with nothing missing and nothing more,
+ * unpacking it into `into` (a folder of the caller's, never the target). Answers the manifest;
+ * throws BackupError('damaged' | 'incompatible') otherwise.
+ */
+export async function verifyBackup(file: string, into: string): Promise<BackupManifest> {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new BackupError('failed', `No backup at ${path}`);
+  const sidecar = `${path}.sha256`;
+  if (existsSync(sidecar)) {
+    const expected = /^([0-9a-f]{64})\s/.exec(await readFile(sidecar, 'utf8'))?.[1];
+    const actual = (await hashFile(path)).sha256;
+    if (expected !== actual) throw new BackupError('damaged', `${path} is damaged: its SHA-256 is ${actual}, ${basename(sidecar)} says ${expected ?? 'nothing readable'}`);
+  }
+  // In archive order (the first must be the manifest); a set beside it for the look-ups.
+  const seen: string[] = [];
+  const seenSet = new Set<string>();
+  const odd: string[] = [];
+  try {
+    await tar.extract({
+      file: path,
+      cwd: into,
+      strict: true,
+      // Read 64 KB at a time, not node-tar's 16 MB: a 16 MB gzip read of JSON lines inflates to
+      // hundreds of MB at once, all held in memory until written.
+      maxReadSize: 64 * 1024,
+      // Only regular files at paths a backup makes are written; anything else marks the archive as not ours.
+      filter: (entryPath, entry) => {
+        const ok = ENTRY_PATH.test(entryPath) && 'type' in entry && entry.type === 'File' && !seenSet.has(entryPath);
+        seen.push(entryPath);
+        seenSet.add(entryPath);
+        if (!ok) odd.push(entryPath);
+        return ok;
+      },
+    });
+  } catch (error) {
+    throw new BackupError('damaged', `${path} is damaged or no Parley backup: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (seen[0] !== MANIFEST_PATH) throw new BackupError('damaged', `${path} is no Parley backup: its first entry is ${seen[0] ?? 'missing'}, not ${MANIFEST_PATH}`);
+  if (odd.length > 0) throw new BackupError('damaged', `${path} holds entries no Parley backup has: ${odd.slice(0, 3).join(', ')}`);
+  let manifest: BackupManifest;
+  try {
+    const parsed = manifestSchema.parse(JSON.parse(await readFile(join(into, MANIFEST_PATH), 'utf8')));
+    manifest = parsed as BackupManifest;
+  } catch (error) {
+    throw new BackupError('damaged', `${path} has an unreadable manifest: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (manifest.format !== BACKUP_FORMAT || manifest.formatVersion > BACKUP_FORMAT_VERSION) {
+    throw new BackupError('incompatible', `${path} is format version ${manifest.formatVersion} (Parley ${manifest.parleyVersion}); this Parley reads version ${BACKUP_FORMAT_VERSION}: restore it with a newer Parley`);
+  }
+  const listed = new Set(manifest.entries.map((entry) => entry.path));
+  const extra = seen.filter((entryPath) => entryPath !== MANIFEST_PATH && !listed.has(entryPath));
+  if (extra.length > 0 || listed.size !== manifest.entries.length) throw new BackupError('damaged', `${path} does not match its manifest: ${extra.length > 0 ? `unlisted ${extra[0]}` : 'an entry is listed twice'}`);
+  for (const entry of manifest.entries) {
+    if (!seenSet.has(entry.path)) throw new BackupError('damaged', `${path} is damaged or truncated: ${entry.path} is missing`);
+    const actual = await hashFile(join(into, entry.path));
+    if (actual.size !== entry.size || actual.sha256 !== entry.sha256) {
+      throw new BackupError('damaged', `${path} is damaged: ${entry.path} has ${actual.size} bytes with SHA-256 ${actual.sha256}, the manifest says ${entry.size} bytes with ${entry.sha256}`);
+    }
+  }
+  return manifest;
+}
+
+/**
+ * Restores a verified backup into an empty target (or, with `force`, over what is there):
+ * SQLite by putting the file and the file copies in place; PostgreSQL by migrating the schema
+ * to exactly the backup's version and inserting every row, in one transaction. Nothing in the
+ * target is touched until the whole archive has been verified. The server, started afterwards,
+ * migrates the restored database to its own version as on any upgrade.
+ */
+export async function restoreBackup(file: string, target: RestoreTarget, options: { force?: boolean } = {}): Promise<RestoreResult> {
+  const started = Date.now();
+  const force = options.force ?? false;
+  if (!force) await refuseNonEmpty(target);
+  // SQLite: beside the database, so moving the verified file into place is a rename.
+  const parent = target.dialect === 'sqlite' ? dirname(resolve(target.sqlitePath)) : tmpdir();
+  await mkdir(parent, { recursive: true, mode: 0o700 });
+  const staging = await mkdtemp(join(parent, '.parley-restore-'));
+  try {
+    const manifest = await verifyBackup(file, staging);
+    checkCompatible(manifest, target.dialect);
+    if (target.dialect === 'sqlite') await restoreSqlite(manifest, staging, target, force);
+    else await restorePostgres(manifest, staging, target, force);
+    return { manifest, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    await removeStaging(staging);
+  }
+}
+
+/**
+ * Cleans up the staging folder without hiding why a restore stopped: node-tar may still be
+ * closing a file it was writing when the archive turned out to be cut short (retried then).
+ */
+async function removeStaging(staging: string): Promise<void> {
+  await rm(staging, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }).catch(() => undefined);
+}
+
+function checkCompatible(manifest: BackupManifest, dialect: DialectName): void {
+  if (manifest.dialect !== dialect) {
+    throw new BackupError('incompatible', `This backup is of a ${manifest.dialect} database and the target is ${dialect}; restore it into ${manifest.dialect} (moving between the two is not supported)`);
+  }
+}
+
+/** Names of the migrations this code has, in order. */
+async function knownMigrations(dialect: DialectName): Promise<string[]> {
+  return Object.keys(await migrationProvider(dialect).getMigrations()).sort();
+}
+
+async function checkSchemaKnown(manifest: BackupManifest, dialect: DialectName): Promise<void> {
+  const known = await knownMigrations(dialect);
+  const unknown = manifest.migrations.filter((name) => !known.includes(name));
+  if (unknown.length > 0 || !known.includes(manifest.schema)) {
+    throw new BackupError('incompatible', `This backup's schema is ${manifest.schema}, newer than this Parley knows (its latest is ${known[known.length - 1]}): restore it with the Parley version that made it (${manifest.parleyVersion}) or a newer one`);
+  }
+}
+
+async function refuseNonEmpty(target: RestoreTarget): Promise<void> {
+  const notEmpty = (what: string) => new BackupError('target-not-empty', `${what}; restore refuses to replace data (add --force to replace it)`);
+  if (target.dialect === 'sqlite') {
+    const db = resolve(target.sqlitePath);
+    for (const path of [db, `${db}-wal`]) if (existsSync(path)) throw notEmpty(`${path} exists`);
+  } else {
+    const { db } = openDatabase({ sqlitePath: '', postgresUrl: target.postgresUrl, postgresSchema: target.schema });
+    try {
+      const { rows } = await sql<{ n: string }>`select count(*)::text as n from information_schema.tables where table_schema = ${target.schema}`.execute(db);
+      if (Number(rows[0].n) > 0) throw notEmpty(`PostgreSQL schema ${target.schema} has ${rows[0].n} tables`);
+    } finally {
+      await db.destroy();
+    }
+  }
+  if (await holdsFiles(target.filesDir)) throw notEmpty(`${resolve(target.filesDir)} holds files`);
+}
+
+/** Whether a files folder holds anything but the empty `tmp` folder a server makes at start. */
+async function holdsFiles(dir: string): Promise<boolean> {
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (entry !== 'tmp') return true;
+    if ((await readdir(join(dir, entry)).catch(() => [])).length > 0) return true;
+  }
+  return false;
+}
+
+async function restoreSqlite(manifest: BackupManifest, staging: string, target: Extract<RestoreTarget, { dialect: 'sqlite' }>, force: boolean): Promise<void> {
+  await checkSchemaKnown(manifest, 'sqlite');
+  const db = resolve(target.sqlitePath);
+  const filesDir = resolve(target.filesDir);
+  if (force) {
+    for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(`${db}${suffix}`, { force: true });
+    await emptyFolder(filesDir);
+  }
+  await moveFiles(manifest, staging, filesDir);
+  // The database last: a restore cut short leaves no database that lacks its files.
+  await chmod(join(staging, SQLITE_ENTRY), 0o600);
+  await rename(join(staging, SQLITE_ENTRY), db);
+}
+
+/** --force: the files folder's old copies go (none of them is the restored database's business). */
+async function emptyFolder(dir: string): Promise<void> {
+  for (const entry of await readdir(dir).catch(() => [] as string[])) await rm(join(dir, entry), { recursive: true, force: true });
+}
+
+/** Puts the backup's file copies in place, private as FileStore keeps them. */
+async function moveFiles(manifest: BackupManifest, staging: string, filesDir: string): Promise<void> {
+  await mkdir(filesDir, { recursive: true, mode: 0o700 });
+  for (const entry of manifest.entries) {
+    if (!entry.path.startsWith('files/')) continue;
+    const relative = entry.path.slice('files/'.length);
+    const to = join(filesDir, relative);
+    await mkdir(dirname(to), { recursive: true, mode: 0o700 });
+    const from = join(staging, entry.path);
+    await chmod(from, 0o600);
+    await rename(from, to).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EXDEV') throw error;
+      await copyFile(from, to);
+    });
+  }
+}
+
+/** Rows per INSERT: one JSON parameter of a few MB at most. */
+const BATCH_ROWS = 5000;
+
+async function restorePostgres(manifest: BackupManifest, staging: string, target: Extract<RestoreTarget, { dialect: 'postgres' }>, force: boolean): Promise<void> {
+  await checkSchemaKnown(manifest, 'postgres');
+  const archived = new Set(manifest.entries.filter((entry) => entry.path.startsWith('database/')).map((entry) => basename(entry.path, '.jsonl')));
+  const { db } = openDatabase({ sqlitePath: '', postgresUrl: target.postgresUrl, postgresSchema: target.schema });
+  try {
+    await db.connection().execute(async (connection) => {
+      await sql`begin`.execute(connection);
+      try {
+        if (force) await sql`drop schema if exists ${sql.id(target.schema)} cascade`.execute(connection);
+        await sql`create schema if not exists ${sql.id(target.schema)}`.execute(connection);
+        // Inside this transaction (disableTransactions: Kysely would open one of its own).
+        const migrator = new Migrator({ db: connection, provider: migrationProvider('postgres'), migrationTableSchema: target.schema, disableTransactions: true });
+        const { error, results } = await migrator.migrateTo(manifest.schema);
+        const failed = results?.find((result) => result.status === 'Error');
+        if (error || failed) throw new Error(`creating the tables (migration ${failed?.migrationName ?? ''}) failed: ${error instanceof Error ? error.message : String(error)}`);
+        const tables = await postgresTables(connection, target.schema);
+        const missing = [...archived].filter((name) => !tables.some((table) => table.name === name));
+        if (missing.length > 0) throw new BackupError('incompatible', `The backup has tables that schema ${manifest.schema} does not: ${missing.join(', ')}`);
+        const absent = tables.filter((table) => table.name !== MIGRATION_LOCK_TABLE && !archived.has(table.name)).map((table) => table.name);
+        if (absent.length > 0) throw new BackupError('damaged', `The backup lacks tables that schema ${manifest.schema} has: ${absent.join(', ')}`);
+        for (const table of tables) {
+          if (table.name === MIGRATION_LOCK_TABLE) continue;
+          // The migrations just recorded themselves; the backup's rows (with their dates) replace those.
+          if (table.name === MIGRATION_TABLE) await sql`delete from ${sql.id(target.schema, MIGRATION_TABLE)}`.execute(connection);
+          await insertRows(connection, target.schema, table, join(staging, 'database', `${table.name}.jsonl`));
+        }
+        await resetSequences(connection, target.schema, tables);
+        // Before the commit: a restore cut short by a disk error leaves the schema empty, not without its files.
+        if (force) await emptyFolder(resolve(target.filesDir));
+        await moveFiles(manifest, staging, resolve(target.filesDir));
+        await sql`commit`.execute(connection);
+      } catch (error) {
+        await sql`rollback`.execute(connection);
+        throw error;
+      }
+    });
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** A table's JSON lines (exportTable's) into the same table, in batches, in the caller's transaction. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of any table, named at run time
+export async function insertRows(db: Kysely<any>, schema: string, table: Pick<PostgresTable, 'name' | 'columns' | 'types'>, file: string): Promise<void> {
+  const { columns } = table;
+  const list = sql.join(columns.map((column) => sql.id(column)));
+  // Every value arrives as text (json_to_recordset with text columns unescapes JSON strings) and
+  // is cast to its column's declared type: PostgreSQL's own input function reads back exactly
+  // what its output function wrote (bigint, bytea, json as written, timestamps, arrays).
+  const asText = sql.join(columns.map((column) => sql`${sql.id(column)} text`));
+  const cast = sql.join(columns.map((column, i) => sql`${sql.id(column)}::${sql.raw(table.types[i])}`));
+  let batch: string[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    // The batch as one JSON parameter, where a VALUES list would need rows × columns of them.
+    await sql`insert into ${sql.id(schema, table.name)} (${list}) overriding system value
+      select ${cast} from json_to_recordset(${`[${batch.join(',')}]`}::json) as backup(${asText})`.execute(db);
+    batch = [];
+  };
+  for await (const line of linesOf(file)) {
+    if (line.length === 0) continue;
+    const row = JSON.parse(line) as Record<string, string | null>;
+    const unknown = Object.keys(row).find((column) => !columns.includes(column));
+    if (unknown) throw new BackupError('incompatible', `The backup's ${table.name} has a column ${unknown} that this schema does not`);
+    batch.push(line);
+    if (batch.length >= BATCH_ROWS) await flush();
+  }
+  await flush();
+}
+
+/**
+ * The lines of a file, read as they are consumed. (readline's iterator reads ahead without
+ * limit: with inserts slower than the disk, it held a 330 MB table file in memory.)
+ */
+async function* linesOf(file: string): AsyncGenerator<string> {
+  let rest = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1024 * 1024 })) {
+    const lines = (rest + (chunk as string)).split('\n');
+    rest = lines.pop()!;
+    yield* lines;
+  }
+  if (rest.length > 0) yield rest;
+}
+
+/** Identity and serial columns continue after the restored ids, as they did in the original. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables named at run time
+async function resetSequences(db: Kysely<any>, schema: string, tables: ReadonlyArray<{ name: string; columns: string[] }>): Promise<void> {
+  for (const table of tables) {
+    for (const column of table.columns) {
+      const qualified = `"${schema.replace(/"/g, '""')}"."${table.name.replace(/"/g, '""')}"`;
+      const { rows } = await sql<{ sequence: string | null }>`select pg_get_serial_sequence(${qualified}, ${column}) as sequence`.execute(db);
+      const sequence = rows[0]?.sequence;
+      if (!sequence) continue;
+      await sql`select setval(${sequence}::regclass, coalesce(max(${sql.id(column)}), 1), max(${sql.id(column)}) is not null) from ${sql.id(schema, table.name)}`.execute(db);
+    }
+  }
+}
