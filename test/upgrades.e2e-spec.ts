@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -51,7 +51,7 @@ describe('upgrades (issue 21): the first release\'s database, the version guard,
   };
 
   it('upgrades a database of the first release on start and keeps every message, readable through the server', async () => {
-    const env = { PARLEY_SQLITE_PATH: copyOfFixture() };
+    const env = { PARLEY_SQLITE_PATH: copyOfFixture(), PARLEY_BACKUP_DIR: join(dir, 'backups') };
     const before = await runAdmin(['migrate', '--status'], env);
     expect(before).toMatchObject({ code: 5, stderr: '' });
     expect(before.stdout).toMatch(/^ {2}0001-initial +applied 20\d\d-\d\d-\d\dT/m);
@@ -71,12 +71,26 @@ describe('upgrades (issue 21): the first release\'s database, the version guard,
     expect(after).toMatchObject({ code: 0, stderr: '' });
     expect(after.stdout).toMatch(new RegExp(`Parley ${parleyVersion().replace(/\./g, '\\.')} +to ${LATEST}`));
     expect(after.stdout.trim().split('\n').at(-1)).toBe(`Up to date: schema ${LATEST}.`);
+
+    // The start backed the first release's database up before migrating it: restored, it is
+    // that database again, every message in it, and still to be upgraded.
+    const backups = readdirSync(join(dir, 'backups')).filter((name) => name.endsWith('.parley-backup'));
+    expect(backups).toEqual([expect.stringMatching(/^parley-before-upgrade-from-0001-initial-.*\.parley-backup$/)]);
+    const restoredEnv = { PARLEY_SQLITE_PATH: join(dir, 'restored', 'parley.sqlite') };
+    expect(await runAdmin(['restore', join(dir, 'backups', backups[0])], restoredEnv)).toMatchObject({ code: 0, stderr: '' });
+    expect((await runAdmin(['migrate', '--status'], restoredEnv)).stdout).toMatch(new RegExp(`15 migrations pending, from 0001-initial to ${LATEST}`));
+    const restored = new SqliteDatabase(restoredEnv.PARLEY_SQLITE_PATH, { readonly: true });
+    try {
+      expect(restored.prepare('select body from messages order by id').all()).toEqual(PARLEY_0001_MESSAGES.map((message) => ({ body: message.body })));
+    } finally {
+      restored.close();
+    }
   });
 
   it('upgrades the same rows on PostgreSQL', async () => {
     const schema = `parley_upgrade_${randomBytes(6).toString('hex')}`;
     const opened = openDatabase({ sqlitePath: join(dir, 'unused.sqlite'), postgresUrl: TEST_POSTGRES_URL, postgresSchema: schema });
-    const env = { PARLEY_DATABASE_URL: TEST_POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema };
+    const env = { PARLEY_DATABASE_URL: TEST_POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema, PARLEY_BACKUP_DIR: join(dir, 'backups') };
     try {
       await sql`create schema ${sql.id(schema)}`.execute(opened.db);
       await createParley0001Database(opened.db, 'postgres', schema);
@@ -89,6 +103,8 @@ describe('upgrades (issue 21): the first release\'s database, the version guard,
         await server.stop();
       }
       expect((await runAdmin(['migrate', '--status'], env)).code).toBe(0);
+      // Backed up before the upgrade there too.
+      expect(readdirSync(join(dir, 'backups'))).toContainEqual(expect.stringMatching(/^parley-before-upgrade-from-0001-initial-.*\.parley-backup$/));
     } finally {
       await dropTestSchema(schema);
     }

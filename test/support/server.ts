@@ -46,6 +46,8 @@ export async function startServer(
   const schema = onPostgres() ? `parley_e2e_${randomBytes(6).toString('hex')}` : null;
   const fullEnv: Record<string, string> = {
     PARLEY_SQLITE_PATH: join(dir, 'parley.sqlite'),
+    // On PostgreSQL the default is ./data/backups under the working folder: the repository's.
+    PARLEY_BACKUP_DIR: join(dir, 'backups'),
     ...(schema ? { PARLEY_DATABASE_URL: TEST_POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema } : {}),
     PARLEY_ADMIN_PASSWORD: ADMIN_PASSWORD,
     PARLEY_ROSTER_INTERVAL_MS: '20',

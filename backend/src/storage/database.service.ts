@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import SqliteDatabase from 'better-sqlite3';
 import {
@@ -16,6 +16,8 @@ import {
 } from 'kysely';
 import { Pool, types as pgTypes } from 'pg';
 import { AppConfig } from '../config/app-config';
+import { backupFileName } from '../backup/rotation';
+import { backupSourceFor, writeBackup } from '../backup/write-backup';
 import { makeDataFilesPrivate } from './data-file-modes';
 import type { Database } from './database.types';
 import { initialMigration } from './migrations/0001-initial';
@@ -132,12 +134,25 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     return readMigrationState(this.db, this.dialect, this.schema, await knownMigrations(this.dialect));
   }
 
+  /**
+   * The pre-upgrade backup (docs/upgrading.md): the database as it is and the files, into
+   * PARLEY_BACKUP_DIR, before any migration runs. A failure throws, so nothing is migrated: an
+   * upgrade that could not be undone is not started.
+   */
   private async beforeUpgrade({ from, to }: PendingUpgrade): Promise<void> {
     this.logger.log(`Upgrading the database from ${from} to ${to}`);
     if (!this.config.values.PARLEY_BACKUP_BEFORE_UPGRADE) return;
-    // TODO(issue 21): once backend/src/backup/ is merged, write the pre-upgrade backup here with
-    // writeBackup(...) into this.config.backupDir, named after `from`, and let its failure
-    // (thrown) stop the upgrade. Until then nothing is written.
+    const file = backupFileName(join(this.config.backupDir, `parley-before-upgrade-from-${from}-{date}.parley-backup`), new Date());
+    let result;
+    try {
+      result = await writeBackup(backupSourceFor(this, this.config), file, { onWarning: (message) => this.logger.warn(message) });
+    } catch (error) {
+      throw new Error(
+        `The backup before upgrading the database (from ${from} to ${to}) failed, so nothing was migrated: ${error instanceof Error ? error.message : String(error)}. ` +
+          'Free some space or fix PARLEY_BACKUP_DIR, or set PARLEY_BACKUP_BEFORE_UPGRADE=off to upgrade without it (docs/upgrading.md).',
+      );
+    }
+    this.logger.log(`Backed up before the upgrade: ${result.file} (${result.manifest.counts.messages} messages, ${result.size} bytes)`);
   }
 
   /** One trivial round trip: throws if the database cannot answer (readiness checks). */

@@ -1,6 +1,10 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Migrator, sql } from 'kysely';
 import { parleyVersion } from '../common/parley-version';
+import { verifyBackup } from '../backup/restore-backup';
 import { AppConfig } from '../config/app-config';
 import { DatabaseService, knownMigrations, migrateToLatest, migrationProvider, type PendingUpgrade } from './database.service';
 import { NewerDatabaseError } from './migration-state';
@@ -88,6 +92,42 @@ describe.each(TEST_DIALECTS)('schema guard on %s', (dialect) => {
     } finally {
       logged.mockRestore();
     }
+  });
+
+  it('DatabaseService backs the database up before upgrading it; no upgrade starts when that backup fails', async () => {
+    const migrator = new Migrator({ db: testDb.database.db, provider: migrationProvider(dialect), migrationTableSchema: testDb.schema });
+    expect((await migrator.migrateTo('0015-incoming-webhooks')).error).toBeUndefined();
+    // A file where the backup folder should be: the backup cannot be written.
+    writeFileSync(testDb.backupDir, 'not a folder');
+    await expect(testDb.database.migrate()).rejects.toThrow(
+      new RegExp(`^The backup before upgrading the database \\(from 0015-incoming-webhooks to ${latest}\\) failed, so nothing was migrated: .*PARLEY_BACKUP_BEFORE_UPGRADE=off`),
+    );
+    expect((await testDb.database.migrationState()).pending).toEqual([latest]);
+
+    rmSync(testDb.backupDir);
+    expect(await testDb.database.migrate()).toEqual([latest]);
+    const written = readdirSync(testDb.backupDir).filter((name) => name.endsWith('.parley-backup'));
+    expect(written).toEqual([expect.stringMatching(/^parley-before-upgrade-from-0015-incoming-webhooks-\d{4}-\d\d-\d\dT\d{4}Z\.parley-backup$/)]);
+    const staging = mkdtempSync(join(tmpdir(), 'parley-verify-'));
+    try {
+      // The database as it was before the upgrade, whole.
+      expect(await verifyBackup(join(testDb.backupDir, written[0]), staging)).toMatchObject({ dialect, schema: '0015-incoming-webhooks' });
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  });
+
+  it('upgrades without a backup when PARLEY_BACKUP_BEFORE_UPGRADE=off', async () => {
+    const migrator = new Migrator({ db: testDb.database.db, provider: migrationProvider(dialect), migrationTableSchema: testDb.schema });
+    expect((await migrator.migrateTo('0015-incoming-webhooks')).error).toBeUndefined();
+    const env = dialect === 'sqlite' ? { PARLEY_SQLITE_PATH: testDb.database.location } : { PARLEY_DATABASE_URL: TEST_POSTGRES_URL, PARLEY_DATABASE_SCHEMA: testDb.schema! };
+    const upgrading = new DatabaseService(AppConfig.fromEnv({ ...env, PARLEY_BACKUP_DIR: testDb.backupDir, PARLEY_BACKUP_BEFORE_UPGRADE: 'off' }));
+    try {
+      expect(await upgrading.migrate()).toEqual([latest]);
+    } finally {
+      await upgrading.onApplicationShutdown();
+    }
+    expect(existsSync(testDb.backupDir)).toBe(false);
   });
 
   it('opens without migrating when asked to (the CLI\'s status and check)', async () => {

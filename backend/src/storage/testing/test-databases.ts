@@ -18,6 +18,8 @@ export interface TestDatabase {
   database: DatabaseService;
   /** PostgreSQL: the run's schema (Kysely's migration tables live there too). */
   schema?: string;
+  /** Where the database's pre-upgrade backups go (a temporary folder, not yet made). */
+  backupDir: string;
   /** Drops the PostgreSQL schema or deletes the SQLite folder. */
   dispose(): Promise<void>;
 }
@@ -36,6 +38,7 @@ export async function openTestDatabase(dialect: (typeof TEST_DIALECTS)[number], 
     if (migrate) await database.onModuleInit();
     return {
       database,
+      backupDir: join(dir, 'backups'),
       dispose: async () => {
         await database.onApplicationShutdown();
         rmSync(dir, { recursive: true, force: true });
@@ -43,17 +46,22 @@ export async function openTestDatabase(dialect: (typeof TEST_DIALECTS)[number], 
     };
   }
   const schema = `parley_test_${randomBytes(6).toString('hex')}`;
+  // Pre-upgrade backups go there: the default, ./data/backups, would be the repository's.
+  const backupFolder = mkdtempSync(join(tmpdir(), 'parley-db-backups-'));
+  const backupDir = join(backupFolder, 'backups');
   const database = new DatabaseService(
-    AppConfig.fromEnv({ PARLEY_DATABASE_URL: TEST_POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema }),
+    AppConfig.fromEnv({ PARLEY_DATABASE_URL: TEST_POSTGRES_URL, PARLEY_DATABASE_SCHEMA: schema, PARLEY_BACKUP_DIR: backupDir }),
   );
   if (migrate) await database.onModuleInit();
   else await sql`create schema if not exists ${sql.id(schema)}`.execute(database.db);
   return {
     database,
     schema,
+    backupDir,
     dispose: async () => {
       await database.onApplicationShutdown();
       await dropTestSchema(schema);
+      rmSync(backupFolder, { recursive: true, force: true });
     },
   };
 }
