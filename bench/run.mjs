@@ -12,6 +12,7 @@
 //   npm run bench -- --profile <dir>   also write a CPU profile of Parley (bench/profile-summary.mjs)
 //   npm run bench -- --only export     the compliance export of a small and a 10× larger store
 //   npm run bench -- --only search     search over 1M stored messages, on SQLite and PostgreSQL
+//   npm run bench -- --only backup    backup and restore of 1M messages (SQLite, PostgreSQL) while the server serves
 //   npm run bench -- --only files      a 100 MB upload and download, against a plain static file server
 //   npm run bench -- --only dm-layers,group-layers  the traffic against each layer of Parley's stack in turn
 //                                    (socket.io, + Nest gateway, + Parley without storage, + SQLite
@@ -29,6 +30,7 @@ import Database from 'better-sqlite3';
 import { build, decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import { io } from 'socket.io-client';
 import { filesScenario } from './files.mjs';
+import { backupScenario } from './backup.mjs';
 import { searchScenario } from './search.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -54,9 +56,9 @@ const mode = args.smoke ? 'smoke' : args.quick ? 'quick' : 'full';
 // abuse: the read-path attack of docs/security.md finding 1 (messages × bytes stored, attacking
 // sockets of one account, seconds of attack, seconds of quiet bystander traffic measured first).
 const SIZES = {
-  full: { group: [5, 45], dm: 25, seconds: 15, join: 1000, idle: 10_000, history: 1_000_000, historyRequests: 2000, export: [100_000, 1_000_000], abuse: { messages: 500, bytes: 15 * 1024, sockets: 4, seconds: 10, quiet: 3 }, search: { messages: 1_000_000, runs: 200, inserts: 20_000 }, files: { bytes: 100_000_000, runs: 3 } },
-  quick: { group: [5, 45], dm: 25, seconds: 5, join: 1000, idle: 2000, history: 200_000, historyRequests: 500, export: [20_000, 200_000], abuse: { messages: 500, bytes: 15 * 1024, sockets: 4, seconds: 5, quiet: 2 }, search: { messages: 200_000, runs: 100, inserts: 10_000 }, files: { bytes: 100_000_000, runs: 2 } },
-  smoke: { group: [2, 3], dm: 2, seconds: 1, join: 20, idle: 20, history: 2000, historyRequests: 20, export: [200, 2000], abuse: { messages: 20, bytes: 1024, sockets: 2, seconds: 1, quiet: 1 }, search: { messages: 3000, runs: 3, inserts: 500 }, files: { bytes: 2_000_000, runs: 1 } },
+  full: { group: [5, 45], dm: 25, seconds: 15, join: 1000, idle: 10_000, history: 1_000_000, historyRequests: 2000, export: [100_000, 1_000_000], abuse: { messages: 500, bytes: 15 * 1024, sockets: 4, seconds: 10, quiet: 3 }, search: { messages: 1_000_000, runs: 200, inserts: 20_000 }, files: { bytes: 100_000_000, runs: 3 }, backup: 1_000_000 },
+  quick: { group: [5, 45], dm: 25, seconds: 5, join: 1000, idle: 2000, history: 200_000, historyRequests: 500, export: [20_000, 200_000], abuse: { messages: 500, bytes: 15 * 1024, sockets: 4, seconds: 5, quiet: 2 }, search: { messages: 200_000, runs: 100, inserts: 10_000 }, files: { bytes: 100_000_000, runs: 2 }, backup: 200_000 },
+  smoke: { group: [2, 3], dm: 2, seconds: 1, join: 20, idle: 20, history: 2000, historyRequests: 20, export: [200, 2000], abuse: { messages: 20, bytes: 1024, sockets: 2, seconds: 1, quiet: 1 }, search: { messages: 3000, runs: 3, inserts: 500 }, files: { bytes: 2_000_000, runs: 1 }, backup: 2000 },
 }[mode];
 const PARLEY_ROOT = args['parley-root'] ?? root;
 const only = args.only ? new Set(args.only.split(',')) : null;
@@ -817,6 +819,12 @@ async function main() {
       results.scenarios.files = await filesScenario(SIZES.files, { parley, token, dataDir });
       process.stderr.write('done\n');
     }
+    if (wants('backup')) {
+      process.stderr.write('backup: parley on SQLite and PostgreSQL… ');
+      const helpers = { startParley, stop, benchClient, dropSchema, parleyRoot: PARLEY_ROOT, postgresUrl: POSTGRES_URL };
+      results.scenarios.backup = { parley: await backupScenario(SIZES.backup, helpers) };
+      process.stderr.write('done\n');
+    }
     if (wants('abuse')) {
       process.stderr.write('abuse: parley… ');
       results.scenarios.abuse = { parley_root: PARLEY_ROOT, parley: await abuse() };
@@ -948,6 +956,24 @@ async function main() {
     row('insertBatch messages/s without it', (d) => d.inserts.unindexed_per_sec);
     row('with/without', (d) => d.inserts.ratio, '≥ 0.9×');
   }
+  const backupRows = [];
+  const backedUp = results.scenarios.backup?.parley;
+  if (backedUp) {
+    const { sqlite, postgres } = backedUp;
+    const row = (metric, pick, target = '') => backupRows.push([metric, fmt(pick(sqlite)), fmt(pick(postgres)), target]);
+    row('stored messages', (d) => d.stored_messages);
+    row('database MB', (d) => d.database_bytes / 1e6);
+    row('backup file MB', (d) => d.backup_bytes / 1e6);
+    row('backup s', (d) => d.backup_seconds);
+    row('baseline s (SQLite: cp of the file; PostgreSQL: pg_dump -Fc)', (d) => d.baseline.seconds);
+    row('backup / baseline', (d) => d.backup_seconds_ratio);
+    row('restore s (into an empty folder / schema)', (d) => d.restore_seconds);
+    row('messages restored', (d) => d.restored_messages, '≥ stored');
+    row('delivery p99 ms before the backup', (d) => d.delivery.before.p99_ms);
+    row('delivery p99 ms during the backup', (d) => d.delivery.during.p99_ms);
+    row('during / before', (d) => d.delivery_p99_ratio_during_backup);
+    row('probe messages failed', (d) => d.delivery.failed, '0');
+  }
   const layerRows = Object.entries(results.layers ?? {}).flatMap(([kind, rungs]) =>
     rungs.map((rung, i) => {
       const below = rungs[i - 1];
@@ -965,6 +991,9 @@ async function main() {
     ...(PARLEY_ROOT === root ? [] : [`Parley build from ${PARLEY_ROOT}.`]),
     ...(searchRows.length
       ? ['', `Search (${SIZES.search.messages} stored messages, ${SIZES.search.runs} searches of each kind over the socket; insertBatch of ${SIZES.search.inserts} in batches of 50):`, '', '| metric | SQLite | PostgreSQL | target |', '| --- | --- | --- | --- |', ...searchRows.map((r) => `| ${r.join(' | ')} |`)]
+      : []),
+    ...(backupRows.length
+      ? ['', `Backup and restore (\`npm run admin -- backup\` while a probe sends a DM every 20 ms; then \`restore\` into an empty store):`, '', '| metric | SQLite | PostgreSQL | target |', '| --- | --- | --- | --- |', ...backupRows.map((r) => `| ${r.join(' | ')} |`)]
       : []),
     ...(layerRows.length
       ? ['', `By layer (closed loop, ${SIZES.seconds} s each, one after another; group ${SIZES.group[0]} senders × ${SIZES.group[1]} receivers, dm ${SIZES.dm} pairs):`, '', '| traffic | layer | deliveries/s | × socket.io | server CPU µs/delivery | added by this layer | × socket.io | event-loop p99 ms | lost + doubled |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |', ...layerRows.map((r) => `| ${r.join(' | ')} |`)]

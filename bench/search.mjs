@@ -114,7 +114,7 @@ function placeMessage(next, people, channels) {
   return { sender, recipient, kind: 'user', target: recipient.username, conversation: `dm:${low}:${high}`, audience: null };
 }
 
-const COLUMNS = ['sender_id', 'sender_username', 'sender_role', 'sender_socket', 'target_kind', 'target', 'recipient_id', 'conversation', 'audience', 'body', 'sent_at'];
+export const COLUMNS = ['sender_id', 'sender_username', 'sender_role', 'sender_socket', 'target_kind', 'target', 'recipient_id', 'conversation', 'audience', 'body', 'sent_at'];
 
 /** `count` message rows (arrays in COLUMNS order), sent over the last year, oldest first. */
 function* messageRows(count, people, channels, seed = 15) {
@@ -129,7 +129,7 @@ function* messageRows(count, people, channels, seed = 15) {
 // ---------- the two databases ----------
 
 /** SQLite, straight into the file while Parley is stopped. */
-const sqliteStore = (file) => ({
+export const sqliteStore = (file) => ({
   name: 'sqlite',
   open() {
     this.db = new Database(file);
@@ -178,7 +178,7 @@ const sqliteStore = (file) => ({
 });
 
 /** PostgreSQL, a schema of its own, through a pool of the bench's. */
-const postgresStore = (url, schema) => ({
+export const postgresStore = (url, schema) => ({
   name: 'postgres',
   open() {
     this.pool = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: 2 });

@@ -14,6 +14,13 @@ interface SearchRun {
   inserts: { indexed_per_sec: number; unindexed_per_sec: number };
 }
 
+interface BackupRun {
+  stored_messages: number;
+  restored_messages: number;
+  backup_bytes: number;
+  delivery: { failed: number; before: { count: number } };
+}
+
 describe('the benchmark (smoke size)', () => {
   it('runs every scenario (with the read-path attack and search on both databases) against the baseline and Parley, and one vs two nodes, and loses or doubles nothing', async () => {
     const out = mkdtempSync(join(tmpdir(), 'parley-bench-results-'));
@@ -31,7 +38,15 @@ describe('the benchmark (smoke size)', () => {
         scenarios: Record<string, { baseline?: Record<string, number>; parley: Record<string, number> }>;
         scaling: { nodes: number; one: Record<string, Record<string, number>>; many: Record<string, Record<string, number>> };
       };
-      expect(Object.keys(results.scenarios).sort()).toEqual(['abuse', 'channel', 'dm', 'export', 'files', 'group', 'group-fixed', 'history', 'idle', 'join', 'search']);
+      expect(Object.keys(results.scenarios).sort()).toEqual(['abuse', 'backup', 'channel', 'dm', 'export', 'files', 'group', 'group-fixed', 'history', 'idle', 'join', 'search']);
+      // A backup was taken on both databases while the probe was sending, and restored whole.
+      const backedUp = results.scenarios.backup.parley as unknown as Record<'sqlite' | 'postgres', BackupRun>;
+      for (const run of [backedUp.sqlite, backedUp.postgres]) {
+        expect(run.backup_bytes).toBeGreaterThan(0);
+        expect(run.restored_messages).toBeGreaterThanOrEqual(run.stored_messages);
+        expect(run.delivery.before.count).toBeGreaterThan(0);
+        expect(run.delivery.failed).toBe(0);
+      }
       // The file went up and came back through both servers, and Parley's memory was sampled.
       const files = results.scenarios.files as unknown as Record<'baseline' | 'parley', Record<string, number>>;
       expect(files.baseline.upload_mb_per_sec).toBeGreaterThan(0);
