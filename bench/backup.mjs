@@ -170,7 +170,7 @@ export async function backupScenario(count, bench) {
         }
       },
     });
-    results.sqlite = await backupOn(store, {}, count, bench, {
+    results.sqlite = await backupOn(store, { PARLEY_SQLITE_PATH: file }, count, bench, {
       dataDir,
       restoreDir,
       restoreEnv: { PARLEY_SQLITE_PATH: join(restoreDir, 'parley.sqlite') },
