@@ -37,13 +37,12 @@ export class AppConfig {
   }
 
   /**
-   * Where backups go (the pre-upgrade one among them): PARLEY_BACKUP_DIR, or `backups` beside the
-   * SQLite file (./data/backups by default); on PostgreSQL, which has no file to sit beside,
-   * ./data/backups.
+   * Where backups go (the pre-upgrade one among them): PARLEY_BACKUP_DIR, or `backups` in the
+   * data folder, beside PARLEY_SQLITE_PATH (./data/backups by default) on PostgreSQL too, as
+   * filesDir: the one folder a sandboxed service may write (docs/deploy/systemd/parley.service).
    */
   get backupDir(): string {
-    const beside = this.values.PARLEY_DATABASE_URL ? './data' : dirname(this.values.PARLEY_SQLITE_PATH);
-    return resolve(this.values.PARLEY_BACKUP_DIR ?? join(beside, 'backups'));
+    return resolve(this.values.PARLEY_BACKUP_DIR ?? join(dirname(this.values.PARLEY_SQLITE_PATH), 'backups'));
   }
 
   /** A config built straight from variables, for code that runs outside Nest (tests, tools). */

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import SqliteDatabase from 'better-sqlite3';
@@ -54,6 +55,11 @@ export interface DatabaseOptions {
   sqliteDurability?: SqliteDurability;
   postgresUrl?: string;
   postgresSchema: string;
+  /**
+   * SQLite: refuse a file that is not there rather than create an empty one (commands that only
+   * look at a database: a mistyped path must not leave a new file behind).
+   */
+  mustExist?: boolean;
 }
 
 /**
@@ -107,6 +113,7 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
       sqliteDurability: env.PARLEY_SQLITE_DURABILITY,
       postgresUrl: env.PARLEY_DATABASE_URL,
       postgresSchema: env.PARLEY_DATABASE_SCHEMA,
+      mustExist: !migrateOnStart,
     });
     this.db = opened.db;
     this.dialect = opened.dialect;
@@ -234,6 +241,7 @@ export function openDatabase(options: DatabaseOptions): {
     };
   }
   const file = resolve(options.sqlitePath);
+  if (options.mustExist && !existsSync(file)) throw new Error(`No database at ${file} (PARLEY_SQLITE_PATH)`);
   reportModes(file, makeDataFilesPrivate(file));
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');

@@ -143,9 +143,11 @@ describe.each(TEST_DIALECTS)('schema guard on %s', (dialect) => {
   });
 });
 
-it('backs up beside the SQLite file by default, in ./data/backups on PostgreSQL, or in PARLEY_BACKUP_DIR', () => {
+it('backs up into the data folder (beside PARLEY_SQLITE_PATH, on PostgreSQL too), or into PARLEY_BACKUP_DIR', () => {
   expect(AppConfig.fromEnv({ PARLEY_SQLITE_PATH: '/srv/parley/db.sqlite' }).backupDir).toBe('/srv/parley/backups');
-  expect(AppConfig.fromEnv({ PARLEY_DATABASE_URL: TEST_POSTGRES_URL, PARLEY_SQLITE_PATH: '/srv/x/db.sqlite' }).backupDir).toBe(`${process.cwd()}/data/backups`);
+  // The systemd unit sets PARLEY_SQLITE_PATH into the one writable folder, whichever database is used.
+  expect(AppConfig.fromEnv({ PARLEY_DATABASE_URL: TEST_POSTGRES_URL, PARLEY_SQLITE_PATH: '/var/lib/parley/parley.sqlite' }).backupDir).toBe('/var/lib/parley/backups');
+  expect(AppConfig.fromEnv({ PARLEY_DATABASE_URL: TEST_POSTGRES_URL }).backupDir).toBe(`${process.cwd()}/data/backups`);
   expect(AppConfig.fromEnv({ PARLEY_BACKUP_DIR: '/mnt/backups' }).backupDir).toBe('/mnt/backups');
 });
 
