@@ -19,7 +19,7 @@ import {
   type BackupEntry,
   type BackupManifest,
 } from './backup-format';
-import { MIGRATION_TABLE, postgresTables, type PostgresTable } from './postgres-tables';
+import { MIGRATION_TABLE, PARLEY_TABLES, postgresTables, type PostgresTable } from './postgres-tables';
 
 /** What to back up: the database as the server opens it, and the folder of uploaded files. */
 export type BackupSource =
@@ -85,7 +85,7 @@ export async function writeBackup(source: BackupSource, file: string, options: B
   const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.staging-`));
   try {
     await mkdir(join(staging, 'database'));
-    const snapshot = source.dialect === 'sqlite' ? await snapshotSqlite(source.sqlitePath, staging) : await snapshotPostgres(source.db, source.schema, staging);
+    const snapshot = source.dialect === 'sqlite' ? await snapshotSqlite(source.sqlitePath, staging) : await snapshotPostgres(source.db, source.schema, staging, warn);
     const blobs = await stageBlobs(source.filesDir, snapshot.blobs, staging, warn);
     const manifest: BackupManifest = {
       format: BACKUP_FORMAT,
@@ -171,18 +171,22 @@ function hasTable(db: SqliteDatabase.Database, name: string): boolean {
 }
 
 /**
- * PostgreSQL: every table of the schema read in one REPEATABLE READ READ ONLY transaction (one
+ * PostgreSQL: Parley's tables (PARLEY_TABLES) read in one REPEATABLE READ READ ONLY transaction (one
  * snapshot; writers are not blocked), each streamed through a cursor into JSON lines. Every value
  * is exported as PostgreSQL's own text form (or null), which its input functions read back
  * exactly: bigint beyond 2^53, bytea, json, timestamps alike.
  */
-async function snapshotPostgres(db: Kysely<Database>, schema: string, staging: string): Promise<Snapshot> {
+async function snapshotPostgres(db: Kysely<Database>, schema: string, staging: string, warn: (message: string) => void): Promise<Snapshot> {
   return db
     .transaction()
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
     .execute(async (trx) => {
-      const tables = await postgresTables(trx, schema);
+      // The schema may be shared (`public` by default): another application's table is not
+      // Parley's to back up, and a restore, which creates only Parley's tables, could not take it.
+      const all = await postgresTables(trx, schema);
+      const tables = all.filter((table) => PARLEY_TABLES.has(table.name));
+      for (const table of all) if (!PARLEY_TABLES.has(table.name)) warn(`Table ${schema}.${table.name} is not Parley's: left out`);
       const names = new Set(tables.map((table) => table.name));
       if (!names.has(MIGRATION_TABLE)) throw new BackupError('failed', `PostgreSQL schema ${schema} holds no Parley database (no ${MIGRATION_TABLE} table)`);
       const entries: BackupEntry[] = [];
