@@ -219,6 +219,8 @@ describe(`backup and restore from the command line (issue 21) on ${onPostgres ? 
     expect(usage.stderr).toMatch(/backup <file> \[--keep N\][\s\S]*restore <file> \[--force\][\s\S]*7 restore target not empty, 8 damaged backup, 9 server running, 10 backup this version cannot restore/);
     expect(await admin(['backup', join(work, 'x-{date}'), '--keep', '0'], sourceEnv)).toMatchObject({ code: 2, stderr: expect.stringMatching(/--keep needs a whole number of at least 1, not 0/) });
     expect(await admin(['backup', join(work, 'fixed.parley-backup'), '--keep', '3'], sourceEnv)).toMatchObject({ code: 2, stderr: expect.stringMatching(/--keep needs \{date\} in the file name/) });
+    // {date} only in a folder's name: refused before any backup is written, not after.
+    expect(await admin(['backup', join(work, 'x-{date}', 'fixed.parley-backup'), '--keep', '3'], sourceEnv)).toMatchObject({ code: 2, stderr: expect.stringMatching(/--keep needs \{date\} in the file name/) });
     expect(await admin(['backup', join(work, 'x'), '--keep'], sourceEnv)).toMatchObject({ code: 2, stderr: expect.stringMatching(/--keep needs a number/) });
     expect(await admin(['restore'], sourceEnv)).toMatchObject({ code: 2, stderr: expect.stringMatching(/restore needs exactly one backup file/) });
     expect(await admin(['restore', 'a', '--bogus'], sourceEnv)).toMatchObject({ code: 2, stderr: expect.stringMatching(/Unknown option --bogus/) });

@@ -500,3 +500,25 @@ describe('unpacking errors', () => {
     }
   });
 });
+
+describe('two backups to the same name at once', () => {
+  it('one is written, the other fails clearly, and neither leaves a .partial', async () => {
+    const source = await openTestDatabase('sqlite');
+    const dir = mkdtempSync(join(tmpdir(), 'parley-same-name-'));
+    try {
+      const from: BackupSource = { dialect: 'sqlite', sqlitePath: source.database.location, filesDir: join(dir, 'files') };
+      const file = join(dir, 'same.parley-backup');
+      const results = await Promise.allSettled([writeBackup(from, file), writeBackup(from, file)]);
+      expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected')!.reason as BackupError;
+      expect(failure).toMatchObject({ problem: 'failed', message: expect.stringMatching(/same\.parley-backup (appeared while this backup ran|already exists)/) });
+      // No .partial and no staging folder of either run is left.
+      expect(readdirSync(dir).sort()).toEqual(['same.parley-backup', 'same.parley-backup.sha256']);
+      const into = join(dir, 'restored');
+      await expect(restoreBackup(file, { dialect: 'sqlite', sqlitePath: join(into, 'parley.sqlite'), filesDir: join(into, 'files') })).resolves.toBeDefined();
+    } finally {
+      await source.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

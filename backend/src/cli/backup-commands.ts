@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { BackupError, backupFileName, DATE_PLACEHOLDER, parleyServerAnswers, restoreBackup, sqliteInUse, rotateBackups, writeBackup, type BackupProblem, type BackupSource, type RestoreTarget } from '../backup';
 import { openDatabase } from '../storage/database.service';
@@ -53,7 +53,8 @@ export const BACKUP_COMMANDS: Record<string, Command> = {
       const keepText = values['--keep'];
       const keep = keepText === undefined ? null : Number(keepText);
       if (keep !== null && (!Number.isInteger(keep) || keep < 1)) throw new CliError(`--keep needs a whole number of at least 1, not ${String(keepText)}`, EXIT.usage);
-      if (keep !== null && !pattern.includes(DATE_PLACEHOLDER)) throw new CliError(`--keep needs ${DATE_PLACEHOLDER} in the file name, so that backups have names of their own to rotate`, EXIT.usage);
+      // In the file name itself: rotation lists one folder, so {date} only in a folder name fails after a good backup.
+      if (keep !== null && !basename(pattern).includes(DATE_PLACEHOLDER)) throw new CliError(`--keep needs ${DATE_PLACEHOLDER} in the file name, so that backups have names of their own to rotate`, EXIT.usage);
       const config = (await context()).get(AppConfig);
       const env = config.values;
       const now = new Date();
