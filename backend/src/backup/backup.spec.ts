@@ -323,7 +323,9 @@ describe('PostgreSQL values through JSON lines', () => {
       const table = (await postgresTables(k, db.schema!)).find((t) => t.name === 'odd')!;
       expect(table.columns).not.toContain('twice');
       const entry = await k.transaction().execute((trx) => exportTable(trx, db.schema!, table, dir));
-      await k.transaction().execute((trx) => insertRows(trx, other, table, join(dir, entry.path)));
+      // Batches of at most ~100 bytes of JSON: one row each, the same rows in the end.
+      const inserts = await k.transaction().execute((trx) => insertRows(trx, other, table, join(dir, entry.path), { rows: 5000, bytes: 100 }));
+      expect(inserts).toBe(3);
       const rows = async (schema: string) =>
         (await sql<{ j: string }>`select row_to_json(t)::text as j from ${sql.id(schema, 'odd')} t order by id`.execute(k)).rows.map((row) => row.j);
       const original = await rows(db.schema!);
@@ -516,6 +518,28 @@ describe('two backups to the same name at once', () => {
       expect(readdirSync(dir).sort()).toEqual(['same.parley-backup', 'same.parley-backup.sha256']);
       const into = join(dir, 'restored');
       await expect(restoreBackup(file, { dialect: 'sqlite', sqlitePath: join(into, 'parley.sqlite'), filesDir: join(into, 'files') })).resolves.toBeDefined();
+    } finally {
+      await source.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a stored file the janitor is removing while the backup runs', () => {
+  it('is taken from its set-aside copy (tmp/removing-<sha256>-*)', async () => {
+    const source = await openTestDatabase('sqlite');
+    const dir = mkdtempSync(join(tmpdir(), 'parley-aside-'));
+    try {
+      const bytes = Buffer.from('being removed');
+      const hex = sha256(bytes);
+      const filesDir = join(dir, 'files');
+      mkdirSync(join(filesDir, 'tmp'), { recursive: true });
+      // As FileStore.setAside leaves it: renamed away from files/<xx>/<sha256>, not yet deleted.
+      writeFileSync(join(filesDir, 'tmp', `removing-${hex}-0a1b2c3d4e5f`), bytes);
+      await new FileRepository(source.database).insert({ id: 'r', sha256: hex, name: 'r.txt', size: bytes.length, content_type: 'text/plain', uploader_id: 1, created_at: 1, width: null, height: null, thumb_sha256: null, message_id: null });
+      const result = await writeBackup({ dialect: 'sqlite', sqlitePath: source.database.location, filesDir }, join(dir, 'b.parley-backup'));
+      expect(result.missingBlobs).toEqual([]);
+      expect(result.manifest.entries.map((entry) => entry.path)).toContain(`files/${hex.slice(0, 2)}/${hex}`);
     } finally {
       await source.dispose();
       rmSync(dir, { recursive: true, force: true });

@@ -287,8 +287,10 @@ async function moveFiles(manifest: BackupManifest, staging: string, filesDir: st
   }
 }
 
-/** Rows per INSERT: one JSON parameter of a few MB at most. */
+/** Rows per INSERT, or fewer when their JSON reaches BATCH_BYTES (wide rows: long messages, big json). */
 const BATCH_ROWS = 5000;
+/** About 16 MB of JSON per INSERT parameter, whatever the rows' size. */
+const BATCH_BYTES = 16 * 1024 * 1024;
 
 /** Which of Parley's tables `schema` holds (any other table there is someone else's). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the catalogue, not Database's tables
@@ -360,8 +362,15 @@ async function restorePostgres(manifest: BackupManifest, staging: string, target
 }
 
 /** A table's JSON lines (exportTable's) into the same table, in batches, in the caller's transaction. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of any table, named at run time
-export async function insertRows(db: Kysely<any>, schema: string, table: Pick<PostgresTable, 'name' | 'columns' | 'types'>, file: string): Promise<void> {
+export async function insertRows(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of any table, named at run time
+  db: Kysely<any>,
+  schema: string,
+  table: Pick<PostgresTable, 'name' | 'columns' | 'types'>,
+  file: string,
+  /** Batch limits; the defaults but in tests. */
+  limits: { rows: number; bytes: number } = { rows: BATCH_ROWS, bytes: BATCH_BYTES },
+): Promise<number> {
   const { columns } = table;
   const list = sql.join(columns.map((column) => sql.id(column)));
   // Every value arrives as text (json_to_recordset with text columns unescapes JSON strings) and
@@ -370,12 +379,16 @@ export async function insertRows(db: Kysely<any>, schema: string, table: Pick<Po
   const asText = sql.join(columns.map((column) => sql`${sql.id(column)} text`));
   const cast = sql.join(columns.map((column, i) => sql`${sql.id(column)}::${sql.raw(table.types[i])}`));
   let batch: string[] = [];
+  let batchBytes = 0;
+  let inserts = 0;
   const flush = async () => {
     if (batch.length === 0) return;
+    inserts += 1;
     // The batch as one JSON parameter, where a VALUES list would need rows × columns of them.
     await sql`insert into ${sql.id(schema, table.name)} (${list}) overriding system value
       select ${cast} from json_to_recordset(${`[${batch.join(',')}]`}::json) as backup(${asText})`.execute(db);
     batch = [];
+    batchBytes = 0;
   };
   for await (const line of linesOf(file)) {
     if (line.length === 0) continue;
@@ -383,9 +396,11 @@ export async function insertRows(db: Kysely<any>, schema: string, table: Pick<Po
     const unknown = Object.keys(row).find((column) => !columns.includes(column));
     if (unknown) throw new BackupError('incompatible', `The backup's ${table.name} has a column ${unknown} that this schema does not`);
     batch.push(line);
-    if (batch.length >= BATCH_ROWS) await flush();
+    batchBytes += line.length + 1; // UTF-16 units, near enough to bytes for a limit
+    if (batch.length >= limits.rows || batchBytes >= limits.bytes) await flush();
   }
   await flush();
+  return inserts;
 }
 
 /**

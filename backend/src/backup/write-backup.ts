@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { chmod, copyFile, link, mkdir, mkdtemp, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, link, mkdir, mkdtemp, open, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
@@ -273,10 +273,19 @@ async function stageBlobs(
     const from = join(filesDir, sha256.slice(0, 2), sha256);
     const to = join(staging, path);
     await mkdir(dirname(to), { recursive: true });
-    try {
-      await link(from, to).catch(async (error: NodeJS.ErrnoException) => {
+    const stage = async (path: string) =>
+      link(path, to).catch(async (error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') throw error;
-        await copyFile(from, to);
+        await copyFile(path, to);
+      });
+    try {
+      await stage(from).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        // The files janitor removes a copy by first renaming it to tmp/removing-<sha256>-<random>
+        // (FileStore.setAside): one the snapshot still lists may be there, about to go.
+        const aside = (await readdir(join(filesDir, 'tmp')).catch(() => [] as string[])).find((name) => name.startsWith(`removing-${sha256}-`));
+        if (!aside) throw error;
+        await stage(join(filesDir, 'tmp', aside));
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
