@@ -350,8 +350,12 @@ async function restorePostgres(manifest: BackupManifest, staging: string, target
         await options.beforeCommit?.();
         await sql`commit`.execute(connection);
       } catch (error) {
-        await sql`rollback`.execute(connection);
-        await aside.putBack([filesDir]);
+        try {
+          await sql`rollback`.execute(connection);
+        } finally {
+          // Even when the rollback fails too (the connection is gone, and the transaction with it).
+          await aside.putBack([filesDir]);
+        }
         throw error;
       }
     });
