@@ -13,8 +13,8 @@ import { MessageRepository } from '../storage/message.repository';
 import { dropTestSchema, openTestDatabase, TEST_DIALECTS, TEST_POSTGRES_URL, type TestDatabase } from '../storage/testing/test-databases';
 import { UserRepository } from '../storage/user.repository';
 import { BackupError, type BackupManifest } from './backup-format';
-import { MIGRATION_LOCK_TABLE, postgresTables } from './postgres-tables';
-import { insertRows, restoreBackup, type RestoreTarget } from './restore-backup';
+import { MIGRATION_LOCK_TABLE, PARLEY_TABLES, postgresTables } from './postgres-tables';
+import { extractProblem, insertRows, restoreBackup, verifyBackup, type RestoreTarget } from './restore-backup';
 import { backupFileName, backupTimestamp, rotateBackups } from './rotation';
 import { exportTable, writeBackup, type BackupSource } from './write-backup';
 
@@ -238,6 +238,28 @@ describe('a damaged or foreign backup is refused, touching nothing', () => {
     );
   });
 
+  it('an archive without its database, consistent with its manifest: refused before --force touches anything', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'parley-repack-'));
+    const { into, target: where } = target();
+    try {
+      await tar.extract({ file: good, cwd: folder });
+      const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')) as BackupManifest;
+      manifest.entries = manifest.entries.filter((entry) => entry.path !== 'database/parley.sqlite');
+      writeFileSync(join(folder, 'manifest.json'), JSON.stringify(manifest));
+      const file = join(dir, 'no-database.parley-backup');
+      await tar.create({ file, cwd: folder, gzip: true }, ['manifest.json', ...manifest.entries.map((entry) => entry.path)]);
+      writeFileSync(where.sqlitePath, 'old database');
+      mkdirSync(join(where.filesDir, 'ab'), { recursive: true });
+      writeFileSync(join(where.filesDir, 'ab', 'old'), 'old');
+      await expect(restoreBackup(file, where, { force: true })).rejects.toMatchObject({ problem: 'damaged', message: expect.stringMatching(/incomplete: it has no database\/parley\.sqlite/) });
+      expect(readFileSync(where.sqlitePath, 'utf8')).toBe('old database');
+      expect(readFileSync(join(where.filesDir, 'ab', 'old'), 'utf8')).toBe('old');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+      rmSync(into, { recursive: true, force: true });
+    }
+  });
+
   it('a newer format or a newer schema than this code knows, or the other kind of database', async () => {
     await refused(await repacked('v2.parley-backup', (m) => void (m.formatVersion = 2)), 'incompatible', /format version 2 .* reads version 1/);
     await refused(
@@ -301,7 +323,9 @@ describe('PostgreSQL values through JSON lines', () => {
       const table = (await postgresTables(k, db.schema!)).find((t) => t.name === 'odd')!;
       expect(table.columns).not.toContain('twice');
       const entry = await k.transaction().execute((trx) => exportTable(trx, db.schema!, table, dir));
-      await k.transaction().execute((trx) => insertRows(trx, other, table, join(dir, entry.path)));
+      // Batches of at most ~100 bytes of JSON: one row each, the same rows in the end.
+      const inserts = await k.transaction().execute((trx) => insertRows(trx, other, table, join(dir, entry.path), { rows: 5000, bytes: 100 }));
+      expect(inserts).toBe(3);
       const rows = async (schema: string) =>
         (await sql<{ j: string }>`select row_to_json(t)::text as j from ${sql.id(schema, 'odd')} t order by id`.execute(k)).rows.map((row) => row.j);
       const original = await rows(db.schema!);
@@ -331,6 +355,191 @@ describe('a stored file missing on disk', () => {
       expect(result.manifest.entries.map((entry) => entry.path)).toEqual(['database/parley.sqlite']);
       const into = join(dir, 'restored');
       await expect(restoreBackup(file, { dialect: 'sqlite', sqlitePath: join(into, 'parley.sqlite'), filesDir: join(into, 'files') })).resolves.toMatchObject({ manifest: { counts: { files: 1 } } });
+    } finally {
+      await source.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('PostgreSQL: a schema shared with other applications', () => {
+  let source: TestDatabase;
+  let dir: string;
+  const targets: string[] = [];
+
+  beforeAll(async () => {
+    source = await openTestDatabase('postgres');
+    dir = mkdtempSync(join(tmpdir(), 'parley-shared-schema-'));
+    await new UserRepository(source.database).create({ username: 'alice', display_name: 'Alice', role: 'admin', password_hash: 'x', created_at: 1, updated_at: 1 });
+  });
+  afterAll(async () => {
+    await source.dispose();
+    for (const schema of targets) await dropTestSchema(schema);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A fresh schema of its own, dropped after the suite, with `someone_elses` table (one row) in it. */
+  const foreignSchema = async () => {
+    const schema = `parley_shared_${randomBytes(6).toString('hex')}`;
+    targets.push(schema);
+    const k = source.database.db;
+    await sql`create schema ${sql.id(schema)}`.execute(k);
+    await sql`create table ${sql.id(schema, 'someone_elses')} (id int primary key, note text)`.execute(k);
+    await sql`insert into ${sql.id(schema, 'someone_elses')} values (1, 'mine')`.execute(k);
+    return schema;
+  };
+  const foreignRows = async (schema: string) => (await sql<{ note: string }>`select note from ${sql.id(schema, 'someone_elses')}`.execute(source.database.db)).rows;
+
+  it('PARLEY_TABLES names exactly the tables the migrations create', async () => {
+    const names = (await postgresTables(source.database.db, source.schema!)).map((table) => table.name).sort();
+    expect(names).toEqual([...PARLEY_TABLES].sort());
+  });
+
+  it('a foreign table in the source schema is left out of the backup with a warning, and the backup restores', async () => {
+    const k = source.database.db;
+    await sql`create table ${sql.id(source.schema!, 'someone_elses')} (id int primary key)`.execute(k);
+    try {
+      const warnings: string[] = [];
+      const file = join(dir, 'with-foreign.parley-backup');
+      const result = await writeBackup({ dialect: 'postgres', db: k, schema: source.schema!, filesDir: join(dir, 'no-files') }, file, { onWarning: (m) => warnings.push(m) });
+      expect(warnings).toEqual([`Table ${source.schema}.someone_elses is not Parley's: left out`]);
+      expect(result.manifest.entries.map((entry) => entry.path)).not.toContain('database/someone_elses.jsonl');
+      const schema = `parley_restore_${randomBytes(6).toString('hex')}`;
+      targets.push(schema);
+      await expect(restoreBackup(file, { dialect: 'postgres', postgresUrl: TEST_POSTGRES_URL, schema, filesDir: join(dir, 'restored-files') })).resolves.toMatchObject({ manifest: { counts: { users: 1 } } });
+    } finally {
+      await sql`drop table ${sql.id(source.schema!, 'someone_elses')}`.execute(k);
+    }
+  });
+
+  it('a foreign table in the target neither makes it non-empty nor goes with --force; only Parley’s objects are replaced', async () => {
+    const file = join(dir, 'plain.parley-backup');
+    await writeBackup({ dialect: 'postgres', db: source.database.db, schema: source.schema!, filesDir: join(dir, 'no-files') }, file);
+    const schema = await foreignSchema();
+    const target: RestoreTarget = { dialect: 'postgres', postgresUrl: TEST_POSTGRES_URL, schema, filesDir: join(dir, 'target-files') };
+    await restoreBackup(file, target);
+    expect(await foreignRows(schema)).toEqual([{ note: 'mine' }]);
+    await expect(restoreBackup(file, target)).rejects.toMatchObject({ problem: 'target-not-empty', message: expect.stringMatching(/has \d+ Parley tables/) });
+    await sql`insert into ${sql.id(schema, 'users')} (username, display_name, role, password_hash, created_at, updated_at) values ('extra', 'E', 'client', null, 1, 1)`.execute(source.database.db);
+    await restoreBackup(file, target, { force: true });
+    expect(await foreignRows(schema)).toEqual([{ note: 'mine' }]);
+    const usernames = async (from: string) => (await sql<{ username: string }>`select username from ${sql.id(from, 'users')} order by username`.execute(source.database.db)).rows.map((row) => row.username);
+    expect(await usernames(schema)).toEqual(await usernames(source.schema!));
+    // The extensions migration 0010 installs in public are still there, and parley_fold with them.
+    const extensions = await sql<{ extname: string }>`select extname from pg_extension where extname in ('pg_trgm', 'unaccent') order by extname`.execute(source.database.db);
+    expect(extensions.rows.map((row) => row.extname)).toEqual(['pg_trgm', 'unaccent']);
+    const folded = await sql<{ f: string }>`select ${sql.id(schema)}.parley_fold('Éé') as f`.execute(source.database.db);
+    expect(folded.rows[0].f).toBe('ee');
+  });
+
+  it('a failed --force restore rolls back the tables and puts the old files back', async () => {
+    const file = join(dir, 'rollback.parley-backup');
+    await writeBackup({ dialect: 'postgres', db: source.database.db, schema: source.schema!, filesDir: join(dir, 'no-files') }, file);
+    const schema = await foreignSchema();
+    const filesDir = join(dir, 'rollback-files');
+    const target: RestoreTarget = { dialect: 'postgres', postgresUrl: TEST_POSTGRES_URL, schema, filesDir };
+    await restoreBackup(file, target);
+    await sql`insert into ${sql.id(schema, 'users')} (username, display_name, role, password_hash, created_at, updated_at) values ('kept', 'K', 'client', null, 1, 1)`.execute(source.database.db);
+    mkdirSync(join(filesDir, 'ab'), { recursive: true });
+    writeFileSync(join(filesDir, 'ab', 'old-copy'), 'old');
+    await expect(restoreBackup(file, target, { force: true, beforeCommit: () => Promise.reject(new Error('disk gone')) })).rejects.toThrow('disk gone');
+    expect(readFileSync(join(filesDir, 'ab', 'old-copy'), 'utf8')).toBe('old');
+    expect(readdirSync(dir).filter((name) => name.includes('before-restore'))).toEqual([]);
+    const users = await sql<{ username: string }>`select username from ${sql.id(schema, 'users')}`.execute(source.database.db);
+    expect(users.rows.map((row) => row.username)).toContain('kept');
+  });
+});
+
+describe('a failed --force restore on SQLite', () => {
+  it('puts the old database and files back where they were', async () => {
+    const source = await openTestDatabase('sqlite');
+    const dir = mkdtempSync(join(tmpdir(), 'parley-failed-force-'));
+    try {
+      const file = join(dir, 'b.parley-backup');
+      await writeBackup({ dialect: 'sqlite', sqlitePath: source.database.location, filesDir: join(dir, 'no-files') }, file);
+      const into = join(dir, 'target');
+      mkdirSync(join(into, 'files', 'ab'), { recursive: true });
+      writeFileSync(join(into, 'parley.sqlite'), 'old database');
+      writeFileSync(join(into, 'parley.sqlite-wal'), 'old wal');
+      writeFileSync(join(into, 'files', 'ab', 'old-copy'), 'old');
+      const target = { dialect: 'sqlite', sqlitePath: join(into, 'parley.sqlite'), filesDir: join(into, 'files') } as const;
+      await expect(restoreBackup(file, target, { force: true, beforeCommit: () => Promise.reject(new Error('disk gone')) })).rejects.toThrow('disk gone');
+      expect(readFileSync(join(into, 'parley.sqlite'), 'utf8')).toBe('old database');
+      expect(readFileSync(join(into, 'parley.sqlite-wal'), 'utf8')).toBe('old wal');
+      expect(readFileSync(join(into, 'files', 'ab', 'old-copy'), 'utf8')).toBe('old');
+      expect(readdirSync(into).sort()).toEqual(['files', 'parley.sqlite', 'parley.sqlite-wal']);
+      // And a forced restore that succeeds leaves no set-aside copies behind.
+      await restoreBackup(file, target, { force: true });
+      expect(readdirSync(into).sort()).toEqual(['files', 'parley.sqlite']);
+      expect(readdirSync(join(into, 'files'))).toEqual([]);
+    } finally {
+      await source.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('unpacking errors', () => {
+  it('the machine’s errors are failures, the archive’s are damage', () => {
+    const withCode = (code: string) => Object.assign(new Error(code), { code });
+    for (const code of ['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EDQUOT', 'EIO', 'EISDIR']) expect(extractProblem(withCode(code))).toBe('failed');
+    for (const code of ['TAR_BAD_ARCHIVE', 'TAR_ENTRY_INVALID', 'TAR_ABORT', 'Z_DATA_ERROR', 'Z_BUF_ERROR']) expect(extractProblem(withCode(code))).toBe('damaged');
+    expect(extractProblem(new Error('unexpected end of file'))).toBe('damaged');
+    expect(extractProblem('odd')).toBe('damaged');
+  });
+
+  it('a backup that cannot be read is a failure with the reason, not damage', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-unreadable-'));
+    try {
+      const into = join(dir, 'into');
+      mkdirSync(into);
+      // A folder where the file should be: EISDIR, whoever runs the test (root reads any file).
+      mkdirSync(join(dir, 'folder.parley-backup'));
+      await expect(verifyBackup(join(dir, 'folder.parley-backup'), into)).rejects.toMatchObject({ problem: 'failed', message: expect.stringMatching(/EISDIR/) });
+      await expect(verifyBackup(join(dir, 'missing.parley-backup'), into)).rejects.toMatchObject({ problem: 'failed', message: expect.stringMatching(/No backup at/) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('two backups to the same name at once', () => {
+  it('one is written, the other fails clearly, and neither leaves a .partial', async () => {
+    const source = await openTestDatabase('sqlite');
+    const dir = mkdtempSync(join(tmpdir(), 'parley-same-name-'));
+    try {
+      const from: BackupSource = { dialect: 'sqlite', sqlitePath: source.database.location, filesDir: join(dir, 'files') };
+      const file = join(dir, 'same.parley-backup');
+      const results = await Promise.allSettled([writeBackup(from, file), writeBackup(from, file)]);
+      expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected')!.reason as BackupError;
+      expect(failure).toMatchObject({ problem: 'failed', message: expect.stringMatching(/same\.parley-backup (appeared while this backup ran|already exists)/) });
+      // No .partial and no staging folder of either run is left.
+      expect(readdirSync(dir).sort()).toEqual(['same.parley-backup', 'same.parley-backup.sha256']);
+      const into = join(dir, 'restored');
+      await expect(restoreBackup(file, { dialect: 'sqlite', sqlitePath: join(into, 'parley.sqlite'), filesDir: join(into, 'files') })).resolves.toBeDefined();
+    } finally {
+      await source.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a stored file the janitor is removing while the backup runs', () => {
+  it('is taken from its set-aside copy (tmp/removing-<sha256>-*)', async () => {
+    const source = await openTestDatabase('sqlite');
+    const dir = mkdtempSync(join(tmpdir(), 'parley-aside-'));
+    try {
+      const bytes = Buffer.from('being removed');
+      const hex = sha256(bytes);
+      const filesDir = join(dir, 'files');
+      mkdirSync(join(filesDir, 'tmp'), { recursive: true });
+      // As FileStore.setAside leaves it: renamed away from files/<xx>/<sha256>, not yet deleted.
+      writeFileSync(join(filesDir, 'tmp', `removing-${hex}-0a1b2c3d4e5f`), bytes);
+      await new FileRepository(source.database).insert({ id: 'r', sha256: hex, name: 'r.txt', size: bytes.length, content_type: 'text/plain', uploader_id: 1, created_at: 1, width: null, height: null, thumb_sha256: null, message_id: null });
+      const result = await writeBackup({ dialect: 'sqlite', sqlitePath: source.database.location, filesDir }, join(dir, 'b.parley-backup'));
+      expect(result.missingBlobs).toEqual([]);
+      expect(result.manifest.entries.map((entry) => entry.path)).toContain(`files/${hex.slice(0, 2)}/${hex}`);
     } finally {
       await source.dispose();
       rmSync(dir, { recursive: true, force: true });

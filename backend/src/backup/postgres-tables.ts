@@ -16,15 +16,54 @@ export const MIGRATION_TABLE = 'kysely_migration';
 export const MIGRATION_LOCK_TABLE = 'kysely_migration_lock';
 
 /**
- * Every base table in `schema` (Parley's and Kysely's migration tables), parents before the
+ * Every table Parley's PostgreSQL migrations create (and Kysely's two), by name. The schema may be
+ * shared (PARLEY_DATABASE_SCHEMA defaults to `public`): a backup exports only these, a restore
+ * counts and, with --force, drops only these, and leaves anything else in the schema alone.
+ * backup.spec.ts checks this list against a freshly migrated schema, so a new migration's table
+ * cannot be forgotten here.
+ */
+export const PARLEY_TABLES: ReadonlySet<string> = new Set([
+  'announcement_acks',
+  'announcements',
+  'audit_log',
+  'bot_tokens',
+  'channel_members',
+  'channels',
+  'conversation_settings',
+  'file_blobs',
+  'files',
+  'incoming_webhooks',
+  'message_reactions',
+  'messages',
+  'read_marks',
+  'retention_overrides',
+  'schema_history',
+  'server_secrets',
+  'sessions',
+  'users',
+  'webhook_deliveries',
+  'webhooks',
+  MIGRATION_TABLE,
+  MIGRATION_LOCK_TABLE,
+]);
+
+/** The function migration 0010 creates in Parley's schema (the extensions it uses live in public). */
+export const PARLEY_FUNCTIONS = ['parley_fold(text)'] as const;
+
+/**
+ * Every base table in `schema` but those an extension owns (pg_depend deptype 'e': they are the
+ * extension's to create, never a backup's), parents before the
  * tables whose foreign keys point at them, so rows can be inserted in this order. Any Kysely
  * handle works, a transaction's included (the export reads the catalogue in its snapshot).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables are found at run time, not known to Database's types
 export async function postgresTables(db: Kysely<any>, schema: string): Promise<PostgresTable[]> {
   const tables = await sql<{ name: string }>`
-    select table_name as name from information_schema.tables
-    where table_schema = ${schema} and table_type = 'BASE TABLE' order by table_name`.execute(db);
+    select c.relname as name from pg_class c
+    join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = ${schema} and c.relkind = 'r'
+      and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
+    order by c.relname`.execute(db);
   // pg_attribute rather than information_schema.columns: format_type gives the declared type
   // (with array brackets, precision and schema) to read each exported text value back with.
   const columns = await sql<{ table: string; column: string; type: string }>`

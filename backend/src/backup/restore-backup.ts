@@ -1,6 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, copyFile, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Migrator, sql, type Kysely } from 'kysely';
 import * as tar from 'tar';
@@ -16,13 +15,39 @@ import {
   manifestSchema,
   SQLITE_ENTRY,
   type BackupManifest,
+  type BackupProblem,
 } from './backup-format';
-import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, postgresTables, type PostgresTable } from './postgres-tables';
+import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, PARLEY_FUNCTIONS, PARLEY_TABLES, postgresTables, type PostgresTable } from './postgres-tables';
 
 /** Where a restore writes: the settings the server would start with. */
 export type RestoreTarget =
   | { dialect: 'sqlite'; sqlitePath: string; filesDir: string }
   | { dialect: 'postgres'; postgresUrl: string; schema: string; filesDir: string };
+
+export interface RestoreOptions {
+  /** Replace what the target holds (Parley's tables, database file and files folder only). */
+  force?: boolean;
+  /**
+   * Called once the new database and files are in place, just before the restore commits to
+   * them (the PostgreSQL transaction commits; the set-aside copies are deleted). An error thrown
+   * here rolls the restore back like any other: the tests use it to fail a restore at its last step.
+   */
+  beforeCommit?: () => void | Promise<void>;
+}
+
+/**
+ * How an error from unpacking an archive is reported: the archive's fault ('damaged': node-tar's
+ * TAR_* codes, zlib's Z_* codes, an unexpected end of file, anything without a system error code)
+ * or the machine's ('failed': a full or read-only disk, no permission, an I/O error, with the
+ * system's own reason). A backup must not be called damaged because the disk is full.
+ */
+export function extractProblem(error: unknown): BackupProblem {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (typeof code !== 'string') return 'damaged';
+  if (/^(TAR_|Z_)/.test(code)) return 'damaged';
+  // System errors (errno names): ENOSPC, EACCES, EPERM, EROFS, EDQUOT, EIO, EISDIR, EMFILE, ...
+  return /^E[A-Z0-9]+$/.test(code) ? 'failed' : 'damaged';
+}
 
 export interface RestoreResult {
   manifest: BackupManifest;
@@ -32,10 +57,11 @@ export interface RestoreResult {
 /**
  * Checks a backup through and through: the `<file>.sha256` beside it when there is one, then
  * every entry against the manifest's size and SHA-256, with nothing missing and nothing more,
- * unpacking it into `into` (a folder of the caller's, never the target). Answers the manifest;
+ * and the database entries its kind needs (with `dialect`, that kind's), unpacking it into
+ * `into` (a folder of the caller's, never the target). Answers the manifest;
  * throws BackupError('damaged' | 'incompatible') otherwise.
  */
-export async function verifyBackup(file: string, into: string): Promise<BackupManifest> {
+export async function verifyBackup(file: string, into: string, dialect?: DialectName): Promise<BackupManifest> {
   const path = resolve(file);
   if (!existsSync(path)) throw new BackupError('failed', `No backup at ${path}`);
   const sidecar = `${path}.sha256`;
@@ -66,7 +92,9 @@ export async function verifyBackup(file: string, into: string): Promise<BackupMa
       },
     });
   } catch (error) {
-    throw new BackupError('damaged', `${path} is damaged or no Parley backup: ${error instanceof Error ? error.message : String(error)}`);
+    const reason = error instanceof Error ? error.message : String(error);
+    if (extractProblem(error) === 'failed') throw new BackupError('failed', `Could not unpack ${path} into ${into}: ${reason}`);
+    throw new BackupError('damaged', `${path} is damaged or no Parley backup: ${reason}`);
   }
   if (seen[0] !== MANIFEST_PATH) throw new BackupError('damaged', `${path} is no Parley backup: its first entry is ${seen[0] ?? 'missing'}, not ${MANIFEST_PATH}`);
   if (odd.length > 0) throw new BackupError('damaged', `${path} holds entries no Parley backup has: ${odd.slice(0, 3).join(', ')}`);
@@ -90,8 +118,18 @@ export async function verifyBackup(file: string, into: string): Promise<BackupMa
       throw new BackupError('damaged', `${path} is damaged: ${entry.path} has ${actual.size} bytes with SHA-256 ${actual.sha256}, the manifest says ${entry.size} bytes with ${entry.sha256}`);
     }
   }
+  // The other kind of database is named as such, before its entries are judged by this kind's needs.
+  if (dialect) checkCompatible(manifest, dialect);
+  // A manifest may be consistent with an archive that lacks the database itself: refused here,
+  // before a --force restore has set anything aside.
+  const required = manifest.dialect === 'sqlite' ? [SQLITE_ENTRY] : REQUIRED_POSTGRES_TABLES.map((table) => `database/${table}.jsonl`);
+  const absent = required.filter((entryPath) => !listed.has(entryPath));
+  if (absent.length > 0) throw new BackupError('damaged', `${path} is incomplete: it has no ${absent.join(', ')}`);
   return manifest;
 }
+
+/** Tables every Parley schema has had since its first migration: a PostgreSQL backup without them is incomplete. */
+const REQUIRED_POSTGRES_TABLES = [MIGRATION_TABLE, 'users', 'sessions', 'messages'];
 
 /**
  * Restores a verified backup into an empty target (or, with `force`, over what is there):
@@ -100,19 +138,20 @@ export async function verifyBackup(file: string, into: string): Promise<BackupMa
  * target is touched until the whole archive has been verified. The server, started afterwards,
  * migrates the restored database to its own version as on any upgrade.
  */
-export async function restoreBackup(file: string, target: RestoreTarget, options: { force?: boolean } = {}): Promise<RestoreResult> {
+export async function restoreBackup(file: string, target: RestoreTarget, options: RestoreOptions = {}): Promise<RestoreResult> {
   const started = Date.now();
   const force = options.force ?? false;
   if (!force) await refuseNonEmpty(target);
   // SQLite: beside the database, so moving the verified file into place is a rename.
-  const parent = target.dialect === 'sqlite' ? dirname(resolve(target.sqlitePath)) : tmpdir();
+  // PostgreSQL: beside the backup, on a disk the administrator chose for backups, not in the
+  // (often small, often RAM-backed) system temp folder, as the unpacked tables can be large.
+  const parent = target.dialect === 'sqlite' ? dirname(resolve(target.sqlitePath)) : dirname(resolve(file));
   await mkdir(parent, { recursive: true, mode: 0o700 });
   const staging = await mkdtemp(join(parent, '.parley-restore-'));
   try {
-    const manifest = await verifyBackup(file, staging);
-    checkCompatible(manifest, target.dialect);
-    if (target.dialect === 'sqlite') await restoreSqlite(manifest, staging, target, force);
-    else await restorePostgres(manifest, staging, target, force);
+    const manifest = await verifyBackup(file, staging, target.dialect);
+    if (target.dialect === 'sqlite') await restoreSqlite(manifest, staging, target, options);
+    else await restorePostgres(manifest, staging, target, options);
     return { manifest, seconds: (Date.now() - started) / 1000 };
   } finally {
     await removeStaging(staging);
@@ -154,8 +193,9 @@ async function refuseNonEmpty(target: RestoreTarget): Promise<void> {
   } else {
     const { db } = openDatabase({ sqlitePath: '', postgresUrl: target.postgresUrl, postgresSchema: target.schema });
     try {
-      const { rows } = await sql<{ n: string }>`select count(*)::text as n from information_schema.tables where table_schema = ${target.schema}`.execute(db);
-      if (Number(rows[0].n) > 0) throw notEmpty(`PostgreSQL schema ${target.schema} has ${rows[0].n} tables`);
+      // Only Parley's own tables count: the schema may be shared (`public` by default) with others'.
+      const present = await parleyTablesIn(db, target.schema);
+      if (present.length > 0) throw notEmpty(`PostgreSQL schema ${target.schema} has ${present.length} Parley tables`);
     } finally {
       await db.destroy();
     }
@@ -173,23 +213,61 @@ async function holdsFiles(dir: string): Promise<boolean> {
   return false;
 }
 
-async function restoreSqlite(manifest: BackupManifest, staging: string, target: Extract<RestoreTarget, { dialect: 'sqlite' }>, force: boolean): Promise<void> {
+async function restoreSqlite(manifest: BackupManifest, staging: string, target: Extract<RestoreTarget, { dialect: 'sqlite' }>, options: RestoreOptions): Promise<void> {
   await checkSchemaKnown(manifest, 'sqlite');
   const db = resolve(target.sqlitePath);
   const filesDir = resolve(target.filesDir);
-  if (force) {
-    for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(`${db}${suffix}`, { force: true });
-    await emptyFolder(filesDir);
+  const aside = new SetAside();
+  try {
+    if (options.force) {
+      // Set aside, not deleted: a restore that fails from here on puts them back.
+      for (const suffix of ['', '-wal', '-shm', '-journal']) await aside.move(`${db}${suffix}`);
+      await aside.move(filesDir);
+    }
+    await moveFiles(manifest, staging, filesDir);
+    // The database last: a restore cut short leaves no database that lacks its files.
+    await chmod(join(staging, SQLITE_ENTRY), 0o600);
+    await rename(join(staging, SQLITE_ENTRY), db);
+    await options.beforeCommit?.();
+  } catch (error) {
+    await aside.putBack([db, filesDir]);
+    throw error;
   }
-  await moveFiles(manifest, staging, filesDir);
-  // The database last: a restore cut short leaves no database that lacks its files.
-  await chmod(join(staging, SQLITE_ENTRY), 0o600);
-  await rename(join(staging, SQLITE_ENTRY), db);
+  await aside.discard();
 }
 
-/** --force: the files folder's old copies go (none of them is the restored database's business). */
-async function emptyFolder(dir: string): Promise<void> {
-  for (const entry of await readdir(dir).catch(() => [] as string[])) await rm(join(dir, entry), { recursive: true, force: true });
+/**
+ * --force's old database files and files folder, renamed to `<name>.before-restore-<time>` beside
+ * themselves (same folder, so a rename, never a copy) until the restore has succeeded: then they
+ * are deleted; if it fails, the new ones are removed and the old ones renamed back.
+ */
+class SetAside {
+  private readonly moved: Array<{ from: string; to: string }> = [];
+  private readonly stamp = new Date().toISOString().replace(/[:.]/g, '');
+
+  async move(path: string): Promise<void> {
+    if (!(await lstat(path).then(() => true, () => false))) return;
+    const to = `${path}.before-restore-${this.stamp}`;
+    await rename(path, to);
+    this.moved.push({ from: path, to });
+  }
+
+  /** Removes what the failed restore put at `written` (those that were set aside, or all when forced) and renames the old ones back. */
+  async putBack(written: readonly string[]): Promise<void> {
+    if (this.moved.length === 0) return;
+    const problems: string[] = [];
+    for (const path of written) await rm(path, { recursive: true, force: true }).catch((error: Error) => problems.push(error.message));
+    for (const { from, to } of this.moved.reverse()) {
+      await rm(from, { recursive: true, force: true }).catch(() => undefined);
+      await rename(to, from).catch((error: Error) => problems.push(`${to} could not be moved back to ${from}: ${error.message}`));
+    }
+    // The restore's own error is what the caller reports; one here only adds where the old data is.
+    if (problems.length > 0) throw new BackupError('failed', `The restore failed, and putting the old data back failed too (it is still in the .before-restore-${this.stamp} copies): ${problems.join('; ')}`);
+  }
+
+  async discard(): Promise<void> {
+    for (const { to } of this.moved) await rm(to, { recursive: true, force: true, maxRetries: 3 });
+  }
 }
 
 /** Puts the backup's file copies in place, private as FileStore keeps them. */
@@ -209,25 +287,51 @@ async function moveFiles(manifest: BackupManifest, staging: string, filesDir: st
   }
 }
 
-/** Rows per INSERT: one JSON parameter of a few MB at most. */
+/** Rows per INSERT, or fewer when their JSON reaches BATCH_BYTES (wide rows: long messages, big json). */
 const BATCH_ROWS = 5000;
+/** About 16 MB of JSON per INSERT parameter, whatever the rows' size. */
+const BATCH_BYTES = 16 * 1024 * 1024;
 
-async function restorePostgres(manifest: BackupManifest, staging: string, target: Extract<RestoreTarget, { dialect: 'postgres' }>, force: boolean): Promise<void> {
+/** Which of Parley's tables `schema` holds (any other table there is someone else's). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the catalogue, not Database's tables
+async function parleyTablesIn(db: Kysely<any>, schema: string): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`
+    select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = ${schema} and c.relkind in ('r', 'p')`.execute(db);
+  return rows.map((row) => row.name).filter((name) => PARLEY_TABLES.has(name));
+}
+
+/**
+ * --force on PostgreSQL: drops Parley's tables (with CASCADE, for their sequences, indexes and
+ * foreign keys; a view of someone else's on one goes too) and its function, never the schema: the
+ * default schema `public` holds other applications' objects and the pg_trgm and unaccent
+ * extensions. In the restore's transaction, so a failed restore drops nothing.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables named at run time
+async function dropParleyObjects(db: Kysely<any>, schema: string): Promise<void> {
+  for (const table of await parleyTablesIn(db, schema)) await sql`drop table if exists ${sql.id(schema, table)} cascade`.execute(db);
+  for (const fn of PARLEY_FUNCTIONS) await sql`drop function if exists ${sql.id(schema)}.${sql.raw(fn)}`.execute(db);
+}
+
+async function restorePostgres(manifest: BackupManifest, staging: string, target: Extract<RestoreTarget, { dialect: 'postgres' }>, options: RestoreOptions): Promise<void> {
   await checkSchemaKnown(manifest, 'postgres');
   const archived = new Set(manifest.entries.filter((entry) => entry.path.startsWith('database/')).map((entry) => basename(entry.path, '.jsonl')));
   const { db } = openDatabase({ sqlitePath: '', postgresUrl: target.postgresUrl, postgresSchema: target.schema });
+  const filesDir = resolve(target.filesDir);
+  const aside = new SetAside();
   try {
     await db.connection().execute(async (connection) => {
       await sql`begin`.execute(connection);
       try {
-        if (force) await sql`drop schema if exists ${sql.id(target.schema)} cascade`.execute(connection);
         await sql`create schema if not exists ${sql.id(target.schema)}`.execute(connection);
+        if (options.force) await dropParleyObjects(connection, target.schema);
         // Inside this transaction (disableTransactions: Kysely would open one of its own).
         const migrator = new Migrator({ db: connection, provider: migrationProvider('postgres'), migrationTableSchema: target.schema, disableTransactions: true });
         const { error, results } = await migrator.migrateTo(manifest.schema);
         const failed = results?.find((result) => result.status === 'Error');
         if (error || failed) throw new Error(`creating the tables (migration ${failed?.migrationName ?? ''}) failed: ${error instanceof Error ? error.message : String(error)}`);
-        const tables = await postgresTables(connection, target.schema);
+        // Parley's tables as the migrations made them; anything else in the schema is not restored into.
+        const tables = (await postgresTables(connection, target.schema)).filter((table) => PARLEY_TABLES.has(table.name));
         const missing = [...archived].filter((name) => !tables.some((table) => table.name === name));
         if (missing.length > 0) throw new BackupError('incompatible', `The backup has tables that schema ${manifest.schema} does not: ${missing.join(', ')}`);
         const absent = tables.filter((table) => table.name !== MIGRATION_LOCK_TABLE && !archived.has(table.name)).map((table) => table.name);
@@ -239,23 +343,38 @@ async function restorePostgres(manifest: BackupManifest, staging: string, target
           await insertRows(connection, target.schema, table, join(staging, 'database', `${table.name}.jsonl`));
         }
         await resetSequences(connection, target.schema, tables);
-        // Before the commit: a restore cut short by a disk error leaves the schema empty, not without its files.
-        if (force) await emptyFolder(resolve(target.filesDir));
-        await moveFiles(manifest, staging, resolve(target.filesDir));
+        // Before the commit, the old files set aside: a restore cut short by a disk error rolls
+        // back to the old tables and gets the old files back.
+        if (options.force) await aside.move(filesDir);
+        await moveFiles(manifest, staging, filesDir);
+        await options.beforeCommit?.();
         await sql`commit`.execute(connection);
       } catch (error) {
-        await sql`rollback`.execute(connection);
+        try {
+          await sql`rollback`.execute(connection);
+        } finally {
+          // Even when the rollback fails too (the connection is gone, and the transaction with it).
+          await aside.putBack([filesDir]);
+        }
         throw error;
       }
     });
+    await aside.discard();
   } finally {
     await db.destroy();
   }
 }
 
 /** A table's JSON lines (exportTable's) into the same table, in batches, in the caller's transaction. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of any table, named at run time
-export async function insertRows(db: Kysely<any>, schema: string, table: Pick<PostgresTable, 'name' | 'columns' | 'types'>, file: string): Promise<void> {
+export async function insertRows(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows of any table, named at run time
+  db: Kysely<any>,
+  schema: string,
+  table: Pick<PostgresTable, 'name' | 'columns' | 'types'>,
+  file: string,
+  /** Batch limits; the defaults but in tests. */
+  limits: { rows: number; bytes: number } = { rows: BATCH_ROWS, bytes: BATCH_BYTES },
+): Promise<number> {
   const { columns } = table;
   const list = sql.join(columns.map((column) => sql.id(column)));
   // Every value arrives as text (json_to_recordset with text columns unescapes JSON strings) and
@@ -264,12 +383,16 @@ export async function insertRows(db: Kysely<any>, schema: string, table: Pick<Po
   const asText = sql.join(columns.map((column) => sql`${sql.id(column)} text`));
   const cast = sql.join(columns.map((column, i) => sql`${sql.id(column)}::${sql.raw(table.types[i])}`));
   let batch: string[] = [];
+  let batchBytes = 0;
+  let inserts = 0;
   const flush = async () => {
     if (batch.length === 0) return;
+    inserts += 1;
     // The batch as one JSON parameter, where a VALUES list would need rows × columns of them.
     await sql`insert into ${sql.id(schema, table.name)} (${list}) overriding system value
       select ${cast} from json_to_recordset(${`[${batch.join(',')}]`}::json) as backup(${asText})`.execute(db);
     batch = [];
+    batchBytes = 0;
   };
   for await (const line of linesOf(file)) {
     if (line.length === 0) continue;
@@ -277,9 +400,11 @@ export async function insertRows(db: Kysely<any>, schema: string, table: Pick<Po
     const unknown = Object.keys(row).find((column) => !columns.includes(column));
     if (unknown) throw new BackupError('incompatible', `The backup's ${table.name} has a column ${unknown} that this schema does not`);
     batch.push(line);
-    if (batch.length >= BATCH_ROWS) await flush();
+    batchBytes += line.length + 1; // UTF-16 units, near enough to bytes for a limit
+    if (batch.length >= limits.rows || batchBytes >= limits.bytes) await flush();
   }
   await flush();
+  return inserts;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { chmod, copyFile, link, mkdir, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, link, mkdir, mkdtemp, open, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
@@ -19,7 +19,7 @@ import {
   type BackupEntry,
   type BackupManifest,
 } from './backup-format';
-import { MIGRATION_TABLE, postgresTables, type PostgresTable } from './postgres-tables';
+import { MIGRATION_TABLE, PARLEY_TABLES, postgresTables, type PostgresTable } from './postgres-tables';
 
 /** What to back up: the database as the server opens it, and the folder of uploaded files. */
 export type BackupSource =
@@ -71,8 +71,10 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
  * Writes a consistent backup of a running (or stopped) Parley to `file` (docs/deployment.md,
  * "Backups"): the database as of one moment, then every file copy it lists. Works on the
  * database as it is, never migrating it, so the server can call it before migrating on start.
- * The archive is written as `<file>.partial` and renamed at the end: a crashed backup never looks
- * complete. Refuses to overwrite an existing file.
+ * The archive is written as `<file>.<pid>-<random>.partial` (removed if the backup fails) and
+ * hard-linked to `<file>` at the end: a crashed backup never looks complete, and of two backups
+ * to the same name at once, the second finds the first's and fails instead of replacing it.
+ * Refuses to overwrite an existing file.
  */
 export async function writeBackup(source: BackupSource, file: string, options: BackupOptions = {}): Promise<BackupResult> {
   const started = Date.now();
@@ -83,9 +85,10 @@ export async function writeBackup(source: BackupSource, file: string, options: B
   // Beside the archive: the file copies are hard-linked into it (same file system, no extra space),
   // so one the janitor removes meanwhile is still there to pack.
   const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.staging-`));
+  let partial: string | null = null;
   try {
     await mkdir(join(staging, 'database'));
-    const snapshot = source.dialect === 'sqlite' ? await snapshotSqlite(source.sqlitePath, staging) : await snapshotPostgres(source.db, source.schema, staging);
+    const snapshot = source.dialect === 'sqlite' ? await snapshotSqlite(source.sqlitePath, staging) : await snapshotPostgres(source.db, source.schema, staging, warn);
     const blobs = await stageBlobs(source.filesDir, snapshot.blobs, staging, warn);
     const manifest: BackupManifest = {
       format: BACKUP_FORMAT,
@@ -99,22 +102,32 @@ export async function writeBackup(source: BackupSource, file: string, options: B
       entries: [...snapshot.entries, ...blobs.entries],
     };
     await writeFile(join(staging, MANIFEST_PATH), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
-    const partial = `${target}.partial`;
+    // A name of this run's own: a second backup to the same name at once cannot write into it.
+    partial = `${target}.${process.pid}-${randomBytes(4).toString('hex')}.partial`;
     await tar.create(
       // portable: no owner names or ids, which mean nothing on the machine restoring. mode: the
       // archive holds every message in the clear, so it is as private as the database.
       { file: partial, cwd: staging, gzip: true, portable: true, strict: true, mode: 0o600 },
       [MANIFEST_PATH, ...manifest.entries.map((entry) => entry.path)],
     );
-    await chmod(partial, 0o600); // a .partial left by a crashed run keeps its old mode otherwise
+    await chmod(partial, 0o600);
     await syncFile(partial);
     const { sha256, size } = await hashFile(partial);
-    await rename(partial, target);
+    // link, unlike rename, never replaces a file: a backup made meanwhile under this name stays.
+    await link(partial, target).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EEXIST') throw new BackupError('failed', `${target} appeared while this backup ran (another backup to the same name?); a backup never overwrites one`);
+      throw error;
+    });
+    await unlink(partial);
+    partial = null;
+    // Only the run that published `target` gets here, so the sidecar's names are its alone.
     await writeFile(`${target}.sha256.partial`, sidecarText(sha256, basename(target)), { mode: 0o600 });
     await rename(`${target}.sha256.partial`, `${target}.sha256`);
     await syncFile(dirname(target));
     return { file: target, size, sha256, manifest, missingBlobs: blobs.missing, damagedBlobs: blobs.damaged, seconds: (Date.now() - started) / 1000 };
   } finally {
+    // A failed backup leaves nothing that looks like one, whole or in part.
+    if (partial) await rm(partial, { force: true }).catch(() => undefined);
     await rm(staging, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }).catch(() => undefined);
   }
 }
@@ -143,7 +156,8 @@ async function snapshotSqlite(sqlitePath: string, staging: string): Promise<Snap
     live.pragma('busy_timeout = 5000');
     // better-sqlite3 first asks for 0 pages (to learn the total), then for as many as this
     // returns: everything at once, rather than 100 pages per step with the server writing between.
-    await live.backup(copy, { progress: ({ remainingPages }) => remainingPages + 1 });
+    // Not remainingPages + 1: pages written since the first step would split the copy in two.
+    await live.backup(copy, { progress: () => 0x7fffffff });
   } finally {
     live.close();
   }
@@ -171,18 +185,22 @@ function hasTable(db: SqliteDatabase.Database, name: string): boolean {
 }
 
 /**
- * PostgreSQL: every table of the schema read in one REPEATABLE READ READ ONLY transaction (one
+ * PostgreSQL: Parley's tables (PARLEY_TABLES) read in one REPEATABLE READ READ ONLY transaction (one
  * snapshot; writers are not blocked), each streamed through a cursor into JSON lines. Every value
  * is exported as PostgreSQL's own text form (or null), which its input functions read back
  * exactly: bigint beyond 2^53, bytea, json, timestamps alike.
  */
-async function snapshotPostgres(db: Kysely<Database>, schema: string, staging: string): Promise<Snapshot> {
+async function snapshotPostgres(db: Kysely<Database>, schema: string, staging: string, warn: (message: string) => void): Promise<Snapshot> {
   return db
     .transaction()
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
     .execute(async (trx) => {
-      const tables = await postgresTables(trx, schema);
+      // The schema may be shared (`public` by default): another application's table is not
+      // Parley's to back up, and a restore, which creates only Parley's tables, could not take it.
+      const all = await postgresTables(trx, schema);
+      const tables = all.filter((table) => PARLEY_TABLES.has(table.name));
+      for (const table of all) if (!PARLEY_TABLES.has(table.name)) warn(`Table ${schema}.${table.name} is not Parley's: left out`);
       const names = new Set(tables.map((table) => table.name));
       if (!names.has(MIGRATION_TABLE)) throw new BackupError('failed', `PostgreSQL schema ${schema} holds no Parley database (no ${MIGRATION_TABLE} table)`);
       const entries: BackupEntry[] = [];
@@ -255,10 +273,19 @@ async function stageBlobs(
     const from = join(filesDir, sha256.slice(0, 2), sha256);
     const to = join(staging, path);
     await mkdir(dirname(to), { recursive: true });
-    try {
-      await link(from, to).catch(async (error: NodeJS.ErrnoException) => {
+    const stage = async (path: string) =>
+      link(path, to).catch(async (error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') throw error;
-        await copyFile(from, to);
+        await copyFile(path, to);
+      });
+    try {
+      await stage(from).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        // The files janitor removes a copy by first renaming it to tmp/removing-<sha256>-<random>
+        // (FileStore.setAside): one the snapshot still lists may be there, about to go.
+        const aside = (await readdir(join(filesDir, 'tmp')).catch(() => [] as string[])).find((name) => name.startsWith(`removing-${sha256}-`));
+        if (!aside) throw error;
+        await stage(join(filesDir, 'tmp', aside));
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;

@@ -1,5 +1,6 @@
+import { basename, resolve } from 'node:path';
 import { AppConfig } from '../config/app-config';
-import { BackupError, backupFileName, DATE_PLACEHOLDER, parleyServerAnswers, restoreBackup, rotateBackups, writeBackup, type BackupProblem, type BackupSource, type RestoreTarget } from '../backup';
+import { BackupError, backupFileName, DATE_PLACEHOLDER, parleyServerAnswers, restoreBackup, sqliteInUse, rotateBackups, writeBackup, type BackupProblem, type BackupSource, type RestoreTarget } from '../backup';
 import { openDatabase } from '../storage/database.service';
 import { CliError, EXIT } from './account-recovery.service';
 import type { Command } from './admin';
@@ -52,7 +53,8 @@ export const BACKUP_COMMANDS: Record<string, Command> = {
       const keepText = values['--keep'];
       const keep = keepText === undefined ? null : Number(keepText);
       if (keep !== null && (!Number.isInteger(keep) || keep < 1)) throw new CliError(`--keep needs a whole number of at least 1, not ${String(keepText)}`, EXIT.usage);
-      if (keep !== null && !pattern.includes(DATE_PLACEHOLDER)) throw new CliError(`--keep needs ${DATE_PLACEHOLDER} in the file name, so that backups have names of their own to rotate`, EXIT.usage);
+      // In the file name itself: rotation lists one folder, so {date} only in a folder name fails after a good backup.
+      if (keep !== null && !basename(pattern).includes(DATE_PLACEHOLDER)) throw new CliError(`--keep needs ${DATE_PLACEHOLDER} in the file name, so that backups have names of their own to rotate`, EXIT.usage);
       const config = (await context()).get(AppConfig);
       const env = config.values;
       const now = new Date();
@@ -88,8 +90,13 @@ export const BACKUP_COMMANDS: Record<string, Command> = {
       if (positional.length !== 1) throw new CliError('restore needs exactly one backup file', EXIT.usage);
       const config = (await context()).get(AppConfig);
       const env = config.values;
-      if (await parleyServerAnswers(env.PARLEY_PORT)) {
-        throw new CliError(`A Parley server answers on port ${env.PARLEY_PORT}: stop the server first (restore never runs under a live server, even with --force)`, EXIT.serverRunning);
+      const answering = await parleyServerAnswers(env.PARLEY_PORT, env.PARLEY_HOST);
+      if (answering) {
+        throw new CliError(`A Parley server answers at ${answering}: stop the server first (restore never runs under a live server, even with --force)`, EXIT.serverRunning);
+      }
+      // Whatever port or address the environment names: a server of other settings on this file.
+      if (!env.PARLEY_DATABASE_URL && sqliteInUse(resolve(env.PARLEY_SQLITE_PATH))) {
+        throw new CliError(`${resolve(env.PARLEY_SQLITE_PATH)} is open in another process (a running Parley server?): stop the server first (restore never runs under a live server, even with --force)`, EXIT.serverRunning);
       }
       const target: RestoreTarget = env.PARLEY_DATABASE_URL
         ? { dialect: 'postgres', postgresUrl: env.PARLEY_DATABASE_URL, schema: env.PARLEY_DATABASE_SCHEMA, filesDir: config.filesDir }
