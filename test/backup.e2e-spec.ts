@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -9,31 +8,13 @@ import { AppConfig } from '../backend/src/config/app-config';
 import { Migrator, sql } from 'kysely';
 import { DatabaseService, migrationProvider, openDatabase } from '../backend/src/storage/database.service';
 import { dropTestSchema } from '../backend/src/storage/testing/test-databases';
+import { runAdmin as admin } from './support/admin-cli';
 import { adminToken, closeAllClients, connectAs, createUser, requestOk } from './support/clients';
 import { eventually } from './support/eventually';
 import { startServer, type TestServer } from './support/server';
 
-const ADMIN_JS = join(__dirname, '..', 'dist', 'backend', 'cli', 'admin.js');
 const onPostgres = process.env.PARLEY_TEST_STORAGE === 'postgres';
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `npm run admin -- ...` as the built script, in a clean environment plus `env`. */
-function admin(args: string[], env: Record<string, string>): Promise<Run> {
-  if (!existsSync(ADMIN_JS)) throw new Error(`${ADMIN_JS} is missing: run npm run build:server first`);
-  const child = spawn(process.execPath, [ADMIN_JS, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin.end();
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 /** A port nothing listens on (taken and given back), so a restore sees no server there. */
 function idlePort(): Promise<string> {
