@@ -8,7 +8,6 @@ import {
   type Driver,
   Kysely,
   Migrator,
-  PostgresDialect,
   sql,
   SqliteDialect,
   type SqliteDialectConfig,
@@ -18,6 +17,7 @@ import {
 import { Pool, types as pgTypes } from 'pg';
 import { AppConfig } from '../config/app-config';
 import { backupFileName } from '../backup/rotation';
+import { SchemaScopedPostgresDialect } from './schema-scoped-dialect';
 import { backupSourceFor, writeBackup } from '../backup/write-backup';
 import { makeDataFilesPrivate } from './data-file-modes';
 import type { Database } from './database.types';
@@ -234,7 +234,7 @@ export function openDatabase(options: DatabaseOptions): {
     pool.on('connect', (client) => client.on('error', (error) => new Logger(DatabaseService.name).warn(`PostgreSQL connection lost: ${error.message}`)));
     const url = new URL(options.postgresUrl);
     return {
-      db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+      db: new Kysely<Database>({ dialect: new SchemaScopedPostgresDialect({ pool }, options.postgresSchema) }),
       dialect: 'postgres',
       location: `${url.host}${url.pathname} schema ${options.postgresSchema}`,
       schema: options.postgresSchema,
