@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { axeViolations } from '../support/axe';
-import { openBrowser, screenshot, signIn, type Person } from '../support/browser';
+import { openAdminPage, openBrowser, screenshot, signIn, type Person } from '../support/browser';
 import { adminToken, api, createUser } from '../support/clients';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/server';
 
@@ -43,7 +43,7 @@ describe('announcements in a real browser', () => {
   const TEXT = '**Fire drill** at 3 pm today: leave by the stairs, not the lift, and meet in the car park.';
 
   it('the admin page starts empty and passes axe; the chat header links to it', async () => {
-    await admin.page.getByRole('link', { name: 'Announcements' }).click();
+    await openAdminPage(admin.page, 'Announcements');
     await admin.page.waitForURL('**/admin/admin/announcements');
     await admin.page.getByText('No announcements yet.').waitFor();
     expect(await axeViolations(admin.page)).toEqual([]);
@@ -100,7 +100,7 @@ describe('announcements in a real browser', () => {
 
   it('one to everyone shows live on the admin pages too (users: a page without a socket of its own), and goes when acknowledged there', async () => {
     await admin.page.getByRole('link', { name: '← Chat' }).click();
-    await admin.page.getByRole('link', { name: 'Users' }).first().click();
+    await openAdminPage(admin.page, 'Users');
     await admin.page.waitForURL('**/admin/admin/users');
     await admin.page.getByRole('table', { name: 'Users' }).waitFor();
     const posted = await api(server, 'POST', '/api/announcements', { token, body: { message: 'Server maintenance on Sunday' } });

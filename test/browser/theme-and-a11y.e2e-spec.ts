@@ -279,9 +279,18 @@ describe('theme, phone layout and accessibility', () => {
 
     // Roster, users and audit are another part of issue 12 (their <main> and fixes); they are
     // checked here so the merged branch proves the whole app.
-    it.each(cases)('on the admin pages (roster, users, audit), $viewport.width px, $scheme', async (c) => {
+    it.each(cases)('on the admin pages (their menu in the chat, roster, users, audit), $viewport.width px, $scheme', async (c) => {
       await prepare(admin.page, c);
       const found: string[] = [];
+      // The admin pages' menu in the chat header: "Admin" on a wide screen, the one menu on a phone.
+      await admin.page.goto('/admin/admin');
+      const trigger = c.viewport === PHONE ? admin.page.getByRole('button', { name: 'Menu' }) : admin.page.getByRole('button', { name: 'Admin', exact: true });
+      await trigger.click();
+      await admin.page.getByRole('menuitem', { name: 'Webhooks' }).waitFor();
+      // Material's overlay sits outside every landmark: see the chat menu above.
+      found.push(...(await check(admin.page, c, 'admin-menu')).filter((v) => !/: region .* at \.cdk-overlay-container$/.test(v)));
+      await admin.page.keyboard.press('Escape');
+      await admin.page.getByRole('menu').waitFor({ state: 'detached' });
       for (const [page, marker] of [
         ['roster', 'cleo'],
         ['users', 'Dora Client'],

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openBrowser, savedForOffline, screenshot, signIn, type Person } from '../support/browser';
+import { openAdminPage, openBrowser, savedForOffline, screenshot, signIn, type Person } from '../support/browser';
 import { adminToken, closeAllClients, connectAs, login, requestOk } from '../support/clients';
 import { eventually } from '../support/eventually';
 import { ADMIN_PASSWORD, startServer, type TestServer } from '../support/server';
@@ -50,7 +50,7 @@ describe('the web app in a real browser', () => {
   });
 
   it('lets the admin create a staff and a client user', async () => {
-    await admin.page.getByRole('link', { name: 'Users' }).click();
+    await openAdminPage(admin.page, 'Users');
     await admin.page.waitForURL('**/admin/admin/users');
     for (const [username, role] of [
       ['sam', 'staff'],
@@ -83,7 +83,7 @@ describe('the web app in a real browser', () => {
 
   it('shows everyone on the admin roster', async () => {
     await admin.page.getByRole('link', { name: '← Chat' }).click();
-    await admin.page.getByRole('link', { name: 'Roster' }).click();
+    await openAdminPage(admin.page, 'Roster');
     await admin.page.waitForURL('**/admin/admin/roster');
     for (const name of ['sam', 'cleo']) {
       await admin.page.locator('[data-testid="roster-row"]', { hasText: name }).first().waitFor();
@@ -155,7 +155,7 @@ describe('the web app in a real browser', () => {
   }
 
   it('replays what an offline client missed, once, when it comes back', async () => {
-    await admin.page.getByRole('link', { name: 'Roster' }).click();
+    await openAdminPage(admin.page, 'Roster');
     const cleoRow = admin.page.locator('[data-testid="roster-row"]', { hasText: 'cleo' });
     await cleoRow.first().waitFor();
     await client.page.goto('about:blank');
@@ -287,7 +287,7 @@ describe('the web app in a real browser', () => {
 
   it('lets the admin disable and enable a user', async () => {
     await admin.page.getByRole('link', { name: '← Chat' }).click();
-    await admin.page.getByRole('link', { name: 'Users' }).click();
+    await openAdminPage(admin.page, 'Users');
     const row = admin.page.locator('tr[data-user="cleo"]');
     await row.getByRole('button', { name: 'Disable' }).click();
     await admin.page.getByRole('dialog').getByRole('button', { name: 'Disable cleo' }).click();
@@ -320,7 +320,7 @@ describe('the web app in a real browser', () => {
 
   it('shows the admin what admins did, in the audit log', async () => {
     await admin.page.getByRole('link', { name: '← Chat' }).click();
-    await admin.page.getByRole('link', { name: 'Audit log' }).click();
+    await openAdminPage(admin.page, 'Audit log');
     await admin.page.waitForURL('**/admin/admin/audit');
     const rows = admin.page.getByTestId('audit-row');
     await rows.first().waitFor();
@@ -341,7 +341,7 @@ describe('the web app in a real browser', () => {
 
   it('lets the admin delete a user, after a confirmation dialog', async () => {
     await admin.page.getByRole('link', { name: '← Chat' }).click();
-    await admin.page.getByRole('link', { name: 'Users' }).click();
+    await openAdminPage(admin.page, 'Users');
     const form = admin.page.getByRole('form', { name: 'Create a user' });
     await form.getByLabel('User name').fill('temp');
     await form.getByLabel('Initial password').fill('temp-passphrase-9');

@@ -89,6 +89,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
 }
 
+/** From the chat page on a wide screen: an admin page through the header's Admin menu. */
+export async function openAdminPage(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: 'Admin', exact: true }).click();
+  await page.getByRole('menu', { name: 'Admin pages' }).getByRole('menuitem', { name, exact: true }).click();
+}
+
 export async function signIn(page: Page, username: string, password: string): Promise<void> {
   await page.goto('/login');
   await page.getByLabel('User name').fill(username);

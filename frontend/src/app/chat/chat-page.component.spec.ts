@@ -38,10 +38,10 @@ describe('ChatPageComponent', () => {
   let history: WireMessage[] = [];
   beforeEach(() => (history = []));
 
-  async function render(channels: ChannelInfo[]) {
+  async function render(channels: ChannelInfo[], me: PublicUser = tess) {
     connection = new FakeConnection();
     connection.handlers = {
-      [ClientEvents.VerifyUser]: () => ({ ok: true, user: tess, latest_id: 1, max_message_bytes: 100, groups: ['staff'], read_groups: ['staff'], edit_window_ms: 15 * 60_000, read_receipts: true, file_limits: { max_bytes: 100_000_000, allowed_types: ['*'] }, group_conversations: { staff: 'group:staff' } }),
+      [ClientEvents.VerifyUser]: () => ({ ok: true, user: me, latest_id: 1, max_message_bytes: 100, groups: ['staff'], read_groups: ['staff'], edit_window_ms: 15 * 60_000, read_receipts: true, file_limits: { max_bytes: 100_000_000, allowed_types: ['*'] }, group_conversations: { staff: 'group:staff' } }),
       [ClientEvents.Conversations]: () => ({ ok: true, conversations: [], more: false }),
       [ClientEvents.Directory]: () => ({ ok: true, users: [{ username: 'sam', display_name: 'Sam Staff', role: 'staff', online: true }], next_after: null }),
       [ClientEvents.Sync]: () => ({ ok: true, messages: [], more: false, channels, announcements: [], receipts: [], cursor: 0 }),
@@ -57,7 +57,7 @@ describe('ChatPageComponent', () => {
         { provide: MATERIAL_ANIMATIONS, useValue: { animationsDisabled: true } },
         { provide: ChatConnection, useValue: connection },
         { provide: SocketService, useValue: { connect: () => void connection.connect(), disconnect: () => undefined } },
-        { provide: AuthService, useValue: { user: signal(tess), unreachable: signal(false), forget: () => undefined, logout: async () => undefined } },
+        { provide: AuthService, useValue: { user: signal(me), unreachable: signal(false), forget: () => undefined, logout: async () => undefined } },
         { provide: NOTIFIER, useValue: { supported: false, permission: () => 'denied', requestPermission: async () => 'denied', show: () => undefined } },
         { provide: STORAGE, useValue: { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => storage.set(k, v) } },
         { provide: ID_GENERATOR, useValue: () => 'id' },
@@ -81,6 +81,26 @@ describe('ChatPageComponent', () => {
     const { host } = await render([]);
     const account = Array.from(host.querySelectorAll('header.top a')).find((a) => a.textContent?.trim() === 'Account');
     expect(account?.getAttribute('href')).toBe('/staff/tess/account');
+  });
+
+  it('puts the admin pages under one Admin menu (one header row at 1280 px), for an admin only', async () => {
+    const { fixture, host } = await render([], { username: 'ada', display_name: 'Ada', role: 'admin' });
+    expect(Array.from(host.querySelectorAll('.wide.actions > a')).map((a) => a.textContent?.trim())).toEqual(['Account']);
+    (host.querySelector('.wide .admin-menu') as HTMLButtonElement).click();
+    await fixture.whenStable();
+    const menu = document.querySelector('[role="menu"][aria-label="Admin pages"]')!;
+    expect(Array.from(menu.querySelectorAll('a[role="menuitem"]')).map((a) => [a.textContent?.trim(), a.getAttribute('href')])).toEqual([
+      ['Roster', '/admin/ada/roster'],
+      ['Users', '/admin/ada/users'],
+      ['Audit log', '/admin/ada/audit'],
+      ['Announcements', '/admin/ada/announcements'],
+      ['Retention & export', '/admin/ada/retention'],
+      ['Webhooks', '/admin/ada/webhooks'],
+    ]);
+    TestBed.resetTestingModule();
+
+    const staff = await render([]);
+    expect(staff.host.querySelector('.admin-menu')).toBeNull();
   });
 
   it('opens a channel with its topic and member count, and counts a mention in the list and in total', async () => {

@@ -22,7 +22,7 @@ import { MatMenuModule } from '@angular/material/menu';
 import { MatSlideToggleModule, type MatSlideToggleChange } from '@angular/material/slide-toggle';
 import { Router, RouterLink } from '@angular/router';
 import { map } from 'rxjs';
-import { ConversationIds, type DirectoryEntry, hasCapability, type NotifyLevel, type PublicUser } from '@parley/contract';
+import { ConversationIds, type DirectoryEntry, hasCapability, type NotifyLevel, type PublicUser, type RoleCapabilities } from '@parley/contract';
 import { ChannelBrowserDialogComponent, type ChannelBrowserData, type ChannelBrowserResult } from '../channels/channel-browser.dialog';
 import { ChannelDetailsDialogComponent, type ChannelDetailsData } from '../channels/channel-details.dialog';
 import { ChannelsStore } from '../channels/channels.store';
@@ -45,6 +45,16 @@ import { SearchPanelComponent, type SearchPanelData, type SearchPanelResult } fr
 import { SearchStore } from '../search/search.store';
 import { ShownNamePipe } from './shown-name.pipe';
 import { TypingStore } from './typing.store';
+
+/** The admin pages of the header's menus, each shown to a role with the capability it needs. */
+const ADMIN_PAGES: ReadonlyArray<{ label: string; link: (name: string) => string; needs: keyof RoleCapabilities }> = [
+  { label: 'Roster', link: (name) => `/admin/${name}/roster`, needs: 'watchRoster' },
+  { label: 'Users', link: (name) => `/admin/${name}/users`, needs: 'manageUsers' },
+  { label: 'Audit log', link: (name) => `/admin/${name}/audit`, needs: 'readAuditLog' },
+  { label: 'Announcements', link: (name) => `/admin/${name}/announcements`, needs: 'announce' },
+  { label: 'Retention & export', link: (name) => `/admin/${name}/retention`, needs: 'manageRetention' },
+  { label: 'Webhooks', link: (name) => `/admin/${name}/webhooks`, needs: 'manageWebhooks' },
+];
 
 /** Phone width: one column at a time and a menu instead of the header's links. */
 const PHONE_QUERY = '(max-width: 640px)';
@@ -81,23 +91,20 @@ const HIGHLIGHT_MS = 2_500;
         title="Search (Ctrl+K or /)">
         <span class="material-symbols-outlined" aria-hidden="true">search</span>
       </button>
-      <!-- Wide screens show the pages and switches in the header; phones get one menu (the CSS picks). -->
+      <!--
+        Wide screens show the switches in the header and the admin pages under one "Admin" menu (six
+        links in a row wrapped the header to two lines at 1280 px); phones get one menu for all.
+      -->
       <div class="wide actions">
-        @if (isAdmin()) {
-          <a mat-button [routerLink]="['/admin', user()!.username, 'roster']">Roster</a>
-          <a mat-button [routerLink]="['/admin', user()!.username, 'users']">Users</a>
-        }
-        @if (canReadAudit()) {
-          <a mat-button [routerLink]="['/admin', user()!.username, 'audit']">Audit log</a>
-        }
-        @if (canAnnounce()) {
-          <a mat-button [routerLink]="['/admin', user()!.username, 'announcements']">Announcements</a>
-        }
-        @if (canManageRetention()) {
-          <a mat-button [routerLink]="['/admin', user()!.username, 'retention']">Retention &amp; export</a>
-        }
-        @if (canManageWebhooks()) {
-          <a mat-button [routerLink]="['/admin', user()!.username, 'webhooks']">Webhooks</a>
+        @if (adminPages().length > 0) {
+          <button mat-button type="button" [matMenuTriggerFor]="adminMenu" class="admin-menu">
+            Admin <span class="material-symbols-outlined" aria-hidden="true">expand_more</span>
+          </button>
+          <mat-menu #adminMenu="matMenu" aria-label="Admin pages">
+            @for (page of adminPages(); track page.link) {
+              <a mat-menu-item [routerLink]="page.link">{{ page.label }}</a>
+            }
+          </mat-menu>
         }
         <a mat-button [routerLink]="accountLink()">Account</a>
         @if (notifierSupported) {
@@ -112,21 +119,8 @@ const HIGHLIGHT_MS = 2_500;
         <span class="material-symbols-outlined" aria-hidden="true">menu</span>
       </button>
       <mat-menu #pageMenu="matMenu" aria-label="Menu">
-        @if (isAdmin()) {
-          <a mat-menu-item [routerLink]="['/admin', user()!.username, 'roster']">Roster</a>
-          <a mat-menu-item [routerLink]="['/admin', user()!.username, 'users']">Users</a>
-        }
-        @if (canReadAudit()) {
-          <a mat-menu-item [routerLink]="['/admin', user()!.username, 'audit']">Audit log</a>
-        }
-        @if (canAnnounce()) {
-          <a mat-menu-item [routerLink]="['/admin', user()!.username, 'announcements']">Announcements</a>
-        }
-        @if (canManageRetention()) {
-          <a mat-menu-item [routerLink]="['/admin', user()!.username, 'retention']">Retention &amp; export</a>
-        }
-        @if (canManageWebhooks()) {
-          <a mat-menu-item [routerLink]="['/admin', user()!.username, 'webhooks']">Webhooks</a>
+        @for (page of adminPages(); track page.link) {
+          <a mat-menu-item [routerLink]="page.link">{{ page.label }}</a>
         }
         <a mat-menu-item [routerLink]="accountLink()">Account</a>
         @if (notifierSupported) {
@@ -290,6 +284,7 @@ const HIGHLIGHT_MS = 2_500;
     .me { margin-left: auto; }
     .actions { display: flex; align-items: center; gap: 0.75rem; flex-wrap: wrap; }
     .narrow { display: none; margin-left: auto; }
+    .admin-menu .material-symbols-outlined { font-size: 20px; vertical-align: middle; margin-inline-start: 0.125rem; }
     /* Holds only the theme submenu's template, rendered in the overlay when opened. */
     parley-theme-menu { display: none; }
     .role { font-size: 0.8rem; color: var(--mat-sys-on-surface-variant); }
@@ -377,11 +372,11 @@ export class ChatPageComponent implements OnInit, OnDestroy {
     const me = this.user();
     return me ? ['/', me.role, me.username, 'account'] : ['/'];
   });
-  readonly isAdmin = computed(() => !!this.user() && hasCapability(this.user()!.role, 'watchRoster'));
-  readonly canReadAudit = computed(() => !!this.user() && hasCapability(this.user()!.role, 'readAuditLog'));
-  readonly canAnnounce = computed(() => !!this.user() && hasCapability(this.user()!.role, 'announce'));
-  readonly canManageRetention = computed(() => !!this.user() && hasCapability(this.user()!.role, 'manageRetention'));
-  readonly canManageWebhooks = computed(() => !!this.user() && hasCapability(this.user()!.role, 'manageWebhooks'));
+  /** The admin pages this role may open, in the menus' order (backend/src/contract/permissions.ts decides). */
+  readonly adminPages = computed(() => {
+    const me = this.user();
+    return me ? ADMIN_PAGES.filter((page) => hasCapability(me.role, page.needs)).map((page) => ({ label: page.label, link: page.link(me.username) })) : [];
+  });
   /** Narrow screens show one column at a time; the styles' media query uses the same width. */
   readonly phone = toSignal(inject(BreakpointObserver).observe(PHONE_QUERY).pipe(map((state) => state.matches)), { initialValue: false });
   /** Nothing hovers on a touch screen or a phone: message actions always show there. */
