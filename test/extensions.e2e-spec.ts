@@ -50,6 +50,7 @@ describe('extensions (PARLEY_EXTENSIONS)', () => {
         AUTO_RESPONDER_ACCOUNT: 'helpdesk',
         AUTO_RESPONDER_TEXT: 'Out of office until Monday.',
         HOOK_LOG: hookLog,
+        PARLEY_HOOK_TIMEOUT_MS: '500',
       },
       60_000,
     );
@@ -119,6 +120,20 @@ describe('extensions (PARLEY_EXTENSIONS)', () => {
     });
     expect(await failures('message.before_store')).toBe(before + 1);
     await requestOk(alice, 'send_message', { message: 'still here', recipients: 'user:bob' });
+  });
+
+  it('fails a message whose before-store hook never answers with INTERNAL after PARLEY_HOOK_TIMEOUT_MS, counted, and the sender goes on', async () => {
+    const alice = await connectStaff('alice');
+    const bob = await connectStaff('bob');
+    const before = await failures('message.before_store');
+    const hung = request(alice, 'send_message', { message: 'please hang the hook', recipients: 'user:bob' });
+    // Sent right behind it on the same socket: its lane waits for the hung one, then goes on.
+    const got = nextEvent(bob, 'message_from_user', (m) => m.message === 'after the hang');
+    const next = request(alice, 'send_message', { message: 'after the hang', recipients: 'user:bob' });
+    expect(await hung).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'An extension on this server failed on this message; it was not sent' } });
+    expect(await next).toMatchObject({ ok: true });
+    await got;
+    expect(await failures('message.before_store')).toBe(before + 1);
   });
 
   it('runs account hooks when an account is created, signs in and is disabled', async () => {

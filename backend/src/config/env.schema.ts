@@ -132,6 +132,11 @@ export const envSchema = z.object({
       return result.data;
     }),
   /**
+   * How long a before-store message hook may take (default 5 s). It runs in the sender's lane, so
+   * a hook that never answers would otherwise hold that sender's messages, unacknowledged, for ever.
+   */
+  PARLEY_HOOK_TIMEOUT_MS: int(1, 600_000).default(5_000),
+  /**
    * Extension modules loaded at start, comma-separated paths to ES module files (relative to
    * the working folder, or absolute); their hooks run in this order. See docs/extensions.md.
    */

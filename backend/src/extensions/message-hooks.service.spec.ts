@@ -7,6 +7,7 @@ import { ParleyMetrics } from '../metrics/parley-metrics.service';
 import { userRow } from '../storage/testing/fixtures';
 import { newTestService } from '../testing/new-test-service';
 import { AccountHooks, type AccountChange } from './account-hooks.service';
+import { HookFailures } from './hook-list';
 import { MessageHooks, type OutgoingMessage } from './message-hooks.service';
 
 const alice = userRow(1, 'staff', { username: 'alice' });
@@ -67,6 +68,33 @@ describe('MessageHooks', () => {
       ['message.before_store', 'buggy'],
       ['message.before_store', 'buggy'],
     ]);
+  });
+
+  it('fails the message with INTERNAL, counted, when a hook does not answer within PARLEY_HOOK_TIMEOUT_MS, and ignores its late answer', async () => {
+    jest.useFakeTimers();
+    try {
+      const { sut, get } = newTestService(MessageHooks, { env: { PARLEY_HOOK_TIMEOUT_MS: '1000' } });
+      const counted = jest.spyOn(get(HookFailures), 'report').mockImplementation(() => undefined);
+      let answerLate: (result: { text: string }) => void = () => undefined;
+      sut.forExtension({ extension: 'slow', position: 0 }).beforeStore((message) =>
+        message.text === 'stuck' ? new Promise((resolve) => (answerLate = resolve)) : { text: `${message.text}!` },
+      );
+      const stuck = refusal(sut.runBeforeStore('stuck', alice, toBob, plain));
+      await jest.advanceTimersByTimeAsync(999);
+      let settled = false;
+      void stuck.then(() => (settled = true));
+      await Promise.resolve();
+      expect(settled).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(await stuck).toEqual({ code: 'INTERNAL', message: 'An extension on this server failed on this message; it was not sent' });
+      expect(counted).toHaveBeenCalledWith('message.before_store', { extension: 'slow', position: 0 }, expect.objectContaining({ message: 'did not answer within 1000 ms (PARLEY_HOOK_TIMEOUT_MS)' }));
+      answerLate({ text: 'too late' });
+      // The same hook answering at once is not held up, and no timer is left behind.
+      expect(await sut.runBeforeStore('quick', alice, toBob, plain)).toBe('quick!');
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('takes no rewrite a sender could not have sent: too long, empty without files, or not text', async () => {

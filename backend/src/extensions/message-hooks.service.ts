@@ -66,6 +66,10 @@ export function hookTarget(target: Target): HookTarget {
   }
 }
 
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
 /** What refusing looks like on the wire when a hook gives no reason. */
 const DEFAULT_REFUSAL = 'This server does not accept this message';
 
@@ -79,6 +83,7 @@ export class MessageHooks extends PerExtension {
   private readonly beforeStoreHooks = new HookList<BeforeStoreHook>();
   private readonly afterDeliveryHooks = new HookList<AfterDeliveryHook>();
   private readonly maxBytes: number;
+  private readonly timeoutMs: number;
 
   constructor(
     private readonly failures: HookFailures,
@@ -86,6 +91,7 @@ export class MessageHooks extends PerExtension {
   ) {
     super();
     this.maxBytes = config.values.PARLEY_MAX_MESSAGE_BYTES;
+    this.timeoutMs = config.values.PARLEY_HOOK_TIMEOUT_MS;
   }
 
   /** Runs before every message is stored, in PARLEY_EXTENSIONS order; each sees the previous one's text. */
@@ -115,7 +121,8 @@ export class MessageHooks extends PerExtension {
     for (const { hook, source } of this.beforeStoreHooks) {
       let result: BeforeStoreResult;
       try {
-        result = await hook({ ...message, text: current });
+        const answer = hook({ ...message, text: current });
+        result = isPromiseLike(answer) ? await this.inTime(answer) : answer;
       } catch (error) {
         throw this.failed(source, error);
       }
@@ -128,6 +135,18 @@ export class MessageHooks extends PerExtension {
       current = result.text;
     }
     return current;
+  }
+
+  /**
+   * The hook's answer, or a rejection once PARLEY_HOOK_TIMEOUT_MS has passed: the message then
+   * fails like one a hook threw on, and the sender's later messages go on. A late answer is ignored.
+   */
+  private inTime<T>(answer: PromiseLike<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`did not answer within ${this.timeoutMs} ms (PARLEY_HOOK_TIMEOUT_MS)`)), this.timeoutMs);
+    });
+    return Promise.race([Promise.resolve(answer), late]).finally(() => clearTimeout(timer));
   }
 
   /** After the emit; never awaited, never throws. */
