@@ -122,6 +122,14 @@ describe.each(TEST_DIALECTS)('backup and restore on %s', (dialect) => {
       // Ids continue after the restored ones (PostgreSQL's identity sequences were reset).
       const { id } = await after.db.insertInto('users').values({ username: 'carol', display_name: 'Carol', role: 'client', password_hash: null, created_at: 3, updated_at: 3 }).returning('id').executeTakeFirstOrThrow();
       expect(Number(id)).toBeGreaterThan(2);
+      if (dialect === 'postgres') {
+        // Set aside while the rows went in, then made again: the same indexes as the original's.
+        const indexes = async (db: Kysely<Database>, name: string) =>
+          (await sql<{ name: string; definition: string }>`select indexname as name, replace(indexdef, ${name}, 'S') as definition from pg_indexes where schemaname = ${name} order by indexname`.execute(db)).rows;
+        const made = await indexes(after.db, schema);
+        expect(made.length).toBeGreaterThan(15);
+        expect(made).toEqual(await indexes(source.database.db, source.schema!));
+      }
       await close(after);
 
       // A second restore into the now full target is refused, and --force replaces it.

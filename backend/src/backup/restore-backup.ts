@@ -336,12 +336,16 @@ async function restorePostgres(manifest: BackupManifest, staging: string, target
         if (missing.length > 0) throw new BackupError('incompatible', `The backup has tables that schema ${manifest.schema} does not: ${missing.join(', ')}`);
         const absent = tables.filter((table) => table.name !== MIGRATION_LOCK_TABLE && !archived.has(table.name)).map((table) => table.name);
         if (absent.length > 0) throw new BackupError('damaged', `The backup lacks tables that schema ${manifest.schema} has: ${absent.join(', ')}`);
+        // Indexes are built once over all the rows rather than row by row (the trigram one most of all).
+        const indexes = await setIndexesAside(connection, target.schema, tables.map((table) => table.name));
         for (const table of tables) {
           if (table.name === MIGRATION_LOCK_TABLE) continue;
           // The migrations just recorded themselves; the backup's rows (with their dates) replace those.
           if (table.name === MIGRATION_TABLE) await sql`delete from ${sql.id(target.schema, MIGRATION_TABLE)}`.execute(connection);
           await insertRows(connection, target.schema, table, join(staging, 'database', `${table.name}.jsonl`));
         }
+        await sql`set local maintenance_work_mem = '256MB'`.execute(connection);
+        for (const index of indexes) await sql.raw(index.definition).execute(connection);
         await resetSequences(connection, target.schema, tables);
         // Before the commit, the old files set aside: a restore cut short by a disk error rolls
         // back to the old tables and gets the old files back.
@@ -363,6 +367,31 @@ async function restorePostgres(manifest: BackupManifest, staging: string, target
   } finally {
     await db.destroy();
   }
+}
+
+/**
+ * Drops the tables' indexes that no constraint owns (primary keys, uniques and the foreign keys
+ * that need them stay) and returns their definitions, to be created again once the rows are in:
+ * inside the restore's transaction, so a failure leaves them as they were. A unique index made
+ * again still refuses duplicate rows, failing the restore as the insert would have.
+ */
+async function setIndexesAside(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables named at run time
+  db: Kysely<any>,
+  schema: string,
+  tables: string[],
+): Promise<Array<{ name: string; definition: string }>> {
+  const { rows } = await sql<{ name: string; definition: string }>`
+    select i.relname as name, pg_get_indexdef(i.oid) as definition
+      from pg_catalog.pg_index x
+      join pg_catalog.pg_class i on i.oid = x.indexrelid
+      join pg_catalog.pg_class t on t.oid = x.indrelid
+      join pg_catalog.pg_namespace n on n.oid = t.relnamespace
+     where n.nspname = ${schema} and t.relname = any(${tables}::text[])
+       and not exists (select 1 from pg_catalog.pg_constraint c where c.conindid = i.oid)
+     order by i.relname`.execute(db);
+  for (const index of rows) await sql`drop index ${sql.id(schema, index.name)}`.execute(db);
+  return rows;
 }
 
 /** A table's JSON lines (exportTable's) into the same table, in batches, in the caller's transaction. */
