@@ -14,7 +14,7 @@ import { dropTestSchema, openTestDatabase, TEST_DIALECTS, TEST_POSTGRES_URL, typ
 import { UserRepository } from '../storage/user.repository';
 import { BackupError, type BackupManifest } from './backup-format';
 import { MIGRATION_LOCK_TABLE, PARLEY_TABLES, postgresTables } from './postgres-tables';
-import { extractProblem, insertRows, restoreBackup, verifyBackup, type RestoreTarget } from './restore-backup';
+import { extractProblem, insertRows, restoreBackup, setIndexesAside, verifyBackup, type RestoreTarget } from './restore-backup';
 import { backupFileName, backupTimestamp, rotateBackups } from './rotation';
 import { exportTable, writeBackup, type BackupSource } from './write-backup';
 
@@ -397,6 +397,24 @@ describe('PostgreSQL: a schema shared with other applications', () => {
     return schema;
   };
   const foreignRows = async (schema: string) => (await sql<{ note: string }>`select note from ${sql.id(schema, 'someone_elses')}`.execute(source.database.db)).rows;
+
+  it("sets aside only the indexes no constraint owns, and their definitions make them again as they were", async () => {
+    const db = source.database.db;
+    const schema = source.schema!;
+    const all = async () => (await sql<{ name: string; definition: string }>`select indexname as name, indexdef as definition from pg_indexes where schemaname = ${schema} order by indexname`.execute(db)).rows;
+    const before = await all();
+    const aside = await setIndexesAside(db, schema, [...PARLEY_TABLES]);
+    const names = aside.map((index) => index.name);
+    // Plain and partial unique indexes go; primary keys and unique constraints stay.
+    expect(names).toEqual(expect.arrayContaining(['messages_sender_socket', 'messages_sender_client_id']));
+    expect(names).not.toContain('messages_pkey');
+    const left = (await all()).map((index) => index.name);
+    expect(left).toContain('messages_pkey');
+    expect(left.filter((name) => names.includes(name))).toEqual([]);
+    expect(left.length + names.length).toBe(before.length);
+    for (const index of aside) await sql.raw(index.definition).execute(db);
+    expect(await all()).toEqual(before);
+  });
 
   it('PARLEY_TABLES names exactly the tables the migrations create', async () => {
     const names = (await postgresTables(source.database.db, source.schema!)).map((table) => table.name).sort();

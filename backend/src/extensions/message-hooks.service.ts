@@ -145,6 +145,8 @@ export class MessageHooks extends PerExtension {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`did not answer within ${this.timeoutMs} ms (PARLEY_HOOK_TIMEOUT_MS)`)), this.timeoutMs);
+      // A hung hook must not keep a stopping server alive.
+      timer.unref();
     });
     return Promise.race([Promise.resolve(answer), late]).finally(() => clearTimeout(timer));
   }
