@@ -169,6 +169,25 @@ describe('theme, phone layout and accessibility', () => {
     await conversation(sam.page, 'user:cleo').locator('.presence.online').waitFor();
   });
 
+  it("keeps an admin's chat header to one row at every width, the pages and switches in the menu below 960 px", async () => {
+    const admin = await signedIn('admin', ADMIN_PASSWORD);
+    const header = admin.page.locator('header.top');
+    for (const width of [641, 768, 960, 961, 1024, 1280]) {
+      await admin.page.setViewportSize({ width, height: 800 });
+      const menu = admin.page.getByRole('button', { name: 'Menu' });
+      const adminPages = admin.page.getByRole('button', { name: 'Admin', exact: true });
+      await (width <= 960 ? menu : adminPages).waitFor();
+      expect(await (width <= 960 ? adminPages : menu).isVisible()).toBe(false);
+      // Named by width, so a failure says which one wrapped.
+      expect({ width, oneRow: (await header.boundingBox())!.height <= 56 }).toEqual({ width, oneRow: true });
+    }
+    await admin.page.setViewportSize({ width: 768, height: 800 });
+    await admin.page.getByRole('button', { name: 'Menu' }).click();
+    await admin.page.getByRole('menu', { name: 'Menu' }).getByRole('menuitem', { name: 'Webhooks' }).waitFor();
+    await screenshot(admin.page, 'tablet-admin-menu');
+    await admin.page.keyboard.press('Escape');
+  });
+
   describe('on a phone', () => {
     it('keeps the chat header to one row, with the pages, theme and sign-out in a menu', async () => {
       const admin = await signedIn('admin', ADMIN_PASSWORD, PHONE);

@@ -93,7 +93,7 @@ const HIGHLIGHT_MS = 2_500;
       </button>
       <!--
         Wide screens show the switches in the header and the admin pages under one "Admin" menu (six
-        links in a row wrapped the header to two lines at 1280 px); phones get one menu for all.
+        links in a row wrapped the header to two lines at 1280 px); below 960 px one menu holds all.
       -->
       <div class="wide actions">
         @if (adminPages().length > 0) {
@@ -324,6 +324,11 @@ const HIGHLIGHT_MS = 2_500;
     .replying-text { display: flex; flex-direction: column; min-width: 0; flex: 1; font-size: 0.8rem; }
     .replying-to { font-weight: 500; color: var(--mat-sys-on-surface); }
     .excerpt { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    /* Tablets and narrow windows: the header's switches need ~900 px in a row, so below that they go into the menu too. */
+    @media (max-width: 960px) {
+      .actions { display: none; }
+      .narrow { display: inline-flex; }
+    }
     /* Phones (PHONE_QUERY): a one-row header with a menu, and one column at a time (showList, showPane). */
     @media (max-width: 640px) {
       .top { gap: 0.25rem; padding: 0.125rem 0.25rem 0.125rem 1rem; }
