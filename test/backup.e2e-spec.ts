@@ -120,11 +120,13 @@ describe(`backup and restore from the command line (issue 21) on ${onPostgres ? 
     const target = await freshTarget();
     const live = await admin(['restore', backup, '--force'], { ...target, PARLEY_PORT: new URL(server.url).port });
     expect(live).toMatchObject({ code: 9, stderr: expect.stringMatching(/stop the server first/) });
-    if (!onPostgres) {
-      // The live server's own database, whatever port the environment names: found by its lock.
-      const underServer = await admin(['restore', backup, '--force'], { ...sourceEnv, PARLEY_PORT: await idlePort() });
-      expect(underServer).toMatchObject({ code: 9, stderr: expect.stringMatching(/is open in another process .*stop the server first/) });
-    }
+    // The live server's own database, whatever port the environment names: found by its lock
+    // (SQLite) or by its connections in pg_stat_activity (PostgreSQL: any node, on any machine).
+    const underServer = await admin(['restore', backup, '--force'], { ...sourceEnv, PARLEY_PORT: await idlePort() });
+    expect(underServer).toMatchObject({
+      code: 9,
+      stderr: expect.stringMatching(onPostgres ? /PostgreSQL has \d+ connections of a running Parley server on schema parley_e2e_\w+ \(from 127\.0\.0\.1\): stop every server/ : /is open in another process .*stop the server first/),
+    });
 
     const restored = await admin(['restore', backup], target);
     expect(restored).toMatchObject({ code: 0, stderr: '' });

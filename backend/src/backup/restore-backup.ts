@@ -3,7 +3,7 @@ import { chmod, copyFile, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm }
 import { basename, dirname, join, resolve } from 'node:path';
 import { Migrator, sql, type Kysely } from 'kysely';
 import * as tar from 'tar';
-import { migrationProvider, openDatabase, type DialectName } from '../storage/database.service';
+import { ADMIN_APPLICATION_NAME, migrationProvider, openDatabase, type DialectName } from '../storage/database.service';
 import type { Database } from '../storage/database.types';
 import {
   BACKUP_FORMAT,
@@ -191,7 +191,7 @@ async function refuseNonEmpty(target: RestoreTarget): Promise<void> {
     const db = resolve(target.sqlitePath);
     for (const path of [db, `${db}-wal`]) if (existsSync(path)) throw notEmpty(`${path} exists`);
   } else {
-    const { db } = openDatabase({ sqlitePath: '', postgresUrl: target.postgresUrl, postgresSchema: target.schema });
+    const { db } = openDatabase({ sqlitePath: '', postgresUrl: target.postgresUrl, postgresSchema: target.schema, applicationName: ADMIN_APPLICATION_NAME });
     try {
       // Only Parley's own tables count: the schema may be shared (`public` by default) with others'.
       const present = await parleyTablesIn(db, target.schema);
@@ -316,7 +316,7 @@ async function dropParleyObjects(db: Kysely<any>, schema: string): Promise<void>
 async function restorePostgres(manifest: BackupManifest, staging: string, target: Extract<RestoreTarget, { dialect: 'postgres' }>, options: RestoreOptions): Promise<void> {
   await checkSchemaKnown(manifest, 'postgres');
   const archived = new Set(manifest.entries.filter((entry) => entry.path.startsWith('database/')).map((entry) => basename(entry.path, '.jsonl')));
-  const { db } = openDatabase({ sqlitePath: '', postgresUrl: target.postgresUrl, postgresSchema: target.schema });
+  const { db } = openDatabase({ sqlitePath: '', postgresUrl: target.postgresUrl, postgresSchema: target.schema, applicationName: ADMIN_APPLICATION_NAME });
   const filesDir = resolve(target.filesDir);
   const aside = new SetAside();
   try {

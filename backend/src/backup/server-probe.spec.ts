@@ -1,9 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { parleyServerAnswers, probeHosts, sqliteInUse } from './server-probe';
+import { sql } from 'kysely';
+import { ADMIN_APPLICATION_NAME, openDatabase } from '../storage/database.service';
+import { TEST_POSTGRES_URL } from '../storage/testing/test-databases';
+import { parleyServerAnswers, postgresServersOn, probeHosts, sqliteInUse } from './server-probe';
 
 describe('finding a running server before a restore', () => {
   it('asks loopback for a wildcard PARLEY_HOST, the address itself otherwise, and 127.0.0.1 always', () => {
@@ -49,5 +53,21 @@ describe('finding a running server before a restore', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("sees a PostgreSQL server's connections on its schema, from any address, and not an admin command's or another schema's", async () => {
+    const schema = `parley_probe_${randomBytes(6).toString('hex')}`;
+    expect(await postgresServersOn(TEST_POSTGRES_URL, schema)).toEqual({ connections: 0, from: [] });
+    const server = openDatabase({ sqlitePath: '', postgresUrl: TEST_POSTGRES_URL, postgresSchema: schema });
+    const admin = openDatabase({ sqlitePath: '', postgresUrl: TEST_POSTGRES_URL, postgresSchema: schema, applicationName: ADMIN_APPLICATION_NAME });
+    const other = openDatabase({ sqlitePath: '', postgresUrl: TEST_POSTGRES_URL, postgresSchema: `${schema}_other` });
+    try {
+      // A pool connects on its first query and keeps the connection while idle, as a server's does.
+      for (const { db } of [server, admin, other]) await sql`select 1`.execute(db);
+      expect(await postgresServersOn(TEST_POSTGRES_URL, schema)).toEqual({ connections: 1, from: ['127.0.0.1'] });
+    } finally {
+      for (const { db } of [server, admin, other]) await db.destroy();
+    }
+    expect(await postgresServersOn(TEST_POSTGRES_URL, schema)).toEqual({ connections: 0, from: [] });
   });
 });

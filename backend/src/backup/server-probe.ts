@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import SqliteDatabase from 'better-sqlite3';
+import { Client } from 'pg';
+import { ADMIN_APPLICATION_NAME, serverApplicationName } from '../storage/database.service';
 
 /**
  * The addresses to ask for a server configured with PARLEY_HOST: the loopback address of the
@@ -74,5 +76,28 @@ export function sqliteInUse(path: string): boolean {
     return /^SQLITE_BUSY/.test(String((error as { code?: unknown }).code));
   } finally {
     db.close();
+  }
+}
+
+/**
+ * The Parley servers connected to PostgreSQL on `schema`, from any machine: every server names its
+ * connections `parley <schema>` (serverApplicationName), and pg_stat_activity lists them while the
+ * server runs (it keeps its pool open). The addresses they connect from, "local" for a Unix socket.
+ * Not seen: a server whose PARLEY_DATABASE_URL sets an application_name of its own, and, for a
+ * database role that may not read other roles' sessions, a server running as another role.
+ */
+export async function postgresServersOn(url: string, schema: string): Promise<{ connections: number; from: string[] }> {
+  const client = new Client({ connectionString: url, application_name: ADMIN_APPLICATION_NAME });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ connections: number; from: string[] | null }>(
+      `select count(*)::int as connections, array_agg(distinct coalesce(host(client_addr), 'local')) as from
+         from pg_stat_activity
+        where datname = current_database() and application_name = $1 and pid <> pg_backend_pid()`,
+      [serverApplicationName(schema)],
+    );
+    return { connections: rows[0].connections, from: rows[0].connections > 0 ? (rows[0].from ?? []) : [] };
+  } finally {
+    await client.end();
   }
 }

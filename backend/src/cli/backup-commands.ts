@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { AppConfig } from '../config/app-config';
-import { BackupError, backupFileName, DATE_PLACEHOLDER, parleyServerAnswers, restoreBackup, sqliteInUse, rotateBackups, writeBackup, type BackupProblem, type BackupSource, type RestoreTarget } from '../backup';
-import { openDatabase } from '../storage/database.service';
+import { BackupError, backupFileName, DATE_PLACEHOLDER, parleyServerAnswers, postgresServersOn, restoreBackup, sqliteInUse, rotateBackups, writeBackup, type BackupProblem, type BackupSource, type RestoreTarget } from '../backup';
+import { ADMIN_APPLICATION_NAME, openDatabase } from '../storage/database.service';
 import { CliError, EXIT } from './account-recovery.service';
 import type { Command } from './admin';
 
@@ -59,7 +59,7 @@ export const BACKUP_COMMANDS: Record<string, Command> = {
       const env = config.values;
       const now = new Date();
       const file = backupFileName(pattern, now);
-      const postgres = env.PARLEY_DATABASE_URL ? openDatabase({ sqlitePath: env.PARLEY_SQLITE_PATH, postgresUrl: env.PARLEY_DATABASE_URL, postgresSchema: env.PARLEY_DATABASE_SCHEMA }) : null;
+      const postgres = env.PARLEY_DATABASE_URL ? openDatabase({ sqlitePath: env.PARLEY_SQLITE_PATH, postgresUrl: env.PARLEY_DATABASE_URL, postgresSchema: env.PARLEY_DATABASE_SCHEMA, applicationName: ADMIN_APPLICATION_NAME }) : null;
       try {
         const source: BackupSource = postgres
           ? { dialect: 'postgres', db: postgres.db, schema: env.PARLEY_DATABASE_SCHEMA, filesDir: config.filesDir }
@@ -97,6 +97,16 @@ export const BACKUP_COMMANDS: Record<string, Command> = {
       // Whatever port or address the environment names: a server of other settings on this file.
       if (!env.PARLEY_DATABASE_URL && sqliteInUse(resolve(env.PARLEY_SQLITE_PATH))) {
         throw new CliError(`${resolve(env.PARLEY_SQLITE_PATH)} is open in another process (a running Parley server?): stop the server first (restore never runs under a live server, even with --force)`, EXIT.serverRunning);
+      }
+      if (env.PARLEY_DATABASE_URL) {
+        // Every node of a cluster, wherever it runs, by its connections' name.
+        const servers = await postgresServersOn(env.PARLEY_DATABASE_URL, env.PARLEY_DATABASE_SCHEMA);
+        if (servers.connections > 0) {
+          throw new CliError(
+            `PostgreSQL has ${servers.connections} connections of a running Parley server on schema ${env.PARLEY_DATABASE_SCHEMA} (from ${servers.from.join(', ')}): stop every server using it first (restore never runs under a live server, even with --force)`,
+            EXIT.serverRunning,
+          );
+        }
       }
       const target: RestoreTarget = env.PARLEY_DATABASE_URL
         ? { dialect: 'postgres', postgresUrl: env.PARLEY_DATABASE_URL, schema: env.PARLEY_DATABASE_SCHEMA, filesDir: config.filesDir }

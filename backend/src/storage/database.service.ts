@@ -60,7 +60,21 @@ export interface DatabaseOptions {
    * look at a database: a mistyped path must not leave a new file behind).
    */
   mustExist?: boolean;
+  /**
+   * PostgreSQL: the `application_name` of the pool's connections; by default a server's
+   * (serverApplicationName), which `restore` looks for in pg_stat_activity. Admin commands name theirs
+   * ADMIN_APPLICATION_NAME so that they do not look like a server.
+   */
+  applicationName?: string;
 }
+
+/** How a Parley server's PostgreSQL connections on `schema` are named (PostgreSQL keeps 63 bytes). */
+export function serverApplicationName(schema: string): string {
+  return `parley ${schema}`.slice(0, 63);
+}
+
+/** How the admin commands' own PostgreSQL connections are named. */
+export const ADMIN_APPLICATION_NAME = 'parley-admin';
 
 /**
  * Whether DatabaseService migrates the schema when the module starts (true, the server) or only
@@ -222,6 +236,7 @@ export function openDatabase(options: DatabaseOptions): {
       connectionString: options.postgresUrl,
       // Every connection resolves unqualified table names in Parley's schema.
       options: `-c search_path=${options.postgresSchema}`,
+      application_name: options.applicationName ?? serverApplicationName(options.postgresSchema),
       types: pgTypeParsers,
       max: 10,
     });
