@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { Client } from 'pg';
-import { api } from './support/clients';
+import type { Worker } from 'node:worker_threads';
+import { DatabaseService } from '../backend/src/storage/database.service';
+import { adminToken, api, closeAllClients, connectAs, request, requestOk } from './support/clients';
+import { eventually } from './support/eventually';
 import { startServer, type TestServer } from './support/server';
 
 const POSTGRES_URL = process.env.PARLEY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -75,6 +78,26 @@ describe('health endpoints', () => {
     it('says nothing about where the data lives', async () => {
       const text = JSON.stringify((await api(server, 'GET', '/health')).body);
       expect(text).not.toMatch(/sqlite|parley-e2e|\/tmp/i);
+    });
+
+    // Last in this block: the server cannot store messages afterwards.
+    it('is not ready (503) once the SQLite writer thread has stopped, while reads still work and messages fail clearly', async () => {
+      const admin = await connectAs(server, await adminToken(server), 'admin', 'admin');
+      await requestOk(admin, 'send_message', { message: 'before', recipients: 'group:admin' });
+      // As if the thread had crashed: nothing short of that stops it.
+      const database = server.app.get(DatabaseService) as unknown as { writerThread: { worker: Worker } };
+      await database.writerThread.worker.terminate();
+      await eventually(async () => expect((await api(server, 'GET', '/health/ready')).status).toBe(503));
+      expect((await api(server, 'GET', '/health/ready')).body).toEqual({
+        status: 'error',
+        info: {},
+        error: { database: { status: 'down' } },
+        details: { database: { status: 'down' } },
+      });
+      expect((await api(server, 'GET', '/health/live')).status).toBe(200);
+      expect(await request(admin, 'send_message', { message: 'after', recipients: 'group:admin' })).toMatchObject({ ok: false, error: { code: 'STORAGE_FAILED' } });
+      expect((await requestOk(admin, 'history', { conversation: 'group:admin' })).messages.map((m: { message: string }) => m.message)).toEqual(['before']);
+      closeAllClients();
     });
   });
 

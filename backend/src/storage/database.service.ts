@@ -176,9 +176,15 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     this.logger.log(`Backed up before the upgrade: ${result.file} (${result.manifest.counts.messages} messages, ${result.size} bytes)`);
   }
 
-  /** One trivial round trip: throws if the database cannot answer (readiness checks). */
+  /**
+   * One trivial round trip: throws if the database cannot answer (readiness checks), or, on
+   * SQLite, if the writer thread has stopped: reads would still work, but every message would
+   * fail until a restart (it is not replaced: docs/architecture.md, "Open question").
+   */
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
+    const stopped = this.writerThread?.failed;
+    if (stopped) throw new Error(`the SQLite writer thread stopped, so no message can be stored until a restart: ${stopped.message}`);
   }
 
   /**

@@ -103,6 +103,11 @@ export class SqliteWriterThread {
     });
   }
 
+  /** Why the thread stopped, once it has (every later batch fails with it); null while it runs. */
+  get failed(): Error | null {
+    return this.failure;
+  }
+
   insertBatch(rows: readonly NewMessageRow[]): Promise<InsertedMessage[]> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closing) return Promise.reject(new Error('The SQLite writer thread is closed'));
