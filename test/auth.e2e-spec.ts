@@ -53,12 +53,14 @@ describe('accounts and sessions', () => {
     });
 
     it('tells a page who is signed in, or nobody, without an error status', async () => {
-      expect(await api(server, 'GET', '/api/session')).toEqual(expect.objectContaining({ status: 200, body: { user: null } }));
-      expect(await api(server, 'GET', '/api/session', { token: 'forged' })).toMatchObject({ status: 200, body: { user: null } });
-      expect(await api(server, 'GET', '/api/session', { token: admin })).toMatchObject({
-        status: 200,
-        body: { user: { username: 'admin', role: 'admin' } },
-      });
+      expect(await api(server, 'GET', '/api/session')).toEqual(expect.objectContaining({ status: 200, body: { user: null, expires_at: null } }));
+      expect(await api(server, 'GET', '/api/session', { token: 'forged' })).toMatchObject({ status: 200, body: { user: null, expires_at: null } });
+      const signedIn = await api(server, 'GET', '/api/session', { token: admin });
+      expect(signedIn).toMatchObject({ status: 200, body: { user: { username: 'admin', role: 'admin' } } });
+      // When the session ends (PARLEY_SESSION_TTL_HOURS, 30 days by default, from sign-in).
+      const ends = Date.parse(signedIn.body.expires_at as string) - Date.now();
+      expect(ends).toBeGreaterThan(30 * 24 * 3_600_000 - 60_000);
+      expect(ends).toBeLessThanOrEqual(30 * 24 * 3_600_000);
     });
   });
 

@@ -111,7 +111,7 @@ describe('OpenAPI description', () => {
     expect(loginResponseSchema.parse(login.body)).toBeTruthy();
     const token = login.body.token as string;
     expect(meResponseSchema.parse((await api(server, 'GET', '/api/me', { token })).body)).toBeTruthy();
-    expect(sessionResponseSchema.parse((await api(server, 'GET', '/api/session')).body)).toEqual({ user: null });
+    expect(sessionResponseSchema.parse((await api(server, 'GET', '/api/session')).body)).toEqual({ user: null, expires_at: null });
     expect(userListResponseSchema.parse((await api(server, 'GET', '/api/users', { token })).body).users.length).toBeGreaterThan(0);
     const created = await api(server, 'POST', '/api/users', { token, body: { username: 'docs-client', role: 'client', password: 'docs-client-passphrase-9' } });
     expect(created.status).toBe(201);

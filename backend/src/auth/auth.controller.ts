@@ -80,7 +80,7 @@ export class AuthController {
   async session(@Req() request: Request) {
     const token = tokenFromHeaders(request.headers);
     const auth = token ? await this.auth.authenticate(token) : null;
-    return { user: auth ? toPublicUser(auth.user) : null };
+    return { user: auth ? toPublicUser(auth.user) : null, expires_at: auth?.expiresAt ? new Date(auth.expiresAt).toISOString() : null };
   }
 
   @Get('me')

@@ -22,4 +22,8 @@ export const signInMethodsSchema = z.object({
   directory: z.boolean(),
   sso: z.object({ name: z.string(), start_url: z.string() }).nullable(),
 }) satisfies z.ZodType<SignInMethods>;
-export const sessionResponseSchema = z.object({ user: publicUserSchema.nullable() });
+/**
+ * `expires_at`: when this session ends (it does not slide), null when nobody is signed in or for
+ * a bot's token. The web app keeps what it saved for offline use no longer than that.
+ */
+export const sessionResponseSchema = z.object({ user: publicUserSchema.nullable(), expires_at: z.iso.datetime().nullable() });

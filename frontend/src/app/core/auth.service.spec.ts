@@ -63,6 +63,33 @@ describe('AuthService', () => {
     expect(refused.auth.unreachable()).toBe(false);
   });
 
+  it('opens nothing offline once the session has ended, and removes the saved copy', async () => {
+    const ends = Date.now() + 60_000;
+    await pageLoad((r) => r.flush({ user: cal, expires_at: new Date(ends).toISOString() }));
+    await savedFor('cal');
+    expect((await pageLoad(offline)).user).toEqual(cal);
+    jest.spyOn(Date, 'now').mockReturnValue(ends + 1);
+    try {
+      const { user, auth } = await pageLoad(offline);
+      expect(user).toBeNull();
+      expect(auth.unreachable()).toBe(false);
+      await settle();
+      expect(await copies.load('cal')).toBeNull();
+      expect(storage.has('parley.signedIn')).toBe(false);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+
+  it("remembers when a signed-in session ends, from the sign-in's answer", async () => {
+    const { auth } = await pageLoad((r) => r.flush({ user: null, expires_at: null }));
+    const signingIn = auth.login('sam', 'secret');
+    http.expectOne('/api/auth/login').flush({ user: sam, token: 't', expires_at: '2999-01-01T00:00:00.000Z' });
+    await signingIn;
+    expect(JSON.parse(storage.get('parley.signedIn')!)).toEqual({ ...sam, expires_at: '2999-01-01T00:00:00.000Z' });
+    expect((await pageLoad(offline)).user).toEqual(sam);
+  });
+
   it('starts signed out offline when nobody is remembered', async () => {
     const { user, auth } = await pageLoad(offline);
     expect(user).toBeNull();

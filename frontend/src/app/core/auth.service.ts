@@ -41,13 +41,27 @@ const END_REASON_KEY = 'parley.sessionEnded';
 /** localStorage key: who was last signed in on this browser, for starting while the server is out of reach. */
 const SIGNED_IN_KEY = 'parley.signedIn';
 
-/** Who was last signed in on this browser (and has not signed out), or null; malformed data is nobody. */
-export function rememberedUser(storage: Storage): PublicUser | null {
+/** What SIGNED_IN_KEY holds: the person, and when their session ends (absent: saved by an older version). */
+type Remembered = PublicUser & { expires_at?: string };
+
+/**
+ * Who was last signed in on this browser (and has not signed out) while their session lasts, or
+ * null; malformed data is nobody. Past the session's end the server would not take them back
+ * either, so nothing of theirs opens offline (a shared computer's next user sees nothing).
+ */
+export function rememberedUser(storage: Storage, now = Date.now()): PublicUser | null {
+  const found = storedSignedIn(storage, now);
+  return found && !found.expired ? found.user : null;
+}
+
+function storedSignedIn(storage: Storage, now = Date.now()): { user: PublicUser; expired: boolean } | null {
   try {
-    const value = JSON.parse(storage.getItem(SIGNED_IN_KEY) ?? 'null') as Partial<PublicUser> | null;
+    const value = JSON.parse(storage.getItem(SIGNED_IN_KEY) ?? 'null') as Partial<Remembered> | null;
     const valid =
       typeof value?.username === 'string' && typeof value.display_name === 'string' && (ROLES as readonly string[]).includes(value.role ?? '');
-    return valid ? (value as PublicUser) : null;
+    if (!valid) return null;
+    const ends = typeof value.expires_at === 'string' ? Date.parse(value.expires_at) : NaN;
+    return { user: { username: value.username!, display_name: value.display_name!, role: value.role! }, expired: !Number.isNaN(ends) && ends <= now };
   } catch {
     return null;
   }
@@ -91,19 +105,21 @@ export class AuthService {
   whoAmI(): Promise<PublicUser | null> {
     // /api/session answers 200 either way, so a signed-out visit logs no failed request.
     this.known ??= firstValueFrom(this.http.get<SessionResponse>('/api/session')).then(
-      async ({ user }) => {
+      async ({ user, expires_at }) => {
         // Only the session of whoever pressed "Sign out": someone who signed in since keeps theirs.
         if (user && this.pendingSignOut() === user.username) {
           await this.logout();
           return null;
         }
         this.setPendingSignOut(null);
-        if (user) this.remember(user);
+        if (user) this.remember(user, expires_at);
         else this.dropRemembered();
         this.user.set(user);
         return user;
       },
       (error: unknown) => {
+        // A session that has ended since: its person and their saved copy are forgotten now.
+        if (storedSignedIn(this.storage)?.expired) this.dropRemembered();
         const remembered = unreachable(error) ? this.remembered() : null;
         this.unreachable.set(remembered !== null);
         this.user.set(remembered);
@@ -127,11 +143,11 @@ export class AuthService {
 
   async login(username: string, password: string): Promise<PublicUser> {
     if (this.pendingSignOut() !== null) await this.finishPendingSignOut();
-    const { user } = await firstValueFrom(
+    const { user, expires_at } = await firstValueFrom(
       this.http.post<LoginResponse>('/api/auth/login', { username, password } satisfies LoginRequest),
     );
     this.setPendingSignOut(null);
-    this.remember(user);
+    this.remember(user, expires_at);
     this.user.set(user);
     this.unreachable.set(false);
     this.known = Promise.resolve(user);
@@ -205,12 +221,14 @@ export class AuthService {
     }
   }
 
-  private remember(user: PublicUser): void {
-    const before = this.remembered();
+  /** `expiresAt`: the session's end, as the server gave it (undefined from a test's or an older server's answer). */
+  private remember(user: PublicUser, expiresAt?: string | null): void {
+    const before = storedSignedIn(this.storage)?.user;
     // Someone else signed in here: the previous person's saved conversations are not theirs to read.
     if (before && before.username !== user.username) void this.offlineCopies.remove(before.username);
     try {
-      this.storage.setItem(SIGNED_IN_KEY, JSON.stringify({ username: user.username, display_name: user.display_name, role: user.role } satisfies PublicUser));
+      const remembered: Remembered = { username: user.username, display_name: user.display_name, role: user.role, ...(expiresAt ? { expires_at: expiresAt } : {}) };
+      this.storage.setItem(SIGNED_IN_KEY, JSON.stringify(remembered));
     } catch {
       // Storage full or blocked: the app works online; it only cannot start offline.
     }
@@ -218,7 +236,7 @@ export class AuthService {
 
   /** Signed out (or the server says so): nothing of this person's is shown offline any more. */
   private dropRemembered(): void {
-    const before = this.remembered();
+    const before = storedSignedIn(this.storage)?.user;
     try {
       this.storage.removeItem(SIGNED_IN_KEY);
     } catch {
