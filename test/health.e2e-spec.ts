@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { Client } from 'pg';
+import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import { DatabaseService } from '../backend/src/storage/database.service';
 import { adminToken, api, closeAllClients, connectAs, request, requestOk } from './support/clients';
@@ -84,9 +85,12 @@ describe('health endpoints', () => {
     it('is not ready (503) once the SQLite writer thread has stopped, while reads still work and messages fail clearly', async () => {
       const admin = await connectAs(server, await adminToken(server), 'admin', 'admin');
       await requestOk(admin, 'send_message', { message: 'before', recipients: 'group:admin' });
-      // As if the thread had crashed: nothing short of that stops it.
-      const database = server.app.get(DatabaseService) as unknown as { writerThread: { worker: Worker } };
-      await database.writerThread.worker.terminate();
+      // As if the thread had stopped on its own: told to end directly, not through close(), so
+      // that its connection is closed cleanly (nothing left open in this test process).
+      const { worker } = (server.app.get(DatabaseService) as unknown as { writerThread: { worker: Worker } }).writerThread;
+      const exited = once(worker, 'exit');
+      worker.postMessage({ close: true });
+      await exited;
       await eventually(async () => expect((await api(server, 'GET', '/health/ready')).status).toBe(503));
       expect((await api(server, 'GET', '/health/ready')).body).toEqual({
         status: 'error',

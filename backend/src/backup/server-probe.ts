@@ -83,8 +83,8 @@ export function sqliteInUse(path: string): boolean {
  * The Parley servers connected to PostgreSQL on `schema`, from any machine: every server names its
  * connections `parley <schema>` (serverApplicationName), and pg_stat_activity lists them while the
  * server runs (it keeps its pool open). The addresses they connect from, "local" for a Unix socket.
- * Not seen: a server whose PARLEY_DATABASE_URL sets an application_name of its own, and, for a
- * database role that may not read other roles' sessions, a server running as another role.
+ * Not seen: a server whose PARLEY_DATABASE_URL sets an application_name of its own. A server of
+ * another database role is seen, its address hidden ("local") unless this role may read it.
  */
 export async function postgresServersOn(url: string, schema: string): Promise<{ connections: number; from: string[] }> {
   const client = new Client({ connectionString: url, application_name: ADMIN_APPLICATION_NAME });

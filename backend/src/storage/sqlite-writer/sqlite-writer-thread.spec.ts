@@ -5,7 +5,9 @@ import { MessageRepository } from '../message.repository';
 import { staffPost } from '../testing/fixtures';
 import { openTestDatabase, type TestDatabase } from '../testing/test-databases';
 import { UserRepository } from '../user.repository';
-import { SqliteWriteError } from './sqlite-writer-thread';
+import { once } from 'node:events';
+import type { Worker } from 'node:worker_threads';
+import { SqliteWriteError, type SqliteWriterThread } from './sqlite-writer-thread';
 
 // What the writer thread changes: who commits, and whether the event loop waits for it. What a
 // batch stores (ids in order, duplicates, files) is repositories.spec.ts's, on both databases.
@@ -87,6 +89,26 @@ describe('SQLite messages written on their own thread', () => {
     expect(order).toEqual(['messages answered', 'change written']);
     expect(rev).toBeGreaterThan(stored[2].row.id);
     expect(later.row.id).toBeGreaterThan(rev);
+  });
+
+  it('fails every batch when the thread dies, the ones held back for a change included', async () => {
+    await messages.insertBatch([staffPost(sam, 'starts the thread')]);
+    const thread = (testDb.database as unknown as { writerThread: SqliteWriterThread }).writerThread;
+    const { worker } = thread as unknown as { worker: Worker };
+    // The thread never sees what comes next: a batch stays in flight, so a change holds new ones back.
+    const post = jest.spyOn(worker, 'postMessage').mockImplementation(() => undefined);
+    const inFlight = thread.insertBatch([staffPost(sam, 'in flight')]);
+    void thread.settled();
+    const heldBack = thread.insertBatch([staffPost(sam, 'held back')]);
+    // The thread ends without close() having asked: told directly, so that its connection is
+    // closed cleanly (no connection of this process is left open on a file a later spec reuses).
+    post.mockRestore();
+    const exited = once(worker, 'exit');
+    worker.postMessage({ close: true });
+    await exited;
+    await expect(inFlight).rejects.toThrow(/writer thread stopped/);
+    await expect(heldBack).rejects.toThrow(/writer thread stopped/);
+    expect(thread.failed?.message).toMatch(/writer thread stopped/);
   });
 
   it('finishes what it was given before the database closes', async () => {

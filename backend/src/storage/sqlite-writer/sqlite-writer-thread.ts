@@ -114,6 +114,8 @@ export class SqliteWriterThread {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const post = () => {
+        // Held back while the thread died: nothing would ever answer it.
+        if (this.failure) return reject(this.failure);
         this.waiting.set(id, { rows, resolve, reject });
         this.worker.postMessage({ id, rows });
       };
