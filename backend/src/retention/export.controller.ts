@@ -53,7 +53,8 @@ export class ExportController {
       response.destroy();
       return;
     }
-    if (summary.complete) response.end();
+    // Recorded before the last byte is sent: whoever holds the whole file finds the export in the
+    // audit log (read right after the download, the entry was sometimes not there yet).
     await this.audit.record(
       auth.user,
       AuditActions.MessagesExported,
@@ -61,5 +62,6 @@ export class ExportController {
       { conversation: query.conversation ?? null, after: query.after ?? null, before: query.before ?? null, count: summary.count, bytes: summary.bytes, sha256: summary.sha256, complete: summary.complete },
       clientIp(ip),
     );
+    if (summary.complete) response.end();
   }
 }
