@@ -46,6 +46,9 @@ describe('admin actions in a real browser', () => {
   async function dialogSays(page: Page, title: string): Promise<Locator> {
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('heading', { name: title }).waitFor();
+    // Material moves focus into a dialog once it has opened: typing before that can land where
+    // the focus is moved from (under load in CI, the second password went into the first field).
+    await eventually(async () => expect(await dialog.evaluate((element) => element.contains(document.activeElement))).toBe(true));
     return dialog;
   }
   const noSidewaysScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
