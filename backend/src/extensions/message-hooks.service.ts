@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCodes, type Role, type WireMessage } from '@parley/contract';
 import { text } from '@parley/contract/schemas';
 import { assertMessageSize } from '../chat/send-message.pipe';
+import { inTime } from '../common/in-time';
 import { ParleyError } from '../common/parley-error';
 import { AppConfig } from '../config/app-config';
 import type { Target } from '../chat/message-routing.service';
@@ -122,7 +123,8 @@ export class MessageHooks extends PerExtension {
       let result: BeforeStoreResult;
       try {
         const answer = hook({ ...message, text: current });
-        result = isPromiseLike(answer) ? await this.inTime(answer) : answer;
+        // A hook that never answers would hold the sender's lane for ever; past the limit the message fails as on a throw.
+        result = isPromiseLike(answer) ? await inTime(answer, this.timeoutMs, `did not answer within ${this.timeoutMs} ms (PARLEY_HOOK_TIMEOUT_MS)`) : answer;
       } catch (error) {
         throw this.failed(source, error);
       }
@@ -135,20 +137,6 @@ export class MessageHooks extends PerExtension {
       current = result.text;
     }
     return current;
-  }
-
-  /**
-   * The hook's answer, or a rejection once PARLEY_HOOK_TIMEOUT_MS has passed: the message then
-   * fails like one a hook threw on, and the sender's later messages go on. A late answer is ignored.
-   */
-  private inTime<T>(answer: PromiseLike<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`did not answer within ${this.timeoutMs} ms (PARLEY_HOOK_TIMEOUT_MS)`)), this.timeoutMs);
-      // A hung hook must not keep a stopping server alive.
-      timer.unref();
-    });
-    return Promise.race([Promise.resolve(answer), late]).finally(() => clearTimeout(timer));
   }
 
   /** After the emit; never awaited, never throws. */

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { inTime } from '../common/in-time';
 import { DatabaseService } from '../storage/database.service';
 
 /** Longer than any healthy round trip; a load balancer's probe usually gives up after a few seconds. */
@@ -21,20 +22,12 @@ export class DatabaseHealthIndicator {
 
   async check(key = 'database'): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check(key);
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.database.ping(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${DATABASE_CHECK_TIMEOUT_MS} ms`)), DATABASE_CHECK_TIMEOUT_MS);
-        }),
-      ]);
+      await inTime(this.database.ping(), DATABASE_CHECK_TIMEOUT_MS, `no answer within ${DATABASE_CHECK_TIMEOUT_MS} ms`);
       return indicator.up();
     } catch (error) {
       this.logger.warn({ msg: 'Database health check failed', reason: error instanceof Error ? error.message : String(error) });
       return indicator.down();
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
